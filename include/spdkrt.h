@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * spdkrt: user-space, polled-mode storage and DMA drivers with a stable C ABI.
+ * This umbrella header includes every public header.
+ */
+#ifndef SPDKRT_H
+#define SPDKRT_H
+
+#include <spdkrt/version.h>
+#include <spdkrt/log.h>
+#include <spdkrt/env.h>
+
+#endif /* SPDKRT_H */
