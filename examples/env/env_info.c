@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * env_info: initialises the spdkrt environment and prints what it found: version, cores, NUMA
+ * nodes, and a DMA buffer with its device address.
+ * Usage: env_info [--no-huge] [-m MASK] [-s MEM_MB]
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <spdkrt.h>
+
+static void usage(const char *prog)
+{
+	printf("usage: %s [--no-huge] [-m CORE_MASK] [-s MEM_MB] [-L LOG_LEVEL]\n", prog);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option long_opts[] = { { "no-huge", no_argument, NULL, 'H' },
+						   { "help", no_argument, NULL, 'h' },
+						   { NULL, 0, NULL, 0 } };
+	struct spdkrt_env_opts opts;
+	enum spdkrt_log_level level;
+	void *buf;
+	int c, rc;
+
+	spdkrt_env_opts_init(&opts, sizeof(opts));
+	opts.name = "env_info";
+	while ((c = getopt_long(argc, argv, "hm:s:L:", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'H':
+			opts.no_huge = true;
+			break;
+		case 'm':
+			opts.core_mask = optarg;
+			break;
+		case 's':
+			opts.mem_size_mb = strtoul(optarg, NULL, 10);
+			break;
+		case 'L':
+			if (spdkrt_log_level_from_name(optarg, &level) != 0) {
+				fprintf(stderr, "unknown log level '%s'\n", optarg);
+				return 1;
+			}
+			spdkrt_log_set_level(level);
+			break;
+		case 'h':
+			usage(argv[0]);
+			return 0;
+		default:
+			usage(argv[0]);
+			return 1;
+		}
+	}
+
+	printf("spdkrt %s (headers %s)\n", spdkrt_version(), SPDKRT_VERSION_STRING);
+	rc = spdkrt_env_init(&opts);
+	if (rc != 0) {
+		fprintf(stderr, "spdkrt_env_init: %s\n", spdkrt_strerror(rc));
+		return 1;
+	}
+	printf("hugepages:   %s\n", opts.no_huge ? "no (ordinary memory, IOVA = VA)" : "yes");
+	printf("cores:       %u (main core %u):", spdkrt_env_get_core_count(),
+	       spdkrt_env_get_main_core());
+	for (uint32_t core = spdkrt_env_get_first_core(); core != SPDKRT_ENV_CORE_INVALID;
+	     core = spdkrt_env_get_next_core(core))
+		printf(" %u(socket %d)", core, spdkrt_env_get_socket_id(core));
+	printf("\nNUMA nodes:  %u\n", spdkrt_env_get_numa_node_count());
+	buf = spdkrt_dma_zmalloc(1 << 20, 4096, SPDKRT_ENV_SOCKET_ANY);
+	if (buf == NULL) {
+		fprintf(stderr, "spdkrt_dma_zmalloc failed\n");
+		spdkrt_env_fini();
+		return 1;
+	}
+	printf("DMA buffer:  1 MiB at %p, IOVA 0x%llx\n", buf,
+	       (unsigned long long)spdkrt_dma_iova(buf));
+	spdkrt_dma_free(buf);
+	spdkrt_env_fini();
+	return 0;
+}

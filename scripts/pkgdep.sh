@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs every build and test dependency of spdkrt. Idempotent. Debian/Ubuntu (apt) and
+# Fedora/RHEL (dnf). Usage: scripts/pkgdep.sh  (as root, or with sudo available)
+set -euo pipefail
+
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+
+debian_packages=(
+	build-essential autoconf automake libtool pkg-config
+	libdpdk-dev libaio-dev libssl-dev libnuma-dev liburing-dev libcmocka-dev
+	python3 fio abigail-tools doxygen
+	debhelper dpkg-dev devscripts lintian apt-utils fakeroot rpm
+	qemu-system-x86 busybox-static cpio
+)
+fedora_packages=(
+	gcc make autoconf automake libtool pkgconf-pkg-config
+	dpdk-devel libaio-devel openssl-devel numactl-devel liburing-devel libcmocka-devel
+	python3 fio libabigail doxygen rpm-build rpmlint
+)
+
+if command -v apt-get >/dev/null 2>&1; then
+	missing=()
+	for p in "${debian_packages[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			missing+=("$p")
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		export DEBIAN_FRONTEND=noninteractive
+		$SUDO apt-get update -qq
+		$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+	fi
+elif command -v dnf >/dev/null 2>&1; then
+	$SUDO dnf install -y "${fedora_packages[@]}"
+else
+	echo "pkgdep.sh: neither apt-get nor dnf found; install the equivalents of: ${debian_packages[*]}" >&2
+	exit 1
+fi
