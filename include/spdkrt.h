@@ -10,5 +10,6 @@
 #include <spdkrt/version.h>
 #include <spdkrt/log.h>
 #include <spdkrt/env.h>
+#include <spdkrt/thread.h>
 
 #endif /* SPDKRT_H */

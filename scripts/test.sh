@@ -44,6 +44,22 @@ if [ "${SPDKRT_TEST_QUICK:-0}" != 1 ]; then
 	run_check "asan" "$top/build-asan"
 fi
 
+# Further stages, each a script that prints its own results and exits non-zero on failure.
+run_stage() {
+	local label=$1 script=$2
+	[ -x "$script" ] || return 0
+	echo "=== $label ==="
+	if "$script"; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		failures+=("$label")
+	fi
+}
+run_stage "ThreadSanitizer stress" scripts/test-tsan.sh
+run_stage "installed packages" scripts/test-packages.sh
+run_stage "fio plugin" scripts/test-fio.sh
+
 echo
 if [ ${#failures[@]} -gt 0 ]; then
 	echo "failed passes: ${failures[*]}"

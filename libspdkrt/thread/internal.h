@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The thread layer's internals shared with the layers above it: the structures the bdev hot
+ * path reads inline, deferred work items, and the hooks the app runner uses to place threads.
+ */
+#ifndef SRT_THREAD_INTERNAL_H
+#define SRT_THREAD_INTERNAL_H
+
+#include <stdatomic.h>
+#include <sys/queue.h>
+
+#include <spdkrt/thread.h>
+
+#include "thread/msg_ring.h"
+
+/*
+ * Deferred work: an intrusive item that an owner embeds and schedules on its own thread (no
+ * allocation, no lock, no message). One poll runs the items scheduled before it started.
+ */
+struct srt_thread_work {
+	TAILQ_ENTRY(srt_thread_work) link;
+	void (*fn)(struct srt_thread_work *work);
+	uint64_t generation;
+	bool scheduled;
+};
+
+enum srt_thread_state { SRT_THREAD_RUNNING, SRT_THREAD_EXITING, SRT_THREAD_EXITED };
+
+TAILQ_HEAD(srt_poller_list, spdkrt_poller);
+TAILQ_HEAD(srt_work_list, srt_thread_work);
+TAILQ_HEAD(srt_channel_list, spdkrt_io_channel);
+
+struct spdkrt_thread {
+	struct srt_msg_ring ring;
+	uint64_t now; /* ticks at the start of the current or last poll */
+	struct srt_work_list scheduled;
+	uint64_t sched_generation;
+	struct srt_poller_list active_pollers;
+	struct srt_poller_list timed_pollers;
+	struct srt_poller_list paused_pollers;
+	uint32_t num_pollers;
+	struct spdkrt_poller *current_poller; /* running now: its state changes wait */
+	struct srt_channel_list channels;
+	uint32_t num_channels;
+	_Atomic int state;
+	_Atomic bool polling;
+	uint64_t id;
+	char name[64];
+	/* for the app runner: which reactor polls this thread */
+	void *reactor;
+	uint32_t core;
+	TAILQ_ENTRY(spdkrt_thread) all_link;
+	TAILQ_ENTRY(spdkrt_thread) reactor_link;
+};
+
+struct srt_io_device;
+
+struct spdkrt_io_channel {
+	struct spdkrt_thread *thread;
+	struct srt_io_device *device;
+	void *io_device;
+	uint32_t ref;
+	struct srt_thread_work release;
+	TAILQ_ENTRY(spdkrt_io_channel) link;
+	_Alignas(64) char ctx[];
+};
+
+/* The current thread of this OS thread (set by poll and spdkrt_set_thread). */
+extern __thread struct spdkrt_thread *srt_current_thread __attribute__((tls_model("initial-exec")));
+
+static inline void *srt_io_channel_ctx(struct spdkrt_io_channel *ch)
+{
+	return ch->ctx;
+}
+
+static inline struct spdkrt_io_channel *srt_io_channel_from_ctx(void *ctx)
+{
+	return (struct spdkrt_io_channel *)((char *)ctx - offsetof(struct spdkrt_io_channel, ctx));
+}
+
+/* Schedule work on its owner's thread (called on that thread). Already scheduled: no-op. */
+static inline void srt_thread_schedule(struct spdkrt_thread *thread, struct srt_thread_work *work)
+{
+	if (work->scheduled)
+		return;
+	work->scheduled = true;
+	work->generation = thread->sched_generation;
+	TAILQ_INSERT_TAIL(&thread->scheduled, work, link);
+}
+
+static inline void srt_thread_unschedule(struct spdkrt_thread *thread, struct srt_thread_work *work)
+{
+	if (!work->scheduled)
+		return;
+	work->scheduled = false;
+	TAILQ_REMOVE(&thread->scheduled, work, link);
+}
+
+/* Channel of io_device on thread, or NULL (thread's own OS thread only). */
+struct spdkrt_io_channel *srt_thread_find_channel(struct spdkrt_thread *thread, void *io_device);
+
+/* Create a thread that no placement hook places (the app runner places it itself). */
+int srt_thread_create_unplaced(const char *name, struct spdkrt_thread **thread);
+
+/* The app runner's hook: places each new thread on a reactor (core: SPDKRT_ENV_CORE_INVALID). */
+typedef int (*srt_thread_place_fn)(struct spdkrt_thread *thread, uint32_t core);
+void srt_thread_set_place_hook(srt_thread_place_fn hook);
+
+/* Runs fn(thread, ctx) under the thread registry lock for every thread. */
+void srt_thread_foreach_locked(void (*fn)(struct spdkrt_thread *thread, void *ctx), void *ctx);
+
+/*
+ * Send fn(arg) to the first thread whose id is above *last_id (and update it); false when there
+ * is none. For walks over every thread.
+ */
+bool srt_thread_send_to_next(uint64_t *last_id, spdkrt_msg_fn fn, void *arg);
+
+/* Send that retries while the ring is full (for the library's own control messages). */
+void srt_thread_send_msg_retry(struct spdkrt_thread *thread, spdkrt_msg_fn fn, void *ctx);
+
+/* Poller bookkeeping used by thread.c. */
+int srt_pollers_run_active(struct spdkrt_thread *thread);
+int srt_pollers_run_timed(struct spdkrt_thread *thread, uint64_t now);
+void srt_pollers_free_all(struct spdkrt_thread *thread);
+
+#endif
