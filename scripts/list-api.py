@@ -12,8 +12,9 @@ for path in glob.glob(os.path.join(top, "include", "spdkrt", "*.h*")):
     text = open(path, encoding="utf-8").read()
     text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
     text = re.sub(r"//[^\n]*", " ", text)
+    text = re.sub(r"^\s*#.*$", " ", text, flags=re.M)
     for decl in text.split(";"):
-        if re.search(r"\bSPDKRT_API\b", decl) and "#define" not in decl:
+        if re.search(r"\bSPDKRT_API\b", decl):
             m = re.search(r"\b(spdkrt_[a-z0-9_]+)\s*\(", decl)
             if m:
                 names.add(m.group(1))
