@@ -11,5 +11,6 @@
 #include <spdkrt/log.h>
 #include <spdkrt/env.h>
 #include <spdkrt/thread.h>
+#include <spdkrt/app.h>
 
 #endif /* SPDKRT_H */
