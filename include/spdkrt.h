@@ -12,5 +12,6 @@
 #include <spdkrt/env.h>
 #include <spdkrt/thread.h>
 #include <spdkrt/app.h>
+#include <spdkrt/bdev.h>
 
 #endif /* SPDKRT_H */

@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Block devices (bdevs): create from a spec string, open, and do I/O through per-thread channels.
+ *
+ * Completion contract: a completion callback is never invoked from inside the call that
+ * submitted the I/O, whatever the module. Completions a module makes while a submit call is on
+ * the stack go to the channel's deferred-completion queue and are delivered, in order, at the
+ * owning thread's next spdkrt_thread_poll(); so a callback may submit the next I/O at once and
+ * the stack stays bounded. I/O objects are internal and recycled: callers never free anything.
+ *
+ * Threading: a descriptor belongs to the thread that opened it (its events run there); a channel
+ * belongs to the thread that got it; an I/O is submitted on a channel's thread and completes there.
+ */
+#ifndef SPDKRT_BDEV_H
+#define SPDKRT_BDEV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include <spdkrt/api.h>
+#include <spdkrt/thread.h>
+
+SPDKRT_BEGIN_DECLS
+
+struct spdkrt_bdev;
+struct spdkrt_bdev_desc;
+
+/** Kinds of I/O. */
+enum spdkrt_bdev_io_type {
+	SPDKRT_BDEV_IO_READ = 0,
+	SPDKRT_BDEV_IO_WRITE = 1,
+	SPDKRT_BDEV_IO_UNMAP = 2,
+	SPDKRT_BDEV_IO_FLUSH = 3,
+	SPDKRT_BDEV_IO_RESET = 4,
+	SPDKRT_BDEV_IO_WRITE_ZEROES = 5,
+};
+/** Number of enum spdkrt_bdev_io_type slots in struct spdkrt_bdev_stats (room to grow). */
+#define SPDKRT_BDEV_IO_TYPE_SLOTS 8
+
+/** Events delivered to a descriptor's event callback, on the descriptor's thread. */
+enum spdkrt_bdev_event_type {
+	/** The bdev is going away: close the descriptor (after putting its channels). */
+	SPDKRT_BDEV_EVENT_REMOVE = 0,
+	/** The number of blocks changed. */
+	SPDKRT_BDEV_EVENT_RESIZE = 1,
+};
+
+/** Receives events of an open descriptor. */
+typedef void (*spdkrt_bdev_event_cb)(enum spdkrt_bdev_event_type type, struct spdkrt_bdev *bdev,
+				     void *event_ctx);
+
+/** Completion of one I/O: status is 0 or a negative errno. */
+typedef void (*spdkrt_bdev_io_cb)(void *cb_arg, int status);
+
+/** Completion of an asynchronous management call (destroy). */
+typedef void (*spdkrt_bdev_done_cb)(void *ctx, int status);
+
+/**
+ * Create a bdev from a spec "MODULE:key=value,key=value,...". Built-in modules:
+ *
+ * - `malloc:name=N,size_mb=M[,block_size=512|...|65536][,num_blocks=K][,optimal_io_boundary=B]`
+ *   RAM-backed (DMA memory: needs an initialised environment); data persists until destroyed.
+ * - `null:name=N,size_mb=M[,block_size=B][,num_blocks=K][,complete=submit|poller]`
+ *   discards writes, reads return without touching the buffer. complete=submit (default)
+ *   completes inside the submit call (through the deferred queue); complete=poller from a
+ *   per-channel poller.
+ *
+ * Either size_mb or num_blocks gives the size; block_size defaults to 512.
+ *
+ * @param spec the spec string
+ * @param bdev receives the new bdev (may be NULL if the caller does not need it)
+ * @return 0; -EINVAL for a malformed spec, an unknown key or a bad number; -ENODEV for an
+ *	unknown module; -EEXIST for a duplicate name; -ENOMEM. The log names the problem.
+ */
+SPDKRT_API int spdkrt_bdev_create(const char *spec, struct spdkrt_bdev **bdev);
+
+/**
+ * Destroy a bdev. Open descriptors get SPDKRT_BDEV_EVENT_REMOVE; the bdev is released once
+ * every descriptor is closed and every channel put, then done(ctx, 0) runs on the calling thread.
+ * Must be called from an spdkrt thread.
+ *
+ * @return 0; -ENODEV for an unknown name; -EBUSY when another bdev claimed it (destroy that one
+ *	first) or it is already being destroyed; -EINVAL (NULL, no current thread).
+ */
+SPDKRT_API int spdkrt_bdev_destroy(const char *name, spdkrt_bdev_done_cb done, void *ctx);
+
+/**
+ * Open a bdev. Must be called from an spdkrt thread; events run on it.
+ *
+ * @param write open for writing (refused with -EPERM when another bdev claimed it)
+ * @param event_cb receives remove and resize events (required)
+ * @return 0; -ENODEV (unknown or being destroyed); -EINVAL; -EPERM; -ENOMEM
+ */
+SPDKRT_API int spdkrt_bdev_open(const char *name, bool write, spdkrt_bdev_event_cb event_cb,
+				void *event_ctx, struct spdkrt_bdev_desc **desc);
+
+/** Close a descriptor on its thread. I/O still in flight completes normally. NULL is ignored. */
+SPDKRT_API void spdkrt_bdev_close(struct spdkrt_bdev_desc *desc);
+
+/** @return the bdev of a descriptor, or NULL. */
+SPDKRT_API struct spdkrt_bdev *spdkrt_bdev_desc_get_bdev(struct spdkrt_bdev_desc *desc);
+
+/** @return the bdev with this name, or NULL. */
+SPDKRT_API struct spdkrt_bdev *spdkrt_bdev_get_by_name(const char *name);
+
+/** @return the first registered bdev (in creation order), or NULL. */
+SPDKRT_API struct spdkrt_bdev *spdkrt_bdev_first(void);
+
+/** @return the bdev after prev, or NULL. */
+SPDKRT_API struct spdkrt_bdev *spdkrt_bdev_next(struct spdkrt_bdev *prev);
+
+/** @return the bdev's name ("" for NULL). */
+SPDKRT_API const char *spdkrt_bdev_get_name(const struct spdkrt_bdev *bdev);
+
+/** @return a product name such as "Malloc disk" ("" for NULL). */
+SPDKRT_API const char *spdkrt_bdev_get_product_name(const struct spdkrt_bdev *bdev);
+
+/** @return the name of the module that made the bdev ("malloc", ...; "" for NULL). */
+SPDKRT_API const char *spdkrt_bdev_get_module_name(const struct spdkrt_bdev *bdev);
+
+/** @return the logical block size in bytes (0 for NULL). */
+SPDKRT_API uint32_t spdkrt_bdev_get_block_size(const struct spdkrt_bdev *bdev);
+
+/** @return the number of blocks (0 for NULL). */
+SPDKRT_API uint64_t spdkrt_bdev_get_num_blocks(const struct spdkrt_bdev *bdev);
+
+/** @return the alignment in bytes data buffers must have (1: none). */
+SPDKRT_API size_t spdkrt_bdev_get_buf_align(const struct spdkrt_bdev *bdev);
+
+/** @return the optimal I/O boundary in blocks (0: none); I/O crossing it is split. */
+SPDKRT_API uint32_t spdkrt_bdev_get_optimal_io_boundary(const struct spdkrt_bdev *bdev);
+
+/** @return the write unit in blocks: writes are a multiple of it (1 usually). */
+SPDKRT_API uint32_t spdkrt_bdev_get_write_unit_size(const struct spdkrt_bdev *bdev);
+
+/** @return the largest I/O in blocks a module takes at once (0: no limit); larger I/O is split. */
+SPDKRT_API uint32_t spdkrt_bdev_get_max_io_blocks(const struct spdkrt_bdev *bdev);
+
+/** @return whether the bdev supports an I/O type. */
+SPDKRT_API bool spdkrt_bdev_io_type_supported(const struct spdkrt_bdev *bdev,
+					      enum spdkrt_bdev_io_type type);
+
+/**
+ * Get the calling thread's I/O channel for a descriptor's bdev; release it with
+ * spdkrt_put_io_channel(). @return the channel, or NULL (logged).
+ */
+SPDKRT_API struct spdkrt_io_channel *spdkrt_bdev_get_io_channel(struct spdkrt_bdev_desc *desc);
+
+/*
+ * I/O submission. Every call returns 0 when the I/O was accepted (cb will run later, exactly
+ * once, on the channel's thread), or a negative errno and cb never runs:
+ *   -EINVAL  NULL desc/ch/cb/buffer, zero length, range outside the bdev, misaligned buffer or
+ *            a length that is not a multiple of the block size (byte forms), channel of another bdev
+ *   -EBADF   write through a read-only descriptor
+ *   -ENOTSUP the bdev does not support the I/O type
+ *   -ENODEV  the bdev is being removed
+ *   -ENOMEM  no free I/O object on this thread: see spdkrt_bdev_queue_io_wait()
+ */
+
+/** Read num_blocks blocks at offset_blocks into buf. */
+SPDKRT_API int spdkrt_bdev_read_blocks(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
+				       void *buf, uint64_t offset_blocks, uint64_t num_blocks,
+				       spdkrt_bdev_io_cb cb, void *cb_arg);
+
+/** Write num_blocks blocks from buf at offset_blocks. */
+SPDKRT_API int spdkrt_bdev_write_blocks(struct spdkrt_bdev_desc *desc,
+					struct spdkrt_io_channel *ch, const void *buf,
+					uint64_t offset_blocks, uint64_t num_blocks,
+					spdkrt_bdev_io_cb cb, void *cb_arg);
+
+/** Read into an iovec array; the iovecs must add up to num_blocks blocks. */
+SPDKRT_API int spdkrt_bdev_readv_blocks(struct spdkrt_bdev_desc *desc,
+					struct spdkrt_io_channel *ch, const struct iovec *iov,
+					int iovcnt, uint64_t offset_blocks, uint64_t num_blocks,
+					spdkrt_bdev_io_cb cb, void *cb_arg);
+
+/** Write from an iovec array; the iovecs must add up to num_blocks blocks. */
+SPDKRT_API int spdkrt_bdev_writev_blocks(struct spdkrt_bdev_desc *desc,
+					 struct spdkrt_io_channel *ch, const struct iovec *iov,
+					 int iovcnt, uint64_t offset_blocks, uint64_t num_blocks,
+					 spdkrt_bdev_io_cb cb, void *cb_arg);
+
+/** Write zeroes to a range of blocks. */
+SPDKRT_API int spdkrt_bdev_write_zeroes_blocks(struct spdkrt_bdev_desc *desc,
+					       struct spdkrt_io_channel *ch, uint64_t offset_blocks,
+					       uint64_t num_blocks, spdkrt_bdev_io_cb cb,
+					       void *cb_arg);
+
+/** Unmap (trim) a range of blocks; they read back as zeroes where the module says so. */
+SPDKRT_API int spdkrt_bdev_unmap_blocks(struct spdkrt_bdev_desc *desc,
+					struct spdkrt_io_channel *ch, uint64_t offset_blocks,
+					uint64_t num_blocks, spdkrt_bdev_io_cb cb, void *cb_arg);
+
+/** Make written data in a range durable. */
+SPDKRT_API int spdkrt_bdev_flush_blocks(struct spdkrt_bdev_desc *desc,
+					struct spdkrt_io_channel *ch, uint64_t offset_blocks,
+					uint64_t num_blocks, spdkrt_bdev_io_cb cb, void *cb_arg);
+
+/** Reset the device: completes once the module has reset it. */
+SPDKRT_API int spdkrt_bdev_reset(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
+				 spdkrt_bdev_io_cb cb, void *cb_arg);
+
+/** Read nbytes at byte offset; both must be multiples of the block size. */
+SPDKRT_API int spdkrt_bdev_read(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
+				void *buf, uint64_t offset, uint64_t nbytes, spdkrt_bdev_io_cb cb,
+				void *cb_arg);
+
+/** Write nbytes at byte offset; both must be multiples of the block size. */
+SPDKRT_API int spdkrt_bdev_write(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
+				 const void *buf, uint64_t offset, uint64_t nbytes,
+				 spdkrt_bdev_io_cb cb, void *cb_arg);
+
+/** Called when an I/O object frees up after -ENOMEM. */
+typedef void (*spdkrt_bdev_io_wait_cb)(void *cb_arg);
+
+/** Caller-owned wait entry for spdkrt_bdev_queue_io_wait(); keep it alive until cb_fn runs. */
+struct spdkrt_bdev_io_wait_entry {
+	spdkrt_bdev_io_wait_cb cb_fn; /**< set by the caller */
+	void *cb_arg;                 /**< set by the caller */
+	void *reserved[2];            /**< internal link */
+};
+_Static_assert(sizeof(struct spdkrt_bdev_io_wait_entry) == 4 * sizeof(void *),
+	       "spdkrt_bdev_io_wait_entry is part of the ABI");
+
+/**
+ * After a submission returned -ENOMEM: call entry->cb_fn(entry->cb_arg) on ch's thread once an
+ * I/O object is free again (the caller then resubmits).
+ *
+ * @return 0, or -EINVAL (NULL arguments, no cb_fn, channel of another bdev)
+ */
+SPDKRT_API int spdkrt_bdev_queue_io_wait(struct spdkrt_bdev *bdev, struct spdkrt_io_channel *ch,
+					 struct spdkrt_bdev_io_wait_entry *entry);
+
+/**
+ * I/O statistics. Latencies are measured in ticks (spdkrt_get_ticks_hz per second) at poll
+ * granularity: from the poll iteration that submitted to the one that completed.
+ */
+struct spdkrt_bdev_stats {
+	/** I/O completed successfully, per enum spdkrt_bdev_io_type. */
+	uint64_t ops[SPDKRT_BDEV_IO_TYPE_SLOTS];
+	/** Bytes moved (read, written) or covered (unmap, write zeroes, flush). */
+	uint64_t bytes[SPDKRT_BDEV_IO_TYPE_SLOTS];
+	/** Sum of latencies of the successful I/O, in ticks. */
+	uint64_t latency_ticks[SPDKRT_BDEV_IO_TYPE_SLOTS];
+	/** Largest latency seen, in ticks. */
+	uint64_t max_latency_ticks[SPDKRT_BDEV_IO_TYPE_SLOTS];
+	/** I/O completed with an error. */
+	uint64_t errors;
+	/** spdkrt_get_ticks_hz(), to convert the tick counts. */
+	uint64_t ticks_hz;
+};
+_Static_assert(sizeof(struct spdkrt_bdev_stats) == (4 * SPDKRT_BDEV_IO_TYPE_SLOTS + 2) * 8,
+	       "spdkrt_bdev_stats is part of the ABI");
+
+/**
+ * Statistics of a bdev since it was created: every channel, live or released.
+ *
+ * @param size sizeof(*stats) as the caller knows it; only that much is written
+ * @return 0 or -EINVAL
+ */
+SPDKRT_API int spdkrt_bdev_get_stats(struct spdkrt_bdev *bdev, struct spdkrt_bdev_stats *stats,
+				     size_t size);
+
+/** Statistics of one channel (call on the channel's thread). @return 0 or -EINVAL. */
+SPDKRT_API int spdkrt_bdev_channel_get_stats(struct spdkrt_io_channel *ch,
+					     struct spdkrt_bdev_stats *stats, size_t size);
+
+/** Layer-wide options; initialise with spdkrt_bdev_opts_init(). */
+struct spdkrt_bdev_opts {
+	/** sizeof(struct spdkrt_bdev_opts) as the caller knows it. */
+	size_t size;
+	/** I/O objects per thread (shared by its channels; split I/O uses one per part). */
+	uint32_t io_pool_size;
+};
+
+/** Fill opts with the current values. @return 0 or -EINVAL. */
+SPDKRT_API int spdkrt_bdev_opts_init(struct spdkrt_bdev_opts *opts, size_t size);
+
+/**
+ * Set layer-wide options; only before the first channel is made.
+ *
+ * @return 0, -EINVAL (bad value: io_pool_size 16..1048576), -EBUSY (channels exist)
+ */
+SPDKRT_API int spdkrt_bdev_set_opts(const struct spdkrt_bdev_opts *opts);
+
+SPDKRT_END_DECLS
+
+#endif /* SPDKRT_BDEV_H */
