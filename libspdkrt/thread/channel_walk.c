@@ -26,6 +26,7 @@ static void iter_finish(void *arg)
 	struct spdkrt_io_channel_iter *iter = arg;
 
 	iter->ch = NULL;
+	iter->origin->num_pending--;
 	iter->done(iter, iter->status);
 	free(iter);
 }
@@ -56,6 +57,10 @@ int spdkrt_for_each_channel(void *io_device, spdkrt_channel_msg_fn fn, void *ctx
 		SRT_ERR("spdkrt_for_each_channel: NULL argument, or not called on an spdkrt thread");
 		return -EINVAL;
 	}
+	if (!srt_io_device_is_registered(io_device)) {
+		SRT_ERR("spdkrt_for_each_channel: %p is not a registered device", io_device);
+		return -ENOENT;
+	}
 	iter = calloc(1, sizeof(*iter));
 	if (iter == NULL)
 		return -ENOMEM;
@@ -64,6 +69,7 @@ int spdkrt_for_each_channel(void *io_device, spdkrt_channel_msg_fn fn, void *ctx
 	iter->ctx = ctx;
 	iter->done = done;
 	iter->origin = srt_current_thread;
+	iter->origin->num_pending++;
 	iter_advance(iter);
 	return 0;
 }

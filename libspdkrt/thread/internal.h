@@ -42,6 +42,8 @@ struct spdkrt_thread {
 	struct spdkrt_poller *current_poller; /* running now: its state changes wait */
 	struct srt_channel_list channels;
 	uint32_t num_channels;
+	/* walks and device unregisters started here whose done callback has not run yet */
+	uint32_t num_pending;
 	_Atomic int state;
 	_Atomic bool polling;
 	uint64_t id;
@@ -96,8 +98,11 @@ static inline void srt_thread_unschedule(struct spdkrt_thread *thread, struct sr
 	TAILQ_REMOVE(&thread->scheduled, work, link);
 }
 
-/* Channel of io_device on thread, or NULL (thread's own OS thread only). */
+/* Live channel of io_device on thread (not one of an unregistered device), or NULL. */
 struct spdkrt_io_channel *srt_thread_find_channel(struct spdkrt_thread *thread, void *io_device);
+
+/* True while io_device is registered and not being unregistered. */
+bool srt_io_device_is_registered(void *io_device);
 
 /* Create a thread that no placement hook places (the app runner places it itself). */
 int srt_thread_create_unplaced(const char *name, struct spdkrt_thread **thread);

@@ -23,7 +23,7 @@ struct srt_io_device {
 	size_t ctx_size;
 	char name[64];
 	uint32_t num_channels;
-	bool unregistered;
+	_Atomic bool unregistered; /* read without the lock by channel lookups */
 	spdkrt_io_device_unregister_cb unregister_done;
 	struct spdkrt_thread *unregister_thread;
 };
@@ -40,6 +40,16 @@ static struct srt_io_device *find_device(void *io_device)
 			return d;
 	}
 	return NULL;
+}
+
+bool srt_io_device_is_registered(void *io_device)
+{
+	bool found;
+
+	pthread_mutex_lock(&g_devices_lock);
+	found = find_device(io_device) != NULL;
+	pthread_mutex_unlock(&g_devices_lock);
+	return found;
 }
 
 int spdkrt_io_device_register(void *io_device, spdkrt_io_channel_create_cb create_cb,
@@ -77,6 +87,7 @@ static void unregister_done_msg(void *arg)
 {
 	struct srt_io_device *d = arg;
 
+	d->unregister_thread->num_pending--;
 	if (d->unregister_done != NULL)
 		d->unregister_done(d->io_device);
 	free(d);
@@ -100,9 +111,10 @@ int spdkrt_io_device_unregister(void *io_device, spdkrt_io_device_unregister_cb 
 		return -ENOENT;
 	}
 	TAILQ_REMOVE(&g_devices, d, link);
-	d->unregistered = true;
+	atomic_store(&d->unregistered, true);
 	d->unregister_done = done;
 	d->unregister_thread = t;
+	t->num_pending++; /* t must not exit before done has run on it */
 	finished = d->num_channels == 0;
 	pthread_mutex_unlock(&g_devices_lock);
 	if (finished)
@@ -114,8 +126,10 @@ struct spdkrt_io_channel *srt_thread_find_channel(struct spdkrt_thread *t, void 
 {
 	struct spdkrt_io_channel *ch;
 
+	/* A channel of an unregistered device is only waiting for its last put. */
 	TAILQ_FOREACH(ch, &t->channels, link) {
-		if (ch->io_device == io_device)
+		if (ch->io_device == io_device &&
+		    !atomic_load_explicit(&ch->device->unregistered, memory_order_relaxed))
 			return ch;
 	}
 	return NULL;

@@ -121,12 +121,13 @@ void spdkrt_poller_unregister(struct spdkrt_poller **pp)
 	if (pp == NULL || *pp == NULL)
 		return;
 	p = *pp;
-	*pp = NULL;
 	if (p->thread != srt_current_thread) {
+		/* The handle stays valid so that its owner can still unregister it. */
 		SRT_ERR("spdkrt_poller_unregister: called from a thread that does not own the "
 			"poller (owner '%s'); ignored", p->thread->name);
 		return;
 	}
+	*pp = NULL;
 	change_state(p, POLLER_UNREGISTERED);
 }
 

@@ -100,10 +100,11 @@ bool spdkrt_thread_is_exited(struct spdkrt_thread *t)
 	return t != NULL && atomic_load(&t->state) == SRT_THREAD_EXITED;
 }
 
+/* A thread waiting for a walk or an unregister to finish must stay alive to run its done. */
 static bool thread_has_work_left(struct spdkrt_thread *t)
 {
-	return t->num_pollers > 0 || t->num_channels > 0 || !TAILQ_EMPTY(&t->scheduled) ||
-	       !srt_msg_ring_empty(&t->ring);
+	return t->num_pollers > 0 || t->num_channels > 0 || t->num_pending > 0 ||
+	       !TAILQ_EMPTY(&t->scheduled) || !srt_msg_ring_empty(&t->ring);
 }
 
 int spdkrt_thread_destroy(struct spdkrt_thread *t)
@@ -114,10 +115,15 @@ int spdkrt_thread_destroy(struct spdkrt_thread *t)
 		SRT_ERR("spdkrt_thread_destroy: thread '%s' is being polled", t->name);
 		return -EINVAL;
 	}
+	if (t->reactor != NULL) {
+		SRT_ERR("spdkrt_thread_destroy: thread '%s' belongs to a reactor of spdkrt_app_run, "
+			"which destroys it once it has exited (call spdkrt_thread_exit)", t->name);
+		return -EINVAL;
+	}
 	if (atomic_load(&t->state) != SRT_THREAD_EXITED && thread_has_work_left(t)) {
-		SRT_ERR("spdkrt_thread_destroy: thread '%s' still has %u pollers, %u channels or "
-			"pending messages; exit it and poll until it has exited",
-			t->name, t->num_pollers, t->num_channels);
+		SRT_ERR("spdkrt_thread_destroy: thread '%s' still has %u pollers, %u channels, %u "
+			"unfinished walks or pending messages; exit it and poll until it has exited",
+			t->name, t->num_pollers, t->num_channels, t->num_pending);
 		return -EBUSY;
 	}
 	pthread_mutex_lock(&g_threads_lock);
@@ -303,6 +309,7 @@ static void walk_finish(void *arg)
 {
 	struct thread_walk *walk = arg;
 
+	walk->origin->num_pending--;
 	walk->done(walk->ctx);
 	free(walk);
 }
@@ -332,6 +339,7 @@ int spdkrt_for_each_thread(spdkrt_msg_fn fn, void *ctx, spdkrt_msg_fn done)
 	walk->ctx = ctx;
 	walk->done = done;
 	walk->origin = srt_current_thread;
+	walk->origin->num_pending++;
 	if (!srt_thread_send_to_next(&walk->last_id, walk_step, walk))
 		srt_thread_send_msg_retry(walk->origin, walk_finish, walk);
 	return 0;
