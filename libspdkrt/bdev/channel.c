@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * bdev channels and the per-thread I/O pool. A bdev channel owns the deferred-completion queue:
+ * completions made during a submit wait there, and the channel is scheduled on its thread only
+ * when the queue goes from empty to non-empty (an intrusive work item: no lock, no message).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bdev/core.h"
+
+#define SRT_LOG_COMPONENT "bdev"
+#include "util/log.h"
+
+#define DEFAULT_IO_POOL_SIZE 8192
+
+static struct spdkrt_bdev_opts g_opts = {
+	.size = sizeof(struct spdkrt_bdev_opts),
+	.io_pool_size = DEFAULT_IO_POOL_SIZE,
+};
+static int g_mgmt_io_device; /* its address identifies the per-thread pool device */
+static pthread_once_t g_mgmt_once = PTHREAD_ONCE_INIT;
+static _Atomic uint32_t g_num_mgmt_channels;
+
+int spdkrt_bdev_opts_init(struct spdkrt_bdev_opts *opts, size_t size)
+{
+	if (opts == NULL || size < sizeof(opts->size)) {
+		SRT_ERR("spdkrt_bdev_opts_init: opts is NULL or size %zu is too small", size);
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&srt_bdev_lock);
+	memcpy(opts, &g_opts, size < sizeof(g_opts) ? size : sizeof(g_opts));
+	pthread_mutex_unlock(&srt_bdev_lock);
+	opts->size = size < sizeof(g_opts) ? size : sizeof(g_opts);
+	return 0;
+}
+
+int spdkrt_bdev_set_opts(const struct spdkrt_bdev_opts *opts)
+{
+	struct spdkrt_bdev_opts next = g_opts;
+	int rc = 0;
+
+	if (opts == NULL || opts->size < sizeof(opts->size)) {
+		SRT_ERR("spdkrt_bdev_set_opts: opts is NULL or opts.size is not set");
+		return -EINVAL;
+	}
+	memcpy(&next, opts, opts->size < sizeof(next) ? opts->size : sizeof(next));
+	next.size = sizeof(next);
+	if (next.io_pool_size < 16 || next.io_pool_size > (1u << 20)) {
+		SRT_ERR("spdkrt_bdev_set_opts: io_pool_size %u is outside 16..1048576",
+			next.io_pool_size);
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&srt_bdev_lock);
+	if (atomic_load(&g_num_mgmt_channels) != 0) {
+		SRT_ERR("spdkrt_bdev_set_opts: bdev channels exist; set options before the first");
+		rc = -EBUSY;
+	} else {
+		g_opts = next;
+	}
+	pthread_mutex_unlock(&srt_bdev_lock);
+	return rc;
+}
+
+static int mgmt_create(void *io_device, void *ctx)
+{
+	struct srt_bdev_mgmt *mgmt = ctx;
+	uint32_t n;
+
+	(void)io_device;
+	pthread_mutex_lock(&srt_bdev_lock);
+	n = g_opts.io_pool_size;
+	atomic_fetch_add(&g_num_mgmt_channels, 1);
+	pthread_mutex_unlock(&srt_bdev_lock);
+	mgmt->ios = aligned_alloc(64, ((size_t)n * sizeof(struct srt_bdev_io) + 63) & ~(size_t)63);
+	if (mgmt->ios == NULL) {
+		atomic_fetch_sub(&g_num_mgmt_channels, 1);
+		return -ENOMEM;
+	}
+	memset(mgmt->ios, 0, (size_t)n * sizeof(struct srt_bdev_io));
+	mgmt->pool_size = n;
+	STAILQ_INIT(&mgmt->free);
+	for (uint32_t i = n; i > 0; i--)
+		STAILQ_INSERT_HEAD(&mgmt->free, &mgmt->ios[i - 1], link);
+	return 0;
+}
+
+static void mgmt_destroy(void *io_device, void *ctx)
+{
+	struct srt_bdev_mgmt *mgmt = ctx;
+
+	(void)io_device;
+	free(mgmt->ios);
+	atomic_fetch_sub(&g_num_mgmt_channels, 1);
+}
+
+static void mgmt_register(void)
+{
+	spdkrt_io_device_register(&g_mgmt_io_device, mgmt_create, mgmt_destroy,
+				  sizeof(struct srt_bdev_mgmt), "bdev_io_pool");
+}
+
+static void drain_work(struct srt_thread_work *work)
+{
+	srt_bdev_drain_deferred((struct srt_bdev_channel *)((char *)work -
+				offsetof(struct srt_bdev_channel, drain)));
+}
+
+/* Delivers the completions queued when the drain starts; later ones wait for the next poll. */
+void srt_bdev_drain_deferred(struct srt_bdev_channel *ch)
+{
+	struct srt_bdev_io_list batch = STAILQ_HEAD_INITIALIZER(batch);
+	struct srt_bdev_io *io;
+
+	STAILQ_CONCAT(&batch, &ch->deferred);
+	while ((io = STAILQ_FIRST(&batch)) != NULL) {
+		STAILQ_REMOVE_HEAD(&batch, link);
+		srt_bdev_io_deliver(io);
+	}
+}
+
+int srt_bdev_channel_create(void *io_device, void *ctx)
+{
+	struct spdkrt_bdev *bdev = io_device;
+	struct srt_bdev_channel *ch;
+
+	pthread_once(&g_mgmt_once, mgmt_register);
+	ch = aligned_alloc(64, (sizeof(*ch) + 63) & ~(size_t)63);
+	if (ch == NULL)
+		return -ENOMEM;
+	memset(ch, 0, sizeof(*ch));
+	ch->mgmt_ch = spdkrt_get_io_channel(&g_mgmt_io_device);
+	if (ch->mgmt_ch == NULL) {
+		free(ch);
+		return -ENOMEM;
+	}
+	ch->bdev = bdev;
+	ch->mgmt = spdkrt_io_channel_get_ctx(ch->mgmt_ch);
+	ch->thread = srt_current_thread;
+	ch->submit = bdev->fn->submit;
+	STAILQ_INIT(&ch->deferred);
+	ch->drain.fn = drain_work;
+	ch->stats.ticks_hz = spdkrt_get_ticks_hz();
+	if (bdev->fn->get_io_channel != NULL) {
+		ch->module_ch = bdev->fn->get_io_channel(bdev->ctx);
+		if (ch->module_ch == NULL) {
+			spdkrt_put_io_channel(ch->mgmt_ch);
+			free(ch);
+			SRT_ERR("bdev '%s': module '%s' gave no channel", bdev->name,
+				bdev->module->name);
+			return -ENOMEM;
+		}
+	}
+	pthread_mutex_lock(&srt_bdev_lock);
+	TAILQ_INSERT_TAIL(&bdev->channels, ch, link);
+	pthread_mutex_unlock(&srt_bdev_lock);
+	*(struct srt_bdev_channel **)ctx = ch;
+	return 0;
+}
+
+void srt_bdev_channel_free(struct srt_bdev_channel *ch)
+{
+	struct spdkrt_bdev *bdev = ch->bdev;
+
+	srt_thread_unschedule(ch->thread, &ch->drain);
+	pthread_mutex_lock(&srt_bdev_lock);
+	TAILQ_REMOVE(&bdev->channels, ch, link);
+	srt_bdev_stats_add(&bdev->released_stats, &ch->stats);
+	pthread_mutex_unlock(&srt_bdev_lock);
+	if (ch->module_ch != NULL)
+		spdkrt_put_io_channel(ch->module_ch);
+	spdkrt_put_io_channel(ch->mgmt_ch);
+	free(ch);
+}
+
+void srt_bdev_channel_destroy(void *io_device, void *ctx)
+{
+	struct srt_bdev_channel *ch = *(struct srt_bdev_channel **)ctx;
+
+	(void)io_device;
+	/* Completions still queued are delivered before the channel goes. */
+	srt_thread_unschedule(ch->thread, &ch->drain);
+	while (!STAILQ_EMPTY(&ch->deferred))
+		srt_bdev_drain_deferred(ch);
+	if (ch->outstanding != 0) {
+		/* The module still owns some I/O: keep the channel until they complete. */
+		ch->orphaned = true;
+		return;
+	}
+	srt_bdev_channel_free(ch);
+}
+
+struct spdkrt_io_channel *spdkrt_bdev_get_io_channel(struct spdkrt_bdev_desc *desc)
+{
+	if (desc == NULL) {
+		SRT_ERR("spdkrt_bdev_get_io_channel: desc is NULL");
+		return NULL;
+	}
+	return spdkrt_get_io_channel(desc->bdev);
+}

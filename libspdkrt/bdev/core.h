@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The bdev core's private structures: per-thread I/O pool and per-bdev channels. */
+#ifndef SRT_BDEV_CORE_H
+#define SRT_BDEV_CORE_H
+
+#include <pthread.h>
+
+#include "bdev/module.h"
+#include "thread/internal.h"
+
+STAILQ_HEAD(srt_bdev_io_list, srt_bdev_io);
+
+/*
+ * Per thread: the I/O pool shared by every bdev channel of the thread, the waiters for it, and
+ * the submit depth. Any completion made while a submit is on this thread's stack is deferred.
+ */
+struct srt_bdev_mgmt {
+	struct srt_bdev_io_list free;
+	uint32_t in_submit;
+	uint32_t pool_size;
+	struct spdkrt_bdev_io_wait_entry *wait_head, *wait_tail;
+	struct srt_bdev_io *ios;
+};
+
+/* Per bdev per thread: the deferred-completion queue and the statistics. */
+struct srt_bdev_channel {
+	struct spdkrt_bdev *bdev;
+	struct srt_bdev_mgmt *mgmt;
+	struct spdkrt_thread *thread;
+	void (*submit)(struct spdkrt_io_channel *module_ch, struct srt_bdev_io *io);
+	struct spdkrt_io_channel *module_ch;
+	struct srt_bdev_io_list deferred;
+	struct srt_thread_work drain;
+	uint64_t outstanding;
+	struct spdkrt_bdev_stats stats;
+	struct spdkrt_io_channel *mgmt_ch;
+	bool orphaned; /* its io_channel was released with I/O in flight */
+	TAILQ_ENTRY(srt_bdev_channel) link;
+};
+
+/* An io_channel's context holds a pointer: the channel outlives it while I/O is in flight. */
+static inline struct srt_bdev_channel *srt_bdev_channel_of(struct spdkrt_io_channel *ch)
+{
+	return *(struct srt_bdev_channel **)srt_io_channel_ctx(ch);
+}
+
+struct spdkrt_bdev_desc {
+	struct spdkrt_bdev *bdev;
+	struct spdkrt_thread *thread;
+	spdkrt_bdev_event_cb event_cb;
+	void *event_ctx;
+	bool write;
+	bool closed;
+	uint32_t refs; /* the open itself plus events in flight */
+	TAILQ_ENTRY(spdkrt_bdev_desc) link;
+};
+
+/* Guards the registry, descriptors and the channel lists of every bdev. */
+extern pthread_mutex_t srt_bdev_lock;
+
+/* channel.c */
+int srt_bdev_channel_create(void *io_device, void *ctx);
+void srt_bdev_channel_destroy(void *io_device, void *ctx);
+void srt_bdev_drain_deferred(struct srt_bdev_channel *ch);
+/* The last I/O of an orphaned channel completed: free it. */
+void srt_bdev_channel_free(struct srt_bdev_channel *ch);
+
+/* io.c */
+void srt_bdev_io_deliver(struct srt_bdev_io *io);
+void srt_bdev_mgmt_run_waiters(struct srt_bdev_mgmt *mgmt);
+
+/* stats.c */
+void srt_bdev_stats_add(struct spdkrt_bdev_stats *sum, const struct spdkrt_bdev_stats *add);
+void srt_bdev_stats_account(struct srt_bdev_channel *ch, const struct srt_bdev_io *io);
+
+/* registry.c: whether ptr is a bdev that is registered or still being released. */
+bool srt_bdev_is_known(const void *ptr);
+/* registry.c: the last descriptor of a bdev being destroyed went away. */
+void srt_bdev_unregister(struct spdkrt_bdev *bdev);
+
+static inline struct srt_bdev_io *srt_bdev_io_get(struct srt_bdev_mgmt *mgmt)
+{
+	struct srt_bdev_io *io = STAILQ_FIRST(&mgmt->free);
+
+	if (io != NULL)
+		STAILQ_REMOVE_HEAD(&mgmt->free, link);
+	return io;
+}
+
+static inline void srt_bdev_io_put(struct srt_bdev_mgmt *mgmt, struct srt_bdev_io *io)
+{
+	STAILQ_INSERT_HEAD(&mgmt->free, io, link);
+}
+
+#endif

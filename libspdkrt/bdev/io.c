@@ -1,0 +1,552 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * I/O submission and completion. The contract (DESIGN.md): a completion callback never runs
+ * inside the call that submitted the I/O. Every submit raises the thread's submit depth; a
+ * completion that arrives while it is raised goes to the channel's deferred queue (intrusive,
+ * no allocation) and is delivered at the thread's next poll.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "bdev/core.h"
+
+#define SRT_LOG_COMPONENT "bdev"
+#include "util/log.h"
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+#define MAX_IOVCNT 1024
+/* Children of one split request in flight at once. */
+#define SPLIT_MAX_OUTSTANDING 32
+
+static void split_continue(struct srt_bdev_io *parent);
+
+static inline void module_submit(struct srt_bdev_channel *ch, struct srt_bdev_io *io)
+{
+	ch->mgmt->in_submit++;
+	ch->submit(ch->module_ch, io);
+	ch->mgmt->in_submit--;
+}
+
+void srt_bdev_io_complete(struct srt_bdev_io *io, int status)
+{
+	struct srt_bdev_channel *ch = io->ch;
+
+	io->status = status;
+	if (ch->mgmt->in_submit != 0) {
+		bool was_empty = STAILQ_EMPTY(&ch->deferred);
+
+		STAILQ_INSERT_TAIL(&ch->deferred, io, link);
+		if (was_empty)
+			srt_thread_schedule(ch->thread, &ch->drain);
+		return;
+	}
+	srt_bdev_io_deliver(io);
+}
+
+static void split_child_done(struct srt_bdev_io *child)
+{
+	struct srt_bdev_io *parent = child->parent;
+	struct srt_bdev_mgmt *mgmt = child->ch->mgmt;
+
+	if (child->status != 0 && parent->status == 0)
+		parent->status = child->status;
+	parent->split.outstanding--;
+	srt_bdev_io_put(mgmt, child);
+	if (parent->split.next_offset < parent->offset_blocks + parent->num_blocks &&
+	    parent->status == 0)
+		split_continue(parent);
+	else if (parent->split.outstanding == 0)
+		srt_bdev_io_deliver(parent);
+}
+
+void srt_bdev_io_deliver(struct srt_bdev_io *io)
+{
+	struct srt_bdev_channel *ch = io->ch;
+	struct srt_bdev_mgmt *mgmt = ch->mgmt;
+	spdkrt_bdev_io_cb cb;
+	void *cb_arg;
+	int status;
+
+	if (io->parent != NULL) {
+		split_child_done(io);
+		return;
+	}
+	srt_bdev_stats_account(ch, io);
+	cb = io->cb;
+	cb_arg = io->cb_arg;
+	status = io->status;
+	ch->outstanding--;
+	/* Recycled before the callback so that the callback's next submit finds it free. */
+	srt_bdev_io_put(mgmt, io);
+	cb(cb_arg, status);
+	if (unlikely(mgmt->wait_head != NULL))
+		srt_bdev_mgmt_run_waiters(mgmt);
+	if (unlikely(ch->orphaned) && ch->outstanding == 0 && STAILQ_EMPTY(&ch->deferred))
+		srt_bdev_channel_free(ch);
+}
+
+void srt_bdev_mgmt_run_waiters(struct srt_bdev_mgmt *mgmt)
+{
+	while (mgmt->wait_head != NULL && !STAILQ_EMPTY(&mgmt->free)) {
+		struct spdkrt_bdev_io_wait_entry *entry = mgmt->wait_head;
+
+		mgmt->wait_head = entry->reserved[0];
+		if (mgmt->wait_head == NULL)
+			mgmt->wait_tail = NULL;
+		entry->reserved[0] = NULL;
+		entry->cb_fn(entry->cb_arg);
+	}
+}
+
+static void queue_wait(struct srt_bdev_mgmt *mgmt, struct spdkrt_bdev_io_wait_entry *entry)
+{
+	entry->reserved[0] = NULL;
+	if (mgmt->wait_tail != NULL)
+		mgmt->wait_tail->reserved[0] = entry;
+	else
+		mgmt->wait_head = entry;
+	mgmt->wait_tail = entry;
+}
+
+int spdkrt_bdev_queue_io_wait(struct spdkrt_bdev *bdev, struct spdkrt_io_channel *io_ch,
+			      struct spdkrt_bdev_io_wait_entry *entry)
+{
+	struct srt_bdev_channel *ch;
+
+	if (bdev == NULL || io_ch == NULL || entry == NULL || entry->cb_fn == NULL) {
+		SRT_ERR("spdkrt_bdev_queue_io_wait: NULL bdev, channel, entry or entry->cb_fn");
+		return -EINVAL;
+	}
+	ch = srt_bdev_channel_of(io_ch);
+	if (io_ch->io_device != bdev) {
+		SRT_ERR("spdkrt_bdev_queue_io_wait: the channel belongs to another bdev than '%s'",
+			bdev->name);
+		return -EINVAL;
+	}
+	queue_wait(ch->mgmt, entry);
+	return 0;
+}
+
+/* Copies and splitting walk iovecs; these helpers keep that arithmetic in one place. */
+void srt_bdev_io_copy_to_iovs(struct srt_bdev_io *io, const void *src)
+{
+	const char *p = src;
+	uint64_t left = srt_bdev_io_bytes(io);
+
+	for (int i = 0; i < io->iovcnt && left > 0; i++) {
+		size_t n = io->iovs[i].iov_len < left ? io->iovs[i].iov_len : left;
+
+		memcpy(io->iovs[i].iov_base, p, n);
+		p += n;
+		left -= n;
+	}
+}
+
+void srt_bdev_io_copy_from_iovs(struct srt_bdev_io *io, void *dst)
+{
+	char *p = dst;
+	uint64_t left = srt_bdev_io_bytes(io);
+
+	for (int i = 0; i < io->iovcnt && left > 0; i++) {
+		size_t n = io->iovs[i].iov_len < left ? io->iovs[i].iov_len : left;
+
+		memcpy(p, io->iovs[i].iov_base, n);
+		p += n;
+		left -= n;
+	}
+}
+
+static bool crosses_boundary(const struct spdkrt_bdev *bdev, uint64_t offset, uint64_t num)
+{
+	uint64_t b = bdev->optimal_io_boundary;
+
+	if (bdev->max_io_blocks != 0 && num > bdev->max_io_blocks)
+		return true;
+	return b != 0 && offset / b != (offset + num - 1) / b;
+}
+
+/* Blocks of the next child: up to the boundary, the size limit and the child's iovec slots. */
+static uint64_t child_blocks(struct srt_bdev_io *parent)
+{
+	const struct spdkrt_bdev *bdev = parent->bdev;
+	uint64_t offset = parent->split.next_offset;
+	uint64_t left = parent->offset_blocks + parent->num_blocks - offset;
+	uint64_t n = left;
+	uint64_t bytes = 0;
+
+	if (bdev->optimal_io_boundary != 0) {
+		uint64_t b = bdev->optimal_io_boundary;
+		uint64_t to_boundary = b - offset % b;
+
+		if (n > to_boundary)
+			n = to_boundary;
+	}
+	if (bdev->max_io_blocks != 0 && n > bdev->max_io_blocks)
+		n = bdev->max_io_blocks;
+	if (parent->iovs == NULL)
+		return n;
+	/* Count what SRT_BDEV_CHILD_IOVS pieces of the parent's iovecs can hold. */
+	for (int i = parent->split.iov_index, k = 0; i < parent->iovcnt && k < SRT_BDEV_CHILD_IOVS;
+	     i++, k++) {
+		bytes += parent->iovs[i].iov_len - (k == 0 ? parent->split.iov_offset : 0);
+		if (bytes >= (n << bdev->block_shift))
+			return n;
+	}
+	return bytes >> bdev->block_shift;
+}
+
+static void fill_child_iovs(struct srt_bdev_io *parent, struct srt_bdev_io *child)
+{
+	uint64_t left = child->num_blocks << parent->bdev->block_shift;
+	int k = 0;
+
+	while (left > 0) {
+		struct iovec *src = &parent->iovs[parent->split.iov_index];
+		size_t avail = src->iov_len - parent->split.iov_offset;
+		size_t n = avail < left ? avail : left;
+
+		child->child_iovs[k].iov_base = (char *)src->iov_base + parent->split.iov_offset;
+		child->child_iovs[k].iov_len = n;
+		k++;
+		left -= n;
+		parent->split.iov_offset += n;
+		if (parent->split.iov_offset == src->iov_len) {
+			parent->split.iov_index++;
+			parent->split.iov_offset = 0;
+		}
+	}
+	child->iovs = child->child_iovs;
+	child->iovcnt = k;
+}
+
+static void split_wait_cb(void *arg)
+{
+	split_continue(arg);
+}
+
+/* Hands out children until the request is covered, the window is full or the pool is dry. */
+static void split_continue(struct srt_bdev_io *parent)
+{
+	struct srt_bdev_channel *ch = parent->ch;
+	uint64_t end = parent->offset_blocks + parent->num_blocks;
+
+	while (parent->split.next_offset < end &&
+	       parent->split.outstanding < SPLIT_MAX_OUTSTANDING) {
+		struct srt_bdev_io *child;
+		uint64_t n = child_blocks(parent);
+
+		if (n == 0) { /* tiny iovecs: more than the child's slots for one block */
+			SRT_ERR("bdev '%s': an iovec piece set cannot be split at block boundaries "
+				"within %d entries", parent->bdev->name, SRT_BDEV_CHILD_IOVS);
+			parent->status = -EINVAL;
+			parent->split.next_offset = end;
+			break;
+		}
+		child = srt_bdev_io_get(ch->mgmt);
+		if (child == NULL) {
+			if (parent->split.outstanding == 0) {
+				parent->split.wait.cb_fn = split_wait_cb;
+				parent->split.wait.cb_arg = parent;
+				queue_wait(ch->mgmt, &parent->split.wait);
+			}
+			return; /* a completing child or a freed I/O resumes the split */
+		}
+		child->ch = ch;
+		child->bdev = parent->bdev;
+		child->type = parent->type;
+		child->parent = parent;
+		child->offset_blocks = parent->split.next_offset;
+		child->num_blocks = n;
+		child->status = 0;
+		child->iovs = NULL;
+		child->iovcnt = 0;
+		if (parent->iovs != NULL)
+			fill_child_iovs(parent, child);
+		parent->split.next_offset += n;
+		parent->split.outstanding++;
+		module_submit(ch, child);
+	}
+	if (parent->split.outstanding == 0 && parent->split.next_offset >= end)
+		srt_bdev_io_complete(parent, parent->status);
+}
+
+static void submit_split(struct srt_bdev_io *parent)
+{
+	parent->split.next_offset = parent->offset_blocks;
+	parent->split.outstanding = 0;
+	parent->split.iov_index = 0;
+	parent->split.iov_offset = 0;
+	parent->ch->mgmt->in_submit++;
+	split_continue(parent);
+	parent->ch->mgmt->in_submit--;
+}
+
+/* The checks every submission shares; returns 0 or the errno for the caller. */
+static inline int check_request(const char *fn, struct spdkrt_bdev_desc *desc,
+				struct spdkrt_io_channel *io_ch, spdkrt_bdev_io_cb cb,
+				enum spdkrt_bdev_io_type type, uint64_t offset, uint64_t num)
+{
+	struct spdkrt_bdev *bdev;
+	uint64_t size;
+
+	if (unlikely(desc == NULL || io_ch == NULL || cb == NULL)) {
+		SRT_ERR("%s: desc, channel or callback is NULL", fn);
+		return -EINVAL;
+	}
+	bdev = desc->bdev;
+	if (unlikely(io_ch->io_device != bdev)) {
+		SRT_ERR("%s: the channel belongs to another bdev than '%s'", fn, bdev->name);
+		return -EINVAL;
+	}
+	if (unlikely(type != SPDKRT_BDEV_IO_READ && !desc->write)) {
+		SRT_ERR("%s: '%s' was opened read-only", fn, bdev->name);
+		return -EBADF;
+	}
+	size = atomic_load_explicit(&bdev->num_blocks, memory_order_relaxed);
+	if (unlikely(num == 0 || offset >= size || num > size - offset)) {
+		SRT_ERR("%s: blocks %llu+%llu are outside '%s' (%llu blocks)", fn,
+			(unsigned long long)offset, (unsigned long long)num, bdev->name,
+			(unsigned long long)size);
+		return -EINVAL;
+	}
+	if (unlikely(atomic_load_explicit(&bdev->removing, memory_order_relaxed))) {
+		SRT_ERR("%s: '%s' is being removed", fn, bdev->name);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static inline int submit(struct spdkrt_io_channel *io_ch, enum spdkrt_bdev_io_type type,
+			 const struct iovec *iovs, int iovcnt, void *buf, uint64_t offset,
+			 uint64_t num, spdkrt_bdev_io_cb cb, void *cb_arg)
+{
+	struct srt_bdev_channel *ch = srt_bdev_channel_of(io_ch);
+	struct spdkrt_bdev *bdev = ch->bdev;
+	struct srt_bdev_io *io = srt_bdev_io_get(ch->mgmt);
+
+	if (unlikely(io == NULL))
+		return -ENOMEM;
+	io->ch = ch;
+	io->bdev = bdev;
+	io->cb = cb;
+	io->cb_arg = cb_arg;
+	io->type = type;
+	io->offset_blocks = offset;
+	io->num_blocks = num;
+	io->status = 0;
+	io->parent = NULL;
+	io->submit_ticks = ch->thread->now;
+	if (buf != NULL) {
+		io->iov.iov_base = buf;
+		io->iov.iov_len = num << bdev->block_shift;
+		io->iovs = &io->iov;
+		io->iovcnt = 1;
+	} else {
+		io->iovs = (struct iovec *)iovs;
+		io->iovcnt = iovcnt;
+	}
+	ch->outstanding++;
+	if (unlikely(bdev->optimal_io_boundary != 0 || bdev->max_io_blocks != 0) &&
+	    crosses_boundary(bdev, offset, num))
+		submit_split(io);
+	else
+		module_submit(ch, io);
+	return 0;
+}
+
+static inline int submit_buf(const char *fn, struct spdkrt_bdev_desc *desc,
+			     struct spdkrt_io_channel *io_ch, enum spdkrt_bdev_io_type type,
+			     void *buf, uint64_t offset, uint64_t num, spdkrt_bdev_io_cb cb,
+			     void *cb_arg)
+{
+	int rc = check_request(fn, desc, io_ch, cb, type, offset, num);
+
+	if (unlikely(rc != 0))
+		return rc;
+	if (unlikely(buf == NULL || ((uintptr_t)buf & (desc->bdev->buf_align - 1)) != 0)) {
+		SRT_ERR("%s: buffer %p is NULL or not aligned to %zu bytes as '%s' requires", fn,
+			buf, desc->bdev->buf_align, desc->bdev->name);
+		return -EINVAL;
+	}
+	return submit(io_ch, type, NULL, 0, buf, offset, num, cb, cb_arg);
+}
+
+static int submit_iov(const char *fn, struct spdkrt_bdev_desc *desc,
+		      struct spdkrt_io_channel *io_ch, enum spdkrt_bdev_io_type type,
+		      const struct iovec *iov, int iovcnt, uint64_t offset, uint64_t num,
+		      spdkrt_bdev_io_cb cb, void *cb_arg)
+{
+	int rc = check_request(fn, desc, io_ch, cb, type, offset, num);
+	uint64_t total = 0;
+	size_t align;
+
+	if (rc != 0)
+		return rc;
+	if (iov == NULL || iovcnt <= 0 || iovcnt > MAX_IOVCNT) {
+		SRT_ERR("%s: iov is NULL or iovcnt %d is outside 1..%d", fn, iovcnt, MAX_IOVCNT);
+		return -EINVAL;
+	}
+	align = desc->bdev->buf_align;
+	for (int i = 0; i < iovcnt; i++) {
+		if (iov[i].iov_base == NULL || ((uintptr_t)iov[i].iov_base & (align - 1)) != 0) {
+			SRT_ERR("%s: iov[%d] is NULL or not aligned to %zu bytes", fn, i, align);
+			return -EINVAL;
+		}
+		total += iov[i].iov_len;
+	}
+	if (total != num << desc->bdev->block_shift) {
+		SRT_ERR("%s: the iovecs hold %llu bytes but %llu blocks of %u bytes were asked",
+			fn, (unsigned long long)total, (unsigned long long)num,
+			desc->bdev->block_size);
+		return -EINVAL;
+	}
+	return submit(io_ch, type, iov, iovcnt, NULL, offset, num, cb, cb_arg);
+}
+
+static int submit_range(const char *fn, struct spdkrt_bdev_desc *desc,
+			struct spdkrt_io_channel *io_ch, enum spdkrt_bdev_io_type type,
+			uint64_t offset, uint64_t num, spdkrt_bdev_io_cb cb, void *cb_arg)
+{
+	int rc = check_request(fn, desc, io_ch, cb, type, offset, num);
+
+	if (rc != 0)
+		return rc;
+	if (!spdkrt_bdev_io_type_supported(desc->bdev, type)) {
+		SRT_ERR("%s: '%s' does not support this I/O type", fn, desc->bdev->name);
+		return -ENOTSUP;
+	}
+	return submit(io_ch, type, NULL, 0, NULL, offset, num, cb, cb_arg);
+}
+
+int spdkrt_bdev_read_blocks(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
+			    void *buf, uint64_t offset_blocks, uint64_t num_blocks,
+			    spdkrt_bdev_io_cb cb, void *cb_arg)
+{
+	return submit_buf(__func__, desc, ch, SPDKRT_BDEV_IO_READ, buf, offset_blocks, num_blocks,
+			  cb, cb_arg);
+}
+
+int spdkrt_bdev_write_blocks(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
+			     const void *buf, uint64_t offset_blocks, uint64_t num_blocks,
+			     spdkrt_bdev_io_cb cb, void *cb_arg)
+{
+	return submit_buf(__func__, desc, ch, SPDKRT_BDEV_IO_WRITE, (void *)buf, offset_blocks,
+			  num_blocks, cb, cb_arg);
+}
+
+int spdkrt_bdev_readv_blocks(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
+			     const struct iovec *iov, int iovcnt, uint64_t offset_blocks,
+			     uint64_t num_blocks, spdkrt_bdev_io_cb cb, void *cb_arg)
+{
+	return submit_iov(__func__, desc, ch, SPDKRT_BDEV_IO_READ, iov, iovcnt, offset_blocks,
+			  num_blocks, cb, cb_arg);
+}
+
+int spdkrt_bdev_writev_blocks(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
+			      const struct iovec *iov, int iovcnt, uint64_t offset_blocks,
+			      uint64_t num_blocks, spdkrt_bdev_io_cb cb, void *cb_arg)
+{
+	return submit_iov(__func__, desc, ch, SPDKRT_BDEV_IO_WRITE, iov, iovcnt, offset_blocks,
+			  num_blocks, cb, cb_arg);
+}
+
+int spdkrt_bdev_write_zeroes_blocks(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
+				    uint64_t offset_blocks, uint64_t num_blocks,
+				    spdkrt_bdev_io_cb cb, void *cb_arg)
+{
+	return submit_range(__func__, desc, ch, SPDKRT_BDEV_IO_WRITE_ZEROES, offset_blocks,
+			    num_blocks, cb, cb_arg);
+}
+
+int spdkrt_bdev_unmap_blocks(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
+			     uint64_t offset_blocks, uint64_t num_blocks, spdkrt_bdev_io_cb cb,
+			     void *cb_arg)
+{
+	return submit_range(__func__, desc, ch, SPDKRT_BDEV_IO_UNMAP, offset_blocks, num_blocks,
+			    cb, cb_arg);
+}
+
+int spdkrt_bdev_flush_blocks(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
+			     uint64_t offset_blocks, uint64_t num_blocks, spdkrt_bdev_io_cb cb,
+			     void *cb_arg)
+{
+	return submit_range(__func__, desc, ch, SPDKRT_BDEV_IO_FLUSH, offset_blocks, num_blocks,
+			    cb, cb_arg);
+}
+
+int spdkrt_bdev_reset(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
+		      spdkrt_bdev_io_cb cb, void *cb_arg)
+{
+	uint64_t size = desc != NULL ? spdkrt_bdev_get_num_blocks(desc->bdev) : 0;
+
+	/* A reset covers the device; it is never split. */
+	int rc = check_request(__func__, desc, ch, cb, SPDKRT_BDEV_IO_RESET, 0, size ? size : 1);
+
+	if (rc != 0)
+		return rc;
+	if (!spdkrt_bdev_io_type_supported(desc->bdev, SPDKRT_BDEV_IO_RESET)) {
+		SRT_ERR("spdkrt_bdev_reset: '%s' does not support reset", desc->bdev->name);
+		return -ENOTSUP;
+	}
+	{
+		struct srt_bdev_channel *bch = srt_bdev_channel_of(ch);
+		struct srt_bdev_io *io = srt_bdev_io_get(bch->mgmt);
+
+		if (io == NULL)
+			return -ENOMEM;
+		memset(io, 0, offsetof(struct srt_bdev_io, module_ctx));
+		io->ch = bch;
+		io->bdev = desc->bdev;
+		io->cb = cb;
+		io->cb_arg = cb_arg;
+		io->type = SPDKRT_BDEV_IO_RESET;
+		io->submit_ticks = bch->thread->now;
+		bch->outstanding++;
+		module_submit(bch, io);
+	}
+	return 0;
+}
+
+/* Byte forms: offset and length must be whole blocks. */
+static int bytes_to_blocks(const char *fn, struct spdkrt_bdev_desc *desc, uint64_t offset,
+			   uint64_t nbytes, uint64_t *offset_blocks, uint64_t *num_blocks)
+{
+	uint32_t bs;
+
+	if (desc == NULL) {
+		SRT_ERR("%s: desc is NULL", fn);
+		return -EINVAL;
+	}
+	bs = desc->bdev->block_size;
+	if (offset % bs != 0 || nbytes % bs != 0) {
+		SRT_ERR("%s: offset %llu and length %llu must be multiples of the block size %u",
+			fn, (unsigned long long)offset, (unsigned long long)nbytes, bs);
+		return -EINVAL;
+	}
+	*offset_blocks = offset / bs;
+	*num_blocks = nbytes / bs;
+	return 0;
+}
+
+int spdkrt_bdev_read(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch, void *buf,
+		     uint64_t offset, uint64_t nbytes, spdkrt_bdev_io_cb cb, void *cb_arg)
+{
+	uint64_t off, num;
+	int rc = bytes_to_blocks(__func__, desc, offset, nbytes, &off, &num);
+
+	return rc != 0 ? rc : submit_buf(__func__, desc, ch, SPDKRT_BDEV_IO_READ, buf, off, num,
+					 cb, cb_arg);
+}
+
+int spdkrt_bdev_write(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
+		      const void *buf, uint64_t offset, uint64_t nbytes, spdkrt_bdev_io_cb cb,
+		      void *cb_arg)
+{
+	uint64_t off, num;
+	int rc = bytes_to_blocks(__func__, desc, offset, nbytes, &off, &num);
+
+	return rc != 0 ? rc : submit_buf(__func__, desc, ch, SPDKRT_BDEV_IO_WRITE, (void *)buf,
+					 off, num, cb, cb_arg);
+}

@@ -1,0 +1,535 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The bdev registry: creation from specs, lookup, descriptors, events, claims and destruction.
+ * Management calls take srt_bdev_lock; the I/O path never does.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bdev/core.h"
+
+#define SRT_LOG_COMPONENT "bdev"
+#include "util/log.h"
+
+pthread_mutex_t srt_bdev_lock = PTHREAD_MUTEX_INITIALIZER;
+static TAILQ_HEAD(, spdkrt_bdev) g_bdevs = TAILQ_HEAD_INITIALIZER(g_bdevs);
+/* Bdevs out of the registry whose channels or module are still being released. */
+static TAILQ_HEAD(, spdkrt_bdev) g_releasing = TAILQ_HEAD_INITIALIZER(g_releasing);
+
+static struct spdkrt_bdev *find_locked(const char *name)
+{
+	struct spdkrt_bdev *b;
+
+	TAILQ_FOREACH(b, &g_bdevs, link) {
+		if (strcmp(b->name, name) == 0)
+			return b;
+	}
+	return NULL;
+}
+
+bool srt_bdev_is_known(const void *ptr)
+{
+	struct spdkrt_bdev *b;
+	bool found = false;
+
+	pthread_mutex_lock(&srt_bdev_lock);
+	TAILQ_FOREACH(b, &g_bdevs, link)
+		found = found || b == ptr;
+	TAILQ_FOREACH(b, &g_releasing, link)
+		found = found || b == ptr;
+	pthread_mutex_unlock(&srt_bdev_lock);
+	return found;
+}
+
+int srt_bdev_register(struct spdkrt_bdev *bdev)
+{
+	uint64_t num_blocks = atomic_load(&bdev->num_blocks);
+	int rc;
+
+	if (bdev->name[0] == '\0' || bdev->fn == NULL || bdev->fn->submit == NULL ||
+	    bdev->fn->destruct == NULL || bdev->fn->io_type_supported == NULL) {
+		SRT_ERR("bdev registration without a name or module functions");
+		return -EINVAL;
+	}
+	if (bdev->block_size < 512 || bdev->block_size > 65536 ||
+	    (bdev->block_size & (bdev->block_size - 1)) != 0) {
+		SRT_ERR("bdev '%s': block size %u is not a power of two in 512..65536", bdev->name,
+			bdev->block_size);
+		return -EINVAL;
+	}
+	bdev->block_shift = (uint32_t)__builtin_ctz(bdev->block_size);
+	if (num_blocks == 0 || num_blocks > (UINT64_MAX >> bdev->block_shift)) {
+		SRT_ERR("bdev '%s': %llu blocks is not a usable size", bdev->name,
+			(unsigned long long)num_blocks);
+		return -EINVAL;
+	}
+	if (bdev->buf_align == 0)
+		bdev->buf_align = 1;
+	if ((bdev->buf_align & (bdev->buf_align - 1)) != 0) {
+		SRT_ERR("bdev '%s': buffer alignment %zu is not a power of two", bdev->name,
+			bdev->buf_align);
+		return -EINVAL;
+	}
+	if (bdev->write_unit_size == 0)
+		bdev->write_unit_size = 1;
+	if (bdev->product_name == NULL)
+		bdev->product_name = "";
+	TAILQ_INIT(&bdev->descs);
+	TAILQ_INIT(&bdev->channels);
+	memset(&bdev->released_stats, 0, sizeof(bdev->released_stats));
+	bdev->claimed_by = NULL;
+	atomic_store(&bdev->removing, false);
+
+	pthread_mutex_lock(&srt_bdev_lock);
+	if (find_locked(bdev->name) != NULL) {
+		pthread_mutex_unlock(&srt_bdev_lock);
+		SRT_ERR("a bdev named '%s' already exists", bdev->name);
+		return -EEXIST;
+	}
+	rc = spdkrt_io_device_register(bdev, srt_bdev_channel_create, srt_bdev_channel_destroy,
+				       sizeof(struct srt_bdev_channel *), bdev->name);
+	if (rc == 0)
+		TAILQ_INSERT_TAIL(&g_bdevs, bdev, link);
+	pthread_mutex_unlock(&srt_bdev_lock);
+	if (rc == 0)
+		SRT_INFO("bdev '%s' registered (%s, %llu blocks of %u bytes)", bdev->name,
+			 bdev->module->name, (unsigned long long)num_blocks, bdev->block_size);
+	return rc;
+}
+
+int spdkrt_bdev_create(const char *spec_text, struct spdkrt_bdev **out)
+{
+	const struct srt_bdev_module *module;
+	struct spdkrt_bdev *bdev = NULL;
+	struct srt_spec *spec;
+	int rc;
+
+	rc = srt_spec_parse(spec_text, &spec);
+	if (rc != 0)
+		return rc;
+	module = srt_bdev_find_module(spec->module);
+	if (module == NULL) {
+		SRT_ERR("bdev spec '%s': unknown module '%s' (known: %s)", spec_text, spec->module,
+			srt_bdev_module_names());
+		srt_spec_free(spec);
+		return -ENODEV;
+	}
+	rc = module->create(spec, &bdev);
+	srt_spec_free(spec);
+	if (rc == 0 && out != NULL)
+		*out = bdev;
+	return rc;
+}
+
+struct spdkrt_bdev *spdkrt_bdev_get_by_name(const char *name)
+{
+	struct spdkrt_bdev *b;
+
+	if (name == NULL)
+		return NULL;
+	pthread_mutex_lock(&srt_bdev_lock);
+	b = find_locked(name);
+	pthread_mutex_unlock(&srt_bdev_lock);
+	return b;
+}
+
+struct spdkrt_bdev *spdkrt_bdev_first(void)
+{
+	struct spdkrt_bdev *b;
+
+	pthread_mutex_lock(&srt_bdev_lock);
+	b = TAILQ_FIRST(&g_bdevs);
+	pthread_mutex_unlock(&srt_bdev_lock);
+	return b;
+}
+
+struct spdkrt_bdev *spdkrt_bdev_next(struct spdkrt_bdev *prev)
+{
+	struct spdkrt_bdev *b = NULL;
+
+	if (prev == NULL)
+		return NULL;
+	pthread_mutex_lock(&srt_bdev_lock);
+	TAILQ_FOREACH(b, &g_bdevs, link) {
+		if (b == prev) {
+			b = TAILQ_NEXT(b, link);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&srt_bdev_lock);
+	return b;
+}
+
+int spdkrt_bdev_open(const char *name, bool write, spdkrt_bdev_event_cb event_cb,
+		     void *event_ctx, struct spdkrt_bdev_desc **out)
+{
+	struct spdkrt_bdev_desc *desc;
+	struct spdkrt_bdev *bdev;
+	int rc = 0;
+
+	if (name == NULL || event_cb == NULL || out == NULL || srt_current_thread == NULL) {
+		SRT_ERR("spdkrt_bdev_open: NULL name, event_cb or desc, or not called on an "
+			"spdkrt thread");
+		return -EINVAL;
+	}
+	desc = calloc(1, sizeof(*desc));
+	if (desc == NULL)
+		return -ENOMEM;
+	pthread_mutex_lock(&srt_bdev_lock);
+	bdev = find_locked(name);
+	if (bdev == NULL || atomic_load(&bdev->removing)) {
+		SRT_ERR("spdkrt_bdev_open: no bdev named '%s'%s", name,
+			bdev != NULL ? " (it is being removed)" : "");
+		rc = -ENODEV;
+	} else if (write && bdev->claimed_by != NULL) {
+		SRT_ERR("spdkrt_bdev_open: '%s' is claimed by '%s' and cannot be opened for "
+			"writing", name, bdev->claimed_by->name);
+		rc = -EPERM;
+	} else {
+		desc->bdev = bdev;
+		desc->thread = srt_current_thread;
+		desc->event_cb = event_cb;
+		desc->event_ctx = event_ctx;
+		desc->write = write;
+		desc->refs = 1;
+		TAILQ_INSERT_TAIL(&bdev->descs, desc, link);
+	}
+	pthread_mutex_unlock(&srt_bdev_lock);
+	if (rc != 0) {
+		free(desc);
+		return rc;
+	}
+	*out = desc;
+	return 0;
+}
+
+/* Drops a reference under srt_bdev_lock; true when the descriptor must be freed. */
+static bool desc_unref_locked(struct spdkrt_bdev_desc *desc)
+{
+	return --desc->refs == 0;
+}
+
+void spdkrt_bdev_close(struct spdkrt_bdev_desc *desc)
+{
+	struct spdkrt_bdev *bdev;
+	bool last, free_desc;
+
+	if (desc == NULL)
+		return;
+	if (desc->thread != srt_current_thread)
+		SRT_WARN("spdkrt_bdev_close: '%s' closed from another thread than it was opened on",
+			 desc->bdev->name);
+	bdev = desc->bdev;
+	pthread_mutex_lock(&srt_bdev_lock);
+	if (desc->closed) {
+		pthread_mutex_unlock(&srt_bdev_lock);
+		SRT_ERR("spdkrt_bdev_close: descriptor of '%s' closed twice", bdev->name);
+		return;
+	}
+	desc->closed = true;
+	TAILQ_REMOVE(&bdev->descs, desc, link);
+	last = TAILQ_EMPTY(&bdev->descs) && atomic_load(&bdev->removing);
+	free_desc = desc_unref_locked(desc);
+	pthread_mutex_unlock(&srt_bdev_lock);
+	if (free_desc)
+		free(desc);
+	if (last)
+		srt_bdev_unregister(bdev);
+}
+
+struct spdkrt_bdev *spdkrt_bdev_desc_get_bdev(struct spdkrt_bdev_desc *desc)
+{
+	return desc != NULL ? desc->bdev : NULL;
+}
+
+struct event_msg {
+	struct spdkrt_bdev_desc *desc;
+	enum spdkrt_bdev_event_type type;
+};
+
+static void event_deliver(void *arg)
+{
+	struct event_msg *msg = arg;
+	struct spdkrt_bdev_desc *desc = msg->desc;
+	bool closed, free_desc;
+
+	pthread_mutex_lock(&srt_bdev_lock);
+	closed = desc->closed;
+	pthread_mutex_unlock(&srt_bdev_lock);
+	if (!closed)
+		desc->event_cb(msg->type, desc->bdev, desc->event_ctx);
+	pthread_mutex_lock(&srt_bdev_lock);
+	free_desc = desc_unref_locked(desc);
+	pthread_mutex_unlock(&srt_bdev_lock);
+	if (free_desc)
+		free(desc);
+	free(msg);
+}
+
+/* Sends an event to every descriptor, each on its own thread. Called with srt_bdev_lock held. */
+static void notify_locked(struct spdkrt_bdev *bdev, enum spdkrt_bdev_event_type type)
+{
+	struct spdkrt_bdev_desc *desc;
+
+	TAILQ_FOREACH(desc, &bdev->descs, link) {
+		struct event_msg *msg = malloc(sizeof(*msg));
+
+		if (msg == NULL) {
+			SRT_ERR("bdev '%s': out of memory for an event", bdev->name);
+			continue;
+		}
+		msg->desc = desc;
+		msg->type = type;
+		desc->refs++;
+		srt_thread_send_msg_retry(desc->thread, event_deliver, msg);
+	}
+}
+
+int srt_bdev_notify_resize(struct spdkrt_bdev *bdev, uint64_t num_blocks)
+{
+	if (num_blocks == 0 || num_blocks > (UINT64_MAX >> bdev->block_shift))
+		return -EINVAL;
+	pthread_mutex_lock(&srt_bdev_lock);
+	atomic_store(&bdev->num_blocks, num_blocks);
+	notify_locked(bdev, SPDKRT_BDEV_EVENT_RESIZE);
+	pthread_mutex_unlock(&srt_bdev_lock);
+	SRT_NOTICE("bdev '%s' resized to %llu blocks", bdev->name, (unsigned long long)num_blocks);
+	return 0;
+}
+
+int srt_bdev_claim(struct spdkrt_bdev *bdev, struct spdkrt_bdev_desc *by_desc,
+		   struct spdkrt_bdev *claimer)
+{
+	struct spdkrt_bdev_desc *d;
+	int rc = 0;
+
+	pthread_mutex_lock(&srt_bdev_lock);
+	if (bdev->claimed_by != NULL) {
+		SRT_ERR("bdev '%s' is already claimed by '%s'", bdev->name, bdev->claimed_by->name);
+		rc = -EPERM;
+	}
+	TAILQ_FOREACH(d, &bdev->descs, link) {
+		if (rc == 0 && d != by_desc && d->write) {
+			SRT_ERR("bdev '%s' is open for writing elsewhere and cannot be claimed",
+				bdev->name);
+			rc = -EPERM;
+		}
+	}
+	if (rc == 0)
+		bdev->claimed_by = claimer;
+	pthread_mutex_unlock(&srt_bdev_lock);
+	return rc;
+}
+
+void srt_bdev_release_claim(struct spdkrt_bdev *bdev)
+{
+	pthread_mutex_lock(&srt_bdev_lock);
+	bdev->claimed_by = NULL;
+	pthread_mutex_unlock(&srt_bdev_lock);
+}
+
+/* Who to tell when a module has finished destructing a bdev. */
+struct destroy_done {
+	TAILQ_ENTRY(destroy_done) link;
+	struct spdkrt_bdev *bdev;
+	struct spdkrt_thread *thread;
+	spdkrt_bdev_done_cb cb;
+	void *ctx;
+};
+static TAILQ_HEAD(, destroy_done) g_destructing = TAILQ_HEAD_INITIALIZER(g_destructing);
+
+static void destroy_done_msg(void *arg)
+{
+	struct destroy_done *d = arg;
+
+	if (d->cb != NULL)
+		d->cb(d->ctx, 0);
+	free(d);
+}
+
+static void module_destructed(struct spdkrt_bdev *bdev)
+{
+	struct destroy_done *d;
+
+	pthread_mutex_lock(&srt_bdev_lock);
+	TAILQ_FOREACH(d, &g_destructing, link) {
+		if (d->bdev == bdev)
+			break;
+	}
+	if (d != NULL)
+		TAILQ_REMOVE(&g_destructing, d, link);
+	pthread_mutex_unlock(&srt_bdev_lock);
+	if (d != NULL)
+		srt_thread_send_msg_retry(d->thread, destroy_done_msg, d);
+}
+
+static void channels_released(void *io_device)
+{
+	struct spdkrt_bdev *bdev = io_device;
+	struct destroy_done *d = malloc(sizeof(*d));
+
+	pthread_mutex_lock(&srt_bdev_lock);
+	TAILQ_REMOVE(&g_releasing, bdev, link);
+	if (d != NULL) {
+		d->bdev = bdev;
+		d->thread = bdev->destroy_thread;
+		d->cb = bdev->destroy_done;
+		d->ctx = bdev->destroy_ctx;
+		TAILQ_INSERT_TAIL(&g_destructing, d, link);
+	}
+	pthread_mutex_unlock(&srt_bdev_lock);
+	if (d == NULL)
+		SRT_ERR("bdev '%s': out of memory for its destroy notice", bdev->name);
+	SRT_INFO("bdev '%s' destroyed", bdev->name);
+	bdev->fn->destruct(bdev, module_destructed);
+}
+
+void srt_bdev_unregister(struct spdkrt_bdev *bdev)
+{
+	int rc;
+
+	pthread_mutex_lock(&srt_bdev_lock);
+	TAILQ_REMOVE(&g_bdevs, bdev, link);
+	TAILQ_INSERT_TAIL(&g_releasing, bdev, link);
+	pthread_mutex_unlock(&srt_bdev_lock);
+	rc = spdkrt_io_device_unregister(bdev, channels_released);
+	if (rc != 0)
+		SRT_ERR("bdev '%s': could not unregister its channels: %s", bdev->name,
+			spdkrt_strerror(rc));
+}
+
+int spdkrt_bdev_destroy(const char *name, spdkrt_bdev_done_cb done, void *ctx)
+{
+	struct spdkrt_bdev *bdev;
+	bool now;
+
+	if (name == NULL || srt_current_thread == NULL) {
+		SRT_ERR("spdkrt_bdev_destroy: name is NULL or not called on an spdkrt thread");
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&srt_bdev_lock);
+	bdev = find_locked(name);
+	if (bdev == NULL) {
+		pthread_mutex_unlock(&srt_bdev_lock);
+		SRT_ERR("spdkrt_bdev_destroy: no bdev named '%s'", name);
+		return -ENODEV;
+	}
+	if (bdev->claimed_by != NULL || atomic_load(&bdev->removing)) {
+		pthread_mutex_unlock(&srt_bdev_lock);
+		SRT_ERR("spdkrt_bdev_destroy: '%s' is %s", name,
+			bdev->claimed_by != NULL ? "claimed by another bdev; destroy that first"
+						 : "already being destroyed");
+		return -EBUSY;
+	}
+	atomic_store(&bdev->removing, true);
+	bdev->destroy_done = done;
+	bdev->destroy_ctx = ctx;
+	bdev->destroy_thread = srt_current_thread;
+	notify_locked(bdev, SPDKRT_BDEV_EVENT_REMOVE);
+	now = TAILQ_EMPTY(&bdev->descs);
+	pthread_mutex_unlock(&srt_bdev_lock);
+	if (now)
+		srt_bdev_unregister(bdev);
+	return 0;
+}
+
+struct destroy_all {
+	void (*done)(void *ctx);
+	void *ctx;
+};
+
+static void destroy_next(void *arg, int status);
+
+/* Destroys one unclaimed bdev at a time: virtual bdevs release their claims as they go. */
+static void destroy_all_step(struct destroy_all *all)
+{
+	struct spdkrt_bdev *b, *victim = NULL;
+	char name[64];
+
+	pthread_mutex_lock(&srt_bdev_lock);
+	TAILQ_FOREACH(b, &g_bdevs, link) {
+		if (b->claimed_by == NULL && !atomic_load(&b->removing)) {
+			victim = b;
+			snprintf(name, sizeof(name), "%s", b->name);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&srt_bdev_lock);
+	if (victim == NULL || spdkrt_bdev_destroy(name, destroy_next, all) != 0) {
+		all->done(all->ctx);
+		free(all);
+	}
+}
+
+static void destroy_next(void *arg, int status)
+{
+	(void)status;
+	destroy_all_step(arg);
+}
+
+void srt_bdev_destroy_all(void (*done)(void *ctx), void *ctx)
+{
+	struct destroy_all *all = malloc(sizeof(*all));
+
+	if (all == NULL) {
+		done(ctx);
+		return;
+	}
+	all->done = done;
+	all->ctx = ctx;
+	destroy_all_step(all);
+}
+
+const char *spdkrt_bdev_get_name(const struct spdkrt_bdev *bdev)
+{
+	return bdev != NULL ? bdev->name : "";
+}
+
+const char *spdkrt_bdev_get_product_name(const struct spdkrt_bdev *bdev)
+{
+	return bdev != NULL ? bdev->product_name : "";
+}
+
+const char *spdkrt_bdev_get_module_name(const struct spdkrt_bdev *bdev)
+{
+	return bdev != NULL ? bdev->module->name : "";
+}
+
+uint32_t spdkrt_bdev_get_block_size(const struct spdkrt_bdev *bdev)
+{
+	return bdev != NULL ? bdev->block_size : 0;
+}
+
+uint64_t spdkrt_bdev_get_num_blocks(const struct spdkrt_bdev *bdev)
+{
+	return bdev != NULL ? atomic_load_explicit(&bdev->num_blocks, memory_order_relaxed) : 0;
+}
+
+size_t spdkrt_bdev_get_buf_align(const struct spdkrt_bdev *bdev)
+{
+	return bdev != NULL ? bdev->buf_align : 1;
+}
+
+uint32_t spdkrt_bdev_get_optimal_io_boundary(const struct spdkrt_bdev *bdev)
+{
+	return bdev != NULL ? bdev->optimal_io_boundary : 0;
+}
+
+uint32_t spdkrt_bdev_get_write_unit_size(const struct spdkrt_bdev *bdev)
+{
+	return bdev != NULL ? bdev->write_unit_size : 0;
+}
+
+uint32_t spdkrt_bdev_get_max_io_blocks(const struct spdkrt_bdev *bdev)
+{
+	return bdev != NULL ? bdev->max_io_blocks : 0;
+}
+
+bool spdkrt_bdev_io_type_supported(const struct spdkrt_bdev *bdev, enum spdkrt_bdev_io_type type)
+{
+	if (bdev == NULL || (unsigned)type > SPDKRT_BDEV_IO_WRITE_ZEROES)
+		return false;
+	return bdev->fn->io_type_supported(bdev->ctx, type);
+}
