@@ -54,7 +54,8 @@ int spdkrt_for_each_channel(void *io_device, spdkrt_channel_msg_fn fn, void *ctx
 	struct spdkrt_io_channel_iter *iter;
 
 	if (io_device == NULL || fn == NULL || done == NULL || srt_current_thread == NULL) {
-		SRT_ERR("spdkrt_for_each_channel: NULL argument, or not called on an spdkrt thread");
+		SRT_ERR("spdkrt_for_each_channel: NULL argument, or not called on an spdkrt "
+			"thread");
 		return -EINVAL;
 	}
 	if (!srt_io_device_is_registered(io_device)) {

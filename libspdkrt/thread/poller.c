@@ -89,7 +89,8 @@ int spdkrt_poller_register(spdkrt_poller_fn fn, void *ctx, uint64_t period_us,
 	struct spdkrt_poller *p;
 
 	if (fn == NULL || out == NULL || t == NULL) {
-		SRT_ERR("spdkrt_poller_register: fn or poller is NULL, or no current spdkrt thread");
+		SRT_ERR("spdkrt_poller_register: fn or poller is NULL, or no current spdkrt "
+			"thread");
 		return -EINVAL;
 	}
 	if (period_us > UINT64_MAX / spdkrt_get_ticks_hz()) {

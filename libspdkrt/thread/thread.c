@@ -116,14 +116,15 @@ int spdkrt_thread_destroy(struct spdkrt_thread *t)
 		return -EINVAL;
 	}
 	if (t->reactor != NULL) {
-		SRT_ERR("spdkrt_thread_destroy: thread '%s' belongs to a reactor of spdkrt_app_run, "
-			"which destroys it once it has exited (call spdkrt_thread_exit)", t->name);
+		SRT_ERR("spdkrt_thread_destroy: thread '%s' belongs to a reactor of "
+			"spdkrt_app_run, which destroys it once it has exited (call "
+			"spdkrt_thread_exit)", t->name);
 		return -EINVAL;
 	}
 	if (atomic_load(&t->state) != SRT_THREAD_EXITED && thread_has_work_left(t)) {
-		SRT_ERR("spdkrt_thread_destroy: thread '%s' still has %u pollers, %u channels, %u "
-			"unfinished walks or pending messages; exit it and poll until it has exited",
-			t->name, t->num_pollers, t->num_channels, t->num_pending);
+		SRT_ERR("spdkrt_thread_destroy: thread '%s' still has %u pollers, %u channels, "
+			"%u unfinished walks or pending messages; exit it and poll until it has "
+			"exited", t->name, t->num_pollers, t->num_channels, t->num_pending);
 		return -EBUSY;
 	}
 	pthread_mutex_lock(&g_threads_lock);
