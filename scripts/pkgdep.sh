@@ -10,13 +10,13 @@ debian_packages=(
 	build-essential autoconf automake libtool pkg-config
 	libdpdk-dev libaio-dev libssl-dev libnuma-dev liburing-dev libcmocka-dev
 	python3 fio abigail-tools doxygen
-	debhelper dpkg-dev devscripts lintian apt-utils fakeroot rpm
+	debhelper dpkg-dev devscripts lintian apt-utils fakeroot rpm rpmlint help2man
 	qemu-system-x86 busybox-static cpio
 )
 fedora_packages=(
 	gcc make autoconf automake libtool pkgconf-pkg-config
 	dpdk-devel libaio-devel openssl-devel numactl-devel liburing-devel libcmocka-devel
-	python3 fio libabigail doxygen rpm-build rpmlint
+	python3 fio libabigail doxygen rpm-build rpmlint help2man
 )
 
 if command -v apt-get >/dev/null 2>&1; then
