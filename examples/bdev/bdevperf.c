@@ -50,7 +50,7 @@ enum workload {
 static const struct {
 	const char *name;
 	bool random;
-	bool writes; /* needs a writable descriptor */
+	bool writes; /* needs a writable descriptor (the library wants one for flush, reset) */
 } g_workloads[] = {
 	[WL_READ] = { "read", false, false },
 	[WL_WRITE] = { "write", false, true },
@@ -61,9 +61,9 @@ static const struct {
 	[WL_VERIFY] = { "verify", false, true },
 	[WL_UNMAP] = { "unmap", false, true },
 	[WL_WRITE_ZEROES] = { "write_zeroes", false, true },
-	[WL_FLUSH] = { "flush", false, false },
+	[WL_FLUSH] = { "flush", false, true },
 	/* reset: random reads, plus one reset per job every second */
-	[WL_RESET] = { "reset", true, false },
+	[WL_RESET] = { "reset", true, true },
 };
 
 /* What a task does next; the verify ops chain write -> (corrupt) -> read -> compare. */
@@ -275,10 +275,10 @@ static bool verify_check(struct task *t)
 		if (memcmp(want, got, j->block_size) != 0) {
 			fprintf(stderr,
 				"bdevperf: verify failed on bdev %s (core %u) at LBA %" PRIu64
-				": expected lba %" PRIu64 " tag 0x%" PRIx64 ", read 0x%" PRIx64
-				" 0x%" PRIx64 "\n",
-				j->bdev_name, j->core, t->offset_blocks + b, want[0], want[1], got[0],
-				got[1]);
+				": expected lba %" PRIu64 " tag 0x%" PRIx64
+				", read 0x%" PRIx64 " 0x%" PRIx64 "\n",
+				j->bdev_name, j->core, t->offset_blocks + b, want[0], want[1],
+				got[0], got[1]);
 			break;
 		}
 	}
@@ -302,7 +302,8 @@ static void task_next(struct task *t)
 		break;
 	case WL_RW:
 	case WL_RANDRW:
-		t->op = (uint32_t)(rng_next(&j->rng) >> 32) < j->read_threshold ? OP_READ : OP_WRITE;
+		t->op = (uint32_t)(rng_next(&j->rng) >> 32) < j->read_threshold ? OP_READ
+										  : OP_WRITE;
 		break;
 	case WL_UNMAP:
 		t->op = OP_UNMAP;
@@ -347,7 +348,8 @@ static void io_error(struct task *t, int status)
 		return;
 	}
 	if (!j->failed)
-		fprintf(stderr, "bdevperf: I/O on bdev %s (core %u) at block %" PRIu64 " failed: %s\n",
+		fprintf(stderr,
+			"bdevperf: I/O on bdev %s (core %u) at block %" PRIu64 " failed: %s\n",
 			j->bdev_name, j->core, t->offset_blocks, spdkrt_strerror(status));
 	job_fail(j, 1);
 	task_retire(t);
@@ -520,9 +522,10 @@ static int reset_poll(void *arg)
 		j->reset_outstanding = true;
 		j->outstanding++;
 	} else if (rc != -ENOMEM) {
-		fprintf(stderr, "bdevperf: reset of bdev %s failed: %s\n", j->bdev_name,
-			spdkrt_strerror(rc));
+		fprintf(stderr, "bdevperf: submitting a reset to bdev %s failed: %s\n",
+			j->bdev_name, spdkrt_strerror(rc));
 		j->errors++;
+		job_fail(j, 1);
 	}
 	return SPDKRT_POLLER_BUSY;
 }
@@ -719,8 +722,8 @@ static void print_results(void)
 		total_errors += j->errors;
 		total_qd += j->queue_depth;
 		if (!g_json) {
-			printf("%-20s %4u %10.2f %14.2f %10.2f %9.2f %13.2f\n", j->bdev_name, j->core,
-			       rt, iops, mibps, fails, lat);
+			printf("%-20s %4u %10.2f %14.2f %10.2f %9.2f %13.2f\n", j->bdev_name,
+			       j->core, rt, iops, mibps, fails, lat);
 			continue;
 		}
 		printf("%s{\"bdev\":", i > 0 ? "," : "");
@@ -733,8 +736,9 @@ static void print_results(void)
 		putchar('}');
 	}
 	if (!g_json) {
-		printf("%s\n", "========================================================================"
-			       "==============");
+		for (int i = 0; i < 86; i++)
+			putchar('=');
+		putchar('\n');
 		printf("%-20s %4s %10s %14.2f %10.2f %9.2f %13.2f\n", "Total", "", "", total_iops,
 		       total_mibps, total_fails,
 		       total_iops > 0 ? total_qd * 1e6 / total_iops : 0);
@@ -976,8 +980,8 @@ static int check_bdev(struct spdkrt_bdev *bdev, uint32_t jobs)
 	}
 	if (g_workload == WL_VERIFY && slots < g_queue_depth) {
 		fprintf(stderr,
-			"bdevperf: verify needs at least -q x -o bytes of bdev per job: bdev %s gives "
-			"each of its %u job(s) %" PRIu64 " I/O slots, -q is %u\n",
+			"bdevperf: verify needs at least -q x -o bytes of bdev per job: bdev %s "
+			"gives each of its %u job(s) %" PRIu64 " I/O slots, -q is %u\n",
 			name, jobs, slots, g_queue_depth);
 		return -EINVAL;
 	}
@@ -1098,17 +1102,17 @@ static void usage(FILE *out, const char *prog)
 	fprintf(out,
 		"usage: %s -q DEPTH -o SIZE -w WORKLOAD -t SECONDS -b SPEC [options]\n"
 		"\n"
-		"Measures bdev I/O performance: each core of -m runs one job per bdev; a job keeps\n"
-		"DEPTH I/Os of SIZE bytes in flight for SECONDS seconds.\n"
+		"Measures bdev I/O performance: each core of -m runs one job per bdev;\n"
+		"a job keeps DEPTH I/Os of SIZE bytes in flight for SECONDS seconds.\n"
 		"\n"
 		"  -q, --queue-depth DEPTH  I/Os in flight per job (1-%u)\n"
 		"  -o, --io-size SIZE       I/O size in bytes (k, m suffixes: 4k)\n"
-		"  -w, --workload TYPE      read, write, randread, randwrite, rw, randrw, verify,\n"
-		"                           unmap, write_zeroes, flush, reset (random reads plus a\n"
-		"                           reset per job every second)\n"
-		"  -M, --rwmixread PCT      read percentage of rw and randrw (0-100; required there)\n"
+		"  -w, --workload TYPE      read, write, randread, randwrite, rw, randrw,\n"
+		"                           verify, unmap, write_zeroes, flush, reset\n"
+		"                           (reset: random reads, a reset per job each second)\n"
+		"  -M, --rwmixread PCT      read percentage of rw and randrw (0-100, required)\n"
 		"  -t, --time SECONDS       run time\n"
-		"  -b, --bdev SPEC          create a bdev and run on it; repeatable, at least one:\n"
+		"  -b, --bdev SPEC          create a bdev and run on it (repeatable, required):\n"
 		"                           malloc:name=Malloc0,size_mb=128[,block_size=4096]\n"
 		"                           null:name=Null0,size_mb=1024[,complete=submit|poller]\n"
 		"  -m, --cpumask MASK       cores: \"0x3\" or \"0-1\" (default: the first core)\n"
@@ -1118,12 +1122,13 @@ static void usage(FILE *out, const char *prog)
 		"      --no-huge            use ordinary memory, not hugepages (no real devices)\n"
 		"  -L, --log-level LEVEL    error, warn, notice, info, debug\n"
 		"      --json               print the results as one JSON object on stdout\n"
-		"      --inject-corruption N  test aid for verify: after every Nth write, overwrite\n"
-		"                           a block through a second descriptor (verify must fail)\n"
+		"      --inject-corruption N  test aid for verify: after every Nth write,\n"
+		"                           overwrite a block through a second descriptor\n"
+		"                           (so verify must fail)\n"
 		"  -h, --help               print this help\n"
 		"\n"
-		"Exit status: 0 on success; 1 for bad options, setup failures, I/O errors or a verify\n"
-		"mismatch.\n",
+		"Exit status: 0 on success; 1 for bad options, setup failures, I/O errors\n"
+		"or a verify mismatch.\n",
 		prog, MAX_QUEUE_DEPTH);
 }
 
@@ -1221,7 +1226,7 @@ static int parse_args(int argc, char **argv, struct spdkrt_app_opts *opts)
 			break;
 		case 'o':
 			if (!parse_u64(optarg, true, &v) || v == 0 || v > MAX_IO_SIZE)
-				return bad_option(prog, "invalid I/O size '%s' (-o 512, 4k, 1m, ...)",
+				return bad_option(prog, "invalid I/O size '%s' (-o 512, 4k, ...)",
 						  optarg);
 			g_io_size = v;
 			break;
@@ -1230,7 +1235,8 @@ static int parse_args(int argc, char **argv, struct spdkrt_app_opts *opts)
 				if (strcmp(optarg, g_workloads[w].name) == 0)
 					break;
 			if (w == sizeof(g_workloads) / sizeof(g_workloads[0]))
-				return bad_option(prog, "unknown workload '%s' (see --help)", optarg);
+				return bad_option(prog, "unknown workload '%s' (see --help)",
+						  optarg);
 			g_workload = (enum workload)w;
 			g_workload_set = true;
 			break;
@@ -1258,19 +1264,20 @@ static int parse_args(int argc, char **argv, struct spdkrt_app_opts *opts)
 			break;
 		case 'S':
 			if (!parse_u64(optarg, false, &v) || v == 0 || v > 1000000)
-				return bad_option(prog, "invalid stats period '%s' (-S SECONDS, > 0)",
+				return bad_option(prog, "invalid stats period '%s' (-S SECONDS)",
 						  optarg);
 			g_stats_period_s = v;
 			break;
 		case 's':
 			if (!parse_u64(optarg, false, &v) || v == 0 || v > (1ull << 30))
-				return bad_option(prog, "invalid memory size '%s' (-s MiB)", optarg);
+				return bad_option(prog, "invalid memory size '%s' (-s MiB)",
+						  optarg);
 			opts->mem_size_mb = (size_t)v;
 			break;
 		case 'L':
 			if (spdkrt_log_level_from_name(optarg, &level) != 0)
-				return bad_option(prog, "unknown log level '%s' (error, warn, notice, "
-						  "info, debug)", optarg);
+				return bad_option(prog, "unknown log level '%s' (error ... debug)",
+						  optarg);
 			opts->log_level = (int)level;
 			break;
 		case OPT_NO_HUGE:
@@ -1308,7 +1315,7 @@ static int parse_args(int argc, char **argv, struct spdkrt_app_opts *opts)
 		return bad_option(prog, "%s", "missing -t (run time in seconds)");
 	if (g_num_bdev_specs == 0)
 		return bad_option(prog, "%s",
-				  "missing -b (a bdev to create, e.g. -b malloc:name=Malloc0,size_mb=128)");
+				  "missing -b (a bdev: -b malloc:name=Malloc0,size_mb=128)");
 	if ((g_workload == WL_RW || g_workload == WL_RANDRW) && g_rwmix < 0)
 		return bad_option(prog, "%s", "-w rw and randrw need -M (read percentage, 0-100)");
 	if (g_rwmix >= 0 && g_workload != WL_RW && g_workload != WL_RANDRW)
