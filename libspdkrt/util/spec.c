@@ -24,7 +24,7 @@ static bool valid_word(const char *s)
 int srt_spec_parse(const char *text, struct srt_spec **out)
 {
 	struct srt_spec *spec;
-	char *colon, *item, *save = NULL;
+	char *colon, *item, *rest;
 	size_t len;
 
 	if (text == NULL || out == NULL) {
@@ -51,8 +51,8 @@ int srt_spec_parse(const char *text, struct srt_spec **out)
 	}
 	if (colon == NULL || colon[1] == '\0')
 		goto done;
-	for (item = strtok_r(colon + 1, ",", &save); item != NULL;
-	     item = strtok_r(NULL, ",", &save)) {
+	rest = colon + 1;
+	while ((item = strsep(&rest, ",")) != NULL) {
 		char *eq = strchr(item, '=');
 
 		if (eq == NULL || eq == item) {
