@@ -349,7 +349,7 @@ static inline int submit(struct spdkrt_io_channel *io_ch, enum spdkrt_bdev_io_ty
 	}
 	ch->outstanding++;
 	if (unlikely(bdev->optimal_io_boundary != 0 || bdev->max_io_blocks != 0) &&
-	    crosses_boundary(bdev, offset, num))
+	    type != SPDKRT_BDEV_IO_RESET && crosses_boundary(bdev, offset, num))
 		submit_split(io);
 	else
 		module_submit(ch, io);
@@ -479,34 +479,9 @@ int spdkrt_bdev_flush_blocks(struct spdkrt_bdev_desc *desc, struct spdkrt_io_cha
 int spdkrt_bdev_reset(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
 		      spdkrt_bdev_io_cb cb, void *cb_arg)
 {
-	uint64_t size = desc != NULL ? spdkrt_bdev_get_num_blocks(desc->bdev) : 0;
-
-	/* A reset covers the device; it is never split. */
-	int rc = check_request(__func__, desc, ch, cb, SPDKRT_BDEV_IO_RESET, 0, size ? size : 1);
-
-	if (rc != 0)
-		return rc;
-	if (!spdkrt_bdev_io_type_supported(desc->bdev, SPDKRT_BDEV_IO_RESET)) {
-		SRT_ERR("spdkrt_bdev_reset: '%s' does not support reset", desc->bdev->name);
-		return -ENOTSUP;
-	}
-	{
-		struct srt_bdev_channel *bch = srt_bdev_channel_of(ch);
-		struct srt_bdev_io *io = srt_bdev_io_get(bch->mgmt);
-
-		if (io == NULL)
-			return -ENOMEM;
-		memset(io, 0, offsetof(struct srt_bdev_io, module_ctx));
-		io->ch = bch;
-		io->bdev = desc->bdev;
-		io->cb = cb;
-		io->cb_arg = cb_arg;
-		io->type = SPDKRT_BDEV_IO_RESET;
-		io->submit_ticks = bch->thread->now;
-		bch->outstanding++;
-		module_submit(bch, io);
-	}
-	return 0;
+	/* A reset covers the whole device. */
+	return submit_range(__func__, desc, ch, SPDKRT_BDEV_IO_RESET, 0,
+			    desc != NULL ? spdkrt_bdev_get_num_blocks(desc->bdev) : 1, cb, cb_arg);
 }
 
 /* Byte forms: offset and length must be whole blocks. */
