@@ -88,6 +88,17 @@ SPDKRT_API int spdkrt_bdev_create(const char *spec, struct spdkrt_bdev **bdev);
 SPDKRT_API int spdkrt_bdev_destroy(const char *name, spdkrt_bdev_done_cb done, void *ctx);
 
 /**
+ * Ask the module to measure its bdev again, for the bdevs whose backing store can change size
+ * (aio, uring: the file or device grew or shrank). When the number of blocks changed, every open
+ * descriptor gets SPDKRT_BDEV_EVENT_RESIZE. Callable from any thread.
+ *
+ * @return 0 (also when the size did not change); -ENODEV for an unknown name or a bdev being
+ *	destroyed; -ENOTSUP when the module has no rescan; -EINVAL for NULL or a backing store now
+ *	smaller than one block; another negative errno when measuring failed. The log says why.
+ */
+SPDKRT_API int spdkrt_bdev_rescan(const char *name);
+
+/**
  * Open a bdev. Must be called from an spdkrt thread; events run on it.
  *
  * @param write open for writing (refused with -EPERM when another bdev claimed it)

@@ -44,6 +44,11 @@ struct srt_bdev_fn_table {
 	 * later, on this thread). The core does not touch bdev after done.
 	 */
 	void (*destruct)(struct spdkrt_bdev *bdev, void (*done)(struct spdkrt_bdev *bdev));
+	/*
+	 * Optional (spdkrt_bdev_rescan): measure the backing store again and set *num_blocks.
+	 * Called with the registry lock held, on any thread: only measure, never call the core.
+	 */
+	int (*rescan)(struct spdkrt_bdev *bdev, uint64_t *num_blocks);
 };
 
 struct spdkrt_bdev_desc;

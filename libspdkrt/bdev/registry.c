@@ -287,16 +287,65 @@ static void notify_locked(struct spdkrt_bdev *bdev, enum spdkrt_bdev_event_type 
 	}
 }
 
-int srt_bdev_notify_resize(struct spdkrt_bdev *bdev, uint64_t num_blocks)
+static int notify_resize_locked(struct spdkrt_bdev *bdev, uint64_t num_blocks)
 {
 	if (num_blocks == 0 || num_blocks > (UINT64_MAX >> bdev->block_shift))
 		return -EINVAL;
-	pthread_mutex_lock(&srt_bdev_lock);
 	atomic_store(&bdev->num_blocks, num_blocks);
 	notify_locked(bdev, SPDKRT_BDEV_EVENT_RESIZE);
-	pthread_mutex_unlock(&srt_bdev_lock);
-	SRT_NOTICE("bdev '%s' resized to %llu blocks", bdev->name, (unsigned long long)num_blocks);
 	return 0;
+}
+
+int srt_bdev_notify_resize(struct spdkrt_bdev *bdev, uint64_t num_blocks)
+{
+	int rc;
+
+	pthread_mutex_lock(&srt_bdev_lock);
+	rc = notify_resize_locked(bdev, num_blocks);
+	pthread_mutex_unlock(&srt_bdev_lock);
+	if (rc == 0)
+		SRT_NOTICE("bdev '%s' resized to %llu blocks", bdev->name,
+			   (unsigned long long)num_blocks);
+	return rc;
+}
+
+int spdkrt_bdev_rescan(const char *name)
+{
+	const char *module = "";
+	struct spdkrt_bdev *bdev;
+	uint64_t old = 0, now = 0;
+	int rc;
+
+	if (name == NULL) {
+		SRT_ERR("spdkrt_bdev_rescan: name is NULL");
+		return -EINVAL;
+	}
+	/* The lock keeps the bdev from being destroyed while the module measures it. */
+	pthread_mutex_lock(&srt_bdev_lock);
+	bdev = find_locked(name);
+	if (bdev == NULL || atomic_load(&bdev->removing)) {
+		rc = -ENODEV;
+	} else if (bdev->fn->rescan == NULL) {
+		module = bdev->module->name;
+		rc = -ENOTSUP;
+	} else {
+		old = atomic_load(&bdev->num_blocks);
+		rc = bdev->fn->rescan(bdev, &now);
+		if (rc == 0 && now != old)
+			rc = notify_resize_locked(bdev, now);
+	}
+	pthread_mutex_unlock(&srt_bdev_lock);
+	if (rc == -ENODEV)
+		SRT_ERR("spdkrt_bdev_rescan: no bdev named '%s'%s", name,
+			bdev != NULL ? " (it is being removed)" : "");
+	else if (rc == -ENOTSUP)
+		SRT_ERR("spdkrt_bdev_rescan: '%s' (%s) cannot be rescanned", name, module);
+	else if (rc != 0)
+		SRT_ERR("spdkrt_bdev_rescan: '%s': %s", name, spdkrt_strerror(rc));
+	else if (now != old)
+		SRT_NOTICE("bdev '%s' resized from %llu to %llu blocks", name,
+			   (unsigned long long)old, (unsigned long long)now);
+	return rc;
 }
 
 int srt_bdev_claim(struct spdkrt_bdev *bdev, struct spdkrt_bdev_desc *by_desc,
