@@ -6,8 +6,13 @@
  * spdkrt_app_run() initialises the environment, starts one reactor on each core (a DPDK lcore
  * that polls the spdkrt threads placed on it), runs the start function on the app thread of the
  * main core, and blocks until spdkrt_app_stop(). SIGINT and SIGTERM call the shutdown callback
- * (or spdkrt_app_stop(0) when there is none). Using the runner is optional: a library user may
- * initialise the environment and poll threads itself.
+ * (or spdkrt_app_stop(0) when there is none); a further signal before the app stops calls
+ * spdkrt_app_stop(0). Using the runner is optional: a library user may initialise the
+ * environment and poll threads itself.
+ *
+ * During the app, spdkrt_thread_create() places the new thread on the reactor of the calling
+ * OS thread (the main core's from any other OS thread). A reactor destroys each of its threads
+ * once it has exited (spdkrt_thread_exit()); spdkrt_thread_destroy() refuses them.
  */
 #ifndef SPDKRT_APP_H
 #define SPDKRT_APP_H
@@ -60,8 +65,10 @@ SPDKRT_API int spdkrt_app_opts_init(struct spdkrt_app_opts *opts, size_t size);
 SPDKRT_API int spdkrt_app_run(const struct spdkrt_app_opts *opts, spdkrt_msg_fn start, void *ctx);
 
 /**
- * Stop the running application: every thread is asked to exit, the reactors stop once they
- * have, and spdkrt_app_run() returns rc. Safe from any spdkrt thread of the app.
+ * Stop the running application: the subsystems are released on the app thread, every thread
+ * is asked to exit, the reactors stop once they have, and spdkrt_app_run() returns rc (that of
+ * the first call). Safe from any OS thread. A thread that has not exited after 5 s is named in
+ * a warning; after 30 s it is abandoned (logged, its memory leaked) so that the app can end.
  */
 SPDKRT_API void spdkrt_app_stop(int rc);
 
@@ -69,7 +76,8 @@ SPDKRT_API void spdkrt_app_stop(int rc);
  * Create a thread polled by the reactor of core (SPDKRT_ENV_CORE_INVALID: the reactor with the
  * fewest threads). Outside spdkrt_app_run() this is spdkrt_thread_create().
  *
- * @return 0, -EINVAL (core not in the app's cores), or -ENOMEM
+ * @return 0, -EINVAL (core not in the app's cores), -ESHUTDOWN (the app is stopping), or
+ *	-ENOMEM
  */
 SPDKRT_API int spdkrt_app_thread_create(const char *name, uint32_t core,
 					struct spdkrt_thread **thread);
