@@ -31,7 +31,7 @@ struct srt_reactor {
 	uint64_t stop_ticks; /* when the loop first saw the exit request; 0: not yet */
 	bool warned;
 
-	/* Published with release, read with acquire: DPDK's launch and wait are invisible to TSan. */
+	/* Release/acquire: DPDK's launch and wait are invisible to TSan. */
 	_Atomic bool running;
 	_Atomic bool finished;
 };

@@ -634,6 +634,22 @@ static int scenario_setup(void **state)
 	return 0;
 }
 
+/* In the child: the named scenario as a cmocka group of one. */
+static int run_one_scenario(const char *name)
+{
+	for (size_t i = 0; i < sizeof(g_scenarios) / sizeof(g_scenarios[0]); i++) {
+		const struct scenario *s = &g_scenarios[i];
+
+		if (strcmp(name, s->name) == 0) {
+			const struct CMUnitTest one[] = { { s->name, s->fn, NULL, NULL, NULL } };
+
+			return cmocka_run_group_tests_name(s->name, one, scenario_setup, NULL);
+		}
+	}
+	fprintf(stderr, "unknown scenario '%s'\n", name);
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -645,19 +661,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_env_by_caller),
 	};
 
-	if (argc == 3 && strcmp(argv[1], "--scenario") == 0) {
-		for (size_t i = 0; i < sizeof(g_scenarios) / sizeof(g_scenarios[0]); i++) {
-			if (strcmp(argv[2], g_scenarios[i].name) == 0) {
-				const struct CMUnitTest one[] = {
-					{ g_scenarios[i].name, g_scenarios[i].fn, NULL, NULL, NULL },
-				};
-
-				return cmocka_run_group_tests_name(g_scenarios[i].name, one,
-								   scenario_setup, NULL);
-			}
-		}
-		fprintf(stderr, "unknown scenario '%s'\n", argv[2]);
-		return 2;
-	}
+	if (argc == 3 && strcmp(argv[1], "--scenario") == 0)
+		return run_one_scenario(argv[2]);
 	return cmocka_run_group_tests_name("app", tests, NULL, NULL);
 }
