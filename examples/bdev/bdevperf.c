@@ -1418,7 +1418,7 @@ int main(int argc, char **argv)
 		return rc;
 	rc = spdkrt_app_run(&opts, start, NULL);
 	if (rc < 0) {
-		fprintf(stderr, "bdevperf: %s\n", spdkrt_strerror(rc));
+		fprintf(stderr, "bdevperf: cannot run: %s\n", spdkrt_strerror(rc));
 		return 1;
 	}
 	return rc == 0 ? 0 : 1;

@@ -230,7 +230,7 @@ int main(int argc, char **argv)
 	rc = spdkrt_app_run(&opts, start, &h);
 	free(h.name);
 	if (rc < 0) {
-		fprintf(stderr, "hello_bdev: %s\n", spdkrt_strerror(rc));
+		fprintf(stderr, "hello_bdev: cannot run: %s\n", spdkrt_strerror(rc));
 		return 1;
 	}
 	return rc == 0 ? 0 : 1;
