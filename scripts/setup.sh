@@ -1,4 +1,4 @@
-#!/usr/bin/env bash
+#!/bin/bash
 # spdkrt-setup: prepares a machine for spdkrt's user-space drivers, and undoes it.
 #
 #   status   hugepages per NUMA node, hugetlbfs mounts, the IOMMU, and every NVMe and I/OAT PCI
