@@ -70,6 +70,24 @@ typedef void (*spdkrt_bdev_done_cb)(void *ctx, int status);
  *
  * Either size_mb or num_blocks gives the size; block_size defaults to 512.
  *
+ * - `aio:name=N,filename=PATH[,block_size=B]` a regular file or block device through Linux AIO,
+ *   one io_context per thread. Opened with O_DIRECT (buffers then need spdkrt_bdev_get_buf_align()
+ *   alignment, and each iovec should be a multiple of the device's logical block size); when the
+ *   filesystem refuses O_DIRECT it falls back to buffered I/O with a warning. block_size defaults
+ *   to the device's logical block size and may not be smaller. The size is the file's; it grows
+ *   or shrinks with spdkrt_bdev_rescan(). Write-zeroes and unmap use fallocate where the file
+ *   supports it, else written zeroes; flush is fdatasync, done by the kernel in the background.
+ *   I/O errors complete with the errno (-ENOSPC for a full filesystem); a transfer that stops
+ *   short without an errno completes with -EIO.
+ * - `uring:name=N,filename=PATH[,block_size=B]` the same over io_uring, one ring per thread
+ *   (only when spdkrt was built with liburing).
+ * - `crypto:name=N,base=BDEV,cipher=AES_XTS,key=HEX,key2=HEX` a virtual bdev that encrypts every
+ *   block of BDEV with AES-XTS (IEEE 1619: one data unit per block, the LBA as the tweak). key and
+ *   key2 are 32 hex digits each (AES-128) or 64 (AES-256), and must differ. It claims BDEV
+ *   (nobody else may write to it or destroy it first) and goes away with it. Unmap passes
+ *   through: unmapped blocks read back as undefined data. Keys are never logged and are wiped
+ *   from memory when the vbdev is destroyed.
+ *
  * @param spec the spec string
  * @param bdev receives the new bdev (may be NULL if the caller does not need it)
  * @return 0; -EINVAL for a malformed spec, an unknown key or a bad number; -ENODEV for an

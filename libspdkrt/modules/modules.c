@@ -7,10 +7,20 @@
 
 extern const struct srt_bdev_module srt_bdev_malloc_module;
 extern const struct srt_bdev_module srt_bdev_null_module;
+extern const struct srt_bdev_module srt_bdev_aio_module;
+extern const struct srt_bdev_module srt_bdev_crypto_module;
+#ifdef SPDKRT_HAVE_URING
+extern const struct srt_bdev_module srt_bdev_uring_module;
+#endif
 
 static const struct srt_bdev_module *const g_modules[] = {
 	&srt_bdev_malloc_module,
 	&srt_bdev_null_module,
+	&srt_bdev_aio_module,
+#ifdef SPDKRT_HAVE_URING
+	&srt_bdev_uring_module,
+#endif
+	&srt_bdev_crypto_module,
 };
 
 const struct srt_bdev_module *srt_bdev_find_module(const char *name)

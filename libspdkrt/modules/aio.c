@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The aio bdev: a file or block device through Linux native AIO (libaio), one io_context per
+ * thread. submit() only prepares the iocb and queues it; the channel's poller reaps completions
+ * straight from the context's completion ring in user space (no system call when none are
+ * ready) and then hands everything queued to the kernel with one io_submit().
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libaio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "modules/file.h"
+
+#define SRT_LOG_COMPONENT "aio"
+#include "util/log.h"
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* iocbs in the kernel at once per channel; more wait in the channel's queue. */
+#define AIO_DEPTH 256
+/* iocbs per io_submit() and events per reaping round. */
+#define AIO_BATCH 256
+
+/*
+ * The completion ring the kernel maps at the io_context address (fs/aio.c, the same since
+ * Linux 2.6): events[head..tail) are ready, and user space may consume them by advancing head.
+ */
+struct aio_ring {
+	unsigned id;
+	unsigned nr;
+	unsigned head;
+	unsigned tail;
+	unsigned magic;
+	unsigned compat_features;
+	unsigned incompat_features;
+	unsigned header_length;
+	struct io_event events[];
+};
+#define AIO_RING_MAGIC 0xa10a10a1u
+
+STAILQ_HEAD(aio_io_list, srt_bdev_io);
+
+struct aio_channel {
+	io_context_t ctx;
+	struct aio_ring *ring; /* NULL: an unknown ring layout, reap with io_getevents() */
+	struct srt_file_disk *disk;
+	uint32_t inflight;     /* iocbs the kernel holds */
+	uint32_t num_queued;
+	struct aio_io_list queued;
+	struct spdkrt_poller *poller;
+};
+
+struct aio_task {
+	struct iocb iocb;
+	union {
+		struct srt_file_zero_op zero;
+		struct srt_file_reset reset;
+	};
+};
+_Static_assert(sizeof(struct aio_task) <= SRT_BDEV_IO_MODULE_CTX, "an aio task fits in an I/O");
+
+static inline struct aio_task *task_of(struct srt_bdev_io *io)
+{
+	return (struct aio_task *)io->module_ctx;
+}
+
+static inline void aio_queue(struct aio_channel *ch, struct srt_bdev_io *io)
+{
+	task_of(io)->iocb.data = io;
+	STAILQ_INSERT_TAIL(&ch->queued, io, link);
+	ch->num_queued++;
+}
+
+/* Prepares the next plain write of zeroes; false when it completed the I/O instead. */
+static bool aio_prep_zero_write(struct aio_channel *ch, struct srt_bdev_io *io)
+{
+	struct aio_task *t = task_of(io);
+	const void *zeroes = srt_file_zeroes();
+
+	if (zeroes == NULL) {
+		srt_bdev_io_complete(io, -ENOMEM);
+		return false;
+	}
+	io_prep_pwrite(&t->iocb, ch->disk->file.fd, (void *)zeroes, srt_file_zero_len(&t->zero),
+		       (long long)t->zero.offset);
+	return true;
+}
+
+/*
+ * Write zeroes and unmap: fallocate when the file can (a quick metadata change; AIO has no
+ * opcode for it), else plain writes of zeroes. False when it completed the I/O.
+ */
+static bool aio_prep_zeroes(struct aio_channel *ch, struct srt_bdev_io *io)
+{
+	struct srt_file *f = &ch->disk->file;
+	struct aio_task *t = task_of(io);
+	uint64_t offset = io->offset_blocks << io->bdev->block_shift;
+	uint64_t len = srt_bdev_io_bytes(io);
+	int mode = srt_file_fallocate_mode(f, io->type);
+
+	if (mode != 0) {
+		int rc = fallocate(f->fd, mode, (off_t)offset, (off_t)len) == 0 ? 0 : -errno;
+
+		if (!srt_file_fallocate_unsupported(rc)) {
+			srt_bdev_io_complete(io, rc);
+			return false;
+		}
+		srt_file_fallocate_refused(f, io->type);
+	}
+	t->zero.offset = offset;
+	t->zero.left = len;
+	return aio_prep_zero_write(ch, io);
+}
+
+static uint32_t aio_busy(void *channel_ctx)
+{
+	struct aio_channel *ch = channel_ctx;
+
+	return ch->inflight + ch->num_queued;
+}
+
+static void aio_submit(struct spdkrt_io_channel *module_ch, struct srt_bdev_io *io)
+{
+	struct aio_channel *ch = spdkrt_io_channel_get_ctx(module_ch);
+	struct aio_task *t = task_of(io);
+	int fd = ch->disk->file.fd;
+	long long offset = (long long)(io->offset_blocks << io->bdev->block_shift);
+
+	switch (io->type) {
+	case SPDKRT_BDEV_IO_READ:
+		if (io->iovcnt == 1)
+			io_prep_pread(&t->iocb, fd, io->iovs[0].iov_base, io->iovs[0].iov_len,
+				      offset);
+		else
+			io_prep_preadv(&t->iocb, fd, io->iovs, io->iovcnt, offset);
+		break;
+	case SPDKRT_BDEV_IO_WRITE:
+		if (io->iovcnt == 1)
+			io_prep_pwrite(&t->iocb, fd, io->iovs[0].iov_base, io->iovs[0].iov_len,
+				       offset);
+		else
+			io_prep_pwritev(&t->iocb, fd, io->iovs, io->iovcnt, offset);
+		break;
+	case SPDKRT_BDEV_IO_FLUSH:
+		/* The kernel runs it in a worker: the poller does not block on the disk. */
+		io_prep_fdsync(&t->iocb, fd);
+		break;
+	case SPDKRT_BDEV_IO_UNMAP:
+	case SPDKRT_BDEV_IO_WRITE_ZEROES:
+		if (!aio_prep_zeroes(ch, io))
+			return;
+		break;
+	case SPDKRT_BDEV_IO_RESET:
+		srt_file_reset(ch->disk, io, &t->reset, aio_busy);
+		return;
+	default:
+		srt_bdev_io_complete(io, -ENOTSUP);
+		return;
+	}
+	aio_queue(ch, io);
+}
+
+/* io_submit() refused the first iocb of a batch: fail that one alone. */
+static void aio_refused(struct aio_channel *ch, struct srt_bdev_io *io, int rc)
+{
+	if (io->type == SPDKRT_BDEV_IO_FLUSH && rc == -EINVAL) {
+		/* A kernel older than 4.18 has no aio fsync. */
+		rc = fdatasync(ch->disk->file.fd) == 0 ? 0 : -errno;
+	} else {
+		SRT_ERR("aio bdev '%s': io_submit: %s", io->bdev->name, spdkrt_strerror(rc));
+	}
+	srt_bdev_io_complete(io, rc);
+}
+
+/* Hands the queued iocbs to the kernel, AIO_BATCH per system call. */
+static int aio_flush_queue(struct aio_channel *ch)
+{
+	struct iocb *iocbs[AIO_BATCH];
+	int submitted = 0;
+
+	while (!STAILQ_EMPTY(&ch->queued) && ch->inflight < AIO_DEPTH) {
+		struct srt_bdev_io *io = STAILQ_FIRST(&ch->queued);
+		uint32_t room = AIO_DEPTH - ch->inflight;
+		int n = 0, rc;
+
+		for (; io != NULL && n < AIO_BATCH && (uint32_t)n < room; io = STAILQ_NEXT(io, link))
+			iocbs[n++] = &task_of(io)->iocb;
+		rc = io_submit(ch->ctx, n, iocbs);
+		if (likely(rc > 0)) {
+			for (int i = 0; i < rc; i++)
+				STAILQ_REMOVE_HEAD(&ch->queued, link);
+			ch->num_queued -= (uint32_t)rc;
+			ch->inflight += (uint32_t)rc;
+			submitted += rc;
+			continue;
+		}
+		if (rc == 0 || rc == -EAGAIN || rc == -EINTR)
+			break; /* the kernel is short of resources: try again next poll */
+		io = STAILQ_FIRST(&ch->queued);
+		STAILQ_REMOVE_HEAD(&ch->queued, link);
+		ch->num_queued--;
+		aio_refused(ch, io, rc);
+	}
+	return submitted;
+}
+
+static void aio_event(struct aio_channel *ch, struct srt_bdev_io *io, long res)
+{
+	struct aio_task *t = task_of(io);
+	int status;
+
+	switch (io->type) {
+	case SPDKRT_BDEV_IO_READ:
+	case SPDKRT_BDEV_IO_WRITE:
+		if (likely(res >= 0 && (uint64_t)res == srt_bdev_io_bytes(io)))
+			status = 0;
+		else if (res < 0)
+			status = (int)res;
+		else
+			status = srt_file_finish_short(&ch->disk->file, io, (uint64_t)res);
+		break;
+	case SPDKRT_BDEV_IO_UNMAP:
+	case SPDKRT_BDEV_IO_WRITE_ZEROES:
+		status = srt_file_zero_advance(&t->zero, res);
+		if (status > 0) {
+			if (aio_prep_zero_write(ch, io))
+				aio_queue(ch, io);
+			return;
+		}
+		break;
+	default:
+		status = res < 0 ? (int)res : 0;
+		break;
+	}
+	srt_bdev_io_complete(io, status);
+}
+
+struct aio_done {
+	struct srt_bdev_io *io;
+	long res;
+};
+
+/* Consumes ready events from the ring: plain loads and one store, no system call. */
+static int aio_ring_reap(struct aio_ring *ring, struct aio_done *done, int max)
+{
+	unsigned head = __atomic_load_n(&ring->head, __ATOMIC_RELAXED);
+	unsigned tail = __atomic_load_n(&ring->tail, __ATOMIC_ACQUIRE);
+	unsigned nr = ring->nr;
+	int n = 0;
+
+	if (head == tail)
+		return 0;
+	while (head != tail && n < max) {
+		done[n].io = ring->events[head].data;
+		done[n].res = (long)ring->events[head].res;
+		n++;
+		if (++head == nr)
+			head = 0;
+	}
+	/* Handing the slots back lets the kernel reuse them. */
+	__atomic_store_n(&ring->head, head, __ATOMIC_RELEASE);
+	return n;
+}
+
+static int aio_getevents(struct aio_channel *ch, struct aio_done *done, int max)
+{
+	struct io_event events[AIO_BATCH];
+	struct timespec zero = { 0, 0 };
+	int n = io_getevents(ch->ctx, 0, max, events, &zero);
+
+	for (int i = 0; i < n; i++) {
+		done[i].io = events[i].data;
+		done[i].res = (long)events[i].res;
+	}
+	return n > 0 ? n : 0;
+}
+
+static int aio_poll(void *arg)
+{
+	struct aio_channel *ch = arg;
+	struct aio_done done[AIO_BATCH];
+	int n = 0;
+
+	if (ch->inflight > 0) {
+		n = ch->ring != NULL ? aio_ring_reap(ch->ring, done, AIO_BATCH)
+				     : aio_getevents(ch, done, AIO_BATCH);
+		ch->inflight -= (uint32_t)n;
+		/* Completion callbacks submit the next I/O: it joins the queue flushed below. */
+		for (int i = 0; i < n; i++)
+			aio_event(ch, done[i].io, done[i].res);
+	}
+	if (!STAILQ_EMPTY(&ch->queued))
+		n += aio_flush_queue(ch);
+	return n > 0 ? SPDKRT_POLLER_BUSY : SPDKRT_POLLER_IDLE;
+}
+
+static int aio_channel_create(void *io_device, void *ctx)
+{
+	struct aio_channel *ch = ctx;
+	struct aio_ring *ring;
+	int rc;
+
+	ch->disk = srt_file_disk_of_device(io_device);
+	STAILQ_INIT(&ch->queued);
+	rc = io_setup(AIO_DEPTH, &ch->ctx);
+	if (rc < 0) {
+		SRT_ERR("aio bdev '%s': io_setup(%d): %s%s", ch->disk->bdev.name, AIO_DEPTH,
+			spdkrt_strerror(rc),
+			rc == -EAGAIN ? " (too many aio contexts: raise fs.aio-max-nr)" : "");
+		return rc;
+	}
+	ring = (struct aio_ring *)ch->ctx;
+	if (ring->magic == AIO_RING_MAGIC && ring->incompat_features == 0 &&
+	    ring->header_length == sizeof(*ring) && ring->nr > 0)
+		ch->ring = ring;
+	else
+		SRT_NOTICE("aio bdev '%s': unknown completion ring layout; reaping with "
+			   "io_getevents()", ch->disk->bdev.name);
+	rc = spdkrt_poller_register(aio_poll, ch, 0, &ch->poller);
+	if (rc != 0) {
+		io_destroy(ch->ctx);
+		return rc;
+	}
+	return 0;
+}
+
+static void aio_channel_destroy(void *io_device, void *ctx)
+{
+	struct aio_channel *ch = ctx;
+
+	(void)io_device;
+	/* The core releases a channel only after its I/O completed: nothing is in flight. */
+	if (ch->inflight != 0 || ch->num_queued != 0)
+		SRT_ERR("aio bdev '%s': channel released with %u I/O in flight",
+			ch->disk->bdev.name, ch->inflight + ch->num_queued);
+	spdkrt_poller_unregister(&ch->poller);
+	io_destroy(ch->ctx);
+}
+
+static const struct srt_bdev_fn_table g_aio_fn = {
+	.submit = aio_submit,
+	.io_type_supported = srt_file_disk_io_type_supported,
+	.get_io_channel = srt_file_disk_get_io_channel,
+	.destruct = srt_file_disk_destruct,
+	.rescan = srt_file_disk_rescan,
+};
+
+static int aio_create(struct srt_spec *spec, struct spdkrt_bdev **out);
+
+const struct srt_bdev_module srt_bdev_aio_module = {
+	.name = "aio",
+	.create = aio_create,
+};
+
+static const struct srt_file_module_ops g_aio_ops = {
+	.module = &srt_bdev_aio_module,
+	.fn = &g_aio_fn,
+	.product_name = "AIO disk",
+	.channel_create = aio_channel_create,
+	.channel_destroy = aio_channel_destroy,
+	.channel_size = sizeof(struct aio_channel),
+};
+
+static int aio_create(struct srt_spec *spec, struct spdkrt_bdev **out)
+{
+	return srt_file_disk_create(spec, &g_aio_ops, out);
+}

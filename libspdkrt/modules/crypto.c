@@ -1,0 +1,665 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The crypto vbdev: AES-XTS (OpenSSL) over any bdev. Each block is one XTS data unit whose tweak
+ * is its LBA as a little-endian 128-bit number (IEEE 1619). Writes encrypt into a DMA bounce
+ * buffer from a per-channel pool (the caller's data stays as it was); reads land in the caller's
+ * buffers and are decrypted there. The vbdev claims its base so nobody else writes under it.
+ * Keys never reach a log line and are wiped when the vbdev goes.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include <spdkrt/env.h>
+
+#include "bdev/module.h"
+
+#define SRT_LOG_COMPONENT "crypto"
+#include "util/log.h"
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* Bounce buffers per channel and their size: larger I/O is split by the core. */
+#define BOUNCE_COUNT 128
+#define BOUNCE_BYTES (64u * 1024)
+#define MAX_KEY_BYTES 32
+
+STAILQ_HEAD(crypto_io_list, srt_bdev_io);
+
+struct crypto_disk {
+	struct spdkrt_bdev bdev;
+	struct spdkrt_bdev *base;
+	struct spdkrt_bdev_desc *base_desc;
+	struct spdkrt_thread *base_thread; /* where base_desc was opened (and must be closed) */
+	const EVP_CIPHER *cipher;
+	unsigned char key[2 * MAX_KEY_BYTES]; /* key || key2, the form OpenSSL's XTS takes */
+	uint32_t bounce_bytes;
+	void (*destruct_done)(struct spdkrt_bdev *bdev);
+	struct spdkrt_thread *destruct_thread;
+	char channel_device;
+};
+
+struct crypto_channel {
+	struct crypto_disk *disk;
+	struct spdkrt_io_channel *base_ch;
+	EVP_CIPHER_CTX *enc; /* keyed once; each block only sets its tweak */
+	EVP_CIPHER_CTX *dec;
+	char *pool;             /* the bounce buffers, then one scratch block */
+	unsigned char *scratch; /* a block that straddles iovecs, gathered */
+	struct crypto_io_list waiting; /* writes waiting for a bounce buffer */
+	uint32_t num_free;
+	void *free[BOUNCE_COUNT]; /* a stack: the buffer used last is reused first (cache-warm) */
+};
+
+struct crypto_task {
+	struct crypto_channel *ch;
+	void *bounce;
+	struct spdkrt_bdev_io_wait_entry wait;
+};
+_Static_assert(sizeof(struct crypto_task) <= SRT_BDEV_IO_MODULE_CTX, "a task fits in an I/O");
+
+/* What write-zeroes encrypts. */
+static const unsigned char g_zero_block[65536];
+
+static inline struct crypto_task *task_of(struct srt_bdev_io *io)
+{
+	return (struct crypto_task *)io->module_ctx;
+}
+
+/* A position in an iovec array, moved block by block. */
+struct iov_cursor {
+	const struct iovec *iov;
+	int idx;
+	size_t off;
+};
+
+static inline void cursor_advance(struct iov_cursor *c, size_t len)
+{
+	while (len > 0) {
+		size_t n = c->iov[c->idx].iov_len - c->off;
+
+		if (n > len)
+			n = len;
+		c->off += n;
+		len -= n;
+		if (c->off == c->iov[c->idx].iov_len) {
+			c->idx++;
+			c->off = 0;
+		}
+	}
+}
+
+/* The next len bytes when they are contiguous in one iovec, else NULL. */
+static inline unsigned char *cursor_peek(const struct iov_cursor *c, size_t len)
+{
+	if (c->iov[c->idx].iov_len - c->off < len)
+		return NULL;
+	return (unsigned char *)c->iov[c->idx].iov_base + c->off;
+}
+
+static void cursor_gather(struct iov_cursor c, unsigned char *dst, size_t len)
+{
+	while (len > 0) {
+		size_t n = c.iov[c.idx].iov_len - c.off;
+
+		if (n > len)
+			n = len;
+		memcpy(dst, (char *)c.iov[c.idx].iov_base + c.off, n);
+		dst += n;
+		len -= n;
+		cursor_advance(&c, n);
+	}
+}
+
+static void cursor_scatter(struct iov_cursor c, const unsigned char *src, size_t len)
+{
+	while (len > 0) {
+		size_t n = c.iov[c.idx].iov_len - c.off;
+
+		if (n > len)
+			n = len;
+		memcpy((char *)c.iov[c.idx].iov_base + c.off, src, n);
+		src += n;
+		len -= n;
+		cursor_advance(&c, n);
+	}
+}
+
+/* One XTS data unit: the tweak is the LBA, little-endian (IEEE 1619 data unit number). */
+static inline int xts_block(EVP_CIPHER_CTX *ctx, uint64_t lba, const unsigned char *in,
+			    unsigned char *out, int len)
+{
+	unsigned char tweak[16] = { 0 };
+	int outl = 0;
+
+	for (int i = 0; i < 8; i++)
+		tweak[i] = (unsigned char)(lba >> (8 * i));
+	if (unlikely(EVP_CipherInit_ex(ctx, NULL, NULL, NULL, tweak, -1) != 1 ||
+		     EVP_CipherUpdate(ctx, out, &outl, in, len) != 1 || outl != len))
+		return -EIO;
+	return 0;
+}
+
+/* Encrypts the I/O's data (or zeroes) into dst. */
+static int encrypt_into(struct crypto_channel *ch, struct srt_bdev_io *io, unsigned char *dst)
+{
+	uint32_t bs = io->bdev->block_size;
+	struct iov_cursor c = { io->iovs, 0, 0 };
+
+	for (uint64_t b = 0; b < io->num_blocks; b++, dst += bs) {
+		const unsigned char *src = g_zero_block;
+
+		if (io->type == SPDKRT_BDEV_IO_WRITE) {
+			src = cursor_peek(&c, bs);
+			if (src == NULL) {
+				cursor_gather(c, ch->scratch, bs);
+				src = ch->scratch;
+			}
+			cursor_advance(&c, bs);
+		}
+		if (xts_block(ch->enc, io->offset_blocks + b, src, dst, (int)bs) != 0)
+			return -EIO;
+	}
+	return 0;
+}
+
+/* Decrypts the blocks read into the I/O's own buffers. */
+static int decrypt_in_place(struct crypto_channel *ch, struct srt_bdev_io *io)
+{
+	uint32_t bs = io->bdev->block_size;
+	struct iov_cursor c = { io->iovs, 0, 0 };
+
+	for (uint64_t b = 0; b < io->num_blocks; b++) {
+		unsigned char *p = cursor_peek(&c, bs);
+		int rc;
+
+		if (p != NULL) {
+			rc = xts_block(ch->dec, io->offset_blocks + b, p, p, (int)bs);
+		} else {
+			cursor_gather(c, ch->scratch, bs);
+			rc = xts_block(ch->dec, io->offset_blocks + b, ch->scratch, ch->scratch,
+				       (int)bs);
+			cursor_scatter(c, ch->scratch, bs);
+		}
+		if (rc != 0)
+			return rc;
+		cursor_advance(&c, bs);
+	}
+	return 0;
+}
+
+static void crypto_write(struct crypto_channel *ch, struct srt_bdev_io *io);
+
+/* Completes a vbdev I/O; a freed bounce buffer goes to the first waiting write. */
+static void crypto_done(struct srt_bdev_io *io, int status)
+{
+	struct crypto_task *t = task_of(io);
+	struct crypto_channel *ch = t->ch;
+
+	if (t->bounce != NULL) {
+		ch->free[ch->num_free++] = t->bounce;
+		t->bounce = NULL;
+		if (unlikely(!STAILQ_EMPTY(&ch->waiting))) {
+			struct srt_bdev_io *next = STAILQ_FIRST(&ch->waiting);
+
+			STAILQ_REMOVE_HEAD(&ch->waiting, link);
+			crypto_write(ch, next);
+		}
+	}
+	srt_bdev_io_complete(io, status);
+}
+
+static void base_done(void *arg, int status)
+{
+	crypto_done(arg, status);
+}
+
+static void read_done(void *arg, int status)
+{
+	struct srt_bdev_io *io = arg;
+
+	if (likely(status == 0))
+		status = decrypt_in_place(task_of(io)->ch, io);
+	crypto_done(io, status);
+}
+
+static void forward_retry(void *arg);
+
+/* Sends the I/O to the base bdev; waits for a free I/O object when the thread ran out. */
+static void crypto_forward(struct srt_bdev_io *io)
+{
+	struct crypto_task *t = task_of(io);
+	struct crypto_channel *ch = t->ch;
+	struct spdkrt_bdev_desc *desc = ch->disk->base_desc;
+	int rc;
+
+	switch (io->type) {
+	case SPDKRT_BDEV_IO_READ:
+		rc = spdkrt_bdev_readv_blocks(desc, ch->base_ch, io->iovs, io->iovcnt,
+					      io->offset_blocks, io->num_blocks, read_done, io);
+		break;
+	case SPDKRT_BDEV_IO_WRITE:
+	case SPDKRT_BDEV_IO_WRITE_ZEROES:
+		rc = spdkrt_bdev_write_blocks(desc, ch->base_ch, t->bounce, io->offset_blocks,
+					      io->num_blocks, base_done, io);
+		break;
+	case SPDKRT_BDEV_IO_UNMAP:
+		rc = spdkrt_bdev_unmap_blocks(desc, ch->base_ch, io->offset_blocks,
+					      io->num_blocks, base_done, io);
+		break;
+	case SPDKRT_BDEV_IO_FLUSH:
+		rc = spdkrt_bdev_flush_blocks(desc, ch->base_ch, io->offset_blocks,
+					      io->num_blocks, base_done, io);
+		break;
+	case SPDKRT_BDEV_IO_RESET:
+		rc = spdkrt_bdev_reset(desc, ch->base_ch, base_done, io);
+		break;
+	default:
+		rc = -ENOTSUP;
+		break;
+	}
+	if (unlikely(rc == -ENOMEM)) {
+		t->wait.cb_fn = forward_retry;
+		t->wait.cb_arg = io;
+		rc = spdkrt_bdev_queue_io_wait(ch->disk->base, ch->base_ch, &t->wait);
+	}
+	if (unlikely(rc != 0))
+		crypto_done(io, rc);
+}
+
+static void forward_retry(void *arg)
+{
+	crypto_forward(arg);
+}
+
+static void crypto_write(struct crypto_channel *ch, struct srt_bdev_io *io)
+{
+	struct crypto_task *t = task_of(io);
+	int rc;
+
+	if (unlikely(ch->num_free == 0)) {
+		STAILQ_INSERT_TAIL(&ch->waiting, io, link);
+		return;
+	}
+	t->bounce = ch->free[--ch->num_free];
+	rc = encrypt_into(ch, io, t->bounce);
+	if (unlikely(rc != 0)) {
+		SRT_ERR("crypto bdev '%s': OpenSSL failed to encrypt", io->bdev->name);
+		crypto_done(io, rc);
+		return;
+	}
+	crypto_forward(io);
+}
+
+static void crypto_submit(struct spdkrt_io_channel *module_ch, struct srt_bdev_io *io)
+{
+	struct crypto_channel *ch = spdkrt_io_channel_get_ctx(module_ch);
+	struct crypto_task *t = task_of(io);
+
+	t->ch = ch;
+	t->bounce = NULL;
+	if (io->type == SPDKRT_BDEV_IO_WRITE || io->type == SPDKRT_BDEV_IO_WRITE_ZEROES)
+		crypto_write(ch, io);
+	else
+		crypto_forward(io);
+}
+
+static bool crypto_io_type_supported(void *ctx, enum spdkrt_bdev_io_type type)
+{
+	struct crypto_disk *disk = ctx;
+
+	switch (type) {
+	case SPDKRT_BDEV_IO_READ:
+	case SPDKRT_BDEV_IO_WRITE:
+	case SPDKRT_BDEV_IO_WRITE_ZEROES: /* encrypted zeroes, written */
+		return true;
+	default:
+		return spdkrt_bdev_io_type_supported(disk->base, type);
+	}
+}
+
+static struct crypto_disk *disk_of_device(void *channel_device)
+{
+	return (struct crypto_disk *)((char *)channel_device -
+				      offsetof(struct crypto_disk, channel_device));
+}
+
+static void channel_free(struct crypto_channel *ch)
+{
+	EVP_CIPHER_CTX_free(ch->enc); /* wipes the key schedule */
+	EVP_CIPHER_CTX_free(ch->dec);
+	if (ch->pool != NULL) {
+		OPENSSL_cleanse(ch->scratch, ch->disk->bdev.block_size);
+		spdkrt_dma_free(ch->pool);
+	}
+	if (ch->base_ch != NULL)
+		spdkrt_put_io_channel(ch->base_ch);
+}
+
+static int crypto_channel_create(void *io_device, void *ctx)
+{
+	struct crypto_channel *ch = ctx;
+	struct crypto_disk *disk = disk_of_device(io_device);
+	size_t align = disk->bdev.buf_align > 4096 ? disk->bdev.buf_align : 4096;
+
+	ch->disk = disk;
+	STAILQ_INIT(&ch->waiting);
+	ch->base_ch = spdkrt_bdev_get_io_channel(disk->base_desc);
+	ch->enc = EVP_CIPHER_CTX_new();
+	ch->dec = EVP_CIPHER_CTX_new();
+	ch->pool = spdkrt_dma_malloc((size_t)BOUNCE_COUNT * disk->bounce_bytes +
+				     disk->bdev.block_size, align, SPDKRT_ENV_SOCKET_ANY);
+	if (ch->base_ch == NULL || ch->enc == NULL || ch->dec == NULL || ch->pool == NULL) {
+		SRT_ERR("crypto bdev '%s': no memory for a channel (%u bounce buffers of %u bytes "
+			"of DMA memory)", disk->bdev.name, BOUNCE_COUNT, disk->bounce_bytes);
+		channel_free(ch);
+		return -ENOMEM;
+	}
+	if (EVP_EncryptInit_ex(ch->enc, disk->cipher, NULL, disk->key, NULL) != 1 ||
+	    EVP_DecryptInit_ex(ch->dec, disk->cipher, NULL, disk->key, NULL) != 1) {
+		SRT_ERR("crypto bdev '%s': OpenSSL refused the key", disk->bdev.name);
+		channel_free(ch);
+		return -EINVAL;
+	}
+	for (uint32_t i = 0; i < BOUNCE_COUNT; i++)
+		ch->free[i] = ch->pool + (size_t)i * disk->bounce_bytes;
+	ch->num_free = BOUNCE_COUNT;
+	ch->scratch = (unsigned char *)ch->pool + (size_t)BOUNCE_COUNT * disk->bounce_bytes;
+	return 0;
+}
+
+static void crypto_channel_destroy(void *io_device, void *ctx)
+{
+	(void)io_device;
+	channel_free(ctx);
+}
+
+static struct spdkrt_io_channel *crypto_get_io_channel(void *ctx)
+{
+	struct crypto_disk *disk = ctx;
+
+	return spdkrt_get_io_channel(&disk->channel_device);
+}
+
+static void free_disk(struct crypto_disk *disk)
+{
+	OPENSSL_cleanse(disk->key, sizeof(disk->key));
+	free(disk);
+}
+
+/* Last step of a destroy, on the destroying thread: wipe the keys and tell the core. */
+static void destruct_finish(void *arg)
+{
+	struct crypto_disk *disk = arg;
+	void (*done)(struct spdkrt_bdev *bdev) = disk->destruct_done;
+
+	done(&disk->bdev);
+	free_disk(disk);
+}
+
+/* On the thread that opened the base: let it go. */
+static void release_base(void *arg)
+{
+	struct crypto_disk *disk = arg;
+
+	srt_bdev_release_claim(disk->base);
+	spdkrt_bdev_close(disk->base_desc);
+	if (disk->destruct_thread == spdkrt_get_thread() ||
+	    spdkrt_thread_send_msg(disk->destruct_thread, destruct_finish, disk) != 0)
+		destruct_finish(disk);
+}
+
+static void channels_gone(void *channel_device)
+{
+	struct crypto_disk *disk = disk_of_device(channel_device);
+
+	if (disk->base_thread == spdkrt_get_thread() ||
+	    spdkrt_thread_send_msg(disk->base_thread, release_base, disk) != 0)
+		release_base(disk);
+}
+
+static void crypto_destruct(struct spdkrt_bdev *bdev, void (*done)(struct spdkrt_bdev *bdev))
+{
+	struct crypto_disk *disk = bdev->ctx;
+
+	disk->destruct_done = done;
+	disk->destruct_thread = spdkrt_get_thread();
+	/* The module's channels (each holds a base channel) may outlive the bdev's by a poll. */
+	if (spdkrt_io_device_unregister(&disk->channel_device, channels_gone) != 0)
+		channels_gone(&disk->channel_device);
+}
+
+/* Events of the base, on the thread that opened it. */
+static void base_event(enum spdkrt_bdev_event_type type, struct spdkrt_bdev *base, void *ctx)
+{
+	struct crypto_disk *disk = ctx;
+	int rc;
+
+	if (atomic_load(&disk->bdev.removing))
+		return;
+	if (type == SPDKRT_BDEV_EVENT_RESIZE) {
+		srt_bdev_notify_resize(&disk->bdev, spdkrt_bdev_get_num_blocks(base));
+		return;
+	}
+	SRT_NOTICE("crypto bdev '%s': its base '%s' is going away; destroying it", disk->bdev.name,
+		   spdkrt_bdev_get_name(base));
+	rc = spdkrt_bdev_destroy(disk->bdev.name, NULL, NULL);
+	if (rc != 0)
+		SRT_ERR("crypto bdev '%s': cannot destroy it: %s", disk->bdev.name,
+			spdkrt_strerror(rc));
+}
+
+static const struct srt_bdev_fn_table g_crypto_fn = {
+	.submit = crypto_submit,
+	.io_type_supported = crypto_io_type_supported,
+	.get_io_channel = crypto_get_io_channel,
+	.destruct = crypto_destruct,
+};
+
+static int crypto_create(struct srt_spec *spec, struct spdkrt_bdev **out);
+
+const struct srt_bdev_module srt_bdev_crypto_module = {
+	.name = "crypto",
+	.create = crypto_create,
+};
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* A 128- or 256-bit key from hex. The message never shows the value. */
+static int parse_key(const char *what, const char *hex, unsigned char *key, size_t *len)
+{
+	size_t n = strlen(hex);
+
+	if (n != 32 && n != 64) {
+		SRT_ERR("crypto bdev spec: %s must be 32 or 64 hex digits (a 128- or 256-bit AES "
+			"key), not %zu characters", what, n);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < n; i += 2) {
+		int hi = hex_digit(hex[i]), lo = hex_digit(hex[i + 1]);
+
+		if (hi < 0 || lo < 0) {
+			SRT_ERR("crypto bdev spec: %s has a character that is not a hex digit",
+				what);
+			return -EINVAL;
+		}
+		key[i / 2] = (unsigned char)(hi << 4 | lo);
+	}
+	*len = n / 2;
+	return 0;
+}
+
+/* The parsed spec holds the key text until the core frees it: wipe it as soon as it is read. */
+static void wipe_spec_keys(struct srt_spec *spec)
+{
+	for (unsigned i = 0; i < spec->num_keys; i++) {
+		if (strcmp(spec->kv[i].key, "key") == 0 || strcmp(spec->kv[i].key, "key2") == 0)
+			OPENSSL_cleanse(spec->kv[i].value, strlen(spec->kv[i].value));
+	}
+}
+
+struct crypto_params {
+	const char *name;
+	const char *base;
+	unsigned char key[2 * MAX_KEY_BYTES];
+	size_t key_len; /* of each half */
+};
+
+static int read_spec(struct srt_spec *spec, struct crypto_params *p)
+{
+	const char *cipher, *key, *key2;
+	size_t len2 = 0;
+	int rc;
+
+	rc = srt_spec_get_str(spec, "name", &p->name);
+	if (rc == 0 && strlen(p->name) >= sizeof(((struct spdkrt_bdev *)0)->name)) {
+		SRT_ERR("crypto bdev spec: name '%s' is longer than 63 characters", p->name);
+		rc = -EINVAL;
+	}
+	if (rc == 0)
+		rc = srt_spec_get_str(spec, "base", &p->base);
+	if (rc == 0)
+		rc = srt_spec_get_str(spec, "cipher", &cipher);
+	if (rc == 0 && strcmp(cipher, "AES_XTS") != 0) {
+		SRT_ERR("crypto bdev spec: cipher '%s' is not supported (supported: AES_XTS)",
+			cipher);
+		rc = -EINVAL;
+	}
+	if (rc == 0)
+		rc = srt_spec_get_str(spec, "key", &key);
+	if (rc == 0)
+		rc = srt_spec_get_str(spec, "key2", &key2);
+	if (rc == 0)
+		rc = parse_key("key", key, p->key, &p->key_len);
+	if (rc == 0)
+		rc = parse_key("key2", key2, p->key + p->key_len, &len2);
+	if (rc == 0 && len2 != p->key_len) {
+		SRT_ERR("crypto bdev spec: key and key2 must have the same length");
+		rc = -EINVAL;
+	}
+	/* IEEE 1619 requires two independent keys; equal halves weaken XTS. */
+	if (rc == 0 && CRYPTO_memcmp(p->key, p->key + p->key_len, p->key_len) == 0) {
+		SRT_ERR("crypto bdev spec: key and key2 must differ");
+		rc = -EINVAL;
+	}
+	if (rc == 0)
+		rc = srt_spec_check_all_used(spec);
+	return rc;
+}
+
+/* Opens and claims the base, and takes its geometry. */
+static int attach_base(struct crypto_disk *disk, const char *base_name)
+{
+	struct spdkrt_bdev *base;
+	int rc;
+
+	rc = spdkrt_bdev_open(base_name, true, base_event, disk, &disk->base_desc);
+	if (rc != 0) {
+		SRT_ERR("crypto bdev '%s': cannot open its base '%s' for writing: %s",
+			disk->bdev.name, base_name, spdkrt_strerror(rc));
+		return rc;
+	}
+	base = spdkrt_bdev_desc_get_bdev(disk->base_desc);
+	rc = srt_bdev_claim(base, disk->base_desc, &disk->bdev);
+	if (rc != 0) {
+		SRT_ERR("crypto bdev '%s': cannot claim its base '%s'", disk->bdev.name, base_name);
+		spdkrt_bdev_close(disk->base_desc);
+		return rc;
+	}
+	disk->base = base;
+	disk->base_thread = spdkrt_get_thread();
+	disk->bdev.block_size = spdkrt_bdev_get_block_size(base);
+	atomic_init(&disk->bdev.num_blocks, spdkrt_bdev_get_num_blocks(base));
+	/* Reads go straight into the caller's buffers, so they follow the base's alignment. */
+	disk->bdev.buf_align = spdkrt_bdev_get_buf_align(base);
+	disk->bdev.write_unit_size = spdkrt_bdev_get_write_unit_size(base);
+	disk->bounce_bytes = disk->bdev.block_size > BOUNCE_BYTES ? disk->bdev.block_size
+								  : BOUNCE_BYTES;
+	disk->bdev.max_io_blocks = disk->bounce_bytes / disk->bdev.block_size;
+	return 0;
+}
+
+static void detach_base(struct crypto_disk *disk)
+{
+	srt_bdev_release_claim(disk->base);
+	spdkrt_bdev_close(disk->base_desc);
+}
+
+static void unregistered_after_failure(void *channel_device)
+{
+	free_disk(disk_of_device(channel_device));
+}
+
+static int create_disk(const struct crypto_params *p, struct spdkrt_bdev **out)
+{
+	struct crypto_disk *disk;
+	int rc;
+
+	if (spdkrt_bdev_get_by_name(p->name) != NULL) {
+		SRT_ERR("crypto bdev '%s': a bdev with this name already exists", p->name);
+		return -EEXIST;
+	}
+	disk = calloc(1, sizeof(*disk));
+	if (disk == NULL)
+		return -ENOMEM;
+	memcpy(disk->key, p->key, 2 * p->key_len);
+	disk->cipher = p->key_len == 16 ? EVP_aes_128_xts() : EVP_aes_256_xts();
+	snprintf(disk->bdev.name, sizeof(disk->bdev.name), "%s", p->name);
+	disk->bdev.product_name = "Crypto disk";
+	disk->bdev.module = &srt_bdev_crypto_module;
+	disk->bdev.fn = &g_crypto_fn;
+	disk->bdev.ctx = disk;
+	rc = attach_base(disk, p->base);
+	if (rc != 0) {
+		free_disk(disk);
+		return rc;
+	}
+	rc = spdkrt_io_device_register(&disk->channel_device, crypto_channel_create,
+				       crypto_channel_destroy, sizeof(struct crypto_channel),
+				       p->name);
+	if (rc != 0) {
+		detach_base(disk);
+		free_disk(disk);
+		return rc;
+	}
+	rc = srt_bdev_register(&disk->bdev);
+	if (rc != 0) {
+		detach_base(disk);
+		if (spdkrt_io_device_unregister(&disk->channel_device,
+						unregistered_after_failure) != 0)
+			SRT_WARN("crypto bdev '%s': its channel device stays registered", p->name);
+		return rc;
+	}
+	SRT_INFO("crypto bdev '%s' over '%s': AES-%zu-XTS, blocks of %u bytes", p->name, p->base,
+		 p->key_len * 8, disk->bdev.block_size);
+	*out = &disk->bdev;
+	return 0;
+}
+
+static int crypto_create(struct srt_spec *spec, struct spdkrt_bdev **out)
+{
+	struct crypto_params p;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	rc = read_spec(spec, &p);
+	wipe_spec_keys(spec);
+	if (rc == 0)
+		rc = create_disk(&p, out);
+	OPENSSL_cleanse(p.key, sizeof(p.key));
+	return rc;
+}

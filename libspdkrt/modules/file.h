@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the aio and io_uring bdevs share. file.c: the spec keys, opening the file or block device
+ * (O_DIRECT, or buffered when the filesystem refuses it), its geometry, size and rescan, and the
+ * bdev skeleton (create, per-thread channel device, destruct). file_io.c: the rare paths of
+ * their I/O: fallocate or written zeroes, finishing a short transfer, waiting for a reset.
+ */
+#ifndef SRT_MODULES_FILE_H
+#define SRT_MODULES_FILE_H
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "bdev/module.h"
+
+/* An open backing file or block device. */
+struct srt_file {
+	int fd;
+	bool direct;             /* opened with O_DIRECT */
+	bool blockdev;
+	uint32_t dev_block_size; /* the device's logical block size (O_DIRECT granularity) */
+	dev_t dev;               /* identity, to notice a path that now names another file */
+	ino_t ino;
+	_Atomic bool no_zero_range; /* fallocate refused: write zeroes instead */
+	_Atomic bool no_punch_hole;
+	char path[4096];
+};
+
+/* A file bdev: the module's channels are per thread on &channel_device. */
+struct srt_file_disk {
+	struct spdkrt_bdev bdev;
+	struct srt_file file;
+	void (*destruct_done)(struct spdkrt_bdev *bdev);
+	char channel_device;
+};
+
+/* How a module makes its per-thread channels. */
+struct srt_file_module_ops {
+	const struct srt_bdev_module *module;
+	const struct srt_bdev_fn_table *fn;
+	const char *product_name;
+	spdkrt_io_channel_create_cb channel_create;
+	spdkrt_io_channel_destroy_cb channel_destroy;
+	size_t channel_size;
+};
+
+/*
+ * Create and register a file bdev from "name=N,filename=PATH[,block_size=B]": -EINVAL (bad
+ * spec, a block size smaller than the device's, a file smaller than one block), -ENOENT and the
+ * other open errors, -EEXIST, -ENOMEM. Everything is logged.
+ */
+int srt_file_disk_create(struct srt_spec *spec, const struct srt_file_module_ops *ops,
+			 struct spdkrt_bdev **out);
+
+/* The fn table members every file module uses as they are. */
+void srt_file_disk_destruct(struct spdkrt_bdev *bdev, void (*done)(struct spdkrt_bdev *bdev));
+struct spdkrt_io_channel *srt_file_disk_get_io_channel(void *ctx);
+bool srt_file_disk_io_type_supported(void *ctx, enum spdkrt_bdev_io_type type);
+int srt_file_disk_rescan(struct spdkrt_bdev *bdev, uint64_t *num_blocks);
+
+static inline struct srt_file_disk *srt_file_disk_of_device(void *channel_device)
+{
+	return (struct srt_file_disk *)((char *)channel_device -
+					offsetof(struct srt_file_disk, channel_device));
+}
+
+/*
+ * Write zeroes and unmap: the fallocate mode to use, or 0 when this file refused it before
+ * (then write zeroes from srt_file_zeroes()).
+ */
+int srt_file_fallocate_mode(const struct srt_file *f, enum spdkrt_bdev_io_type type);
+/* fallocate answered EOPNOTSUPP: remember it (logged once) so that later ones write zeroes. */
+void srt_file_fallocate_refused(struct srt_file *f, enum spdkrt_bdev_io_type type);
+/* Whether a fallocate error means "not supported here" rather than a real failure. */
+static inline bool srt_file_fallocate_unsupported(int negative_errno)
+{
+	return negative_errno == -EOPNOTSUPP || negative_errno == -ENOSYS;
+}
+
+/* A read-only buffer of SRT_FILE_ZERO_BYTES zeroes, aligned for O_DIRECT; NULL if unmappable. */
+#define SRT_FILE_ZERO_BYTES (1u << 20)
+const void *srt_file_zeroes(void);
+
+/* Progress of a range being zeroed by plain writes. */
+struct srt_file_zero_op {
+	uint64_t offset;
+	uint64_t left;
+};
+
+static inline size_t srt_file_zero_len(const struct srt_file_zero_op *z)
+{
+	return z->left < SRT_FILE_ZERO_BYTES ? (size_t)z->left : SRT_FILE_ZERO_BYTES;
+}
+
+/* Accounts one zero write's result: 1 when more remain, 0 when done, or a negative errno. */
+static inline int srt_file_zero_advance(struct srt_file_zero_op *z, long res)
+{
+	if (res < 0)
+		return (int)res;
+	if (res == 0)
+		return -EIO;
+	z->offset += (uint64_t)res;
+	z->left -= (uint64_t)res < z->left ? (uint64_t)res : z->left;
+	return z->left > 0;
+}
+
+/*
+ * A read or write moved only `done` of its bytes: move the rest with plain preadv/pwritev on
+ * this thread (a rare path: end of file, a full filesystem, a signal). Returns 0 when all of it
+ * moved, the errno of the failure (-ENOSPC...), or -EIO when no progress is possible.
+ */
+int srt_file_finish_short(const struct srt_file *f, struct srt_bdev_io *io, uint64_t done);
+
+/* Per-I/O state of a reset; lives in io->module_ctx after the module's own fields. */
+struct srt_file_reset {
+	struct srt_bdev_io *io;
+	uint32_t (*busy)(void *channel_ctx); /* I/O a channel still owns */
+	struct spdkrt_poller *poller;
+	struct spdkrt_io_channel_iter *iter;
+};
+
+/* Completes a reset once no channel of the disk has I/O in flight. */
+void srt_file_reset(struct srt_file_disk *disk, struct srt_bdev_io *io, struct srt_file_reset *r,
+		    uint32_t (*busy)(void *channel_ctx));
+
+#endif
