@@ -47,6 +47,12 @@
 #include <spdkrt.h>
 
 #define ENGINE "spdkrt_fio"
+
+/*
+ * Notices go to stderr like errors: fio's log_info() writes to stdout, which carries fio's
+ * results (--output-format=json must stay parseable).
+ */
+#define log_notice(...) log_err(__VA_ARGS__)
 #define SPEC_SEPARATOR ';'
 
 /* Engine options (td->eo). fio stores the job's thread_data in the first field. */
@@ -253,12 +259,44 @@ static void destroy_done(void *ctx, int status)
 	*(bool *)ctx = true;
 }
 
+/* At log level info: what each bdev the engine created did, as the library counted it. */
+static void report_stats_locked(void)
+{
+	static const char *const names[] = {
+		[SPDKRT_BDEV_IO_READ] = "read",
+		[SPDKRT_BDEV_IO_WRITE] = "write",
+		[SPDKRT_BDEV_IO_UNMAP] = "unmap",
+		[SPDKRT_BDEV_IO_FLUSH] = "flush",
+		[SPDKRT_BDEV_IO_RESET] = "reset",
+		[SPDKRT_BDEV_IO_WRITE_ZEROES] = "write_zeroes",
+	};
+	unsigned int i, t;
+
+	if (spdkrt_log_get_level() < SPDKRT_LOG_INFO)
+		return;
+	for (i = 0; i < g.nr_created; i++) {
+		struct spdkrt_bdev *bdev = spdkrt_bdev_get_by_name(g.created[i]);
+		struct spdkrt_bdev_stats st;
+		char line[512];
+		size_t len = 0;
+
+		if (bdev == NULL || spdkrt_bdev_get_stats(bdev, &st, sizeof(st)) != 0)
+			continue;
+		for (t = 0; t < sizeof(names) / sizeof(names[0]) && len < sizeof(line); t++)
+			len += (size_t)snprintf(line + len, sizeof(line) - len, "%s %" PRIu64 ", ",
+						names[t], st.ops[t]);
+		log_notice(ENGINE ": bdev '%s' I/O: %serrors %" PRIu64 "\n", g.created[i], line,
+			 st.errors);
+	}
+}
+
 /* Destroys the bdevs the engine created, in reverse order, then releases the environment. */
 static void process_teardown_locked(void)
 {
 	struct spdkrt_thread *prev = spdkrt_get_thread();
 	unsigned int i;
 
+	report_stats_locked();
 	if (g.mgmt != NULL) {
 		spdkrt_set_thread(g.mgmt);
 		for (i = g.nr_created; i-- > 0;) {
@@ -730,7 +768,7 @@ static int flip_byte(struct thread_data *td, struct fio_file *f, struct file_ctx
 			rc = wait_io(fc->job, &result);
 	}
 	if (rc == 0)
-		log_info(ENGINE ": flipped the byte at offset %llu of '%s' (0x%02x -> 0x%02x)\n",
+		log_notice(ENGINE ": flipped the byte at offset %llu of '%s' (0x%02x -> 0x%02x)\n",
 			 offset, f->file_name, before, (unsigned char)~before);
 	else
 		log_err(ENGINE ": spdkrt_flip_byte on '%s' failed: %s\n", f->file_name,

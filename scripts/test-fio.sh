@@ -1,0 +1,275 @@
+#!/usr/bin/env bash
+# Tests of the fio ioengine plugin (examples/fio/spdkrt_fio.so) with the installed, stock fio:
+# fetches fio's source (scripts/fio-source.sh), builds the plugin in its own build tree, then
+# runs fio jobs whose exit status and JSON output are checked: write-then-verify with fio's
+# crc32c and md5 checksums on malloc bdevs (several bdevs per job, flushes, trims), a null bdev
+# speed job, two jobs at once on two cores, an aio bdev when that module exists, a corruption
+# that fio's verify must catch, and bad options that must fail cleanly.
+#
+# Usage: scripts/test-fio.sh     (run by scripts/test.sh as the stage "fio plugin")
+# Environment: FIO_BUILDDIR (default build-fio/), SPDKRT_CACHE_DIR (see scripts/fio-source.sh).
+# Prints PASS/FAIL/SKIP lines; exits non-zero when a test fails. When fio's source cannot be
+# fetched it prints SKIP with the reason and exits 0.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+builddir=${FIO_BUILDDIR:-$top/build-fio}
+cd "$top"
+
+if ! command -v fio >/dev/null 2>&1; then
+	echo "SKIP: fio plugin: fio is not installed (scripts/pkgdep.sh installs it)"
+	exit 0
+fi
+
+tmp=$(mktemp -d /tmp/spdkrt-fio-test.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+if ! fio_src=$(scripts/fio-source.sh 2>"$tmp/fio-source.log"); then
+	sed 's/^/  /' "$tmp/fio-source.log"
+	echo "SKIP: fio plugin: fio's source is not available: $(tail -n 1 "$tmp/fio-source.log")"
+	exit 0
+fi
+echo "fio $(fio --version) with headers from $fio_src"
+
+echo "building the plugin in $builddir"
+BUILDDIR=$builddir scripts/build.sh --enable-werror --with-fio="$fio_src" >"$tmp/build.log" 2>&1 || {
+	tail -n 40 "$tmp/build.log"
+	echo "FAIL: fio plugin: build"
+	exit 1
+}
+plugin=$builddir/examples/fio/.libs/spdkrt_fio.so
+[ -f "$plugin" ] || {
+	echo "FAIL: fio plugin: $plugin was not built"
+	exit 1
+}
+
+passed=0
+failed=0
+skipped=0
+pass() {
+	echo "PASS: $1"
+	passed=$((passed + 1))
+}
+fail() {
+	echo "FAIL: $1"
+	failed=$((failed + 1))
+}
+skip() {
+	echo "SKIP: $1"
+	skipped=$((skipped + 1))
+}
+
+# The jobs run in an empty directory: fio must not create a file named like a bdev.
+work=$tmp/cwd
+mkdir -p "$work"
+common=(--thread=1 "--ioengine=external:$plugin" --spdkrt_no_huge=1 --spdkrt_log_level=warn)
+
+# run_fio ARGS...: runs fio with a time limit; its JSON goes to $out.json and its stderr to
+# $out.err (a new $out per run); sets rc. A timeout (124) or a signal (> 128) is always a
+# failure of the caller's test.
+runs=0
+run_fio() {
+	runs=$((runs + 1))
+	out=$tmp/run$runs
+	rc=0
+	(cd "$work" && timeout -k 5 120 fio --output-format=json "$@") >"$out.json" \
+		2>"$out.err" || rc=$?
+}
+
+# check_json EXPR: EXPR, a Python expression over `jobs` (the "jobs" list of the last run's
+# JSON output), holds.
+check_json() {
+	python3 - "$out.json" "$1" <<'EOF'
+import json, sys
+path, expr = sys.argv[1], sys.argv[2]
+text = open(path).read()
+start = text.find("{")  # fio may print a warning line before the JSON
+try:
+    jobs = json.loads(text[start:])["jobs"] if start >= 0 else None
+except ValueError as e:
+    print(f"  unparsable JSON: {e}")
+    sys.exit(1)
+if jobs is None:
+    print("  no JSON output")
+    sys.exit(1)
+def job(name):
+    return next(j for j in jobs if j["jobname"] == name)
+def kb(j, ddir):
+    return j[ddir]["io_kbytes"]
+ok = eval(expr)
+if not ok:
+    for j in jobs:
+        print(f"  job {j['jobname']}: error={j['error']} read={kb(j, 'read')}KiB "
+              f"write={kb(j, 'write')}KiB trim={kb(j, 'trim')}KiB "
+              f"sync={j.get('sync', {}).get('total_ios')}")
+    print(f"  expected: {expr}")
+sys.exit(0 if ok else 1)
+EOF
+}
+
+show_err() {
+	sed 's/^/  | /' "$out.err" | tail -n 15
+}
+
+# expect_ok NAME EXPR ARGS...: fio exits 0 and EXPR holds on its JSON output.
+expect_ok() {
+	local name=$1 expr=$2
+	shift 2
+	run_fio "$@"
+	if [ "$rc" -ne 0 ]; then
+		show_err
+		fail "$name (fio exit status $rc)"
+	elif ! check_json "$expr"; then
+		fail "$name (JSON output)"
+	else
+		pass "$name"
+	fi
+}
+
+# expect_error NAME PATTERN ARGS...: fio exits non-zero without a crash or a hang, and its
+# stderr matches PATTERN (an extended regular expression).
+expect_error() {
+	local name=$1 pattern=$2
+	shift 2
+	run_fio "$@"
+	if [ "$rc" -eq 0 ]; then
+		fail "$name (fio succeeded)"
+	elif [ "$rc" -ge 124 ]; then
+		show_err
+		fail "$name (exit status $rc: a hang or a crash)"
+	elif ! grep -qE "$pattern" "$out.err"; then
+		show_err
+		fail "$name (no message matching /$pattern/)"
+	else
+		pass "$name: $(grep -m1 -E "$pattern" "$out.err" | cut -c1-150)"
+	fi
+}
+
+malloc0="malloc:name=Malloc0,size_mb=64"
+
+# --- write then verify ---------------------------------------------------------------------
+# fsync -> bdev flush; at log level info the engine prints the library's own I/O counts.
+expect_ok "malloc, crc32c write+verify, fsync" \
+	'jobs[0]["error"] == 0 and kb(jobs[0], "write") == 32768 and kb(jobs[0], "read") == 32768 and jobs[0]["sync"]["total_ios"] > 0' \
+	--thread=1 "--ioengine=external:$plugin" --spdkrt_no_huge=1 --spdkrt_log_level=info \
+	"--spdkrt_bdev=$malloc0" --filename=Malloc0 --name=crc32c --rw=randwrite \
+	--bs=4k --iodepth=32 --size=32M --verify=crc32c --do_verify=1 --verify_fatal=1 --fsync=64
+# The library saw what fio did: 8192 writes, 8192 reads and the flushes.
+if grep -qE "bdev 'Malloc0' I/O: read 8192, write 8192, unmap 0, flush [1-9][0-9]*, .*errors 0" \
+	"$out.err"; then
+	pass "malloc, the library's counts match fio's: $(grep -m1 "bdev 'Malloc0' I/O" "$out.err")"
+else
+	show_err
+	fail "malloc, the library's I/O counts (read 8192, write 8192, flushes) at log level info"
+fi
+
+# Two bdevs (512 and 4096-byte blocks) from a repeated option and a ';' list, one job on both;
+# fdatasync -> bdev flush.
+expect_ok "malloc x2 (filename=A:B), md5 write+verify, fdatasync" \
+	'jobs[0]["error"] == 0 and kb(jobs[0], "write") == 16384 and kb(jobs[0], "read") == 16384' \
+	"${common[@]}" "--spdkrt_bdev=$malloc0" \
+	"--spdkrt_bdev=malloc:name=Malloc1,size_mb=32,block_size=4096; null:name=Unused,size_mb=8" \
+	--filename=Malloc0:Malloc1 --name=md5 --rw=write --bs=8k --iodepth=16 --size=16M \
+	--verify=md5 --do_verify=1 --verify_fatal=1 --fdatasync=16
+
+# Trims (unmap): trim+write+verify, then trim everything, then the data must read as zeroes.
+expect_ok "malloc, trimwrite+verify, randtrim, zeroes after trim" \
+	'all(j["error"] == 0 for j in jobs) and kb(job("trimwrite"), "trim") == 8192 and kb(job("trim"), "trim") == 8192 and kb(job("zeroes"), "read") == 8192' \
+	"${common[@]}" "--spdkrt_bdev=$malloc0" --filename=Malloc0 --bs=4k --iodepth=16 --size=8M \
+	--name=trimwrite --rw=trimwrite --verify=crc32c --do_verify=1 --verify_fatal=1 \
+	--name=trim --stonewall --rw=randtrim \
+	--name=zeroes --stonewall --rw=read --verify=pattern --verify_pattern=0 --do_verify=1 \
+	--verify_fatal=1
+
+# --- speed job on a null bdev ----------------------------------------------------------------
+expect_ok "null, randread QD128 for 2 s" \
+	'jobs[0]["error"] == 0 and jobs[0]["read"]["iops"] > 100000' \
+	"${common[@]}" "--spdkrt_bdev=null:name=Null0,size_mb=1024" --filename=Null0 --name=null \
+	--rw=randread --bs=4k --iodepth=128 --time_based --runtime=2 --norandommap
+
+# --- two jobs at once (numjobs=2), each on its own core and its own half of the bdev -----------
+cpus="0-1"
+[ "$(nproc)" -ge 2 ] || cpus="0"
+expect_ok "numjobs=2 on cores $cpus, crc32c write+verify" \
+	'len(jobs) == 2 and all(j["error"] == 0 and kb(j, "write") == 16384 and kb(j, "read") == 16384 for j in jobs)' \
+	"${common[@]}" "--spdkrt_bdev=$malloc0" --filename=Malloc0 --name=two --numjobs=2 \
+	--cpus_allowed=$cpus --cpus_allowed_policy=split --offset_increment=32M --size=16M \
+	--rw=randwrite --bs=4k --iodepth=32 --verify=crc32c --do_verify=1 --verify_fatal=1
+
+# --- aio bdev, when the module exists ----------------------------------------------------------
+truncate -s 64M "$tmp/aio.img"
+run_fio "${common[@]}" "--spdkrt_bdev=aio:name=Aio0,filename=$tmp/aio.img" \
+	--filename=Aio0 --name=probe --rw=read --bs=4k --size=4k
+if grep -q "unknown module 'aio'" "$out.err"; then
+	skip "aio bdev, crc32c write+verify (no aio module in this libspdkrt yet)"
+else
+	expect_ok "aio bdev on a file, crc32c write+verify" \
+		'jobs[0]["error"] == 0 and kb(jobs[0], "write") == 32768 and kb(jobs[0], "read") == 32768' \
+		"${common[@]}" "--spdkrt_bdev=aio:name=Aio0,filename=$tmp/aio.img" --filename=Aio0 \
+		--name=aio --rw=randwrite --bs=4k --iodepth=32 --size=32M --verify=crc32c \
+		--do_verify=1 --verify_fatal=1 --fsync=64
+fi
+
+# --- corruption: fio verifies, a byte is flipped through spdkrt, fio's verify must fail --------
+# One fio process (the malloc bdev lives in it): job "write" writes and verifies; job "flip"
+# inverts one byte of the bdev with spdkrt_flip_byte (read block, flip, write block through the
+# library); job "check" reads and verifies fio's checksums again.
+corrupt=("${common[@]}" "--spdkrt_bdev=$malloc0" --filename=Malloc0 --bs=4k --iodepth=16
+	--size=1M --verify=crc32c --verify_fatal=1 --name=write --rw=write --do_verify=1
+	--name=flip --stonewall --rw=read --size=4k --verify=0)
+check=(--name=check --stonewall --rw=read --do_verify=1)
+expect_ok "corruption control: write, verify, re-verify with nothing flipped" \
+	'all(j["error"] == 0 for j in jobs) and kb(job("check"), "read") == 1024' \
+	"${corrupt[@]}" "${check[@]}"
+run_fio "${corrupt[@]}" --spdkrt_flip_byte=20000 "${check[@]}"
+if [ "$rc" -eq 0 ] || [ "$rc" -ge 124 ]; then
+	show_err
+	fail "corruption: fio's verify must fail after a flipped byte (exit status $rc)"
+elif ! grep -q "flipped the byte at offset 20000" "$out.err" ||
+	! grep -qE "crc32c: verify failed at file Malloc0 offset 16384" "$out.err"; then
+	show_err
+	fail "corruption: expected the flip and fio's crc32c failure on the block at 16384"
+elif ! check_json 'job("write")["error"] == 0 and job("check")["error"] == 84'; then
+	fail "corruption: JSON (the first verify passes, the second fails with EILSEQ)"
+else
+	pass "corruption: $(grep -m1 'verify failed' "$out.err")"
+fi
+
+# --- bad options: a clear message and a non-zero exit, never a crash or a hang --------------------
+expect_error "bad option: unknown spec key" "unknown key 'bogus'" \
+	"${common[@]}" "--spdkrt_bdev=malloc:name=Malloc0,size_mb=8,bogus=1" --filename=Malloc0 \
+	--name=bad --rw=read --bs=4k --size=1M
+expect_error "bad option: unknown module" "unknown module 'nosuch'" \
+	"${common[@]}" "--spdkrt_bdev=nosuch:name=X" --filename=X --name=bad --rw=read \
+	--bs=4k --size=1M
+expect_error "bad option: no thread=1" "needs thread=1" \
+	"--ioengine=external:$plugin" --spdkrt_no_huge=1 "--spdkrt_bdev=$malloc0" \
+	--filename=Malloc0 --name=bad --rw=read --bs=4k --size=1M
+expect_error "bad option: filename of a bdev that does not exist" \
+	"filename=Nope: there is no spdkrt bdev of that name" \
+	"${common[@]}" "--spdkrt_bdev=$malloc0" --filename=Nope --name=bad --rw=read --bs=4k \
+	--size=1M
+expect_error "bad option: no spdkrt_bdev at all" "there is no spdkrt bdev of that name" \
+	"${common[@]}" --filename=Malloc0 --name=bad --rw=read --bs=4k --size=1M
+expect_error "bad option: unknown spdkrt_log_level" "spdkrt_log_level=loud: unknown level" \
+	--thread=1 "--ioengine=external:$plugin" --spdkrt_no_huge=1 --spdkrt_log_level=loud \
+	"--spdkrt_bdev=$malloc0" --filename=Malloc0 --name=bad --rw=read --bs=4k --size=1M
+expect_error "misaligned I/O: bs=1000 on 512-byte blocks" \
+	"must be multiples of the block size, 512 bytes" \
+	"${common[@]}" "--spdkrt_bdev=$malloc0" --filename=Malloc0 --name=bad --rw=write \
+	--bs=1000 --size=1M
+expect_error "misaligned I/O: bs=4k on a 4096-byte-block bdev at offset 512" \
+	"must be multiples of the block size, 4096 bytes" \
+	"${common[@]}" "--spdkrt_bdev=malloc:name=M4k,size_mb=8,block_size=4096" --filename=M4k \
+	--name=bad --rw=read --bs=4k --offset=512 --size=1M
+
+# Nothing may be left in the jobs' working directory but fio's own verify state files: no file
+# named like a bdev.
+stray=$(ls -A "$work" | grep -v -- '-verify\.state$' || true)
+if [ -n "$stray" ]; then
+	fail "fio created files in its working directory: $(echo "$stray" | tr '\n' ' ')"
+else
+	pass "no stray files in fio's working directory"
+fi
+
+echo "fio plugin: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
