@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -21,10 +22,48 @@ static bool valid_word(const char *s)
 	return true;
 }
 
+/* Keys whose values are secrets (key, key2, ...: crypto keys) never reach a log line. */
+static bool secret_key(const char *key, size_t len)
+{
+	return len >= 3 && strncmp(key, "key", 3) == 0;
+}
+
+const char *srt_spec_redact(const char *text, char *buf, size_t size)
+{
+	const char *seps = ":,"; /* the first ':' ends the module name; then ',' ends items */
+	size_t o = 0;
+
+	if (size == 0)
+		return "";
+	buf[0] = '\0';
+	for (const char *p = text; *p != '\0' && o + 1 < size;) {
+		size_t item = strcspn(p, seps);
+		const char *eq = memchr(p, '=', item);
+		size_t key_len = eq != NULL ? (size_t)(eq - p) : item;
+		int n;
+
+		if (secret_key(p, key_len))
+			n = snprintf(buf + o, size - o, "%.*s***", (int)(eq != NULL ? key_len + 1 : 3),
+				     p);
+		else
+			n = snprintf(buf + o, size - o, "%.*s", (int)item, p);
+		o += n > 0 ? (size_t)n : 0;
+		p += item;
+		if (*p == ':')
+			seps = ",";
+		if (*p != '\0' && o + 1 < size) {
+			buf[o++] = *p++;
+			buf[o] = '\0';
+		}
+	}
+	return buf;
+}
+
 int srt_spec_parse(const char *text, struct srt_spec **out)
 {
 	struct srt_spec *spec;
 	char *colon, *item, *rest;
+	char shown[512];
 	size_t len;
 
 	if (text == NULL || out == NULL) {
@@ -40,13 +79,15 @@ int srt_spec_parse(const char *text, struct srt_spec **out)
 	if (spec == NULL)
 		return -ENOMEM;
 	memcpy(spec->text, text, len + 1);
+	spec->text_len = len;
+	srt_spec_redact(text, shown, sizeof(shown));
 	colon = strchr(spec->text, ':');
 	if (colon != NULL)
 		*colon = '\0';
 	spec->module = spec->text;
 	if (!valid_word(spec->module)) {
 		SRT_ERR("bdev spec '%s': expected MODULE:key=value,... (e.g. "
-			"malloc:name=Malloc0,size_mb=64)", text);
+			"malloc:name=Malloc0,size_mb=64)", shown);
 		goto invalid;
 	}
 	if (colon == NULL || colon[1] == '\0')
@@ -56,22 +97,23 @@ int srt_spec_parse(const char *text, struct srt_spec **out)
 		char *eq = strchr(item, '=');
 
 		if (eq == NULL || eq == item) {
-			SRT_ERR("bdev spec '%s': '%s' is not key=value", text, item);
+			SRT_ERR("bdev spec '%s': '%s' is not key=value", shown,
+				secret_key(item, strlen(item)) ? "key***" : item);
 			goto invalid;
 		}
 		*eq = '\0';
 		if (!valid_word(item)) {
-			SRT_ERR("bdev spec '%s': invalid key '%s'", text, item);
+			SRT_ERR("bdev spec '%s': invalid key '%s'", shown, item);
 			goto invalid;
 		}
 		for (unsigned i = 0; i < spec->num_keys; i++) {
 			if (strcmp(spec->kv[i].key, item) == 0) {
-				SRT_ERR("bdev spec '%s': key '%s' given twice", text, item);
+				SRT_ERR("bdev spec '%s': key '%s' given twice", shown, item);
 				goto invalid;
 			}
 		}
 		if (spec->num_keys == SRT_SPEC_MAX_KEYS) {
-			SRT_ERR("bdev spec '%s': more than %d keys", text, SRT_SPEC_MAX_KEYS);
+			SRT_ERR("bdev spec '%s': more than %d keys", shown, SRT_SPEC_MAX_KEYS);
 			goto invalid;
 		}
 		spec->kv[spec->num_keys].key = item;
@@ -82,12 +124,16 @@ done:
 	*out = spec;
 	return 0;
 invalid:
-	free(spec);
+	srt_spec_free(spec);
 	return -EINVAL;
 }
 
 void srt_spec_free(struct srt_spec *spec)
 {
+	if (spec == NULL)
+		return;
+	/* The text may hold secrets (crypto keys). */
+	explicit_bzero(spec->text, spec->text_len);
 	free(spec);
 }
 

@@ -7,6 +7,7 @@
 #define SRT_UTIL_SPEC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define SRT_SPEC_MAX_KEYS 32
@@ -14,6 +15,7 @@
 struct srt_spec {
 	char *module;
 	unsigned num_keys;
+	size_t text_len;
 	struct {
 		char *key;
 		char *value;
@@ -24,7 +26,13 @@ struct srt_spec {
 
 /* Parses text; -EINVAL (logged) when malformed, a key repeats, or there are too many keys. */
 int srt_spec_parse(const char *text, struct srt_spec **spec);
+/* Frees a spec, wiping its text first (values may be secrets). */
 void srt_spec_free(struct srt_spec *spec);
+/*
+ * The spec text for a log line, with the values of secret keys (key, key2, ...) shown as "***";
+ * written into buf (truncated to size) and returned.
+ */
+const char *srt_spec_redact(const char *text, char *buf, size_t size);
 
 /* The value of key (marked used), or NULL. */
 const char *srt_spec_get(struct srt_spec *spec, const char *key);
