@@ -14,10 +14,14 @@
 #endif
 
 #ifdef __cplusplus
+/** Opens the C-linkage block of a public header (for C++ users). */
 #define SPDKRT_BEGIN_DECLS extern "C" {
+/** Closes the C-linkage block of a public header. */
 #define SPDKRT_END_DECLS }
 #else
+/** Opens the C-linkage block of a public header (empty in C). */
 #define SPDKRT_BEGIN_DECLS
+/** Closes the C-linkage block of a public header (empty in C). */
 #define SPDKRT_END_DECLS
 #endif
 

@@ -34,7 +34,9 @@ typedef void (*spdkrt_msg_fn)(void *ctx);
 
 /** A poller returns SPDKRT_POLLER_BUSY when it did work, SPDKRT_POLLER_IDLE otherwise. */
 typedef int (*spdkrt_poller_fn)(void *ctx);
+/** Poller result: nothing to do this time. */
 #define SPDKRT_POLLER_IDLE 0
+/** Poller result: did some work. */
 #define SPDKRT_POLLER_BUSY 1
 
 /** Capacity of each thread's message ring; spdkrt_thread_send_msg() gives -ENOMEM when full. */
