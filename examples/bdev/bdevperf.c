@@ -293,12 +293,15 @@ static void verify_fill(struct task *t)
 	}
 }
 
+/* @return whether the read-back matches; the job's first mismatch is printed. */
 static bool verify_check(struct task *t)
 {
 	struct job *j = t->job;
 
 	if (likely(memcmp(t->buf, t->rbuf, j->io_size) == 0))
 		return true;
+	if (j->failed)
+		return false;
 	for (uint64_t b = 0; b < j->io_blocks; b++) {
 		const uint64_t *want = (const uint64_t *)((char *)t->buf + b * j->block_size);
 		const uint64_t *got = (const uint64_t *)((char *)t->rbuf + b * j->block_size);
