@@ -533,12 +533,13 @@ int spdkrt_app_run(const struct spdkrt_app_opts *user_opts, spdkrt_msg_fn start,
 	pthread_mutex_unlock(&g_app_lock);
 	srt_thread_set_place_hook(place_hook);
 	install_signal_handlers();
-	pin_main_reactor();
 	SRT_INFO("app '%s': %u reactors, main core %u", opts.name, g_app.num_reactors,
 		 g_app.main_reactor->core);
 
 	atomic_store_explicit(&g_state, APP_RUNNING, memory_order_release);
 	rc = launch_workers(launched);
+	/* after the launch: workers created by this thread must not inherit the pinning */
+	pin_main_reactor();
 	if (rc == 0) {
 		spdkrt_thread_send_msg(g_app.main_thread, start_msg, NULL);
 	} else {

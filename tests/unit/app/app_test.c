@@ -82,11 +82,11 @@ static void test_signal_handler(int signo)
 }
 
 /*
- * Scenario "two_cores": DPDK on cores 0 and 1. Placement, 10^4 round trips between the app
+ * Scenario "two_cores": DPDK on cores 0 and 1. Placement, 2000 round trips between the app
  * thread and a thread on core 1, threads created from either reactor, then SIGTERM: the
  * shutdown callback runs on the app thread and has core 1 stop the app with 42.
  */
-#define ROUND_TRIPS 10000
+#define ROUND_TRIPS 2000
 
 static struct spdkrt_thread *g_app_t, *g_w1;
 static struct spdkrt_poller *g_w1_poller;
@@ -212,14 +212,12 @@ static void two_cores_start(void *ctx)
 	CHECK(spdkrt_thread_send_msg(g_w1, w1_setup, NULL) == 0);
 }
 
-static void scenario_two_cores(void **state)
+static void two_cores(void)
 {
 	struct spdkrt_app_opts opts;
 	struct sigaction mine, before_int, after_term, after_int;
 	cpu_set_t affinity_before, affinity_after;
 
-	(void)state;
-	use_dpdk_env();
 	assert_int_equal(pthread_getaffinity_np(pthread_self(), sizeof(affinity_before),
 						&affinity_before), 0);
 	memset(&mine, 0, sizeof(mine));
@@ -264,6 +262,21 @@ static void scenario_two_cores(void **state)
 	assert_logged("an application already ran in this process");
 	spdkrt_app_stop(1);
 	assert_logged("no application is running");
+}
+
+static void scenario_two_cores(void **state)
+{
+	(void)state;
+	use_dpdk_env();
+	two_cores();
+}
+
+/* The same on pthreads, which (unlike DPDK's lcores) inherit the launching thread's affinity. */
+static void scenario_two_cores_heap(void **state)
+{
+	(void)state;
+	use_heap_env();
+	two_cores();
 }
 
 /*
@@ -577,6 +590,7 @@ struct scenario {
 
 static const struct scenario g_scenarios[] = {
 	{ "two_cores", scenario_two_cores },
+	{ "two_cores_heap", scenario_two_cores_heap },
 	{ "sigint", scenario_sigint },
 	{ "second_signal", scenario_second_signal },
 	{ "stop_timeout", scenario_stop_timeout },
@@ -621,6 +635,7 @@ static void run_scenario(const char *name)
 }
 
 static void test_two_cores(void **state) { (void)state; run_scenario("two_cores"); }
+static void test_two_cores_heap(void **state) { (void)state; run_scenario("two_cores_heap"); }
 static void test_sigint(void **state) { (void)state; run_scenario("sigint"); }
 static void test_second_signal(void **state) { (void)state; run_scenario("second_signal"); }
 static void test_stop_timeout(void **state) { (void)state; run_scenario("stop_timeout"); }
@@ -654,6 +669,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_two_cores),
+		cmocka_unit_test(test_two_cores_heap),
 		cmocka_unit_test(test_sigint),
 		cmocka_unit_test(test_second_signal),
 		cmocka_unit_test(test_stop_timeout),
