@@ -3,8 +3,9 @@
 # fetches fio's source (scripts/fio-source.sh), builds the plugin in its own build tree, then
 # runs fio jobs whose exit status and JSON output are checked: write-then-verify with fio's
 # crc32c and md5 checksums on malloc bdevs (several bdevs per job, flushes, trims), a null bdev
-# speed job, two jobs at once on two cores, an aio bdev when that module exists, a corruption
-# that fio's verify must catch, and bad options that must fail cleanly.
+# speed job, two jobs at once on two cores, aio and uring bdevs when those modules exist (and an
+# I/O error reaching fio with its errno), a corruption that fio's verify must catch, and bad
+# options that must fail cleanly.
 #
 # Usage: scripts/test-fio.sh     (run by scripts/test.sh as the stage "fio plugin")
 # Environment: FIO_BUILDDIR (default build-fio/), SPDKRT_CACHE_DIR (see scripts/fio-source.sh).
@@ -31,7 +32,8 @@ fi
 echo "fio $(fio --version) with headers from $fio_src"
 
 echo "building the plugin in $builddir"
-BUILDDIR=$builddir scripts/build.sh --enable-werror --with-fio="$fio_src" >"$tmp/build.log" 2>&1 || {
+BUILDDIR=$builddir scripts/build.sh --enable-werror --with-fio="$fio_src" >"$tmp/build.log" 2>&1 ||
+{
 	tail -n 40 "$tmp/build.log"
 	echo "FAIL: fio plugin: build"
 	exit 1
@@ -95,7 +97,7 @@ def job(name):
     return next(j for j in jobs if j["jobname"] == name)
 def kb(j, ddir):
     return j[ddir]["io_kbytes"]
-ok = eval(expr)
+ok = eval("(" + expr + "\n)")  # parenthesised: the expression may span lines
 if not ok:
     for j in jobs:
         print(f"  job {j['jobname']}: error={j['error']} read={kb(j, 'read')}KiB "
@@ -149,7 +151,8 @@ malloc0="malloc:name=Malloc0,size_mb=64"
 # --- write then verify ---------------------------------------------------------------------
 # fsync -> bdev flush; at log level info the engine prints the library's own I/O counts.
 expect_ok "malloc, crc32c write+verify, fsync" \
-	'jobs[0]["error"] == 0 and kb(jobs[0], "write") == 32768 and kb(jobs[0], "read") == 32768 and jobs[0]["sync"]["total_ios"] > 0' \
+	'jobs[0]["error"] == 0 and kb(jobs[0], "write") == 32768 and kb(jobs[0], "read") == 32768
+	 and jobs[0]["sync"]["total_ios"] > 0' \
 	--thread=1 "--ioengine=external:$plugin" --spdkrt_no_huge=1 --spdkrt_log_level=info \
 	"--spdkrt_bdev=$malloc0" --filename=Malloc0 --name=crc32c --rw=randwrite \
 	--bs=4k --iodepth=32 --size=32M --verify=crc32c --do_verify=1 --verify_fatal=1 --fsync=64
@@ -173,7 +176,8 @@ expect_ok "malloc x2 (filename=A:B), md5 write+verify, fdatasync" \
 
 # Trims (unmap): trim+write+verify, then trim everything, then the data must read as zeroes.
 expect_ok "malloc, trimwrite+verify, randtrim, zeroes after trim" \
-	'all(j["error"] == 0 for j in jobs) and kb(job("trimwrite"), "trim") == 8192 and kb(job("trim"), "trim") == 8192 and kb(job("zeroes"), "read") == 8192' \
+	'all(j["error"] == 0 for j in jobs) and kb(job("trimwrite"), "trim") == 8192
+	 and kb(job("trim"), "trim") == 8192 and kb(job("zeroes"), "read") == 8192' \
 	"${common[@]}" "--spdkrt_bdev=$malloc0" --filename=Malloc0 --bs=4k --iodepth=16 --size=8M \
 	--name=trimwrite --rw=trimwrite --verify=crc32c --do_verify=1 --verify_fatal=1 \
 	--name=trim --stonewall --rw=randtrim \
@@ -190,7 +194,8 @@ expect_ok "null, randread QD128 for 2 s" \
 cpus="0-1"
 [ "$(nproc)" -ge 2 ] || cpus="0"
 expect_ok "numjobs=2 on cores $cpus, crc32c write+verify" \
-	'len(jobs) == 2 and all(j["error"] == 0 and kb(j, "write") == 16384 and kb(j, "read") == 16384 for j in jobs)' \
+	'len(jobs) == 2 and all(j["error"] == 0 and kb(j, "write") == 16384
+	 and kb(j, "read") == 16384 for j in jobs)' \
 	"${common[@]}" "--spdkrt_bdev=$malloc0" --filename=Malloc0 --name=two --numjobs=2 \
 	--cpus_allowed=$cpus --cpus_allowed_policy=split --offset_increment=32M --size=16M \
 	--rw=randwrite --bs=4k --iodepth=32 --verify=crc32c --do_verify=1 --verify_fatal=1
@@ -207,6 +212,40 @@ else
 		"${common[@]}" "--spdkrt_bdev=aio:name=Aio0,filename=$tmp/aio.img" --filename=Aio0 \
 		--name=aio --rw=randwrite --bs=4k --iodepth=32 --size=32M --verify=crc32c \
 		--do_verify=1 --verify_fatal=1 --fsync=64
+	# An error completion reaches fio with its errno: fio's exec_prerun shrinks the file under
+	# the bdev (made earlier, 64 MiB), so reads past the new end complete with EIO.
+	truncate -s 64M "$tmp/eio.img"
+	run_fio "${common[@]}" "--spdkrt_bdev=aio:name=Aio1,filename=$tmp/eio.img" --filename=Aio1 \
+		--name=eio --rw=read --bs=4k --iodepth=8 --offset=8M --size=8M \
+		"--exec_prerun=truncate -s 1M $tmp/eio.img"
+	if [ "$rc" -eq 0 ] || [ "$rc" -ge 124 ]; then
+		show_err
+		fail "aio bdev, I/O error: fio must fail with EIO (exit status $rc)"
+	elif ! grep -q "io_u error on file Aio1: Input/output error: read offset=8388608" "$out.err"; then
+		show_err
+		fail "aio bdev, I/O error: no 'Input/output error' from fio"
+	elif ! check_json 'jobs[0]["error"] == 5'; then
+		fail "aio bdev, I/O error: JSON error is not EIO (5)"
+	else
+		pass "aio bdev, I/O error completion -> fio error EIO: $(grep -m1 'io_u error' "$out.err")"
+	fi
+fi
+
+# --- uring bdev, when the module exists and the kernel lets this process use io_uring -------------
+truncate -s 64M "$tmp/uring.img"
+run_fio "${common[@]}" "--spdkrt_bdev=uring:name=Uring0,filename=$tmp/uring.img" \
+	--filename=Uring0 --name=probe --rw=read --bs=4k --size=4k
+if [ "$rc" -ne 0 ] && grep -q "unknown module 'uring'" "$out.err"; then
+	skip "uring bdev, md5 write+verify (no uring module in this libspdkrt)"
+elif [ "$rc" -ne 0 ]; then
+	skip "uring bdev, md5 write+verify (no uring bdev here: $(grep -m1 -i uring "$out.err" |
+		cut -c1-100))"
+else
+	expect_ok "uring bdev on a file, md5 write+verify" \
+		'jobs[0]["error"] == 0 and kb(jobs[0], "write") == 32768 and kb(jobs[0], "read") == 32768' \
+		"${common[@]}" "--spdkrt_bdev=uring:name=Uring0,filename=$tmp/uring.img" \
+		--filename=Uring0 --name=uring --rw=randwrite --bs=16k --iodepth=32 --size=32M \
+		--verify=md5 --do_verify=1 --verify_fatal=1
 fi
 
 # --- corruption: fio verifies, a byte is flipped through spdkrt, fio's verify must fail --------
@@ -264,7 +303,7 @@ expect_error "misaligned I/O: bs=4k on a 4096-byte-block bdev at offset 512" \
 
 # Nothing may be left in the jobs' working directory but fio's own verify state files: no file
 # named like a bdev.
-stray=$(ls -A "$work" | grep -v -- '-verify\.state$' || true)
+stray=$(ls -A "$work" | grep -vE -- '-verify\.state$|\.prerun\.txt$' || true)
 if [ -n "$stray" ]; then
 	fail "fio created files in its working directory: $(echo "$stray" | tr '\n' ' ')"
 else

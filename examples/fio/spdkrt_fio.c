@@ -348,7 +348,8 @@ static int create_one_bdev(const char *spec, char ***seen, unsigned int *nr_seen
 	if (rc != 0) {
 		log_err(ENGINE ": spdkrt_bdev=%s: cannot create the bdev: %s%s\n", spec,
 			spdkrt_strerror(rc),
-			rc == -EEXIST ? " (another spec already made a bdev of that name)" : "");
+			rc == -EEXIST ? " (another spec already made a bdev of that name)" :
+			rc == -ENOMEM ? " (give the environment more memory: spdkrt_mem_mb=)" : "");
 		return rc;
 	}
 	name = strdup(spdkrt_bdev_get_name(bdev));
@@ -853,10 +854,14 @@ static void io_complete(void *cb_arg, int status)
 {
 	struct request *req = cb_arg;
 	struct job *job = req->job;
+	unsigned int tail;
 
 	req->io_u->error = status < 0 ? (unsigned int)-status : 0;
 	job->inflight--;
-	job->done[(job->done_head + job->done_count) % job->cap] = req->io_u;
+	tail = job->done_head + job->done_count;
+	if (tail >= job->cap)
+		tail -= job->cap;
+	job->done[tail] = req->io_u;
 	job->done_count++;
 }
 
@@ -983,7 +988,8 @@ static int spdkrt_fio_getevents(struct thread_data *td, unsigned int min, unsign
 	n = job->done_count < max ? job->done_count : max;
 	for (i = 0; i < n; i++) {
 		job->events[i] = job->done[job->done_head];
-		job->done_head = (job->done_head + 1) % job->cap;
+		if (++job->done_head == job->cap)
+			job->done_head = 0;
 	}
 	job->done_count -= n;
 	return (int)n;
