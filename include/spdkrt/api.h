@@ -25,4 +25,11 @@
 #define SPDKRT_END_DECLS
 #endif
 
+/** Compile-time check of a public struct's layout, in C and in C++. */
+#ifdef __cplusplus
+#define SPDKRT_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
+#else
+#define SPDKRT_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
+#endif
+
 #endif /* SPDKRT_API_H */

@@ -251,7 +251,7 @@ struct spdkrt_bdev_io_wait_entry {
 	void *cb_arg;                 /**< set by the caller */
 	void *reserved[2];            /**< internal link */
 };
-_Static_assert(sizeof(struct spdkrt_bdev_io_wait_entry) == 4 * sizeof(void *),
+SPDKRT_STATIC_ASSERT(sizeof(struct spdkrt_bdev_io_wait_entry) == 4 * sizeof(void *),
 	       "spdkrt_bdev_io_wait_entry is part of the ABI");
 
 /**
@@ -281,7 +281,7 @@ struct spdkrt_bdev_stats {
 	/** spdkrt_get_ticks_hz(), to convert the tick counts. */
 	uint64_t ticks_hz;
 };
-_Static_assert(sizeof(struct spdkrt_bdev_stats) == (4 * SPDKRT_BDEV_IO_TYPE_SLOTS + 2) * 8,
+SPDKRT_STATIC_ASSERT(sizeof(struct spdkrt_bdev_stats) == (4 * SPDKRT_BDEV_IO_TYPE_SLOTS + 2) * 8,
 	       "spdkrt_bdev_stats is part of the ABI");
 
 /**
