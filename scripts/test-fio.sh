@@ -60,6 +60,8 @@ skip() {
 	skipped=$((skipped + 1))
 }
 
+fio_cmd=(fio)
+
 # The jobs run in an empty directory: fio must not create a file named like a bdev.
 work=$tmp/cwd
 mkdir -p "$work"
@@ -73,7 +75,7 @@ run_fio() {
 	runs=$((runs + 1))
 	out=$tmp/run$runs
 	rc=0
-	(cd "$work" && timeout -k 5 120 fio --output-format=json "$@") >"$out.json" \
+	(cd "$work" && timeout -k 5 120 "${fio_cmd[@]}" --output-format=json "$@") >"$out.json" \
 		2>"$out.err" || rc=$?
 }
 
@@ -308,6 +310,65 @@ if [ -n "$stray" ]; then
 	fail "fio created files in its working directory: $(echo "$stray" | tr '\n' ' ')"
 else
 	pass "no stray files in fio's working directory"
+fi
+
+# --- the plugin under AddressSanitizer and UBSan (SPDKRT_TEST_QUICK=1 skips it) ------------------
+# fio itself is not instrumented: libasan is preloaded. The leaks fio has on its own (with any
+# engine) are suppressed by name; the plugin's and the library's are not.
+if [ "${SPDKRT_TEST_QUICK:-0}" = 1 ]; then
+	skip "plugin under ASan+UBSan (SPDKRT_TEST_QUICK=1)"
+else
+	asan_builddir=${FIO_ASAN_BUILDDIR:-$top/build-fio-asan}
+	echo "building the plugin with ASan+UBSan in $asan_builddir"
+	if ! BUILDDIR=$asan_builddir scripts/build.sh --enable-werror --enable-asan --enable-debug \
+		--with-fio="$fio_src" >"$tmp/build-asan.log" 2>&1; then
+		tail -n 40 "$tmp/build-asan.log"
+		fail "plugin under ASan+UBSan: build"
+	else
+		printf 'leak:options_mem_dupe\nleak:dup_files\n' >"$tmp/lsan.supp"
+		fio_cmd=(env "LD_PRELOAD=$(${CC:-gcc} -print-file-name=libasan.so)"
+			"ASAN_OPTIONS=detect_leaks=1:abort_on_error=0"
+			"LSAN_OPTIONS=suppressions=$tmp/lsan.supp:print_suppressions=0"
+			"UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1" fio)
+		plugin=$asan_builddir/examples/fio/.libs/spdkrt_fio.so
+		common=(--thread=1 "--ioengine=external:$plugin" --spdkrt_no_huge=1
+			--spdkrt_log_level=warn --verify_state_save=0)
+		# asan_case NAME WANT_RC ARGS...: fio exits WANT_RC (0, or 1 for an expected error)
+		# with no sanitizer report.
+		asan_case() {
+			local name=$1 want=$2
+			shift 2
+			run_fio "$@"
+			if grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$out.err"; then
+				grep -A12 -E "ERROR: (Address|Leak)Sanitizer|runtime error:" "$out.err" |
+					sed 's/^/  | /' | head -n 30
+				fail "ASan+UBSan: $name (sanitizer report)"
+			elif [ "$rc" -ne "$want" ]; then
+				show_err
+				fail "ASan+UBSan: $name (exit status $rc, expected $want)"
+			else
+				pass "ASan+UBSan: $name"
+			fi
+		}
+		asan_case "numjobs=2, 2 bdevs each, md5 write+verify, fsync" 0 \
+			"${common[@]}" "--spdkrt_bdev=$malloc0;malloc:name=Malloc1,size_mb=64,block_size=4096" \
+			--filename=Malloc0:Malloc1 --name=two --numjobs=2 --offset_increment=16M \
+			--size=16M --rw=randwrite --bs=4k --iodepth=16 --verify=md5 --do_verify=1 \
+			--verify_fatal=1 --fsync=32
+		asan_case "trimwrite+verify then randtrim, create_serialize=0" 0 \
+			"${common[@]}" "--spdkrt_bdev=$malloc0" --filename=Malloc0 --bs=4k --iodepth=16 \
+			--size=8M --create_serialize=0 --name=trimwrite --rw=trimwrite --verify=crc32c \
+			--do_verify=1 --name=trim --stonewall --rw=randtrim
+		asan_case "corruption caught" 1 "${corrupt[@]/--ioengine=*/--ioengine=external:$plugin}" \
+			--spdkrt_flip_byte=20000 "${check[@]}"
+		asan_case "unknown spec key" 1 "${common[@]}" \
+			"--spdkrt_bdev=malloc:name=Malloc0,size_mb=8,bogus=1" --filename=Malloc0 \
+			--name=bad --rw=read --bs=4k --size=1M
+		asan_case "filename of a bdev that does not exist" 1 "${common[@]}" \
+			"--spdkrt_bdev=$malloc0" --filename=Nope --name=bad --rw=read --bs=4k --size=1M
+		asan_case "misaligned I/O" 1 "${common[@]}" "--spdkrt_bdev=$malloc0" \
+			--filename=Malloc0 --name=bad --rw=write --bs=1000 --size=1M
+	fi
 fi
 
 echo "fio plugin: $passed passed, $failed failed, $skipped skipped"

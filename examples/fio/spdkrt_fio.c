@@ -123,6 +123,8 @@ static struct {
 	char **created;      /* names of the bdevs the engine created */
 	unsigned int nr_created;
 	struct spdkrt_thread *mgmt; /* creates and destroys the bdevs */
+	char **spec_strings;        /* every spdkrt_bdev list opt_bdev() made */
+	unsigned int nr_spec_strings;
 } g = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 };
@@ -141,7 +143,7 @@ static int opt_bdev(void *data, const char *str)
 {
 	struct engine_opts *o = data;
 	size_t old_len, len;
-	char *joined;
+	char *joined, **list;
 
 	if (str == NULL || *str == '\0') {
 		log_err(ENGINE ": spdkrt_bdev needs a bdev spec, e.g. "
@@ -151,15 +153,26 @@ static int opt_bdev(void *data, const char *str)
 	old_len = o->bdev_specs != NULL ? strlen(o->bdev_specs) : 0;
 	len = old_len + 1 + strlen(str) + 1;
 	joined = malloc(len);
-	if (joined == NULL)
+	pthread_mutex_lock(&g.lock);
+	list = realloc(g.spec_strings, (g.nr_spec_strings + 1) * sizeof(*list));
+	if (list != NULL) {
+		g.spec_strings = list;
+		if (joined != NULL)
+			g.spec_strings[g.nr_spec_strings++] = joined;
+	}
+	pthread_mutex_unlock(&g.lock);
+	if (joined == NULL || list == NULL) {
+		free(joined);
 		return 1;
+	}
 	if (old_len > 0)
 		snprintf(joined, len, "%s%c%s", o->bdev_specs, SPEC_SEPARATOR, str);
 	else
 		snprintf(joined, len, "%s", str);
 	/*
-	 * The old string is not freed: fio copies engine options from [global] and between
-	 * numjobs clones by value, so another job may still point at it.
+	 * The old string is not freed here: fio copies engine options from [global] and between
+	 * numjobs clones by value, so another job may still point at it. They are all freed when
+	 * the engine releases the environment after the last job.
 	 */
 	o->bdev_specs = joined;
 	return 0;
@@ -319,6 +332,16 @@ static void process_teardown_locked(void)
 	free(g.created);
 	g.created = NULL;
 	g.nr_created = 0;
+	/*
+	 * The spdkrt_bdev lists are read only by process_init_locked(): free them (fio never does,
+	 * they are ours). Jobs that finished earlier no longer even have their options (fio frees
+	 * td->eo when a job closes its engine): never touch another job's td->eo here.
+	 */
+	for (i = 0; i < g.nr_spec_strings; i++)
+		free(g.spec_strings[i]);
+	free(g.spec_strings);
+	g.spec_strings = NULL;
+	g.nr_spec_strings = 0;
 	if (spdkrt_env_is_initialized())
 		spdkrt_env_fini();
 }
