@@ -186,6 +186,38 @@ expect_ok "malloc, trimwrite+verify, randtrim, zeroes after trim" \
 	--name=zeroes --stonewall --rw=read --verify=pattern --verify_pattern=0 --do_verify=1 \
 	--verify_fatal=1
 
+# A job file: fio's path form of ioengine=, engine options in [global] and in each job; the
+# bdevs of every job are created once, before any job runs, and both jobs run at once.
+cat >"$tmp/jobs.fio" <<EOF
+[global]
+thread=1
+ioengine=$plugin
+spdkrt_no_huge=1
+spdkrt_log_level=warn
+spdkrt_bdev=null:name=Shared0,size_mb=64
+bs=4k
+iodepth=8
+size=8M
+verify=crc32c
+do_verify=1
+verify_fatal=1
+verify_state_save=0
+
+[first]
+spdkrt_bdev=malloc:name=First,size_mb=16
+filename=First
+rw=randwrite
+
+[second]
+spdkrt_bdev=malloc:name=Second,size_mb=16,block_size=4096
+filename=Second
+rw=write
+EOF
+expect_ok "job file: path-form ioengine, [global] and per-job spdkrt_bdev, 2 jobs at once" \
+	'len(jobs) == 2 and all(j["error"] == 0 and kb(j, "write") == 8192
+	 and kb(j, "read") == 8192 for j in jobs)' \
+	"$tmp/jobs.fio"
+
 # --- speed job on a null bdev ----------------------------------------------------------------
 expect_ok "null, randread QD128 for 2 s" \
 	'jobs[0]["error"] == 0 and jobs[0]["read"]["iops"] > 100000' \
