@@ -214,6 +214,19 @@ static int run_scheduled(struct spdkrt_thread *t)
 	return n;
 }
 
+/*
+ * Once per thread, so it may lock: walks (srt_thread_send_to_next) check the state and push
+ * under the registry lock, so none can slip a message in between our check and the store and
+ * leave it stranded on an exited thread (its origin would then wait forever).
+ */
+static void mark_exited(struct spdkrt_thread *t)
+{
+	pthread_mutex_lock(&g_threads_lock);
+	if (srt_msg_ring_empty(&t->ring))
+		atomic_store(&t->state, SRT_THREAD_EXITED);
+	pthread_mutex_unlock(&g_threads_lock);
+}
+
 int spdkrt_thread_poll(struct spdkrt_thread *t, uint32_t max_msgs, uint64_t now)
 {
 	struct spdkrt_thread *previous;
@@ -235,7 +248,7 @@ int spdkrt_thread_poll(struct spdkrt_thread *t, uint32_t max_msgs, uint64_t now)
 
 	if (atomic_load_explicit(&t->state, memory_order_relaxed) == SRT_THREAD_EXITING &&
 	    !thread_has_work_left(t))
-		atomic_store(&t->state, SRT_THREAD_EXITED);
+		mark_exited(t);
 	atomic_store_explicit(&t->polling, false, memory_order_relaxed);
 	srt_current_thread = previous;
 	return work;
