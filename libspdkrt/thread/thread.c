@@ -246,7 +246,8 @@ int spdkrt_thread_poll(struct spdkrt_thread *t, uint32_t max_msgs, uint64_t now)
 	if (!TAILQ_EMPTY(&t->timed_pollers))
 		work += srt_pollers_run_timed(t, t->now);
 
-	if (atomic_load_explicit(&t->state, memory_order_relaxed) == SRT_THREAD_EXITING &&
+	/* acquire: spdkrt_thread_exit may come from another OS thread, and destroy follows */
+	if (atomic_load_explicit(&t->state, memory_order_acquire) == SRT_THREAD_EXITING &&
 	    !thread_has_work_left(t))
 		mark_exited(t);
 	atomic_store_explicit(&t->polling, false, memory_order_relaxed);
