@@ -5,21 +5,23 @@
 #     Target on malloc: fio + plugin >= 0.7x bdevperf.
 #  2. fio + plugin on an aio bdev (and a uring bdev) over a /dev/shm file against fio's own
 #     libaio and io_uring engines on the same file. Target: plugin on aio >= 1.0x fio libaio.
-# Every case runs BENCH_REPS times, interleaved, and the best run counts (the VM is noisy).
+# Every case runs BENCH_REPS times, interleaved round by round (the VMs' memory bandwidth drifts
+# a lot): each case's best run is printed, and each ratio is the median of the per-round ratios
+# (both sides measured back to back) next to the ratio of the best runs.
 # Prints figures only; asserts nothing. Not part of make check.
 #
 # fio runs lean for every engine alike (it is a throughput comparison; bdevperf keeps no
 # per-I/O latencies either): --norandommap --gtod_reduce=1, thread=1, pinned like bdevperf.
 #
 # Usage: tests/bench/fio.sh
-# Environment: FIO_BUILDDIR (build-fio/), BENCH_TIME seconds per run (5), BENCH_REPS (3),
+# Environment: FIO_BUILDDIR (build-fio/), BENCH_TIME seconds per run (5), BENCH_REPS (5),
 # BENCH_CORE the core for both tools (the first core this process may use), BENCH_AIO_MB size
 # of the /dev/shm file (1024).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 builddir=${FIO_BUILDDIR:-$top/build-fio}
 time_s=${BENCH_TIME:-5}
-reps=${BENCH_REPS:-3}
+reps=${BENCH_REPS:-5}
 aio_mb=${BENCH_AIO_MB:-1024}
 core=${BENCH_CORE:-$(python3 -c 'import os; print(min(os.sched_getaffinity(0)))')}
 
@@ -46,9 +48,10 @@ lean=(--thread=1 --name=bench --rw=randread --bs=4k --iodepth=128 --numjobs=1 --
 	"--runtime=$time_s" "--cpus_allowed=$core" --norandommap --gtod_reduce=1
 	--output-format=json)
 
-# Each run appends "LABEL IOPS" to $tmp/results.
+# Each run appends "ROUND LABEL IOPS" to $tmp/results.
+round=0
 record() {
-	echo "$1 $2" >>"$tmp/results"
+	echo "$round $1 $2" >>"$tmp/results"
 	printf '  %-36s %14s IOPS\n' "$1" "$(printf "%'.0f" "$2")"
 }
 
@@ -89,8 +92,8 @@ uring=yes
 fio "${lean[@]}" --runtime=1 --ioengine=external:"$plugin" --spdkrt_no_huge=1 \
 	"--spdkrt_bdev=uring:name=Uring0,filename=$shm" --filename=Uring0 >/dev/null 2>&1 || uring=no
 
-for i in $(seq "$reps"); do
-	echo "round $i/$reps"
+for round in $(seq "$reps"); do
+	echo "round $round/$reps"
 	run_bdevperf "bdevperf null" "$null"
 	run_plugin "fio+plugin null" "$null" Null0
 	run_bdevperf "bdevperf malloc" "$malloc"
@@ -104,34 +107,37 @@ done
 
 echo
 python3 - "$tmp/results" <<'EOF'
-import sys
-best = {}
+import statistics, sys
+runs = {}  # label -> {round: iops}
 for line in open(sys.argv[1]):
-    label, iops = line.rsplit(" ", 1)
-    best[label] = max(best.get(label, 0.0), float(iops))
+    rnd, rest = line.split(" ", 1)
+    label, iops = rest.rsplit(" ", 1)
+    runs.setdefault(label, {})[int(rnd)] = float(iops)
+best = {label: max(r.values()) for label, r in runs.items()}
 
 def row(label):
-    iops = best.get(label)
-    if iops is None:
-        return
-    print(f"{label:<30} {iops:>14,.0f} IOPS {1e9 / iops:>9.1f} ns/IO")
+    if label in best:
+        iops = best[label]
+        print(f"{label:<30} {iops:>14,.0f} IOPS {1e9 / iops:>9.1f} ns/IO")
 
 def ratio(a, b, what, target=None):
-    if a not in best or b not in best:
+    if a not in runs or b not in runs:
         return
-    r = best[a] / best[b]
+    per_round = [runs[a][r] / runs[b][r] for r in runs[a] if r in runs[b]]
+    med = statistics.median(per_round)
     t = ""
     if target is not None:
-        t = f"   (target >= {target}: {'met' if r >= target else 'NOT met'})"
-    print(f"  {what:<44} {r:6.2f}x{t}")
+        t = f"  target >= {target}: {'met' if med >= target else 'NOT met'}"
+    rounds = " ".join(f"{x:.2f}" for x in per_round)
+    print(f"  {what:<32} {med:5.2f}x median ({rounds}); best/best {best[a] / best[b]:.2f}x{t}")
 
-print("best of each case:")
+print("best run of each case:")
 for label in ["bdevperf null", "fio+plugin null", "bdevperf malloc", "fio+plugin malloc",
               "fio+plugin aio (/dev/shm)", "fio+plugin uring (/dev/shm)",
               "fio libaio (/dev/shm)", "fio io_uring (/dev/shm)"]:
     row(label)
 print()
-print("ratios:")
+print("ratios (per round, median):")
 ratio("fio+plugin null", "bdevperf null", "fio+plugin / bdevperf, null")
 ratio("fio+plugin malloc", "bdevperf malloc", "fio+plugin / bdevperf, malloc", 0.7)
 ratio("fio+plugin aio (/dev/shm)", "fio libaio (/dev/shm)", "fio+plugin aio / fio libaio", 1.0)
@@ -139,5 +145,5 @@ ratio("fio+plugin aio (/dev/shm)", "fio io_uring (/dev/shm)", "fio+plugin aio / 
 ratio("fio+plugin uring (/dev/shm)", "fio io_uring (/dev/shm)", "fio+plugin uring / fio io_uring")
 if "bdevperf null" in best and "fio+plugin null" in best:
     extra = 1e9 / best["fio+plugin null"] - 1e9 / best["bdevperf null"]
-    print(f"  fio's and the engine's cost per I/O (null): {extra:.0f} ns over bdevperf")
+    print(f"  fio's and the engine's cost per I/O over bdevperf (null, best runs): {extra:.0f} ns")
 EOF
