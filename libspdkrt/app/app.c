@@ -48,8 +48,9 @@ struct app {
 
 	/* Read from any OS thread. */
 	_Atomic(struct spdkrt_thread *) app_thread; /* NULL once the threads exit */
-	_Atomic bool stop_requested;
+	_Atomic bool stop_claimed;   /* by the first spdkrt_app_stop */
 	_Atomic int rc;
+	_Atomic bool stop_requested; /* published after rc */
 	_Atomic bool exit_threads; /* the reactors' exit request */
 };
 
@@ -302,12 +303,12 @@ void spdkrt_app_stop(int rc)
 		SRT_ERR("spdkrt_app_stop: no application is running");
 		return;
 	}
-	if (atomic_exchange(&g_app.stop_requested, true)) {
-		SRT_INFO("spdkrt_app_stop(%d): already stopping (rc %d)", rc,
-			 atomic_load(&g_app.rc));
+	if (atomic_exchange(&g_app.stop_claimed, true)) {
+		SRT_INFO("spdkrt_app_stop(%d): already stopping", rc);
 		return;
 	}
 	atomic_store(&g_app.rc, rc);
+	atomic_store_explicit(&g_app.stop_requested, true, memory_order_release);
 	SRT_INFO("spdkrt_app_stop(%d)", rc);
 }
 
@@ -315,7 +316,7 @@ void spdkrt_app_stop(int rc)
 static void signal_msg(void *ctx)
 {
 	(void)ctx;
-	if (atomic_load(&g_app.stop_requested))
+	if (atomic_load(&g_app.stop_claimed))
 		return;
 	if (g_app.opts.shutdown_cb != NULL && !g_app.shutdown_cb_called) {
 		SRT_INFO("signal received: calling the shutdown callback");
@@ -353,8 +354,8 @@ static void restore_signal_handlers(void)
 }
 
 /*
- * Main reactor, between two polls: turn signals and the stop request into messages to the
- * app thread. A full ring is simply retried at the next iteration.
+ * Main reactor, between two polls: turn signals (one message each) and the stop request into
+ * messages to the app thread. A full ring is simply retried at the next iteration.
  */
 static void main_iteration(void *ctx)
 {
@@ -365,7 +366,7 @@ static void main_iteration(void *ctx)
 		return;
 	if (signals != g_app.signals_seen &&
 	    spdkrt_thread_send_msg(g_app.main_thread, signal_msg, NULL) == 0)
-		g_app.signals_seen = signals;
+		g_app.signals_seen++;
 	if (atomic_load_explicit(&g_app.stop_requested, memory_order_acquire) &&
 	    spdkrt_thread_send_msg(g_app.main_thread, stop_msg, NULL) == 0)
 		g_app.stop_sent = true;
@@ -406,7 +407,7 @@ static int worker_main(void *arg)
 {
 	struct srt_reactor *r = arg;
 
-	/* Pairs with the release before the launch: DPDK's hand-over is invisible to TSan. */
+	/* Pairs with the release before the launch, in case DPDK's hand-over is not visible. */
 	(void)atomic_load_explicit(&g_state, memory_order_acquire);
 	srt_reactor_run(r, &g_app.exit_threads, NULL, NULL);
 	return 0;
@@ -479,8 +480,9 @@ static void reset_app(void)
 {
 	memset(&g_app, 0, sizeof(g_app));
 	atomic_init(&g_app.app_thread, NULL);
-	atomic_init(&g_app.stop_requested, false);
+	atomic_init(&g_app.stop_claimed, false);
 	atomic_init(&g_app.rc, 0);
+	atomic_init(&g_app.stop_requested, false);
 	atomic_init(&g_app.exit_threads, false);
 }
 
@@ -544,8 +546,9 @@ int spdkrt_app_run(const struct spdkrt_app_opts *user_opts, spdkrt_msg_fn start,
 		spdkrt_thread_send_msg(g_app.main_thread, start_msg, NULL);
 	} else {
 		/* No start: let the app thread go and stop whatever was launched. */
-		atomic_store(&g_app.stop_requested, true);
+		atomic_store(&g_app.stop_claimed, true);
 		atomic_store(&g_app.rc, rc);
+		atomic_store(&g_app.stop_requested, true);
 		g_app.stop_sent = true;
 		g_app.main_thread->num_pending--;
 		atomic_store(&g_app.exit_threads, true);
