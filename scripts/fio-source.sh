@@ -176,6 +176,7 @@ work=$(mktemp -d "$cache/src/.fetch.XXXXXX" 2>/dev/null || { mkdir -p "$cache/sr
 trap 'rm -rf "$work"' EXIT
 if ! (cd "$work" && apt-get -q "${apt_private[@]}" source --download-only \
 	"$src_pkg=$src_ver" >"$work/source.log" 2>&1); then
+	grep -E '^(W|E|Err):' "$cache/apt/update.log" | head -n 5 | sed 's/^/    update: /' >&2 || true
 	sed 's/^/    /' "$work/source.log" >&2
 	die "could not download the source of $src_pkg $src_ver (is a deb-src archive reachable?)"
 fi
