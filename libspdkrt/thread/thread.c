@@ -123,8 +123,9 @@ int spdkrt_thread_destroy(struct spdkrt_thread *t)
 	}
 	if (atomic_load(&t->state) != SRT_THREAD_EXITED && thread_has_work_left(t)) {
 		SRT_ERR("spdkrt_thread_destroy: thread '%s' still has %u pollers, %u channels, "
-			"%u unfinished walks or pending messages; exit it and poll until it has "
-			"exited", t->name, t->num_pollers, t->num_channels, t->num_pending);
+			"%u unfinished walks or unregisters, or pending messages; exit it and poll "
+			"until it has exited", t->name, t->num_pollers, t->num_channels,
+			t->num_pending);
 		return -EBUSY;
 	}
 	pthread_mutex_lock(&g_threads_lock);
