@@ -25,6 +25,12 @@
  *   fio's minimum is reached or its timeout has passed.
  * - fio's I/O buffers come from spdkrt_dma_malloc() (iomem_alloc), so they are DMA-safe.
  *
+ * Why spdkrt_flip_byte: a malloc bdev lives only inside the fio process that made it, so the
+ * test that fio's verify catches corrupted data is one fio run of three stonewalled jobs on the
+ * same bdev: write+verify, then a job with spdkrt_flip_byte (the engine reads the block holding
+ * the byte, inverts the byte and writes the block back, all through spdkrt), then read+verify,
+ * which must fail. The option is harmless otherwise and is named as a test aid in fio's help.
+ *
  * Licence: this file is BSD-3-Clause like the rest of spdkrt, but it is compiled against fio's
  * headers, which are GPL-2.0 (and includes their inline functions); the resulting module is a
  * separate loadable plugin of fio, and a binary of it is distributed under the terms of fio's
@@ -78,7 +84,6 @@ struct job {
 	unsigned int cap; /* number of io_u (fio's iodepth) */
 	unsigned int inflight;
 	bool *flipped; /* per file index: spdkrt_flip_byte done */
-	unsigned int nr_flipped;
 	bool reported; /* a rejected request was described once */
 };
 
@@ -664,6 +669,15 @@ static void spdkrt_fio_cleanup(struct thread_data *td)
 		/* fio reaps everything before cleaning up; drain what an error path left. */
 		while (job->inflight > 0 && spdkrt_get_ticks() < deadline)
 			spdkrt_thread_poll(job->thread, 0, 0);
+		if (job->inflight > 0) {
+			/* Their buffers and callbacks must stay valid: keep all, environment too. */
+			log_err(ENGINE ": job '%s': %u I/O still in flight after 10 s; leaving "
+				"the job's spdkrt state and the environment in place\n", td->o.name,
+				job->inflight);
+			spdkrt_set_thread(NULL);
+			td->io_ops_data = NULL;
+			return;
+		}
 		thread_finish(job->thread);
 		spdkrt_set_thread(NULL);
 		free(job->done);
