@@ -121,6 +121,7 @@ struct srt_file_reset {
 	uint32_t (*busy)(void *channel_ctx); /* I/O a channel still owns */
 	struct spdkrt_poller *poller;
 	struct spdkrt_io_channel_iter *iter;
+	struct spdkrt_io_channel *ch; /* held while waiting: the walk itself holds none */
 };
 
 /* Completes a reset once no channel of the disk has I/O in flight. */

@@ -102,18 +102,20 @@ static void reset_done(struct spdkrt_io_channel_iter *iter, int status)
 	srt_bdev_io_complete(r->io, status);
 }
 
-static bool channel_busy(struct srt_file_reset *r, struct spdkrt_io_channel_iter *iter)
+static bool channel_busy(struct srt_file_reset *r, struct spdkrt_io_channel *ch)
 {
-	return r->busy(spdkrt_io_channel_get_ctx(spdkrt_io_channel_iter_get_channel(iter))) != 0;
+	return r->busy(spdkrt_io_channel_get_ctx(ch)) != 0;
 }
 
 static int reset_poll(void *arg)
 {
 	struct srt_file_reset *r = arg;
 
-	if (channel_busy(r, r->iter))
+	if (channel_busy(r, r->ch))
 		return SPDKRT_POLLER_IDLE;
 	spdkrt_poller_unregister(&r->poller);
+	spdkrt_put_io_channel(r->ch);
+	r->ch = NULL;
 	spdkrt_for_each_channel_continue(r->iter, 0);
 	return SPDKRT_POLLER_BUSY;
 }
@@ -124,14 +126,23 @@ static void reset_visit(struct spdkrt_io_channel_iter *iter)
 	struct srt_file_reset *r = spdkrt_io_channel_iter_get_ctx(iter);
 	int rc;
 
-	if (!channel_busy(r, iter)) {
+	if (!channel_busy(r, spdkrt_io_channel_iter_get_channel(iter))) {
 		spdkrt_for_each_channel_continue(iter, 0);
+		return;
+	}
+	/* A reference keeps the channel while the poller waits for it. */
+	r->ch = spdkrt_get_io_channel(spdkrt_io_channel_iter_get_io_device(iter));
+	if (r->ch == NULL) {
+		spdkrt_for_each_channel_continue(iter, -ENODEV);
 		return;
 	}
 	r->iter = iter;
 	rc = spdkrt_poller_register(reset_poll, r, 0, &r->poller);
-	if (rc != 0)
+	if (rc != 0) {
+		spdkrt_put_io_channel(r->ch);
+		r->ch = NULL;
 		spdkrt_for_each_channel_continue(iter, rc);
+	}
 }
 
 void srt_file_reset(struct srt_file_disk *disk, struct srt_bdev_io *io, struct srt_file_reset *r,
@@ -143,6 +154,7 @@ void srt_file_reset(struct srt_file_disk *disk, struct srt_bdev_io *io, struct s
 	r->busy = busy;
 	r->poller = NULL;
 	r->iter = NULL;
+	r->ch = NULL;
 	rc = spdkrt_for_each_channel(&disk->channel_device, reset_visit, r, reset_done);
 	if (rc != 0)
 		srt_bdev_io_complete(io, rc);

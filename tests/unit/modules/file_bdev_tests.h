@@ -695,6 +695,56 @@ static void test_rescan_resize(void **state)
 	free(buf);
 }
 
+struct reset_order {
+	int reads_done;
+	int reads_done_at_reset;
+	bool reset_done;
+	int reset_status;
+};
+
+static void reset_order_read_cb(void *arg, int status)
+{
+	struct reset_order *ro = arg;
+
+	assert_int_equal(status, 0);
+	ro->reads_done++;
+}
+
+static void reset_order_reset_cb(void *arg, int status)
+{
+	struct reset_order *ro = arg;
+
+	ro->reads_done_at_reset = ro->reads_done;
+	ro->reset_status = status;
+	ro->reset_done = true;
+}
+
+/* A reset completes only after every I/O submitted before it. */
+static void test_reset_waits_for_io(void **state)
+{
+	char dir[256], path[4096];
+	struct reset_order ro = { 0 };
+	struct open_bdev o;
+	char *buf = buf_alloc(64 * 4096);
+
+	(void)state;
+	make_dir("/dev/shm", dir, sizeof(dir));
+	make_file(dir, "disk", 1 * MiB, path, sizeof(path));
+	assert_int_equal(create("X0", path, "block_size=4096"), 0);
+	open_bdev("X0", true, &o);
+	for (int i = 0; i < 64; i++)
+		assert_int_equal(spdkrt_bdev_read_blocks(o.desc, o.ch, buf + i * 4096, i, 1,
+							 reset_order_read_cb, &ro), 0);
+	assert_int_equal(spdkrt_bdev_reset(o.desc, o.ch, reset_order_reset_cb, &ro), 0);
+	poll_until(ro.reset_done);
+	assert_int_equal(ro.reset_status, 0);
+	assert_int_equal(ro.reads_done_at_reset, 64);
+	close_bdev(&o);
+	destroy_bdev("X0");
+	remove_tree(dir, "disk");
+	free(buf);
+}
+
 /* Runs cmd and returns its first output line in out; false when it failed. */
 static bool run_cmd(const char *cmd, char *out, size_t len)
 {
@@ -773,6 +823,7 @@ static void test_block_device(void **state)
 	cmocka_unit_test_setup_teardown(test_file_removed, setup, teardown),                       \
 	cmocka_unit_test_setup_teardown(test_read_beyond_end, setup, teardown),                    \
 	cmocka_unit_test_setup_teardown(test_rescan_resize, setup, teardown),                      \
+	cmocka_unit_test_setup_teardown(test_reset_waits_for_io, setup, teardown),                 \
 	cmocka_unit_test_setup_teardown(test_block_device, setup, teardown)
 
 #endif
