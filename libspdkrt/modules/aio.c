@@ -186,7 +186,8 @@ static int aio_flush_queue(struct aio_channel *ch)
 		uint32_t room = AIO_DEPTH - ch->inflight;
 		int n = 0, rc;
 
-		for (; io != NULL && n < AIO_BATCH && (uint32_t)n < room; io = STAILQ_NEXT(io, link))
+		for (; io != NULL && n < AIO_BATCH && (uint32_t)n < room;
+		     io = STAILQ_NEXT(io, link))
 			iocbs[n++] = &task_of(io)->iocb;
 		rc = io_submit(ch->ctx, n, iocbs);
 		if (likely(rc > 0)) {

@@ -109,7 +109,8 @@ static int read_spec(struct srt_spec *spec, const char **name, const char **path
 	int rc = srt_spec_get_str(spec, "name", name);
 
 	if (rc == 0 && strlen(*name) >= sizeof(((struct spdkrt_bdev *)0)->name)) {
-		SRT_ERR("%s bdev spec: name '%s' is longer than 63 characters", spec->module, *name);
+		SRT_ERR("%s bdev spec: name '%s' is longer than 63 characters", spec->module,
+			*name);
 		rc = -EINVAL;
 	}
 	if (rc == 0)

@@ -167,7 +167,8 @@ static void start(void *ctx)
 	g_ch = spdkrt_bdev_get_io_channel(g_desc);
 	g_bufs = spdkrt_dma_zmalloc((size_t)g_qd * g_io_size, 4096, SPDKRT_ENV_SOCKET_ANY);
 	if (g_ch == NULL || g_bufs == NULL || g_slots == 0) {
-		fprintf(stderr, "stack_perf: no channel, no memory (raise -s) or a too small bdev\n");
+		fprintf(stderr, "stack_perf: no channel, no memory (raise -s) or too small a "
+				"bdev\n");
 		exit(1);
 	}
 	if (spdkrt_poller_register(timer, NULL, 10000, &g_timer) != 0)

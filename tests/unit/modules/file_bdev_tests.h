@@ -279,7 +279,9 @@ static void data_round_trip(const char *base_dir)
 			{ wbuf, 512 },         { wbuf + 4096, 1536 }, { wbuf + 8192, 2048 },
 			{ wbuf + 12288, 512 }, { wbuf + 16384, 3584 },
 		};
-		struct iovec r[3] = { { rbuf, 4096 }, { rbuf + 8192, 1024 }, { rbuf + 16384, 3072 } };
+		struct iovec r[3] = {
+			{ rbuf, 4096 }, { rbuf + 8192, 1024 }, { rbuf + 16384, 3072 },
+		};
 		char *flat = buf_alloc(8 * KiB);
 		size_t at = 0;
 
