@@ -52,6 +52,7 @@ struct crypto_channel {
 	char *pool;             /* the bounce buffers, then one scratch block */
 	unsigned char *scratch; /* a block that straddles iovecs, gathered */
 	struct crypto_io_list waiting; /* writes waiting for a bounce buffer */
+	bool resuming;                 /* in resume_waiters(): no nesting */
 	uint32_t num_free;
 	void *free[BOUNCE_COUNT]; /* a stack: the buffer used last is reused first (cache-warm) */
 };
@@ -195,7 +196,25 @@ static int decrypt_in_place(struct crypto_channel *ch, struct srt_bdev_io *io)
 
 static void crypto_write(struct crypto_channel *ch, struct srt_bdev_io *io);
 
-/* Completes a vbdev I/O; a freed bounce buffer goes to the first waiting write. */
+/*
+ * Freed bounce buffers go to the writes waiting for one. A write that fails at once completes
+ * through crypto_done() again: the flag keeps that from nesting (one loop, bounded stack).
+ */
+static void resume_waiters(struct crypto_channel *ch)
+{
+	if (ch->resuming)
+		return;
+	ch->resuming = true;
+	while (ch->num_free > 0 && !STAILQ_EMPTY(&ch->waiting)) {
+		struct srt_bdev_io *next = STAILQ_FIRST(&ch->waiting);
+
+		STAILQ_REMOVE_HEAD(&ch->waiting, link);
+		crypto_write(ch, next);
+	}
+	ch->resuming = false;
+}
+
+/* Completes a vbdev I/O, handing its bounce buffer on. */
 static void crypto_done(struct srt_bdev_io *io, int status)
 {
 	struct crypto_task *t = task_of(io);
@@ -204,12 +223,8 @@ static void crypto_done(struct srt_bdev_io *io, int status)
 	if (t->bounce != NULL) {
 		ch->free[ch->num_free++] = t->bounce;
 		t->bounce = NULL;
-		if (unlikely(!STAILQ_EMPTY(&ch->waiting))) {
-			struct srt_bdev_io *next = STAILQ_FIRST(&ch->waiting);
-
-			STAILQ_REMOVE_HEAD(&ch->waiting, link);
-			crypto_write(ch, next);
-		}
+		if (unlikely(!STAILQ_EMPTY(&ch->waiting)))
+			resume_waiters(ch);
 	}
 	srt_bdev_io_complete(io, status);
 }
@@ -333,10 +348,9 @@ static void channel_free(struct crypto_channel *ch)
 {
 	EVP_CIPHER_CTX_free(ch->enc); /* wipes the key schedule */
 	EVP_CIPHER_CTX_free(ch->dec);
-	if (ch->pool != NULL) {
+	if (ch->scratch != NULL)
 		OPENSSL_cleanse(ch->scratch, ch->disk->bdev.block_size);
-		spdkrt_dma_free(ch->pool);
-	}
+	spdkrt_dma_free(ch->pool);
 	if (ch->base_ch != NULL)
 		spdkrt_put_io_channel(ch->base_ch);
 }
