@@ -539,8 +539,10 @@ static void test_ramfs_fallbacks(void **state)
 	char dir[256];
 
 	(void)state;
-	if (!mount_fs("ramfs", NULL, dir, sizeof(dir)))
-		skip(); /* not root, or no ramfs */
+	if (!mount_fs("ramfs", NULL, dir, sizeof(dir))) {
+		print_message("cannot mount a ramfs (not root?): skipped\n");
+		skip();
+	}
 	zero_run(dir, "refuses O_DIRECT; using buffered I/O");
 	unmount_fs(dir);
 }
