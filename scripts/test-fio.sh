@@ -61,6 +61,10 @@ skip() {
 }
 
 fio_cmd=(fio)
+# DPDK keeps its runtime files in $RUNTIME_DIRECTORY/dpdk/<prefix>; spdkrt_env_fini() removes
+# them, so an empty directory at the end shows every fio run released the environment.
+export RUNTIME_DIRECTORY=$tmp/run
+mkdir -p "$RUNTIME_DIRECTORY"
 
 # The jobs run in an empty directory: fio must not create a file named like a bdev.
 work=$tmp/cwd
@@ -401,6 +405,13 @@ else
 		asan_case "misaligned I/O" 1 "${common[@]}" "--spdkrt_bdev=$malloc0" \
 			--filename=Malloc0 --name=bad --rw=write --bs=1000 --size=1M
 	fi
+fi
+
+left=$(ls -A "$RUNTIME_DIRECTORY/dpdk" 2>/dev/null || true)
+if [ -n "$left" ]; then
+	fail "the environment was not released by every fio run (left: $(echo "$left" | tr '\n' ' '))"
+else
+	pass "every fio run released the spdkrt environment (no DPDK runtime directory left)"
 fi
 
 echo "fio plugin: $passed passed, $failed failed, $skipped skipped"
