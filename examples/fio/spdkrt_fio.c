@@ -1018,8 +1018,8 @@ static int spdkrt_fio_getevents(struct thread_data *td, unsigned int min, unsign
 	if (job->done_count < max && job->inflight > 0)
 		spdkrt_thread_poll(job->thread, 0, 0);
 	while (job->done_count < min && job->inflight > 0) {
-		if (spdkrt_thread_poll(job->thread, 0, 0) == 0 && t != NULL &&
-		    spdkrt_get_ticks() >= deadline)
+		spdkrt_thread_poll(job->thread, 0, 0);
+		if (t != NULL && spdkrt_get_ticks() >= deadline)
 			break;
 	}
 	n = job->done_count < max ? job->done_count : max;
