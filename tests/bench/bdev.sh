@@ -45,7 +45,8 @@ for rep in $(seq "$reps"); do
 	[ $((rep % 2)) -eq 0 ] && order=(0 1 2 3 5 4)
 	for i in "${order[@]}"; do
 		IFS='|' read -r label qd workload spec <<<"${cases[$i]}"
-		args=(--no-huge -s 512 -q "$qd" -o 4096 -w "$workload" -t "$time_s" -b "$spec" --json)
+		args=(--no-huge -s 512 -q "$qd" -o 4096 -w "$workload" -t "$time_s" -b "$spec")
+		args+=(--json)
 		[ -n "$core" ] && args+=(-m "$core")
 		echo "  run $rep/$reps: $label" >&2
 		"$perf" "${args[@]}" >"$tmp/$i.$rep.json"
