@@ -183,7 +183,8 @@ SPDKRT_API struct spdkrt_io_channel *spdkrt_bdev_get_io_channel(struct spdkrt_bd
  * once, on the channel's thread), or a negative errno and cb never runs:
  *   -EINVAL  NULL desc/ch/cb/buffer, zero length, range outside the bdev, misaligned buffer or
  *            a length that is not a multiple of the block size (byte forms), channel of another bdev
- *   -EBADF   write through a read-only descriptor
+ *   -EBADF   anything but a read through a read-only descriptor (write, write zeroes, unmap,
+ *            flush, reset)
  *   -ENOTSUP the bdev does not support the I/O type
  *   -ENODEV  the bdev is being removed
  *   -ENOMEM  no free I/O object on this thread: see spdkrt_bdev_queue_io_wait()
