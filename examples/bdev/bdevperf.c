@@ -848,15 +848,18 @@ static void finish(void)
 	destroy_next_bdev(NULL, 0);
 }
 
-/* Destroys the bdevs created by -b one after the other, then stops the app. */
+/*
+ * Destroys the bdevs created by -b one after the other, last created first (a virtual bdev
+ * goes before the base it claims), then stops the app.
+ */
 static void destroy_next_bdev(void *ctx, int status)
 {
 	(void)ctx;
 	if (status != 0)
 		fprintf(stderr, "bdevperf: destroying bdev %s: %s\n",
-			g_bdev_names[g_next_destroy - 1], spdkrt_strerror(status));
+			g_bdev_names[g_num_created - g_next_destroy], spdkrt_strerror(status));
 	while (g_next_destroy < g_num_created) {
-		const char *name = g_bdev_names[g_next_destroy++];
+		const char *name = g_bdev_names[g_num_created - 1 - g_next_destroy++];
 		int rc = spdkrt_bdev_destroy(name, destroy_next_bdev, NULL);
 
 		if (rc == 0)
@@ -1147,6 +1150,13 @@ static void start(void *ctx)
 	for (uint32_t b = 0; b < g_num_bdev_specs; b++) {
 		uint32_t k = 0;
 
+		/* A base claimed by a virtual bdev given later (-b crypto:base=...) is only
+		 * reached through that bdev, as in SPDK's bdevperf. */
+		if (spdkrt_bdev_is_claimed(bdevs[b])) {
+			printf("bdevperf: %s is claimed by another bdev; no job runs on it\n",
+			       spdkrt_bdev_get_name(bdevs[b]));
+			continue;
+		}
 		for (uint32_t core = spdkrt_env_get_first_core(); core != SPDKRT_ENV_CORE_INVALID;
 		     core = spdkrt_env_get_next_core(core)) {
 			if (create_job(bdevs[b], core, k++, num_cores) != 0)

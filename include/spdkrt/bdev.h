@@ -168,6 +168,12 @@ SPDKRT_API uint32_t spdkrt_bdev_get_write_unit_size(const struct spdkrt_bdev *bd
 /** @return the largest I/O in blocks a module takes at once (0: no limit); larger I/O is split. */
 SPDKRT_API uint32_t spdkrt_bdev_get_max_io_blocks(const struct spdkrt_bdev *bdev);
 
+/**
+ * @return whether a bdev built on this one (a virtual bdev such as crypto) has claimed it:
+ *	it cannot then be opened for writing or destroyed until that bdev is gone.
+ */
+SPDKRT_API bool spdkrt_bdev_is_claimed(const struct spdkrt_bdev *bdev);
+
 /** @return whether the bdev supports an I/O type. */
 SPDKRT_API bool spdkrt_bdev_io_type_supported(const struct spdkrt_bdev *bdev,
 					      enum spdkrt_bdev_io_type type);

@@ -579,6 +579,18 @@ uint32_t spdkrt_bdev_get_max_io_blocks(const struct spdkrt_bdev *bdev)
 	return bdev != NULL ? bdev->max_io_blocks : 0;
 }
 
+bool spdkrt_bdev_is_claimed(const struct spdkrt_bdev *bdev)
+{
+	bool claimed;
+
+	if (bdev == NULL)
+		return false;
+	pthread_mutex_lock(&srt_bdev_lock);
+	claimed = bdev->claimed_by != NULL;
+	pthread_mutex_unlock(&srt_bdev_lock);
+	return claimed;
+}
+
 bool spdkrt_bdev_io_type_supported(const struct spdkrt_bdev *bdev, enum spdkrt_bdev_io_type type)
 {
 	if (bdev == NULL || (unsigned)type > SPDKRT_BDEV_IO_WRITE_ZEROES)
