@@ -391,55 +391,37 @@ static void io_error(struct task *t, int status)
 	task_retire(t);
 }
 
-static void io_done(void *arg, int status)
+/* Accounts a completion; false when the task must not go on (it failed, or the job stops). */
+static inline bool task_completed(struct task *t, int status)
 {
-	struct task *t = arg;
-	struct job *j = t->job;
-
 	if (unlikely(status != 0)) {
 		io_error(t, status);
-		return;
+		return false;
 	}
-	job_count_completion(j);
-	if (unlikely(j->stopping)) {
+	job_count_completion(t->job);
+	if (unlikely(t->job->stopping)) {
 		task_retire(t);
-		return;
+		return false;
 	}
-	task_next(t);
+	return true;
+}
+
+static void io_done(void *arg, int status)
+{
+	if (task_completed(arg, status))
+		task_next(arg);
 }
 
 static void read_done(void *arg, int status)
 {
-	struct task *t = arg;
-	struct job *j = t->job;
-
-	if (unlikely(status != 0)) {
-		io_error(t, status);
-		return;
-	}
-	job_count_completion(j);
-	if (unlikely(j->stopping)) {
-		task_retire(t);
-		return;
-	}
-	task_read_next(t);
+	if (task_completed(arg, status))
+		task_read_next(arg);
 }
 
 static void write_done(void *arg, int status)
 {
-	struct task *t = arg;
-	struct job *j = t->job;
-
-	if (unlikely(status != 0)) {
-		io_error(t, status);
-		return;
-	}
-	job_count_completion(j);
-	if (unlikely(j->stopping)) {
-		task_retire(t);
-		return;
-	}
-	task_write_next(t);
+	if (task_completed(arg, status))
+		task_write_next(arg);
 }
 
 static void verify_read_done(void *arg, int status)
