@@ -107,19 +107,6 @@ static void drain_work(struct srt_thread_work *work)
 				offsetof(struct srt_bdev_channel, drain)));
 }
 
-/* Delivers the completions queued when the drain starts; later ones wait for the next poll. */
-void srt_bdev_drain_deferred(struct srt_bdev_channel *ch)
-{
-	struct srt_bdev_io_list batch = STAILQ_HEAD_INITIALIZER(batch);
-	struct srt_bdev_io *io;
-
-	STAILQ_CONCAT(&batch, &ch->deferred);
-	while ((io = STAILQ_FIRST(&batch)) != NULL) {
-		STAILQ_REMOVE_HEAD(&batch, link);
-		srt_bdev_io_deliver(io);
-	}
-}
-
 int srt_bdev_channel_create(void *io_device, void *ctx)
 {
 	struct spdkrt_bdev *bdev = io_device;

@@ -66,17 +66,37 @@ void srt_bdev_drain_deferred(struct srt_bdev_channel *ch);
 void srt_bdev_channel_free(struct srt_bdev_channel *ch);
 
 /* io.c */
-void srt_bdev_io_deliver(struct srt_bdev_io *io);
 void srt_bdev_mgmt_run_waiters(struct srt_bdev_mgmt *mgmt);
 
 /* stats.c */
 void srt_bdev_stats_add(struct spdkrt_bdev_stats *sum, const struct spdkrt_bdev_stats *add);
-void srt_bdev_stats_account(struct srt_bdev_channel *ch, const struct srt_bdev_io *io);
 
 /* registry.c: whether ptr is a bdev that is registered or still being released. */
 bool srt_bdev_is_known(const void *ptr);
 /* registry.c: the last descriptor of a bdev being destroyed went away. */
 void srt_bdev_unregister(struct spdkrt_bdev *bdev);
+
+/*
+ * Counts a completed I/O in its channel's statistics. One writer (the channel's thread), any
+ * reader (relaxed atomics): no lock and no locked instruction on the I/O path.
+ */
+static inline void srt_bdev_stats_account(struct srt_bdev_channel *ch, const struct srt_bdev_io *io)
+{
+	struct spdkrt_bdev_stats *s = &ch->stats;
+	unsigned t = io->type;
+	uint64_t latency;
+
+	if (io->status != 0) {
+		__atomic_store_n(&s->errors, s->errors + 1, __ATOMIC_RELAXED);
+		return;
+	}
+	latency = ch->thread->now - io->submit_ticks;
+	__atomic_store_n(&s->ops[t], s->ops[t] + 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->bytes[t], s->bytes[t] + srt_bdev_io_bytes(io), __ATOMIC_RELAXED);
+	__atomic_store_n(&s->latency_ticks[t], s->latency_ticks[t] + latency, __ATOMIC_RELAXED);
+	if (latency > s->max_latency_ticks[t])
+		__atomic_store_n(&s->max_latency_ticks[t], latency, __ATOMIC_RELAXED);
+}
 
 static inline struct srt_bdev_io *srt_bdev_io_get(struct srt_bdev_mgmt *mgmt)
 {

@@ -29,39 +29,10 @@ static inline void module_submit(struct srt_bdev_channel *ch, struct srt_bdev_io
 	ch->mgmt->in_submit--;
 }
 
-void srt_bdev_io_complete(struct srt_bdev_io *io, int status)
-{
-	struct srt_bdev_channel *ch = io->ch;
+static void split_child_done(struct srt_bdev_io *child);
 
-	io->status = status;
-	if (ch->mgmt->in_submit != 0) {
-		bool was_empty = STAILQ_EMPTY(&ch->deferred);
-
-		STAILQ_INSERT_TAIL(&ch->deferred, io, link);
-		if (was_empty)
-			srt_thread_schedule(ch->thread, &ch->drain);
-		return;
-	}
-	srt_bdev_io_deliver(io);
-}
-
-static void split_child_done(struct srt_bdev_io *child)
-{
-	struct srt_bdev_io *parent = child->parent;
-	struct srt_bdev_mgmt *mgmt = child->ch->mgmt;
-
-	if (child->status != 0 && parent->status == 0)
-		parent->status = child->status;
-	parent->split.outstanding--;
-	srt_bdev_io_put(mgmt, child);
-	if (parent->split.next_offset < parent->offset_blocks + parent->num_blocks &&
-	    parent->status == 0)
-		split_continue(parent);
-	else if (parent->split.outstanding == 0)
-		srt_bdev_io_deliver(parent);
-}
-
-void srt_bdev_io_deliver(struct srt_bdev_io *io)
+/* Runs a completed I/O's callback (a parent's for a split child) and recycles it. */
+static inline void deliver(struct srt_bdev_io *io)
 {
 	struct srt_bdev_channel *ch = io->ch;
 	struct srt_bdev_mgmt *mgmt = ch->mgmt;
@@ -85,6 +56,51 @@ void srt_bdev_io_deliver(struct srt_bdev_io *io)
 		srt_bdev_mgmt_run_waiters(mgmt);
 	if (unlikely(ch->orphaned) && ch->outstanding == 0 && STAILQ_EMPTY(&ch->deferred))
 		srt_bdev_channel_free(ch);
+}
+
+void srt_bdev_io_complete(struct srt_bdev_io *io, int status)
+{
+	struct srt_bdev_channel *ch = io->ch;
+
+	io->status = status;
+	if (ch->mgmt->in_submit != 0) {
+		bool was_empty = STAILQ_EMPTY(&ch->deferred);
+
+		STAILQ_INSERT_TAIL(&ch->deferred, io, link);
+		if (was_empty)
+			srt_thread_schedule(ch->thread, &ch->drain);
+		return;
+	}
+	deliver(io);
+}
+
+/* Delivers the completions queued when the drain starts; later ones wait for the next poll. */
+void srt_bdev_drain_deferred(struct srt_bdev_channel *ch)
+{
+	struct srt_bdev_io_list batch = STAILQ_HEAD_INITIALIZER(batch);
+	struct srt_bdev_io *io;
+
+	STAILQ_CONCAT(&batch, &ch->deferred);
+	while ((io = STAILQ_FIRST(&batch)) != NULL) {
+		STAILQ_REMOVE_HEAD(&batch, link);
+		deliver(io);
+	}
+}
+
+static void split_child_done(struct srt_bdev_io *child)
+{
+	struct srt_bdev_io *parent = child->parent;
+	struct srt_bdev_mgmt *mgmt = child->ch->mgmt;
+
+	if (child->status != 0 && parent->status == 0)
+		parent->status = child->status;
+	parent->split.outstanding--;
+	srt_bdev_io_put(mgmt, child);
+	if (parent->split.next_offset < parent->offset_blocks + parent->num_blocks &&
+	    parent->status == 0)
+		split_continue(parent);
+	else if (parent->split.outstanding == 0)
+		deliver(parent);
 }
 
 void srt_bdev_mgmt_run_waiters(struct srt_bdev_mgmt *mgmt)

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * I/O statistics. Each channel's counters have one writer (its thread) and are read by any
- * thread with relaxed atomics: no lock and no locked instruction on the I/O path.
+ * I/O statistics: sums over a bdev's channels (the per-I/O counting is inline in core.h).
  */
 #include <errno.h>
 #include <string.h>
@@ -12,25 +11,6 @@
 #include "util/log.h"
 
 #define LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
-#define STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
-
-void srt_bdev_stats_account(struct srt_bdev_channel *ch, const struct srt_bdev_io *io)
-{
-	struct spdkrt_bdev_stats *s = &ch->stats;
-	unsigned t = io->type;
-	uint64_t latency;
-
-	if (io->status != 0) {
-		STORE(s->errors, s->errors + 1);
-		return;
-	}
-	latency = ch->thread->now - io->submit_ticks;
-	STORE(s->ops[t], s->ops[t] + 1);
-	STORE(s->bytes[t], s->bytes[t] + srt_bdev_io_bytes(io));
-	STORE(s->latency_ticks[t], s->latency_ticks[t] + latency);
-	if (latency > s->max_latency_ticks[t])
-		STORE(s->max_latency_ticks[t], latency);
-}
 
 /* sum += add, reading add with relaxed atomics. */
 void srt_bdev_stats_add(struct spdkrt_bdev_stats *sum, const struct spdkrt_bdev_stats *add)
