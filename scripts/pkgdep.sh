@@ -10,8 +10,7 @@ debian_packages=(
 	build-essential autoconf automake libtool pkg-config
 	libdpdk-dev libaio-dev libssl-dev libnuma-dev liburing-dev libcmocka-dev
 	python3 fio abigail-tools doxygen
-	debhelper dpkg-dev devscripts lintian apt-utils fakeroot rpm rpmlint help2man
-	qemu-system-x86 busybox-static cpio
+	debhelper dpkg-dev lintian apt-utils fakeroot rpm rpmlint help2man
 )
 fedora_packages=(
 	gcc make autoconf automake libtool pkgconf-pkg-config
