@@ -5,7 +5,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-command -v autoreconf >/dev/null && pkg-config --exists libdpdk cmocka 2>/dev/null || scripts/pkgdep.sh
+scripts/pkgdep.sh
 BUILDDIR="$top/build" scripts/build.sh
 cd build
 echo "=== spdkrt env facts (no hugepages) ==="
