@@ -156,7 +156,7 @@ print(lib.spdkrt_version().decode())' 2>&1) || true
 		fail "python3 ctypes: spdkrt_version() gave '$got', expected $version"
 	fi
 	got=$(cd "$top_srcdir/examples/python" &&
-		run_installed_noleak env -u SPDKRT_LIBRARY python3 -c 'import spdkrt; print(spdkrt.version(), spdkrt.load().path)' 2>&1) || true
+		run_installed_noleak env -u SPDKRT_LIBRARY python3 -B -c 'import spdkrt; print(spdkrt.version(), spdkrt.load().path)' 2>&1) || true
 	if [ "$got" = "$version libspdkrt.so.1" ]; then
 		pass "examples/python/spdkrt.py loads libspdkrt.so.1: version $version"
 	else
