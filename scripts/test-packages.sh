@@ -271,7 +271,7 @@ fi
 
 # The Python binding against the installed library (ctypes.CDLL("libspdkrt.so.1")).
 if [ -f "$examples/test_spdkrt.py" ]; then
-	if env -u SPDKRT_LIBRARY -u LD_LIBRARY_PATH python3 -B "$examples/test_spdkrt.py" \
+	if env -u SPDKRT_LIBRARY -u LD_LIBRARY_PATH PYTHONDONTWRITEBYTECODE=1 python3 -B "$examples/test_spdkrt.py" \
 		--expect-version "$version" >"$user/python.log" 2>&1; then
 		pass "Python ctypes binding: $(tail -n1 "$user/python.log")"
 	else

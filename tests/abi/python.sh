@@ -33,5 +33,5 @@ if readelf -d "$so" | grep 'NEEDED.*libasan' >/dev/null; then
 fi
 env SPDKRT_LIBRARY="$so" ${preload:+LD_PRELOAD="$preload"} \
 	${preload:+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0} \
-	python3 -B "$top_srcdir/examples/python/test_spdkrt.py" --expect-version "$version" \
+	PYTHONDONTWRITEBYTECODE=1 python3 -B "$top_srcdir/examples/python/test_spdkrt.py" --expect-version "$version" \
 	--layout "$tmp/layout.txt"
