@@ -135,12 +135,12 @@ int spdkrt_bdev_queue_io_wait(struct spdkrt_bdev *bdev, struct spdkrt_io_channel
 		SRT_ERR("spdkrt_bdev_queue_io_wait: NULL bdev, channel, entry or entry->cb_fn");
 		return -EINVAL;
 	}
-	ch = srt_bdev_channel_of(io_ch);
 	if (io_ch->io_device != bdev) {
 		SRT_ERR("spdkrt_bdev_queue_io_wait: the channel belongs to another bdev than '%s'",
 			bdev->name);
 		return -EINVAL;
 	}
+	ch = srt_bdev_channel_of(io_ch);
 	queue_wait(ch->mgmt, entry);
 	return 0;
 }

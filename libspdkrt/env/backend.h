@@ -53,9 +53,6 @@ extern const struct srt_env_backend srt_env_heap_backend;
  */
 int srt_env_set_backend(const struct srt_env_backend *backend);
 
-/* The cores and main core of the initialised environment (for backends and the app runner). */
-const struct srt_core_set *srt_env_cores(void);
-
 /* Run fn(arg) on worker core `core` / wait for it; -EINVAL for a core not in the env. */
 int srt_env_launch(uint32_t core, int (*fn)(void *arg), void *arg);
 int srt_env_wait(uint32_t core);

@@ -332,11 +332,6 @@ uint64_t spdkrt_dma_iova(const void *ptr)
 	return g_backend->dma_iova(ptr);
 }
 
-const struct srt_core_set *srt_env_cores(void)
-{
-	return &g_config.cores;
-}
-
 static bool env_has_core(uint32_t core)
 {
 	return __atomic_load_n(&g_state, __ATOMIC_ACQUIRE) == ENV_READY &&

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,22 +13,37 @@
 static struct srt_pci_addr *g_allowed;
 static size_t g_num_allowed;
 
+/* Reads 1..max_digits hex digits (no sign, no 0x) ending at one of the stop characters. */
+static bool parse_hex(const char **p, int max_digits, char stop, unsigned *out)
+{
+	unsigned v = 0;
+	int n = 0;
+
+	for (; isxdigit((unsigned char)**p) && n < max_digits; (*p)++, n++)
+		v = v * 16 + (unsigned)(isdigit((unsigned char)**p) ? **p - '0'
+								: tolower((unsigned char)**p) - 'a' + 10);
+	if (n == 0 || **p != stop)
+		return false;
+	if (stop != '\0')
+		(*p)++;
+	*out = v;
+	return true;
+}
+
 int srt_pci_addr_parse(const char *text, struct srt_pci_addr *addr)
 {
 	unsigned domain = 0, bus, dev, func;
-	int consumed = 0;
+	const char *p = text;
 
 	if (text == NULL)
 		return -EINVAL;
-	if (sscanf(text, "%x:%x:%x.%x%n", &domain, &bus, &dev, &func, &consumed) != 4 ||
-	    text[consumed] != '\0') {
-		domain = 0;
-		consumed = 0;
-		if (sscanf(text, "%x:%x.%x%n", &bus, &dev, &func, &consumed) != 3 ||
-		    text[consumed] != '\0')
-			return -EINVAL;
-	}
-	if (domain > 0xffff || bus > 0xff || dev > 0x1f || func > 7)
+	/* DDDD:BB:DD.F, or BB:DD.F in domain 0: two colons mean a domain is given */
+	if (strchr(text, ':') != strrchr(text, ':') && !parse_hex(&p, 4, ':', &domain))
+		return -EINVAL;
+	if (!parse_hex(&p, 2, ':', &bus) || !parse_hex(&p, 2, '.', &dev) ||
+	    !parse_hex(&p, 1, '\0', &func))
+		return -EINVAL;
+	if (dev > 0x1f || func > 7)
 		return -EINVAL;
 	addr->domain = domain;
 	addr->bus = (uint8_t)bus;

@@ -12,7 +12,7 @@ struct srt_pci_addr {
 	uint8_t bus, dev, func;
 };
 
-/* Parses "DDDD:BB:DD.F" or "BB:DD.F"; -EINVAL when malformed. */
+/* Parses "DDDD:BB:DD.F" or "BB:DD.F" (hex digits only); -EINVAL when malformed. */
 int srt_pci_addr_parse(const char *text, struct srt_pci_addr *addr);
 /* Replaces the list (NULL/0 clears it: any function allowed); -EINVAL (logged) on a bad entry. */
 int srt_pci_allow_set(const char *const *addrs, size_t count);
