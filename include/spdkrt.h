@@ -13,5 +13,6 @@
 #include <spdkrt/thread.h>
 #include <spdkrt/app.h>
 #include <spdkrt/bdev.h>
+#include <spdkrt/pci.h>
 
 #endif /* SPDKRT_H */

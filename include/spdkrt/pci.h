@@ -40,6 +40,25 @@ SPDKRT_STATIC_ASSERT(sizeof(struct spdkrt_pci_id) == 12, "spdkrt_pci_id is 12 by
 /** Wildcard value in a spdkrt_pci_id used for matching. */
 #define SPDKRT_PCI_ANY_ID 0xFFFF
 
+/**
+ * Parses "DDDD:BB:DD.F" or "BB:DD.F" (domain 0), hex digits only.
+ * @return 0, or -EINVAL when @p text or @p addr is NULL or the text is malformed.
+ */
+SPDKRT_API int spdkrt_pci_addr_parse(struct spdkrt_pci_addr *addr, const char *text);
+
+/**
+ * Formats @p addr as "DDDD:BB:DD.F" into @p buf (at least SPDKRT_PCI_ADDR_STRLEN bytes).
+ * @return 0, -EINVAL on NULL or an out-of-range field, -ENOSPC when @p size is too small.
+ */
+SPDKRT_API int spdkrt_pci_addr_fmt(char *buf, size_t size, const struct spdkrt_pci_addr *addr);
+
+/**
+ * Orders two addresses by domain, bus, device, function.
+ * @return <0, 0 or >0 like strcmp; NULL sorts first.
+ */
+SPDKRT_API int spdkrt_pci_addr_compare(const struct spdkrt_pci_addr *a,
+					  const struct spdkrt_pci_addr *b);
+
 SPDKRT_END_DECLS
 
 #endif /* SPDKRT_PCI_H */
