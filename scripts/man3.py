@@ -372,8 +372,12 @@ def main():
     ap.add_argument("--list", action="store_true", help="print the page names only")
     ap.add_argument("headers", nargs="*")
     args = ap.parse_args()
-    paths = args.headers or sorted(glob.glob(os.path.join(TOP, "include", "spdkrt", "*.h")) +
-                                   glob.glob(os.path.join(TOP, "include", "spdkrt", "*.h.in")))
+    # A header made from a .h.in by configure (version.h, in an in-tree build) is read from its
+    # template.
+    templates = glob.glob(os.path.join(TOP, "include", "spdkrt", "*.h.in"))
+    paths = args.headers or sorted(
+        [h for h in glob.glob(os.path.join(TOP, "include", "spdkrt", "*.h"))
+         if h + ".in" not in templates] + templates)
     headers = [parse_header(p) for p in paths]
     functions = [f for h in headers for f in h.functions]
     names = {f.name for f in functions}
