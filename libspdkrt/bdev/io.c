@@ -54,8 +54,9 @@ static inline void deliver(struct srt_bdev_io *io)
 	cb(cb_arg, status);
 	if (unlikely(mgmt->wait_head != NULL))
 		srt_bdev_mgmt_run_waiters(mgmt);
-	if (unlikely(ch->orphaned) && ch->outstanding == 0 && STAILQ_EMPTY(&ch->deferred))
-		srt_bdev_channel_free(ch);
+	/* Freed from its own work item: the caller may still be walking this channel's queue. */
+	if (unlikely(ch->orphaned) && ch->outstanding == 0)
+		srt_thread_schedule(ch->thread, &ch->drain);
 }
 
 void srt_bdev_io_complete(struct srt_bdev_io *io, int status)

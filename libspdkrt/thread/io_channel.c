@@ -224,10 +224,13 @@ static void channel_release(struct srt_thread_work *work)
 
 	if (ch->ref != 0)
 		return; /* taken again since the last put */
-	d->destroy_cb(ch->io_device, ch->ctx);
+	/*
+	 * Unlisted before destroy_cb: what destroy_cb runs (a bdev channel delivers its last
+	 * completions) may get a channel of the same device, and must get a new one, not this.
+	 */
 	TAILQ_REMOVE(&t->channels, ch, link);
+	d->destroy_cb(ch->io_device, ch->ctx);
 	t->num_channels--;
-	srt_thread_unschedule(t, &ch->release);
 	free(ch);
 
 	pthread_mutex_lock(&g_devices_lock);
