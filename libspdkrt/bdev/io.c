@@ -411,6 +411,12 @@ static int submit_iov(const char *fn, struct spdkrt_bdev_desc *desc,
 			SRT_ERR("%s: iov[%d] is NULL or not aligned to %zu bytes", fn, i, align);
 			return -EINVAL;
 		}
+		/* an empty piece would stall the modules that walk pieces; a wrapped sum lies */
+		if (iov[i].iov_len == 0 || iov[i].iov_len > UINT64_MAX - total) {
+			SRT_ERR("%s: iov[%d] has length 0, or the iovec lengths overflow 64 bits", fn,
+				i);
+			return -EINVAL;
+		}
 		total += iov[i].iov_len;
 	}
 	if (total != num << desc->bdev->block_shift) {

@@ -89,8 +89,10 @@ int spdkrt_thread_exit(struct spdkrt_thread *t)
 {
 	int expected = SRT_THREAD_RUNNING;
 
-	if (t == NULL)
+	if (t == NULL) {
+		SRT_ERR("spdkrt_thread_exit: thread is NULL");
 		return -EINVAL;
+	}
 	atomic_compare_exchange_strong(&t->state, &expected, SRT_THREAD_EXITING);
 	return 0;
 }
@@ -125,8 +127,10 @@ static void reopen_to_senders(struct spdkrt_thread *t)
 
 int spdkrt_thread_destroy(struct spdkrt_thread *t)
 {
-	if (t == NULL)
+	if (t == NULL) {
+		SRT_ERR("spdkrt_thread_destroy: thread is NULL");
 		return -EINVAL;
+	}
 	if (atomic_load(&t->polling)) {
 		SRT_ERR("spdkrt_thread_destroy: thread '%s' is being polled", t->name);
 		return -EINVAL;
@@ -264,8 +268,10 @@ int spdkrt_thread_poll(struct spdkrt_thread *t, uint32_t max_msgs, uint64_t now)
 	struct spdkrt_thread *previous;
 	int work;
 
-	if (t == NULL)
+	if (t == NULL) {
+		SRT_ERR("spdkrt_thread_poll: thread is NULL");
 		return -EINVAL;
+	}
 	previous = srt_current_thread;
 	srt_current_thread = t;
 	atomic_store_explicit(&t->polling, true, memory_order_relaxed);
