@@ -19,6 +19,7 @@ programs=(
 	tests/unit/thread/msg_ring_test
 	tests/unit/thread/ticks_test
 	tests/unit/thread/msg_stress_test
+	tests/unit/thread/send_exit_race_test
 	tests/unit/app/reactor_test
 	tests/unit/app/app_test
 	tests/unit/env/dma_test

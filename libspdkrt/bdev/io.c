@@ -54,8 +54,9 @@ static inline void deliver(struct srt_bdev_io *io)
 	cb(cb_arg, status);
 	if (unlikely(mgmt->wait_head != NULL))
 		srt_bdev_mgmt_run_waiters(mgmt);
-	if (unlikely(ch->orphaned) && ch->outstanding == 0 && STAILQ_EMPTY(&ch->deferred))
-		srt_bdev_channel_free(ch);
+	/* Freed from its own work item: the caller may still be walking this channel's queue. */
+	if (unlikely(ch->orphaned) && ch->outstanding == 0)
+		srt_thread_schedule(ch->thread, &ch->drain);
 }
 
 void srt_bdev_io_complete(struct srt_bdev_io *io, int status)
@@ -408,6 +409,12 @@ static int submit_iov(const char *fn, struct spdkrt_bdev_desc *desc,
 	for (int i = 0; i < iovcnt; i++) {
 		if (iov[i].iov_base == NULL || ((uintptr_t)iov[i].iov_base & (align - 1)) != 0) {
 			SRT_ERR("%s: iov[%d] is NULL or not aligned to %zu bytes", fn, i, align);
+			return -EINVAL;
+		}
+		/* an empty piece would stall the modules that walk pieces; a wrapped sum lies */
+		if (iov[i].iov_len == 0 || iov[i].iov_len > UINT64_MAX - total) {
+			SRT_ERR("%s: iov[%d] has length 0, or the iovec lengths overflow 64 bits", fn,
+				i);
 			return -EINVAL;
 		}
 		total += iov[i].iov_len;

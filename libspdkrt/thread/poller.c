@@ -134,16 +134,20 @@ void spdkrt_poller_unregister(struct spdkrt_poller **pp)
 
 int spdkrt_poller_pause(struct spdkrt_poller *p)
 {
-	if (p == NULL || p->state == POLLER_UNREGISTERED)
+	if (p == NULL || p->state == POLLER_UNREGISTERED) {
+		SRT_ERR("spdkrt_poller_pause: poller is NULL or unregistered");
 		return -EINVAL;
+	}
 	change_state(p, POLLER_PAUSED);
 	return 0;
 }
 
 int spdkrt_poller_resume(struct spdkrt_poller *p)
 {
-	if (p == NULL || p->state == POLLER_UNREGISTERED)
+	if (p == NULL || p->state == POLLER_UNREGISTERED) {
+		SRT_ERR("spdkrt_poller_resume: poller is NULL or unregistered");
 		return -EINVAL;
+	}
 	if (p->state == POLLER_PAUSED) {
 		p->next_run = p->thread->now + p->period_ticks;
 		change_state(p, POLLER_ACTIVE);
