@@ -142,6 +142,12 @@ int spdkrt_bdev_queue_io_wait(struct spdkrt_bdev *bdev, struct spdkrt_io_channel
 		return -EINVAL;
 	}
 	ch = srt_bdev_channel_of(io_ch);
+	/* Only a freed I/O object wakes waiters: with some free now, none would ever come. */
+	if (!STAILQ_EMPTY(&ch->mgmt->free)) {
+		SRT_ERR("spdkrt_bdev_queue_io_wait: I/O objects of '%s' are free: submit now (wait "
+			"only after a submission gave -ENOMEM)", bdev->name);
+		return -EINVAL;
+	}
 	queue_wait(ch->mgmt, entry);
 	return 0;
 }
@@ -313,6 +319,11 @@ static inline int check_request(const char *fn, struct spdkrt_bdev_desc *desc,
 		return -EINVAL;
 	}
 	bdev = desc->bdev;
+	if (unlikely(io_ch->thread != srt_current_thread)) {
+		SRT_ERR("%s: the channel belongs to thread '%s', not to the current one", fn,
+			io_ch->thread->name);
+		return -EINVAL;
+	}
 	if (unlikely(io_ch->io_device != bdev)) {
 		SRT_ERR("%s: the channel belongs to another bdev than '%s'", fn, bdev->name);
 		return -EINVAL;
