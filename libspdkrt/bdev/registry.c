@@ -342,18 +342,43 @@ static bool desc_unref_locked(struct spdkrt_bdev_desc *desc)
 	return --desc->refs == 0;
 }
 
+/* Found by address among every bdev's open descriptors: a stale handle is not dereferenced. */
+static bool desc_is_open_locked(const struct spdkrt_bdev_desc *desc)
+{
+	struct spdkrt_bdev *b;
+	struct spdkrt_bdev_desc *d;
+
+	TAILQ_FOREACH(b, &g_bdevs, link) {
+		TAILQ_FOREACH(d, &b->descs, link) {
+			if (d == desc)
+				return true;
+		}
+	}
+	TAILQ_FOREACH(b, &g_releasing, link) {
+		TAILQ_FOREACH(d, &b->descs, link) {
+			if (d == desc)
+				return true;
+		}
+	}
+	return false;
+}
+
 void spdkrt_bdev_close(struct spdkrt_bdev_desc *desc)
 {
 	struct spdkrt_bdev *bdev;
-	bool last, free_desc;
+	bool last, free_desc, other_thread;
 
 	if (desc == NULL)
 		return;
-	if (desc->thread != srt_current_thread)
-		SRT_WARN("spdkrt_bdev_close: '%s' closed from another thread than it was opened on",
-			 desc->bdev->name);
-	bdev = desc->bdev;
 	pthread_mutex_lock(&srt_bdev_lock);
+	if (!desc_is_open_locked(desc)) {
+		pthread_mutex_unlock(&srt_bdev_lock);
+		SRT_ERR("spdkrt_bdev_close: %p is not an open descriptor (closed twice?); ignored",
+			(void *)desc);
+		return;
+	}
+	bdev = desc->bdev;
+	other_thread = desc->thread != srt_current_thread;
 	if (desc->closed) {
 		pthread_mutex_unlock(&srt_bdev_lock);
 		SRT_ERR("spdkrt_bdev_close: descriptor of '%s' closed twice", bdev->name);
@@ -364,6 +389,9 @@ void spdkrt_bdev_close(struct spdkrt_bdev_desc *desc)
 	last = TAILQ_EMPTY(&bdev->descs) && atomic_load(&bdev->removing);
 	free_desc = desc_unref_locked(desc);
 	pthread_mutex_unlock(&srt_bdev_lock);
+	if (other_thread)
+		SRT_WARN("spdkrt_bdev_close: '%s' closed from another thread than it was opened on",
+			 bdev->name);
 	if (free_desc)
 		free(desc);
 	if (last)
