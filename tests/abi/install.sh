@@ -7,7 +7,7 @@
 #  - link the same program statically against libspdkrt.a with `pkg-config --static`;
 #  - dlopen("libspdkrt.so.1") + dlsym/dlvsym of every public function from C;
 #  - ctypes.CDLL("libspdkrt.so.1").spdkrt_version() from Python, directly and through
-#    examples/python/spdkrt.py;
+#    the python/spdkrt package;
 #  - the installed tools (spdkrt-*) each with a man page, a man(3) page per public function;
 #    `make uninstall` leaves no file.
 # Under ASan the uninstrumented programs and Python get LD_PRELOAD=libasan (DESIGN.md).
@@ -156,12 +156,12 @@ print(lib.spdkrt_version().decode())' 2>&1) || true
 	else
 		fail "python3 ctypes: spdkrt_version() gave '$got', expected $version"
 	fi
-	got=$(cd "$top_srcdir/examples/python" &&
+	got=$(cd "$top_srcdir/python" &&
 		run_installed_noleak env -u SPDKRT_LIBRARY python3 -B -c 'import spdkrt; print(spdkrt.version(), spdkrt.load().path)' 2>&1) || true
 	if [ "$got" = "$version libspdkrt.so.1" ]; then
-		pass "examples/python/spdkrt.py loads libspdkrt.so.1: version $version"
+		pass "python/spdkrt finds libspdkrt.so.1 without SPDKRT_LIBRARY: version $version"
 	else
-		fail "examples/python/spdkrt.py: got '$got'"
+		fail "python/spdkrt: got '$got'"
 	fi
 else
 	echo "SKIP: python3 not found: ctypes test"
