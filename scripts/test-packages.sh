@@ -110,7 +110,10 @@ if [ -n "$tarball" ]; then
 	mkdir -p "$work/deb"
 	tar -xzf "$tarball" -C "$work/deb"
 	srcdir=$(ls -d "$work"/deb/spdkrt-*/)
-	if (cd "$srcdir" && DEB_BUILD_OPTIONS="parallel=$(nproc) ${DEB_BUILD_OPTIONS:-}" \
+	# The distribution's tools only, as in a build chroot: a python3 of a user's own (pyenv,
+	# /usr/local) before /usr/bin would be the one pybuild runs, without Debian's modules.
+	if (cd "$srcdir" && PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		DEB_BUILD_OPTIONS="parallel=$(nproc) ${DEB_BUILD_OPTIONS:-}" \
 		dpkg-buildpackage -us -uc -b) >"$work/deb.log" 2>&1; then
 		debs_ok=1
 		pass "dpkg-buildpackage -us -uc -b: $(cd "$work/deb" && ls ./*.deb | grep -vc dbgsym) packages ($((SECONDS - t)) s)"
