@@ -12,12 +12,13 @@ debian_packages=(
 	python3 fio abigail-tools doxygen clang-format
 	debhelper dpkg-dev lintian apt-utils fakeroot rpm rpmlint help2man man-db
 	dh-python pybuild-plugin-pyproject python3-all python3-setuptools python3-pytest
+	golang-go rustc
 )
 fedora_packages=(
 	gcc make autoconf automake libtool pkgconf-pkg-config
 	dpdk-devel libaio-devel openssl-devel numactl-devel liburing-devel libcmocka-devel
 	python3 fio libabigail doxygen clang-tools-extra rpm-build rpmlint help2man man-db
-	python3-setuptools python3-pytest
+	python3-setuptools python3-pytest golang rust
 )
 
 if command -v apt-get >/dev/null 2>&1; then

@@ -9,7 +9,8 @@
 #     cc prog.c $(pkg-config --cflags --libs spdkrt), and statically with pkg-config --static,
 #     runs: malloc bdev written, read back and verified without hugepages; dlopen + dlsym of every
 #     public function; a man(3) page for each; the python3-spdkrt package's pytest suite
-#     (python/tests) against the installed module and library;
+#     (python/tests) against the installed module and library; the Go (cgo) and Rust examples
+#     built with golang-go and rustc against the installed library;
 #     spdkrt-bdevperf (1 s) and spdkrt-setup status from PATH, --help of every tool;
 #  4. apt-get purge, then no file of the packages is left.
 # Prints PASS/FAIL/SKIP lines and a summary; exits 1 when something failed. Needs root (apt-get)
@@ -311,6 +312,33 @@ else
 	show "$user/pytest.log" 60
 	fail "python3 -m pytest python/tests against python3-spdkrt"
 fi
+
+# Go (cgo, #cgo pkg-config: spdkrt) and Rust (extern "C", no crates) from the installed examples,
+# built with the distribution's golang-go and rustc and run against the installed library.
+for lang in go rust; do
+	case $lang in
+	go)
+		src=$examples/hello_bdev.go tool=/usr/bin/go
+		build() { (cd "$user/go" && GOCACHE="$user/go/cache" GOPATH="$user/go/path" GO111MODULE=off \
+			GOFLAGS= /usr/bin/go build -o hello_bdev "$src"); } ;;
+	rust)
+		src=$examples/hello_bdev.rs tool=/usr/bin/rustc
+		# shellcheck disable=SC2046
+		build() { /usr/bin/rustc -O "$src" -o "$user/rust/hello_bdev" \
+			$(pkg-config --libs-only-L spdkrt | sed 's/-L/-L /g') -l spdkrt; } ;;
+	esac
+	mkdir -p "$user/$lang"
+	if [ ! -x "$tool" ]; then
+		fail "$lang example: $tool missing (scripts/pkgdep.sh installs it)"
+	elif [ ! -f "$src" ]; then
+		fail "$src is not installed"
+	elif build >"$user/$lang.log" 2>&1 && "$user/$lang/hello_bdev" >>"$user/$lang.log" 2>&1; then
+		pass "$(grep '^PASS: ' "$user/$lang.log" | sed 's/^PASS: //') ($($tool version 2>/dev/null || $tool --version))"
+	else
+		show "$user/$lang.log"
+		fail "$src built with $tool against the installed library"
+	fi
+done
 
 # Tools from PATH.
 tools=$(dpkg -L spdkrt-tools | grep '^/usr/bin/spdkrt-' | sed 's|.*/||' | sort | tr '\n' ' ')

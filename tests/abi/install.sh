@@ -167,6 +167,39 @@ else
 	echo "SKIP: python3 not found: ctypes test"
 fi
 
+# Go (cgo, #cgo pkg-config: spdkrt) and Rust (extern "C", rustc with pkg-config's -L) programs
+# against the installed library: a malloc bdev written, read back, verified. The distribution's
+# toolchains (golang-go, rustc) when present.
+gobin=$(command -v /usr/bin/go go 2>/dev/null | head -n1 || true)
+if [ -n "$gobin" ]; then
+	mkdir -p "$tmp/go"
+	cp "$top_srcdir/examples/go/hello_bdev.go" "$tmp/go/"
+	if (cd "$tmp/go" && GOCACHE="$tmp/go/cache" GOPATH="$tmp/go/path" GO111MODULE=off GOFLAGS= \
+		"$gobin" build -o hello_bdev hello_bdev.go) >"$tmp/go.log" 2>&1 &&
+		run_installed_noleak "$tmp/go/hello_bdev" >>"$tmp/go.log" 2>&1; then
+		pass "$(grep '^PASS: Go' "$tmp/go.log" | sed 's/^PASS: //') (go build, cgo pkg-config)"
+	else
+		sed 's/^/    /' "$tmp/go.log"
+		fail "examples/go/hello_bdev.go against the installed library"
+	fi
+else
+	echo "SKIP: Go example: no go (golang-go)"
+fi
+rustc=$(command -v /usr/bin/rustc rustc 2>/dev/null | head -n1 || true)
+if [ -n "$rustc" ]; then
+	# shellcheck disable=SC2046
+	if "$rustc" -O "$top_srcdir/examples/rust/hello_bdev.rs" -o "$tmp/hello_bdev_rs" \
+		$(pkg-config --libs-only-L spdkrt | sed 's/-L/-L /g') -l spdkrt >"$tmp/rust.log" 2>&1 &&
+		run_installed "$tmp/hello_bdev_rs" >>"$tmp/rust.log" 2>&1; then
+		pass "$(grep '^PASS: Rust' "$tmp/rust.log" | sed 's/^PASS: //') (rustc, pkg-config -L)"
+	else
+		sed 's/^/    /' "$tmp/rust.log"
+		fail "examples/rust/hello_bdev.rs against the installed library"
+	fi
+else
+	echo "SKIP: Rust example: no rustc"
+fi
+
 # Tools and their man pages.
 bindir=$(dirname "$(find "$dest" -type f -name spdkrt-setup | head -n1)")
 tools=$(cd "$bindir" && ls spdkrt-* 2>/dev/null | tr '\n' ' ')
