@@ -278,7 +278,7 @@ fi
 
 # A man(3) page for every public function (the list comes from the headers).
 nopage=
-for f in $(cat "$user/api" 2>/dev/null) spdkrt; do
+for f in $(awk '{ print $1 }' "$user/api" 2>/dev/null) spdkrt; do
 	man -w 3 "$f" 2>/dev/null | grep -q "^/usr/share/man/man3/$f.3.gz$" || nopage="$nopage $f"
 done
 if [ ! -s "$user/api" ]; then
