@@ -214,13 +214,27 @@ struct spdkrt_io_channel *spdkrt_get_io_channel(void *io_device)
 	return ch;
 }
 
+/* Found by address among the current thread's channels: a stale handle is not dereferenced. */
+static bool channel_of_current_thread(const struct spdkrt_io_channel *ch)
+{
+	struct spdkrt_io_channel *it;
+
+	if (srt_current_thread == NULL)
+		return false;
+	TAILQ_FOREACH(it, &srt_current_thread->channels, link) {
+		if (it == ch)
+			return true;
+	}
+	return false;
+}
+
 void spdkrt_put_io_channel(struct spdkrt_io_channel *ch)
 {
 	if (ch == NULL)
 		return;
-	if (ch->thread != srt_current_thread) {
-		SRT_ERR("spdkrt_put_io_channel: channel of '%s' put from another thread; ignored",
-			ch->device->name);
+	if (!channel_of_current_thread(ch)) {
+		SRT_ERR("spdkrt_put_io_channel: %p is not a channel of the current thread (another "
+			"thread's, or released already); ignored", (void *)ch);
 		return;
 	}
 	if (ch->ref == 0) {
