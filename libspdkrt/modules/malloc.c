@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The malloc bdev: a RAM disk in DMA-safe memory. Every I/O completes inside its submit call,
- * so every completion takes the deferred path.
+ * The malloc bdev: a RAM disk in DMA-safe memory. Data moves through the copy engine: with
+ * copy=cpu (the default) every I/O completes inside its submit call, so every completion takes
+ * the deferred path; with copy=ioat each thread's channel offloads to an I/OAT channel and
+ * completes from that channel's poller.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <spdkrt/env.h>
+#include <spdkrt/thread.h>
 
 #include "bdev/module.h"
+#include "copy/engine.h"
 #include "modules/geometry.h"
 
 #define SRT_LOG_COMPONENT "malloc"
@@ -19,30 +24,110 @@
 struct malloc_disk {
 	struct spdkrt_bdev bdev;
 	char *data;
+	struct srt_copy_engine *engine;
+	void (*destruct_done)(struct spdkrt_bdev *bdev);
+	char channel_device; /* its address identifies the per-thread copy channels (not cpu) */
 };
+
+/* Per I/O, in its module context: pieces still copying and the first error. */
+struct malloc_task {
+	uint32_t outstanding;
+	int status;
+};
+_Static_assert(sizeof(struct malloc_task) <= SRT_BDEV_IO_MODULE_CTX, "fits the module context");
+
+/* The CPU engine needs no per-thread state: one channel serves every thread. */
+static struct srt_copy_channel g_cpu_channel = { .backend = &srt_copy_cpu_backend };
+
+static void malloc_piece_done(void *arg, int status)
+{
+	struct srt_bdev_io *io = arg;
+	struct malloc_task *task = (struct malloc_task *)io->module_ctx;
+
+	if (status != 0 && task->status == 0)
+		task->status = status;
+	if (--task->outstanding == 0)
+		srt_bdev_io_complete(io, task->status);
+}
+
+/* One copy per iovec between the disk at `at` and the I/O's buffers. */
+static void malloc_copy_iovs(struct srt_copy_channel *ch, struct srt_bdev_io *io, char *at,
+			     bool to_iovs)
+{
+	struct malloc_task *task = (struct malloc_task *)io->module_ctx;
+	uint64_t left = srt_bdev_io_bytes(io);
+	int rc;
+
+	for (int i = 0; i < io->iovcnt && left > 0; i++) {
+		size_t n = io->iovs[i].iov_len < left ? io->iovs[i].iov_len : left;
+
+		task->outstanding++;
+		rc = to_iovs ? srt_copy_submit_copy(ch, io->iovs[i].iov_base, at, n,
+						    malloc_piece_done, io)
+			     : srt_copy_submit_copy(ch, at, io->iovs[i].iov_base, n,
+						    malloc_piece_done, io);
+		if (rc != 0)
+			malloc_piece_done(io, rc);
+		at += n;
+		left -= n;
+	}
+}
 
 static void malloc_submit(struct spdkrt_io_channel *module_ch, struct srt_bdev_io *io)
 {
 	struct malloc_disk *disk = io->bdev->ctx;
+	struct malloc_task *task = (struct malloc_task *)io->module_ctx;
 	char *at = disk->data + (io->offset_blocks << io->bdev->block_shift);
+	struct srt_copy_channel *ch = module_ch != NULL
+					      ? *(struct srt_copy_channel **)spdkrt_io_channel_get_ctx(
+							module_ch)
+					      : &g_cpu_channel;
+	int rc;
 
-	(void)module_ch;
+	/* The submitter holds one count until every piece is queued. */
+	task->outstanding = 1;
+	task->status = 0;
 	switch (io->type) {
 	case SPDKRT_BDEV_IO_READ:
-		srt_bdev_io_copy_to_iovs(io, at);
+		malloc_copy_iovs(ch, io, at, true);
 		break;
 	case SPDKRT_BDEV_IO_WRITE:
-		srt_bdev_io_copy_from_iovs(io, at);
+		malloc_copy_iovs(ch, io, at, false);
 		break;
 	case SPDKRT_BDEV_IO_UNMAP:
 	case SPDKRT_BDEV_IO_WRITE_ZEROES:
-		memset(at, 0, srt_bdev_io_bytes(io));
+		task->outstanding++;
+		rc = srt_copy_submit_fill(ch, at, 0, srt_bdev_io_bytes(io), malloc_piece_done, io);
+		if (rc != 0)
+			malloc_piece_done(io, rc);
 		break;
 	case SPDKRT_BDEV_IO_FLUSH:
 	case SPDKRT_BDEV_IO_RESET:
 		break;
 	}
-	srt_bdev_io_complete(io, 0);
+	srt_copy_flush(ch);
+	malloc_piece_done(io, 0);
+}
+
+static int malloc_channel_create(void *io_device, void *ctx)
+{
+	struct malloc_disk *disk = (struct malloc_disk *)((char *)io_device -
+							  offsetof(struct malloc_disk, channel_device));
+
+	return srt_copy_channel_open(disk->engine, ctx);
+}
+
+static void malloc_channel_destroy(void *io_device, void *ctx)
+{
+	(void)io_device;
+	srt_copy_channel_close(*(struct srt_copy_channel **)ctx);
+}
+
+static struct spdkrt_io_channel *malloc_get_io_channel(void *ctx)
+{
+	struct malloc_disk *disk = ctx;
+
+	return spdkrt_get_io_channel(&disk->channel_device);
 }
 
 static bool malloc_io_type_supported(void *ctx, enum spdkrt_bdev_io_type type)
@@ -52,18 +137,52 @@ static bool malloc_io_type_supported(void *ctx, enum spdkrt_bdev_io_type type)
 	return true;
 }
 
+static void malloc_free(struct malloc_disk *disk)
+{
+	srt_copy_engine_put(disk->engine);
+	spdkrt_dma_free(disk->data);
+	free(disk);
+}
+
+static void malloc_channels_gone(void *io_device)
+{
+	struct malloc_disk *disk = (struct malloc_disk *)((char *)io_device -
+							  offsetof(struct malloc_disk, channel_device));
+	void (*done)(struct spdkrt_bdev *bdev) = disk->destruct_done;
+	struct spdkrt_bdev *bdev = &disk->bdev;
+
+	malloc_free(disk);
+	if (done != NULL)
+		done(bdev);
+}
+
 static void malloc_destruct(struct spdkrt_bdev *bdev, void (*done)(struct spdkrt_bdev *bdev))
 {
 	struct malloc_disk *disk = bdev->ctx;
 
-	spdkrt_dma_free(disk->data);
-	free(disk);
-	done(bdev);
+	if (disk->bdev.fn->get_io_channel == NULL) {
+		malloc_free(disk);
+		done(bdev);
+		return;
+	}
+	/* Copy channels may outlive the bdev's own channels by one poll. */
+	disk->destruct_done = done;
+	if (spdkrt_io_device_unregister(&disk->channel_device, malloc_channels_gone) != 0) {
+		malloc_free(disk);
+		done(bdev);
+	}
 }
 
-static const struct srt_bdev_fn_table g_malloc_fn = {
+static const struct srt_bdev_fn_table g_malloc_cpu_fn = {
 	.submit = malloc_submit,
 	.io_type_supported = malloc_io_type_supported,
+	.destruct = malloc_destruct,
+};
+
+static const struct srt_bdev_fn_table g_malloc_channel_fn = {
+	.submit = malloc_submit,
+	.io_type_supported = malloc_io_type_supported,
+	.get_io_channel = malloc_get_io_channel,
 	.destruct = malloc_destruct,
 };
 
@@ -79,12 +198,13 @@ static int malloc_create(struct srt_spec *spec, struct spdkrt_bdev **out)
 	struct srt_geometry geo;
 	uint64_t boundary = 0;
 	struct malloc_disk *disk;
-	const char *name;
+	const char *name, *copy;
 	int rc;
 
 	rc = srt_geometry_from_spec(spec, &name, &geo);
 	if (rc == 0)
 		rc = srt_spec_get_u64(spec, "optimal_io_boundary", 0, UINT32_MAX, &boundary);
+	copy = srt_spec_get(spec, "copy");
 	if (rc == 0)
 		rc = srt_spec_check_all_used(spec);
 	if (rc != 0)
@@ -96,27 +216,46 @@ static int malloc_create(struct srt_spec *spec, struct spdkrt_bdev **out)
 	disk = calloc(1, sizeof(*disk));
 	if (disk == NULL)
 		return -ENOMEM;
+	rc = srt_copy_engine_get(copy != NULL ? copy : "cpu", &disk->engine);
+	if (rc != 0) {
+		SRT_ERR("malloc bdev '%s': copy=%s is not available: %s", name,
+			copy != NULL ? copy : "cpu", spdkrt_strerror(rc));
+		free(disk);
+		return rc;
+	}
 	disk->data = spdkrt_dma_zmalloc(geo.num_blocks * geo.block_size, 4096,
 					SPDKRT_ENV_SOCKET_ANY);
 	if (disk->data == NULL) {
 		SRT_ERR("malloc bdev '%s': no %llu bytes of DMA memory (is the environment "
 			"initialised with enough memory?)", name,
 			(unsigned long long)(geo.num_blocks * geo.block_size));
-		free(disk);
+		malloc_free(disk);
 		return -ENOMEM;
 	}
 	snprintf(disk->bdev.name, sizeof(disk->bdev.name), "%s", name);
 	disk->bdev.product_name = "Malloc disk";
 	disk->bdev.module = &srt_bdev_malloc_module;
-	disk->bdev.fn = &g_malloc_fn;
+	disk->bdev.fn = &g_malloc_cpu_fn;
 	disk->bdev.ctx = disk;
 	disk->bdev.block_size = geo.block_size;
 	atomic_init(&disk->bdev.num_blocks, geo.num_blocks);
 	disk->bdev.optimal_io_boundary = (uint32_t)boundary;
+	if (strcmp(srt_copy_engine_name(disk->engine), "cpu") != 0) {
+		disk->bdev.fn = &g_malloc_channel_fn;
+		rc = spdkrt_io_device_register(&disk->channel_device, malloc_channel_create,
+					       malloc_channel_destroy,
+					       sizeof(struct srt_copy_channel *), name);
+		if (rc != 0) {
+			malloc_free(disk);
+			return rc;
+		}
+	}
 	rc = srt_bdev_register(&disk->bdev);
 	if (rc != 0) {
-		spdkrt_dma_free(disk->data);
-		free(disk);
+		disk->destruct_done = NULL;
+		if (disk->bdev.fn->get_io_channel == NULL ||
+		    spdkrt_io_device_unregister(&disk->channel_device, malloc_channels_gone) != 0)
+			malloc_free(disk);
 		return rc;
 	}
 	*out = &disk->bdev;
