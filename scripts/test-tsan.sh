@@ -21,6 +21,8 @@ programs=(
 	tests/unit/thread/msg_stress_test
 	tests/unit/app/reactor_test
 	tests/unit/app/app_test
+	tests/unit/env/dma_test
+	tests/unit/env/pci_model_test
 )
 
 echo "=== build (ThreadSanitizer, -Werror) in $builddir ==="
