@@ -11,32 +11,16 @@
 
 static const struct spdkrt_pci_addr g_addrs[2] = { { 0, 0x80, 4, 0 }, { 0, 0x80, 4, 1 } };
 static struct ioat_model *g_models[2];
-static struct spdkrt_poller *g_model_poller;
-
-/* The models run from the test thread's poll loop, as hardware runs beside the driver. */
-static int poll_models(void *arg)
-{
-	int work = 0;
-
-	(void)arg;
-	for (int i = 0; i < 2; i++)
-		if (g_models[i] != NULL)
-			work += ioat_model_poll(g_models[i]);
-	return work > 0 ? SPDKRT_POLLER_BUSY : SPDKRT_POLLER_IDLE;
-}
-
+/* Models registered on the test thread run from its poll loop, as hardware beside the driver. */
 static int setup(void **state)
 {
 	(void)state;
-	harness_setup();
-	assert_int_equal(spdkrt_poller_register(poll_models, NULL, 0, &g_model_poller), 0);
-	return 0;
+	return harness_setup();
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	spdkrt_poller_unregister(&g_model_poller);
 	harness_teardown();
 	return 0;
 }

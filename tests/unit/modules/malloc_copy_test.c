@@ -13,28 +13,16 @@
 
 static const struct spdkrt_pci_addr g_addr = { 0, 0x80, 4, 0 };
 static struct ioat_model *g_model;
-static struct spdkrt_poller *g_model_poller;
-
-static int poll_model(void *arg)
-{
-	(void)arg;
-	if (g_model == NULL)
-		return SPDKRT_POLLER_IDLE;
-	return ioat_model_poll(g_model) > 0 ? SPDKRT_POLLER_BUSY : SPDKRT_POLLER_IDLE;
-}
-
+/* The model, registered on the test thread, runs from its poll loop (the PCI layer's poller). */
 static int setup(void **state)
 {
 	(void)state;
-	harness_setup();
-	assert_int_equal(spdkrt_poller_register(poll_model, NULL, 0, &g_model_poller), 0);
-	return 0;
+	return harness_setup();
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	spdkrt_poller_unregister(&g_model_poller);
 	harness_teardown();
 	return 0;
 }
