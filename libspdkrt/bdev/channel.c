@@ -73,14 +73,15 @@ static int mgmt_create(void *io_device, void *ctx)
 	n = g_opts.io_pool_size;
 	atomic_fetch_add(&g_num_mgmt_channels, 1);
 	pthread_mutex_unlock(&srt_bdev_lock);
-	mgmt->ios = aligned_alloc(64, ((size_t)n * sizeof(struct srt_bdev_io) + 63) & ~(size_t)63);
+	mgmt->ios = aligned_alloc(64, ((size_t)n * sizeof(struct spdkrt_bdev_io) + 63) & ~(size_t)63);
 	if (mgmt->ios == NULL) {
 		atomic_fetch_sub(&g_num_mgmt_channels, 1);
 		return -ENOMEM;
 	}
-	memset(mgmt->ios, 0, (size_t)n * sizeof(struct srt_bdev_io));
+	memset(mgmt->ios, 0, (size_t)n * sizeof(struct spdkrt_bdev_io));
 	mgmt->pool_size = n;
 	STAILQ_INIT(&mgmt->free);
+	STAILQ_INIT(&mgmt->nomem);
 	for (uint32_t i = n; i > 0; i--)
 		STAILQ_INSERT_HEAD(&mgmt->free, &mgmt->ios[i - 1], link);
 	return 0;
@@ -95,16 +96,34 @@ static void mgmt_destroy(void *io_device, void *ctx)
 	atomic_fetch_sub(&g_num_mgmt_channels, 1);
 }
 
+struct srt_bdev_mgmt *srt_bdev_current_mgmt(void)
+{
+	struct spdkrt_io_channel *ch;
+
+	if (srt_current_thread == NULL)
+		return NULL;
+	ch = srt_thread_find_channel(srt_current_thread, &g_mgmt_io_device);
+	return ch != NULL ? spdkrt_io_channel_get_ctx(ch) : NULL;
+}
+
 static void mgmt_register(void)
 {
 	spdkrt_io_device_register(&g_mgmt_io_device, mgmt_create, mgmt_destroy,
 				  sizeof(struct srt_bdev_mgmt), "bdev_io_pool");
 }
 
+/*
+ * The channel's own work item: delivers deferred completions and, once an orphaned channel's
+ * last I/O is done, frees it (here, never inside a delivery that still walks its queue).
+ */
 static void drain_work(struct srt_thread_work *work)
 {
-	srt_bdev_drain_deferred((struct srt_bdev_channel *)((char *)work -
-				offsetof(struct srt_bdev_channel, drain)));
+	struct srt_bdev_channel *ch = (struct srt_bdev_channel *)((char *)work -
+				       offsetof(struct srt_bdev_channel, drain));
+
+	srt_bdev_drain_deferred(ch);
+	if (ch->orphaned && ch->outstanding == 0 && STAILQ_EMPTY(&ch->deferred))
+		srt_bdev_channel_free(ch);
 }
 
 int srt_bdev_channel_create(void *io_device, void *ctx)
@@ -123,6 +142,7 @@ int srt_bdev_channel_create(void *io_device, void *ctx)
 		return -ENOMEM;
 	}
 	ch->bdev = bdev;
+	ch->io_ch = srt_io_channel_from_ctx(ctx);
 	ch->mgmt = spdkrt_io_channel_get_ctx(ch->mgmt_ch);
 	ch->thread = srt_current_thread;
 	ch->submit = bdev->fn->submit;
@@ -149,16 +169,21 @@ int srt_bdev_channel_create(void *io_device, void *ctx)
 void srt_bdev_channel_free(struct srt_bdev_channel *ch)
 {
 	struct spdkrt_bdev *bdev = ch->bdev;
+	bool last_of_released;
 
 	srt_thread_unschedule(ch->thread, &ch->drain);
 	pthread_mutex_lock(&srt_bdev_lock);
 	TAILQ_REMOVE(&bdev->channels, ch, link);
 	srt_bdev_stats_add(&bdev->released_stats, &ch->stats);
+	last_of_released = bdev->channels_released && TAILQ_EMPTY(&bdev->channels);
 	pthread_mutex_unlock(&srt_bdev_lock);
 	if (ch->module_ch != NULL)
 		spdkrt_put_io_channel(ch->module_ch);
 	spdkrt_put_io_channel(ch->mgmt_ch);
 	free(ch);
+	/* An orphan kept its bdev alive: it was the last user, the bdev may go now. */
+	if (last_of_released)
+		srt_bdev_orphans_gone(bdev);
 }
 
 void srt_bdev_channel_destroy(void *io_device, void *ctx)
@@ -173,6 +198,7 @@ void srt_bdev_channel_destroy(void *io_device, void *ctx)
 	if (ch->outstanding != 0) {
 		/* The module still owns some I/O: keep the channel until they complete. */
 		ch->orphaned = true;
+		ch->io_ch = NULL;
 		return;
 	}
 	srt_bdev_channel_free(ch);

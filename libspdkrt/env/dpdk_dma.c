@@ -146,7 +146,8 @@ int srt_dpdk_mem_register(void *vaddr, size_t len)
 		if (iovas[i] == RTE_BAD_IOVA ||
 		    rte_mem_virt2phy(page + HUGEPAGE_2M - 4096) != iovas[i] + HUGEPAGE_2M - 4096) {
 			SRT_ERR("spdkrt_mem_register: %p is not hugepage-backed memory (IOVA = PA "
-				"needs physically contiguous 2 MiB pages)", (void *)page);
+				"needs physically contiguous 2 MiB pages)",
+				(void *)page);
 			rc = -EINVAL;
 			munlock(vaddr, len);
 			goto out;

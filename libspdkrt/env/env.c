@@ -293,6 +293,10 @@ static bool env_ready(const char *fn)
 	return true;
 }
 
+/* Limits that keep size + alignment from wrapping, and the alignment inside DPDK's 32 bits. */
+#define DMA_MAX_ALIGN (1u << 31)
+#define DMA_MAX_SIZE (SIZE_MAX / 4)
+
 static void *dma_alloc(const char *fn, size_t size, size_t align, int socket, bool zero,
 		       bool contig)
 {
@@ -300,8 +304,21 @@ static void *dma_alloc(const char *fn, size_t size, size_t align, int socket, bo
 
 	if (!env_ready(fn))
 		return NULL;
-	if (size == 0 || (align & (align - 1)) != 0 || socket < SPDKRT_ENV_SOCKET_ANY) {
-		SRT_ERR("%s: invalid size %zu, alignment %zu or socket %d", fn, size, align, socket);
+	if (size == 0 || (align & (align - 1)) != 0) {
+		SRT_ERR("%s: invalid size %zu or alignment %zu (a power of two, or 0)", fn, size,
+			align);
+		return NULL;
+	}
+	/* DPDK takes a 32-bit alignment: a larger one would silently become the default. */
+	if (align > DMA_MAX_ALIGN || size > DMA_MAX_SIZE) {
+		SRT_ERR("%s: size %zu or alignment %zu is too large (at most %llu bytes aligned to "
+			"%u)", fn, size, align, (unsigned long long)DMA_MAX_SIZE, DMA_MAX_ALIGN);
+		return NULL;
+	}
+	if (socket < SPDKRT_ENV_SOCKET_ANY || (socket >= 0 &&
+					       (uint32_t)socket >= spdkrt_env_get_numa_node_count())) {
+		SRT_ERR("%s: socket %d does not exist (%u NUMA nodes; SPDKRT_ENV_SOCKET_ANY for any)",
+			fn, socket, spdkrt_env_get_numa_node_count());
 		return NULL;
 	}
 	buf = g_backend->dma_malloc(size, align == 0 ? 64 : align, socket, contig);

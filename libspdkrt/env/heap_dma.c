@@ -53,9 +53,9 @@ struct region {
 };
 
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
-static char *g_map;	  /* the mmap, before alignment */
+static char *g_map; /* the mmap, before alignment */
 static size_t g_map_len;
-static char *g_base;	  /* first arena page, 2 MiB aligned */
+static char *g_base;      /* first arena page, 2 MiB aligned */
 static uint32_t g_npages; /* arena pages */
 static uint32_t g_niova;  /* IOVA pages: twice the arena, so contig runs rarely fail */
 static struct arena_page *g_pages;

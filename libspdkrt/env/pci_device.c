@@ -46,11 +46,13 @@ static int provider_for_driver(const char *name, const char *driver,
 	}
 	if (driver[0] == '\0') {
 		SRT_ERR("%s is bound to no driver: run `spdkrt-setup config` to bind it to "
-			"vfio-pci or uio_pci_generic", name);
+			"vfio-pci or uio_pci_generic",
+			name);
 		return -ENXIO;
 	}
 	SRT_ERR("%s is bound to the kernel driver %s: run `spdkrt-setup config` to hand it to "
-		"spdkrt (vfio-pci or uio_pci_generic)", name, driver);
+		"spdkrt (vfio-pci or uio_pci_generic)",
+		name, driver);
 	return -EBUSY;
 }
 
@@ -82,8 +84,8 @@ static int enable_bus_master(struct srt_pci_device *dev)
 	uint16_t cmd;
 	int rc = srt_pci_cfg_read16(dev, &cmd, CFG_COMMAND);
 
-	if (rc == 0 && (cmd & (CMD_MEMORY_SPACE | CMD_BUS_MASTER)) !=
-			       (CMD_MEMORY_SPACE | CMD_BUS_MASTER))
+	if (rc == 0 &&
+	    (cmd & (CMD_MEMORY_SPACE | CMD_BUS_MASTER)) != (CMD_MEMORY_SPACE | CMD_BUS_MASTER))
 		rc = srt_pci_cfg_write16(dev, cmd | CMD_MEMORY_SPACE | CMD_BUS_MASTER, CFG_COMMAND);
 	return rc;
 }

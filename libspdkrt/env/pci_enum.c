@@ -132,8 +132,8 @@ int srt_pci_enumerate(const struct srt_pci_match *match,
 	return rc < 0 ? rc : 0;
 }
 
-int spdkrt_pci_enumerate(const struct spdkrt_pci_id *ids, uint32_t class_code,
-			 uint32_t class_mask, spdkrt_pci_enum_cb cb, void *ctx)
+int spdkrt_pci_enumerate(const struct spdkrt_pci_id *ids, uint32_t class_code, uint32_t class_mask,
+			 spdkrt_pci_enum_cb cb, void *ctx)
 {
 	struct srt_pci_match match = {
 		.class_code = class_code,
@@ -152,8 +152,10 @@ int spdkrt_pci_get_id(const struct spdkrt_pci_addr *addr, struct spdkrt_pci_id *
 {
 	int node;
 
-	if (addr == NULL || id == NULL)
+	if (addr == NULL || id == NULL) {
+		SRT_ERR("spdkrt_pci_get_id: addr or id is NULL");
 		return -EINVAL;
+	}
 	if (srt_pci_model_lookup(addr, id, &node) == 0)
 		return 0;
 	return srt_pci_sysfs_read_id(addr, id);
@@ -164,8 +166,10 @@ int spdkrt_pci_get_driver(const struct spdkrt_pci_addr *addr, char *buf, size_t 
 	struct spdkrt_pci_id id;
 	int node;
 
-	if (addr == NULL || buf == NULL || size == 0)
+	if (addr == NULL || buf == NULL || size == 0) {
+		SRT_ERR("spdkrt_pci_get_driver: addr or buf is NULL, or size is 0");
 		return -EINVAL;
+	}
 	if (srt_pci_model_lookup(addr, &id, &node) == 0) {
 		if (size <= strlen(MODEL_DRIVER_NAME))
 			return -ENOSPC;
@@ -179,8 +183,10 @@ int spdkrt_pci_get_numa_node(const struct spdkrt_pci_addr *addr, int *node)
 {
 	struct spdkrt_pci_id id;
 
-	if (addr == NULL || node == NULL)
+	if (addr == NULL || node == NULL) {
+		SRT_ERR("spdkrt_pci_get_numa_node: addr or node is NULL");
 		return -EINVAL;
+	}
 	if (srt_pci_model_lookup(addr, &id, node) == 0)
 		return 0;
 	return srt_pci_sysfs_numa_node(addr, node);

@@ -33,8 +33,7 @@ int srt_pci_sysfs_set_root(const char *root)
 	return rc;
 }
 
-int srt_pci_sysfs_path(char *buf, size_t size, const struct spdkrt_pci_addr *addr,
-		       const char *attr)
+int srt_pci_sysfs_path(char *buf, size_t size, const struct spdkrt_pci_addr *addr, const char *attr)
 {
 	char name[SPDKRT_PCI_ADDR_STRLEN];
 	int n;

@@ -95,11 +95,15 @@ SPDKRT_API int spdkrt_ioat_attach(const struct spdkrt_pci_addr *addr,
 	char name[SPDKRT_PCI_ADDR_STRLEN];
 	int rc;
 
-	if (addr == NULL || chan == NULL)
+	if (addr == NULL || chan == NULL) {
+		SRT_ERR("spdkrt_ioat_attach: %s is NULL", addr == NULL ? "addr" : "chan");
 		return -EINVAL;
+	}
 	rc = spdkrt_pci_addr_fmt(name, sizeof(name), addr);
-	if (rc != 0)
+	if (rc != 0) {
+		SRT_ERR("spdkrt_ioat_attach: invalid PCI address");
 		return rc;
+	}
 	pthread_mutex_lock(&g_lock);
 	rc = attach_locked(addr, name, chan);
 	pthread_mutex_unlock(&g_lock);
@@ -143,8 +147,10 @@ SPDKRT_API int spdkrt_ioat_probe(void *cb_ctx, spdkrt_ioat_probe_cb probe_cb,
 	int attached = 0, rc;
 	size_t i;
 
-	if (attach_cb == NULL)
+	if (attach_cb == NULL) {
+		SRT_ERR("spdkrt_ioat_probe: attach_cb is NULL");
 		return -EINVAL;
+	}
 	/* Collect first: attaching inside the enumeration would nest the PCI layer's lock. */
 	rc = srt_pci_enumerate(&g_ioat_match, collect, &f);
 	for (i = 0; rc == 0 && i < f.count; i++) {

@@ -142,8 +142,10 @@ SPDKRT_API int spdkrt_ioat_process_events(struct spdkrt_ioat_chan *chan)
 	uint32_t n;
 	int rc;
 
-	if (chan == NULL)
+	if (chan == NULL) {
+		SRT_ERR("spdkrt_ioat_process_events: chan is NULL");
 		return -EINVAL;
+	}
 	if (chan->out_of_service)
 		return -EIO;
 	if (chan->tail == chan->flushed || chan->failing)

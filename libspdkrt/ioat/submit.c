@@ -25,12 +25,16 @@ static uint64_t translate(const void *p, size_t want, size_t *len)
 	return iova;
 }
 
-static int check_usable(const struct spdkrt_ioat_chan *chan)
+static int check_usable(const struct spdkrt_ioat_chan *chan, const char *fn)
 {
-	if (chan == NULL)
+	if (chan == NULL) {
+		SRT_ERR("%s: chan is NULL", fn);
 		return -EINVAL;
-	if (chan->out_of_service)
+	}
+	if (chan->out_of_service) {
+		SRT_ERR("%s: the channel is out of service (a halt could not be recovered)", fn);
 		return -EIO;
+	}
 	return 0;
 }
 
@@ -137,7 +141,7 @@ SPDKRT_API int spdkrt_ioat_build_copy(struct spdkrt_ioat_chan *chan, void *cb_ar
 				      size_t nbytes)
 {
 	uintptr_t d = (uintptr_t)dst, s = (uintptr_t)src;
-	int rc = check_usable(chan);
+	int rc = check_usable(chan, __func__);
 
 	if (rc != 0)
 		return rc;
@@ -156,7 +160,7 @@ SPDKRT_API int spdkrt_ioat_build_fill(struct spdkrt_ioat_chan *chan, void *cb_ar
 				      spdkrt_ioat_req_cb cb_fn, void *dst, uint64_t fill_pattern,
 				      size_t nbytes)
 {
-	int rc = check_usable(chan);
+	int rc = check_usable(chan, __func__);
 
 	if (rc != 0)
 		return rc;
@@ -173,8 +177,10 @@ SPDKRT_API int spdkrt_ioat_build_fill(struct spdkrt_ioat_chan *chan, void *cb_ar
 
 SPDKRT_API int spdkrt_ioat_flush(struct spdkrt_ioat_chan *chan)
 {
-	if (chan == NULL)
+	if (chan == NULL) {
+		SRT_ERR("spdkrt_ioat_flush: chan is NULL");
 		return -EINVAL;
+	}
 	if (chan->flushed == chan->head)
 		return 0;
 	/*

@@ -217,15 +217,17 @@ static void test_arena_exhaustion(void **state)
 /* Many buffers of mixed kinds: every translation stays inside its own buffer. */
 static void test_many_buffers(void **state)
 {
-	enum { N = 64 };
+	enum {
+		N = 64
+	};
 	char *bufs[N];
 	size_t sizes[N];
 
 	(void)state;
 	for (int i = 0; i < N; i++) {
 		sizes[i] = (size_t)(i * 1237 % 20000) + 1;
-		bufs[i] = i % 3 == 0 ? spdkrt_dma_malloc_contig(sizes[i], 0, 0)
-				     : spdkrt_dma_malloc(sizes[i], 0, 0);
+		bufs[i] = i % 3 == 0 ? spdkrt_dma_malloc_contig(sizes[i], 0, 0) :
+				       spdkrt_dma_malloc(sizes[i], 0, 0);
 		assert_non_null(bufs[i]);
 		memset(bufs[i], i, sizes[i]);
 	}

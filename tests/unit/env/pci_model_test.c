@@ -27,7 +27,13 @@
  * number; the model fills that many bytes at the IOVA with the sequence number and reports it
  * done (or an error when the IOVA does not translate, as an IOMMU fault would).
  */
-enum { REG_DOORBELL = 0x00, REG_DONE = 0x04, REG_ERROR = 0x08, REG_ADDR = 0x10, REG_LEN = 0x18 };
+enum {
+	REG_DOORBELL = 0x00,
+	REG_DONE = 0x04,
+	REG_ERROR = 0x08,
+	REG_ADDR = 0x10,
+	REG_LEN = 0x18
+};
 
 struct toy {
 	uint8_t bar0[4096] __attribute__((aligned(8)));
