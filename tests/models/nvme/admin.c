@@ -81,6 +81,8 @@ static void create_io_sq(struct nvme_model *m, const uint8_t *sqe, struct model_
 	}
 	model_create_sq(m, qid, cqid, base, size, (uint8_t)((cdw11 >> 1) & 3));
 	m->stats.io_queues_created++;
+	if (m->cmb != NULL && base >= m->cmb_iova && base < m->cmb_iova + m->opts.cmb_size)
+		m->stats.cmb_sqs++;
 }
 
 static void delete_io_queue(struct nvme_model *m, const uint8_t *sqe, bool cq,

@@ -20,8 +20,7 @@
 struct model_sq {
 	bool exists;
 	uint16_t cqid;
-	uint64_t base; /* IOVA (or CMB offset when in_cmb) */
-	bool in_cmb;
+	uint64_t base; /* IOVA */
 	uint32_t size;
 	uint32_t head, tail;
 	uint8_t prio; /* 0 urgent .. 3 low */
@@ -91,7 +90,8 @@ struct nvme_model {
 
 	uint8_t *bar0;
 	uint64_t bar0_size;
-	uint8_t *cmb; /* BAR2 */
+	uint8_t *cmb; /* BAR2, registered for DMA */
+	uint64_t cmb_iova;
 
 	/* register shadows */
 	uint64_t cap;
@@ -151,6 +151,8 @@ struct nvme_model {
 	uint32_t security_len;
 
 	struct model_fault_rule faults[MODEL_MAX_FAULTS];
+	uint8_t *log_override[256]; /* 4096 bytes each when set */
+	size_t log_override_len[256];
 
 	uint16_t trace[MODEL_TRACE_LEN];
 	uint64_t trace_count;

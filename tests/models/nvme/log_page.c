@@ -127,7 +127,11 @@ void model_get_log_page(struct nvme_model *m, const uint8_t *sqe, struct model_r
 		result_status(r, SCT_GENERIC, SC_INVALID_FIELD, true);
 		return;
 	}
-	switch (lid) {
+	switch (m->log_override[lid] != NULL ? 0x100 : lid) {
+	case 0x100: /* a test's page */
+		memcpy(page, m->log_override[lid], LOG_MAX_SIZE);
+		size = m->log_override_len[lid] ? m->log_override_len[lid] : 4;
+		break;
 	case LOG_ERROR:
 		size = page_errors(m, page);
 		break;

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <spdkrt/env.h>
+
 #include "env/mmio.h"
 #include "env/pci.h"
 #include "internal.h"
@@ -31,6 +33,46 @@ void nvme_model_opts_init(struct nvme_model_opts *opts)
 	opts->rtd3e = 1000000;
 }
 
+#define CMB_ALIGN (2u << 20) /* what spdkrt_mem_register() takes */
+
+/* BAR2 as DMA memory: the driver reaches it by IOVA, like any buffer. */
+static int cmb_create(struct nvme_model *m)
+{
+	int rc;
+
+	m->cmb = aligned_alloc(CMB_ALIGN, m->opts.cmb_size);
+	if (m->cmb == NULL)
+		return -ENOMEM;
+	memset(m->cmb, 0, m->opts.cmb_size);
+	rc = spdkrt_mem_register(m->cmb, m->opts.cmb_size);
+	if (rc != 0) {
+		free(m->cmb);
+		m->cmb = NULL;
+		return rc;
+	}
+	m->cmb_iova = spdkrt_vtophys(m->cmb, NULL);
+	return 0;
+}
+
+static void cmb_destroy(struct nvme_model *m)
+{
+	if (m->cmb == NULL)
+		return;
+	spdkrt_mem_unregister(m->cmb, m->opts.cmb_size);
+	free(m->cmb);
+	m->cmb = NULL;
+}
+
+static void model_free(struct nvme_model *m)
+{
+	cmb_destroy(m);
+	for (unsigned lid = 0; lid < 256; lid++)
+		free(m->log_override[lid]);
+	free(m->fw_image);
+	free(m->bar0);
+	free(m);
+}
+
 static int model_pci_poll(void *model)
 {
 	return nvme_model_poll(model);
@@ -50,7 +92,7 @@ static int validate_opts(const struct nvme_model_opts *o)
 {
 	if (o->mqes < 1 || o->dstrd > 8 || o->mpsmin > o->mpsmax || o->mpsmax > 15 ||
 	    o->num_io_queues < 1 || o->num_io_queues >= NVME_MODEL_MAX_QUEUES ||
-	    (o->cmb_size != 0 && o->cmb_size < 4096)) {
+	    o->cmb_size % CMB_ALIGN != 0) {
 		SRT_ERR("model options out of range");
 		return -EINVAL;
 	}
@@ -82,17 +124,18 @@ int nvme_model_create(const struct nvme_model_opts *opts, struct nvme_model **mo
 	m->bar0_size = REG_DOORBELL + 2ull * NVME_MODEL_MAX_QUEUES * (4u << opts->dstrd);
 	m->bar0_size = (m->bar0_size + 4095) & ~4095ull;
 	m->bar0 = aligned_alloc(4096, m->bar0_size);
-	if (opts->cmb_size != 0)
-		m->cmb = aligned_alloc(4096, opts->cmb_size);
-	if (m->bar0 == NULL || (opts->cmb_size != 0 && m->cmb == NULL)) {
-		free(m->bar0);
-		free(m->cmb);
+	if (m->bar0 == NULL) {
 		free(m);
 		return -ENOMEM;
 	}
 	memset(m->bar0, 0, m->bar0_size);
-	if (m->cmb != NULL)
-		memset(m->cmb, 0, opts->cmb_size);
+	if (opts->cmb_size != 0) {
+		rc = cmb_create(m);
+		if (rc != 0) {
+			model_free(m);
+			return rc;
+		}
+	}
 	strcpy(m->fw_rev[1], "MODEL1.0");
 	m->fw_active = 1;
 	model_regs_init(m);
@@ -115,9 +158,7 @@ int nvme_model_create(const struct nvme_model_opts *opts, struct nvme_model **mo
 	rc = srt_pci_model_register(&desc);
 	if (rc != 0) {
 		SRT_ERR("cannot register the model PCI function: %d", rc);
-		free(m->bar0);
-		free(m->cmb);
-		free(m);
+		model_free(m);
 		return rc;
 	}
 	m->registered = true;
@@ -134,10 +175,24 @@ void nvme_model_destroy(struct nvme_model *m)
 	model_queue_reset_all(m);
 	for (uint32_t nsid = 1; nsid <= NVME_MODEL_MAX_NS; nsid++)
 		model_ns_free(&m->ns[nsid]);
-	free(m->fw_image);
-	free(m->bar0);
-	free(m->cmb);
-	free(m);
+	model_free(m);
+}
+
+int nvme_model_set_log_page(struct nvme_model *m, uint8_t lid, const void *data, size_t len)
+{
+	if (m == NULL || len > 4096)
+		return -EINVAL;
+	free(m->log_override[lid]);
+	m->log_override[lid] = NULL;
+	m->log_override_len[lid] = 0;
+	if (data == NULL)
+		return 0;
+	m->log_override[lid] = calloc(1, 4096);
+	if (m->log_override[lid] == NULL)
+		return -ENOMEM;
+	memcpy(m->log_override[lid], data, len);
+	m->log_override_len[lid] = len;
+	return 0;
 }
 
 int nvme_model_poll(struct nvme_model *m)

@@ -15,6 +15,10 @@
  * format, extended or separate metadata and protection information, PRPs and SGLs, MDTS,
  * round-robin and weighted round-robin arbitration. And faults on demand (nvme_model_fault).
  *
+ * The controller memory buffer (BAR2) is memory registered for DMA (spdkrt_mem_register), so a
+ * driver addresses it as it addresses host memory, by the IOVA spdkrt_vtophys() gives for the
+ * mapped BAR: submission queues and data buffers placed there work, and the model counts them.
+ *
  * Threading: one thread drives a model (the one that polls it and injects faults).
  */
 #ifndef NVME_MODEL_H
@@ -54,7 +58,7 @@ struct nvme_model_opts {
 	uint8_t aerl;             /* async event request limit, 0-based (default 3) */
 	uint8_t acl;              /* abort command limit, 0-based (default 3) */
 	uint16_t kas;             /* keep alive support granularity in 100 ms (default 1; 0 none) */
-	uint32_t cmb_size;        /* bytes of controller memory buffer in BAR2 (0: none) */
+	uint32_t cmb_size;        /* controller memory buffer in BAR2: 0 or a multiple of 2 MiB */
 	uint32_t rtd3e;           /* RTD3 entry latency in microseconds */
 	uint32_t commands_per_poll; /* at most this many commands per poll (default 0: no limit) */
 };
@@ -157,6 +161,12 @@ void nvme_model_set_shutdown_delay(struct nvme_model *model, uint32_t polls);
 int nvme_model_post_raw_cqe(struct nvme_model *model, uint16_t cqid, const uint8_t cqe[16],
 			    bool keep_phase);
 
+/*
+ * Serve `len` bytes of `data` as log page `lid` instead of the model's own (fuzzing, garbage
+ * logs); data NULL restores the model's page. -EINVAL for len > 4096.
+ */
+int nvme_model_set_log_page(struct nvme_model *model, uint8_t lid, const void *data, size_t len);
+
 /* Queue an asynchronous event (delivered to an outstanding AER). */
 void nvme_model_raise_event(struct nvme_model *model, uint8_t type, uint8_t info, uint8_t log_page);
 
@@ -179,6 +189,7 @@ struct nvme_model_stats {
 	uint64_t invalid_doorbells;
 	uint64_t aborts_done;     /* commands aborted by an Abort */
 	uint64_t io_queues_created;
+	uint64_t cmb_sqs;         /* I/O SQs created in the controller memory buffer */
 	uint64_t io_queues_deleted;
 	uint64_t max_outstanding; /* most commands fetched and not completed at once */
 	uint32_t outstanding;

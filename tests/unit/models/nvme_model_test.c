@@ -1398,24 +1398,60 @@ static void test_reservations(void **state)
 			 STATUS(SCT_GENERIC, SC_RESERVATION_CONFLICT));
 }
 
-static void test_cmb_registers(void **state)
+static void test_cmb_queue_and_data(void **state)
 {
 	struct nvme_model_opts o;
 	struct srt_pci_device *dev;
-	void *bar;
+	struct nvme_model_stats st;
+	uint8_t *cmb, *sq_saved;
 	uint64_t size;
 
 	(void)state;
 	nvme_model_opts_init(&o);
-	o.cmb_size = 64 * 1024;
+	o.cmb_size = 3 << 20;
+	assert_int_equal(nvme_model_create(&o, &(struct nvme_model *){ NULL }), -EINVAL);
+	o.cmb_size = 2 << 20;
 	restart(&o);
 	nvme_model_poll(g_h.model);
 	assert_int_equal(host_read32(&g_h, REG_CMBLOC) & 7, 2);
-	assert_int_equal(host_read32(&g_h, REG_CMBSZ) >> 12, 16);
+	assert_int_equal(host_read32(&g_h, REG_CMBSZ) >> 12, 512);
 	assert_int_equal(srt_pci_device_attach(&o.addr, &dev), 0);
-	assert_int_equal(srt_pci_device_map_bar(dev, 2, &bar, &size), 0);
-	assert_int_equal(size, 64 * 1024);
+	assert_int_equal(srt_pci_device_map_bar(dev, 2, (void **)&cmb, &size), 0);
+	assert_int_equal(size, 2 << 20);
+	assert_int_not_equal(spdkrt_vtophys(cmb, NULL), SPDKRT_IOVA_INVALID);
+	/* the I/O SQ lives in the CMB, and so does the data */
+	sq_saved = g_h.q[1].sq;
+	g_h.q[1].sq = cmb;
+	assert_int_equal(host_bring_up(&g_h, 1), 0);
+	fill(cmb + 65536, 4096, 4);
+	assert_int_equal(host_rw(&g_h, 1, IO_WRITE, NS_4K, 3, 1, cmb + 65536, 4096, 0), 0);
+	assert_memory_equal(nvme_model_ns_data(g_h.model, NS_4K, NULL) + 3 * 4096, cmb + 65536,
+			    4096);
+	nvme_model_get_stats(g_h.model, &st);
+	assert_int_equal(st.cmb_sqs, 1);
+	g_h.q[1].sq = sq_saved;
 	srt_pci_device_detach(dev);
+}
+
+static void test_log_page_override(void **state)
+{
+	uint8_t page[512], *b = g_buf;
+
+	(void)state;
+	memset(page, 0xA5, sizeof(page));
+	assert_int_equal(nvme_model_set_log_page(g_h.model, LOG_HEALTH, page, sizeof(page)), 0);
+	assert_int_equal(nvme_model_set_log_page(g_h.model, 0xC0, page, 16), 0);
+	assert_int_equal(nvme_model_set_log_page(g_h.model, LOG_HEALTH, page, 8192), -EINVAL);
+	assert_int_equal(host_enable(&g_h, 0), 0);
+	assert_int_equal(get_log(LOG_HEALTH, 512, 0, false, b), 0);
+	assert_memory_equal(b, page, 512);
+	/* a vendor page the model does not know, served as given (zeroes past its length) */
+	assert_int_equal(get_log(0xC0, 32, 0, false, b), 0);
+	assert_memory_equal(b, page, 16);
+	assert_int_equal(b[16] | b[31], 0);
+	assert_int_equal(nvme_model_set_log_page(g_h.model, LOG_HEALTH, NULL, 0), 0);
+	assert_int_equal(get_log(LOG_HEALTH, 512, 0, false, b), 0);
+	assert_int_equal(b[3], 100);
 }
 
 int main(void)
@@ -1463,7 +1499,8 @@ int main(void)
 		T(test_firmware),
 		T(test_security_send_receive),
 		T(test_reservations),
-		T(test_cmb_registers),
+		T(test_cmb_queue_and_data),
+		T(test_log_page_override),
 #undef T
 	};
 
