@@ -92,6 +92,7 @@ static int walk_prps(struct transfer *t, const uint8_t *sqe, uint8_t *sc)
 	uint64_t prp1 = get64(sqe, SQE_PRP1), prp2 = get64(sqe, SQE_PRP2), list;
 	uint64_t ps = t->m->page_size;
 	size_t first, rem;
+	bool chained = false;
 
 	if (prp1 & 3) {
 		*sc = SC_INVALID_PRP_OFFSET;
@@ -126,12 +127,14 @@ static int walk_prps(struct transfer *t, const uint8_t *sqe, uint8_t *sc)
 			return -1;
 		}
 		if (last_slot && t->len - t->done > ps) {
-			/* the last entry of a list page points to the next list page */
-			if (entry & 7) {
+			/* the last entry of a list page points to the next list page; a list that
+			 * chains again before any data entry would loop */
+			if ((entry & 7) || chained) {
 				*sc = SC_INVALID_PRP_OFFSET;
 				return -1;
 			}
 			list = entry;
+			chained = true;
 			continue;
 		}
 		if (entry & (ps - 1)) {
@@ -140,6 +143,7 @@ static int walk_prps(struct transfer *t, const uint8_t *sqe, uint8_t *sc)
 		}
 		if (move(t, entry, ps, false, sc) != 0)
 			return -1;
+		chained = false;
 		list += 8;
 	}
 	return 0;

@@ -482,6 +482,11 @@ static void test_prp_list_offsets_and_chain(void **state)
 	put64(sqe, SQE_PRP2, list);
 	assert_int_equal(host_exec(&g_h, 1, sqe, NULL), 0);
 	assert_memory_equal(r, w, 5 * 4096);
+	/* a chain pointer into the last slot of a page, pointing at itself: refused, no loop */
+	put64(g_h.prp_list, 4096 - 8, spdkrt_vtophys(g_h.prp_list, NULL) + 4096 - 8);
+	put64(sqe, SQE_PRP2, spdkrt_vtophys(g_h.prp_list, NULL) + 4096 - 8);
+	put16(sqe, SQE_CID, 0x3030);
+	assert_int_equal(host_exec(&g_h, 1, sqe, NULL), STATUS(SCT_GENERIC, SC_INVALID_PRP_OFFSET));
 }
 
 static void test_prp_errors(void **state)
