@@ -14,5 +14,6 @@
 #include <spdkrt/app.h>
 #include <spdkrt/bdev.h>
 #include <spdkrt/pci.h>
+#include <spdkrt/nvme_spec.h>
 
 #endif /* SPDKRT_H */

@@ -101,7 +101,8 @@ static size_t feature_data(struct nvme_model *m, uint8_t fid, uint32_t cdw11, ui
 	return 0;
 }
 
-static void set_feature(struct nvme_model *m, const uint8_t *sqe, uint8_t fid, struct model_result *r)
+static void set_feature(struct nvme_model *m, const uint8_t *sqe, uint8_t fid,
+			struct model_result *r)
 {
 	uint32_t cdw11 = get32(sqe, SQE_CDW11);
 	uint8_t buf[16] = { 0 }, sct;
@@ -145,7 +146,8 @@ static void set_feature(struct nvme_model *m, const uint8_t *sqe, uint8_t fid, s
 	m->features[fid] = cdw11;
 }
 
-static void get_feature(struct nvme_model *m, const uint8_t *sqe, uint8_t fid, struct model_result *r)
+static void get_feature(struct nvme_model *m, const uint8_t *sqe, uint8_t fid,
+			struct model_result *r)
 {
 	uint8_t sel = (sqe[SQE_CDW10 + 1] >> 0) & 0x7; /* bits 10:8 */
 	uint32_t cdw11 = get32(sqe, SQE_CDW11);
@@ -163,7 +165,9 @@ static void get_feature(struct nvme_model *m, const uint8_t *sqe, uint8_t fid, s
 		break;
 	case 3: /* capabilities: changeable, namespace specific for the reservation ones */
 		r->cdw0 = 1u << 2 | (fid == FEAT_RESERVATION_NOTIFICATION_MASK ||
-						     fid == FEAT_RESERVATION_PERSISTENCE ? 1u << 1 : 0);
+						     fid == FEAT_RESERVATION_PERSISTENCE ?
+					     1u << 1 :
+					     0);
 		return;
 	default:
 		result_status(r, SCT_GENERIC, SC_INVALID_FIELD, true);

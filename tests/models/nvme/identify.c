@@ -22,7 +22,8 @@ static void build_ctrlr(struct nvme_model *m)
 	uint8_t *c = m->identify_ctrlr;
 	uint32_t sgls = o->sgl ? (1u << 0) /* byte aligned */ | (1u << 16) /* bit bucket */ |
 					 (1u << 18) /* length larger than data */
-			       : 0;
+				 :
+				 0;
 
 	memset(c, 0, IDENTIFY_SIZE);
 	put16(c, IDC_VID, o->id.vendor_id);
@@ -49,8 +50,9 @@ static void build_ctrlr(struct nvme_model *m)
 	c[IDC_SQES] = 6 << 4 | 6;
 	c[IDC_CQES] = 4 << 4 | 4;
 	put32(c, IDC_NN, NVME_MODEL_MAX_NS);
-	put16(c, IDC_ONCS, ONCS_COMPARE | ONCS_WRITE_UNCORRECTABLE | ONCS_DSM | ONCS_WRITE_ZEROES |
-				   ONCS_RESERVATIONS | ONCS_TIMESTAMP);
+	put16(c, IDC_ONCS,
+	      ONCS_COMPARE | ONCS_WRITE_UNCORRECTABLE | ONCS_DSM | ONCS_WRITE_ZEROES |
+		      ONCS_RESERVATIONS | ONCS_TIMESTAMP);
 	c[IDC_FNA] = 0; /* format applies per namespace */
 	c[IDC_VWC] = 1;
 	put32(c, IDC_SGLS, sgls);
@@ -72,7 +74,7 @@ static void build_ns(struct nvme_model *m, uint32_t nsid)
 	d[IDN_NSFEAT] = 0;
 	d[IDN_NLBAF] = NVME_MODEL_NUM_LBAF - 1;
 	d[IDN_FLBAS] = (uint8_t)(ns->lbaf | (ns->extended ? FLBAS_EXTENDED : 0));
-	d[IDN_MC] = 0x3; /* extended and separate metadata */
+	d[IDN_MC] = 0x3;   /* extended and separate metadata */
 	d[IDN_DPC] = 0x1F; /* PI types 1-3, first or last */
 	d[IDN_DPS] = (uint8_t)(ns->pi_type | (ns->pi_first ? DPS_PI_FIRST : 0));
 	d[IDN_RESCAP] = 0x7F; /* every reservation type, persist through power loss */

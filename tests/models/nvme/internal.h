@@ -42,7 +42,7 @@ struct model_pending {
 	uint8_t opcode;
 	uint8_t cqe[CQE_SIZE]; /* without phase */
 	uint32_t polls_left;
-	bool held;    /* never posted until aborted, reset or an event completes it */
+	bool held; /* never posted until aborted, reset or an event completes it */
 	bool is_aer;
 	bool duplicate;
 	bool wrong_phase;
@@ -61,8 +61,8 @@ struct model_ns {
 	bool extended;
 	uint8_t pi_type;
 	bool pi_first;
-	uint8_t *data;     /* num_blocks * block_size */
-	uint8_t *metadata; /* num_blocks * md_size (extended or not: stored separately) */
+	uint8_t *data;          /* num_blocks * block_size */
+	uint8_t *metadata;      /* num_blocks * md_size (extended or not: stored separately) */
 	uint8_t *uncorrectable; /* one byte per block */
 	uint8_t identify[IDENTIFY_SIZE];
 	/* reservations */
@@ -110,17 +110,17 @@ struct nvme_model {
 	struct model_sq sq[NVME_MODEL_MAX_QUEUES];
 	struct model_cq cq[NVME_MODEL_MAX_QUEUES];
 	struct model_pending *pending; /* FIFO */
-	uint16_t rr_next;      /* arbitration: the I/O SQ served last */
-	uint32_t burst_left;   /* commands the current SQ may still give (round robin) */
-	unsigned wrr_class;    /* weighted round robin: 0 high, 1 medium, 2 low */
-	uint32_t wrr_credit[4]; /* by priority: commands the class may still give */
+	uint16_t rr_next;              /* arbitration: the I/O SQ served last */
+	uint32_t burst_left;           /* commands the current SQ may still give (round robin) */
+	unsigned wrr_class;            /* weighted round robin: 0 high, 1 medium, 2 low */
+	uint32_t wrr_credit[4];        /* by priority: commands the class may still give */
 
 	struct model_ns ns[NVME_MODEL_MAX_NS + 1];
 	uint8_t identify_ctrlr[IDENTIFY_SIZE];
 
 	/* features */
 	uint32_t features[256];
-	bool queues_set; /* Number of Queues may be set once per enable */
+	bool queues_set;               /* Number of Queues may be set once per enable */
 	uint16_t nsq_alloc, ncq_alloc; /* 0-based */
 	uint64_t timestamp;
 	uint8_t host_id[16];
@@ -186,8 +186,8 @@ void model_regs_fill(struct nvme_model *m, unsigned off, uint32_t v);
 int model_queues_poll(struct nvme_model *m);
 void model_queue_reset_all(struct nvme_model *m);
 int model_create_cq(struct nvme_model *m, uint16_t qid, uint64_t base, uint32_t size);
-int model_create_sq(struct nvme_model *m, uint16_t qid, uint16_t cqid, uint64_t base,
-		    uint32_t size, uint8_t prio);
+int model_create_sq(struct nvme_model *m, uint16_t qid, uint16_t cqid, uint64_t base, uint32_t size,
+		    uint8_t prio);
 void model_delete_sq(struct nvme_model *m, uint16_t qid);
 void model_delete_cq(struct nvme_model *m, uint16_t qid);
 void model_complete_held(struct nvme_model *m, struct model_pending *p, uint32_t cdw0, uint8_t sct,
@@ -198,7 +198,10 @@ void model_deliver_events(struct nvme_model *m);
 void model_queue_event(struct nvme_model *m, uint8_t type, uint8_t info, uint8_t log_page);
 
 /* transfer.c: move data between a command's PRPs/SGL and a linear buffer. */
-enum model_dir { MODEL_TO_HOST, MODEL_FROM_HOST };
+enum model_dir {
+	MODEL_TO_HOST,
+	MODEL_FROM_HOST
+};
 /* Returns a status code (SCT generic) or 0. len may be 0. */
 int model_transfer(struct nvme_model *m, const uint8_t *sqe, bool admin, void *buf, size_t len,
 		   enum model_dir dir, uint8_t *sct);
@@ -235,7 +238,8 @@ void model_reservation(struct nvme_model *m, struct model_ns *ns, const uint8_t 
 bool model_reservation_allows(struct nvme_model *m, const struct model_ns *ns, uint8_t opcode);
 
 /* fault.c */
-const struct nvme_model_fault *model_fault_match(struct nvme_model *m, uint16_t qid, uint8_t opcode);
+const struct nvme_model_fault *model_fault_match(struct nvme_model *m, uint16_t qid,
+						 uint8_t opcode);
 
 #define MODEL_HOST_ID_SELF 0 /* the host behind the driver, until it sets Host Identifier */
 uint64_t model_self_host_id(const struct nvme_model *m);

@@ -174,14 +174,17 @@ static uint8_t rw_move(struct nvme_model *m, const uint8_t *sqe, struct rw *rw, 
 			return SC_INTERNAL_DEVICE_ERROR;
 		for (uint32_t i = 0; dir == MODEL_TO_HOST && i < rw->nlb; i++) {
 			memcpy(buf + i * (rw->bs + host_md), rw->data + (size_t)i * rw->bs, rw->bs);
-			memcpy(buf + i * (rw->bs + host_md) + rw->bs, rw->md + i * host_md, host_md);
+			memcpy(buf + i * (rw->bs + host_md) + rw->bs, rw->md + i * host_md,
+			       host_md);
 		}
 	}
 	sc = model_transfer(m, sqe, false, buf, rw->data_len, dir, sct);
 	if (buf != rw->data) {
-		for (uint32_t i = 0; dir == MODEL_FROM_HOST && sc == SC_SUCCESS && i < rw->nlb; i++) {
+		for (uint32_t i = 0; dir == MODEL_FROM_HOST && sc == SC_SUCCESS && i < rw->nlb;
+		     i++) {
 			memcpy(rw->data + (size_t)i * rw->bs, buf + i * (rw->bs + host_md), rw->bs);
-			memcpy(rw->md + i * host_md, buf + i * (rw->bs + host_md) + rw->bs, host_md);
+			memcpy(rw->md + i * host_md, buf + i * (rw->bs + host_md) + rw->bs,
+			       host_md);
 		}
 		free(buf);
 	}
@@ -223,8 +226,7 @@ static bool any_uncorrectable(const struct rw *rw)
 	return false;
 }
 
-static void do_read(struct nvme_model *m, const uint8_t *sqe, struct rw *rw,
-		    struct model_result *r)
+static void do_read(struct nvme_model *m, const uint8_t *sqe, struct rw *rw, struct model_result *r)
 {
 	struct model_ns *ns = rw->ns;
 	uint8_t sct, sc;
@@ -309,9 +311,15 @@ static void zeroes_or_uncorrectable(struct model_ns *ns, const uint8_t *sqe, str
 		return;
 	memset(ns->metadata + slba * ms, 0, (size_t)nlb * ms);
 	if (ns->pi_type != 0 && (cdw12 & RW_PRINFO_PRACT)) {
-		struct rw rw = { .ns = ns, .nlb = nlb, .bs = bs, .ms = ms, .cdw12 = cdw12,
-				 .cdw14 = get32(sqe, SQE_CDW14), .cdw15 = get32(sqe, SQE_CDW15),
-				 .data = ns->data + slba * bs, .md = ns->metadata + slba * ms };
+		struct rw rw = { .ns = ns,
+				 .nlb = nlb,
+				 .bs = bs,
+				 .ms = ms,
+				 .cdw12 = cdw12,
+				 .cdw14 = get32(sqe, SQE_CDW14),
+				 .cdw15 = get32(sqe, SQE_CDW15),
+				 .data = ns->data + slba * bs,
+				 .md = ns->metadata + slba * ms };
 
 		for (uint32_t i = 0; i < nlb; i++)
 			generate_pi(&rw, i);

@@ -38,13 +38,13 @@ static size_t page_health(struct nvme_model *m, uint8_t *page)
 {
 	uint64_t units_written = 0;
 
-	page[0] = 0;           /* critical warning */
-	put16(page, 1, 310);   /* composite temperature, kelvin */
-	page[3] = 100;         /* available spare */
-	page[4] = 10;          /* available spare threshold */
+	page[0] = 0;                           /* critical warning */
+	put16(page, 1, 310);                   /* composite temperature, kelvin */
+	page[3] = 100;                         /* available spare */
+	page[4] = 10;                          /* available spare threshold */
 	put64(page, 64, m->stats.io_commands); /* host read commands (approximation) */
 	put64(page, 80, units_written);
-	put64(page, 112, 1);   /* power cycles */
+	put64(page, 112, 1);              /* power cycles */
 	put64(page, 160, m->error_count); /* number of error log entries */
 	return 512;
 }
@@ -66,13 +66,19 @@ static size_t page_changed_ns(struct nvme_model *m, uint8_t *page)
 
 static size_t page_command_effects(uint8_t *page)
 {
-	static const uint8_t admin[] = { ADMIN_DELETE_IO_SQ, ADMIN_CREATE_IO_SQ, ADMIN_GET_LOG_PAGE,
-					 ADMIN_DELETE_IO_CQ, ADMIN_CREATE_IO_CQ, ADMIN_IDENTIFY,
-					 ADMIN_ABORT, ADMIN_SET_FEATURES, ADMIN_GET_FEATURES,
-					 ADMIN_ASYNC_EVENT_REQUEST, ADMIN_KEEP_ALIVE,
-					 ADMIN_SECURITY_SEND, ADMIN_SECURITY_RECEIVE };
-	static const uint8_t io[] = { IO_FLUSH, IO_READ, IO_COMPARE, IO_RESERVATION_REGISTER,
-				      IO_RESERVATION_REPORT, IO_RESERVATION_ACQUIRE,
+	static const uint8_t admin[] = { ADMIN_DELETE_IO_SQ,    ADMIN_CREATE_IO_SQ,
+					 ADMIN_GET_LOG_PAGE,    ADMIN_DELETE_IO_CQ,
+					 ADMIN_CREATE_IO_CQ,    ADMIN_IDENTIFY,
+					 ADMIN_ABORT,           ADMIN_SET_FEATURES,
+					 ADMIN_GET_FEATURES,    ADMIN_ASYNC_EVENT_REQUEST,
+					 ADMIN_KEEP_ALIVE,      ADMIN_SECURITY_SEND,
+					 ADMIN_SECURITY_RECEIVE };
+	static const uint8_t io[] = { IO_FLUSH,
+				      IO_READ,
+				      IO_COMPARE,
+				      IO_RESERVATION_REGISTER,
+				      IO_RESERVATION_REPORT,
+				      IO_RESERVATION_ACQUIRE,
 				      IO_RESERVATION_RELEASE };
 	static const uint8_t io_lbcc[] = { IO_WRITE, IO_WRITE_UNCORRECTABLE, IO_WRITE_ZEROES,
 					   IO_DATASET_MANAGEMENT };
@@ -172,6 +178,7 @@ void model_get_log_page(struct nvme_model *m, const uint8_t *sqe, struct model_r
 		return;
 	}
 	type = event_type_of(lid);
-	if (!rae && type >= 0) /* waiting events go out at the end of this poll, after this completion */
-		m->masked_types &= (uint8_t)~(1u << type);
+	if (!rae &&
+	    type >= 0) /* waiting events go out at the end of this poll, after this completion */
+		m->masked_types &= (uint8_t) ~(1u << type);
 }

@@ -91,7 +91,8 @@ void model_ns_changed(struct nvme_model *m, uint32_t nsid)
 		if (m->num_changed_ns < 1024)
 			m->changed_ns[m->num_changed_ns++] = nsid;
 		else
-			m->changed_ns[0] = 0xFFFFFFFF; /* more than 1024 changed: the spec's overflow */
+			m->changed_ns[0] =
+				0xFFFFFFFF; /* more than 1024 changed: the spec's overflow */
 	}
 	if (m->features[FEAT_ASYNC_EVENT_CONFIG] & OAES_NS_ATTRIBUTE)
 		model_queue_event(m, AER_TYPE_NOTICE, AER_INFO_NOTICE_NS_ATTR_CHANGED,

@@ -46,20 +46,20 @@ struct nvme_model;
 
 struct nvme_model_opts {
 	struct spdkrt_pci_addr addr;
-	struct spdkrt_pci_id id;  /* class code forced to NVME_MODEL_CLASS */
-	uint16_t mqes;            /* CAP.MQES: max queue entries, 0-based (default 1023) */
-	uint8_t dstrd;            /* CAP.DSTRD: doorbell stride 4 << dstrd bytes (default 0) */
-	uint8_t timeout;          /* CAP.TO in 500 ms units (default 10) */
-	uint8_t mpsmin, mpsmax;   /* CAP.MPSMIN/MPSMAX (default 0 and 4) */
-	bool wrr;                 /* CAP.AMS: weighted round robin with urgent class */
-	uint8_t mdts;             /* identify MDTS, 2^n min pages (default 5 = 128 KiB; 0 none) */
-	uint16_t num_io_queues;   /* I/O queue pairs the controller offers (default 63) */
-	bool sgl;                 /* SGLs for I/O commands (default true) */
-	uint8_t aerl;             /* async event request limit, 0-based (default 3) */
-	uint8_t acl;              /* abort command limit, 0-based (default 3) */
-	uint16_t kas;             /* keep alive support granularity in 100 ms (default 1; 0 none) */
-	uint32_t cmb_size;        /* controller memory buffer in BAR2: 0 or a multiple of 2 MiB */
-	uint32_t rtd3e;           /* RTD3 entry latency in microseconds */
+	struct spdkrt_pci_id id; /* class code forced to NVME_MODEL_CLASS */
+	uint16_t mqes;           /* CAP.MQES: max queue entries, 0-based (default 1023) */
+	uint8_t dstrd;           /* CAP.DSTRD: doorbell stride 4 << dstrd bytes (default 0) */
+	uint8_t timeout;         /* CAP.TO in 500 ms units (default 10) */
+	uint8_t mpsmin, mpsmax;  /* CAP.MPSMIN/MPSMAX (default 0 and 4) */
+	bool wrr;                /* CAP.AMS: weighted round robin with urgent class */
+	uint8_t mdts;            /* identify MDTS, 2^n min pages (default 5 = 128 KiB; 0 none) */
+	uint16_t num_io_queues;  /* I/O queue pairs the controller offers (default 63) */
+	bool sgl;                /* SGLs for I/O commands (default true) */
+	uint8_t aerl;            /* async event request limit, 0-based (default 3) */
+	uint8_t acl;             /* abort command limit, 0-based (default 3) */
+	uint16_t kas;            /* keep alive support granularity in 100 ms (default 1; 0 none) */
+	uint32_t cmb_size;       /* controller memory buffer in BAR2: 0 or a multiple of 2 MiB */
+	uint32_t rtd3e;          /* RTD3 entry latency in microseconds */
 	uint32_t commands_per_poll; /* at most this many commands per poll (default 0: no limit) */
 };
 
@@ -76,13 +76,13 @@ int nvme_model_create(const struct nvme_model_opts *opts, struct nvme_model **mo
 void nvme_model_destroy(struct nvme_model *model);
 
 struct nvme_model_ns_opts {
-	uint32_t nsid;     /* 1..NVME_MODEL_MAX_NS */
+	uint32_t nsid; /* 1..NVME_MODEL_MAX_NS */
 	uint64_t num_blocks;
-	uint8_t lbaf;      /* index in the table above */
-	bool extended;     /* metadata interleaved with data (FLBAS bit 4) */
-	uint8_t pi_type;   /* 0 none, 1, 2, 3 (needs metadata >= 8) */
-	bool pi_first;     /* PI in the first 8 metadata bytes (else the last 8) */
-	bool detached;     /* allocated but not attached to the controller */
+	uint8_t lbaf;    /* index in the table above */
+	bool extended;   /* metadata interleaved with data (FLBAS bit 4) */
+	uint8_t pi_type; /* 0 none, 1, 2, 3 (needs metadata >= 8) */
+	bool pi_first;   /* PI in the first 8 metadata bytes (else the last 8) */
+	bool detached;   /* allocated but not attached to the controller */
 };
 
 /* Add a RAM namespace (hot add: raises a namespace-attribute-changed event when enabled). */
@@ -115,13 +115,13 @@ void nvme_model_rebuild_identify(struct nvme_model *model);
 
 /* Faults. A rule applies to the next `count` matching commands (0 = every one, until cleared). */
 enum nvme_model_fault_kind {
-	NVME_MODEL_FAULT_STATUS,     /* complete with sct/sc/dnr instead of running the command */
-	NVME_MODEL_FAULT_DROP,       /* run it, never complete it (abort or reset ends it) */
-	NVME_MODEL_FAULT_DELAY,      /* run it, complete it `delay_polls` polls later */
-	NVME_MODEL_FAULT_WRONG_CID,  /* complete with cid ^ 0x8000 (unknown to the driver) */
-	NVME_MODEL_FAULT_WRONG_SQID, /* complete with an sqid that is not the command's */
-	NVME_MODEL_FAULT_DUPLICATE,  /* complete twice */
-	NVME_MODEL_FAULT_WRONG_PHASE, /* post with the phase of the previous pass (invisible) */
+	NVME_MODEL_FAULT_STATUS,       /* complete with sct/sc/dnr instead of running the command */
+	NVME_MODEL_FAULT_DROP,         /* run it, never complete it (abort or reset ends it) */
+	NVME_MODEL_FAULT_DELAY,        /* run it, complete it `delay_polls` polls later */
+	NVME_MODEL_FAULT_WRONG_CID,    /* complete with cid ^ 0x8000 (unknown to the driver) */
+	NVME_MODEL_FAULT_WRONG_SQID,   /* complete with an sqid that is not the command's */
+	NVME_MODEL_FAULT_DUPLICATE,    /* complete twice */
+	NVME_MODEL_FAULT_WRONG_PHASE,  /* post with the phase of the previous pass (invisible) */
 	NVME_MODEL_FAULT_GARBAGE_CDW0, /* complete with cdw0 = cdw0_value */
 };
 
@@ -136,8 +136,8 @@ struct nvme_model_fault {
 	uint32_t skip;   /* matching commands to let through first */
 	uint8_t sct, sc; /* FAULT_STATUS */
 	bool dnr;
-	uint32_t delay_polls;  /* FAULT_DELAY */
-	uint32_t cdw0_value;   /* FAULT_GARBAGE_CDW0 */
+	uint32_t delay_polls; /* FAULT_DELAY */
+	uint32_t cdw0_value;  /* FAULT_GARBAGE_CDW0 */
 };
 
 /* Add a rule (up to 16). -ENOSPC when full, -EINVAL on a bad rule. */
@@ -181,15 +181,15 @@ struct nvme_model_stats {
 	uint64_t admin_commands;
 	uint64_t io_commands;
 	uint64_t completions;
-	uint64_t enables;         /* CC.EN 0 -> 1 */
-	uint64_t disables;        /* CC.EN 1 -> 0 */
+	uint64_t enables;  /* CC.EN 0 -> 1 */
+	uint64_t disables; /* CC.EN 1 -> 0 */
 	uint64_t shutdowns;
 	uint64_t keep_alives;
-	uint64_t dma_errors;      /* IOVAs that were not DMA memory */
+	uint64_t dma_errors; /* IOVAs that were not DMA memory */
 	uint64_t invalid_doorbells;
-	uint64_t aborts_done;     /* commands aborted by an Abort */
+	uint64_t aborts_done; /* commands aborted by an Abort */
 	uint64_t io_queues_created;
-	uint64_t cmb_sqs;         /* I/O SQs created in the controller memory buffer */
+	uint64_t cmb_sqs; /* I/O SQs created in the controller memory buffer */
 	uint64_t io_queues_deleted;
 	uint64_t max_outstanding; /* most commands fetched and not completed at once */
 	uint32_t outstanding;

@@ -25,8 +25,8 @@ int model_create_cq(struct nvme_model *m, uint16_t qid, uint64_t base, uint32_t 
 	return 0;
 }
 
-int model_create_sq(struct nvme_model *m, uint16_t qid, uint16_t cqid, uint64_t base,
-		    uint32_t size, uint8_t prio)
+int model_create_sq(struct nvme_model *m, uint16_t qid, uint16_t cqid, uint64_t base, uint32_t size,
+		    uint8_t prio)
 {
 	struct model_sq *sq = &m->sq[qid];
 
@@ -236,8 +236,8 @@ void model_deliver_events(struct nvme_model *m)
 		}
 		if (aer == NULL)
 			break;
-		model_complete_held(m, aer, ev.type | (uint32_t)ev.info << 8 |
-					    (uint32_t)ev.log_page << 16,
+		model_complete_held(m, aer,
+				    ev.type | (uint32_t)ev.info << 8 | (uint32_t)ev.log_page << 16,
 				    SCT_GENERIC, SC_SUCCESS);
 		m->masked_types |= (uint8_t)(1u << ev.type);
 		memmove(&m->events[i], &m->events[i + 1],
@@ -248,8 +248,8 @@ void model_deliver_events(struct nvme_model *m)
 
 static void invalid_doorbell(struct nvme_model *m, unsigned index, uint32_t value, uint8_t info)
 {
-	SRT_WARN("invalid doorbell write: %s doorbell of queue %u = %u", index % 2 ? "CQ head" :
-		 "SQ tail", index / 2, value);
+	SRT_WARN("invalid doorbell write: %s doorbell of queue %u = %u",
+		 index % 2 ? "CQ head" : "SQ tail", index / 2, value);
 	m->stats.invalid_doorbells++;
 	model_queue_event(m, AER_TYPE_ERROR, info, LOG_ERROR);
 }

@@ -131,8 +131,8 @@ static uint8_t do_acquire(struct model_ns *ns, uint64_t host, uint8_t action, bo
 			ns->holder = host;
 			return SC_SUCCESS;
 		}
-		return holds(ns, host, true) && ns->rtype == rtype ? SC_SUCCESS
-								    : SC_RESERVATION_CONFLICT;
+		return holds(ns, host, true) && ns->rtype == rtype ? SC_SUCCESS :
+								     SC_RESERVATION_CONFLICT;
 	}
 	/* preempt (and abort: nothing is in flight in the model): registrants of prkey go */
 	{
@@ -147,7 +147,8 @@ static uint8_t do_acquire(struct model_ns *ns, uint64_t host, uint8_t action, bo
 		}
 		while ((victim = NULL, true)) {
 			for (unsigned i = 0; i < ns->num_registrants; i++)
-				if (ns->registrants[i].key == prkey && ns->registrants[i].host_id != host)
+				if (ns->registrants[i].key == prkey &&
+				    ns->registrants[i].host_id != host)
 					victim = &ns->registrants[i];
 			if (victim == NULL)
 				break;

@@ -175,8 +175,8 @@ bool host_reap(struct host *h, uint16_t qid, struct host_cpl *cpl, int max_polls
 
 	for (int i = 0; i <= max_polls; i++) {
 		const uint8_t *e = q->cq + (size_t)q->cq_head * CQE_SIZE;
-		uint16_t status = __atomic_load_n((const uint16_t *)(e + CQE_STATUS),
-						  __ATOMIC_ACQUIRE);
+		uint16_t status =
+			__atomic_load_n((const uint16_t *)(e + CQE_STATUS), __ATOMIC_ACQUIRE);
 
 		if ((status & 1) == q->phase) {
 			cpl->cdw0 = get32(e, CQE_CDW0);

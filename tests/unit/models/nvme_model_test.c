@@ -18,8 +18,8 @@
 #include "nvme_host.h"
 #include "../../models/nvme/spec.h"
 
-#define NS_512 1  /* 512-byte blocks, no metadata */
-#define NS_4K 2   /* 4096-byte blocks */
+#define NS_512 1 /* 512-byte blocks, no metadata */
+#define NS_4K 2  /* 4096-byte blocks */
 #define POLLS 20
 
 static struct host g_h;
@@ -28,8 +28,11 @@ static uint8_t *g_buf; /* 256 KiB of DMA memory, page aligned */
 
 static void add_ns(uint32_t nsid, uint64_t blocks, uint8_t lbaf, bool extended, uint8_t pi)
 {
-	struct nvme_model_ns_opts o = { .nsid = nsid, .num_blocks = blocks, .lbaf = lbaf,
-					.extended = extended, .pi_type = pi };
+	struct nvme_model_ns_opts o = { .nsid = nsid,
+					.num_blocks = blocks,
+					.lbaf = lbaf,
+					.extended = extended,
+					.pi_type = pi };
 
 	assert_int_equal(nvme_model_add_ns(g_h.model, &o), 0);
 }
@@ -88,12 +91,12 @@ static void test_registers_at_reset(void **state)
 	uint64_t cap = host_read64(&g_h, REG_CAP);
 
 	(void)state;
-	assert_int_equal(cap & 0xFFFF, 1023);      /* MQES */
-	assert_true(cap & (1ull << 16));            /* CQR */
-	assert_int_equal((cap >> 24) & 0xFF, 10);  /* TO */
-	assert_int_equal((cap >> 32) & 0xF, 0);    /* DSTRD */
-	assert_true(cap & (1ull << 37));            /* NVM command set */
-	assert_int_equal((cap >> 52) & 0xF, 4);    /* MPSMAX */
+	assert_int_equal(cap & 0xFFFF, 1023);     /* MQES */
+	assert_true(cap & (1ull << 16));          /* CQR */
+	assert_int_equal((cap >> 24) & 0xFF, 10); /* TO */
+	assert_int_equal((cap >> 32) & 0xF, 0);   /* DSTRD */
+	assert_true(cap & (1ull << 37));          /* NVM command set */
+	assert_int_equal((cap >> 52) & 0xF, 4);   /* MPSMAX */
 	assert_int_equal(host_read32(&g_h, REG_VS), 0x00010400);
 	assert_int_equal(host_read32(&g_h, REG_CSTS), 0);
 	assert_int_equal(host_read32(&g_h, REG_CMBSZ), 0);
@@ -499,15 +502,13 @@ static void test_prp_errors(void **state)
 	/* PRP1 not dword aligned */
 	host_cmd(&g_h, sqe, IO_READ, NS_512);
 	put64(sqe, SQE_PRP1, spdkrt_vtophys(g_buf, NULL) + 2);
-	assert_int_equal(host_exec(&g_h, 1, sqe, NULL),
-			 STATUS(SCT_GENERIC, SC_INVALID_PRP_OFFSET));
+	assert_int_equal(host_exec(&g_h, 1, sqe, NULL), STATUS(SCT_GENERIC, SC_INVALID_PRP_OFFSET));
 	/* PRP2 with an offset for the second page */
 	host_cmd(&g_h, sqe, IO_READ, NS_512);
 	put32(sqe, SQE_CDW12, 15);
 	put64(sqe, SQE_PRP1, spdkrt_vtophys(g_buf, NULL));
 	put64(sqe, SQE_PRP2, spdkrt_vtophys(g_buf + 4096, NULL) + 512);
-	assert_int_equal(host_exec(&g_h, 1, sqe, NULL),
-			 STATUS(SCT_GENERIC, SC_INVALID_PRP_OFFSET));
+	assert_int_equal(host_exec(&g_h, 1, sqe, NULL), STATUS(SCT_GENERIC, SC_INVALID_PRP_OFFSET));
 	/* a virtual address where the IOVA belongs */
 	host_cmd(&g_h, sqe, IO_READ, NS_512);
 	put64(sqe, SQE_PRP1, (uint64_t)(uintptr_t)g_buf);
@@ -617,8 +618,7 @@ static void test_io_errors(void **state)
 	host_cmd(&g_h, sqe, 0xEE, 0);
 	assert_int_equal(host_exec(&g_h, 0, sqe, NULL), STATUS(SCT_GENERIC, SC_INVALID_OPCODE));
 	/* PI flags on a namespace without PI */
-	assert_int_equal(host_rw(&g_h, 1, IO_READ, NS_512, 0, 1, g_buf, 512,
-				 RW_PRINFO_PRCHK_GUARD),
+	assert_int_equal(host_rw(&g_h, 1, IO_READ, NS_512, 0, 1, g_buf, 512, RW_PRINFO_PRCHK_GUARD),
 			 STATUS(SCT_COMMAND_SPECIFIC, SC_INVALID_PROTECTION_INFO));
 	/* flush of every namespace */
 	host_cmd(&g_h, sqe, IO_FLUSH, 0xFFFFFFFF);
@@ -739,7 +739,8 @@ static int pi_io(uint8_t opc, uint32_t nsid, uint64_t slba, uint32_t nlb, void *
 
 static void test_protection_information(void **state)
 {
-	const uint32_t chk = RW_PRINFO_PRCHK_GUARD | RW_PRINFO_PRCHK_APPTAG | RW_PRINFO_PRCHK_REFTAG;
+	const uint32_t chk = RW_PRINFO_PRCHK_GUARD | RW_PRINFO_PRCHK_APPTAG |
+			     RW_PRINFO_PRCHK_REFTAG;
 	uint8_t *w = g_buf, *r = g_buf + 65536;
 	uint8_t *mstore;
 
@@ -756,9 +757,8 @@ static void test_protection_information(void **state)
 	assert_int_equal(mstore[87], 10);
 	assert_int_equal(mstore[95], 11);
 	/* read with checks, PI stripped */
-	assert_int_equal(pi_io(IO_READ, 5, 10, 2, r, 1024, RW_PRINFO_PRACT | chk, 10, 0x1234,
-			       0xFFFF),
-			 0);
+	assert_int_equal(
+		pi_io(IO_READ, 5, 10, 2, r, 1024, RW_PRINFO_PRACT | chk, 10, 0x1234, 0xFFFF), 0);
 	assert_memory_equal(r, w, 1024);
 	/* read with PI passed through: 520-byte blocks */
 	assert_int_equal(pi_io(IO_READ, 5, 10, 2, r, 1040, chk, 10, 0x1234, 0xFFFF), 0);
@@ -871,7 +871,8 @@ static void test_log_pages(void **state)
 	/* errors: unknown page, offset not dword aligned, offset past the page */
 	assert_int_equal(get_log(0x70, 64, 0, false, b),
 			 STATUS(SCT_COMMAND_SPECIFIC, SC_INVALID_LOG_PAGE));
-	assert_int_equal(get_log(LOG_HEALTH, 64, 2, false, b), STATUS(SCT_GENERIC, SC_INVALID_FIELD));
+	assert_int_equal(get_log(LOG_HEALTH, 64, 2, false, b),
+			 STATUS(SCT_GENERIC, SC_INVALID_FIELD));
 	assert_int_equal(get_log(LOG_HEALTH, 64, 4096, false, b),
 			 STATUS(SCT_GENERIC, SC_INVALID_FIELD));
 }
@@ -891,8 +892,8 @@ static void test_async_events_and_changed_ns(void **state)
 
 	(void)state;
 	assert_int_equal(host_enable(&g_h, 0), 0);
-	assert_int_equal(feature(true, FEAT_ASYNC_EVENT_CONFIG, 0, OAES_NS_ATTRIBUTE, NULL, 0, NULL),
-			 0);
+	assert_int_equal(
+		feature(true, FEAT_ASYNC_EVENT_CONFIG, 0, OAES_NS_ATTRIBUTE, NULL, 0, NULL), 0);
 	for (int i = 0; i < 4; i++)
 		submit_aer();
 	submit_aer(); /* AERL 3: the fifth is over the limit */
@@ -922,8 +923,9 @@ static void test_async_events_and_changed_ns(void **state)
 
 static void test_abort_and_keep_alive(void **state)
 {
-	struct nvme_model_fault f = { .kind = NVME_MODEL_FAULT_DROP, .qid = 1,
-				      .opcode = IO_READ, .count = 1 };
+	struct nvme_model_fault f = {
+		.kind = NVME_MODEL_FAULT_DROP, .qid = 1, .opcode = IO_READ, .count = 1
+	};
 	struct nvme_model_stats st;
 	uint8_t sqe[SQE_SIZE], abort_sqe[SQE_SIZE];
 	struct host_cpl cpl;
@@ -955,8 +957,9 @@ static void test_abort_and_keep_alive(void **state)
 
 static void test_sq_deletion_aborts_held(void **state)
 {
-	struct nvme_model_fault f = { .kind = NVME_MODEL_FAULT_DROP, .qid = 1,
-				      .opcode = NVME_MODEL_ANY_OPCODE, .count = 2 };
+	struct nvme_model_fault f = {
+		.kind = NVME_MODEL_FAULT_DROP, .qid = 1, .opcode = NVME_MODEL_ANY_OPCODE, .count = 2
+	};
 	uint8_t sqe[SQE_SIZE];
 	struct host_cpl cpl;
 
@@ -981,9 +984,14 @@ static void test_sq_deletion_aborts_held(void **state)
 
 static void test_fault_status_skip_count(void **state)
 {
-	struct nvme_model_fault f = { .kind = NVME_MODEL_FAULT_STATUS, .qid = NVME_MODEL_ANY_QID,
-				      .opcode = IO_WRITE, .count = 2, .skip = 1,
-				      .sct = SCT_MEDIA, .sc = 0x80, .dnr = true };
+	struct nvme_model_fault f = { .kind = NVME_MODEL_FAULT_STATUS,
+				      .qid = NVME_MODEL_ANY_QID,
+				      .opcode = IO_WRITE,
+				      .count = 2,
+				      .skip = 1,
+				      .sct = SCT_MEDIA,
+				      .sc = 0x80,
+				      .dnr = true };
 	struct host_cpl cpl;
 	uint8_t sqe[SQE_SIZE];
 
@@ -1010,8 +1018,10 @@ static void test_fault_status_skip_count(void **state)
 
 static void test_fault_delay(void **state)
 {
-	struct nvme_model_fault f = { .kind = NVME_MODEL_FAULT_DELAY, .qid = 1,
-				      .opcode = NVME_MODEL_ANY_OPCODE, .count = 1,
+	struct nvme_model_fault f = { .kind = NVME_MODEL_FAULT_DELAY,
+				      .qid = 1,
+				      .opcode = NVME_MODEL_ANY_OPCODE,
+				      .count = 1,
 				      .delay_polls = 10 };
 	uint8_t sqe[SQE_SIZE];
 	struct host_cpl cpl;
@@ -1271,7 +1281,8 @@ static void test_format(void **state)
 	assert_int_equal(nvme_model_ns_data(g_h.model, NS_512, NULL)[0], 0);
 	assert_int_equal(ns_admin(ADMIN_FORMAT_NVM, NS_512, 9, NULL, NULL),
 			 STATUS(SCT_COMMAND_SPECIFIC, SC_INVALID_FORMAT));
-	assert_int_equal(ns_admin(ADMIN_FORMAT_NVM, NS_512, 3 | 1u << 5, NULL, NULL), /* PI, no md */
+	assert_int_equal(ns_admin(ADMIN_FORMAT_NVM, NS_512, 3 | 1u << 5, NULL,
+				  NULL), /* PI, no md */
 			 STATUS(SCT_COMMAND_SPECIFIC, SC_INVALID_FORMAT));
 	assert_int_equal(ns_admin(ADMIN_FORMAT_NVM, NS_512, 3 | 2u << 9, NULL, NULL),
 			 STATUS(SCT_GENERIC, SC_INVALID_FIELD));
