@@ -14,6 +14,7 @@
 #include <spdkrt/app.h>
 #include <spdkrt/bdev.h>
 #include <spdkrt/pci.h>
+#include <spdkrt/nvmf.h>
 #include <spdkrt/nvme_spec.h>
 
 #endif /* SPDKRT_H */
