@@ -89,8 +89,10 @@ int spdkrt_thread_exit(struct spdkrt_thread *t)
 {
 	int expected = SRT_THREAD_RUNNING;
 
-	if (t == NULL)
+	if (t == NULL) {
+		SRT_ERR("spdkrt_thread_exit: thread is NULL");
 		return -EINVAL;
+	}
 	atomic_compare_exchange_strong(&t->state, &expected, SRT_THREAD_EXITING);
 	return 0;
 }
@@ -123,10 +125,34 @@ static void reopen_to_senders(struct spdkrt_thread *t)
 	atomic_store(&t->closed, false);
 }
 
+/* A stale handle (a thread destroyed already) is found by address, never dereferenced. */
+static bool thread_is_live(const struct spdkrt_thread *t)
+{
+	struct spdkrt_thread *it;
+	bool found = false;
+
+	pthread_mutex_lock(&g_threads_lock);
+	TAILQ_FOREACH(it, &g_threads, all_link) {
+		if (it == t) {
+			found = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&g_threads_lock);
+	return found;
+}
+
 int spdkrt_thread_destroy(struct spdkrt_thread *t)
 {
-	if (t == NULL)
+	if (t == NULL) {
+		SRT_ERR("spdkrt_thread_destroy: thread is NULL");
 		return -EINVAL;
+	}
+	if (!thread_is_live(t)) {
+		SRT_ERR("spdkrt_thread_destroy: %p is not a live thread (destroyed twice?)",
+			(void *)t);
+		return -EINVAL;
+	}
 	if (atomic_load(&t->polling)) {
 		SRT_ERR("spdkrt_thread_destroy: thread '%s' is being polled", t->name);
 		return -EINVAL;
@@ -262,13 +288,27 @@ static void mark_exited(struct spdkrt_thread *t)
 int spdkrt_thread_poll(struct spdkrt_thread *t, uint32_t max_msgs, uint64_t now)
 {
 	struct spdkrt_thread *previous;
+	bool idle = false;
 	int work;
 
-	if (t == NULL)
+	if (t == NULL) {
+		SRT_ERR("spdkrt_thread_poll: thread is NULL");
 		return -EINVAL;
+	}
+	/*
+	 * One poller at a time: a nested poll (a callback waiting synchronously) would free what
+	 * the outer poll still walks, and a second OS thread would race the single-consumer ring.
+	 * acquire pairs with the release at the end of the previous poll, from whichever OS thread.
+	 */
+	if (!atomic_compare_exchange_strong_explicit(&t->polling, &idle, true, memory_order_acquire,
+						     memory_order_relaxed)) {
+		SRT_ERR("spdkrt_thread_poll: thread '%s' is already being polled (%s); refused",
+			t->name, srt_current_thread == t ? "a nested poll from inside its own poll"
+							 : "by another OS thread");
+		return -EBUSY;
+	}
 	previous = srt_current_thread;
 	srt_current_thread = t;
-	atomic_store_explicit(&t->polling, true, memory_order_relaxed);
 	t->now = now != 0 ? now : spdkrt_get_ticks();
 
 	work = run_messages(t, max_msgs != 0 ? max_msgs : DEFAULT_MSG_BATCH);
@@ -282,8 +322,8 @@ int spdkrt_thread_poll(struct spdkrt_thread *t, uint32_t max_msgs, uint64_t now)
 	if (atomic_load_explicit(&t->state, memory_order_acquire) == SRT_THREAD_EXITING &&
 	    !thread_has_work_left(t))
 		mark_exited(t);
-	atomic_store_explicit(&t->polling, false, memory_order_relaxed);
 	srt_current_thread = previous;
+	atomic_store_explicit(&t->polling, false, memory_order_release);
 	return work;
 }
 
