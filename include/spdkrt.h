@@ -16,6 +16,7 @@
 #include <spdkrt/bdev_module.h>
 #include <spdkrt/pci.h>
 #include <spdkrt/ioat.h>
+#include <spdkrt/nvmf.h>
 #include <spdkrt/nvme_spec.h>
 
 #endif /* SPDKRT_H */
