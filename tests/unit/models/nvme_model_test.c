@@ -5,6 +5,8 @@
  * namespace management, firmware, reservations, and every fault it injects on demand.
  */
 #include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
@@ -1107,6 +1109,33 @@ static void test_surprise_removal(void **state)
 	srt_pci_device_detach(dev);
 }
 
+static sigjmp_buf g_sigbus_jmp;
+
+static void on_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(g_sigbus_jmp, 1);
+}
+
+static void test_surprise_removal_sigbus(void **state)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+	volatile int faulted = 0;
+
+	(void)state;
+	assert_int_equal(host_enable(&g_h, 0), 0);
+	nvme_model_surprise_remove_sigbus(g_h.model);
+	assert_int_equal(nvme_model_poll(g_h.model), 0);
+	assert_int_equal(sigaction(SIGBUS, &sa, &old), 0);
+	if (sigsetjmp(g_sigbus_jmp, 1) == 0)
+		(void)host_read32(&g_h, REG_CSTS);
+	else
+		faulted = 1;
+	assert_int_equal(sigaction(SIGBUS, &old, NULL), 0);
+	assert_int_equal(faulted, 1);
+	assert_false(srt_pci_model_poll_all() > 0);
+}
+
 static int count_nvme(void *ctx, const struct spdkrt_pci_addr *addr, const struct spdkrt_pci_id *id)
 {
 	(void)addr;
@@ -1587,6 +1616,7 @@ int main(void)
 		T(test_fault_delay),
 		T(test_fault_bogus_completions),
 		T(test_surprise_removal),
+		T(test_surprise_removal_sigbus),
 		T(test_pci_registration_and_poll_all),
 		T(test_round_robin_burst),
 		T(test_weighted_round_robin),
