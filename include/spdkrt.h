@@ -15,6 +15,8 @@
 #include <spdkrt/bdev.h>
 #include <spdkrt/bdev_module.h>
 #include <spdkrt/pci.h>
+#include <spdkrt/ioat.h>
+#include <spdkrt/nvmf.h>
 #include <spdkrt/nvme_spec.h>
 
 #endif /* SPDKRT_H */
