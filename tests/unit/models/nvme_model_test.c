@@ -5,6 +5,7 @@
  * namespace management, firmware, reservations, and every fault it injects on demand.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -1167,6 +1168,47 @@ static void test_pci_registration_and_poll_all(void **state)
 	}
 }
 
+static bool g_stop_polling;
+
+static void *poll_models(void *arg)
+{
+	(void)arg;
+	while (!__atomic_load_n(&g_stop_polling, __ATOMIC_ACQUIRE))
+		srt_pci_model_poll_all();
+	return NULL;
+}
+
+/*
+ * The model on its own OS thread, as hardware beside the CPU: only the doorbells' release and
+ * acquire and the phase bit order queue entries and data (the TSan pass checks this test).
+ */
+static void test_model_on_its_own_thread(void **state)
+{
+	uint8_t *w = g_buf, *r = g_buf + 128 * 1024;
+	struct nvme_model_stats st;
+	pthread_t poller;
+
+	(void)state;
+	g_h.model_polled_elsewhere = true;
+	__atomic_store_n(&g_stop_polling, false, __ATOMIC_RELEASE);
+	assert_int_equal(pthread_create(&poller, NULL, poll_models, NULL), 0);
+	assert_int_equal(host_bring_up(&g_h, 2), 0);
+	for (uint32_t i = 0; i < 200; i++) {
+		uint16_t qid = (uint16_t)(1 + i % 2);
+
+		fill(w, 8192, (uint8_t)i);
+		assert_int_equal(host_rw(&g_h, qid, IO_WRITE, NS_4K, i % 256, 2, w, 8192, 0), 0);
+		assert_int_equal(host_rw(&g_h, qid, IO_READ, NS_4K, i % 256, 2, r, 8192, 0), 0);
+		assert_memory_equal(r, w, 8192);
+	}
+	__atomic_store_n(&g_stop_polling, true, __ATOMIC_RELEASE);
+	pthread_join(poller, NULL);
+	g_h.model_polled_elsewhere = false;
+	nvme_model_get_stats(g_h.model, &st);
+	assert_int_equal(st.io_commands, 400);
+	assert_int_equal(st.dma_errors, 0);
+}
+
 /* ---- arbitration ---- */
 
 static void queue_flushes(uint16_t qid, int n)
@@ -1618,6 +1660,7 @@ int main(void)
 		T(test_surprise_removal),
 		T(test_surprise_removal_sigbus),
 		T(test_pci_registration_and_poll_all),
+		T(test_model_on_its_own_thread),
 		T(test_round_robin_burst),
 		T(test_weighted_round_robin),
 		T(test_namespace_management),
