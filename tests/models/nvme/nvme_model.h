@@ -202,6 +202,23 @@ struct nvme_model_stats {
 };
 void nvme_model_get_stats(const struct nvme_model *model, struct nvme_model_stats *stats);
 
+/* A command as the model fetched it, for asserting what the driver sent. */
+struct nvme_model_cmd_record {
+	uint16_t qid;
+	uint8_t sqe[64];
+};
+#define NVME_MODEL_HISTORY 256
+
+/*
+ * The last `n` commands fetched (admin and I/O, oldest first, at most NVME_MODEL_HISTORY).
+ * @return how many were copied.
+ */
+size_t nvme_model_command_history(const struct nvme_model *model, struct nvme_model_cmd_record *out,
+				  size_t n);
+/* The last command with this opcode on this queue (qid NVME_MODEL_ANY_QID: any); false if none. */
+bool nvme_model_last_command(const struct nvme_model *model, uint16_t qid, uint8_t opcode,
+			     uint8_t sqe[64]);
+
 /* The queue ids of the last `n` I/O commands executed, oldest first (arbitration tests). */
 size_t nvme_model_exec_trace(const struct nvme_model *model, uint16_t *qids, size_t n);
 void nvme_model_reset_trace(struct nvme_model *model);

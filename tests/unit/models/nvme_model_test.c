@@ -953,6 +953,20 @@ static void test_abort_and_keep_alive(void **state)
 	host_cmd(&g_h, sqe, ADMIN_KEEP_ALIVE, 0);
 	assert_int_equal(host_exec(&g_h, 0, sqe, NULL), 0);
 	assert_int_equal(feature(true, FEAT_KEEP_ALIVE_TIMER, 0, 5000, NULL, 0, NULL), 0);
+	/* the history holds what the host sent */
+	assert_true(nvme_model_last_command(g_h.model, 0, ADMIN_ABORT, sqe));
+	assert_int_equal(get16(sqe, SQE_CID), 0x5555);
+	assert_true(nvme_model_last_command(g_h.model, NVME_MODEL_ANY_QID, IO_READ, sqe));
+	assert_int_equal(get32(sqe, SQE_NSID), NS_512);
+	assert_false(nvme_model_last_command(g_h.model, 1, IO_WRITE, sqe));
+	{
+		struct nvme_model_cmd_record rec[2];
+
+		assert_int_equal(nvme_model_command_history(g_h.model, rec, 2), 2);
+		assert_int_equal(rec[0].sqe[SQE_OPC], ADMIN_KEEP_ALIVE);
+		assert_int_equal(rec[1].sqe[SQE_OPC], ADMIN_SET_FEATURES);
+		assert_int_equal(get32(rec[1].sqe, SQE_CDW11), 5000);
+	}
 	nvme_model_get_stats(g_h.model, &st);
 	assert_int_equal(st.keep_alives, 1);
 	assert_int_equal(st.aborts_done, 1);
