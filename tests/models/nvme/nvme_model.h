@@ -55,6 +55,7 @@ struct nvme_model_opts {
 	uint8_t mdts;            /* identify MDTS, 2^n min pages (default 5 = 128 KiB; 0 none) */
 	uint16_t num_io_queues;  /* I/O queue pairs the controller offers (default 63) */
 	bool sgl;                /* SGLs for I/O commands (default true) */
+	bool sgl_dword_aligned;  /* SGLS support 10b: data blocks must be dword aligned */
 	uint8_t aerl;            /* async event request limit, 0-based (default 3) */
 	uint8_t acl;             /* abort command limit, 0-based (default 3) */
 	uint16_t kas;            /* keep alive support granularity in 100 ms (default 1; 0 none) */

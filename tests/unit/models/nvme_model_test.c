@@ -590,6 +590,20 @@ static void test_sgl_off_and_mdts(void **state)
 	uint8_t sqe[SQE_SIZE];
 
 	(void)state;
+	/* dword-aligned SGLs only: a data block at an odd address is refused */
+	nvme_model_opts_init(&o);
+	o.sgl_dword_aligned = true;
+	restart(&o);
+	assert_int_equal(host_bring_up(&g_h, 1), 0);
+	assert_int_equal(get32(nvme_model_identify_ctrlr(g_h.model), IDC_SGLS) & 3, 2);
+	host_cmd(&g_h, sqe, IO_READ, NS_512);
+	host_set_sgl(&g_h, sqe, g_buf + 2, 512);
+	assert_int_equal(host_exec(&g_h, 1, sqe, NULL),
+			 STATUS(SCT_GENERIC, SC_SGL_DATA_BLOCK_GRANULARITY_INVALID));
+	host_cmd(&g_h, sqe, IO_READ, NS_512);
+	host_set_sgl(&g_h, sqe, g_buf + 8, 512);
+	assert_int_equal(host_exec(&g_h, 1, sqe, NULL), 0);
+
 	nvme_model_opts_init(&o);
 	o.sgl = false;
 	o.mdts = 1; /* 8 KiB */
