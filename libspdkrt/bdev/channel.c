@@ -149,7 +149,6 @@ int srt_bdev_channel_create(void *io_device, void *ctx)
 	STAILQ_INIT(&ch->frozen_queue);
 	ch->frozen = atomic_load(&bdev->frozen);
 	ch->drain.fn = drain_work;
-	ch->stats.ticks_hz = spdkrt_get_ticks_hz();
 	if (bdev->fn->get_io_channel != NULL) {
 		ch->module_ch = bdev->fn->get_io_channel(bdev->ctx);
 		if (ch->module_ch == NULL) {

@@ -21,11 +21,32 @@
 
 struct spdkrt_bdev_io;
 struct srt_bdev_channel;
+
+/*
+ * Statistics as the I/O path counts them: everything a completion of one type updates on one
+ * cache line (two types per line), unlike the public struct spdkrt_bdev_stats, which is
+ * arranged by field. stats.c converts.
+ */
+struct srt_bdev_type_stats {
+	uint64_t ops;
+	uint64_t bytes;
+	uint64_t latency_ticks;
+	uint64_t max_latency_ticks;
+};
+
+struct srt_bdev_stats {
+	struct srt_bdev_type_stats type[SPDKRT_BDEV_IO_TYPE_SLOTS];
+	uint64_t errors;
+};
 struct srt_bdev_reset;
 
-/* A built-in module: creates bdevs from parsed specs. */
+/*
+ * A built-in module. One moved onto the public interface gives its ops (registered as they are);
+ * the others create bdevs embedding struct spdkrt_bdev from parsed specs.
+ */
 struct srt_bdev_module {
 	const char *name;
+	const struct spdkrt_bdev_module_ops *ops;
 	/*
 	 * Create and register a bdev from spec: read the keys with the srt_spec_get_* helpers,
 	 * call srt_spec_check_all_used() before making anything (unknown keys are errors), then
@@ -64,7 +85,7 @@ struct spdkrt_bdev {
 	TAILQ_ENTRY(spdkrt_bdev) link;
 	TAILQ_HEAD(, spdkrt_bdev_desc) descs;
 	TAILQ_HEAD(, srt_bdev_channel) channels;
-	struct spdkrt_bdev_stats released_stats; /* of channels already released */
+	struct srt_bdev_stats released_stats; /* of channels already released */
 	struct spdkrt_bdev *claimed_by;
 	_Atomic bool removing;
 	_Atomic bool removal_logged; /* the first refused I/O said why; the rest are quiet */
