@@ -17,9 +17,11 @@ STAILQ_HEAD(srt_bdev_io_list, spdkrt_bdev_io);
 struct srt_bdev_mgmt {
 	struct srt_bdev_io_list free;
 	uint32_t in_submit;
-	uint32_t pool_size;
+	uint32_t pool_size; /* the most I/O objects the pool grows to */
+	uint32_t allocated; /* made so far, in chunks, as the thread needs them */
 	struct spdkrt_bdev_io_wait_entry *wait_head, *wait_tail;
-	struct spdkrt_bdev_io *ios;
+	struct spdkrt_bdev_io **chunks;
+	uint32_t num_chunks;
 	/* I/O a module completed with "no resources": submitted again after a completion */
 	struct srt_bdev_io_list nomem;
 	/* the NVMe status of the I/O whose callback runs (spdkrt_bdev_get_nvme_status) */
@@ -123,12 +125,25 @@ static inline void srt_bdev_stats_account(struct srt_bdev_channel *ch, const str
 		__atomic_store_n(&s->max_latency_ticks, latency, __ATOMIC_RELAXED);
 }
 
+/* channel.c: adds a chunk of I/O objects to the pool; false at the limit or out of memory. */
+bool srt_bdev_mgmt_grow(struct srt_bdev_mgmt *mgmt);
+
+/* Whether the pool is dry for good: nothing free and no room to grow (-ENOMEM for the user). */
+static inline bool srt_bdev_mgmt_exhausted(const struct srt_bdev_mgmt *mgmt)
+{
+	return STAILQ_EMPTY(&mgmt->free) && mgmt->allocated >= mgmt->pool_size;
+}
+
 static inline struct spdkrt_bdev_io *srt_bdev_io_get(struct srt_bdev_mgmt *mgmt)
 {
 	struct spdkrt_bdev_io *io = STAILQ_FIRST(&mgmt->free);
 
-	if (io != NULL)
-		STAILQ_REMOVE_HEAD(&mgmt->free, link);
+	if (__builtin_expect(io == NULL, 0)) {
+		if (!srt_bdev_mgmt_grow(mgmt))
+			return NULL;
+		io = STAILQ_FIRST(&mgmt->free);
+	}
+	STAILQ_REMOVE_HEAD(&mgmt->free, link);
 	return io;
 }
 

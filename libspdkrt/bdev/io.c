@@ -238,7 +238,7 @@ int spdkrt_bdev_queue_io_wait(struct spdkrt_bdev *bdev, struct spdkrt_io_channel
 	}
 	ch = srt_bdev_channel_of(io_ch);
 	/* Only a freed I/O object wakes waiters: with some free now, none would ever come. */
-	if (!STAILQ_EMPTY(&ch->mgmt->free)) {
+	if (!srt_bdev_mgmt_exhausted(ch->mgmt)) {
 		SRT_ERR("spdkrt_bdev_queue_io_wait: I/O objects of '%s' are free: submit now (wait "
 			"only after a submission gave -ENOMEM)", bdev->name);
 		return -EINVAL;
