@@ -59,17 +59,22 @@ struct spdkrt_bdev_desc;
 
 /* Filled by the module before srt_bdev_register(); the core owns the fields below "core". */
 struct spdkrt_bdev {
+	/* read by every I/O: together at the start (the first cache line of the object) */
+	const struct spdkrt_bdev_fn_table *fn;
+	void *ctx;
+	_Atomic uint64_t num_blocks;
+	size_t buf_align;             /* power of two; 1: any */
+	uint32_t block_size;
+	uint32_t block_shift;         /* core: log2(block_size) */
+	uint32_t optimal_io_boundary; /* blocks; 0: none */
+	uint32_t max_io_blocks;       /* 0: no limit */
+	_Atomic bool removing;        /* core */
+	bool may_split;               /* core: a boundary or a size limit: check whether to split */
+
 	char name[64];
 	const char *product_name;
 	const struct srt_bdev_module *module;
-	const struct spdkrt_bdev_fn_table *fn;
-	void *ctx;
-	uint32_t block_size;
-	_Atomic uint64_t num_blocks;
-	size_t buf_align;             /* power of two; 1: any */
-	uint32_t optimal_io_boundary; /* blocks; 0: none */
 	uint32_t write_unit_size;     /* blocks; 0 means 1 */
-	uint32_t max_io_blocks;       /* 0: no limit */
 	uint32_t max_unmap_blocks;    /* 0: no limit */
 	uint32_t max_unmap_ranges;    /* 0 means 1 */
 	uint32_t max_write_zeroes_blocks;
@@ -87,9 +92,7 @@ struct spdkrt_bdev {
 	TAILQ_HEAD(, srt_bdev_channel) channels;
 	struct srt_bdev_stats released_stats; /* of channels already released */
 	struct spdkrt_bdev *claimed_by;
-	_Atomic bool removing;
 	_Atomic bool removal_logged; /* the first refused I/O said why; the rest are quiet */
-	bool may_split; /* a boundary or a size limit: submissions check whether to split */
 	_Atomic bool frozen; /* a reset is in progress: channels made now start frozen */
 	struct srt_bdev_reset *reset_active; /* under srt_bdev_lock */
 	STAILQ_HEAD(, srt_bdev_reset) reset_queue;
@@ -98,7 +101,6 @@ struct spdkrt_bdev {
 	struct spdkrt_thread *destroy_thread;
 	struct spdkrt_thread *unregister_thread; /* where channels_released ran */
 	bool channels_released; /* every io_channel is gone; orphans may remain */
-	uint32_t block_shift;
 };
 
 /* Module-private bytes in each I/O (e.g. an iocb). */
