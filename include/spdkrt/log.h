@@ -58,7 +58,9 @@ SPDKRT_API const char *spdkrt_log_level_name(enum spdkrt_log_level level);
 
 /**
  * Route log lines to fn instead of stderr. fn may be called from any thread, one line at a time
- * (calls are serialised). Passing NULL restores the default stderr sink.
+ * (calls are serialised). Passing NULL restores the default stderr sink. fn may call
+ * spdkrt_log_set_sink() (to uninstall itself, say) and other spdkrt functions; lines those log
+ * while fn runs go to stderr instead of into fn again.
  */
 SPDKRT_API void spdkrt_log_set_sink(spdkrt_log_sink_fn fn, void *ctx);
 
