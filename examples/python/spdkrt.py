@@ -30,7 +30,7 @@ import errno
 import os
 import time
 from ctypes import (CFUNCTYPE, POINTER, Structure, byref, c_bool, c_char_p, c_int, c_size_t,
-                    c_uint32, c_uint64, c_void_p)
+                    c_uint32, c_uint64, c_void_p, create_string_buffer)
 
 __all__ = [
     "SpdkrtError", "load", "lib", "version", "strerror", "set_log_level", "get_log_level",
@@ -122,6 +122,7 @@ class BdevStats(Structure):
 _PROTOS = {
     "spdkrt_version": (c_char_p, []),
     "spdkrt_strerror": (c_char_p, [c_int]),
+    "spdkrt_spec_redact": (c_char_p, [c_char_p, c_char_p, c_size_t]),
     "spdkrt_log_set_level": (c_int, [c_int]),
     "spdkrt_log_get_level": (c_int, []),
     "spdkrt_log_set_sink": (None, [LOG_SINK_FN, c_void_p]),
@@ -211,6 +212,12 @@ def _check(rc, what):
 
 def _b(s):
     return s.encode() if isinstance(s, str) else s
+
+
+def redact_spec(spec):
+    """The spec with its secrets (crypto keys) masked, for messages (spdkrt_spec_redact)."""
+    buf = create_string_buffer(1024)
+    return lib().spdkrt_spec_redact(_b(spec), buf, len(buf)).decode(errors="replace")
 
 
 # ---- version, errors, logging ----
@@ -468,7 +475,8 @@ class Bdev:
     def create(cls, spec):
         """spdkrt_bdev_create("malloc:name=Malloc0,size_mb=8") -> Bdev."""
         handle = c_void_p()
-        _check(lib().spdkrt_bdev_create(_b(spec), byref(handle)), "spdkrt_bdev_create(%s)" % spec)
+        rc = lib().spdkrt_bdev_create(_b(spec), byref(handle))
+        _check(rc, "spdkrt_bdev_create(%s)" % redact_spec(spec) if rc < 0 else "")
         return cls(handle.value)
 
     @classmethod

@@ -115,7 +115,7 @@ int spdkrt_bdev_create(const char *spec_text, struct spdkrt_bdev **out)
 		char shown[512];
 
 		SRT_ERR("bdev spec '%s': unknown module '%s' (known: %s)",
-			srt_spec_redact(spec_text, shown, sizeof(shown)), spec->module,
+			spdkrt_spec_redact(spec_text, shown, sizeof(shown)), spec->module,
 			srt_bdev_module_names());
 		srt_spec_free(spec);
 		return -ENODEV;

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "util/log.h"
+#include "util/redact.h"
 
 _Atomic int srt_log_level = SPDKRT_LOG_NOTICE;
 
@@ -87,7 +88,8 @@ static void log_to_stderr(enum spdkrt_log_level level, const char *component, co
 	fprintf(stderr, "spdkrt %s [%s]: %s\n", g_level_names[level], component, line);
 }
 
-void srt_log_line(enum spdkrt_log_level level, const char *component, const char *line)
+/* Emits a line already redacted. */
+static void emit(enum spdkrt_log_level level, const char *component, const char *line)
 {
 	if (t_in_sink) { /* a line logged by what the sink called: no recursion into the sink */
 		log_to_stderr(level, component, line);
@@ -104,13 +106,29 @@ void srt_log_line(enum spdkrt_log_level level, const char *component, const char
 	pthread_mutex_unlock(&g_sink_lock);
 }
 
+/* Every line loses its long hex runs: no key reaches a sink, whatever message echoed it. */
+void srt_log_line(enum spdkrt_log_level level, const char *component, const char *line)
+{
+	char copy[1024];
+	size_t len = strlen(line);
+
+	memcpy(copy, line, len < sizeof(copy) ? len + 1 : sizeof(copy));
+	copy[sizeof(copy) - 1] = '\0';
+	srt_redact_hex_runs(copy, len >= sizeof(copy));
+	emit(level, component, copy);
+	explicit_bzero(copy, sizeof(copy));
+}
+
 void srt_log(enum spdkrt_log_level level, const char *component, const char *fmt, ...)
 {
 	char line[1024];
 	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	srt_log_line(level, component, line);
+	srt_redact_hex_runs(line, n >= (int)sizeof(line));
+	emit(level, component, line);
+	explicit_bzero(line, sizeof(line));
 }

@@ -609,6 +609,18 @@ static void probe_spdkrt_pci_addr_parse(void)
 	want_value(spdkrt_pci_addr_parse(&a, "0000:00:01.8"), -EINVAL);
 }
 
+/* ---- hardening ---- */
+static void probe_spdkrt_spec_redact(void)
+{
+	char buf[8];
+
+	want_value(strcmp(spdkrt_spec_redact("x:a=b", NULL, 8), ""), 0);
+	want_value(strcmp(spdkrt_spec_redact("x:a=b", buf, 0), ""), 0);
+	want_value(strcmp(spdkrt_spec_redact(NULL, buf, sizeof(buf)), "(null)"), 0);
+	want_value(strcmp(spdkrt_spec_redact("crypto:key=0123456789abcdef0", buf, sizeof(buf)),
+			  "crypto:"), 0);
+}
+
 struct row {
 	const char *name;
 	void (*probe)(void); /* NULL: the function takes no input that can be bad */
@@ -718,6 +730,7 @@ static const struct row g_rows[] = {
 	ROW(spdkrt_pci_addr_compare),
 	ROW(spdkrt_pci_addr_fmt),
 	ROW(spdkrt_pci_addr_parse),
+	ROW(spdkrt_spec_redact),
 };
 
 #define NUM_ROWS (sizeof(g_rows) / sizeof(g_rows[0]))
