@@ -22,6 +22,8 @@ programs=(
 	tests/unit/thread/send_exit_race_test
 	tests/unit/app/reactor_test
 	tests/unit/app/app_test
+	tests/unit/env/dma_test
+	tests/unit/env/pci_model_test
 	tests/unit/api/misuse_test
 )
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,8 @@
 #include <numa.h>
 
 #include "env/backend.h"
+#include "env/dma.h"
+#include "env/pci.h"
 #include "env/pci_allow.h"
 
 #define SRT_LOG_COMPONENT "env"
@@ -213,6 +216,9 @@ static int validate(const struct spdkrt_env_opts *user, struct srt_env_config *c
 	config->no_huge = opts.no_huge;
 	config->hugepage_dir = opts.hugepage_dir;
 	config->iova_mode = opts.iova_mode;
+	/* Like DPDK's own PCI bus, which runs with --no-pci here: uio devices need PA. */
+	if (opts.iova_mode == SPDKRT_IOVA_MODE_AUTO && !opts.no_huge)
+		config->iova_mode = srt_pci_iova_mode_hint();
 	config->socket_mem = opts.socket_mem;
 	config->file_prefix = opts.file_prefix;
 	config->eal_args = opts.eal_args;
@@ -295,7 +301,8 @@ static bool env_ready(const char *fn)
 #define DMA_MAX_ALIGN (1u << 31)
 #define DMA_MAX_SIZE (SIZE_MAX / 4)
 
-static void *dma_alloc(const char *fn, size_t size, size_t align, int socket, bool zero)
+static void *dma_alloc(const char *fn, size_t size, size_t align, int socket, bool zero,
+		       bool contig)
 {
 	void *buf;
 
@@ -318,9 +325,10 @@ static void *dma_alloc(const char *fn, size_t size, size_t align, int socket, bo
 			fn, socket, spdkrt_env_get_numa_node_count());
 		return NULL;
 	}
-	buf = g_backend->dma_malloc(size, align == 0 ? 64 : align, socket);
+	buf = g_backend->dma_malloc(size, align == 0 ? 64 : align, socket, contig);
 	if (buf == NULL)
-		SRT_ERR("%s: out of DMA memory for %zu bytes (raise mem_size_mb)", fn, size);
+		SRT_ERR("%s: out of DMA memory for %zu bytes%s (raise mem_size_mb)", fn, size,
+			contig ? " in one IOVA-contiguous piece" : "");
 	else if (zero)
 		memset(buf, 0, size);
 	return buf;
@@ -328,12 +336,22 @@ static void *dma_alloc(const char *fn, size_t size, size_t align, int socket, bo
 
 void *spdkrt_dma_malloc(size_t size, size_t align, int socket)
 {
-	return dma_alloc(__func__, size, align, socket, false);
+	return dma_alloc(__func__, size, align, socket, false, false);
 }
 
 void *spdkrt_dma_zmalloc(size_t size, size_t align, int socket)
 {
-	return dma_alloc(__func__, size, align, socket, true);
+	return dma_alloc(__func__, size, align, socket, true, false);
+}
+
+void *spdkrt_dma_malloc_contig(size_t size, size_t align, int socket)
+{
+	return dma_alloc(__func__, size, align, socket, false, true);
+}
+
+void *spdkrt_dma_zmalloc_contig(size_t size, size_t align, int socket)
+{
+	return dma_alloc(__func__, size, align, socket, true, true);
 }
 
 void spdkrt_dma_free(void *buf)
@@ -344,9 +362,87 @@ void spdkrt_dma_free(void *buf)
 
 uint64_t spdkrt_dma_iova(const void *ptr)
 {
+	size_t contiguous;
+
 	if (ptr == NULL || __atomic_load_n(&g_state, __ATOMIC_ACQUIRE) != ENV_READY)
 		return SPDKRT_IOVA_INVALID;
-	return g_backend->dma_iova(ptr);
+	return g_backend->dma_translate(ptr, 1, &contiguous);
+}
+
+uint64_t spdkrt_vtophys(const void *ptr, size_t *len)
+{
+	size_t want = len == NULL ? 1 : (*len == 0 ? SIZE_MAX : *len);
+	size_t contiguous = 0;
+	uint64_t iova = SPDKRT_IOVA_INVALID;
+
+	if (ptr != NULL && __atomic_load_n(&g_state, __ATOMIC_ACQUIRE) == ENV_READY)
+		iova = g_backend->dma_translate(ptr, want, &contiguous);
+	if (len != NULL)
+		*len = iova == SPDKRT_IOVA_INVALID ? 0 : (contiguous < want ? contiguous : want);
+	return iova;
+}
+
+#define MEM_REGISTER_ALIGN ((size_t)2 << 20)
+
+static int check_region(const char *fn, const void *vaddr, size_t len)
+{
+	if (!env_ready(fn))
+		return -ENODEV;
+	if (vaddr == NULL || len == 0 || (uintptr_t)vaddr % MEM_REGISTER_ALIGN != 0 ||
+	    len % MEM_REGISTER_ALIGN != 0 || (uintptr_t)vaddr + len < (uintptr_t)vaddr) {
+		SRT_ERR("%s: region %p + %zu must be non-empty with address and length multiples of "
+			"2 MiB", fn, vaddr, len);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int spdkrt_mem_register(void *vaddr, size_t len)
+{
+	int rc = check_region(__func__, vaddr, len);
+
+	if (rc != 0)
+		return rc;
+	rc = g_backend->mem_register(vaddr, len);
+	if (rc == -EEXIST)
+		SRT_ERR("%s: %p + %zu overlaps a registered region", __func__, vaddr, len);
+	else if (rc != 0)
+		SRT_ERR("%s: cannot register %p + %zu for DMA: %s", __func__, vaddr, len,
+			strerror(-rc));
+	return rc;
+}
+
+int spdkrt_mem_unregister(void *vaddr, size_t len)
+{
+	int rc = check_region(__func__, vaddr, len);
+
+	if (rc != 0)
+		return rc;
+	rc = g_backend->mem_unregister(vaddr, len);
+	if (rc != 0)
+		SRT_ERR("%s: %p + %zu is not a registered region", __func__, vaddr, len);
+	return rc == -ENOENT ? -EINVAL : rc;
+}
+
+void *srt_dma_iova_to_vaddr(uint64_t iova, size_t len)
+{
+	if (len == 0 || iova == SPDKRT_IOVA_INVALID ||
+	    __atomic_load_n(&g_state, __ATOMIC_ACQUIRE) != ENV_READY)
+		return NULL;
+	return g_backend->iova_to_vaddr(iova, len);
+}
+
+bool srt_env_uses_dpdk(void)
+{
+	return __atomic_load_n(&g_state, __ATOMIC_ACQUIRE) == ENV_READY &&
+	       g_backend == &srt_env_dpdk_backend;
+}
+
+enum spdkrt_iova_mode srt_env_iova_mode(void)
+{
+	if (__atomic_load_n(&g_state, __ATOMIC_ACQUIRE) != ENV_READY)
+		return SPDKRT_IOVA_MODE_AUTO;
+	return g_backend->iova_mode();
 }
 
 static bool env_has_core(uint32_t core)

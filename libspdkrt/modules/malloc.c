@@ -4,6 +4,7 @@
  * so every completion takes the deferred path.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,12 +20,52 @@
 struct malloc_disk {
 	struct spdkrt_bdev bdev;
 	char *data;
+	pthread_mutex_t caw_lock;
 };
 
-static void malloc_submit(struct spdkrt_io_channel *module_ch, struct srt_bdev_io *io)
+/* 0 when the I/O's buffers hold what is at `at`, else -EILSEQ. */
+static int compare_iovs(const struct iovec *iovs, int iovcnt, const char *at, uint64_t bytes)
+{
+	for (int i = 0; i < iovcnt && bytes > 0; i++) {
+		size_t n = iovs[i].iov_len < bytes ? iovs[i].iov_len : bytes;
+
+		if (memcmp(iovs[i].iov_base, at, n) != 0)
+			return -EILSEQ;
+		at += n;
+		bytes -= n;
+	}
+	return 0;
+}
+
+/* Atomic against other compare-and-writes of the disk, from any thread. */
+static int compare_and_write(struct malloc_disk *disk, struct spdkrt_bdev_io *io, char *at)
+{
+	int count, rc;
+	struct iovec *write = spdkrt_bdev_io_get_write_iovs(io, &count);
+
+	pthread_mutex_lock(&disk->caw_lock);
+	rc = compare_iovs(io->iovs, io->iovcnt, at, srt_bdev_io_bytes(io));
+	if (rc == 0)
+		memcpy(at, write[0].iov_base, write[0].iov_len);
+	pthread_mutex_unlock(&disk->caw_lock);
+	return rc;
+}
+
+static void unmap_ranges(struct spdkrt_bdev_io *io, char *data)
+{
+	uint32_t count;
+	const struct spdkrt_bdev_range *r = spdkrt_bdev_io_get_ranges(io, &count);
+
+	for (uint32_t i = 0; i < count; i++)
+		memset(data + (r[i].offset_blocks << io->bdev->block_shift), 0,
+		       r[i].num_blocks << io->bdev->block_shift);
+}
+
+static void malloc_submit(struct spdkrt_io_channel *module_ch, struct spdkrt_bdev_io *io)
 {
 	struct malloc_disk *disk = io->bdev->ctx;
 	char *at = disk->data + (io->offset_blocks << io->bdev->block_shift);
+	int rc = 0;
 
 	(void)module_ch;
 	switch (io->type) {
@@ -36,20 +77,28 @@ static void malloc_submit(struct spdkrt_io_channel *module_ch, struct srt_bdev_i
 		break;
 	case SPDKRT_BDEV_IO_UNMAP:
 	case SPDKRT_BDEV_IO_WRITE_ZEROES:
-		memset(at, 0, srt_bdev_io_bytes(io));
+		unmap_ranges(io, disk->data);
+		break;
+	case SPDKRT_BDEV_IO_COMPARE:
+		rc = compare_iovs(io->iovs, io->iovcnt, at, srt_bdev_io_bytes(io));
+		break;
+	case SPDKRT_BDEV_IO_COMPARE_AND_WRITE:
+		rc = compare_and_write(disk, io, at);
 		break;
 	case SPDKRT_BDEV_IO_FLUSH:
 	case SPDKRT_BDEV_IO_RESET:
 		break;
+	default:
+		rc = -ENOTSUP;
+		break;
 	}
-	srt_bdev_io_complete(io, 0);
+	spdkrt_bdev_io_complete(io, rc);
 }
 
 static bool malloc_io_type_supported(void *ctx, enum spdkrt_bdev_io_type type)
 {
 	(void)ctx;
-	(void)type;
-	return true;
+	return type != SPDKRT_BDEV_IO_NVME_ADMIN && type != SPDKRT_BDEV_IO_NVME_IO;
 }
 
 static void malloc_destruct(struct spdkrt_bdev *bdev, void (*done)(struct spdkrt_bdev *bdev))
@@ -57,11 +106,13 @@ static void malloc_destruct(struct spdkrt_bdev *bdev, void (*done)(struct spdkrt
 	struct malloc_disk *disk = bdev->ctx;
 
 	spdkrt_dma_free(disk->data);
+	pthread_mutex_destroy(&disk->caw_lock);
 	free(disk);
 	done(bdev);
 }
 
-static const struct srt_bdev_fn_table g_malloc_fn = {
+static const struct spdkrt_bdev_fn_table g_malloc_fn = {
+	.size = sizeof(struct spdkrt_bdev_fn_table),
 	.submit = malloc_submit,
 	.io_type_supported = malloc_io_type_supported,
 	.destruct = malloc_destruct,
@@ -113,8 +164,12 @@ static int malloc_create(struct srt_spec *spec, struct spdkrt_bdev **out)
 	disk->bdev.block_size = geo.block_size;
 	atomic_init(&disk->bdev.num_blocks, geo.num_blocks);
 	disk->bdev.optimal_io_boundary = (uint32_t)boundary;
+	disk->bdev.max_unmap_ranges = 256;
+	disk->bdev.max_compare_and_write_blocks = 256;
+	pthread_mutex_init(&disk->caw_lock, NULL);
 	rc = srt_bdev_register(&disk->bdev);
 	if (rc != 0) {
+		pthread_mutex_destroy(&disk->caw_lock);
 		spdkrt_dma_free(disk->data);
 		free(disk);
 		return rc;

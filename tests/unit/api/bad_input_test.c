@@ -390,6 +390,36 @@ static void probe_spdkrt_dma_iova(void)
 	}
 PROBE_DMA(spdkrt_dma_malloc)
 PROBE_DMA(spdkrt_dma_zmalloc)
+PROBE_DMA(spdkrt_dma_malloc_contig)
+PROBE_DMA(spdkrt_dma_zmalloc_contig)
+
+static void probe_spdkrt_vtophys(void)
+{
+	size_t len = 4096;
+
+	want_value(spdkrt_vtophys(NULL, NULL), SPDKRT_IOVA_INVALID);
+	want_value(spdkrt_vtophys(g_buf, &len), SPDKRT_IOVA_INVALID); /* not DMA memory */
+	want_value(len, 0);
+}
+
+#define TWO_MIB ((size_t)2 << 20)
+
+static void probe_spdkrt_mem_register(void)
+{
+	want_rc(spdkrt_mem_register(NULL, TWO_MIB), -EINVAL, "multiples of 2 MiB");
+	want_rc(spdkrt_mem_register(g_buf, TWO_MIB), -EINVAL, "multiples of 2 MiB");
+	want_rc(spdkrt_mem_register((void *)TWO_MIB, 0), -EINVAL, "multiples of 2 MiB");
+	want_rc(spdkrt_mem_register((void *)TWO_MIB, 4096), -EINVAL, "multiples of 2 MiB");
+	want_rc(spdkrt_mem_register((void *)(uintptr_t)(UINTPTR_MAX - TWO_MIB + 1), 2 * TWO_MIB),
+		-EINVAL, "multiples of 2 MiB"); /* wraps */
+}
+
+static void probe_spdkrt_mem_unregister(void)
+{
+	want_rc(spdkrt_mem_unregister(NULL, TWO_MIB), -EINVAL, "multiples of 2 MiB");
+	want_rc(spdkrt_mem_unregister((void *)TWO_MIB, TWO_MIB), -EINVAL,
+		"not a registered region");
+}
 
 static void probe_spdkrt_env_get_next_core(void)
 {
@@ -598,6 +628,57 @@ static void probe_spdkrt_pci_addr_fmt(void)
 	want_value(spdkrt_pci_addr_fmt(buf, 5, &a), -ENOSPC);
 }
 
+static int count_function(void *ctx, const struct spdkrt_pci_addr *addr,
+			  const struct spdkrt_pci_id *id)
+{
+	(void)addr;
+	(void)id;
+	(*(unsigned *)ctx)++;
+	return 0;
+}
+
+static void probe_spdkrt_pci_enumerate(void)
+{
+	static const struct spdkrt_pci_id no_ids[] = { { 0 } };
+	unsigned n = 0;
+
+	want_rc(spdkrt_pci_enumerate(NULL, 0, 0, NULL, NULL), -EINVAL, "cb is NULL");
+	/* An empty table matches nothing. */
+	want_value(spdkrt_pci_enumerate(no_ids, 0, 0, count_function, &n), 0);
+	want_value(n, 0);
+}
+
+static void probe_spdkrt_pci_get_driver(void)
+{
+	struct spdkrt_pci_addr a = { .domain = 0xffff, .bus = 0xff, .dev = 31, .func = 7 };
+	char buf[32];
+
+	want_rc(spdkrt_pci_get_driver(NULL, buf, sizeof(buf)), -EINVAL, "spdkrt_pci_get_driver");
+	want_rc(spdkrt_pci_get_driver(&a, NULL, sizeof(buf)), -EINVAL, "spdkrt_pci_get_driver");
+	want_rc(spdkrt_pci_get_driver(&a, buf, 0), -EINVAL, "spdkrt_pci_get_driver");
+	want_value(spdkrt_pci_get_driver(&a, buf, sizeof(buf)), -ENODEV);
+}
+
+static void probe_spdkrt_pci_get_id(void)
+{
+	struct spdkrt_pci_addr a = { .domain = 0xffff, .bus = 0xff, .dev = 31, .func = 7 };
+	struct spdkrt_pci_id id;
+
+	want_rc(spdkrt_pci_get_id(NULL, &id), -EINVAL, "spdkrt_pci_get_id");
+	want_rc(spdkrt_pci_get_id(&a, NULL), -EINVAL, "spdkrt_pci_get_id");
+	want_value(spdkrt_pci_get_id(&a, &id), -ENODEV);
+}
+
+static void probe_spdkrt_pci_get_numa_node(void)
+{
+	struct spdkrt_pci_addr a = { .domain = 0xffff, .bus = 0xff, .dev = 31, .func = 7 };
+	int node;
+
+	want_rc(spdkrt_pci_get_numa_node(NULL, &node), -EINVAL, "spdkrt_pci_get_numa_node");
+	want_rc(spdkrt_pci_get_numa_node(&a, NULL), -EINVAL, "spdkrt_pci_get_numa_node");
+	want_value(spdkrt_pci_get_numa_node(&a, &node), -ENODEV);
+}
+
 static void probe_spdkrt_pci_addr_parse(void)
 {
 	struct spdkrt_pci_addr a;
@@ -727,9 +808,18 @@ static const struct row g_rows[] = {
 	ROW(spdkrt_thread_send_msg),
 	NO_BAD_INPUT(spdkrt_version, "no argument"),
 	/* LIBSPDKRT_1.1 */
+	ROW(spdkrt_dma_malloc_contig),
+	ROW(spdkrt_dma_zmalloc_contig),
+	ROW(spdkrt_mem_register),
+	ROW(spdkrt_mem_unregister),
 	ROW(spdkrt_pci_addr_compare),
 	ROW(spdkrt_pci_addr_fmt),
 	ROW(spdkrt_pci_addr_parse),
+	ROW(spdkrt_pci_enumerate),
+	ROW(spdkrt_pci_get_driver),
+	ROW(spdkrt_pci_get_id),
+	ROW(spdkrt_pci_get_numa_node),
+	ROW(spdkrt_vtophys),
 	ROW(spdkrt_spec_redact),
 };
 
