@@ -71,7 +71,13 @@ static inline void deliver(struct spdkrt_bdev_io *io)
 
 void spdkrt_bdev_io_complete(struct spdkrt_bdev_io *io, int status)
 {
-	struct srt_bdev_channel *ch = io->ch;
+	struct srt_bdev_channel *ch;
+
+	if (unlikely(io == NULL)) {
+		SRT_ERR("spdkrt_bdev_io_complete: io is NULL; ignored");
+		return;
+	}
+	ch = io->ch;
 
 #ifdef SPDKRT_DEBUG
 	if (srt_current_thread != ch->thread) {
