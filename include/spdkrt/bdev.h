@@ -72,8 +72,12 @@ typedef void (*spdkrt_bdev_done_cb)(void *ctx, int status);
 /**
  * Create a bdev from a spec "MODULE:key=value,key=value,...". Built-in modules:
  *
- * - `malloc:name=N,size_mb=M[,block_size=512|...|65536][,num_blocks=K][,optimal_io_boundary=B]`
- *   RAM-backed (DMA memory: needs an initialised environment); data persists until destroyed.
+ * - `malloc:name=N,size_mb=M[,block_size=512|...|65536][,num_blocks=K][,optimal_io_boundary=B]
+ *   [,copy=cpu|ioat]` RAM-backed (DMA memory: needs an initialised environment); data persists
+ *   until destroyed. copy=cpu (default) copies with the CPU inside the submit call; copy=ioat
+ *   offloads copies and zeroing to I/OAT DMA channels (it attaches every I/OAT channel, one per
+ *   thread; creation fails with -ENODEV when there is none; a thread beyond the channel count,
+ *   and a buffer that is not DMA-safe, are served by the CPU).
  * - `null:name=N,size_mb=M[,block_size=B][,num_blocks=K][,complete=submit|poller]`
  *   discards writes, reads return without touching the buffer. complete=submit (default)
  *   completes inside the submit call (through the deferred queue); complete=poller from a
@@ -208,6 +212,18 @@ SPDKRT_API bool spdkrt_bdev_io_type_supported(const struct spdkrt_bdev *bdev,
  * spdkrt_put_io_channel(). @return the channel, or NULL (logged).
  */
 SPDKRT_API struct spdkrt_io_channel *spdkrt_bdev_get_io_channel(struct spdkrt_bdev_desc *desc);
+
+/**
+ * Get the calling thread's I/O channel for a descriptor's bdev, as spdkrt_bdev_get_io_channel(),
+ * saying why it failed; release the channel with spdkrt_put_io_channel().
+ *
+ * @param desc an open descriptor
+ * @param ch receives the channel (NULL on failure)
+ * @return 0; -EINVAL for a NULL argument or when not called on an spdkrt thread; -ENODEV when the
+ *	bdev is gone; -ENOMEM; or the negative errno with which the bdev's module refused the channel.
+ */
+SPDKRT_API int spdkrt_bdev_get_io_channel_ext(struct spdkrt_bdev_desc *desc,
+					      struct spdkrt_io_channel **ch);
 
 /*
  * I/O submission. Every call returns 0 when the I/O was accepted (cb will run later, exactly

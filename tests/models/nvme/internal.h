@@ -88,8 +88,9 @@ struct nvme_model {
 	bool registered;
 	bool removed;
 
-	uint8_t *bar0;
+	uint8_t *bar0; /* a shared mapping of bar0_fd */
 	uint64_t bar0_size;
+	int bar0_fd;
 	uint8_t *cmb; /* BAR2, registered for DMA */
 	uint64_t cmb_iova;
 

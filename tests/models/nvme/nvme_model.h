@@ -175,6 +175,11 @@ void nvme_model_raise_event(struct nvme_model *model, uint8_t type, uint8_t info
  * from the PCI layer (an attached device then reports is_removed). Destroy still frees it.
  */
 void nvme_model_surprise_remove(struct nvme_model *model);
+/*
+ * Surprise removal as vfio shows it: unregistered, and any access to BAR0 (by the driver's
+ * mapping) raises SIGBUS from now on, until the driver maps something else there.
+ */
+void nvme_model_surprise_remove_sigbus(struct nvme_model *model);
 
 /* What the model saw, for assertions. */
 struct nvme_model_stats {
