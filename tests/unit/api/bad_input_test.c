@@ -236,6 +236,16 @@ static void probe_spdkrt_bdev_get_io_channel(void)
 	want_null(spdkrt_bdev_get_io_channel(NULL), "spdkrt_bdev_get_io_channel");
 }
 
+static void probe_spdkrt_bdev_get_io_channel_ext(void)
+{
+	struct spdkrt_io_channel *ch = g_ch;
+
+	want_rc(spdkrt_bdev_get_io_channel_ext(NULL, &ch), -EINVAL, "desc is NULL");
+	assert_null(ch);
+	want_rc(spdkrt_bdev_get_io_channel_ext(g_desc, NULL), -EINVAL,
+		"spdkrt_bdev_get_io_channel_ext");
+}
+
 static void probe_spdkrt_bdev_get_stats(void)
 {
 	struct spdkrt_bdev_stats s;
@@ -1084,7 +1094,6 @@ static void probe_spdkrt_nvmf_tgt_stop_listen(void)
 	want_rc(spdkrt_nvmf_tgt_stop_listen(NULL, NULL, NULL, NULL), -EINVAL, NO_LOG_YET);
 }
 
-
 /* ---- hardening ---- */
 static void probe_spdkrt_spec_redact(void)
 {
@@ -1095,6 +1104,9 @@ static void probe_spdkrt_spec_redact(void)
 	want_value(strcmp(spdkrt_spec_redact(NULL, buf, sizeof(buf)), "(null)"), 0);
 	want_value(strcmp(spdkrt_spec_redact("crypto:key=0123456789abcdef0", buf, sizeof(buf)),
 			  "crypto:"), 0);
+}
+
+/* ---- ioat ---- */
 static void ioat_noop(void *arg, int status)
 {
 	(void)arg;
@@ -1199,6 +1211,7 @@ static const struct row g_rows[] = {
 	ROW(spdkrt_bdev_get_buf_align),
 	ROW(spdkrt_bdev_get_by_name),
 	ROW(spdkrt_bdev_get_io_channel),
+	ROW(spdkrt_bdev_get_io_channel_ext),
 	ROW(spdkrt_bdev_get_max_io_blocks),
 	ROW(spdkrt_bdev_get_module_name),
 	ROW(spdkrt_bdev_get_name),
