@@ -15,6 +15,7 @@
 #include <spdkrt/bdev.h>
 #include <spdkrt/bdev_module.h>
 #include <spdkrt/pci.h>
+#include <spdkrt/ioat.h>
 #include <spdkrt/nvmf.h>
 #include <spdkrt/nvme_spec.h>
 

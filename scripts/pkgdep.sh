@@ -11,11 +11,13 @@ debian_packages=(
 	libdpdk-dev libaio-dev libssl-dev libnuma-dev liburing-dev libcmocka-dev libjson-c-dev
 	python3 fio abigail-tools doxygen clang-format
 	debhelper dpkg-dev lintian apt-utils fakeroot rpm rpmlint help2man
+	qemu-system-x86 busybox-static cpio kmod
 )
 fedora_packages=(
 	gcc make autoconf automake libtool pkgconf-pkg-config
 	dpdk-devel libaio-devel openssl-devel numactl-devel liburing-devel libcmocka-devel json-c-devel
 	python3 fio libabigail doxygen clang-tools-extra rpm-build rpmlint help2man
+	qemu-system-x86 busybox cpio kmod
 )
 
 if command -v apt-get >/dev/null 2>&1; then

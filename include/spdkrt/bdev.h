@@ -72,8 +72,12 @@ typedef void (*spdkrt_bdev_done_cb)(void *ctx, int status);
 /**
  * Create a bdev from a spec "MODULE:key=value,key=value,...". Built-in modules:
  *
- * - `malloc:name=N,size_mb=M[,block_size=512|...|65536][,num_blocks=K][,optimal_io_boundary=B]`
- *   RAM-backed (DMA memory: needs an initialised environment); data persists until destroyed.
+ * - `malloc:name=N,size_mb=M[,block_size=512|...|65536][,num_blocks=K][,optimal_io_boundary=B]
+ *   [,copy=cpu|ioat]` RAM-backed (DMA memory: needs an initialised environment); data persists
+ *   until destroyed. copy=cpu (default) copies with the CPU inside the submit call; copy=ioat
+ *   offloads copies and zeroing to I/OAT DMA channels (it attaches every I/OAT channel, one per
+ *   thread; creation fails with -ENODEV when there is none; a thread beyond the channel count,
+ *   and a buffer that is not DMA-safe, are served by the CPU).
  * - `null:name=N,size_mb=M[,block_size=B][,num_blocks=K][,complete=submit|poller]`
  *   discards writes, reads return without touching the buffer. complete=submit (default)
  *   completes inside the submit call (through the deferred queue); complete=poller from a
