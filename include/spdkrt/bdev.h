@@ -213,6 +213,18 @@ SPDKRT_API bool spdkrt_bdev_io_type_supported(const struct spdkrt_bdev *bdev,
  */
 SPDKRT_API struct spdkrt_io_channel *spdkrt_bdev_get_io_channel(struct spdkrt_bdev_desc *desc);
 
+/**
+ * Get the calling thread's I/O channel for a descriptor's bdev, as spdkrt_bdev_get_io_channel(),
+ * saying why it failed; release the channel with spdkrt_put_io_channel().
+ *
+ * @param desc an open descriptor
+ * @param ch receives the channel (NULL on failure)
+ * @return 0; -EINVAL for a NULL argument or when not called on an spdkrt thread; -ENODEV when the
+ *	bdev is gone; -ENOMEM; or the negative errno with which the bdev's module refused the channel.
+ */
+SPDKRT_API int spdkrt_bdev_get_io_channel_ext(struct spdkrt_bdev_desc *desc,
+					      struct spdkrt_io_channel **ch);
+
 /*
  * I/O submission. Every call returns 0 when the I/O was accepted (cb will run later, exactly
  * once, on the channel's thread), or a negative errno and cb never runs:
