@@ -13,6 +13,13 @@
  * closed there), but I/O may go through it from channels of any thread: a target opens a
  * namespace once and submits from every poller thread. A channel belongs to the thread that got
  * it; an I/O is submitted on a channel's thread and completes there.
+ *
+ * Data buffers: a bdev whose device reads and writes memory itself (NVMe over PCIe) needs
+ * DMA-safe buffers: from spdkrt_dma_malloc() and its variants, or inside a region registered
+ * with spdkrt_mem_register(); spdkrt_vtophys() tells whether memory is. Such a bdev fails an I/O
+ * on other memory with a negative errno and a log line, unless its spec string documents a bounce
+ * buffer. Every other bdev (malloc, whose I/OAT copies fall back to the CPU for such memory;
+ * null, aio, uring, crypto, NVMe over TCP) accepts any memory.
  */
 #ifndef SPDKRT_BDEV_H
 #define SPDKRT_BDEV_H
