@@ -92,10 +92,13 @@ timeout 60 "$io" "$port" "$nqn2" || fail "I/O to the subsystem made over RPC"
 rpc nvmf_get_stats >"$tmp/stats.json" || fail "nvmf_get_stats"
 python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); sys.exit(0 if s["bytes_written"] >= 3*69632 and s["connections_open"] == 0 else 1)' \
 	"$tmp/stats.json" || { fail "statistics"; cat "$tmp/stats.json"; }
-rpc bdev_get_bdevs | grep -q '"Malloc1"' || fail "bdev_get_bdevs"
+# (Outputs go to files first: grep -q closing a pipe early would fail the writer.)
+rpc bdev_get_bdevs >"$tmp/bdevs.json" || fail "bdev_get_bdevs"
+grep -q '"Malloc1"' "$tmp/bdevs.json" || fail "bdev_get_bdevs: Malloc1 not listed"
 echo '{"jsonrpc":"2.0","id":7,"method":"no_such_method"}' >"$tmp/raw"
 python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(open(sys.argv[2],"rb").read()); print(s.recv(4096).decode())' \
-	"$sock" "$tmp/raw" | grep -q -- '-32601' || fail "unknown method: no JSON-RPC error"
+	"$sock" "$tmp/raw" >"$tmp/raw.out" || fail "raw JSON-RPC request"
+grep -q -- '-32601' "$tmp/raw.out" || fail "unknown method: no JSON-RPC error"
 rpc save_config -f "$tmp/saved.json" >/dev/null || fail "save_config"
 stop_tgt TERM
 
