@@ -15,5 +15,6 @@
 #include <spdkrt/bdev.h>
 #include <spdkrt/pci.h>
 #include <spdkrt/nvme_spec.h>
+#include <spdkrt/nvme.h>
 
 #endif /* SPDKRT_H */
