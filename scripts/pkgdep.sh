@@ -9,13 +9,13 @@ SUDO=
 debian_packages=(
 	build-essential autoconf automake libtool pkg-config
 	libdpdk-dev libaio-dev libssl-dev libnuma-dev liburing-dev libcmocka-dev
-	python3 fio abigail-tools doxygen
+	python3 fio abigail-tools doxygen clang-format
 	debhelper dpkg-dev lintian apt-utils fakeroot rpm rpmlint help2man
 )
 fedora_packages=(
 	gcc make autoconf automake libtool pkgconf-pkg-config
 	dpdk-devel libaio-devel openssl-devel numactl-devel liburing-devel libcmocka-devel
-	python3 fio libabigail doxygen rpm-build rpmlint help2man
+	python3 fio libabigail doxygen clang-tools-extra rpm-build rpmlint help2man
 )
 
 if command -v apt-get >/dev/null 2>&1; then

@@ -19,8 +19,12 @@ programs=(
 	tests/unit/thread/msg_ring_test
 	tests/unit/thread/ticks_test
 	tests/unit/thread/msg_stress_test
+	tests/unit/thread/send_exit_race_test
 	tests/unit/app/reactor_test
 	tests/unit/app/app_test
+	tests/unit/env/dma_test
+	tests/unit/env/pci_model_test
+	tests/unit/api/misuse_test
 )
 
 echo "=== build (ThreadSanitizer, -Werror) in $builddir ==="

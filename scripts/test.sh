@@ -56,6 +56,7 @@ run_stage() {
 		failures+=("$label")
 	fi
 }
+run_stage "formatting (clang-format)" scripts/check-format.sh
 run_stage "ThreadSanitizer stress" scripts/test-tsan.sh
 run_stage "installed packages" scripts/test-packages.sh
 run_stage "fio plugin" scripts/test-fio.sh

@@ -87,8 +87,8 @@ struct task {
 	uint64_t offset_blocks;
 	enum task_op op;
 	uint32_t index;
-	uint64_t seed;       /* verify: tag of the last write */
-	uint64_t next_slot;  /* verify: this task's next slot (tasks own disjoint slots) */
+	uint64_t seed;      /* verify: tag of the last write */
+	uint64_t next_slot; /* verify: this task's next slot (tasks own disjoint slots) */
 	struct spdkrt_bdev_io_wait_entry wait;
 };
 
@@ -98,15 +98,15 @@ struct job {
 	struct spdkrt_io_channel *ch;
 	uint64_t rng;
 	uint64_t io_blocks;
-	uint64_t base_blocks;  /* first block of this job's range */
-	uint64_t num_slots;    /* io-sized slots in the range */
-	uint64_t seq_offset;   /* next sequential offset, relative to base_blocks */
-	uint64_t seq_limit;    /* num_slots * io_blocks */
+	uint64_t base_blocks;    /* first block of this job's range */
+	uint64_t num_slots;      /* io-sized slots in the range */
+	uint64_t seq_offset;     /* next sequential offset, relative to base_blocks */
+	uint64_t seq_limit;      /* num_slots * io_blocks */
 	uint32_t read_threshold; /* rw/randrw: read when a 32-bit random value is below it */
 	enum workload workload;
 	bool random;
 	bool stopping;
-	uint32_t outstanding;  /* I/Os submitted or waiting for an I/O object */
+	uint32_t outstanding;          /* I/Os submitted or waiting for an I/O object */
 	_Atomic uint64_t io_completed; /* written by the job thread only; read by the timer */
 	uint64_t errors;
 	uint64_t seed_counter;
@@ -154,7 +154,12 @@ static bool g_json;
 static uint32_t g_corrupt_every;
 
 /* Run state, owned by the app thread. */
-enum phase { PHASE_SETUP, PHASE_RUN, PHASE_STOP, PHASE_CLEANUP };
+enum phase {
+	PHASE_SETUP,
+	PHASE_RUN,
+	PHASE_STOP,
+	PHASE_CLEANUP
+};
 static enum phase g_phase;
 static bool g_stop_pending;
 static bool g_ran;
@@ -309,8 +314,8 @@ static bool verify_check(struct task *t)
 		if (memcmp(want, got, j->block_size) != 0) {
 			fprintf(stderr,
 				"bdevperf: verify failed on bdev %s (core %u) at LBA %" PRIu64
-				": expected lba %" PRIu64 " tag 0x%" PRIx64
-				", read 0x%" PRIx64 " 0x%" PRIx64 "\n",
+				": expected lba %" PRIu64 " tag 0x%" PRIx64 ", read 0x%" PRIx64
+				" 0x%" PRIx64 "\n",
 				j->bdev_name, j->core, t->offset_blocks + b, want[0], want[1],
 				got[0], got[1]);
 			break;
@@ -338,8 +343,8 @@ static void task_next(struct task *t)
 		return;
 	case WL_RW:
 	case WL_RANDRW:
-		t->op = (uint32_t)(rng_next(&j->rng) >> 32) < j->read_threshold ? OP_READ
-										  : OP_WRITE;
+		t->op = (uint32_t)(rng_next(&j->rng) >> 32) < j->read_threshold ? OP_READ :
+										  OP_WRITE;
 		break;
 	case WL_UNMAP:
 		t->op = OP_UNMAP;
@@ -508,8 +513,8 @@ static void task_issue(struct task *t)
 					      io_done, t);
 		break;
 	case OP_WRITE_ZEROES:
-		rc = spdkrt_bdev_write_zeroes_blocks(j->desc, j->ch, t->offset_blocks,
-						     j->io_blocks, io_done, t);
+		rc = spdkrt_bdev_write_zeroes_blocks(j->desc, j->ch, t->offset_blocks, j->io_blocks,
+						     io_done, t);
 		break;
 	case OP_FLUSH:
 		rc = spdkrt_bdev_flush_blocks(j->desc, j->ch, t->offset_blocks, j->io_blocks,
@@ -799,8 +804,7 @@ static void print_results(void)
 			putchar('=');
 		putchar('\n');
 		printf("%-20s %4s %10s %14.2f %10.2f %9.2f %13.2f\n", "Total", "", "", total_iops,
-		       total_mibps, total_fails,
-		       total_iops > 0 ? total_qd * 1e6 / total_iops : 0);
+		       total_mibps, total_fails, total_iops > 0 ? total_qd * 1e6 / total_iops : 0);
 	} else {
 		printf("],\"total\":{\"iops\":%.2f,\"mibps\":%.2f,\"avg_lat_us\":%.3f,"
 		       "\"errors\":%" PRIu64 "}}\n",
@@ -1016,8 +1020,10 @@ static int check_bdev(struct spdkrt_bdev *bdev, uint32_t jobs)
 	uint64_t slots;
 
 	if (bs == 0 || g_io_size % bs != 0) {
-		fprintf(stderr, "bdevperf: -o %" PRIu64 " is not a multiple of bdev %s's block "
-				"size %u\n", g_io_size, name, bs);
+		fprintf(stderr,
+			"bdevperf: -o %" PRIu64 " is not a multiple of bdev %s's block "
+			"size %u\n",
+			g_io_size, name, bs);
 		return -EINVAL;
 	}
 	if (g_workload == WL_VERIFY && bs % sizeof(uint64_t) != 0) {
@@ -1030,14 +1036,17 @@ static int check_bdev(struct spdkrt_bdev *bdev, uint32_t jobs)
 		return -EINVAL;
 	}
 	if (g_workloads[g_workload].writes && wu > 1 && (g_io_size / bs) % wu != 0) {
-		fprintf(stderr, "bdevperf: -o %" PRIu64 " is not a multiple of bdev %s's write "
-				"unit of %u blocks\n", g_io_size, name, wu);
+		fprintf(stderr,
+			"bdevperf: -o %" PRIu64 " is not a multiple of bdev %s's write "
+			"unit of %u blocks\n",
+			g_io_size, name, wu);
 		return -EINVAL;
 	}
 	slots = spdkrt_bdev_get_num_blocks(bdev) / (g_io_size / bs) / jobs;
 	if (slots == 0) {
-		fprintf(stderr, "bdevperf: bdev %s is too small for %u job(s) of %" PRIu64
-				"-byte I/O\n", name, jobs, g_io_size);
+		fprintf(stderr,
+			"bdevperf: bdev %s is too small for %u job(s) of %" PRIu64 "-byte I/O\n",
+			name, jobs, g_io_size);
 		return -EINVAL;
 	}
 	if (g_workload == WL_VERIFY && slots < g_queue_depth) {
@@ -1239,8 +1248,7 @@ static bool parse_u64(const char *s, bool suffix, uint64_t *out)
 	return true;
 }
 
-__attribute__((format(printf, 2, 3))) static int bad_option(const char *prog, const char *fmt,
-							    ...)
+__attribute__((format(printf, 2, 3))) static int bad_option(const char *prog, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -1252,7 +1260,11 @@ __attribute__((format(printf, 2, 3))) static int bad_option(const char *prog, co
 	return 1;
 }
 
-enum { OPT_NO_HUGE = 256, OPT_JSON, OPT_CORRUPT };
+enum {
+	OPT_NO_HUGE = 256,
+	OPT_JSON,
+	OPT_CORRUPT
+};
 
 /* @return -1 to run, else the exit code. */
 static int parse_args(int argc, char **argv, struct spdkrt_app_opts *opts)

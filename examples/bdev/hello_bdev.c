@@ -151,8 +151,7 @@ static void start(void *ctx)
 		return;
 	}
 	align = spdkrt_bdev_get_buf_align(bdev);
-	h->buf = spdkrt_dma_zmalloc(h->block_size, align > 64 ? align : 64,
-				    SPDKRT_ENV_SOCKET_ANY);
+	h->buf = spdkrt_dma_zmalloc(h->block_size, align > 64 ? align : 64, SPDKRT_ENV_SOCKET_ANY);
 	if (h->buf == NULL) {
 		fail(h, "cannot allocate a DMA buffer", -ENOMEM);
 		return;

@@ -152,7 +152,7 @@ static int opt_bdev(void *data, const char *str)
 
 	if (str == NULL || *str == '\0') {
 		log_err(ENGINE ": spdkrt_bdev needs a bdev spec, e.g. "
-			"spdkrt_bdev=malloc:name=Malloc0,size_mb=64\n");
+			       "spdkrt_bdev=malloc:name=Malloc0,size_mb=64\n");
 		return 1;
 	}
 	old_len = o->bdev_specs != NULL ? strlen(o->bdev_specs) : 0;
@@ -281,12 +281,9 @@ static void destroy_done(void *ctx, int status)
 static void report_stats_locked(void)
 {
 	static const char *const names[] = {
-		[SPDKRT_BDEV_IO_READ] = "read",
-		[SPDKRT_BDEV_IO_WRITE] = "write",
-		[SPDKRT_BDEV_IO_UNMAP] = "unmap",
-		[SPDKRT_BDEV_IO_FLUSH] = "flush",
-		[SPDKRT_BDEV_IO_RESET] = "reset",
-		[SPDKRT_BDEV_IO_WRITE_ZEROES] = "write_zeroes",
+		[SPDKRT_BDEV_IO_READ] = "read",   [SPDKRT_BDEV_IO_WRITE] = "write",
+		[SPDKRT_BDEV_IO_UNMAP] = "unmap", [SPDKRT_BDEV_IO_FLUSH] = "flush",
+		[SPDKRT_BDEV_IO_RESET] = "reset", [SPDKRT_BDEV_IO_WRITE_ZEROES] = "write_zeroes",
 	};
 	unsigned int i, t;
 
@@ -304,7 +301,7 @@ static void report_stats_locked(void)
 			len += (size_t)snprintf(line + len, sizeof(line) - len, "%s %" PRIu64 ", ",
 						names[t], st.ops[t]);
 		log_notice(ENGINE ": bdev '%s' I/O: %serrors %" PRIu64 "\n", g.created[i], line,
-			 st.errors);
+			   st.errors);
 	}
 }
 
@@ -377,7 +374,8 @@ static int create_one_bdev(const char *spec, char ***seen, unsigned int *nr_seen
 		log_err(ENGINE ": spdkrt_bdev=%s: cannot create the bdev: %s%s\n", spec,
 			spdkrt_strerror(rc),
 			rc == -EEXIST ? " (another spec already made a bdev of that name)" :
-			rc == -ENOMEM ? " (give the environment more memory: spdkrt_mem_mb=)" : "");
+			rc == -ENOMEM ? " (give the environment more memory: spdkrt_mem_mb=)" :
+					"");
 		return rc;
 	}
 	name = strdup(spdkrt_bdev_get_name(bdev));
@@ -442,7 +440,8 @@ static int process_init_locked(void)
 	struct thread_data *td;
 	int i, rc;
 
-	for_each_td(td, i) {
+	for_each_td(td, i)
+	{
 		struct member *grown;
 
 		if (td->io_ops != &ioengine || td->eo == NULL)
@@ -467,7 +466,8 @@ static int process_init_locked(void)
 
 		if (spdkrt_log_level_from_name(log_level, &level) != 0) {
 			log_err(ENGINE ": spdkrt_log_level=%s: unknown level (error, warn, notice, "
-				"info, debug)\n", log_level);
+				       "info, debug)\n",
+				log_level);
 			return -EINVAL;
 		}
 		spdkrt_log_set_level(level);
@@ -483,7 +483,8 @@ static int process_init_locked(void)
 			spdkrt_strerror(rc),
 			rc == -ENOMEM && !no_huge ?
 				" (reserve hugepages, e.g. echo 512 > /proc/sys/vm/nr_hugepages, or "
-				"set spdkrt_no_huge=1)" : "");
+				"set spdkrt_no_huge=1)" :
+				"");
 		return rc;
 	}
 
@@ -535,12 +536,14 @@ static int process_get(struct thread_data *td)
 		break;
 	case PROC_FAILED:
 		log_err(ENGINE ": job '%s': the spdkrt environment or its bdevs could not be set "
-			"up (see above)\n", td->o.name);
+			       "up (see above)\n",
+			td->o.name);
 		rc = 1;
 		break;
 	case PROC_FINISHED:
 		log_err(ENGINE ": job '%s': the spdkrt environment was already released and "
-			"cannot be initialised again in this process\n", td->o.name);
+			       "cannot be initialised again in this process\n",
+			td->o.name);
 		rc = 1;
 		break;
 	case PROC_NONE:
@@ -572,9 +575,11 @@ static bool check_thread_mode(struct thread_data *td)
 {
 	if (td->o.use_thread)
 		return true;
-	log_err(ENGINE ": job '%s': the spdkrt engine needs thread=1 (--thread): the spdkrt "
+	log_err(ENGINE
+		": job '%s': the spdkrt engine needs thread=1 (--thread): the spdkrt "
 		"environment (DPDK) is initialised once per process and cannot be shared with "
-		"fio's forked job processes\n", td->o.name);
+		"fio's forked job processes\n",
+		td->o.name);
 	return false;
 }
 
@@ -590,7 +595,8 @@ static int spdkrt_fio_setup(struct thread_data *td)
 		return 1;
 	if (process_get(td))
 		goto fail;
-	for_each_file(td, f, i) {
+	for_each_file(td, f, i)
+	{
 		struct spdkrt_bdev *bdev = spdkrt_bdev_get_by_name(f->file_name);
 
 		if (bdev == NULL) {
@@ -603,9 +609,10 @@ static int spdkrt_fio_setup(struct thread_data *td)
 							len > 0 ? ", " : "",
 							spdkrt_bdev_get_name(bdev));
 			log_err(ENGINE ": job '%s': filename=%s: there is no spdkrt bdev of that "
-				"name (bdevs: %s); create it with spdkrt_bdev=, e.g. "
-				"spdkrt_bdev=malloc:name=%s,size_mb=64\n", td->o.name, f->file_name,
-				known[0] != '\0' ? known : "none", f->file_name);
+				       "name (bdevs: %s); create it with spdkrt_bdev=, e.g. "
+				       "spdkrt_bdev=malloc:name=%s,size_mb=64\n",
+				td->o.name, f->file_name, known[0] != '\0' ? known : "none",
+				f->file_name);
 			td_verror(td, ENODEV, "spdkrt bdev lookup");
 			goto fail;
 		}
@@ -672,8 +679,8 @@ static void spdkrt_fio_cleanup(struct thread_data *td)
 		if (job->inflight > 0) {
 			/* Their buffers and callbacks must stay valid: keep all, environment too. */
 			log_err(ENGINE ": job '%s': %u I/O still in flight after 10 s; leaving "
-				"the job's spdkrt state and the environment in place\n", td->o.name,
-				job->inflight);
+				       "the job's spdkrt state and the environment in place\n",
+				td->o.name, job->inflight);
 			spdkrt_set_thread(NULL);
 			td->io_ops_data = NULL;
 			return;
@@ -697,7 +704,8 @@ static int spdkrt_fio_iomem_alloc(struct thread_data *td, size_t total)
 	td->orig_buffer = spdkrt_dma_malloc(total, 4096, SPDKRT_ENV_SOCKET_ANY);
 	if (td->orig_buffer == NULL) {
 		log_err(ENGINE ": job '%s': no %zu bytes of DMA memory for fio's buffers (raise "
-			"spdkrt_mem_mb)\n", td->o.name, total);
+			       "spdkrt_mem_mb)\n",
+			td->o.name, total);
 		return 1;
 	}
 	return 0;
@@ -807,7 +815,7 @@ static int flip_byte(struct thread_data *td, struct fio_file *f, struct file_ctx
 	}
 	if (rc == 0)
 		log_notice(ENGINE ": flipped the byte at offset %llu of '%s' (0x%02x -> 0x%02x)\n",
-			 offset, f->file_name, before, (unsigned char)~before);
+			   offset, f->file_name, before, (unsigned char)~before);
 	else
 		log_err(ENGINE ": spdkrt_flip_byte on '%s' failed: %s\n", f->file_name,
 			spdkrt_strerror(rc));
@@ -903,8 +911,7 @@ static void io_complete(void *cb_arg, int status)
 }
 
 /* Rejects a request without submitting it; the first one of a job is described in full. */
-static enum fio_q_status reject(struct thread_data *td, struct io_u *io_u, int err,
-				const char *why)
+static enum fio_q_status reject(struct thread_data *td, struct io_u *io_u, int err, const char *why)
 {
 	struct job *job = td->io_ops_data;
 
@@ -937,21 +944,25 @@ static enum fio_q_status spdkrt_fio_queue(struct thread_data *td, struct io_u *i
 	if (io_u->ddir == DDIR_READ || io_u->ddir == DDIR_WRITE || io_u->ddir == DDIR_TRIM ||
 	    io_u->ddir == DDIR_SYNC_FILE_RANGE) {
 		if ((io_u->offset & mask) != 0 || (io_u->xfer_buflen & mask) != 0) {
-			snprintf(why, sizeof(why), "offset and length must be multiples of the "
-				 "block size, %u bytes (check bs= and offset=)", fc->block_size);
+			snprintf(why, sizeof(why),
+				 "offset and length must be multiples of the "
+				 "block size, %u bytes (check bs= and offset=)",
+				 fc->block_size);
 			return reject(td, io_u, EINVAL, why);
 		}
 		if (io_u->offset > size || io_u->xfer_buflen > size - io_u->offset) {
-			snprintf(why, sizeof(why), "outside the bdev, which has %" PRIu64
-				 " bytes", size);
+			snprintf(why, sizeof(why), "outside the bdev, which has %" PRIu64 " bytes",
+				 size);
 			return reject(td, io_u, EINVAL, why);
 		}
 		count = io_u->xfer_buflen >> fc->block_shift;
 	}
 	if ((io_u->ddir == DDIR_READ || io_u->ddir == DDIR_WRITE) &&
 	    ((uintptr_t)io_u->xfer_buf & (fc->buf_align - 1)) != 0) {
-		snprintf(why, sizeof(why), "the buffer is not aligned to %zu bytes as the bdev "
-			 "requires", fc->buf_align);
+		snprintf(why, sizeof(why),
+			 "the buffer is not aligned to %zu bytes as the bdev "
+			 "requires",
+			 fc->buf_align);
 		return reject(td, io_u, EINVAL, why);
 	}
 	if (job->inflight + job->done_count >= job->cap)

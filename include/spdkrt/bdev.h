@@ -189,6 +189,8 @@ SPDKRT_API struct spdkrt_io_channel *spdkrt_bdev_get_io_channel(struct spdkrt_bd
  * once, on the channel's thread), or a negative errno and cb never runs:
  *   -EINVAL  NULL desc/ch/cb/buffer, zero length, range outside the bdev, misaligned buffer or
  *            a length that is not a multiple of the block size (byte forms), channel of another bdev
+ *            or of another thread than the current one, an iovec of length 0 or iovec lengths
+ *            whose sum overflows
  *   -EBADF   anything but a read through a read-only descriptor (write, write zeroes, unmap,
  *            flush, reset)
  *   -ENOTSUP the bdev does not support the I/O type
@@ -265,7 +267,8 @@ SPDKRT_STATIC_ASSERT(sizeof(struct spdkrt_bdev_io_wait_entry) == 4 * sizeof(void
  * After a submission returned -ENOMEM: call entry->cb_fn(entry->cb_arg) on ch's thread once an
  * I/O object is free again (the caller then resubmits).
  *
- * @return 0, or -EINVAL (NULL arguments, no cb_fn, channel of another bdev)
+ * @return 0, or -EINVAL (NULL arguments, no cb_fn, channel of another bdev, or I/O objects are
+ *	free on this thread: only a freed one wakes waiters, so submit instead)
  */
 SPDKRT_API int spdkrt_bdev_queue_io_wait(struct spdkrt_bdev *bdev, struct spdkrt_io_channel *ch,
 					 struct spdkrt_bdev_io_wait_entry *entry);

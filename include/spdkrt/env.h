@@ -22,7 +22,7 @@ SPDKRT_BEGIN_DECLS
 #define SPDKRT_ENV_SOCKET_ANY (-1)
 /** Returned by core queries when there is no such core. */
 #define SPDKRT_ENV_CORE_INVALID UINT32_MAX
-/** Returned by spdkrt_dma_iova() for memory that is not DMA-safe. */
+/** Returned by spdkrt_dma_iova() and spdkrt_vtophys() for memory that is not DMA-safe. */
 #define SPDKRT_IOVA_INVALID UINT64_MAX
 
 /** How device addresses (IOVAs) relate to the process's memory. */
@@ -120,6 +120,52 @@ SPDKRT_API void spdkrt_dma_free(void *buf);
  * @return the IOVA of ptr, or SPDKRT_IOVA_INVALID when ptr is not inside a DMA buffer.
  */
 SPDKRT_API uint64_t spdkrt_dma_iova(const void *ptr);
+
+/**
+ * Allocate DMA-safe memory that is one IOVA-contiguous run (device queues, rings, anything a
+ * device addresses by one base address), unlike spdkrt_dma_malloc() whose buffers may change
+ * IOVA at page boundaries. Free it with spdkrt_dma_free().
+ *
+ * @param size bytes, > 0
+ * @param align alignment, a power of two, or 0 for the default (64 bytes)
+ * @param socket NUMA socket, or SPDKRT_ENV_SOCKET_ANY
+ * @return the buffer, or NULL (bad arguments, no environment, or no contiguous memory; logged).
+ */
+SPDKRT_API void *spdkrt_dma_malloc_contig(size_t size, size_t align, int socket);
+
+/** As spdkrt_dma_malloc_contig(), with the memory zeroed. */
+SPDKRT_API void *spdkrt_dma_zmalloc_contig(size_t size, size_t align, int socket);
+
+/**
+ * Translate an address for a device: the IOVA of @p ptr and how many bytes from there stay
+ * IOVA-contiguous, so that PRP lists and scatter-gather lists are built one run at a time.
+ * Works on memory from spdkrt_dma_malloc() and friends and on spdkrt_mem_register()ed regions;
+ * every other address is not DMA-safe. Costs one lookup per page walked.
+ *
+ * @param ptr the address
+ * @param len NULL, or in: the bytes wanted from @p ptr (0: as many as there are); out: how many
+ *	of them are IOVA-contiguous from @p ptr (at least 1 unless the IOVA is invalid, then 0)
+ * @return the IOVA, or SPDKRT_IOVA_INVALID (NULL, no environment, or not DMA-safe memory).
+ */
+SPDKRT_API uint64_t spdkrt_vtophys(const void *ptr, size_t *len);
+
+/**
+ * Make an application's own memory usable for DMA, so that its buffers reach devices without
+ * copies. The region must stay mapped (and, with IOVA = PA, must be hugepage-backed) until
+ * spdkrt_mem_unregister().
+ *
+ * @param vaddr start, a multiple of 2 MiB
+ * @param len bytes, a non-zero multiple of 2 MiB
+ * @return 0; -EINVAL (alignment, NULL, or memory spdkrt already owns); -EEXIST (overlaps a
+ *	registered region); -ENODEV (no environment); another negative errno (logged).
+ */
+SPDKRT_API int spdkrt_mem_register(void *vaddr, size_t len);
+
+/**
+ * Undo spdkrt_mem_register() of exactly this region. Devices must no longer use it.
+ * @return 0, -EINVAL (not a registered region, or bad arguments), -ENODEV (no environment).
+ */
+SPDKRT_API int spdkrt_mem_unregister(void *vaddr, size_t len);
 
 /** @return the number of cores the environment uses (0 before initialisation). */
 SPDKRT_API uint32_t spdkrt_env_get_core_count(void);

@@ -59,6 +59,50 @@ SPDKRT_API int spdkrt_pci_addr_fmt(char *buf, size_t size, const struct spdkrt_p
 SPDKRT_API int spdkrt_pci_addr_compare(const struct spdkrt_pci_addr *a,
 					  const struct spdkrt_pci_addr *b);
 
+/**
+ * Called by spdkrt_pci_enumerate() for each function that matches.
+ * @return 0 to go on, > 0 to stop, < 0 to stop and make spdkrt_pci_enumerate() return it.
+ */
+typedef int (*spdkrt_pci_enum_cb)(void *ctx, const struct spdkrt_pci_addr *addr,
+				  const struct spdkrt_pci_id *id);
+
+/**
+ * Calls @p cb for every PCI function (in address order) whose class matches and that one entry
+ * of @p ids matches, skipping functions outside spdkrt_env_opts.pci_allowed. Functions come from
+ * sysfs; a machine without a PCI bus has none. The callback may attach what it is given.
+ *
+ * @param ids NULL (any id) or a table ended by an entry with vendor_id 0; in an entry,
+ *	SPDKRT_PCI_ANY_ID matches any vendor/device/subsystem value and class_code 0 any class
+ * @param class_code 24-bit class, subclass and programming interface to match
+ * @param class_mask bits of class_code compared (0: any class; 0xFFFF00: class and subclass)
+ * @param cb called for each function; must not be NULL
+ * @param ctx passed to @p cb
+ * @return 0, the callback's negative value, -EINVAL (NULL cb), or another negative errno
+ *	(sysfs unreadable; logged).
+ */
+SPDKRT_API int spdkrt_pci_enumerate(const struct spdkrt_pci_id *ids, uint32_t class_code,
+				    uint32_t class_mask, spdkrt_pci_enum_cb cb, void *ctx);
+
+/**
+ * Reads the ids of a function.
+ * @return 0, -EINVAL (NULL argument), -ENODEV (no such function), -EIO (malformed sysfs data).
+ */
+SPDKRT_API int spdkrt_pci_get_id(const struct spdkrt_pci_addr *addr, struct spdkrt_pci_id *id);
+
+/**
+ * Names the kernel driver a function is bound to ("nvme", "vfio-pci", "uio_pci_generic", ...),
+ * or "" when none. spdkrt drives only functions bound to vfio-pci or uio_pci_generic.
+ * @return 0, -EINVAL, -ENODEV (no such function), -ENOSPC (@p size too small).
+ */
+SPDKRT_API int spdkrt_pci_get_driver(const struct spdkrt_pci_addr *addr, char *buf, size_t size);
+
+/**
+ * The NUMA node a function is attached to.
+ * @param node receives the node, or -1 when the platform does not say
+ * @return 0, -EINVAL or -ENODEV (no such function).
+ */
+SPDKRT_API int spdkrt_pci_get_numa_node(const struct spdkrt_pci_addr *addr, int *node);
+
 SPDKRT_END_DECLS
 
 #endif /* SPDKRT_PCI_H */

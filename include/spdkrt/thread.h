@@ -67,7 +67,8 @@ SPDKRT_API bool spdkrt_thread_is_exited(struct spdkrt_thread *thread);
  * Free an exited thread (or one that never had a poller, channel or message).
  *
  * @return 0; -EBUSY when it still has pollers, channels or messages (call spdkrt_thread_exit()
- *	and poll it until spdkrt_thread_is_exited()); -EINVAL for NULL or a thread being polled.
+ *	and poll it until spdkrt_thread_is_exited()); -EINVAL for NULL, a thread being polled, or
+ *	a handle that is no live thread (destroyed already).
  */
 SPDKRT_API int spdkrt_thread_destroy(struct spdkrt_thread *thread);
 
@@ -79,7 +80,8 @@ SPDKRT_API int spdkrt_thread_destroy(struct spdkrt_thread *thread);
  * @param thread the thread; only one OS thread may poll a given thread at a time
  * @param max_msgs most messages to run; 0: the default batch (64)
  * @param now the current time in ticks (spdkrt_get_ticks()); 0: read the clock
- * @return the amount of work done (0: idle), or -EINVAL for NULL
+ * @return the amount of work done (0: idle), -EINVAL for NULL, or -EBUSY when the thread is
+ *	being polled already (from inside one of its own callbacks, or by another OS thread)
  */
 SPDKRT_API int spdkrt_thread_poll(struct spdkrt_thread *thread, uint32_t max_msgs, uint64_t now);
 
@@ -138,10 +140,13 @@ SPDKRT_API int spdkrt_poller_register(spdkrt_poller_fn fn, void *ctx, uint64_t p
  */
 SPDKRT_API void spdkrt_poller_unregister(struct spdkrt_poller **poller);
 
-/** Stop running a poller until spdkrt_poller_resume(). @return 0 or -EINVAL. */
+/**
+ * Stop running a poller until spdkrt_poller_resume(). Must be called on the poller's thread.
+ * @return 0, or -EINVAL (NULL, unregistered, or not a poller of the current thread).
+ */
 SPDKRT_API int spdkrt_poller_pause(struct spdkrt_poller *poller);
 
-/** Run a paused poller again. @return 0 or -EINVAL. */
+/** Run a paused poller again, on its thread. @return 0 or -EINVAL (as spdkrt_poller_pause()). */
 SPDKRT_API int spdkrt_poller_resume(struct spdkrt_poller *poller);
 
 /** @return a monotonic tick count (the CPU's time-stamp counter where it is usable). */

@@ -101,10 +101,18 @@ static void mgmt_register(void)
 				  sizeof(struct srt_bdev_mgmt), "bdev_io_pool");
 }
 
+/*
+ * The channel's own work item: delivers deferred completions and, once an orphaned channel's
+ * last I/O is done, frees it (here, never inside a delivery that still walks its queue).
+ */
 static void drain_work(struct srt_thread_work *work)
 {
-	srt_bdev_drain_deferred((struct srt_bdev_channel *)((char *)work -
-				offsetof(struct srt_bdev_channel, drain)));
+	struct srt_bdev_channel *ch = (struct srt_bdev_channel *)((char *)work -
+				       offsetof(struct srt_bdev_channel, drain));
+
+	srt_bdev_drain_deferred(ch);
+	if (ch->orphaned && ch->outstanding == 0 && STAILQ_EMPTY(&ch->deferred))
+		srt_bdev_channel_free(ch);
 }
 
 int srt_bdev_channel_create(void *io_device, void *ctx)
@@ -149,16 +157,21 @@ int srt_bdev_channel_create(void *io_device, void *ctx)
 void srt_bdev_channel_free(struct srt_bdev_channel *ch)
 {
 	struct spdkrt_bdev *bdev = ch->bdev;
+	bool last_of_released;
 
 	srt_thread_unschedule(ch->thread, &ch->drain);
 	pthread_mutex_lock(&srt_bdev_lock);
 	TAILQ_REMOVE(&bdev->channels, ch, link);
 	srt_bdev_stats_add(&bdev->released_stats, &ch->stats);
+	last_of_released = bdev->channels_released && TAILQ_EMPTY(&bdev->channels);
 	pthread_mutex_unlock(&srt_bdev_lock);
 	if (ch->module_ch != NULL)
 		spdkrt_put_io_channel(ch->module_ch);
 	spdkrt_put_io_channel(ch->mgmt_ch);
 	free(ch);
+	/* An orphan kept its bdev alive: it was the last user, the bdev may go now. */
+	if (last_of_released)
+		srt_bdev_orphans_gone(bdev);
 }
 
 void srt_bdev_channel_destroy(void *io_device, void *ctx)

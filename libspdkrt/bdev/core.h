@@ -62,7 +62,7 @@ extern pthread_mutex_t srt_bdev_lock;
 int srt_bdev_channel_create(void *io_device, void *ctx);
 void srt_bdev_channel_destroy(void *io_device, void *ctx);
 void srt_bdev_drain_deferred(struct srt_bdev_channel *ch);
-/* The last I/O of an orphaned channel completed: free it. */
+/* Frees a channel (an orphaned one once its last I/O has completed). */
 void srt_bdev_channel_free(struct srt_bdev_channel *ch);
 
 /* io.c */
@@ -75,6 +75,8 @@ void srt_bdev_stats_add(struct spdkrt_bdev_stats *sum, const struct spdkrt_bdev_
 bool srt_bdev_is_known(const void *ptr);
 /* registry.c: the last descriptor of a bdev being destroyed went away. */
 void srt_bdev_unregister(struct spdkrt_bdev *bdev);
+/* registry.c: the last orphaned channel of a bdev whose io_channels are released was freed. */
+void srt_bdev_orphans_gone(struct spdkrt_bdev *bdev);
 
 /*
  * Counts a completed I/O in its channel's statistics. One writer (the channel's thread), any

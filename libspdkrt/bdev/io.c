@@ -54,8 +54,9 @@ static inline void deliver(struct srt_bdev_io *io)
 	cb(cb_arg, status);
 	if (unlikely(mgmt->wait_head != NULL))
 		srt_bdev_mgmt_run_waiters(mgmt);
-	if (unlikely(ch->orphaned) && ch->outstanding == 0 && STAILQ_EMPTY(&ch->deferred))
-		srt_bdev_channel_free(ch);
+	/* Freed from its own work item: the caller may still be walking this channel's queue. */
+	if (unlikely(ch->orphaned) && ch->outstanding == 0)
+		srt_thread_schedule(ch->thread, &ch->drain);
 }
 
 void srt_bdev_io_complete(struct srt_bdev_io *io, int status)
@@ -141,6 +142,12 @@ int spdkrt_bdev_queue_io_wait(struct spdkrt_bdev *bdev, struct spdkrt_io_channel
 		return -EINVAL;
 	}
 	ch = srt_bdev_channel_of(io_ch);
+	/* Only a freed I/O object wakes waiters: with some free now, none would ever come. */
+	if (!STAILQ_EMPTY(&ch->mgmt->free)) {
+		SRT_ERR("spdkrt_bdev_queue_io_wait: I/O objects of '%s' are free: submit now (wait "
+			"only after a submission gave -ENOMEM)", bdev->name);
+		return -EINVAL;
+	}
 	queue_wait(ch->mgmt, entry);
 	return 0;
 }
@@ -312,6 +319,11 @@ static inline int check_request(const char *fn, struct spdkrt_bdev_desc *desc,
 		return -EINVAL;
 	}
 	bdev = desc->bdev;
+	if (unlikely(io_ch->thread != srt_current_thread)) {
+		SRT_ERR("%s: the channel belongs to thread '%s', not to the current one", fn,
+			io_ch->thread->name);
+		return -EINVAL;
+	}
 	if (unlikely(io_ch->io_device != bdev)) {
 		SRT_ERR("%s: the channel belongs to another bdev than '%s'", fn, bdev->name);
 		return -EINVAL;
@@ -408,6 +420,12 @@ static int submit_iov(const char *fn, struct spdkrt_bdev_desc *desc,
 	for (int i = 0; i < iovcnt; i++) {
 		if (iov[i].iov_base == NULL || ((uintptr_t)iov[i].iov_base & (align - 1)) != 0) {
 			SRT_ERR("%s: iov[%d] is NULL or not aligned to %zu bytes", fn, i, align);
+			return -EINVAL;
+		}
+		/* an empty piece would stall the modules that walk pieces; a wrapped sum lies */
+		if (iov[i].iov_len == 0 || iov[i].iov_len > UINT64_MAX - total) {
+			SRT_ERR("%s: iov[%d] has length 0, or the iovec lengths overflow 64 bits", fn,
+				i);
 			return -EINVAL;
 		}
 		total += iov[i].iov_len;

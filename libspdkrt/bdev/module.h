@@ -77,6 +77,8 @@ struct spdkrt_bdev {
 	spdkrt_bdev_done_cb destroy_done;
 	void *destroy_ctx;
 	struct spdkrt_thread *destroy_thread;
+	struct spdkrt_thread *unregister_thread; /* where channels_released ran */
+	bool channels_released; /* every io_channel is gone; orphans may remain */
 	uint32_t block_shift;
 };
 

@@ -80,6 +80,7 @@ int srt_bdev_register(struct spdkrt_bdev *bdev)
 	TAILQ_INIT(&bdev->channels);
 	memset(&bdev->released_stats, 0, sizeof(bdev->released_stats));
 	bdev->claimed_by = NULL;
+	bdev->channels_released = false;
 	atomic_store(&bdev->removing, false);
 
 	pthread_mutex_lock(&srt_bdev_lock);
@@ -214,18 +215,43 @@ static bool desc_unref_locked(struct spdkrt_bdev_desc *desc)
 	return --desc->refs == 0;
 }
 
+/* Found by address among every bdev's open descriptors: a stale handle is not dereferenced. */
+static bool desc_is_open_locked(const struct spdkrt_bdev_desc *desc)
+{
+	struct spdkrt_bdev *b;
+	struct spdkrt_bdev_desc *d;
+
+	TAILQ_FOREACH(b, &g_bdevs, link) {
+		TAILQ_FOREACH(d, &b->descs, link) {
+			if (d == desc)
+				return true;
+		}
+	}
+	TAILQ_FOREACH(b, &g_releasing, link) {
+		TAILQ_FOREACH(d, &b->descs, link) {
+			if (d == desc)
+				return true;
+		}
+	}
+	return false;
+}
+
 void spdkrt_bdev_close(struct spdkrt_bdev_desc *desc)
 {
 	struct spdkrt_bdev *bdev;
-	bool last, free_desc;
+	bool last, free_desc, other_thread;
 
 	if (desc == NULL)
 		return;
-	if (desc->thread != srt_current_thread)
-		SRT_WARN("spdkrt_bdev_close: '%s' closed from another thread than it was opened on",
-			 desc->bdev->name);
-	bdev = desc->bdev;
 	pthread_mutex_lock(&srt_bdev_lock);
+	if (!desc_is_open_locked(desc)) {
+		pthread_mutex_unlock(&srt_bdev_lock);
+		SRT_ERR("spdkrt_bdev_close: %p is not an open descriptor (closed twice?); ignored",
+			(void *)desc);
+		return;
+	}
+	bdev = desc->bdev;
+	other_thread = desc->thread != srt_current_thread;
 	if (desc->closed) {
 		pthread_mutex_unlock(&srt_bdev_lock);
 		SRT_ERR("spdkrt_bdev_close: descriptor of '%s' closed twice", bdev->name);
@@ -236,6 +262,9 @@ void spdkrt_bdev_close(struct spdkrt_bdev_desc *desc)
 	last = TAILQ_EMPTY(&bdev->descs) && atomic_load(&bdev->removing);
 	free_desc = desc_unref_locked(desc);
 	pthread_mutex_unlock(&srt_bdev_lock);
+	if (other_thread)
+		SRT_WARN("spdkrt_bdev_close: '%s' closed from another thread than it was opened on",
+			 bdev->name);
 	if (free_desc)
 		free(desc);
 	if (last)
@@ -417,9 +446,9 @@ static void module_destructed(struct spdkrt_bdev *bdev)
 		srt_thread_send_msg_retry(d->thread, destroy_done_msg, d);
 }
 
-static void channels_released(void *io_device)
+/* Nothing uses the bdev any more: hand it to its module to destruct. */
+static void destruct_bdev(struct spdkrt_bdev *bdev)
 {
-	struct spdkrt_bdev *bdev = io_device;
 	struct destroy_done *d = malloc(sizeof(*d));
 
 	pthread_mutex_lock(&srt_bdev_lock);
@@ -436,6 +465,41 @@ static void channels_released(void *io_device)
 		SRT_ERR("bdev '%s': out of memory for its destroy notice", bdev->name);
 	SRT_INFO("bdev '%s' destroyed", bdev->name);
 	bdev->fn->destruct(bdev, module_destructed);
+}
+
+static void orphans_gone_msg(void *arg)
+{
+	struct spdkrt_bdev *bdev = arg;
+
+	bdev->unregister_thread->num_pending--;
+	destruct_bdev(bdev);
+}
+
+/* Runs on the orphan's thread; the module destructs on the thread that unregistered. */
+void srt_bdev_orphans_gone(struct spdkrt_bdev *bdev)
+{
+	srt_thread_send_msg_retry(bdev->unregister_thread, orphans_gone_msg, bdev);
+}
+
+/*
+ * Every io_channel of the bdev is released, but an orphaned channel (put with I/O in flight)
+ * still submits and completes on it: the last orphan to go destructs it then.
+ */
+static void channels_released(void *io_device)
+{
+	struct spdkrt_bdev *bdev = io_device;
+	bool orphans;
+
+	pthread_mutex_lock(&srt_bdev_lock);
+	orphans = !TAILQ_EMPTY(&bdev->channels);
+	if (orphans) {
+		bdev->channels_released = true;
+		bdev->unregister_thread = srt_current_thread;
+		srt_current_thread->num_pending++; /* it must live to run orphans_gone_msg */
+	}
+	pthread_mutex_unlock(&srt_bdev_lock);
+	if (!orphans)
+		destruct_bdev(bdev);
 }
 
 void srt_bdev_unregister(struct spdkrt_bdev *bdev)

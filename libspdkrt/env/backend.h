@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The env's internal backend interface: DPDK in production; a heap backend (ordinary memory,
- * IOVA = VA, workers on pthreads) that upper layers' unit tests and model devices use.
+ * The env's internal backend interface: DPDK in production; a heap backend (an arena whose IOVAs
+ * differ from its VAs, workers on pthreads) that upper layers' unit tests and model devices use.
  */
 #ifndef SRT_ENV_BACKEND_H
 #define SRT_ENV_BACKEND_H
@@ -34,9 +34,19 @@ struct srt_env_backend {
 	bool once_per_process;
 	int (*init)(const struct srt_env_config *config);
 	void (*fini)(void);
-	void *(*dma_malloc)(size_t size, size_t align, int socket);
+	/* contig: the whole buffer is one IOVA run (queues, rings). */
+	void *(*dma_malloc)(size_t size, size_t align, int socket, bool contig);
 	void (*dma_free)(void *buf);
-	uint64_t (*dma_iova)(const void *ptr);
+	/*
+	 * IOVA of ptr, or SPDKRT_IOVA_INVALID. *contiguous: bytes from ptr that stay IOVA-contiguous
+	 * (> 0); a backend that walks pages may stop once it has found `want` bytes.
+	 */
+	uint64_t (*dma_translate)(const void *ptr, size_t want, size_t *contiguous);
+	/* Application memory for DMA; arguments already checked (2 MiB multiples). */
+	int (*mem_register)(void *vaddr, size_t len);
+	int (*mem_unregister)(void *vaddr, size_t len);
+	/* For models: VA of [iova, iova + len) if DMA memory contiguous in VA, else NULL. */
+	void *(*iova_to_vaddr)(uint64_t iova, size_t len);
 	uint32_t (*current_core)(void);
 	int (*socket_of_core)(uint32_t core);
 	/* Run fn(arg) on a worker core (not the main one); wait joins it and gives its result. */

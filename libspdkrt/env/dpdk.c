@@ -22,6 +22,7 @@
 #include <rte_memory.h>
 
 #include "env/backend.h"
+#include "env/dpdk_dma.h"
 
 #define SRT_LOG_COMPONENT "env"
 #include "util/log.h"
@@ -269,31 +270,12 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 
 static void dpdk_fini(void)
 {
+	srt_dpdk_dma_fini();
 	rte_eal_cleanup();
 	/* A prefix spdkrt made up is private to this process: leave nothing behind. */
 	if (g_runtime_dir[0] != '\0')
 		nftw(g_runtime_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
 	g_runtime_dir[0] = '\0';
-}
-
-static void *dpdk_dma_malloc(size_t size, size_t align, int socket)
-{
-	return rte_malloc_socket(NULL, size, (unsigned)align, socket);
-}
-
-static void dpdk_dma_free(void *buf)
-{
-	rte_free(buf);
-}
-
-static uint64_t dpdk_dma_iova(const void *ptr)
-{
-	rte_iova_t iova;
-
-	if (rte_mem_virt2memseg(ptr, NULL) == NULL)
-		return SPDKRT_IOVA_INVALID;
-	iova = rte_mem_virt2iova(ptr);
-	return iova == RTE_BAD_IOVA ? SPDKRT_IOVA_INVALID : iova;
 }
 
 static uint32_t dpdk_current_core(void)
@@ -323,9 +305,12 @@ const struct srt_env_backend srt_env_dpdk_backend = {
 	.once_per_process = true,
 	.init = dpdk_init,
 	.fini = dpdk_fini,
-	.dma_malloc = dpdk_dma_malloc,
-	.dma_free = dpdk_dma_free,
-	.dma_iova = dpdk_dma_iova,
+	.dma_malloc = srt_dpdk_dma_malloc,
+	.dma_free = srt_dpdk_dma_free,
+	.dma_translate = srt_dpdk_dma_translate,
+	.mem_register = srt_dpdk_mem_register,
+	.mem_unregister = srt_dpdk_mem_unregister,
+	.iova_to_vaddr = srt_dpdk_iova_to_vaddr,
 	.current_core = dpdk_current_core,
 	.socket_of_core = dpdk_socket_of_core,
 	.launch = dpdk_launch,

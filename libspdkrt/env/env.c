@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <numa.h>
 
 #include "env/backend.h"
+#include "env/dma.h"
 #include "env/pci_allow.h"
 
 #define SRT_LOG_COMPONENT "env"
@@ -291,19 +293,38 @@ static bool env_ready(const char *fn)
 	return true;
 }
 
-static void *dma_alloc(const char *fn, size_t size, size_t align, int socket, bool zero)
+/* Limits that keep size + alignment from wrapping, and the alignment inside DPDK's 32 bits. */
+#define DMA_MAX_ALIGN (1u << 31)
+#define DMA_MAX_SIZE (SIZE_MAX / 4)
+
+static void *dma_alloc(const char *fn, size_t size, size_t align, int socket, bool zero,
+		       bool contig)
 {
 	void *buf;
 
 	if (!env_ready(fn))
 		return NULL;
-	if (size == 0 || (align & (align - 1)) != 0 || socket < SPDKRT_ENV_SOCKET_ANY) {
-		SRT_ERR("%s: invalid size %zu, alignment %zu or socket %d", fn, size, align, socket);
+	if (size == 0 || (align & (align - 1)) != 0) {
+		SRT_ERR("%s: invalid size %zu or alignment %zu (a power of two, or 0)", fn, size,
+			align);
 		return NULL;
 	}
-	buf = g_backend->dma_malloc(size, align == 0 ? 64 : align, socket);
+	/* DPDK takes a 32-bit alignment: a larger one would silently become the default. */
+	if (align > DMA_MAX_ALIGN || size > DMA_MAX_SIZE) {
+		SRT_ERR("%s: size %zu or alignment %zu is too large (at most %llu bytes aligned to "
+			"%u)", fn, size, align, (unsigned long long)DMA_MAX_SIZE, DMA_MAX_ALIGN);
+		return NULL;
+	}
+	if (socket < SPDKRT_ENV_SOCKET_ANY || (socket >= 0 &&
+					       (uint32_t)socket >= spdkrt_env_get_numa_node_count())) {
+		SRT_ERR("%s: socket %d does not exist (%u NUMA nodes; SPDKRT_ENV_SOCKET_ANY for any)",
+			fn, socket, spdkrt_env_get_numa_node_count());
+		return NULL;
+	}
+	buf = g_backend->dma_malloc(size, align == 0 ? 64 : align, socket, contig);
 	if (buf == NULL)
-		SRT_ERR("%s: out of DMA memory for %zu bytes (raise mem_size_mb)", fn, size);
+		SRT_ERR("%s: out of DMA memory for %zu bytes%s (raise mem_size_mb)", fn, size,
+			contig ? " in one IOVA-contiguous piece" : "");
 	else if (zero)
 		memset(buf, 0, size);
 	return buf;
@@ -311,12 +332,22 @@ static void *dma_alloc(const char *fn, size_t size, size_t align, int socket, bo
 
 void *spdkrt_dma_malloc(size_t size, size_t align, int socket)
 {
-	return dma_alloc(__func__, size, align, socket, false);
+	return dma_alloc(__func__, size, align, socket, false, false);
 }
 
 void *spdkrt_dma_zmalloc(size_t size, size_t align, int socket)
 {
-	return dma_alloc(__func__, size, align, socket, true);
+	return dma_alloc(__func__, size, align, socket, true, false);
+}
+
+void *spdkrt_dma_malloc_contig(size_t size, size_t align, int socket)
+{
+	return dma_alloc(__func__, size, align, socket, false, true);
+}
+
+void *spdkrt_dma_zmalloc_contig(size_t size, size_t align, int socket)
+{
+	return dma_alloc(__func__, size, align, socket, true, true);
 }
 
 void spdkrt_dma_free(void *buf)
@@ -327,9 +358,74 @@ void spdkrt_dma_free(void *buf)
 
 uint64_t spdkrt_dma_iova(const void *ptr)
 {
+	size_t contiguous;
+
 	if (ptr == NULL || __atomic_load_n(&g_state, __ATOMIC_ACQUIRE) != ENV_READY)
 		return SPDKRT_IOVA_INVALID;
-	return g_backend->dma_iova(ptr);
+	return g_backend->dma_translate(ptr, 1, &contiguous);
+}
+
+uint64_t spdkrt_vtophys(const void *ptr, size_t *len)
+{
+	size_t want = len == NULL ? 1 : (*len == 0 ? SIZE_MAX : *len);
+	size_t contiguous = 0;
+	uint64_t iova = SPDKRT_IOVA_INVALID;
+
+	if (ptr != NULL && __atomic_load_n(&g_state, __ATOMIC_ACQUIRE) == ENV_READY)
+		iova = g_backend->dma_translate(ptr, want, &contiguous);
+	if (len != NULL)
+		*len = iova == SPDKRT_IOVA_INVALID ? 0 : (contiguous < want ? contiguous : want);
+	return iova;
+}
+
+#define MEM_REGISTER_ALIGN ((size_t)2 << 20)
+
+static int check_region(const char *fn, const void *vaddr, size_t len)
+{
+	if (!env_ready(fn))
+		return -ENODEV;
+	if (vaddr == NULL || len == 0 || (uintptr_t)vaddr % MEM_REGISTER_ALIGN != 0 ||
+	    len % MEM_REGISTER_ALIGN != 0 || (uintptr_t)vaddr + len < (uintptr_t)vaddr) {
+		SRT_ERR("%s: region %p + %zu must be non-empty with address and length multiples of "
+			"2 MiB", fn, vaddr, len);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int spdkrt_mem_register(void *vaddr, size_t len)
+{
+	int rc = check_region(__func__, vaddr, len);
+
+	if (rc != 0)
+		return rc;
+	rc = g_backend->mem_register(vaddr, len);
+	if (rc == -EEXIST)
+		SRT_ERR("%s: %p + %zu overlaps a registered region", __func__, vaddr, len);
+	else if (rc != 0)
+		SRT_ERR("%s: cannot register %p + %zu for DMA: %s", __func__, vaddr, len,
+			strerror(-rc));
+	return rc;
+}
+
+int spdkrt_mem_unregister(void *vaddr, size_t len)
+{
+	int rc = check_region(__func__, vaddr, len);
+
+	if (rc != 0)
+		return rc;
+	rc = g_backend->mem_unregister(vaddr, len);
+	if (rc != 0)
+		SRT_ERR("%s: %p + %zu is not a registered region", __func__, vaddr, len);
+	return rc == -ENOENT ? -EINVAL : rc;
+}
+
+void *srt_dma_iova_to_vaddr(uint64_t iova, size_t len)
+{
+	if (len == 0 || iova == SPDKRT_IOVA_INVALID ||
+	    __atomic_load_n(&g_state, __ATOMIC_ACQUIRE) != ENV_READY)
+		return NULL;
+	return g_backend->iova_to_vaddr(iova, len);
 }
 
 static bool env_has_core(uint32_t core)

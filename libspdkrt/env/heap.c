@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The test env backend: DMA buffers from the heap with IOVA = VA, worker cores as pthreads.
+ * The test env backend: DMA memory from an arena whose IOVAs differ from its VAs (heap_dma.c),
+ * worker cores as pthreads.
  * It lets unit tests of the upper layers and of drivers running against model devices use the
  * whole env API in any process, any number of times.
  */
@@ -10,12 +11,7 @@
 #include <string.h>
 
 #include "env/backend.h"
-
-struct heap_buffer {
-	struct heap_buffer *next;
-	char *start;
-	size_t size;
-};
+#include "env/heap_dma.h"
 
 struct heap_worker {
 	pthread_t tid;
@@ -26,85 +22,39 @@ struct heap_worker {
 	int result;
 };
 
-static pthread_mutex_t g_heap_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct heap_buffer *g_buffers;
 static struct heap_worker g_workers[SRT_MAX_CORES];
 static __thread uint32_t t_current_core = SPDKRT_ENV_CORE_INVALID;
 
 static int heap_init(const struct srt_env_config *config)
 {
-	t_current_core = config->main_core;
-	return 0;
+	int rc = srt_heap_dma_init(config->mem_size_mb);
+
+	if (rc == 0)
+		t_current_core = config->main_core;
+	return rc;
 }
 
 static void heap_fini(void)
 {
-	pthread_mutex_lock(&g_heap_lock);
-	while (g_buffers != NULL) { /* leaked by the caller: still release them */
-		struct heap_buffer *b = g_buffers;
-
-		g_buffers = b->next;
-		free(b->start);
-		free(b);
-	}
-	pthread_mutex_unlock(&g_heap_lock);
+	srt_heap_dma_fini();
 	t_current_core = SPDKRT_ENV_CORE_INVALID;
 }
 
-static void *heap_dma_malloc(size_t size, size_t align, int socket)
+static void *heap_dma_malloc(size_t size, size_t align, int socket, bool contig)
 {
-	struct heap_buffer *b = calloc(1, sizeof(*b));
-	size_t rounded = (size + align - 1) & ~(align - 1);
-
 	(void)socket;
-	if (b == NULL)
-		return NULL;
-	b->start = aligned_alloc(align, rounded);
-	if (b->start == NULL) {
-		free(b);
-		return NULL;
-	}
-	b->size = size;
-	pthread_mutex_lock(&g_heap_lock);
-	b->next = g_buffers;
-	g_buffers = b;
-	pthread_mutex_unlock(&g_heap_lock);
-	return b->start;
+	return srt_heap_dma_malloc(size, align, contig);
 }
 
 static void heap_dma_free(void *buf)
 {
-	struct heap_buffer **link, *found = NULL;
-
-	pthread_mutex_lock(&g_heap_lock);
-	for (link = &g_buffers; *link != NULL; link = &(*link)->next) {
-		if ((*link)->start == buf) {
-			found = *link;
-			*link = found->next;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&g_heap_lock);
-	if (found != NULL) {
-		free(found->start);
-		free(found);
-	}
+	srt_heap_dma_free(buf);
 }
 
-static uint64_t heap_dma_iova(const void *ptr)
+static uint64_t heap_dma_translate(const void *ptr, size_t want, size_t *contiguous)
 {
-	uint64_t iova = SPDKRT_IOVA_INVALID;
-	const char *p = ptr;
-
-	pthread_mutex_lock(&g_heap_lock);
-	for (struct heap_buffer *b = g_buffers; b != NULL; b = b->next) {
-		if (p >= b->start && p < b->start + b->size) {
-			iova = (uint64_t)(uintptr_t)p;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&g_heap_lock);
-	return iova;
+	(void)want; /* the arena knows every run's length: no walk to bound */
+	return srt_heap_dma_translate(ptr, contiguous);
 }
 
 static uint32_t heap_current_core(void)
@@ -160,7 +110,10 @@ const struct srt_env_backend srt_env_heap_backend = {
 	.fini = heap_fini,
 	.dma_malloc = heap_dma_malloc,
 	.dma_free = heap_dma_free,
-	.dma_iova = heap_dma_iova,
+	.dma_translate = heap_dma_translate,
+	.mem_register = srt_heap_dma_register,
+	.mem_unregister = srt_heap_dma_unregister,
+	.iova_to_vaddr = srt_heap_dma_iova_to_vaddr,
 	.current_core = heap_current_core,
 	.socket_of_core = heap_socket_of_core,
 	.launch = heap_launch,

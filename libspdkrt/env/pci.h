@@ -29,7 +29,10 @@ struct srt_pci_match {
 	const struct spdkrt_pci_id *ids; /* NULL or an array ended by vendor_id == 0 */
 };
 
-/* True when id matches (class and, if given, one entry of the id table). */
+/*
+ * True when id matches (class and, if given, one entry of the id table). In a table entry
+ * 0xFFFF matches any vendor/device/subsystem value and class_code 0 any class.
+ */
 bool srt_pci_match(const struct srt_pci_match *match, const struct spdkrt_pci_id *id);
 
 /*
@@ -47,8 +50,10 @@ int srt_pci_enumerate(const struct srt_pci_match *match,
  * other than vfio-pci/uio_pci_generic (-EBUSY, log says to run `spdkrt-setup config`), takes the
  * exclusive cross-process claim (-EBUSY when another process holds it), opens the provider,
  * enables bus mastering. A model device needs no claim file.
- * @return 0 and *dev, -ENODEV (no such function), -EACCES (not allowed), -EBUSY, or another
- *	negative errno (logged).
+ * @return 0 and *dev, -ENODEV (no such function), -EACCES (not allowed), -EBUSY (bound to a
+ *	kernel driver, claimed by another process, or a model already attached), -ENXIO (bound to
+ *	no driver), -ENOTSUP (no provider for its driver in this build), or another negative errno.
+ *	Every failure is logged.
  */
 int srt_pci_device_attach(const struct spdkrt_pci_addr *addr, struct srt_pci_device **dev);
 
@@ -88,7 +93,12 @@ bool srt_pci_device_is_removed(struct srt_pci_device *dev);
  * Model devices for unit tests. A model owns its BAR memory and config space; the driver maps
  * the BAR and sees that memory. The model's poll function runs whenever model devices are polled:
  * from a poller that srt_pci_model_register() adds to the calling spdkrt thread (if any), and from
- * srt_pci_model_poll_all(), which tests call to run every model deterministically.
+ * srt_pci_model_poll_all(), which tests call to run every model deterministically. Polls and
+ * config callbacks run under one lock, so a model never runs on two threads at once; they must
+ * not call srt_pci_model_* themselves. Models read and write their registers with the
+ * env/mmio.h helpers (the driver's doorbell store is a release, the model's load an acquire) and
+ * reach DMA memory through srt_dma_iova_to_vaddr() (env/dma.h), never through a VA.
+ * A model registered at the address of a real function shadows it.
  */
 struct srt_pci_model_ops {
 	/* Process register writes, run queues; returns > 0 when it did work. */
@@ -108,7 +118,12 @@ struct srt_pci_model_desc {
 	void *model;
 };
 
-/* -EEXIST for an address already registered. The config space is built from the id and BARs. */
+/*
+ * -EEXIST for an address already registered, -EINVAL for a bad description. The config space
+ * (4 KiB) is built from the id and BARs; the command register and offsets from 0x40 are
+ * writable. Registering on an spdkrt thread adds the poller there; unregister removes it (from
+ * another thread, through a message to the poller's thread).
+ */
 int srt_pci_model_register(const struct srt_pci_model_desc *desc);
 /* Hot removal of a model: an attached device then reports is_removed. -ENOENT if unknown. */
 int srt_pci_model_unregister(const struct spdkrt_pci_addr *addr);

@@ -77,8 +77,10 @@ int spdkrt_for_each_channel(void *io_device, spdkrt_channel_msg_fn fn, void *ctx
 
 void spdkrt_for_each_channel_continue(struct spdkrt_io_channel_iter *iter, int status)
 {
-	if (iter == NULL)
+	if (iter == NULL) {
+		SRT_ERR("spdkrt_for_each_channel_continue: iter is NULL; ignored");
 		return;
+	}
 	iter->status = status;
 	iter->ch = NULL;
 	iter_advance(iter);

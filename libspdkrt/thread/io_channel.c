@@ -28,6 +28,9 @@ struct srt_io_device {
 	struct spdkrt_thread *unregister_thread;
 };
 
+/* Keeps the channel's allocation size (header + context) far from wrapping. */
+#define SRT_IO_CHANNEL_CTX_MAX (1u << 30)
+
 static pthread_mutex_t g_devices_lock = PTHREAD_MUTEX_INITIALIZER;
 static TAILQ_HEAD(, srt_io_device) g_devices = TAILQ_HEAD_INITIALIZER(g_devices);
 
@@ -60,6 +63,11 @@ int spdkrt_io_device_register(void *io_device, spdkrt_io_channel_create_cb creat
 
 	if (io_device == NULL || create_cb == NULL || destroy_cb == NULL) {
 		SRT_ERR("spdkrt_io_device_register: io_device, create_cb or destroy_cb is NULL");
+		return -EINVAL;
+	}
+	if (ctx_size > SRT_IO_CHANNEL_CTX_MAX) {
+		SRT_ERR("spdkrt_io_device_register: context size %zu is too large (at most %u)",
+			ctx_size, SRT_IO_CHANNEL_CTX_MAX);
 		return -EINVAL;
 	}
 	d = calloc(1, sizeof(*d));
@@ -188,13 +196,27 @@ struct spdkrt_io_channel *spdkrt_get_io_channel(void *io_device)
 	return NULL;
 }
 
+/* Found by address among the current thread's channels: a stale handle is not dereferenced. */
+static bool channel_of_current_thread(const struct spdkrt_io_channel *ch)
+{
+	struct spdkrt_io_channel *it;
+
+	if (srt_current_thread == NULL)
+		return false;
+	TAILQ_FOREACH(it, &srt_current_thread->channels, link) {
+		if (it == ch)
+			return true;
+	}
+	return false;
+}
+
 void spdkrt_put_io_channel(struct spdkrt_io_channel *ch)
 {
 	if (ch == NULL)
 		return;
-	if (ch->thread != srt_current_thread) {
-		SRT_ERR("spdkrt_put_io_channel: channel of '%s' put from another thread; ignored",
-			ch->device->name);
+	if (!channel_of_current_thread(ch)) {
+		SRT_ERR("spdkrt_put_io_channel: %p is not a channel of the current thread (another "
+			"thread's, or released already); ignored", (void *)ch);
 		return;
 	}
 	if (ch->ref == 0) {
@@ -216,10 +238,13 @@ static void channel_release(struct srt_thread_work *work)
 
 	if (ch->ref != 0)
 		return; /* taken again since the last put */
-	d->destroy_cb(ch->io_device, ch->ctx);
+	/*
+	 * Unlisted before destroy_cb: what destroy_cb runs (a bdev channel delivers its last
+	 * completions) may get a channel of the same device, and must get a new one, not this.
+	 */
 	TAILQ_REMOVE(&t->channels, ch, link);
+	d->destroy_cb(ch->io_device, ch->ctx);
 	t->num_channels--;
-	srt_thread_unschedule(t, &ch->release);
 	free(ch);
 
 	pthread_mutex_lock(&g_devices_lock);

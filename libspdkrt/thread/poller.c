@@ -75,6 +75,38 @@ static void settle(struct spdkrt_poller *p)
 	}
 }
 
+/* now + period, saturating: a clock near UINT64_MAX must not wrap a deadline into the past. */
+static uint64_t deadline(uint64_t now, uint64_t period)
+{
+	return period > UINT64_MAX - now ? UINT64_MAX : now + period;
+}
+
+/*
+ * A poller handle is checked against the current thread's lists before use: a stale handle
+ * or one of another thread is refused without being dereferenced.
+ */
+static bool poller_of_current_thread(const struct spdkrt_poller *p)
+{
+	struct spdkrt_thread *t = srt_current_thread;
+	struct srt_poller_list *lists[3];
+	const struct spdkrt_poller *q;
+
+	if (t == NULL)
+		return false;
+	lists[0] = &t->active_pollers;
+	lists[1] = &t->timed_pollers;
+	lists[2] = &t->paused_pollers;
+	if (p == t->current_poller)
+		return true;
+	for (size_t i = 0; i < 3; i++) {
+		TAILQ_FOREACH(q, lists[i], link) {
+			if (q == p)
+				return true;
+		}
+	}
+	return false;
+}
+
 static void change_state(struct spdkrt_poller *p, enum poller_state state)
 {
 	p->state = state;
@@ -107,7 +139,7 @@ int spdkrt_poller_register(spdkrt_poller_fn fn, void *ctx, uint64_t period_us,
 	p->period_ticks = period_us * spdkrt_get_ticks_hz() / 1000000;
 	if (period_us != 0 && p->period_ticks == 0)
 		p->period_ticks = 1;
-	p->next_run = t->now + p->period_ticks;
+	p->next_run = deadline(t->now, p->period_ticks);
 	p->state = POLLER_ACTIVE;
 	t->num_pollers++;
 	settle(p);
@@ -122,10 +154,10 @@ void spdkrt_poller_unregister(struct spdkrt_poller **pp)
 	if (pp == NULL || *pp == NULL)
 		return;
 	p = *pp;
-	if (p->thread != srt_current_thread) {
+	if (!poller_of_current_thread(p)) {
 		/* The handle stays valid so that its owner can still unregister it. */
-		SRT_ERR("spdkrt_poller_unregister: called from a thread that does not own the "
-			"poller (owner '%s'); ignored", p->thread->name);
+		SRT_ERR("spdkrt_poller_unregister: %p is not a poller of the current thread "
+			"(another thread's, or unregistered already); ignored", (void *)p);
 		return;
 	}
 	*pp = NULL;
@@ -134,18 +166,24 @@ void spdkrt_poller_unregister(struct spdkrt_poller **pp)
 
 int spdkrt_poller_pause(struct spdkrt_poller *p)
 {
-	if (p == NULL || p->state == POLLER_UNREGISTERED)
+	if (p == NULL || !poller_of_current_thread(p) || p->state == POLLER_UNREGISTERED) {
+		SRT_ERR("spdkrt_poller_pause: %p is not a registered poller of the current thread",
+			(void *)p);
 		return -EINVAL;
+	}
 	change_state(p, POLLER_PAUSED);
 	return 0;
 }
 
 int spdkrt_poller_resume(struct spdkrt_poller *p)
 {
-	if (p == NULL || p->state == POLLER_UNREGISTERED)
+	if (p == NULL || !poller_of_current_thread(p) || p->state == POLLER_UNREGISTERED) {
+		SRT_ERR("spdkrt_poller_resume: %p is not a registered poller of the current thread",
+			(void *)p);
 		return -EINVAL;
+	}
 	if (p->state == POLLER_PAUSED) {
-		p->next_run = p->thread->now + p->period_ticks;
+		p->next_run = deadline(p->thread->now, p->period_ticks);
 		change_state(p, POLLER_ACTIVE);
 	}
 	return 0;
@@ -174,12 +212,18 @@ int srt_pollers_run_timed(struct spdkrt_thread *t, uint64_t now)
 	int busy = 0;
 
 	while ((p = TAILQ_FIRST(&t->timed_pollers)) != NULL && p->next_run <= now) {
+		bool due_again;
+
 		t->current_poller = p;
 		if (p->fn(p->ctx) > 0)
 			busy++;
 		t->current_poller = NULL;
-		p->next_run = now + p->period_ticks;
+		p->next_run = deadline(now, p->period_ticks);
+		/* saturated at the end of time: it would be due at once, forever */
+		due_again = p->next_run <= now;
 		settle(p); /* re-sorts it by its next due time, or frees or parks it */
+		if (due_again)
+			break;
 	}
 	return busy;
 }

@@ -89,8 +89,10 @@ int spdkrt_thread_exit(struct spdkrt_thread *t)
 {
 	int expected = SRT_THREAD_RUNNING;
 
-	if (t == NULL)
+	if (t == NULL) {
+		SRT_ERR("spdkrt_thread_exit: thread is NULL");
 		return -EINVAL;
+	}
 	atomic_compare_exchange_strong(&t->state, &expected, SRT_THREAD_EXITING);
 	return 0;
 }
@@ -107,10 +109,50 @@ static bool thread_has_work_left(struct spdkrt_thread *t)
 	       !TAILQ_EMPTY(&t->scheduled) || !srt_msg_ring_empty(&t->ring);
 }
 
+/*
+ * Refuses new messages and waits for senders already past the check (each is only pushing one
+ * message) to finish. Returns with the thread closed; reopen_to_senders() undoes it.
+ */
+static void close_to_senders(struct spdkrt_thread *t)
+{
+	atomic_store(&t->closed, true);
+	while (atomic_load(&t->senders) != 0)
+		sched_yield();
+}
+
+static void reopen_to_senders(struct spdkrt_thread *t)
+{
+	atomic_store(&t->closed, false);
+}
+
+/* A stale handle (a thread destroyed already) is found by address, never dereferenced. */
+static bool thread_is_live(const struct spdkrt_thread *t)
+{
+	struct spdkrt_thread *it;
+	bool found = false;
+
+	pthread_mutex_lock(&g_threads_lock);
+	TAILQ_FOREACH(it, &g_threads, all_link) {
+		if (it == t) {
+			found = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&g_threads_lock);
+	return found;
+}
+
 int spdkrt_thread_destroy(struct spdkrt_thread *t)
 {
-	if (t == NULL)
+	if (t == NULL) {
+		SRT_ERR("spdkrt_thread_destroy: thread is NULL");
 		return -EINVAL;
+	}
+	if (!thread_is_live(t)) {
+		SRT_ERR("spdkrt_thread_destroy: %p is not a live thread (destroyed twice?)",
+			(void *)t);
+		return -EINVAL;
+	}
 	if (atomic_load(&t->polling)) {
 		SRT_ERR("spdkrt_thread_destroy: thread '%s' is being polled", t->name);
 		return -EINVAL;
@@ -121,7 +163,11 @@ int spdkrt_thread_destroy(struct spdkrt_thread *t)
 			"spdkrt_thread_exit)", t->name);
 		return -EINVAL;
 	}
-	if (atomic_load(&t->state) != SRT_THREAD_EXITED && thread_has_work_left(t)) {
+	/* Closed first: a message sent while we look would otherwise be freed with the ring. */
+	close_to_senders(t);
+	if (thread_has_work_left(t)) {
+		if (atomic_load(&t->state) != SRT_THREAD_EXITED)
+			reopen_to_senders(t);
 		SRT_ERR("spdkrt_thread_destroy: thread '%s' still has %u pollers, %u channels, "
 			"%u unfinished walks or unregisters, or pending messages; exit it and poll "
 			"until it has exited", t->name, t->num_pollers, t->num_channels,
@@ -161,15 +207,23 @@ uint64_t spdkrt_thread_get_id(const struct spdkrt_thread *t)
 
 int spdkrt_thread_send_msg(struct spdkrt_thread *t, spdkrt_msg_fn fn, void *ctx)
 {
+	int rc;
+
 	if (t == NULL || fn == NULL) {
 		SRT_ERR("spdkrt_thread_send_msg: thread or fn is NULL");
 		return -EINVAL;
 	}
-	if (atomic_load_explicit(&t->state, memory_order_relaxed) == SRT_THREAD_EXITED) {
-		SRT_ERR("spdkrt_thread_send_msg: thread '%s' has exited", t->name);
+	/* Pairs with close_to_senders(): counted before the check, uncounted after the push. */
+	atomic_fetch_add(&t->senders, 1);
+	if (atomic_load(&t->closed)) {
+		atomic_fetch_sub_explicit(&t->senders, 1, memory_order_release);
+		SRT_ERR("spdkrt_thread_send_msg: thread '%s' has exited or is being destroyed",
+			t->name);
 		return -EINVAL;
 	}
-	return srt_msg_ring_push(&t->ring, fn, ctx);
+	rc = srt_msg_ring_push(&t->ring, fn, ctx);
+	atomic_fetch_sub_explicit(&t->senders, 1, memory_order_release);
+	return rc;
 }
 
 void srt_thread_send_msg_retry(struct spdkrt_thread *t, spdkrt_msg_fn fn, void *ctx)
@@ -223,21 +277,38 @@ static int run_scheduled(struct spdkrt_thread *t)
 static void mark_exited(struct spdkrt_thread *t)
 {
 	pthread_mutex_lock(&g_threads_lock);
+	close_to_senders(t);
 	if (srt_msg_ring_empty(&t->ring))
 		atomic_store(&t->state, SRT_THREAD_EXITED);
+	else
+		reopen_to_senders(t); /* a message slipped in: run it at the next poll */
 	pthread_mutex_unlock(&g_threads_lock);
 }
 
 int spdkrt_thread_poll(struct spdkrt_thread *t, uint32_t max_msgs, uint64_t now)
 {
 	struct spdkrt_thread *previous;
+	bool idle = false;
 	int work;
 
-	if (t == NULL)
+	if (t == NULL) {
+		SRT_ERR("spdkrt_thread_poll: thread is NULL");
 		return -EINVAL;
+	}
+	/*
+	 * One poller at a time: a nested poll (a callback waiting synchronously) would free what
+	 * the outer poll still walks, and a second OS thread would race the single-consumer ring.
+	 * acquire pairs with the release at the end of the previous poll, from whichever OS thread.
+	 */
+	if (!atomic_compare_exchange_strong_explicit(&t->polling, &idle, true, memory_order_acquire,
+						     memory_order_relaxed)) {
+		SRT_ERR("spdkrt_thread_poll: thread '%s' is already being polled (%s); refused",
+			t->name, srt_current_thread == t ? "a nested poll from inside its own poll"
+							 : "by another OS thread");
+		return -EBUSY;
+	}
 	previous = srt_current_thread;
 	srt_current_thread = t;
-	atomic_store_explicit(&t->polling, true, memory_order_relaxed);
 	t->now = now != 0 ? now : spdkrt_get_ticks();
 
 	work = run_messages(t, max_msgs != 0 ? max_msgs : DEFAULT_MSG_BATCH);
@@ -251,8 +322,8 @@ int spdkrt_thread_poll(struct spdkrt_thread *t, uint32_t max_msgs, uint64_t now)
 	if (atomic_load_explicit(&t->state, memory_order_acquire) == SRT_THREAD_EXITING &&
 	    !thread_has_work_left(t))
 		mark_exited(t);
-	atomic_store_explicit(&t->polling, false, memory_order_relaxed);
 	srt_current_thread = previous;
+	atomic_store_explicit(&t->polling, false, memory_order_release);
 	return work;
 }
 

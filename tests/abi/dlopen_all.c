@@ -32,7 +32,8 @@ int main(int argc, char **argv)
 		void *by_version = strcmp(node, "-") != 0 ? dlvsym(lib, name, node) : by_name;
 
 		if (by_name == NULL || by_version == NULL || by_name != by_version) {
-			printf("FAIL: %s: dlsym %p, dlvsym(%s) %p\n", name, by_name, node, by_version);
+			printf("FAIL: %s: dlsym %p, dlvsym(%s) %p\n", name, by_name, node,
+			       by_version);
 			missing++;
 		} else {
 			found++;
@@ -40,8 +41,8 @@ int main(int argc, char **argv)
 	}
 	*(void **)&version = dlsym(lib, "spdkrt_version");
 	if (version == NULL || strcmp(version(), argv[1]) != 0) {
-		printf("FAIL: spdkrt_version() is %s, expected %s\n", version ? version() : "(missing)",
-		       argv[1]);
+		printf("FAIL: spdkrt_version() is %s, expected %s\n",
+		       version ? version() : "(missing)", argv[1]);
 		missing++;
 	}
 	if (found == 0)

@@ -8,7 +8,8 @@
 #  - dlopen("libspdkrt.so.1") + dlsym/dlvsym of every public function from C;
 #  - ctypes.CDLL("libspdkrt.so.1").spdkrt_version() from Python, directly and through
 #    examples/python/spdkrt.py;
-#  - the installed tools (spdkrt-*) each with a man page; `make uninstall` leaves no file.
+#  - the installed tools (spdkrt-*) each with a man page, a man(3) page per public function;
+#    `make uninstall` leaves no file.
 # Under ASan the uninstrumented programs and Python get LD_PRELOAD=libasan (DESIGN.md).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -euo pipefail
@@ -180,6 +181,17 @@ elif [ -n "$nomans" ] && command -v help2man >/dev/null; then
 	fail "tools without a man page:$nomans"
 else
 	pass "tools installed: $tools${nomans:+(no man page without help2man:$nomans)}"
+fi
+# A man(3) page for every public function (scripts/list-api.py: the functions the headers declare).
+man3dir=$(dirname "$mandir")/man3
+nopages=
+for f in $(python3 "$top_srcdir/scripts/list-api.py" 2>/dev/null) spdkrt; do
+	[ -f "$man3dir/$f.3" ] || nopages="$nopages $f"
+done
+if [ -n "$nopages" ]; then
+	fail "public functions without an installed man(3) page:$nopages"
+else
+	pass "a man(3) page for every public function: $(ls "$man3dir" | wc -l) in ${man3dir#"$dest"}"
 fi
 if run_installed "$bindir/spdkrt-setup" help >/dev/null; then
 	pass "spdkrt-setup help"

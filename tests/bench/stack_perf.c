@@ -58,8 +58,8 @@ static void submit_one(char *buf)
 			g_next = 0;
 	}
 	rc = g_write ? spdkrt_bdev_write_blocks(g_desc, g_ch, buf, slot * g_blocks_per_io,
-						g_blocks_per_io, io_done, buf)
-		     : spdkrt_bdev_read_blocks(g_desc, g_ch, buf, slot * g_blocks_per_io,
+						g_blocks_per_io, io_done, buf) :
+		       spdkrt_bdev_read_blocks(g_desc, g_ch, buf, slot * g_blocks_per_io,
 					       g_blocks_per_io, io_done, buf);
 	if (rc != 0) {
 		fprintf(stderr, "stack_perf: submit: %s\n", spdkrt_strerror(rc));
@@ -194,12 +194,24 @@ int main(int argc, char **argv)
 	opts.mem_size_mb = 512;
 	while ((c = getopt(argc, argv, "q:o:w:t:m:s:b:")) != -1) {
 		switch (c) {
-		case 'q': g_qd = (uint32_t)strtoul(optarg, NULL, 0); break;
-		case 'o': g_io_size = strtoull(optarg, NULL, 0); break;
-		case 'w': workload = optarg; break;
-		case 't': g_time_s = strtoull(optarg, NULL, 0); break;
-		case 'm': opts.core_mask = optarg; break;
-		case 's': opts.mem_size_mb = strtoull(optarg, NULL, 0); break;
+		case 'q':
+			g_qd = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
+		case 'o':
+			g_io_size = strtoull(optarg, NULL, 0);
+			break;
+		case 'w':
+			workload = optarg;
+			break;
+		case 't':
+			g_time_s = strtoull(optarg, NULL, 0);
+			break;
+		case 'm':
+			opts.core_mask = optarg;
+			break;
+		case 's':
+			opts.mem_size_mb = strtoull(optarg, NULL, 0);
+			break;
 		case 'b':
 			if (g_num_specs == MAX_SPECS)
 				return 1;
@@ -210,8 +222,10 @@ int main(int argc, char **argv)
 		}
 	}
 	if (workload == NULL || g_num_specs == 0 || g_qd == 0 || g_io_size == 0) {
-		fprintf(stderr, "usage: %s -q DEPTH -o SIZE -w write|read|randwrite|randread "
-				"-t SECONDS [-m MASK] [-s MB] -b SPEC...\n", argv[0]);
+		fprintf(stderr,
+			"usage: %s -q DEPTH -o SIZE -w write|read|randwrite|randread "
+			"-t SECONDS [-m MASK] [-s MB] -b SPEC...\n",
+			argv[0]);
 		return 1;
 	}
 	g_write = strstr(workload, "write") != NULL;

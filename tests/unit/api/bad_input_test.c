@@ -1,0 +1,1007 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Every exported function against bad input: NULL handles and callbacks, zero and huge sizes,
+ * overflowing offset+length, opts whose size is 0 or too small, calls before the environment
+ * exists. Each must give its documented error (a negative errno, NULL, 0 or "") and, where it
+ * reports a failure, a log line; never a crash.
+ *
+ * The list of functions comes from libspdkrt/libspdkrt.map: a function exported without a row
+ * here fails test_every_export_has_a_row. Adding one is one line in g_rows (in map order):
+ *	ROW(spdkrt_new_function),    with a probe_spdkrt_new_function(void) above it, written by
+ *	                             hand or with PROBE_NULL_GIVES(fn, value) for a NULL-tolerant
+ *	                             query, or
+ *	NO_BAD_INPUT(spdkrt_new_function, "why it has none"),
+ * Probes check with want_rc/want_null (result plus a part of the log line), want_value and
+ * want_ignored. They run on one thread with an open malloc bdev (g_desc, g_ch) in a heap env.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+
+#include "../common/test_common.h"
+
+#include <spdkrt.h>
+
+#include "env/backend.h"
+
+/* What the probes get: a heap environment, a current thread, a bdev open for writing. */
+static struct spdkrt_thread *g_thread;
+static struct spdkrt_bdev *g_bdev;
+static struct spdkrt_bdev_desc *g_desc;
+static struct spdkrt_io_channel *g_ch;
+static char g_buf[4096] __attribute__((aligned(4096)));
+
+static void poll_a_little(void)
+{
+	for (int i = 0; i < 100; i++)
+		spdkrt_thread_poll(g_thread, 0, 0);
+}
+
+/* Failures are counted, not fatal, so that one run lists every broken case. */
+static unsigned g_failures;
+
+static void check_rc(const char *call, long long got, long long want, const char *logged)
+{
+	if (got != want) {
+		print_error("%s returned %lld, expected %lld\n", call, got, want);
+		g_failures++;
+	} else if (logged != NULL && strstr(g_log_capture.text, logged) == NULL) {
+		print_error("%s: expected a log line containing '%s'; log was:\n%s", call, logged,
+			    g_log_capture.text);
+		g_failures++;
+	}
+	log_capture_clear();
+}
+
+static void assert_no_failures(void)
+{
+	unsigned n = g_failures;
+
+	g_failures = 0;
+	if (n != 0)
+		fail_msg("%u bad-input case(s) failed (listed above)", n);
+}
+
+/* A failing call: its return value and a log line that says why (a part of it). */
+#define want_rc(call, want, logged) check_rc(#call, (long long)(call), (want), (logged))
+/* A failing call that returns a pointer: NULL and a log line. */
+#define want_null(call, logged) check_rc(#call, (call) != NULL, 0, (logged))
+/* A query with a documented answer for bad input; no log line needed. */
+#define want_value(call, want) check_rc(#call, (long long)(call), (long long)(want), NULL)
+/* A void call that must ignore bad input with a log line. */
+#define want_ignored(call, logged) check_rc(#call, ((call), 0), 0, (logged))
+
+/* Queries whose documented answer for a NULL handle is a value (no log line needed). */
+#define PROBE_NULL_GIVES(fn, want)                                                                 \
+	static void probe_##fn(void)                                                               \
+	{                                                                                          \
+		want_value(fn(NULL), want);                                                        \
+	}
+#define PROBE_NULL_GIVES_NULL(fn)                                                                  \
+	static void probe_##fn(void)                                                               \
+	{                                                                                          \
+		want_value(fn(NULL) == NULL, 1);                                                   \
+	}
+
+static void noop_msg(void *ctx) { (void)ctx; }
+static int noop_poller(void *ctx) { (void)ctx; return SPDKRT_POLLER_IDLE; }
+static void noop_io(void *arg, int status) { (void)arg; (void)status; }
+static void noop_event(enum spdkrt_bdev_event_type t, struct spdkrt_bdev *b, void *ctx)
+{
+	(void)t;
+	(void)b;
+	(void)ctx;
+}
+static int noop_create(void *dev, void *ctx) { (void)dev; (void)ctx; return 0; }
+static void noop_destroy(void *dev, void *ctx) { (void)dev; (void)ctx; }
+static void noop_channel(struct spdkrt_io_channel_iter *i) { (void)i; }
+static void noop_channel_done(struct spdkrt_io_channel_iter *i, int s) { (void)i; (void)s; }
+static void noop_done(void *ctx, int status) { (void)ctx; (void)status; }
+
+/* ---- app ---- */
+static void probe_spdkrt_app_get_thread(void)
+{
+	want_value(spdkrt_app_get_thread() == NULL, 1);
+}
+
+static void probe_spdkrt_app_opts_init(void)
+{
+	struct spdkrt_app_opts opts;
+
+	want_rc(spdkrt_app_opts_init(NULL, sizeof(opts)), -EINVAL, "opts is NULL");
+	want_rc(spdkrt_app_opts_init(&opts, 0), -EINVAL, "too small");
+	want_rc(spdkrt_app_opts_init(&opts, 1), -EINVAL, "too small");
+}
+
+static void probe_spdkrt_app_run(void)
+{
+	struct spdkrt_app_opts opts;
+
+	spdkrt_app_opts_init(&opts, sizeof(opts));
+	want_rc(spdkrt_app_run(NULL, noop_msg, NULL), -EINVAL, "spdkrt_app_run");
+	want_rc(spdkrt_app_run(&opts, NULL, NULL), -EINVAL, "spdkrt_app_run");
+	opts.size = 0;
+	want_rc(spdkrt_app_run(&opts, noop_msg, NULL), -EINVAL, "spdkrt_app_run");
+}
+
+static void probe_spdkrt_app_stop(void)
+{
+	want_ignored(spdkrt_app_stop(0), "no application is running");
+}
+
+static void probe_spdkrt_app_thread_create(void)
+{
+	want_rc(spdkrt_app_thread_create("x", 0, NULL), -EINVAL, "thread is NULL");
+}
+
+static void probe_spdkrt_app_thread_get_core(void)
+{
+	want_value(spdkrt_app_thread_get_core(NULL), SPDKRT_ENV_CORE_INVALID);
+}
+
+/* ---- bdev ---- */
+static void probe_spdkrt_bdev_channel_get_stats(void)
+{
+	struct spdkrt_bdev_stats s;
+
+	want_rc(spdkrt_bdev_channel_get_stats(NULL, &s, sizeof(s)), -EINVAL, "NULL channel");
+	want_rc(spdkrt_bdev_channel_get_stats(g_ch, NULL, sizeof(s)), -EINVAL, "NULL channel");
+	want_rc(spdkrt_bdev_channel_get_stats(g_ch, &s, 0), -EINVAL, "size 0");
+}
+
+static void probe_spdkrt_bdev_close(void)
+{
+	want_value((spdkrt_bdev_close(NULL), 0), 0);
+}
+
+static void probe_spdkrt_bdev_create(void)
+{
+	struct spdkrt_bdev *b = NULL;
+
+	want_rc(spdkrt_bdev_create(NULL, &b), -EINVAL, "spec is NULL");
+	want_rc(spdkrt_bdev_create("", &b), -EINVAL, "MODULE:key=value");
+	want_rc(spdkrt_bdev_create("nosuch:name=x", &b), -ENODEV, "unknown module");
+	want_rc(spdkrt_bdev_create("malloc:name=bad0,num_blocks=8", &b), -EEXIST, "bad0");
+	want_rc(spdkrt_bdev_create("malloc:name=huge,num_blocks=18446744073709551615", &b),
+		  -EINVAL, "num_blocks");
+	assert_null(b);
+}
+
+static void probe_spdkrt_bdev_desc_get_bdev(void)
+{
+	want_value(spdkrt_bdev_desc_get_bdev(NULL) == NULL, 1);
+}
+
+static void probe_spdkrt_bdev_destroy(void)
+{
+	want_rc(spdkrt_bdev_destroy(NULL, noop_done, NULL), -EINVAL, "spdkrt_bdev_destroy");
+	want_rc(spdkrt_bdev_destroy("nosuch", noop_done, NULL), -ENODEV, "nosuch");
+}
+
+static void probe_spdkrt_bdev_first(void)
+{
+	want_value(spdkrt_bdev_first() == g_bdev, 1);
+}
+
+/* The checks the block-range calls share: handles, callback, range and overflow. */
+#define PROBE_RANGE(fn)                                                                            \
+	static void probe_##fn(void)                                                               \
+	{                                                                                          \
+		want_rc(fn(NULL, g_ch, 0, 1, noop_io, NULL), -EINVAL, "NULL");                  \
+		want_rc(fn(g_desc, NULL, 0, 1, noop_io, NULL), -EINVAL, "NULL");                 \
+		want_rc(fn(g_desc, g_ch, 0, 1, NULL, NULL), -EINVAL, "NULL");                    \
+		want_rc(fn(g_desc, g_ch, 0, 0, noop_io, NULL), -EINVAL, "outside");              \
+		want_rc(fn(g_desc, g_ch, 64, 1, noop_io, NULL), -EINVAL, "outside");             \
+		want_rc(fn(g_desc, g_ch, UINT64_MAX, 2, noop_io, NULL), -EINVAL, "outside");     \
+		want_rc(fn(g_desc, g_ch, 1, UINT64_MAX, noop_io, NULL), -EINVAL, "outside");     \
+	}
+PROBE_RANGE(spdkrt_bdev_flush_blocks)
+PROBE_RANGE(spdkrt_bdev_unmap_blocks)
+PROBE_RANGE(spdkrt_bdev_write_zeroes_blocks)
+
+PROBE_NULL_GIVES(spdkrt_bdev_get_block_size, 0)
+PROBE_NULL_GIVES(spdkrt_bdev_get_buf_align, 1)
+PROBE_NULL_GIVES(spdkrt_bdev_get_max_io_blocks, 0)
+PROBE_NULL_GIVES(spdkrt_bdev_get_num_blocks, 0)
+PROBE_NULL_GIVES(spdkrt_bdev_get_optimal_io_boundary, 0)
+PROBE_NULL_GIVES(spdkrt_bdev_get_write_unit_size, 0)
+PROBE_NULL_GIVES(spdkrt_bdev_is_claimed, false)
+PROBE_NULL_GIVES_NULL(spdkrt_bdev_next)
+
+static void probe_spdkrt_bdev_get_module_name(void)
+{
+	want_value(strcmp(spdkrt_bdev_get_module_name(NULL), ""), 0);
+}
+
+static void probe_spdkrt_bdev_get_name(void)
+{
+	want_value(strcmp(spdkrt_bdev_get_name(NULL), ""), 0);
+}
+
+static void probe_spdkrt_bdev_get_product_name(void)
+{
+	want_value(strcmp(spdkrt_bdev_get_product_name(NULL), ""), 0);
+}
+
+static void probe_spdkrt_bdev_get_by_name(void)
+{
+	want_value(spdkrt_bdev_get_by_name(NULL) == NULL, 1);
+	want_value(spdkrt_bdev_get_by_name("nosuch") == NULL, 1);
+}
+
+static void probe_spdkrt_bdev_get_io_channel(void)
+{
+	want_null(spdkrt_bdev_get_io_channel(NULL), "spdkrt_bdev_get_io_channel");
+}
+
+static void probe_spdkrt_bdev_get_stats(void)
+{
+	struct spdkrt_bdev_stats s;
+
+	want_rc(spdkrt_bdev_get_stats(NULL, &s, sizeof(s)), -EINVAL, "NULL bdev");
+	want_rc(spdkrt_bdev_get_stats(g_bdev, NULL, sizeof(s)), -EINVAL, "NULL bdev");
+	want_rc(spdkrt_bdev_get_stats(g_bdev, &s, 0), -EINVAL, "size 0");
+}
+
+static void probe_spdkrt_bdev_io_type_supported(void)
+{
+	want_value(spdkrt_bdev_io_type_supported(NULL, SPDKRT_BDEV_IO_READ), false);
+	want_value(spdkrt_bdev_io_type_supported(g_bdev, (enum spdkrt_bdev_io_type)99), false);
+	want_value(spdkrt_bdev_io_type_supported(g_bdev, (enum spdkrt_bdev_io_type)-1), false);
+}
+
+static void probe_spdkrt_bdev_open(void)
+{
+	struct spdkrt_bdev_desc *d = NULL;
+
+	want_rc(spdkrt_bdev_open(NULL, false, noop_event, NULL, &d), -EINVAL, "NULL name");
+	want_rc(spdkrt_bdev_open("bad0", false, NULL, NULL, &d), -EINVAL, "NULL name");
+	want_rc(spdkrt_bdev_open("bad0", false, noop_event, NULL, NULL), -EINVAL, "NULL name");
+	want_rc(spdkrt_bdev_open("nosuch", false, noop_event, NULL, &d), -ENODEV, "nosuch");
+	assert_null(d);
+}
+
+static void probe_spdkrt_bdev_opts_init(void)
+{
+	struct spdkrt_bdev_opts opts;
+
+	want_rc(spdkrt_bdev_opts_init(NULL, sizeof(opts)), -EINVAL, "spdkrt_bdev_opts_init");
+	want_rc(spdkrt_bdev_opts_init(&opts, 0), -EINVAL, "spdkrt_bdev_opts_init");
+}
+
+static void probe_spdkrt_bdev_queue_io_wait(void)
+{
+	struct spdkrt_bdev_io_wait_entry e = { .cb_fn = noop_msg };
+
+	want_rc(spdkrt_bdev_queue_io_wait(NULL, g_ch, &e), -EINVAL, "NULL");
+	want_rc(spdkrt_bdev_queue_io_wait(g_bdev, NULL, &e), -EINVAL, "NULL");
+	want_rc(spdkrt_bdev_queue_io_wait(g_bdev, g_ch, NULL), -EINVAL, "NULL");
+	e.cb_fn = NULL;
+	want_rc(spdkrt_bdev_queue_io_wait(g_bdev, g_ch, &e), -EINVAL, "NULL");
+}
+
+/* Byte-addressed forms: the block checks plus whole-block offsets and lengths. */
+#define PROBE_BYTES(fn)                                                                            \
+	static void probe_##fn(void)                                                               \
+	{                                                                                          \
+		want_rc(fn(NULL, g_ch, g_buf, 0, 512, noop_io, NULL), -EINVAL, "NULL");          \
+		want_rc(fn(g_desc, g_ch, g_buf, 1, 512, noop_io, NULL), -EINVAL, "multiples");   \
+		want_rc(fn(g_desc, g_ch, g_buf, 0, 100, noop_io, NULL), -EINVAL, "multiples");   \
+		want_rc(fn(g_desc, g_ch, g_buf, 0, 0, noop_io, NULL), -EINVAL, "outside");       \
+		want_rc(fn(g_desc, g_ch, NULL, 0, 512, noop_io, NULL), -EINVAL, "NULL");         \
+		want_rc(fn(g_desc, g_ch, g_buf, UINT64_MAX - 511, 1024, noop_io, NULL), -EINVAL, \
+			  "outside");                                                              \
+	}
+PROBE_BYTES(spdkrt_bdev_read)
+PROBE_BYTES(spdkrt_bdev_write)
+
+/* Buffer forms: the range checks plus a NULL buffer. */
+#define PROBE_BUF(fn)                                                                              \
+	static void probe_##fn(void)                                                               \
+	{                                                                                          \
+		want_rc(fn(NULL, g_ch, g_buf, 0, 1, noop_io, NULL), -EINVAL, "NULL");            \
+		want_rc(fn(g_desc, NULL, g_buf, 0, 1, noop_io, NULL), -EINVAL, "NULL");          \
+		want_rc(fn(g_desc, g_ch, g_buf, 0, 1, NULL, NULL), -EINVAL, "NULL");             \
+		want_rc(fn(g_desc, g_ch, NULL, 0, 1, noop_io, NULL), -EINVAL, "NULL");           \
+		want_rc(fn(g_desc, g_ch, g_buf, 0, 0, noop_io, NULL), -EINVAL, "outside");       \
+		want_rc(fn(g_desc, g_ch, g_buf, UINT64_MAX, 2, noop_io, NULL), -EINVAL,          \
+			  "outside");                                                              \
+		want_rc(fn(g_desc, g_ch, g_buf, 2, UINT64_MAX - 1, noop_io, NULL), -EINVAL,      \
+			  "outside");                                                              \
+	}
+PROBE_BUF(spdkrt_bdev_read_blocks)
+PROBE_BUF(spdkrt_bdev_write_blocks)
+
+/* Vector forms: the range checks plus iovec counts and lengths (a sum that wraps to the size). */
+#define PROBE_IOV(fn)                                                                              \
+	static void probe_##fn(void)                                                               \
+	{                                                                                          \
+		struct iovec iov[2] = { { g_buf, 512 }, { g_buf, 512 } };                          \
+		struct iovec wrap[2] = { { g_buf, SIZE_MAX }, { g_buf, 513 } };                    \
+		struct iovec zero[2] = { { g_buf, 512 }, { g_buf, 0 } };                           \
+                                                                                                   \
+		want_rc(fn(NULL, g_ch, iov, 1, 0, 1, noop_io, NULL), -EINVAL, "NULL");           \
+		want_rc(fn(g_desc, g_ch, NULL, 1, 0, 1, noop_io, NULL), -EINVAL, "iovcnt");      \
+		want_rc(fn(g_desc, g_ch, iov, 0, 0, 1, noop_io, NULL), -EINVAL, "iovcnt");       \
+		want_rc(fn(g_desc, g_ch, iov, -1, 0, 1, noop_io, NULL), -EINVAL, "iovcnt");      \
+		want_rc(fn(g_desc, g_ch, iov, INT_MAX, 0, 1, noop_io, NULL), -EINVAL, "iovcnt"); \
+		want_rc(fn(g_desc, g_ch, iov, 2, 0, 1, noop_io, NULL), -EINVAL, "iovecs hold");  \
+		want_rc(fn(g_desc, g_ch, wrap, 2, 0, 1, noop_io, NULL), -EINVAL, "overflow");    \
+		want_rc(fn(g_desc, g_ch, zero, 2, 0, 1, noop_io, NULL), -EINVAL, "length 0");    \
+		want_rc(fn(g_desc, g_ch, iov, 1, UINT64_MAX, 2, noop_io, NULL), -EINVAL,         \
+			  "outside");                                                              \
+	}
+PROBE_IOV(spdkrt_bdev_readv_blocks)
+PROBE_IOV(spdkrt_bdev_writev_blocks)
+
+static void probe_spdkrt_bdev_rescan(void)
+{
+	want_rc(spdkrt_bdev_rescan(NULL), -EINVAL, "spdkrt_bdev_rescan");
+	want_rc(spdkrt_bdev_rescan("nosuch"), -ENODEV, "nosuch");
+}
+
+static void probe_spdkrt_bdev_reset(void)
+{
+	want_rc(spdkrt_bdev_reset(NULL, g_ch, noop_io, NULL), -EINVAL, "NULL");
+	want_rc(spdkrt_bdev_reset(g_desc, NULL, noop_io, NULL), -EINVAL, "NULL");
+	want_rc(spdkrt_bdev_reset(g_desc, g_ch, NULL, NULL), -EINVAL, "NULL");
+}
+
+static void probe_spdkrt_bdev_set_opts(void)
+{
+	struct spdkrt_bdev_opts opts;
+
+	want_rc(spdkrt_bdev_set_opts(NULL), -EINVAL, "spdkrt_bdev_set_opts");
+	spdkrt_bdev_opts_init(&opts, sizeof(opts));
+	opts.size = 0;
+	want_rc(spdkrt_bdev_set_opts(&opts), -EINVAL, "spdkrt_bdev_set_opts");
+}
+
+/* ---- env and DMA memory ---- */
+static void probe_spdkrt_dma_free(void)
+{
+	want_value((spdkrt_dma_free(NULL), 0), 0);
+}
+
+static void probe_spdkrt_dma_iova(void)
+{
+	want_value(spdkrt_dma_iova(NULL), SPDKRT_IOVA_INVALID);
+}
+
+/* Sizes, alignments and sockets: zero, huge, not a power of two, above 32 bits, nonexistent. */
+#define PROBE_DMA(fn)                                                                              \
+	static void probe_##fn(void)                                                               \
+	{                                                                                          \
+		void *buf;                                                                         \
+                                                                                                   \
+		want_null(fn(0, 64, SPDKRT_ENV_SOCKET_ANY), "invalid size");                     \
+		want_null(fn(SIZE_MAX, 64, SPDKRT_ENV_SOCKET_ANY), #fn);                         \
+		want_null(fn(4096, 3, SPDKRT_ENV_SOCKET_ANY), "alignment");                      \
+		want_null(fn(4096, 64, -2), "socket");                                           \
+		want_null(fn(4096, 64, 4096), "socket");                                         \
+		buf = fn(64, (size_t)1 << 33, SPDKRT_ENV_SOCKET_ANY);                              \
+		if (buf != NULL) {                                                                 \
+			assert_int_equal((uintptr_t)buf & (((uintptr_t)1 << 33) - 1), 0);         \
+			spdkrt_dma_free(buf);                                                      \
+		} else {                                                                           \
+			assert_logged("alignment");                                                \
+		}                                                                                  \
+		log_capture_clear();                                                               \
+	}
+PROBE_DMA(spdkrt_dma_malloc)
+PROBE_DMA(spdkrt_dma_zmalloc)
+PROBE_DMA(spdkrt_dma_malloc_contig)
+PROBE_DMA(spdkrt_dma_zmalloc_contig)
+
+static void probe_spdkrt_vtophys(void)
+{
+	size_t len = 4096;
+
+	want_value(spdkrt_vtophys(NULL, NULL), SPDKRT_IOVA_INVALID);
+	want_value(spdkrt_vtophys(g_buf, &len), SPDKRT_IOVA_INVALID); /* not DMA memory */
+	want_value(len, 0);
+}
+
+#define TWO_MIB ((size_t)2 << 20)
+
+static void probe_spdkrt_mem_register(void)
+{
+	want_rc(spdkrt_mem_register(NULL, TWO_MIB), -EINVAL, "multiples of 2 MiB");
+	want_rc(spdkrt_mem_register(g_buf, TWO_MIB), -EINVAL, "multiples of 2 MiB");
+	want_rc(spdkrt_mem_register((void *)TWO_MIB, 0), -EINVAL, "multiples of 2 MiB");
+	want_rc(spdkrt_mem_register((void *)TWO_MIB, 4096), -EINVAL, "multiples of 2 MiB");
+	want_rc(spdkrt_mem_register((void *)(uintptr_t)(UINTPTR_MAX - TWO_MIB + 1), 2 * TWO_MIB),
+		-EINVAL, "multiples of 2 MiB"); /* wraps */
+}
+
+static void probe_spdkrt_mem_unregister(void)
+{
+	want_rc(spdkrt_mem_unregister(NULL, TWO_MIB), -EINVAL, "multiples of 2 MiB");
+	want_rc(spdkrt_mem_unregister((void *)TWO_MIB, TWO_MIB), -EINVAL,
+		"not a registered region");
+}
+
+static void probe_spdkrt_env_get_next_core(void)
+{
+	want_value(spdkrt_env_get_next_core(SPDKRT_ENV_CORE_INVALID - 1), SPDKRT_ENV_CORE_INVALID);
+}
+
+static void probe_spdkrt_env_get_socket_id(void)
+{
+	want_value(spdkrt_env_get_socket_id(SPDKRT_ENV_CORE_INVALID), -EINVAL);
+	want_value(spdkrt_env_get_socket_id(100000), -EINVAL);
+}
+
+static void probe_spdkrt_env_init(void)
+{
+	struct spdkrt_env_opts opts;
+
+	spdkrt_env_opts_init(&opts, sizeof(opts));
+	want_rc(spdkrt_env_init(NULL), -EINVAL, "opts is NULL");
+	want_rc(spdkrt_env_init(&opts), -EALREADY, "already");
+}
+
+static void probe_spdkrt_env_opts_init(void)
+{
+	struct spdkrt_env_opts opts;
+
+	want_rc(spdkrt_env_opts_init(NULL, sizeof(opts)), -EINVAL, "opts is NULL");
+	want_rc(spdkrt_env_opts_init(&opts, 0), -EINVAL, "too small");
+	want_rc(spdkrt_env_opts_init(&opts, 1), -EINVAL, "too small");
+}
+
+/* ---- threads, pollers, messages, I/O channels ---- */
+static void probe_spdkrt_for_each_channel(void)
+{
+	want_rc(spdkrt_for_each_channel(NULL, noop_channel, NULL, noop_channel_done), -EINVAL,
+		  "spdkrt_for_each_channel");
+	want_rc(spdkrt_for_each_channel(g_buf, noop_channel, NULL, noop_channel_done), -ENOENT,
+		  "spdkrt_for_each_channel");
+	want_rc(spdkrt_for_each_channel(g_bdev, NULL, NULL, noop_channel_done), -EINVAL,
+		  "spdkrt_for_each_channel");
+	want_rc(spdkrt_for_each_channel(g_bdev, noop_channel, NULL, NULL), -EINVAL,
+		  "spdkrt_for_each_channel");
+}
+
+static void probe_spdkrt_for_each_channel_continue(void)
+{
+	want_ignored(spdkrt_for_each_channel_continue(NULL, 0),
+		     "spdkrt_for_each_channel_continue");
+}
+
+static void probe_spdkrt_for_each_thread(void)
+{
+	want_rc(spdkrt_for_each_thread(NULL, NULL, noop_msg), -EINVAL, "fn or done is NULL");
+	want_rc(spdkrt_for_each_thread(noop_msg, NULL, NULL), -EINVAL, "fn or done is NULL");
+}
+
+static void probe_spdkrt_get_io_channel(void)
+{
+	want_null(spdkrt_get_io_channel(NULL), "spdkrt_get_io_channel");
+	want_null(spdkrt_get_io_channel(g_buf), "spdkrt_get_io_channel");
+}
+
+PROBE_NULL_GIVES_NULL(spdkrt_io_channel_get_ctx)
+PROBE_NULL_GIVES_NULL(spdkrt_io_channel_get_io_device)
+PROBE_NULL_GIVES_NULL(spdkrt_io_channel_get_thread)
+PROBE_NULL_GIVES_NULL(spdkrt_io_channel_iter_get_channel)
+PROBE_NULL_GIVES_NULL(spdkrt_io_channel_iter_get_ctx)
+PROBE_NULL_GIVES_NULL(spdkrt_io_channel_iter_get_io_device)
+
+static void probe_spdkrt_io_device_register(void)
+{
+	static char dev;
+
+	want_rc(spdkrt_io_device_register(NULL, noop_create, noop_destroy, 8, "x"), -EINVAL,
+		  "NULL");
+	want_rc(spdkrt_io_device_register(&dev, NULL, noop_destroy, 8, "x"), -EINVAL, "NULL");
+	want_rc(spdkrt_io_device_register(&dev, noop_create, NULL, 8, "x"), -EINVAL, "NULL");
+	want_rc(spdkrt_io_device_register(&dev, noop_create, noop_destroy, SIZE_MAX - 8, "x"),
+		  -EINVAL, "context size");
+	want_rc(spdkrt_io_device_register(g_bdev, noop_create, noop_destroy, 8, "x"), -EEXIST,
+		  "already registered");
+}
+
+static void probe_spdkrt_io_device_unregister(void)
+{
+	want_rc(spdkrt_io_device_unregister(NULL, NULL), -ENOENT, "not a registered device");
+	want_rc(spdkrt_io_device_unregister(g_buf, NULL), -ENOENT, "not a registered device");
+}
+
+static void probe_spdkrt_log_level_from_name(void)
+{
+	enum spdkrt_log_level level;
+
+	want_value(spdkrt_log_level_from_name(NULL, &level), -EINVAL);
+	want_value(spdkrt_log_level_from_name("error", NULL), -EINVAL);
+	want_value(spdkrt_log_level_from_name("loud", &level), -EINVAL);
+	want_value(spdkrt_log_level_from_name("", &level), -EINVAL);
+}
+
+static void probe_spdkrt_log_level_name(void)
+{
+	want_value(strcmp(spdkrt_log_level_name((enum spdkrt_log_level)99), "unknown"), 0);
+	want_value(strcmp(spdkrt_log_level_name((enum spdkrt_log_level)-1), "unknown"), 0);
+}
+
+static void probe_spdkrt_log_set_level(void)
+{
+	want_value(spdkrt_log_set_level((enum spdkrt_log_level)99), -EINVAL);
+	want_value(spdkrt_log_set_level((enum spdkrt_log_level)-1), -EINVAL);
+	want_value(spdkrt_log_get_level(), SPDKRT_LOG_NOTICE);
+}
+
+static void probe_spdkrt_poller_pause(void)
+{
+	want_rc(spdkrt_poller_pause(NULL), -EINVAL, "spdkrt_poller_pause");
+}
+
+static void probe_spdkrt_poller_register(void)
+{
+	struct spdkrt_poller *p = NULL;
+
+	want_rc(spdkrt_poller_register(NULL, NULL, 0, &p), -EINVAL, "fn or poller is NULL");
+	want_rc(spdkrt_poller_register(noop_poller, NULL, 0, NULL), -EINVAL, "fn or poller");
+	want_rc(spdkrt_poller_register(noop_poller, NULL, UINT64_MAX, &p), -EINVAL, "too long");
+	assert_null(p);
+}
+
+static void probe_spdkrt_poller_resume(void)
+{
+	want_rc(spdkrt_poller_resume(NULL), -EINVAL, "spdkrt_poller_resume");
+}
+
+static void probe_spdkrt_poller_unregister(void)
+{
+	struct spdkrt_poller *p = NULL;
+
+	want_value((spdkrt_poller_unregister(NULL), 0), 0);
+	want_value((spdkrt_poller_unregister(&p), 0), 0);
+}
+
+static void probe_spdkrt_put_io_channel(void)
+{
+	want_value((spdkrt_put_io_channel(NULL), 0), 0);
+}
+
+static void probe_spdkrt_strerror(void)
+{
+	want_value(spdkrt_strerror(INT_MIN) != NULL, 1);
+	want_value(spdkrt_strerror(INT_MAX) != NULL, 1);
+	want_value(spdkrt_strerror(-100000) != NULL, 1);
+}
+
+static void probe_spdkrt_thread_create(void)
+{
+	want_rc(spdkrt_thread_create("x", NULL), -EINVAL, "thread is NULL");
+}
+
+static void probe_spdkrt_thread_destroy(void)
+{
+	want_rc(spdkrt_thread_destroy(NULL), -EINVAL, "spdkrt_thread_destroy");
+}
+
+static void probe_spdkrt_thread_exit(void)
+{
+	want_rc(spdkrt_thread_exit(NULL), -EINVAL, "spdkrt_thread_exit");
+}
+
+PROBE_NULL_GIVES(spdkrt_thread_get_id, 0)
+PROBE_NULL_GIVES(spdkrt_thread_is_exited, false)
+PROBE_NULL_GIVES(spdkrt_thread_is_idle, true)
+
+static void probe_spdkrt_thread_get_name(void)
+{
+	want_value(strcmp(spdkrt_thread_get_name(NULL), ""), 0);
+}
+
+static void probe_spdkrt_thread_poll(void)
+{
+	want_rc(spdkrt_thread_poll(NULL, 0, 0), -EINVAL, "spdkrt_thread_poll");
+}
+
+static void probe_spdkrt_thread_send_msg(void)
+{
+	want_rc(spdkrt_thread_send_msg(NULL, noop_msg, NULL), -EINVAL, "NULL");
+	want_rc(spdkrt_thread_send_msg(g_thread, NULL, NULL), -EINVAL, "NULL");
+}
+
+/* ---- pci ---- */
+static void probe_spdkrt_pci_addr_compare(void)
+{
+	struct spdkrt_pci_addr a = { 0 };
+
+	want_value(spdkrt_pci_addr_compare(&a, &a), 0);
+	want_value(spdkrt_pci_addr_compare(NULL, NULL), 0);
+	want_value(spdkrt_pci_addr_compare(NULL, &a) < 0, 1);
+	want_value(spdkrt_pci_addr_compare(&a, NULL) > 0, 1);
+}
+
+static void probe_spdkrt_pci_addr_fmt(void)
+{
+	struct spdkrt_pci_addr a = { 0 };
+	char buf[SPDKRT_PCI_ADDR_STRLEN];
+
+	want_value(spdkrt_pci_addr_fmt(NULL, sizeof(buf), &a), -EINVAL);
+	want_value(spdkrt_pci_addr_fmt(buf, sizeof(buf), NULL), -EINVAL);
+	want_value(spdkrt_pci_addr_fmt(buf, 0, &a), -ENOSPC);
+	want_value(spdkrt_pci_addr_fmt(buf, 5, &a), -ENOSPC);
+}
+
+static int count_function(void *ctx, const struct spdkrt_pci_addr *addr,
+			  const struct spdkrt_pci_id *id)
+{
+	(void)addr;
+	(void)id;
+	(*(unsigned *)ctx)++;
+	return 0;
+}
+
+static void probe_spdkrt_pci_enumerate(void)
+{
+	static const struct spdkrt_pci_id no_ids[] = { { 0 } };
+	unsigned n = 0;
+
+	want_rc(spdkrt_pci_enumerate(NULL, 0, 0, NULL, NULL), -EINVAL, "cb is NULL");
+	/* An empty table matches nothing. */
+	want_value(spdkrt_pci_enumerate(no_ids, 0, 0, count_function, &n), 0);
+	want_value(n, 0);
+}
+
+static void probe_spdkrt_pci_get_driver(void)
+{
+	struct spdkrt_pci_addr a = { .domain = 0xffff, .bus = 0xff, .dev = 31, .func = 7 };
+	char buf[32];
+
+	want_rc(spdkrt_pci_get_driver(NULL, buf, sizeof(buf)), -EINVAL, "spdkrt_pci_get_driver");
+	want_rc(spdkrt_pci_get_driver(&a, NULL, sizeof(buf)), -EINVAL, "spdkrt_pci_get_driver");
+	want_rc(spdkrt_pci_get_driver(&a, buf, 0), -EINVAL, "spdkrt_pci_get_driver");
+	want_value(spdkrt_pci_get_driver(&a, buf, sizeof(buf)), -ENODEV);
+}
+
+static void probe_spdkrt_pci_get_id(void)
+{
+	struct spdkrt_pci_addr a = { .domain = 0xffff, .bus = 0xff, .dev = 31, .func = 7 };
+	struct spdkrt_pci_id id;
+
+	want_rc(spdkrt_pci_get_id(NULL, &id), -EINVAL, "spdkrt_pci_get_id");
+	want_rc(spdkrt_pci_get_id(&a, NULL), -EINVAL, "spdkrt_pci_get_id");
+	want_value(spdkrt_pci_get_id(&a, &id), -ENODEV);
+}
+
+static void probe_spdkrt_pci_get_numa_node(void)
+{
+	struct spdkrt_pci_addr a = { .domain = 0xffff, .bus = 0xff, .dev = 31, .func = 7 };
+	int node;
+
+	want_rc(spdkrt_pci_get_numa_node(NULL, &node), -EINVAL, "spdkrt_pci_get_numa_node");
+	want_rc(spdkrt_pci_get_numa_node(&a, NULL), -EINVAL, "spdkrt_pci_get_numa_node");
+	want_value(spdkrt_pci_get_numa_node(&a, &node), -ENODEV);
+}
+
+static void probe_spdkrt_pci_addr_parse(void)
+{
+	struct spdkrt_pci_addr a;
+
+	want_value(spdkrt_pci_addr_parse(NULL, "0000:00:01.0"), -EINVAL);
+	want_value(spdkrt_pci_addr_parse(&a, NULL), -EINVAL);
+	want_value(spdkrt_pci_addr_parse(&a, ""), -EINVAL);
+	want_value(spdkrt_pci_addr_parse(&a, "0000:00:20.0"), -EINVAL);
+	want_value(spdkrt_pci_addr_parse(&a, "0000:00:01.8"), -EINVAL);
+}
+
+struct row {
+	const char *name;
+	void (*probe)(void); /* NULL: the function takes no input that can be bad */
+	const char *why_none;
+};
+
+#define ROW(fn) { #fn, probe_##fn, NULL }
+#define NO_BAD_INPUT(fn, why) { #fn, NULL, why }
+
+/* One row per exported function, sorted by name within each map node. */
+static const struct row g_rows[] = {
+	ROW(spdkrt_app_get_thread),
+	ROW(spdkrt_app_opts_init),
+	ROW(spdkrt_app_run),
+	ROW(spdkrt_app_stop),
+	ROW(spdkrt_app_thread_create),
+	ROW(spdkrt_app_thread_get_core),
+	ROW(spdkrt_bdev_channel_get_stats),
+	ROW(spdkrt_bdev_close),
+	ROW(spdkrt_bdev_create),
+	ROW(spdkrt_bdev_desc_get_bdev),
+	ROW(spdkrt_bdev_destroy),
+	ROW(spdkrt_bdev_first),
+	ROW(spdkrt_bdev_flush_blocks),
+	ROW(spdkrt_bdev_get_block_size),
+	ROW(spdkrt_bdev_get_buf_align),
+	ROW(spdkrt_bdev_get_by_name),
+	ROW(spdkrt_bdev_get_io_channel),
+	ROW(spdkrt_bdev_get_max_io_blocks),
+	ROW(spdkrt_bdev_get_module_name),
+	ROW(spdkrt_bdev_get_name),
+	ROW(spdkrt_bdev_get_num_blocks),
+	ROW(spdkrt_bdev_get_optimal_io_boundary),
+	ROW(spdkrt_bdev_get_product_name),
+	ROW(spdkrt_bdev_get_stats),
+	ROW(spdkrt_bdev_get_write_unit_size),
+	ROW(spdkrt_bdev_io_type_supported),
+	ROW(spdkrt_bdev_is_claimed),
+	ROW(spdkrt_bdev_next),
+	ROW(spdkrt_bdev_open),
+	ROW(spdkrt_bdev_opts_init),
+	ROW(spdkrt_bdev_queue_io_wait),
+	ROW(spdkrt_bdev_read),
+	ROW(spdkrt_bdev_read_blocks),
+	ROW(spdkrt_bdev_readv_blocks),
+	ROW(spdkrt_bdev_rescan),
+	ROW(spdkrt_bdev_reset),
+	ROW(spdkrt_bdev_set_opts),
+	ROW(spdkrt_bdev_unmap_blocks),
+	ROW(spdkrt_bdev_write),
+	ROW(spdkrt_bdev_write_blocks),
+	ROW(spdkrt_bdev_write_zeroes_blocks),
+	ROW(spdkrt_bdev_writev_blocks),
+	ROW(spdkrt_dma_free),
+	ROW(spdkrt_dma_iova),
+	ROW(spdkrt_dma_malloc),
+	ROW(spdkrt_dma_zmalloc),
+	NO_BAD_INPUT(spdkrt_env_fini, "no argument; test_env_calls_before_init_and_after_fini"),
+	NO_BAD_INPUT(spdkrt_env_get_core_count, "no argument"),
+	NO_BAD_INPUT(spdkrt_env_get_current_core, "no argument"),
+	NO_BAD_INPUT(spdkrt_env_get_first_core, "no argument"),
+	NO_BAD_INPUT(spdkrt_env_get_main_core, "no argument"),
+	ROW(spdkrt_env_get_next_core),
+	NO_BAD_INPUT(spdkrt_env_get_numa_node_count, "no argument"),
+	ROW(spdkrt_env_get_socket_id),
+	ROW(spdkrt_env_init),
+	NO_BAD_INPUT(spdkrt_env_is_initialized, "no argument"),
+	ROW(spdkrt_env_opts_init),
+	ROW(spdkrt_for_each_channel),
+	ROW(spdkrt_for_each_channel_continue),
+	ROW(spdkrt_for_each_thread),
+	ROW(spdkrt_get_io_channel),
+	NO_BAD_INPUT(spdkrt_get_thread, "no argument"),
+	NO_BAD_INPUT(spdkrt_get_ticks, "no argument"),
+	NO_BAD_INPUT(spdkrt_get_ticks_hz, "no argument"),
+	ROW(spdkrt_io_channel_get_ctx),
+	ROW(spdkrt_io_channel_get_io_device),
+	ROW(spdkrt_io_channel_get_thread),
+	ROW(spdkrt_io_channel_iter_get_channel),
+	ROW(spdkrt_io_channel_iter_get_ctx),
+	ROW(spdkrt_io_channel_iter_get_io_device),
+	ROW(spdkrt_io_device_register),
+	ROW(spdkrt_io_device_unregister),
+	NO_BAD_INPUT(spdkrt_log_get_level, "no argument"),
+	ROW(spdkrt_log_level_from_name),
+	ROW(spdkrt_log_level_name),
+	ROW(spdkrt_log_set_level),
+	NO_BAD_INPUT(spdkrt_log_set_sink, "any fn (NULL: stderr) and ctx are valid"),
+	ROW(spdkrt_poller_pause),
+	ROW(spdkrt_poller_register),
+	ROW(spdkrt_poller_resume),
+	ROW(spdkrt_poller_unregister),
+	ROW(spdkrt_put_io_channel),
+	NO_BAD_INPUT(spdkrt_set_thread, "any thread, NULL included, is valid"),
+	ROW(spdkrt_strerror),
+	ROW(spdkrt_thread_create),
+	ROW(spdkrt_thread_destroy),
+	ROW(spdkrt_thread_exit),
+	ROW(spdkrt_thread_get_id),
+	ROW(spdkrt_thread_get_name),
+	ROW(spdkrt_thread_is_exited),
+	ROW(spdkrt_thread_is_idle),
+	ROW(spdkrt_thread_poll),
+	ROW(spdkrt_thread_send_msg),
+	NO_BAD_INPUT(spdkrt_version, "no argument"),
+	/* LIBSPDKRT_1.1 */
+	ROW(spdkrt_dma_malloc_contig),
+	ROW(spdkrt_dma_zmalloc_contig),
+	ROW(spdkrt_mem_register),
+	ROW(spdkrt_mem_unregister),
+	ROW(spdkrt_pci_addr_compare),
+	ROW(spdkrt_pci_addr_fmt),
+	ROW(spdkrt_pci_addr_parse),
+	ROW(spdkrt_pci_enumerate),
+	ROW(spdkrt_pci_get_driver),
+	ROW(spdkrt_pci_get_id),
+	ROW(spdkrt_pci_get_numa_node),
+	ROW(spdkrt_vtophys),
+};
+
+#define NUM_ROWS (sizeof(g_rows) / sizeof(g_rows[0]))
+
+static const struct row *find_row(const char *name)
+{
+	for (size_t i = 0; i < NUM_ROWS; i++) {
+		if (strcmp(g_rows[i].name, name) == 0)
+			return &g_rows[i];
+	}
+	return NULL;
+}
+
+/* Calls fn(name) for each function the version script exports; returns how many. */
+static size_t for_each_export(void (*fn)(const char *name, void *ctx), void *ctx)
+{
+	const char *top = getenv("top_srcdir");
+	char path[4096], line[512];
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/libspdkrt/libspdkrt.map", top != NULL ? top : ".");
+	f = fopen(path, "r");
+	if (f == NULL)
+		fail_msg("cannot open %s (run through make check, which sets top_srcdir)", path);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char name[256];
+
+		if (sscanf(line, " %255[a-z0-9_];", name) == 1 && strncmp(name, "spdkrt_", 7) == 0) {
+			fn(name, ctx);
+			n++;
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+static void require_row(const char *name, void *ctx)
+{
+	(void)ctx;
+	if (find_row(name) == NULL)
+		fail_msg("%s is exported but has no bad-input row: add a row for %s in "
+			 "tests/unit/api/bad_input_test.c (ROW(%s) with a probe_%s, or "
+			 "NO_BAD_INPUT(%s, \"why\"))", name, name, name, name, name);
+}
+
+static void mark_exported(const char *name, void *ctx)
+{
+	bool *exported = ctx;
+	const struct row *r = find_row(name);
+
+	if (r != NULL)
+		exported[r - g_rows] = true;
+}
+
+static void test_every_export_has_a_row(void **state)
+{
+	bool exported[NUM_ROWS] = { false };
+
+	(void)state;
+	assert_true(for_each_export(require_row, NULL) > 90);
+	for_each_export(mark_exported, exported);
+	for (size_t i = 0; i < NUM_ROWS; i++) {
+		if (!exported[i])
+			fail_msg("row %s: the map does not export it; remove the row from "
+				 "tests/unit/api/bad_input_test.c", g_rows[i].name);
+		if (g_rows[i].probe == NULL && g_rows[i].why_none == NULL)
+			fail_msg("row %s: say why it takes no bad input", g_rows[i].name);
+	}
+}
+
+static int fixture_setup(void **state)
+{
+	struct spdkrt_env_opts opts;
+
+	(void)state;
+	assert_int_equal(srt_env_set_backend(&srt_env_heap_backend), 0);
+	spdkrt_env_opts_init(&opts, sizeof(opts));
+	opts.core_mask = "0";
+	assert_int_equal(spdkrt_env_init(&opts), 0);
+	assert_int_equal(spdkrt_thread_create("bad_input", &g_thread), 0);
+	spdkrt_set_thread(g_thread);
+	assert_int_equal(spdkrt_bdev_create("malloc:name=bad0,num_blocks=64,block_size=512",
+					    &g_bdev), 0);
+	assert_int_equal(spdkrt_bdev_open("bad0", true, noop_event, NULL, &g_desc), 0);
+	g_ch = spdkrt_bdev_get_io_channel(g_desc);
+	assert_non_null(g_ch);
+	log_capture_start();
+	return 0;
+}
+
+static void destroyed(void *ctx, int status)
+{
+	*(int *)ctx = status == 0 ? 1 : status;
+}
+
+static int fixture_teardown(void **state)
+{
+	int done = 0;
+
+	(void)state;
+	log_capture_stop();
+	spdkrt_put_io_channel(g_ch);
+	spdkrt_bdev_close(g_desc);
+	assert_int_equal(spdkrt_bdev_destroy("bad0", destroyed, &done), 0);
+	for (int i = 0; i < 100000 && done == 0; i++)
+		spdkrt_thread_poll(g_thread, 0, 0);
+	assert_int_equal(done, 1);
+	spdkrt_thread_exit(g_thread);
+	for (int i = 0; i < 100000 && !spdkrt_thread_is_exited(g_thread); i++)
+		spdkrt_thread_poll(g_thread, 0, 0);
+	assert_int_equal(spdkrt_thread_destroy(g_thread), 0);
+	spdkrt_set_thread(NULL);
+	spdkrt_env_fini();
+	return 0;
+}
+
+static void store_status(void *arg, int status)
+{
+	*(int *)arg = status;
+}
+
+/* Every row's probe, then a check that the fixture still works: nothing was damaged. */
+static void test_every_row_with_bad_input(void **state)
+{
+	int status = 1;
+
+	(void)state;
+	for (size_t i = 0; i < NUM_ROWS; i++) {
+		if (g_rows[i].probe == NULL)
+			continue;
+		log_capture_clear();
+		g_rows[i].probe();
+		poll_a_little();
+	}
+	assert_no_failures();
+	assert_int_equal(spdkrt_bdev_write_blocks(g_desc, g_ch, g_buf, 0, 1, store_status, &status),
+			 0);
+	poll_a_little();
+	assert_int_equal(status, 0);
+	assert_true(spdkrt_thread_is_idle(g_thread));
+}
+
+/* The calls that need an environment, before there is one and after it is gone. */
+static void check_without_env(void)
+{
+	struct spdkrt_bdev *b = NULL;
+
+	want_null(spdkrt_dma_malloc(4096, 64, SPDKRT_ENV_SOCKET_ANY), "not initialised");
+	want_null(spdkrt_dma_zmalloc(4096, 64, SPDKRT_ENV_SOCKET_ANY), "not initialised");
+	want_value(spdkrt_dma_iova(g_buf), SPDKRT_IOVA_INVALID);
+	want_value((spdkrt_dma_free(NULL), 0), 0);
+	want_value(spdkrt_env_get_core_count(), 0);
+	want_value(spdkrt_env_get_first_core(), SPDKRT_ENV_CORE_INVALID);
+	want_value(spdkrt_env_get_main_core(), SPDKRT_ENV_CORE_INVALID);
+	want_value(spdkrt_env_get_current_core(), SPDKRT_ENV_CORE_INVALID);
+	want_value(spdkrt_env_get_socket_id(0), -EINVAL);
+	want_value(spdkrt_env_is_initialized(), false);
+	want_value((spdkrt_env_fini(), 0), 0);
+	want_rc(spdkrt_bdev_create("malloc:name=noenv,num_blocks=8", &b), -ENOMEM,
+		  "not initialised");
+	assert_null(b);
+}
+
+static void test_env_calls_before_init_and_after_fini(void **state)
+{
+	struct spdkrt_env_opts opts;
+
+	(void)state;
+	assert_int_equal(srt_env_set_backend(&srt_env_heap_backend), 0);
+	log_capture_start();
+	check_without_env();
+	spdkrt_env_opts_init(&opts, sizeof(opts));
+	opts.core_mask = "0";
+	opts.size = 0;
+	want_rc(spdkrt_env_init(&opts), -EINVAL, "opts.size");
+	opts.size = 2;
+	want_rc(spdkrt_env_init(&opts), -EINVAL, "opts.size");
+	opts.size = sizeof(opts) + 64; /* a newer caller: the fields we know are read */
+	want_rc(spdkrt_env_init(&opts), 0, NULL);
+	spdkrt_env_fini();
+	check_without_env();
+	log_capture_stop();
+	assert_no_failures();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_export_has_a_row),
+		cmocka_unit_test_setup_teardown(test_every_row_with_bad_input, fixture_setup,
+						fixture_teardown),
+		cmocka_unit_test(test_env_calls_before_init_and_after_fini),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

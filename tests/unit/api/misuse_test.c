@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Handles used wrongly: freed twice, used from a thread that does not own them, a thread polled
+ * from inside its own poll or by two OS threads, a clock at the end of time. Each is refused
+ * with an errno and a log line (or ignored, as documented); none reads freed memory (the ASan
+ * pass of this test is what proves that) or hangs (alarm() turns a hang into a failure).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include "../bdev/bdev_fixture.h"
+
+static int setup(void **state)
+{
+	fixture_setup(state);
+	log_capture_start();
+	alarm(60);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	alarm(0);
+	return fixture_teardown(state);
+}
+
+static void test_thread_destroyed_twice(void **state)
+{
+	struct spdkrt_thread *t;
+
+	(void)state;
+	assert_int_equal(spdkrt_thread_create("twice", &t), 0);
+	assert_int_equal(spdkrt_thread_destroy(t), 0);
+	assert_int_equal(spdkrt_thread_destroy(t), -EINVAL);
+	assert_logged("not a live thread");
+}
+
+static void test_descriptor_closed_twice(void **state)
+{
+	struct spdkrt_bdev_desc *desc;
+
+	(void)state;
+	assert_int_equal(spdkrt_bdev_create("malloc:name=M,num_blocks=16", NULL), 0);
+	assert_int_equal(spdkrt_bdev_open("M", true, ignore_event, NULL, &desc), 0);
+	spdkrt_bdev_close(desc);
+	spdkrt_bdev_close(desc);
+	assert_logged("not an open descriptor");
+	destroy_and_wait("M");
+}
+
+static void test_channel_put_after_release(void **state)
+{
+	struct spdkrt_bdev_desc *desc;
+	struct spdkrt_io_channel *ch;
+
+	(void)state;
+	assert_int_equal(spdkrt_bdev_create("malloc:name=M,num_blocks=16", NULL), 0);
+	assert_int_equal(spdkrt_bdev_open("M", true, ignore_event, NULL, &desc), 0);
+	ch = spdkrt_bdev_get_io_channel(desc);
+	assert_non_null(ch);
+	spdkrt_put_io_channel(ch);
+	poll_n(3); /* released and freed */
+	spdkrt_put_io_channel(ch);
+	assert_logged("not a channel of the current thread");
+	spdkrt_bdev_close(desc);
+	destroy_and_wait("M");
+}
+
+static int idle_poller(void *ctx)
+{
+	(void)ctx;
+	return SPDKRT_POLLER_IDLE;
+}
+
+static void test_poller_used_after_unregister_or_from_another_thread(void **state)
+{
+	struct spdkrt_poller *p, *stale;
+	struct spdkrt_thread *other;
+
+	(void)state;
+	assert_int_equal(spdkrt_poller_register(idle_poller, NULL, 0, &p), 0);
+	assert_int_equal(spdkrt_thread_create("other", &other), 0);
+	spdkrt_set_thread(other);
+	assert_int_equal(spdkrt_poller_pause(p), -EINVAL);
+	assert_logged("not a registered poller of the current thread");
+	assert_int_equal(spdkrt_poller_resume(p), -EINVAL);
+	assert_logged("not a registered poller of the current thread");
+	spdkrt_set_thread(g_thread);
+	assert_int_equal(spdkrt_thread_destroy(other), 0);
+
+	stale = p;
+	spdkrt_poller_unregister(&p);
+	assert_int_equal(spdkrt_poller_pause(stale), -EINVAL);
+	assert_logged("not a registered poller");
+	spdkrt_poller_unregister(&stale);
+	assert_logged("not a poller of the current thread");
+}
+
+static void ignore_wait(void *arg)
+{
+	(void)arg;
+}
+
+struct nested {
+	int inner_rc;
+	int other_os_thread_rc;
+	struct spdkrt_poller *poller;
+	struct spdkrt_poller *victim;
+};
+
+static void *poll_from_another_os_thread(void *arg)
+{
+	struct nested *n = arg;
+
+	n->other_os_thread_rc = spdkrt_thread_poll(g_thread, 0, 0);
+	return NULL;
+}
+
+/* A poller that waits synchronously: polls its own thread, and lets another OS thread try. */
+static int waiting_poller(void *ctx)
+{
+	struct nested *n = ctx;
+	pthread_t other;
+
+	n->inner_rc = spdkrt_thread_poll(g_thread, 0, 0);
+	assert_int_equal(pthread_create(&other, NULL, poll_from_another_os_thread, n), 0);
+	pthread_join(other, NULL);
+	spdkrt_poller_unregister(&n->poller);
+	return SPDKRT_POLLER_BUSY;
+}
+
+static int unregistered_by_a_nested_poll(void *ctx)
+{
+	(void)ctx;
+	return SPDKRT_POLLER_IDLE;
+}
+
+static void test_nested_and_concurrent_polls_are_refused(void **state)
+{
+	struct nested n = { .inner_rc = 1, .other_os_thread_rc = 1 };
+
+	(void)state;
+	assert_int_equal(spdkrt_poller_register(waiting_poller, &n, 0, &n.poller), 0);
+	assert_int_equal(spdkrt_poller_register(unregistered_by_a_nested_poll, NULL, 0, &n.victim),
+			 0);
+	poll_n(1);
+	assert_int_equal(n.inner_rc, -EBUSY);
+	assert_int_equal(n.other_os_thread_rc, -EBUSY);
+	assert_logged("is already being polled");
+	assert_null(n.poller);
+	spdkrt_poller_unregister(&n.victim);
+	/* the thread is intact: messages still flow */
+	assert_int_equal(spdkrt_thread_send_msg(g_thread, ignore_wait, NULL), 0);
+	poll_n(2);
+	assert_true(spdkrt_thread_is_idle(g_thread));
+}
+
+static int counting_poller(void *ctx)
+{
+	(*(int *)ctx)++;
+	return SPDKRT_POLLER_BUSY;
+}
+
+static void test_timed_poller_at_the_end_of_time(void **state)
+{
+	struct spdkrt_poller *p;
+	int runs = 0;
+
+	(void)state;
+	assert_int_equal(spdkrt_poller_register(counting_poller, &runs, 10, &p), 0);
+	/* before: the deadline wrapped below now and one poll ran the poller forever */
+	spdkrt_thread_poll(g_thread, 0, UINT64_MAX - 5);
+	assert_int_equal(runs, 1);
+	spdkrt_thread_poll(g_thread, 0, UINT64_MAX);
+	assert_int_equal(runs, 2);
+	spdkrt_poller_unregister(&p);
+}
+
+static void test_io_wait_with_free_io_objects_is_refused(void **state)
+{
+	struct spdkrt_bdev_io_wait_entry entry = { .cb_fn = ignore_wait };
+	struct spdkrt_bdev_desc *desc;
+	struct spdkrt_io_channel *ch;
+	struct spdkrt_bdev *bdev;
+
+	(void)state;
+	assert_int_equal(spdkrt_bdev_create("malloc:name=M,num_blocks=16", &bdev), 0);
+	assert_int_equal(spdkrt_bdev_open("M", true, ignore_event, NULL, &desc), 0);
+	ch = spdkrt_bdev_get_io_channel(desc);
+	/* nothing is in flight: the callback would never run */
+	assert_int_equal(spdkrt_bdev_queue_io_wait(bdev, ch, &entry), -EINVAL);
+	assert_logged("submit now");
+	spdkrt_put_io_channel(ch);
+	spdkrt_bdev_close(desc);
+	destroy_and_wait("M");
+}
+
+static void test_io_from_a_thread_that_does_not_own_the_channel(void **state)
+{
+	static char buf[512] __attribute__((aligned(64)));
+	struct spdkrt_bdev_desc *desc;
+	struct spdkrt_io_channel *ch;
+	struct spdkrt_thread *other;
+	int status = 1;
+
+	(void)state;
+	assert_int_equal(spdkrt_bdev_create("malloc:name=M,num_blocks=16", NULL), 0);
+	assert_int_equal(spdkrt_bdev_open("M", true, ignore_event, NULL, &desc), 0);
+	ch = spdkrt_bdev_get_io_channel(desc);
+	assert_int_equal(spdkrt_thread_create("other", &other), 0);
+	spdkrt_set_thread(other);
+	assert_int_equal(spdkrt_bdev_write_blocks(desc, ch, buf, 0, 1, store_status, &status),
+			 -EINVAL);
+	assert_logged("not to the current one");
+	spdkrt_set_thread(g_thread);
+	assert_int_equal(spdkrt_thread_destroy(other), 0);
+	assert_int_equal(spdkrt_bdev_write_blocks(desc, ch, buf, 0, 1, store_status, &status), 0);
+	poll_until(status == 0);
+	spdkrt_put_io_channel(ch);
+	spdkrt_bdev_close(desc);
+	destroy_and_wait("M");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_thread_destroyed_twice, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_descriptor_closed_twice, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_channel_put_after_release, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_poller_used_after_unregister_or_from_another_thread, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nested_and_concurrent_polls_are_refused, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_timed_poller_at_the_end_of_time, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_io_wait_with_free_io_objects_is_refused, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_io_from_a_thread_that_does_not_own_the_channel,
+						setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
