@@ -339,13 +339,12 @@ static void recreate_done(void *arg, int rc)
 }
 
 /* Re-creates the I/O queue pairs after a reset, one at a time (init_index counts them). */
-static int step_recreate(struct spdkrt_nvme_ctrlr *ctrlr)
+static int step_recreate(struct spdkrt_nvme_ctrlr *ctrlr, bool done)
 {
 	struct spdkrt_nvme_qpair *qpair;
 	uint32_t i = 0;
 
-	if (ctrlr->cmd_done) {
-		ctrlr->cmd_done = false;
+	if (done) {
 		if (spdkrt_nvme_cpl_is_error(&ctrlr->init_cpl))
 			return init_fail(ctrlr, -EIO, "cannot re-create an I/O queue pair");
 		ctrlr->init_index++;
@@ -442,6 +441,22 @@ static int step_commands(struct spdkrt_nvme_ctrlr *ctrlr)
 		if (spdkrt_nvme_cpl_is_error(cpl))
 			SRT_WARN("nvme %s: set features arbitration failed: %s", ctrlr->trid.traddr,
 				 spdkrt_nvme_cpl_status_string(cpl));
+		begin_ns_scan(ctrlr);
+		return 0;
+	case NVME_CTRLR_STATE_READ_CHANGED_NS_LOG:
+		/* Reading the log (RAE clear) re-arms the controller's namespace notices. */
+		if (!done) {
+			build_cmd(&cmd, SPDKRT_NVME_OPC_GET_LOG_PAGE, SPDKRT_NVME_NSID_ALL,
+				  SPDKRT_NVME_SET(SPDKRT_NVME_LOG_LID,
+						  (uint32_t)SPDKRT_NVME_LOG_CHANGED_NS_LIST) |
+					  SPDKRT_NVME_SET(SPDKRT_NVME_LOG_NUMDL,
+							  NVME_IDENTIFY_SIZE / 4 - 1),
+				  0);
+			return init_send(ctrlr, &cmd, ctrlr->identify_buf, NVME_IDENTIFY_SIZE);
+		}
+		if (spdkrt_nvme_cpl_is_error(cpl))
+			SRT_WARN("nvme %s: reading the changed namespace list failed: %s",
+				 ctrlr->trid.traddr, spdkrt_nvme_cpl_status_string(cpl));
 		begin_ns_scan(ctrlr);
 		return 0;
 	case NVME_CTRLR_STATE_IDENTIFY_ACTIVE_NS:
@@ -580,7 +595,7 @@ static int step_commands(struct spdkrt_nvme_ctrlr *ctrlr)
 		}
 		return finish_init(ctrlr);
 	case NVME_CTRLR_STATE_RECREATE_QPAIRS: {
-		int rc = step_recreate(ctrlr);
+		int rc = step_recreate(ctrlr, done);
 
 		if (rc == 1)
 			return finish_init(ctrlr);
@@ -777,7 +792,7 @@ int32_t spdkrt_nvme_ctrlr_process_admin_completions(struct spdkrt_nvme_ctrlr *ct
 	if (ctrlr->state == NVME_CTRLR_STATE_READY && ctrlr->ns_rescan_pending) {
 		ctrlr->ns_rescan_pending = false;
 		ctrlr->rescanning = true;
-		begin_ns_scan(ctrlr);
+		set_state(ctrlr, NVME_CTRLR_STATE_READ_CHANGED_NS_LOG, 0);
 	}
 	if (ctrlr->state != NVME_CTRLR_STATE_READY) {
 		int rc = nvme_ctrlr_process_init(ctrlr);

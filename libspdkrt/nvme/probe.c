@@ -277,8 +277,9 @@ int spdkrt_nvme_connect(const struct spdkrt_nvme_transport_id *trid,
 	ctx->connect_out = ctrlr;
 	rc = probe_start(trid, ctx);
 	if (ctx->pending == NULL) {
+		rc = rc != 0 ? rc : (ctx->first_error != 0 ? ctx->first_error : -ENODEV);
 		free(ctx);
-		return rc != 0 ? rc : -ENODEV;
+		return rc;
 	}
 	rc = poll_to_end(ctx);
 	return rc != 0 ? rc : (*ctrlr != NULL ? 0 : -ENODEV);

@@ -80,7 +80,7 @@ static void test_attach_and_identify(void **state)
 	assert_int_equal(spdkrt_nvme_qpair_get_id(g_qpair), 1);
 	nvme_model_get_stats(g_model, &stats);
 	assert_int_equal(stats.dma_errors, 0);
-	assert_int_equal(stats.io_queues_created, 1);
+	assert_int_equal(stats.io_queues_created, 2); /* a CQ and an SQ */
 	assert_int_equal(stats.num_queues_requested, 63); /* 64 asked, 0-based */
 }
 

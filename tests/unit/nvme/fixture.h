@@ -14,6 +14,7 @@
 
 #include <spdkrt/env.h>
 #include <spdkrt/nvme.h>
+#include <spdkrt/thread.h>
 
 #include "env/backend.h"
 #include "env/pci.h"
