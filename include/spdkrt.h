@@ -13,7 +13,10 @@
 #include <spdkrt/thread.h>
 #include <spdkrt/app.h>
 #include <spdkrt/bdev.h>
+#include <spdkrt/bdev_module.h>
 #include <spdkrt/pci.h>
+#include <spdkrt/ioat.h>
+#include <spdkrt/nvmf.h>
 #include <spdkrt/nvme_spec.h>
 #include <spdkrt/nvme.h>
 

@@ -21,8 +21,19 @@ proc=$root/proc
 dry_run=${DRY_RUN:-0}
 
 NVME_CLASS=0x010802
-IOAT_CLASS=0x088000
 INTEL_VENDOR=0x8086
+# I/OAT channels are matched by device id, never by class 0x0880 alone: many Intel functions that
+# are not DMA engines share that class. The ids are the driver's own table,
+# libspdkrt/env/pci_ids.h: substituted here by `make install`, read from the source tree otherwise.
+IOAT_DEVICE_IDS="@IOAT_DEVICE_IDS@"
+if [ "$IOAT_DEVICE_IDS" = "@IOAT_DEVICE_IDS""@" ]; then
+	IOAT_DEVICE_IDS=$(grep -o 'SRT_IOAT_ID(0x[0-9a-f]*)' \
+		"$(dirname "$0")/../libspdkrt/env/pci_ids.h" 2>/dev/null |
+		sed 's/.*(\(0x[0-9a-f]*\))/\1/' | tr '\n' ' ' || true)
+	[ -n "$IOAT_DEVICE_IDS" ] ||
+		printf '%s: warning: no I/OAT id table (libspdkrt/env/pci_ids.h): I/OAT functions are ignored\n' \
+			"$prog" >&2
+fi
 
 usage() {
 	cat <<EOF
@@ -32,8 +43,8 @@ Prepares this machine for spdkrt's user-space NVMe and I/OAT drivers.
 
 Commands:
   status   show hugepages per NUMA node, hugetlbfs mounts, the IOMMU, and every NVMe
-           (class $NVME_CLASS) and I/OAT (vendor 8086, class $IOAT_CLASS) PCI function with its
-           driver (the default command)
+           (class $NVME_CLASS) and I/OAT (vendor 8086, a device id of the driver's table) PCI
+           function with its driver (the default command)
   config   reserve hugepages, mount hugetlbfs at /dev/hugepages when no hugetlbfs is mounted,
            and bind the NVMe and I/OAT functions to vfio-pci or uio_pci_generic
   reset    bind the functions back to their kernel drivers and release the hugepages
@@ -159,6 +170,12 @@ reset_hugepages() {
 
 # ---- PCI functions ----
 
+is_ioat_id() {
+	local id
+	for id in $IOAT_DEVICE_IDS; do [ "$id" = "$1" ] && return 0; done
+	return 1
+}
+
 # Prints "kind bdf" for every NVMe and I/OAT function.
 pci_functions() {
 	local dev class vendor
@@ -168,7 +185,7 @@ pci_functions() {
 		vendor=$(read_file "$dev/vendor")
 		if [ "$class" = "$NVME_CLASS" ]; then
 			echo "NVMe ${dev##*/}"
-		elif [ "$class" = "$IOAT_CLASS" ] && [ "$vendor" = "$INTEL_VENDOR" ]; then
+		elif [ "$vendor" = "$INTEL_VENDOR" ] && is_ioat_id "$(read_file "$dev/device")"; then
 			echo "I/OAT ${dev##*/}"
 		fi
 	done

@@ -9,8 +9,10 @@
  * owning thread's next spdkrt_thread_poll(); so a callback may submit the next I/O at once and
  * the stack stays bounded. I/O objects are internal and recycled: callers never free anything.
  *
- * Threading: a descriptor belongs to the thread that opened it (its events run there); a channel
- * belongs to the thread that got it; an I/O is submitted on a channel's thread and completes there.
+ * Threading: a descriptor belongs to the thread that opened it (its events run there, and it is
+ * closed there), but I/O may go through it from channels of any thread: a target opens a
+ * namespace once and submits from every poller thread. A channel belongs to the thread that got
+ * it; an I/O is submitted on a channel's thread and completes there.
  */
 #ifndef SPDKRT_BDEV_H
 #define SPDKRT_BDEV_H
@@ -27,6 +29,7 @@ SPDKRT_BEGIN_DECLS
 
 struct spdkrt_bdev;
 struct spdkrt_bdev_desc;
+struct spdkrt_nvme_cmd; /* <spdkrt/nvme_spec.h> */
 
 /** Kinds of I/O. */
 enum spdkrt_bdev_io_type {
@@ -36,6 +39,14 @@ enum spdkrt_bdev_io_type {
 	SPDKRT_BDEV_IO_FLUSH = 3,
 	SPDKRT_BDEV_IO_RESET = 4,
 	SPDKRT_BDEV_IO_WRITE_ZEROES = 5,
+	/** Compare data with the blocks (mismatch: -EILSEQ). */
+	SPDKRT_BDEV_IO_COMPARE = 6,
+	/** Compare, and write only when the blocks matched, atomically. */
+	SPDKRT_BDEV_IO_COMPARE_AND_WRITE = 7,
+	/** NVMe admin command passed through to the controller (not in per-type statistics). */
+	SPDKRT_BDEV_IO_NVME_ADMIN = 8,
+	/** NVMe I/O command passed through to the namespace (not in per-type statistics). */
+	SPDKRT_BDEV_IO_NVME_IO = 9,
 };
 /** Number of enum spdkrt_bdev_io_type slots in struct spdkrt_bdev_stats (room to grow). */
 #define SPDKRT_BDEV_IO_TYPE_SLOTS 8
@@ -61,8 +72,12 @@ typedef void (*spdkrt_bdev_done_cb)(void *ctx, int status);
 /**
  * Create a bdev from a spec "MODULE:key=value,key=value,...". Built-in modules:
  *
- * - `malloc:name=N,size_mb=M[,block_size=512|...|65536][,num_blocks=K][,optimal_io_boundary=B]`
- *   RAM-backed (DMA memory: needs an initialised environment); data persists until destroyed.
+ * - `malloc:name=N,size_mb=M[,block_size=512|...|65536][,num_blocks=K][,optimal_io_boundary=B]
+ *   [,copy=cpu|ioat]` RAM-backed (DMA memory: needs an initialised environment); data persists
+ *   until destroyed. copy=cpu (default) copies with the CPU inside the submit call; copy=ioat
+ *   offloads copies and zeroing to I/OAT DMA channels (it attaches every I/OAT channel, one per
+ *   thread; creation fails with -ENODEV when there is none; a thread beyond the channel count,
+ *   and a buffer that is not DMA-safe, are served by the CPU).
  * - `null:name=N,size_mb=M[,block_size=B][,num_blocks=K][,complete=submit|poller]`
  *   discards writes, reads return without touching the buffer. complete=submit (default)
  *   completes inside the submit call (through the deferred queue); complete=poller from a
@@ -168,6 +183,20 @@ SPDKRT_API uint32_t spdkrt_bdev_get_write_unit_size(const struct spdkrt_bdev *bd
 /** @return the largest I/O in blocks a module takes at once (0: no limit); larger I/O is split. */
 SPDKRT_API uint32_t spdkrt_bdev_get_max_io_blocks(const struct spdkrt_bdev *bdev);
 
+/** Copy the bdev's RFC 4122 UUID into uuid. @return 0 or -EINVAL (NULL). */
+SPDKRT_API int spdkrt_bdev_get_uuid(const struct spdkrt_bdev *bdev, uint8_t uuid[16]);
+/** @return the largest unmap per range in blocks (0: no limit). */
+SPDKRT_API uint32_t spdkrt_bdev_get_max_unmap_blocks(const struct spdkrt_bdev *bdev);
+/** @return the most ranges spdkrt_bdev_unmap_ranges() takes at once (at least 1). */
+SPDKRT_API uint32_t spdkrt_bdev_get_max_unmap_ranges(const struct spdkrt_bdev *bdev);
+/** @return the largest write zeroes in blocks (0: no limit). */
+SPDKRT_API uint32_t spdkrt_bdev_get_max_write_zeroes_blocks(const struct spdkrt_bdev *bdev);
+/** @return the largest iovec segment in bytes the module takes (0: no limit). */
+SPDKRT_API uint32_t spdkrt_bdev_get_max_segment_size(const struct spdkrt_bdev *bdev);
+/** @return the most iovec segments per I/O (0: no limit). */
+SPDKRT_API uint32_t spdkrt_bdev_get_max_segments(const struct spdkrt_bdev *bdev);
+/** @return the largest compare-and-write in blocks (at least 1). */
+SPDKRT_API uint32_t spdkrt_bdev_get_max_compare_and_write_blocks(const struct spdkrt_bdev *bdev);
 /**
  * @return whether a bdev built on this one (a virtual bdev such as crypto) has claimed it:
  *	it cannot then be opened for writing or destroyed until that bdev is gone.
@@ -250,6 +279,107 @@ SPDKRT_API int spdkrt_bdev_read(struct spdkrt_bdev_desc *desc, struct spdkrt_io_
 SPDKRT_API int spdkrt_bdev_write(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
 				 const void *buf, uint64_t offset, uint64_t nbytes,
 				 spdkrt_bdev_io_cb cb, void *cb_arg);
+
+/** Compare num_blocks blocks at offset_blocks with buf; a mismatch completes with -EILSEQ. */
+SPDKRT_API int spdkrt_bdev_compare_blocks(struct spdkrt_bdev_desc *desc,
+					  struct spdkrt_io_channel *ch, const void *buf,
+					  uint64_t offset_blocks, uint64_t num_blocks,
+					  spdkrt_bdev_io_cb cb, void *cb_arg);
+
+/**
+ * Compare the blocks with compare_buf and, only if they match, write write_buf there, as one
+ * atomic step (-EILSEQ and nothing written on a mismatch). num_blocks is at most
+ * spdkrt_bdev_get_max_compare_and_write_blocks().
+ */
+SPDKRT_API int spdkrt_bdev_compare_and_write_blocks(struct spdkrt_bdev_desc *desc,
+						    struct spdkrt_io_channel *ch,
+						    const void *compare_buf, const void *write_buf,
+						    uint64_t offset_blocks, uint64_t num_blocks,
+						    spdkrt_bdev_io_cb cb, void *cb_arg);
+
+/** One range of blocks. */
+struct spdkrt_bdev_range {
+	uint64_t offset_blocks; /**< first block */
+	uint64_t num_blocks;    /**< number of blocks */
+};
+SPDKRT_STATIC_ASSERT(sizeof(struct spdkrt_bdev_range) == 16, "spdkrt_bdev_range is ABI");
+
+/**
+ * Unmap several ranges in one request (an NVMe Dataset Management deallocate). The ranges stay
+ * the caller's and must stay valid until cb; count is at most spdkrt_bdev_get_max_unmap_ranges()
+ * and each range within the bdev and spdkrt_bdev_get_max_unmap_blocks().
+ */
+SPDKRT_API int spdkrt_bdev_unmap_ranges(struct spdkrt_bdev_desc *desc,
+					struct spdkrt_io_channel *ch,
+					const struct spdkrt_bdev_range *ranges, uint32_t count,
+					spdkrt_bdev_io_cb cb, void *cb_arg);
+
+/**
+ * Pass an NVMe admin command through to the controller behind the bdev (bdevs that support
+ * SPDKRT_BDEV_IO_NVME_ADMIN). cmd is copied; buf (nbytes, may be NULL with 0) stays the caller's
+ * until cb. The NVMe status is available in cb through spdkrt_bdev_get_nvme_status().
+ */
+SPDKRT_API int spdkrt_bdev_nvme_admin_passthru(struct spdkrt_bdev_desc *desc,
+					       struct spdkrt_io_channel *ch,
+					       const struct spdkrt_nvme_cmd *cmd, void *buf,
+					       size_t nbytes, spdkrt_bdev_io_cb cb, void *cb_arg);
+
+/** Like spdkrt_bdev_nvme_admin_passthru() for an NVMe I/O command (SPDKRT_BDEV_IO_NVME_IO). */
+SPDKRT_API int spdkrt_bdev_nvme_io_passthru(struct spdkrt_bdev_desc *desc,
+					    struct spdkrt_io_channel *ch,
+					    const struct spdkrt_nvme_cmd *cmd, void *buf,
+					    size_t nbytes, spdkrt_bdev_io_cb cb, void *cb_arg);
+
+/** An NVMe completion status, as a module gives it or a target forwards it. */
+struct spdkrt_bdev_nvme_status {
+	uint32_t cdw0;    /**< command specific result (DW0) */
+	uint8_t sct;      /**< status code type (enum spdkrt_nvme_sct) */
+	uint8_t sc;       /**< status code */
+	uint8_t dnr;      /**< do not retry (0 or 1) */
+	uint8_t reserved; /**< zero */
+};
+SPDKRT_STATIC_ASSERT(sizeof(struct spdkrt_bdev_nvme_status) == 8, "nvme status is ABI");
+
+/**
+ * Inside an I/O completion callback running on ch's thread: the NVMe status of the I/O being
+ * completed, as its module gave it (an NVMe bdev), or else mapped from the callback's status by
+ * the table of spdkrt_bdev_nvme_status_to_errno(). For a target that forwards it to its host.
+ *
+ * @param status the status the callback got
+ * @return 0, or -EINVAL (NULL)
+ */
+SPDKRT_API int spdkrt_bdev_get_nvme_status(struct spdkrt_io_channel *ch, int status,
+					   struct spdkrt_bdev_nvme_status *nvme);
+
+/**
+ * The mapping between NVMe statuses and the errnos bdev callbacks get (one table, both ways):
+ *
+ * | NVMe status (SCT/SC)                                   | errno        |
+ * |--------------------------------------------------------|--------------|
+ * | 0/0x00 success                                         | 0            |
+ * | 0/0x01 invalid opcode                                  | -EOPNOTSUPP  |
+ * | 0/0x02 invalid field                                   | -EINVAL      |
+ * | 0/0x07, 0/0x08 aborted, 3/0x71 aborted by host         | -ECANCELED   |
+ * | 0/0x0B invalid namespace or format                     | -ENODEV      |
+ * | 0/0x20 write protected, 2/0x86 access denied           | -EACCES      |
+ * | 0/0x80 LBA out of range                                | -ERANGE      |
+ * | 0/0x81 capacity exceeded                               | -ENOSPC      |
+ * | 0/0x82 namespace not ready                             | -EAGAIN      |
+ * | 0/0x83 reservation conflict                            | -EBUSY       |
+ * | 2/0x85 compare failure                                 | -EILSEQ      |
+ * | 0/0x06 internal error, and every status not listed     | -EIO         |
+ *
+ * @return the errno for an NVMe status (0 for success, -EINVAL for NULL)
+ */
+SPDKRT_API int spdkrt_bdev_nvme_status_to_errno(const struct spdkrt_bdev_nvme_status *status);
+
+/**
+ * The NVMe status for an errno by the same table (the first row that gives that errno; -EIO and
+ * errnos not in it: 0/0x06; -ENOMEM: 0/0x06 retryable). dnr is 0 for -ENOMEM, -EAGAIN and
+ * -ECANCELED, 1 otherwise (0 for success); cdw0 is 0.
+ */
+SPDKRT_API void spdkrt_bdev_nvme_status_from_errno(int error,
+						   struct spdkrt_bdev_nvme_status *status);
 
 /** Called when an I/O object frees up after -ENOMEM. */
 typedef void (*spdkrt_bdev_io_wait_cb)(void *cb_arg);

@@ -73,14 +73,15 @@ static int mgmt_create(void *io_device, void *ctx)
 	n = g_opts.io_pool_size;
 	atomic_fetch_add(&g_num_mgmt_channels, 1);
 	pthread_mutex_unlock(&srt_bdev_lock);
-	mgmt->ios = aligned_alloc(64, ((size_t)n * sizeof(struct srt_bdev_io) + 63) & ~(size_t)63);
+	mgmt->ios = aligned_alloc(64, ((size_t)n * sizeof(struct spdkrt_bdev_io) + 63) & ~(size_t)63);
 	if (mgmt->ios == NULL) {
 		atomic_fetch_sub(&g_num_mgmt_channels, 1);
 		return -ENOMEM;
 	}
-	memset(mgmt->ios, 0, (size_t)n * sizeof(struct srt_bdev_io));
+	memset(mgmt->ios, 0, (size_t)n * sizeof(struct spdkrt_bdev_io));
 	mgmt->pool_size = n;
 	STAILQ_INIT(&mgmt->free);
+	STAILQ_INIT(&mgmt->nomem);
 	for (uint32_t i = n; i > 0; i--)
 		STAILQ_INSERT_HEAD(&mgmt->free, &mgmt->ios[i - 1], link);
 	return 0;
@@ -93,6 +94,16 @@ static void mgmt_destroy(void *io_device, void *ctx)
 	(void)io_device;
 	free(mgmt->ios);
 	atomic_fetch_sub(&g_num_mgmt_channels, 1);
+}
+
+struct srt_bdev_mgmt *srt_bdev_current_mgmt(void)
+{
+	struct spdkrt_io_channel *ch;
+
+	if (srt_current_thread == NULL)
+		return NULL;
+	ch = srt_thread_find_channel(srt_current_thread, &g_mgmt_io_device);
+	return ch != NULL ? spdkrt_io_channel_get_ctx(ch) : NULL;
 }
 
 static void mgmt_register(void)
@@ -131,6 +142,7 @@ int srt_bdev_channel_create(void *io_device, void *ctx)
 		return -ENOMEM;
 	}
 	ch->bdev = bdev;
+	ch->io_ch = srt_io_channel_from_ctx(ctx);
 	ch->mgmt = spdkrt_io_channel_get_ctx(ch->mgmt_ch);
 	ch->thread = srt_current_thread;
 	ch->submit = bdev->fn->submit;
@@ -186,6 +198,7 @@ void srt_bdev_channel_destroy(void *io_device, void *ctx)
 	if (ch->outstanding != 0) {
 		/* The module still owns some I/O: keep the channel until they complete. */
 		ch->orphaned = true;
+		ch->io_ch = NULL;
 		return;
 	}
 	srt_bdev_channel_free(ch);

@@ -8,7 +8,7 @@
 #include "bdev/module.h"
 #include "thread/internal.h"
 
-STAILQ_HEAD(srt_bdev_io_list, srt_bdev_io);
+STAILQ_HEAD(srt_bdev_io_list, spdkrt_bdev_io);
 
 /*
  * Per thread: the I/O pool shared by every bdev channel of the thread, the waiters for it, and
@@ -19,7 +19,12 @@ struct srt_bdev_mgmt {
 	uint32_t in_submit;
 	uint32_t pool_size;
 	struct spdkrt_bdev_io_wait_entry *wait_head, *wait_tail;
-	struct srt_bdev_io *ios;
+	struct spdkrt_bdev_io *ios;
+	/* I/O a module completed with "no resources": submitted again after a completion */
+	struct srt_bdev_io_list nomem;
+	/* the NVMe status of the I/O whose callback runs (spdkrt_bdev_get_nvme_status) */
+	bool completing_has_nvme;
+	struct spdkrt_bdev_nvme_status completing_nvme;
 };
 
 /* Per bdev per thread: the deferred-completion queue and the statistics. */
@@ -27,13 +32,14 @@ struct srt_bdev_channel {
 	struct spdkrt_bdev *bdev;
 	struct srt_bdev_mgmt *mgmt;
 	struct spdkrt_thread *thread;
-	void (*submit)(struct spdkrt_io_channel *module_ch, struct srt_bdev_io *io);
+	void (*submit)(struct spdkrt_io_channel *module_ch, struct spdkrt_bdev_io *io);
 	struct spdkrt_io_channel *module_ch;
 	struct srt_bdev_io_list deferred;
 	struct srt_thread_work drain;
 	uint64_t outstanding;
 	struct spdkrt_bdev_stats stats;
 	struct spdkrt_io_channel *mgmt_ch;
+	struct spdkrt_io_channel *io_ch; /* NULL once orphaned */
 	bool orphaned; /* its io_channel was released with I/O in flight */
 	TAILQ_ENTRY(srt_bdev_channel) link;
 };
@@ -67,6 +73,9 @@ void srt_bdev_channel_free(struct srt_bdev_channel *ch);
 
 /* io.c */
 void srt_bdev_mgmt_run_waiters(struct srt_bdev_mgmt *mgmt);
+void srt_bdev_mgmt_retry_nomem(struct srt_bdev_mgmt *mgmt);
+/* channel.c: the calling thread's I/O pool, or NULL when it has none. */
+struct srt_bdev_mgmt *srt_bdev_current_mgmt(void);
 
 /* stats.c */
 void srt_bdev_stats_add(struct spdkrt_bdev_stats *sum, const struct spdkrt_bdev_stats *add);
@@ -82,7 +91,7 @@ void srt_bdev_orphans_gone(struct spdkrt_bdev *bdev);
  * Counts a completed I/O in its channel's statistics. One writer (the channel's thread), any
  * reader (relaxed atomics): no lock and no locked instruction on the I/O path.
  */
-static inline void srt_bdev_stats_account(struct srt_bdev_channel *ch, const struct srt_bdev_io *io)
+static inline void srt_bdev_stats_account(struct srt_bdev_channel *ch, const struct spdkrt_bdev_io *io)
 {
 	struct spdkrt_bdev_stats *s = &ch->stats;
 	unsigned t = io->type;
@@ -92,6 +101,8 @@ static inline void srt_bdev_stats_account(struct srt_bdev_channel *ch, const str
 		__atomic_store_n(&s->errors, s->errors + 1, __ATOMIC_RELAXED);
 		return;
 	}
+	if (t >= SPDKRT_BDEV_IO_TYPE_SLOTS) /* passthrough: no per-type slot */
+		return;
 	latency = ch->thread->now - io->submit_ticks;
 	__atomic_store_n(&s->ops[t], s->ops[t] + 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->bytes[t], s->bytes[t] + srt_bdev_io_bytes(io), __ATOMIC_RELAXED);
@@ -100,16 +111,16 @@ static inline void srt_bdev_stats_account(struct srt_bdev_channel *ch, const str
 		__atomic_store_n(&s->max_latency_ticks[t], latency, __ATOMIC_RELAXED);
 }
 
-static inline struct srt_bdev_io *srt_bdev_io_get(struct srt_bdev_mgmt *mgmt)
+static inline struct spdkrt_bdev_io *srt_bdev_io_get(struct srt_bdev_mgmt *mgmt)
 {
-	struct srt_bdev_io *io = STAILQ_FIRST(&mgmt->free);
+	struct spdkrt_bdev_io *io = STAILQ_FIRST(&mgmt->free);
 
 	if (io != NULL)
 		STAILQ_REMOVE_HEAD(&mgmt->free, link);
 	return io;
 }
 
-static inline void srt_bdev_io_put(struct srt_bdev_mgmt *mgmt, struct srt_bdev_io *io)
+static inline void srt_bdev_io_put(struct srt_bdev_mgmt *mgmt, struct spdkrt_bdev_io *io)
 {
 	STAILQ_INSERT_HEAD(&mgmt->free, io, link);
 }

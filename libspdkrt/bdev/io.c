@@ -6,6 +6,7 @@
  * no allocation) and is delivered at the thread's next poll.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bdev/core.h"
@@ -20,19 +21,19 @@
 /* Children of one split request in flight at once. */
 #define SPLIT_MAX_OUTSTANDING 32
 
-static void split_continue(struct srt_bdev_io *parent);
+static void split_continue(struct spdkrt_bdev_io *parent);
 
-static inline void module_submit(struct srt_bdev_channel *ch, struct srt_bdev_io *io)
+static inline void module_submit(struct srt_bdev_channel *ch, struct spdkrt_bdev_io *io)
 {
 	ch->mgmt->in_submit++;
 	ch->submit(ch->module_ch, io);
 	ch->mgmt->in_submit--;
 }
 
-static void split_child_done(struct srt_bdev_io *child);
+static void split_child_done(struct spdkrt_bdev_io *child);
 
 /* Runs a completed I/O's callback (a parent's for a split child) and recycles it. */
-static inline void deliver(struct srt_bdev_io *io)
+static inline void deliver(struct spdkrt_bdev_io *io)
 {
 	struct srt_bdev_channel *ch = io->ch;
 	struct srt_bdev_mgmt *mgmt = ch->mgmt;
@@ -51,18 +52,35 @@ static inline void deliver(struct srt_bdev_io *io)
 	ch->outstanding--;
 	/* Recycled before the callback so that the callback's next submit finds it free. */
 	srt_bdev_io_put(mgmt, io);
-	cb(cb_arg, status);
+	if (unlikely(io->has_nvme_status)) { /* read before the callback may reuse io */
+		mgmt->completing_nvme = io->nvme_status;
+		mgmt->completing_has_nvme = true;
+		cb(cb_arg, status);
+		mgmt->completing_has_nvme = false;
+	} else {
+		cb(cb_arg, status);
+	}
 	if (unlikely(mgmt->wait_head != NULL))
 		srt_bdev_mgmt_run_waiters(mgmt);
+	if (unlikely(!STAILQ_EMPTY(&mgmt->nomem)))
+		srt_bdev_mgmt_retry_nomem(mgmt);
 	/* Freed from its own work item: the caller may still be walking this channel's queue. */
 	if (unlikely(ch->orphaned) && ch->outstanding == 0)
 		srt_thread_schedule(ch->thread, &ch->drain);
 }
 
-void srt_bdev_io_complete(struct srt_bdev_io *io, int status)
+void spdkrt_bdev_io_complete(struct spdkrt_bdev_io *io, int status)
 {
 	struct srt_bdev_channel *ch = io->ch;
 
+#ifdef SPDKRT_DEBUG
+	if (srt_current_thread != ch->thread) {
+		SRT_ERR("bdev '%s': I/O completed on thread '%s', but it was submitted on '%s'",
+			io->bdev->name, spdkrt_thread_get_name(srt_current_thread),
+			spdkrt_thread_get_name(ch->thread));
+		abort(); /* debug builds only: a module bug, caught where it happens */
+	}
+#endif
 	io->status = status;
 	if (ch->mgmt->in_submit != 0) {
 		bool was_empty = STAILQ_EMPTY(&ch->deferred);
@@ -79,7 +97,7 @@ void srt_bdev_io_complete(struct srt_bdev_io *io, int status)
 void srt_bdev_drain_deferred(struct srt_bdev_channel *ch)
 {
 	struct srt_bdev_io_list batch = STAILQ_HEAD_INITIALIZER(batch);
-	struct srt_bdev_io *io;
+	struct spdkrt_bdev_io *io;
 
 	STAILQ_CONCAT(&batch, &ch->deferred);
 	while ((io = STAILQ_FIRST(&batch)) != NULL) {
@@ -88,13 +106,16 @@ void srt_bdev_drain_deferred(struct srt_bdev_channel *ch)
 	}
 }
 
-static void split_child_done(struct srt_bdev_io *child)
+static void split_child_done(struct spdkrt_bdev_io *child)
 {
-	struct srt_bdev_io *parent = child->parent;
+	struct spdkrt_bdev_io *parent = child->parent;
 	struct srt_bdev_mgmt *mgmt = child->ch->mgmt;
 
-	if (child->status != 0 && parent->status == 0)
+	if (child->status != 0 && parent->status == 0) {
 		parent->status = child->status;
+		parent->has_nvme_status = child->has_nvme_status;
+		parent->nvme_status = child->nvme_status;
+	}
 	parent->split.outstanding--;
 	srt_bdev_io_put(mgmt, child);
 	if (parent->split.next_offset < parent->offset_blocks + parent->num_blocks &&
@@ -115,6 +136,66 @@ void srt_bdev_mgmt_run_waiters(struct srt_bdev_mgmt *mgmt)
 		entry->reserved[0] = NULL;
 		entry->cb_fn(entry->cb_arg);
 	}
+}
+
+/* Submits again what modules refused for lack of resources; a refusal now waits once more. */
+void srt_bdev_mgmt_retry_nomem(struct srt_bdev_mgmt *mgmt)
+{
+	struct srt_bdev_io_list batch = STAILQ_HEAD_INITIALIZER(batch);
+	struct spdkrt_bdev_io *io;
+
+	STAILQ_CONCAT(&batch, &mgmt->nomem);
+	while ((io = STAILQ_FIRST(&batch)) != NULL) {
+		STAILQ_REMOVE_HEAD(&batch, link);
+		module_submit(io->ch, io);
+	}
+}
+
+void spdkrt_bdev_io_complete_nomem(struct spdkrt_bdev_io *io)
+{
+	if (io == NULL)
+		return;
+	STAILQ_INSERT_TAIL(&io->ch->mgmt->nomem, io, link);
+}
+
+void spdkrt_bdev_module_resume_io(void)
+{
+	struct srt_bdev_mgmt *mgmt = srt_bdev_current_mgmt();
+
+	if (mgmt != NULL && !STAILQ_EMPTY(&mgmt->nomem))
+		srt_bdev_mgmt_retry_nomem(mgmt);
+}
+
+void spdkrt_bdev_io_complete_nvme(struct spdkrt_bdev_io *io,
+				  const struct spdkrt_bdev_nvme_status *status)
+{
+	if (io == NULL)
+		return;
+	if (status == NULL) {
+		SRT_ERR("spdkrt_bdev_io_complete_nvme: status is NULL; completing with -EIO");
+		spdkrt_bdev_io_complete(io, -EIO);
+		return;
+	}
+	io->nvme_status = *status;
+	io->has_nvme_status = true;
+	spdkrt_bdev_io_complete(io, spdkrt_bdev_nvme_status_to_errno(status));
+}
+
+int spdkrt_bdev_get_nvme_status(struct spdkrt_io_channel *io_ch, int status,
+				struct spdkrt_bdev_nvme_status *nvme)
+{
+	struct srt_bdev_mgmt *mgmt;
+
+	if (io_ch == NULL || nvme == NULL || !srt_bdev_is_known(io_ch->io_device)) {
+		SRT_ERR("spdkrt_bdev_get_nvme_status: NULL argument or not a bdev channel");
+		return -EINVAL;
+	}
+	mgmt = srt_bdev_channel_of(io_ch)->mgmt;
+	if (mgmt->completing_has_nvme)
+		*nvme = mgmt->completing_nvme;
+	else
+		spdkrt_bdev_nvme_status_from_errno(status, nvme);
+	return 0;
 }
 
 static void queue_wait(struct srt_bdev_mgmt *mgmt, struct spdkrt_bdev_io_wait_entry *entry)
@@ -153,7 +234,7 @@ int spdkrt_bdev_queue_io_wait(struct spdkrt_bdev *bdev, struct spdkrt_io_channel
 }
 
 /* Copies and splitting walk iovecs; these helpers keep that arithmetic in one place. */
-void srt_bdev_io_copy_to_iovs(struct srt_bdev_io *io, const void *src)
+void srt_bdev_io_copy_to_iovs(struct spdkrt_bdev_io *io, const void *src)
 {
 	const char *p = src;
 	uint64_t left = srt_bdev_io_bytes(io);
@@ -167,7 +248,7 @@ void srt_bdev_io_copy_to_iovs(struct srt_bdev_io *io, const void *src)
 	}
 }
 
-void srt_bdev_io_copy_from_iovs(struct srt_bdev_io *io, void *dst)
+void srt_bdev_io_copy_from_iovs(struct spdkrt_bdev_io *io, void *dst)
 {
 	char *p = dst;
 	uint64_t left = srt_bdev_io_bytes(io);
@@ -181,23 +262,38 @@ void srt_bdev_io_copy_from_iovs(struct srt_bdev_io *io, void *dst)
 	}
 }
 
-static bool crosses_boundary(const struct spdkrt_bdev *bdev, uint64_t offset, uint64_t num)
+/* The most blocks one request of this type may cover (0: no limit); max_io_blocks by default. */
+static uint32_t max_blocks(const struct spdkrt_bdev *bdev, enum spdkrt_bdev_io_type type)
+{
+	if (type == SPDKRT_BDEV_IO_UNMAP && bdev->max_unmap_blocks != 0)
+		return bdev->max_unmap_blocks;
+	if (type == SPDKRT_BDEV_IO_WRITE_ZEROES && bdev->max_write_zeroes_blocks != 0)
+		return bdev->max_write_zeroes_blocks;
+	return bdev->max_io_blocks;
+}
+
+static bool must_split(const struct spdkrt_bdev *bdev, enum spdkrt_bdev_io_type type,
+		       uint64_t offset, uint64_t num)
 {
 	uint64_t b = bdev->optimal_io_boundary;
+	uint32_t max = max_blocks(bdev, type);
 
-	if (bdev->max_io_blocks != 0 && num > bdev->max_io_blocks)
+	if (type == SPDKRT_BDEV_IO_RESET || type == SPDKRT_BDEV_IO_COMPARE_AND_WRITE)
+		return false;
+	if (max != 0 && num > max)
 		return true;
 	return b != 0 && offset / b != (offset + num - 1) / b;
 }
 
 /* Blocks of the next child: up to the boundary, the size limit and the child's iovec slots. */
-static uint64_t child_blocks(struct srt_bdev_io *parent)
+static uint64_t child_blocks(struct spdkrt_bdev_io *parent)
 {
 	const struct spdkrt_bdev *bdev = parent->bdev;
 	uint64_t offset = parent->split.next_offset;
 	uint64_t left = parent->offset_blocks + parent->num_blocks - offset;
 	uint64_t n = left;
 	uint64_t bytes = 0;
+	uint32_t max = max_blocks(bdev, parent->type);
 
 	if (bdev->optimal_io_boundary != 0) {
 		uint64_t b = bdev->optimal_io_boundary;
@@ -206,8 +302,8 @@ static uint64_t child_blocks(struct srt_bdev_io *parent)
 		if (n > to_boundary)
 			n = to_boundary;
 	}
-	if (bdev->max_io_blocks != 0 && n > bdev->max_io_blocks)
-		n = bdev->max_io_blocks;
+	if (max != 0 && n > max)
+		n = max;
 	if (parent->iovs == NULL)
 		return n;
 	/* Count what SRT_BDEV_CHILD_IOVS pieces of the parent's iovecs can hold. */
@@ -220,7 +316,7 @@ static uint64_t child_blocks(struct srt_bdev_io *parent)
 	return bytes >> bdev->block_shift;
 }
 
-static void fill_child_iovs(struct srt_bdev_io *parent, struct srt_bdev_io *child)
+static void fill_child_iovs(struct spdkrt_bdev_io *parent, struct spdkrt_bdev_io *child)
 {
 	uint64_t left = child->num_blocks << parent->bdev->block_shift;
 	int k = 0;
@@ -250,14 +346,14 @@ static void split_wait_cb(void *arg)
 }
 
 /* Hands out children until the request is covered, the window is full or the pool is dry. */
-static void split_continue(struct srt_bdev_io *parent)
+static void split_continue(struct spdkrt_bdev_io *parent)
 {
 	struct srt_bdev_channel *ch = parent->ch;
 	uint64_t end = parent->offset_blocks + parent->num_blocks;
 
 	while (parent->split.next_offset < end &&
 	       parent->split.outstanding < SPLIT_MAX_OUTSTANDING) {
-		struct srt_bdev_io *child;
+		struct spdkrt_bdev_io *child;
 		uint64_t n = child_blocks(parent);
 
 		if (n == 0) { /* tiny iovecs: more than the child's slots for one block */
@@ -283,19 +379,26 @@ static void split_continue(struct srt_bdev_io *parent)
 		child->offset_blocks = parent->split.next_offset;
 		child->num_blocks = n;
 		child->status = 0;
+		child->has_nvme_status = false;
 		child->iovs = NULL;
 		child->iovcnt = 0;
-		if (parent->iovs != NULL)
+		if (parent->iovs != NULL) {
 			fill_child_iovs(parent, child);
+		} else { /* unmap, write zeroes: the child's own range */
+			child->unsplit.range.offset_blocks = child->offset_blocks;
+			child->unsplit.range.num_blocks = n;
+			child->unsplit.ranges = &child->unsplit.range;
+			child->unsplit.num_ranges = 1;
+		}
 		parent->split.next_offset += n;
 		parent->split.outstanding++;
 		module_submit(ch, child);
 	}
 	if (parent->split.outstanding == 0 && parent->split.next_offset >= end)
-		srt_bdev_io_complete(parent, parent->status);
+		spdkrt_bdev_io_complete(parent, parent->status);
 }
 
-static void submit_split(struct srt_bdev_io *parent)
+static void submit_split(struct spdkrt_bdev_io *parent)
 {
 	parent->split.next_offset = parent->offset_blocks;
 	parent->split.outstanding = 0;
@@ -304,6 +407,17 @@ static void submit_split(struct srt_bdev_io *parent)
 	parent->ch->mgmt->in_submit++;
 	split_continue(parent);
 	parent->ch->mgmt->in_submit--;
+}
+
+/* Once per bdev: at hot-remove rates a line per refused I/O would serialise on the log lock. */
+static inline int check_removing(const char *fn, struct spdkrt_bdev *bdev)
+{
+	if (likely(!atomic_load_explicit(&bdev->removing, memory_order_relaxed)))
+		return 0;
+	if (!atomic_exchange_explicit(&bdev->removal_logged, true, memory_order_relaxed))
+		SRT_ERR("%s: '%s' is being removed (I/O refused with -ENODEV; not logged again)",
+			fn, bdev->name);
+	return -ENODEV;
 }
 
 /* The checks every submission shares; returns 0 or the errno for the caller. */
@@ -328,7 +442,8 @@ static inline int check_request(const char *fn, struct spdkrt_bdev_desc *desc,
 		SRT_ERR("%s: the channel belongs to another bdev than '%s'", fn, bdev->name);
 		return -EINVAL;
 	}
-	if (unlikely(type != SPDKRT_BDEV_IO_READ && !desc->write)) {
+	if (unlikely(type != SPDKRT_BDEV_IO_READ && type != SPDKRT_BDEV_IO_COMPARE &&
+		     !desc->write)) {
 		SRT_ERR("%s: '%s' was opened read-only", fn, bdev->name);
 		return -EBADF;
 	}
@@ -339,20 +454,46 @@ static inline int check_request(const char *fn, struct spdkrt_bdev_desc *desc,
 			(unsigned long long)size);
 		return -EINVAL;
 	}
-	if (unlikely(atomic_load_explicit(&bdev->removing, memory_order_relaxed))) {
-		SRT_ERR("%s: '%s' is being removed", fn, bdev->name);
-		return -ENODEV;
+	return check_removing(fn, bdev);
+}
+
+/* What the rarer I/O types carry besides a range and a buffer. */
+struct submit_extra {
+	const void *write_buf; /* compare-and-write */
+	const struct spdkrt_bdev_range *ranges; /* multi-range unmap */
+	uint32_t num_ranges;
+	const struct spdkrt_nvme_cmd *nvme_cmd; /* passthrough */
+	void *data;                             /* passthrough data (NULL: none) */
+	size_t nbytes;
+};
+
+static void apply_extra(struct spdkrt_bdev_io *io, const struct submit_extra *extra)
+{
+	if (extra->write_buf != NULL) {
+		io->unsplit.write_iov.iov_base = (void *)extra->write_buf;
+		io->unsplit.write_iov.iov_len = io->num_blocks << io->bdev->block_shift;
 	}
-	return 0;
+	if (extra->ranges != NULL) {
+		io->unsplit.ranges = extra->ranges;
+		io->unsplit.num_ranges = extra->num_ranges;
+	}
+	if (extra->nvme_cmd != NULL) {
+		io->nvme_cmd = *extra->nvme_cmd;
+		io->iov.iov_base = extra->data;
+		io->iov.iov_len = extra->nbytes;
+		io->iovs = &io->iov;
+		io->iovcnt = extra->data != NULL ? 1 : 0;
+	}
 }
 
 static inline int submit(struct spdkrt_io_channel *io_ch, enum spdkrt_bdev_io_type type,
 			 const struct iovec *iovs, int iovcnt, void *buf, uint64_t offset,
-			 uint64_t num, spdkrt_bdev_io_cb cb, void *cb_arg)
+			 uint64_t num, spdkrt_bdev_io_cb cb, void *cb_arg,
+			 const struct submit_extra *extra)
 {
 	struct srt_bdev_channel *ch = srt_bdev_channel_of(io_ch);
 	struct spdkrt_bdev *bdev = ch->bdev;
-	struct srt_bdev_io *io = srt_bdev_io_get(ch->mgmt);
+	struct spdkrt_bdev_io *io = srt_bdev_io_get(ch->mgmt);
 
 	if (unlikely(io == NULL))
 		return -ENOMEM;
@@ -364,6 +505,7 @@ static inline int submit(struct spdkrt_io_channel *io_ch, enum spdkrt_bdev_io_ty
 	io->offset_blocks = offset;
 	io->num_blocks = num;
 	io->status = 0;
+	io->has_nvme_status = false;
 	io->parent = NULL;
 	io->submit_ticks = ch->thread->now;
 	if (buf != NULL) {
@@ -375,12 +517,24 @@ static inline int submit(struct spdkrt_io_channel *io_ch, enum spdkrt_bdev_io_ty
 		io->iovs = (struct iovec *)iovs;
 		io->iovcnt = iovcnt;
 	}
-	ch->outstanding++;
-	if (unlikely(bdev->optimal_io_boundary != 0 || bdev->max_io_blocks != 0) &&
-	    type != SPDKRT_BDEV_IO_RESET && crosses_boundary(bdev, offset, num))
-		submit_split(io);
-	else
+	if (extra != NULL) {
+		apply_extra(io, extra);
+		ch->outstanding++;
 		module_submit(ch, io);
+		return 0;
+	}
+	ch->outstanding++;
+	if (unlikely(bdev->may_split) && must_split(bdev, type, offset, num)) {
+		submit_split(io);
+		return 0;
+	}
+	if (unlikely(type == SPDKRT_BDEV_IO_UNMAP || type == SPDKRT_BDEV_IO_WRITE_ZEROES)) {
+		io->unsplit.range.offset_blocks = offset;
+		io->unsplit.range.num_blocks = num;
+		io->unsplit.ranges = &io->unsplit.range;
+		io->unsplit.num_ranges = 1;
+	}
+	module_submit(ch, io);
 	return 0;
 }
 
@@ -398,7 +552,7 @@ static inline int submit_buf(const char *fn, struct spdkrt_bdev_desc *desc,
 			buf, desc->bdev->buf_align, desc->bdev->name);
 		return -EINVAL;
 	}
-	return submit(io_ch, type, NULL, 0, buf, offset, num, cb, cb_arg);
+	return submit(io_ch, type, NULL, 0, buf, offset, num, cb, cb_arg, NULL);
 }
 
 static int submit_iov(const char *fn, struct spdkrt_bdev_desc *desc,
@@ -436,7 +590,7 @@ static int submit_iov(const char *fn, struct spdkrt_bdev_desc *desc,
 			desc->bdev->block_size);
 		return -EINVAL;
 	}
-	return submit(io_ch, type, iov, iovcnt, NULL, offset, num, cb, cb_arg);
+	return submit(io_ch, type, iov, iovcnt, NULL, offset, num, cb, cb_arg, NULL);
 }
 
 static int submit_range(const char *fn, struct spdkrt_bdev_desc *desc,
@@ -451,7 +605,7 @@ static int submit_range(const char *fn, struct spdkrt_bdev_desc *desc,
 		SRT_ERR("%s: '%s' does not support this I/O type", fn, desc->bdev->name);
 		return -ENOTSUP;
 	}
-	return submit(io_ch, type, NULL, 0, NULL, offset, num, cb, cb_arg);
+	return submit(io_ch, type, NULL, 0, NULL, offset, num, cb, cb_arg, NULL);
 }
 
 int spdkrt_bdev_read_blocks(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
@@ -529,13 +683,13 @@ static int bytes_to_blocks(const char *fn, struct spdkrt_bdev_desc *desc, uint64
 		return -EINVAL;
 	}
 	bs = desc->bdev->block_size;
-	if (offset % bs != 0 || nbytes % bs != 0) {
+	if (((offset | nbytes) & (bs - 1)) != 0) {
 		SRT_ERR("%s: offset %llu and length %llu must be multiples of the block size %u",
 			fn, (unsigned long long)offset, (unsigned long long)nbytes, bs);
 		return -EINVAL;
 	}
-	*offset_blocks = offset / bs;
-	*num_blocks = nbytes / bs;
+	*offset_blocks = offset >> desc->bdev->block_shift;
+	*num_blocks = nbytes >> desc->bdev->block_shift;
 	return 0;
 }
 
@@ -558,4 +712,147 @@ int spdkrt_bdev_write(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *c
 
 	return rc != 0 ? rc : submit_buf(__func__, desc, ch, SPDKRT_BDEV_IO_WRITE, (void *)buf,
 					 off, num, cb, cb_arg);
+}
+
+static int check_supported(const char *fn, struct spdkrt_bdev *bdev,
+			   enum spdkrt_bdev_io_type type)
+{
+	if (!spdkrt_bdev_io_type_supported(bdev, type)) {
+		SRT_ERR("%s: '%s' (%s) does not support this I/O type", fn, bdev->name,
+			bdev->module->name);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+static int check_buf(const char *fn, struct spdkrt_bdev *bdev, const void *buf)
+{
+	if (buf == NULL || ((uintptr_t)buf & (bdev->buf_align - 1)) != 0) {
+		SRT_ERR("%s: buffer %p is NULL or not aligned to %zu bytes as '%s' requires", fn,
+			buf, bdev->buf_align, bdev->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int spdkrt_bdev_compare_blocks(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
+			       const void *buf, uint64_t offset_blocks, uint64_t num_blocks,
+			       spdkrt_bdev_io_cb cb, void *cb_arg)
+{
+	int rc = check_request(__func__, desc, ch, cb, SPDKRT_BDEV_IO_COMPARE, offset_blocks,
+			       num_blocks);
+
+	if (rc == 0)
+		rc = check_supported(__func__, desc->bdev, SPDKRT_BDEV_IO_COMPARE);
+	if (rc == 0)
+		rc = check_buf(__func__, desc->bdev, buf);
+	if (rc != 0)
+		return rc;
+	return submit(ch, SPDKRT_BDEV_IO_COMPARE, NULL, 0, (void *)buf, offset_blocks,
+		      num_blocks, cb, cb_arg, NULL);
+}
+
+int spdkrt_bdev_compare_and_write_blocks(struct spdkrt_bdev_desc *desc,
+					 struct spdkrt_io_channel *ch, const void *compare_buf,
+					 const void *write_buf, uint64_t offset_blocks,
+					 uint64_t num_blocks, spdkrt_bdev_io_cb cb, void *cb_arg)
+{
+	struct submit_extra extra = {.write_buf = write_buf};
+	int rc = check_request(__func__, desc, ch, cb, SPDKRT_BDEV_IO_COMPARE_AND_WRITE,
+			       offset_blocks, num_blocks);
+
+	if (rc == 0)
+		rc = check_supported(__func__, desc->bdev, SPDKRT_BDEV_IO_COMPARE_AND_WRITE);
+	if (rc == 0)
+		rc = check_buf(__func__, desc->bdev, compare_buf);
+	if (rc == 0)
+		rc = check_buf(__func__, desc->bdev, write_buf);
+	if (rc == 0 && num_blocks > desc->bdev->max_compare_and_write_blocks) {
+		SRT_ERR("%s: %llu blocks; '%s' compares and writes at most %u at once", __func__,
+			(unsigned long long)num_blocks, desc->bdev->name,
+			desc->bdev->max_compare_and_write_blocks);
+		rc = -EINVAL;
+	}
+	if (rc != 0)
+		return rc;
+	return submit(ch, SPDKRT_BDEV_IO_COMPARE_AND_WRITE, NULL, 0, (void *)compare_buf,
+		      offset_blocks, num_blocks, cb, cb_arg, &extra);
+}
+
+int spdkrt_bdev_unmap_ranges(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
+			     const struct spdkrt_bdev_range *ranges, uint32_t count,
+			     spdkrt_bdev_io_cb cb, void *cb_arg)
+{
+	struct submit_extra extra = {.ranges = ranges, .num_ranges = count};
+	uint64_t total = 0;
+	int rc;
+
+	if (ranges == NULL || count == 0) {
+		SRT_ERR("%s: ranges is NULL or count is 0", __func__);
+		return -EINVAL;
+	}
+	/* Every range is checked like a one-range request; the first gives the I/O's offset. */
+	for (uint32_t i = 0; i < count; i++) {
+		rc = check_request(__func__, desc, ch, cb, SPDKRT_BDEV_IO_UNMAP,
+				   ranges[i].offset_blocks, ranges[i].num_blocks);
+		if (rc != 0)
+			return rc;
+		if (desc->bdev->max_unmap_blocks != 0 &&
+		    ranges[i].num_blocks > desc->bdev->max_unmap_blocks) {
+			SRT_ERR("%s: range %u has %llu blocks; '%s' unmaps at most %u per range",
+				__func__, i, (unsigned long long)ranges[i].num_blocks,
+				desc->bdev->name, desc->bdev->max_unmap_blocks);
+			return -EINVAL;
+		}
+		total += ranges[i].num_blocks;
+	}
+	if (count > desc->bdev->max_unmap_ranges) {
+		SRT_ERR("%s: %u ranges; '%s' takes at most %u at once", __func__, count,
+			desc->bdev->name, desc->bdev->max_unmap_ranges);
+		return -EINVAL;
+	}
+	rc = check_supported(__func__, desc->bdev, SPDKRT_BDEV_IO_UNMAP);
+	if (rc != 0)
+		return rc;
+	return submit(ch, SPDKRT_BDEV_IO_UNMAP, NULL, 0, NULL, ranges[0].offset_blocks, total, cb,
+		      cb_arg, &extra);
+}
+
+static int nvme_passthru(const char *fn, enum spdkrt_bdev_io_type type,
+			 struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
+			 const struct spdkrt_nvme_cmd *cmd, void *buf, size_t nbytes,
+			 spdkrt_bdev_io_cb cb, void *cb_arg)
+{
+	struct submit_extra extra = {.nvme_cmd = cmd, .data = buf, .nbytes = nbytes};
+	int rc;
+
+	/* The range check is the one-block request every bdev has; passthrough has no range. */
+	rc = check_request(fn, desc, ch, cb, type, 0, 1);
+	if (rc == 0)
+		rc = check_supported(fn, desc->bdev, type);
+	if (rc == 0 && (cmd == NULL || (buf == NULL) != (nbytes == 0))) {
+		SRT_ERR("%s: cmd is NULL, or buf and nbytes disagree (%p, %zu)", fn, buf, nbytes);
+		rc = -EINVAL;
+	}
+	if (rc == 0 && buf != NULL)
+		rc = check_buf(fn, desc->bdev, buf);
+	if (rc != 0)
+		return rc;
+	return submit(ch, type, NULL, 0, NULL, 0, 0, cb, cb_arg, &extra);
+}
+
+int spdkrt_bdev_nvme_admin_passthru(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
+				    const struct spdkrt_nvme_cmd *cmd, void *buf, size_t nbytes,
+				    spdkrt_bdev_io_cb cb, void *cb_arg)
+{
+	return nvme_passthru(__func__, SPDKRT_BDEV_IO_NVME_ADMIN, desc, ch, cmd, buf, nbytes, cb,
+			     cb_arg);
+}
+
+int spdkrt_bdev_nvme_io_passthru(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
+				 const struct spdkrt_nvme_cmd *cmd, void *buf, size_t nbytes,
+				 spdkrt_bdev_io_cb cb, void *cb_arg)
+{
+	return nvme_passthru(__func__, SPDKRT_BDEV_IO_NVME_IO, desc, ch, cmd, buf, nbytes, cb,
+			     cb_arg);
 }

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The internal interface between the bdev core and bdev modules (malloc, null, aio, crypto...).
- * A module fills a struct spdkrt_bdev (usually embedded in its own object) and registers it;
- * the core validates and splits I/O, hands each request to fn->submit on the module's channel,
- * and the module completes it with srt_bdev_io_complete(), from inside submit or later.
+ * The bdev core's structures behind the public module interface (<spdkrt/bdev_module.h>): the
+ * bdev and the I/O. Built-in modules still fill a struct spdkrt_bdev embedded in their own
+ * object and register it with srt_bdev_register(); public modules describe theirs in a struct
+ * spdkrt_bdev_info and the core allocates it. Both serve I/O through the public fn table.
  */
 #ifndef SRT_BDEV_MODULE_H
 #define SRT_BDEV_MODULE_H
@@ -15,13 +15,14 @@
 #include <sys/uio.h>
 
 #include <spdkrt/bdev.h>
+#include <spdkrt/bdev_module.h>
 
 #include "util/spec.h"
 
-struct srt_bdev_io;
+struct spdkrt_bdev_io;
 struct srt_bdev_channel;
 
-/* A module: creates bdevs from parsed specs. */
+/* A built-in module: creates bdevs from parsed specs. */
 struct srt_bdev_module {
 	const char *name;
 	/*
@@ -32,25 +33,6 @@ struct srt_bdev_module {
 	int (*create)(struct srt_spec *spec, struct spdkrt_bdev **bdev);
 };
 
-/* What a module does for each of its bdevs. */
-struct srt_bdev_fn_table {
-	/* Submit an I/O; complete it now or later with srt_bdev_io_complete(). */
-	void (*submit)(struct spdkrt_io_channel *module_ch, struct srt_bdev_io *io);
-	bool (*io_type_supported)(void *ctx, enum spdkrt_bdev_io_type type);
-	/* Channel for the calling thread, or NULL when the module needs none. */
-	struct spdkrt_io_channel *(*get_io_channel)(void *ctx);
-	/*
-	 * Release the bdev once nothing uses it; call done(bdev) when finished (at once or
-	 * later, on this thread). The core does not touch bdev after done.
-	 */
-	void (*destruct)(struct spdkrt_bdev *bdev, void (*done)(struct spdkrt_bdev *bdev));
-	/*
-	 * Optional (spdkrt_bdev_rescan): measure the backing store again and set *num_blocks.
-	 * Called with the registry lock held, on any thread: only measure, never call the core.
-	 */
-	int (*rescan)(struct spdkrt_bdev *bdev, uint64_t *num_blocks);
-};
-
 struct spdkrt_bdev_desc;
 
 /* Filled by the module before srt_bdev_register(); the core owns the fields below "core". */
@@ -58,7 +40,7 @@ struct spdkrt_bdev {
 	char name[64];
 	const char *product_name;
 	const struct srt_bdev_module *module;
-	const struct srt_bdev_fn_table *fn;
+	const struct spdkrt_bdev_fn_table *fn;
 	void *ctx;
 	uint32_t block_size;
 	_Atomic uint64_t num_blocks;
@@ -66,14 +48,26 @@ struct spdkrt_bdev {
 	uint32_t optimal_io_boundary; /* blocks; 0: none */
 	uint32_t write_unit_size;     /* blocks; 0 means 1 */
 	uint32_t max_io_blocks;       /* 0: no limit */
+	uint32_t max_unmap_blocks;    /* 0: no limit */
+	uint32_t max_unmap_ranges;    /* 0 means 1 */
+	uint32_t max_write_zeroes_blocks;
+	uint32_t max_segment_size;
+	uint32_t max_segments;
+	uint32_t max_compare_and_write_blocks; /* 0 means 1 */
+	uint8_t uuid[16];             /* all zero: the core makes one at registration */
 
 	/* core */
+	struct spdkrt_bdev_module *public_module; /* registered through the public interface */
+	struct spdkrt_bdev_fn_table fn_copy;      /* the public module's table, copied */
+	bool core_allocated;                      /* spdkrt_bdev_register made it: free it */
 	TAILQ_ENTRY(spdkrt_bdev) link;
 	TAILQ_HEAD(, spdkrt_bdev_desc) descs;
 	TAILQ_HEAD(, srt_bdev_channel) channels;
 	struct spdkrt_bdev_stats released_stats; /* of channels already released */
 	struct spdkrt_bdev *claimed_by;
 	_Atomic bool removing;
+	_Atomic bool removal_logged; /* the first refused I/O said why; the rest are quiet */
+	bool may_split; /* a boundary or a size limit: submissions check whether to split */
 	spdkrt_bdev_done_cb destroy_done;
 	void *destroy_ctx;
 	struct spdkrt_thread *destroy_thread;
@@ -87,7 +81,7 @@ struct spdkrt_bdev {
 /* iovec slots of a split child: a child spans at most this many pieces of the parent's iovecs. */
 #define SRT_BDEV_CHILD_IOVS 8
 
-struct srt_bdev_io {
+struct spdkrt_bdev_io {
 	struct srt_bdev_channel *ch;
 	struct spdkrt_bdev *bdev;
 	spdkrt_bdev_io_cb cb;
@@ -98,20 +92,34 @@ struct srt_bdev_io {
 	int iovcnt;
 	int status;
 	enum spdkrt_bdev_io_type type;
+	bool has_nvme_status; /* completed with spdkrt_bdev_io_complete_nvme() */
 	uint64_t submit_ticks;
-	STAILQ_ENTRY(srt_bdev_io) link;
+	STAILQ_ENTRY(spdkrt_bdev_io) link;
 	struct iovec iov; /* the buffer of the single-buffer calls */
 
 	/* splitting: a parent keeps its progress, a child points to its parent */
-	struct srt_bdev_io *parent;
-	struct {
-		uint64_t next_offset;  /* first block not yet handed to a child */
-		uint32_t outstanding;  /* children in flight */
-		int iov_index;         /* position in the parent's iovecs */
-		size_t iov_offset;
-		struct spdkrt_bdev_io_wait_entry wait;
-	} split;
-	struct iovec child_iovs[SRT_BDEV_CHILD_IOVS];
+	struct spdkrt_bdev_io *parent;
+	union {
+		struct {
+			uint64_t next_offset;  /* first block not yet handed to a child */
+			uint32_t outstanding;  /* children in flight */
+			int iov_index;         /* position in the parent's iovecs */
+			size_t iov_offset;
+			struct spdkrt_bdev_io_wait_entry wait;
+		} split;
+		/* the types that are never split */
+		struct {
+			struct iovec write_iov; /* compare-and-write: the data to write */
+			const struct spdkrt_bdev_range *ranges; /* unmap */
+			uint32_t num_ranges;
+			struct spdkrt_bdev_range range; /* of a one-range unmap */
+		} unsplit;
+	};
+	struct spdkrt_bdev_nvme_status nvme_status;
+	union {
+		struct iovec child_iovs[SRT_BDEV_CHILD_IOVS];
+		struct spdkrt_nvme_cmd nvme_cmd; /* passthrough: the caller's command, copied */
+	};
 
 	_Alignas(16) char module_ctx[SRT_BDEV_IO_MODULE_CTX];
 };
@@ -119,18 +127,16 @@ struct srt_bdev_io {
 /* Registers a filled bdev: -EINVAL (bad geometry, logged), -EEXIST (name taken), -ENOMEM. */
 int srt_bdev_register(struct spdkrt_bdev *bdev);
 
-/* Completes an I/O with 0 or a negative errno; safe inside submit (it is deferred then). */
-void srt_bdev_io_complete(struct srt_bdev_io *io, int status);
 
 /* Bytes covered by an I/O. */
-static inline uint64_t srt_bdev_io_bytes(const struct srt_bdev_io *io)
+static inline uint64_t srt_bdev_io_bytes(const struct spdkrt_bdev_io *io)
 {
 	return io->num_blocks << io->bdev->block_shift;
 }
 
 /* Copies between an I/O's iovecs and a flat buffer. */
-void srt_bdev_io_copy_to_iovs(struct srt_bdev_io *io, const void *src);
-void srt_bdev_io_copy_from_iovs(struct srt_bdev_io *io, void *dst);
+void srt_bdev_io_copy_to_iovs(struct spdkrt_bdev_io *io, const void *src);
+void srt_bdev_io_copy_from_iovs(struct spdkrt_bdev_io *io, void *dst);
 
 /*
  * Claims a bdev for a module that builds on it (a virtual bdev): nobody else can open it for
@@ -144,10 +150,26 @@ void srt_bdev_release_claim(struct spdkrt_bdev *bdev);
 /* Changes the size and sends SPDKRT_BDEV_EVENT_RESIZE to every descriptor. */
 int srt_bdev_notify_resize(struct spdkrt_bdev *bdev, uint64_t num_blocks);
 
-/* The module table (libspdkrt/modules/modules.c). */
-const struct srt_bdev_module *srt_bdev_find_module(const char *name);
-/* Comma-separated module names, for error messages. */
-const char *srt_bdev_module_names(void);
+/* The built-in modules (libspdkrt/modules/modules.c), NULL-terminated. */
+extern const struct srt_bdev_module *const srt_bdev_builtin_modules[];
+
+/* module_registry.c: the module registered under name (built-ins on first use), or NULL. */
+struct spdkrt_bdev_module *srt_bdev_module_lookup(const char *name);
+/* Comma-separated names of the registered modules, for error messages (into buf). */
+const char *srt_bdev_module_names(char *buf, size_t size);
+/* Creates through a registered module. */
+int srt_bdev_module_create(struct spdkrt_bdev_module *module, struct srt_spec *spec,
+			   struct spdkrt_bdev **bdev);
+/* Creates through a registered module, asynchronously (a synchronous create is adapted). */
+int srt_bdev_module_create_async(struct spdkrt_bdev_module *module, struct srt_spec *spec,
+				 spdkrt_bdev_create_cb cb, void *ctx);
+/* Tells every module with an examine of a newly registered bdev. */
+void srt_bdev_module_examine(struct spdkrt_bdev *bdev);
+/* The name record every bdev of a registered module points to. */
+const struct srt_bdev_module *srt_bdev_module_base(struct spdkrt_bdev_module *module);
+size_t srt_bdev_module_io_ctx_size(const struct spdkrt_bdev_module *module);
+/* registry.c: whether a bdev of this module is still being released. */
+bool srt_bdev_module_has_releasing(const struct srt_bdev_module *module);
 
 /* Destroys every bdev (virtual ones first), then done(ctx). For the app runner's shutdown. */
 void srt_bdev_destroy_all(void (*done)(void *ctx), void *ctx);

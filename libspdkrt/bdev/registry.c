@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "bdev/core.h"
 
@@ -43,6 +44,25 @@ bool srt_bdev_is_known(const void *ptr)
 	return found;
 }
 
+/* A random (version 4) RFC 4122 UUID unless the module gave one. */
+static void make_uuid(uint8_t uuid[16])
+{
+	static const uint8_t zero[16];
+
+	if (memcmp(uuid, zero, 16) != 0)
+		return;
+	if (getrandom(uuid, 16, 0) != 16) {
+		/* no entropy source: still unique within the process */
+		static _Atomic uint64_t counter;
+		uint64_t n = atomic_fetch_add(&counter, 1) + 1, t = spdkrt_get_ticks();
+
+		memcpy(uuid, &n, 8);
+		memcpy(uuid + 8, &t, 8);
+	}
+	uuid[6] = (uint8_t)((uuid[6] & 0x0f) | 0x40);
+	uuid[8] = (uint8_t)((uuid[8] & 0x3f) | 0x80);
+}
+
 int srt_bdev_register(struct spdkrt_bdev *bdev)
 {
 	uint64_t num_blocks = atomic_load(&bdev->num_blocks);
@@ -74,6 +94,11 @@ int srt_bdev_register(struct spdkrt_bdev *bdev)
 	}
 	if (bdev->write_unit_size == 0)
 		bdev->write_unit_size = 1;
+	if (bdev->max_unmap_ranges == 0)
+		bdev->max_unmap_ranges = 1;
+	if (bdev->max_compare_and_write_blocks == 0)
+		bdev->max_compare_and_write_blocks = 1;
+	make_uuid(bdev->uuid);
 	if (bdev->product_name == NULL)
 		bdev->product_name = "";
 	TAILQ_INIT(&bdev->descs);
@@ -81,6 +106,9 @@ int srt_bdev_register(struct spdkrt_bdev *bdev)
 	memset(&bdev->released_stats, 0, sizeof(bdev->released_stats));
 	bdev->claimed_by = NULL;
 	bdev->channels_released = false;
+	atomic_store(&bdev->removal_logged, false);
+	bdev->may_split = bdev->optimal_io_boundary != 0 || bdev->max_io_blocks != 0 ||
+			  bdev->max_unmap_blocks != 0 || bdev->max_write_zeroes_blocks != 0;
 	atomic_store(&bdev->removing, false);
 
 	pthread_mutex_lock(&srt_bdev_lock);
@@ -94,36 +122,135 @@ int srt_bdev_register(struct spdkrt_bdev *bdev)
 	if (rc == 0)
 		TAILQ_INSERT_TAIL(&g_bdevs, bdev, link);
 	pthread_mutex_unlock(&srt_bdev_lock);
-	if (rc == 0)
-		SRT_INFO("bdev '%s' registered (%s, %llu blocks of %u bytes)", bdev->name,
-			 bdev->module->name, (unsigned long long)num_blocks, bdev->block_size);
-	return rc;
+	if (rc != 0)
+		return rc;
+	SRT_INFO("bdev '%s' registered (%s, %llu blocks of %u bytes)", bdev->name,
+		 bdev->module->name, (unsigned long long)num_blocks, bdev->block_size);
+	srt_bdev_module_examine(bdev);
+	return 0;
+}
+
+int spdkrt_bdev_info_init(struct spdkrt_bdev_info *info, size_t size)
+{
+	if (info == NULL || size < sizeof(info->size)) {
+		SRT_ERR("spdkrt_bdev_info_init: info is NULL or size %zu is too small", size);
+		return -EINVAL;
+	}
+	memset(info, 0, size);
+	info->size = size;
+	return 0;
+}
+
+int spdkrt_bdev_register(const struct spdkrt_bdev_info *arg, struct spdkrt_bdev **out)
+{
+	struct spdkrt_bdev_info info;
+	struct spdkrt_bdev *bdev;
+	int rc;
+
+	if (arg == NULL || out == NULL || arg->size < offsetof(struct spdkrt_bdev_info, uuid)) {
+		SRT_ERR("spdkrt_bdev_register: info or bdev is NULL, or info->size is not set "
+			"(spdkrt_bdev_info_init)");
+		return -EINVAL;
+	}
+	memset(&info, 0, sizeof(info));
+	memcpy(&info, arg, arg->size < sizeof(info) ? arg->size : sizeof(info));
+	if (info.name == NULL || strlen(info.name) >= sizeof(bdev->name) || info.module == NULL ||
+	    info.fn == NULL || info.fn->size < offsetof(struct spdkrt_bdev_fn_table, rescan)) {
+		SRT_ERR("spdkrt_bdev_register: name missing or longer than 63 characters, no "
+			"module, or no function table (with its size set)");
+		return -EINVAL;
+	}
+	bdev = aligned_alloc(64, (sizeof(*bdev) + 63) & ~(size_t)63);
+	if (bdev == NULL)
+		return -ENOMEM;
+	memset(bdev, 0, sizeof(*bdev));
+	snprintf(bdev->name, sizeof(bdev->name), "%s", info.name);
+	memcpy(&bdev->fn_copy, info.fn,
+	       info.fn->size < sizeof(bdev->fn_copy) ? info.fn->size : sizeof(bdev->fn_copy));
+	bdev->fn_copy.size = sizeof(bdev->fn_copy);
+	bdev->fn = &bdev->fn_copy;
+	bdev->product_name = info.product_name;
+	bdev->module = srt_bdev_module_base(info.module);
+	bdev->public_module = info.module;
+	bdev->ctx = info.ctx;
+	bdev->block_size = info.block_size;
+	atomic_init(&bdev->num_blocks, info.num_blocks);
+	bdev->buf_align = info.buf_align;
+	bdev->optimal_io_boundary = info.optimal_io_boundary;
+	bdev->write_unit_size = info.write_unit_size;
+	bdev->max_io_blocks = info.max_io_blocks;
+	bdev->max_unmap_blocks = info.max_unmap_blocks;
+	bdev->max_unmap_ranges = info.max_unmap_ranges;
+	bdev->max_write_zeroes_blocks = info.max_write_zeroes_blocks;
+	bdev->max_segment_size = info.max_segment_size;
+	bdev->max_segments = info.max_segments;
+	bdev->max_compare_and_write_blocks = info.max_compare_and_write_blocks;
+	memcpy(bdev->uuid, info.uuid, sizeof(bdev->uuid));
+	bdev->core_allocated = true;
+	rc = srt_bdev_register(bdev);
+	if (rc != 0) {
+		free(bdev);
+		return rc;
+	}
+	*out = bdev;
+	return 0;
+}
+
+/* Parses a spec and finds its module: 0, -EINVAL (malformed) or -ENODEV (unknown module). */
+static int parse_and_find(const char *spec_text, struct srt_spec **spec,
+			  struct spdkrt_bdev_module **module)
+{
+	int rc = srt_spec_parse(spec_text, spec);
+
+	if (rc != 0)
+		return rc;
+	*module = srt_bdev_module_lookup((*spec)->module);
+	if (*module == NULL) {
+		char shown[512], names[256];
+
+		SRT_ERR("bdev spec '%s': unknown module '%s' (known: %s)",
+			srt_spec_redact(spec_text, shown, sizeof(shown)), (*spec)->module,
+			srt_bdev_module_names(names, sizeof(names)));
+		srt_spec_free(*spec);
+		*spec = NULL;
+		return -ENODEV;
+	}
+	return 0;
 }
 
 int spdkrt_bdev_create(const char *spec_text, struct spdkrt_bdev **out)
 {
-	const struct srt_bdev_module *module;
+	struct spdkrt_bdev_module *module;
 	struct spdkrt_bdev *bdev = NULL;
 	struct srt_spec *spec;
 	int rc;
 
-	rc = srt_spec_parse(spec_text, &spec);
+	rc = parse_and_find(spec_text, &spec, &module);
 	if (rc != 0)
 		return rc;
-	module = srt_bdev_find_module(spec->module);
-	if (module == NULL) {
-		char shown[512];
-
-		SRT_ERR("bdev spec '%s': unknown module '%s' (known: %s)",
-			srt_spec_redact(spec_text, shown, sizeof(shown)), spec->module,
-			srt_bdev_module_names());
-		srt_spec_free(spec);
-		return -ENODEV;
-	}
-	rc = module->create(spec, &bdev);
+	rc = srt_bdev_module_create(module, spec, &bdev);
 	srt_spec_free(spec);
 	if (rc == 0 && out != NULL)
 		*out = bdev;
+	return rc;
+}
+
+int spdkrt_bdev_create_async(const char *spec_text, spdkrt_bdev_create_cb cb, void *ctx)
+{
+	struct spdkrt_bdev_module *module;
+	struct srt_spec *spec;
+	int rc;
+
+	if (spec_text == NULL || cb == NULL || srt_current_thread == NULL) {
+		SRT_ERR("spdkrt_bdev_create_async: spec or cb is NULL, or not called on an spdkrt "
+			"thread");
+		return -EINVAL;
+	}
+	rc = parse_and_find(spec_text, &spec, &module);
+	if (rc != 0)
+		return rc;
+	rc = srt_bdev_module_create_async(module, spec, cb, ctx);
+	srt_spec_free(spec);
 	return rc;
 }
 
@@ -415,6 +542,8 @@ void srt_bdev_release_claim(struct spdkrt_bdev *bdev)
 struct destroy_done {
 	TAILQ_ENTRY(destroy_done) link;
 	struct spdkrt_bdev *bdev;
+	const struct srt_bdev_module *module;
+	bool free_bdev; /* spdkrt_bdev_register allocated it */
 	struct spdkrt_thread *thread;
 	spdkrt_bdev_done_cb cb;
 	void *ctx;
@@ -442,8 +571,26 @@ static void module_destructed(struct spdkrt_bdev *bdev)
 	if (d != NULL)
 		TAILQ_REMOVE(&g_destructing, d, link);
 	pthread_mutex_unlock(&srt_bdev_lock);
+	/* bdev itself may be gone: a built-in module frees the object it is embedded in */
+	if (d != NULL && d->free_bdev)
+		free(bdev);
 	if (d != NULL)
 		srt_thread_send_msg_retry(d->thread, destroy_done_msg, d);
+}
+
+bool srt_bdev_module_has_releasing(const struct srt_bdev_module *module)
+{
+	struct spdkrt_bdev *b;
+	struct destroy_done *d;
+	bool found = false;
+
+	pthread_mutex_lock(&srt_bdev_lock);
+	TAILQ_FOREACH(b, &g_releasing, link)
+		found = found || b->module == module;
+	TAILQ_FOREACH(d, &g_destructing, link)
+		found = found || d->module == module;
+	pthread_mutex_unlock(&srt_bdev_lock);
+	return found;
 }
 
 /* Nothing uses the bdev any more: hand it to its module to destruct. */
@@ -455,6 +602,8 @@ static void destruct_bdev(struct spdkrt_bdev *bdev)
 	TAILQ_REMOVE(&g_releasing, bdev, link);
 	if (d != NULL) {
 		d->bdev = bdev;
+		d->module = bdev->module;
+		d->free_bdev = bdev->core_allocated;
 		d->thread = bdev->destroy_thread;
 		d->cb = bdev->destroy_done;
 		d->ctx = bdev->destroy_ctx;
@@ -516,10 +665,38 @@ void srt_bdev_unregister(struct spdkrt_bdev *bdev)
 			spdkrt_strerror(rc));
 }
 
+/* Whether bdev is in the registry (not being released). */
+static bool is_registered(const struct spdkrt_bdev *bdev)
+{
+	struct spdkrt_bdev *b;
+	bool found = false;
+
+	pthread_mutex_lock(&srt_bdev_lock);
+	TAILQ_FOREACH(b, &g_bdevs, link)
+		found = found || b == bdev;
+	pthread_mutex_unlock(&srt_bdev_lock);
+	return found;
+}
+
+/* Starts removing a bdev: REMOVE events, then unregister once the last descriptor closes. */
+static void remove_locked(struct spdkrt_bdev *bdev, spdkrt_bdev_done_cb done, void *ctx)
+{
+	bool now;
+
+	atomic_store(&bdev->removing, true);
+	bdev->destroy_done = done;
+	bdev->destroy_ctx = ctx;
+	bdev->destroy_thread = srt_current_thread;
+	notify_locked(bdev, SPDKRT_BDEV_EVENT_REMOVE);
+	now = TAILQ_EMPTY(&bdev->descs);
+	pthread_mutex_unlock(&srt_bdev_lock);
+	if (now)
+		srt_bdev_unregister(bdev);
+}
+
 int spdkrt_bdev_destroy(const char *name, spdkrt_bdev_done_cb done, void *ctx)
 {
 	struct spdkrt_bdev *bdev;
-	bool now;
 
 	if (name == NULL || srt_current_thread == NULL) {
 		SRT_ERR("spdkrt_bdev_destroy: name is NULL or not called on an spdkrt thread");
@@ -539,17 +716,28 @@ int spdkrt_bdev_destroy(const char *name, spdkrt_bdev_done_cb done, void *ctx)
 						 : "already being destroyed");
 		return -EBUSY;
 	}
-	atomic_store(&bdev->removing, true);
-	bdev->destroy_done = done;
-	bdev->destroy_ctx = ctx;
-	bdev->destroy_thread = srt_current_thread;
-	notify_locked(bdev, SPDKRT_BDEV_EVENT_REMOVE);
-	now = TAILQ_EMPTY(&bdev->descs);
-	pthread_mutex_unlock(&srt_bdev_lock);
-	if (now)
-		srt_bdev_unregister(bdev);
+	remove_locked(bdev, done, ctx); /* unlocks */
 	return 0;
 }
+
+int spdkrt_bdev_unregister(struct spdkrt_bdev *bdev, spdkrt_bdev_done_cb done, void *ctx)
+{
+	if (bdev == NULL || srt_current_thread == NULL || !is_registered(bdev)) {
+		SRT_ERR("spdkrt_bdev_unregister: bdev is NULL or not registered, or not called "
+			"on an spdkrt thread");
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&srt_bdev_lock);
+	if (atomic_load(&bdev->removing)) {
+		pthread_mutex_unlock(&srt_bdev_lock);
+		SRT_ERR("spdkrt_bdev_unregister: '%s' is already being removed", bdev->name);
+		return -EBUSY;
+	}
+	SRT_NOTICE("bdev '%s' is being removed by its module", bdev->name);
+	remove_locked(bdev, done, ctx); /* unlocks */
+	return 0;
+}
+
 
 struct destroy_all {
 	void (*done)(void *ctx);
@@ -657,7 +845,75 @@ bool spdkrt_bdev_is_claimed(const struct spdkrt_bdev *bdev)
 
 bool spdkrt_bdev_io_type_supported(const struct spdkrt_bdev *bdev, enum spdkrt_bdev_io_type type)
 {
-	if (bdev == NULL || (unsigned)type > SPDKRT_BDEV_IO_WRITE_ZEROES)
+	if (bdev == NULL || (unsigned)type > SPDKRT_BDEV_IO_NVME_IO)
 		return false;
 	return bdev->fn->io_type_supported(bdev->ctx, type);
+}
+
+void *spdkrt_bdev_get_module_ctx(const struct spdkrt_bdev *bdev)
+{
+	return bdev != NULL ? bdev->ctx : NULL;
+}
+
+int spdkrt_bdev_get_uuid(const struct spdkrt_bdev *bdev, uint8_t uuid[16])
+{
+	if (bdev == NULL || uuid == NULL)
+		return -EINVAL;
+	memcpy(uuid, bdev->uuid, 16);
+	return 0;
+}
+
+uint32_t spdkrt_bdev_get_max_unmap_blocks(const struct spdkrt_bdev *bdev)
+{
+	return bdev != NULL ? bdev->max_unmap_blocks : 0;
+}
+
+uint32_t spdkrt_bdev_get_max_unmap_ranges(const struct spdkrt_bdev *bdev)
+{
+	return bdev != NULL ? bdev->max_unmap_ranges : 0;
+}
+
+uint32_t spdkrt_bdev_get_max_write_zeroes_blocks(const struct spdkrt_bdev *bdev)
+{
+	return bdev != NULL ? bdev->max_write_zeroes_blocks : 0;
+}
+
+uint32_t spdkrt_bdev_get_max_segment_size(const struct spdkrt_bdev *bdev)
+{
+	return bdev != NULL ? bdev->max_segment_size : 0;
+}
+
+uint32_t spdkrt_bdev_get_max_segments(const struct spdkrt_bdev *bdev)
+{
+	return bdev != NULL ? bdev->max_segments : 0;
+}
+
+uint32_t spdkrt_bdev_get_max_compare_and_write_blocks(const struct spdkrt_bdev *bdev)
+{
+	return bdev != NULL ? bdev->max_compare_and_write_blocks : 0;
+}
+
+int spdkrt_bdev_module_claim_bdev(struct spdkrt_bdev *bdev, struct spdkrt_bdev_desc *desc,
+				  struct spdkrt_bdev *claimer)
+{
+	if (bdev == NULL || desc == NULL || claimer == NULL) {
+		SRT_ERR("spdkrt_bdev_module_claim_bdev: NULL argument");
+		return -EINVAL;
+	}
+	return srt_bdev_claim(bdev, desc, claimer);
+}
+
+void spdkrt_bdev_module_release_bdev(struct spdkrt_bdev *bdev)
+{
+	if (bdev != NULL)
+		srt_bdev_release_claim(bdev);
+}
+
+int spdkrt_bdev_notify_resize(struct spdkrt_bdev *bdev, uint64_t num_blocks)
+{
+	if (bdev == NULL) {
+		SRT_ERR("spdkrt_bdev_notify_resize: bdev is NULL");
+		return -EINVAL;
+	}
+	return srt_bdev_notify_resize(bdev, num_blocks);
 }

@@ -47,6 +47,8 @@ struct srt_env_backend {
 	int (*mem_unregister)(void *vaddr, size_t len);
 	/* For models: VA of [iova, iova + len) if DMA memory contiguous in VA, else NULL. */
 	void *(*iova_to_vaddr)(uint64_t iova, size_t len);
+	/* The IOVA mode in effect (PA or VA). */
+	enum spdkrt_iova_mode (*iova_mode)(void);
 	uint32_t (*current_core)(void);
 	int (*socket_of_core)(uint32_t core);
 	/* Run fn(arg) on a worker core (not the main one); wait joins it and gives its result. */
@@ -62,6 +64,11 @@ extern const struct srt_env_backend srt_env_heap_backend;
  * Returns -EBUSY while an environment is initialised.
  */
 int srt_env_set_backend(const struct srt_env_backend *backend);
+
+/* True while the environment is initialised over DPDK (the vfio provider needs its EAL). */
+bool srt_env_uses_dpdk(void);
+/* The IOVA mode of the initialised environment (PA or VA); AUTO when it is not initialised. */
+enum spdkrt_iova_mode srt_env_iova_mode(void);
 
 /* Run fn(arg) on worker core `core` / wait for it; -EINVAL for a core not in the env. */
 int srt_env_launch(uint32_t core, int (*fn)(void *arg), void *arg);

@@ -278,6 +278,11 @@ static void dpdk_fini(void)
 	g_runtime_dir[0] = '\0';
 }
 
+static enum spdkrt_iova_mode dpdk_iova_mode(void)
+{
+	return rte_eal_iova_mode() == RTE_IOVA_PA ? SPDKRT_IOVA_MODE_PA : SPDKRT_IOVA_MODE_VA;
+}
+
 static uint32_t dpdk_current_core(void)
 {
 	unsigned id = rte_lcore_id();
@@ -311,6 +316,7 @@ const struct srt_env_backend srt_env_dpdk_backend = {
 	.mem_register = srt_dpdk_mem_register,
 	.mem_unregister = srt_dpdk_mem_unregister,
 	.iova_to_vaddr = srt_dpdk_iova_to_vaddr,
+	.iova_mode = dpdk_iova_mode,
 	.current_core = dpdk_current_core,
 	.socket_of_core = dpdk_socket_of_core,
 	.launch = dpdk_launch,

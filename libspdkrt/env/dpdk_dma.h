@@ -13,6 +13,8 @@ uint64_t srt_dpdk_dma_translate(const void *ptr, size_t want, size_t *contiguous
 int srt_dpdk_mem_register(void *vaddr, size_t len);
 int srt_dpdk_mem_unregister(void *vaddr, size_t len);
 void *srt_dpdk_iova_to_vaddr(uint64_t iova, size_t len);
+/* Map every registered region into DPDK's VFIO container (after a function joined it). */
+void srt_dpdk_mem_map_registered(void);
 /* Release what fini must (contig zones the caller leaked, registrations). */
 void srt_dpdk_dma_fini(void);
 

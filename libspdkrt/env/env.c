@@ -14,6 +14,7 @@
 
 #include "env/backend.h"
 #include "env/dma.h"
+#include "env/pci.h"
 #include "env/pci_allow.h"
 
 #define SRT_LOG_COMPONENT "env"
@@ -215,6 +216,9 @@ static int validate(const struct spdkrt_env_opts *user, struct srt_env_config *c
 	config->no_huge = opts.no_huge;
 	config->hugepage_dir = opts.hugepage_dir;
 	config->iova_mode = opts.iova_mode;
+	/* Like DPDK's own PCI bus, which runs with --no-pci here: uio devices need PA. */
+	if (opts.iova_mode == SPDKRT_IOVA_MODE_AUTO && !opts.no_huge)
+		config->iova_mode = srt_pci_iova_mode_hint();
 	config->socket_mem = opts.socket_mem;
 	config->file_prefix = opts.file_prefix;
 	config->eal_args = opts.eal_args;
@@ -426,6 +430,19 @@ void *srt_dma_iova_to_vaddr(uint64_t iova, size_t len)
 	    __atomic_load_n(&g_state, __ATOMIC_ACQUIRE) != ENV_READY)
 		return NULL;
 	return g_backend->iova_to_vaddr(iova, len);
+}
+
+bool srt_env_uses_dpdk(void)
+{
+	return __atomic_load_n(&g_state, __ATOMIC_ACQUIRE) == ENV_READY &&
+	       g_backend == &srt_env_dpdk_backend;
+}
+
+enum spdkrt_iova_mode srt_env_iova_mode(void)
+{
+	if (__atomic_load_n(&g_state, __ATOMIC_ACQUIRE) != ENV_READY)
+		return SPDKRT_IOVA_MODE_AUTO;
+	return g_backend->iova_mode();
 }
 
 static bool env_has_core(uint32_t core)

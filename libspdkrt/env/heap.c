@@ -57,6 +57,11 @@ static uint64_t heap_dma_translate(const void *ptr, size_t want, size_t *contigu
 	return srt_heap_dma_translate(ptr, contiguous);
 }
 
+static enum spdkrt_iova_mode heap_iova_mode(void)
+{
+	return SPDKRT_IOVA_MODE_VA; /* IOVAs are made up: nothing is physical */
+}
+
 static uint32_t heap_current_core(void)
 {
 	return t_current_core;
@@ -114,6 +119,7 @@ const struct srt_env_backend srt_env_heap_backend = {
 	.mem_register = srt_heap_dma_register,
 	.mem_unregister = srt_heap_dma_unregister,
 	.iova_to_vaddr = srt_heap_dma_iova_to_vaddr,
+	.iova_mode = heap_iova_mode,
 	.current_core = heap_current_core,
 	.socket_of_core = heap_socket_of_core,
 	.launch = heap_launch,

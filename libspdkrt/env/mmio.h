@@ -43,6 +43,16 @@ static inline void srt_rmb(void)
 #endif
 }
 
+static inline uint8_t srt_mmio_read8(const volatile void *reg)
+{
+	return __atomic_load_n((const volatile uint8_t *)reg, __ATOMIC_ACQUIRE);
+}
+
+static inline uint16_t srt_mmio_read16(const volatile void *reg)
+{
+	return __atomic_load_n((const volatile uint16_t *)reg, __ATOMIC_ACQUIRE);
+}
+
 static inline uint32_t srt_mmio_read32(const volatile void *reg)
 {
 	return __atomic_load_n((const volatile uint32_t *)reg, __ATOMIC_ACQUIRE);
@@ -51,6 +61,16 @@ static inline uint32_t srt_mmio_read32(const volatile void *reg)
 static inline uint64_t srt_mmio_read64(const volatile void *reg)
 {
 	return __atomic_load_n((const volatile uint64_t *)reg, __ATOMIC_ACQUIRE);
+}
+
+static inline void srt_mmio_write8(volatile void *reg, uint8_t value)
+{
+	__atomic_store_n((volatile uint8_t *)reg, value, __ATOMIC_RELEASE);
+}
+
+static inline void srt_mmio_write16(volatile void *reg, uint16_t value)
+{
+	__atomic_store_n((volatile uint16_t *)reg, value, __ATOMIC_RELEASE);
 }
 
 static inline void srt_mmio_write32(volatile void *reg, uint32_t value)

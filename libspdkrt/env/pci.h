@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <spdkrt/env.h>
 #include <spdkrt/pci.h>
 
 #define SRT_PCI_NUM_BARS 6
@@ -44,6 +45,12 @@ int srt_pci_enumerate(const struct srt_pci_match *match,
 		      int (*cb)(void *ctx, const struct spdkrt_pci_addr *addr,
 				const struct spdkrt_pci_id *id),
 		      void *ctx);
+
+/*
+ * For spdkrt_env_init with iova_mode AUTO: PA when the allowed functions bound for spdkrt are all
+ * on uio_pci_generic (which cannot translate), else AUTO (DPDK picks VA when there is an IOMMU).
+ */
+enum spdkrt_iova_mode srt_pci_iova_mode_hint(void);
 
 /*
  * Attach one function: checks the allow list, refuses a function bound to a kernel driver

@@ -30,8 +30,8 @@ static int provider_for_driver(const char *name, const char *driver,
 		const char *driver;
 		const struct srt_pci_provider *provider;
 	} table[] = {
-		{ "vfio-pci", NULL },
-		{ "uio_pci_generic", NULL },
+		{ "vfio-pci", &srt_pci_vfio_provider },
+		{ "uio_pci_generic", &srt_pci_uio_provider },
 	};
 
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {

@@ -191,3 +191,28 @@ int spdkrt_pci_get_numa_node(const struct spdkrt_pci_addr *addr, int *node)
 		return 0;
 	return srt_pci_sysfs_numa_node(addr, node);
 }
+
+enum spdkrt_iova_mode srt_pci_iova_mode_hint(void)
+{
+	struct spdkrt_pci_addr *addrs;
+	unsigned vfio = 0, uio = 0;
+	size_t n;
+
+	if (srt_pci_sysfs_list(&addrs, &n) != 0)
+		return SPDKRT_IOVA_MODE_AUTO;
+	for (size_t i = 0; i < n; i++) {
+		char driver[64];
+
+		if (!srt_pci_allowed(&addrs[i]) ||
+		    srt_pci_sysfs_driver(&addrs[i], driver, sizeof(driver)) != 0)
+			continue;
+		vfio += strcmp(driver, "vfio-pci") == 0;
+		uio += strcmp(driver, "uio_pci_generic") == 0;
+	}
+	free(addrs);
+	if (uio > 0 && vfio == 0) {
+		SRT_INFO("functions bound to uio_pci_generic: IOVA = PA");
+		return SPDKRT_IOVA_MODE_PA;
+	}
+	return SPDKRT_IOVA_MODE_AUTO;
+}

@@ -44,6 +44,8 @@ struct srt_pci_device {
 };
 
 extern const struct srt_pci_provider srt_pci_model_provider;
+extern const struct srt_pci_provider srt_pci_vfio_provider;
+extern const struct srt_pci_provider srt_pci_uio_provider;
 
 /* True when a model is registered at addr (models shadow sysfs functions at the same address). */
 bool srt_pci_model_exists(const struct spdkrt_pci_addr *addr);

@@ -41,7 +41,7 @@ struct aio_ring {
 };
 #define AIO_RING_MAGIC 0xa10a10a1u
 
-STAILQ_HEAD(aio_io_list, srt_bdev_io);
+STAILQ_HEAD(aio_io_list, spdkrt_bdev_io);
 
 struct aio_channel {
 	io_context_t ctx;
@@ -62,12 +62,12 @@ struct aio_task {
 };
 _Static_assert(sizeof(struct aio_task) <= SRT_BDEV_IO_MODULE_CTX, "an aio task fits in an I/O");
 
-static inline struct aio_task *task_of(struct srt_bdev_io *io)
+static inline struct aio_task *task_of(struct spdkrt_bdev_io *io)
 {
 	return (struct aio_task *)io->module_ctx;
 }
 
-static inline void aio_queue(struct aio_channel *ch, struct srt_bdev_io *io)
+static inline void aio_queue(struct aio_channel *ch, struct spdkrt_bdev_io *io)
 {
 	task_of(io)->iocb.data = io;
 	STAILQ_INSERT_TAIL(&ch->queued, io, link);
@@ -75,13 +75,13 @@ static inline void aio_queue(struct aio_channel *ch, struct srt_bdev_io *io)
 }
 
 /* Prepares the next plain write of zeroes; false when it completed the I/O instead. */
-static bool aio_prep_zero_write(struct aio_channel *ch, struct srt_bdev_io *io)
+static bool aio_prep_zero_write(struct aio_channel *ch, struct spdkrt_bdev_io *io)
 {
 	struct aio_task *t = task_of(io);
 	const void *zeroes = srt_file_zeroes();
 
 	if (zeroes == NULL) {
-		srt_bdev_io_complete(io, -ENOMEM);
+		spdkrt_bdev_io_complete(io, -ENOMEM);
 		return false;
 	}
 	io_prep_pwrite(&t->iocb, ch->disk->file.fd, (void *)zeroes, srt_file_zero_len(&t->zero),
@@ -93,7 +93,7 @@ static bool aio_prep_zero_write(struct aio_channel *ch, struct srt_bdev_io *io)
  * Write zeroes and unmap: fallocate when the file can (a quick metadata change; AIO has no
  * opcode for it), else plain writes of zeroes. False when it completed the I/O.
  */
-static bool aio_prep_zeroes(struct aio_channel *ch, struct srt_bdev_io *io)
+static bool aio_prep_zeroes(struct aio_channel *ch, struct spdkrt_bdev_io *io)
 {
 	struct srt_file *f = &ch->disk->file;
 	struct aio_task *t = task_of(io);
@@ -105,7 +105,7 @@ static bool aio_prep_zeroes(struct aio_channel *ch, struct srt_bdev_io *io)
 		int rc = fallocate(f->fd, mode, (off_t)offset, (off_t)len) == 0 ? 0 : -errno;
 
 		if (!srt_file_fallocate_unsupported(rc)) {
-			srt_bdev_io_complete(io, rc);
+			spdkrt_bdev_io_complete(io, rc);
 			return false;
 		}
 		srt_file_fallocate_refused(f, io->type);
@@ -122,7 +122,7 @@ static uint32_t aio_busy(void *channel_ctx)
 	return ch->inflight + ch->num_queued;
 }
 
-static void aio_submit(struct spdkrt_io_channel *module_ch, struct srt_bdev_io *io)
+static void aio_submit(struct spdkrt_io_channel *module_ch, struct spdkrt_bdev_io *io)
 {
 	struct aio_channel *ch = spdkrt_io_channel_get_ctx(module_ch);
 	struct aio_task *t = task_of(io);
@@ -157,14 +157,14 @@ static void aio_submit(struct spdkrt_io_channel *module_ch, struct srt_bdev_io *
 		srt_file_reset(ch->disk, io, &t->reset, aio_busy);
 		return;
 	default:
-		srt_bdev_io_complete(io, -ENOTSUP);
+		spdkrt_bdev_io_complete(io, -ENOTSUP);
 		return;
 	}
 	aio_queue(ch, io);
 }
 
 /* io_submit() refused the first iocb of a batch: fail that one alone. */
-static void aio_refused(struct aio_channel *ch, struct srt_bdev_io *io, int rc)
+static void aio_refused(struct aio_channel *ch, struct spdkrt_bdev_io *io, int rc)
 {
 	if (io->type == SPDKRT_BDEV_IO_FLUSH && rc == -EINVAL) {
 		/* A kernel older than 4.18 has no aio fsync. */
@@ -172,7 +172,7 @@ static void aio_refused(struct aio_channel *ch, struct srt_bdev_io *io, int rc)
 	} else {
 		SRT_ERR("aio bdev '%s': io_submit: %s", io->bdev->name, spdkrt_strerror(rc));
 	}
-	srt_bdev_io_complete(io, rc);
+	spdkrt_bdev_io_complete(io, rc);
 }
 
 /* Hands the queued iocbs to the kernel, AIO_BATCH per system call. */
@@ -182,7 +182,7 @@ static int aio_flush_queue(struct aio_channel *ch)
 	int submitted = 0;
 
 	while (!STAILQ_EMPTY(&ch->queued) && ch->inflight < AIO_DEPTH) {
-		struct srt_bdev_io *io = STAILQ_FIRST(&ch->queued);
+		struct spdkrt_bdev_io *io = STAILQ_FIRST(&ch->queued);
 		uint32_t room = AIO_DEPTH - ch->inflight;
 		int n = 0, rc;
 
@@ -208,7 +208,7 @@ static int aio_flush_queue(struct aio_channel *ch)
 	return submitted;
 }
 
-static void aio_event(struct aio_channel *ch, struct srt_bdev_io *io, long res)
+static void aio_event(struct aio_channel *ch, struct spdkrt_bdev_io *io, long res)
 {
 	struct aio_task *t = task_of(io);
 	int status;
@@ -236,11 +236,11 @@ static void aio_event(struct aio_channel *ch, struct srt_bdev_io *io, long res)
 		status = res < 0 ? (int)res : 0;
 		break;
 	}
-	srt_bdev_io_complete(io, status);
+	spdkrt_bdev_io_complete(io, status);
 }
 
 struct aio_done {
-	struct srt_bdev_io *io;
+	struct spdkrt_bdev_io *io;
 	long res;
 };
 
@@ -341,7 +341,8 @@ static void aio_channel_destroy(void *io_device, void *ctx)
 	io_destroy(ch->ctx);
 }
 
-static const struct srt_bdev_fn_table g_aio_fn = {
+static const struct spdkrt_bdev_fn_table g_aio_fn = {
+	.size = sizeof(struct spdkrt_bdev_fn_table),
 	.submit = aio_submit,
 	.io_type_supported = srt_file_disk_io_type_supported,
 	.get_io_channel = srt_file_disk_get_io_channel,

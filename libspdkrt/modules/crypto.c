@@ -29,7 +29,7 @@
 #define BOUNCE_BYTES (64u * 1024)
 #define MAX_KEY_BYTES 32
 
-STAILQ_HEAD(crypto_io_list, srt_bdev_io);
+STAILQ_HEAD(crypto_io_list, spdkrt_bdev_io);
 
 struct crypto_disk {
 	struct spdkrt_bdev bdev;
@@ -67,7 +67,7 @@ _Static_assert(sizeof(struct crypto_task) <= SRT_BDEV_IO_MODULE_CTX, "a task fit
 /* What write-zeroes encrypts. */
 static const unsigned char g_zero_block[65536];
 
-static inline struct crypto_task *task_of(struct srt_bdev_io *io)
+static inline struct crypto_task *task_of(struct spdkrt_bdev_io *io)
 {
 	return (struct crypto_task *)io->module_ctx;
 }
@@ -147,7 +147,7 @@ static inline int xts_block(EVP_CIPHER_CTX *ctx, uint64_t lba, const unsigned ch
 }
 
 /* Encrypts the I/O's data (or zeroes) into dst. */
-static int encrypt_into(struct crypto_channel *ch, struct srt_bdev_io *io, unsigned char *dst)
+static int encrypt_into(struct crypto_channel *ch, struct spdkrt_bdev_io *io, unsigned char *dst)
 {
 	uint32_t bs = io->bdev->block_size;
 	struct iov_cursor c = { io->iovs, 0, 0 };
@@ -170,7 +170,7 @@ static int encrypt_into(struct crypto_channel *ch, struct srt_bdev_io *io, unsig
 }
 
 /* Decrypts the blocks read into the I/O's own buffers. */
-static int decrypt_in_place(struct crypto_channel *ch, struct srt_bdev_io *io)
+static int decrypt_in_place(struct crypto_channel *ch, struct spdkrt_bdev_io *io)
 {
 	uint32_t bs = io->bdev->block_size;
 	struct iov_cursor c = { io->iovs, 0, 0 };
@@ -194,7 +194,7 @@ static int decrypt_in_place(struct crypto_channel *ch, struct srt_bdev_io *io)
 	return 0;
 }
 
-static void crypto_write(struct crypto_channel *ch, struct srt_bdev_io *io);
+static void crypto_write(struct crypto_channel *ch, struct spdkrt_bdev_io *io);
 
 /*
  * Freed bounce buffers go to the writes waiting for one. A write that fails at once completes
@@ -206,7 +206,7 @@ static void resume_waiters(struct crypto_channel *ch)
 		return;
 	ch->resuming = true;
 	while (ch->num_free > 0 && !STAILQ_EMPTY(&ch->waiting)) {
-		struct srt_bdev_io *next = STAILQ_FIRST(&ch->waiting);
+		struct spdkrt_bdev_io *next = STAILQ_FIRST(&ch->waiting);
 
 		STAILQ_REMOVE_HEAD(&ch->waiting, link);
 		crypto_write(ch, next);
@@ -215,7 +215,7 @@ static void resume_waiters(struct crypto_channel *ch)
 }
 
 /* Completes a vbdev I/O, handing its bounce buffer on. */
-static void crypto_done(struct srt_bdev_io *io, int status)
+static void crypto_done(struct spdkrt_bdev_io *io, int status)
 {
 	struct crypto_task *t = task_of(io);
 	struct crypto_channel *ch = t->ch;
@@ -226,7 +226,7 @@ static void crypto_done(struct srt_bdev_io *io, int status)
 		if (unlikely(!STAILQ_EMPTY(&ch->waiting)))
 			resume_waiters(ch);
 	}
-	srt_bdev_io_complete(io, status);
+	spdkrt_bdev_io_complete(io, status);
 }
 
 static void base_done(void *arg, int status)
@@ -236,7 +236,7 @@ static void base_done(void *arg, int status)
 
 static void read_done(void *arg, int status)
 {
-	struct srt_bdev_io *io = arg;
+	struct spdkrt_bdev_io *io = arg;
 
 	if (likely(status == 0))
 		status = decrypt_in_place(task_of(io)->ch, io);
@@ -246,7 +246,7 @@ static void read_done(void *arg, int status)
 static void forward_retry(void *arg);
 
 /* Sends the I/O to the base bdev; waits for a free I/O object when the thread ran out. */
-static void crypto_forward(struct srt_bdev_io *io)
+static void crypto_forward(struct spdkrt_bdev_io *io)
 {
 	struct crypto_task *t = task_of(io);
 	struct crypto_channel *ch = t->ch;
@@ -292,7 +292,7 @@ static void forward_retry(void *arg)
 	crypto_forward(arg);
 }
 
-static void crypto_write(struct crypto_channel *ch, struct srt_bdev_io *io)
+static void crypto_write(struct crypto_channel *ch, struct spdkrt_bdev_io *io)
 {
 	struct crypto_task *t = task_of(io);
 	int rc;
@@ -311,7 +311,7 @@ static void crypto_write(struct crypto_channel *ch, struct srt_bdev_io *io)
 	crypto_forward(io);
 }
 
-static void crypto_submit(struct spdkrt_io_channel *module_ch, struct srt_bdev_io *io)
+static void crypto_submit(struct spdkrt_io_channel *module_ch, struct spdkrt_bdev_io *io)
 {
 	struct crypto_channel *ch = spdkrt_io_channel_get_ctx(module_ch);
 	struct crypto_task *t = task_of(io);
@@ -468,7 +468,8 @@ static void base_event(enum spdkrt_bdev_event_type type, struct spdkrt_bdev *bas
 			spdkrt_strerror(rc));
 }
 
-static const struct srt_bdev_fn_table g_crypto_fn = {
+static const struct spdkrt_bdev_fn_table g_crypto_fn = {
+	.size = sizeof(struct spdkrt_bdev_fn_table),
 	.submit = crypto_submit,
 	.io_type_supported = crypto_io_type_supported,
 	.get_io_channel = crypto_get_io_channel,

@@ -268,8 +268,9 @@ bool srt_file_disk_io_type_supported(void *ctx, enum spdkrt_bdev_io_type type)
 	case SPDKRT_BDEV_IO_RESET:
 	case SPDKRT_BDEV_IO_WRITE_ZEROES:
 		return true;
+	default:
+		return false;
 	}
-	return false;
 }
 
 int srt_file_disk_rescan(struct spdkrt_bdev *bdev, uint64_t *num_blocks)

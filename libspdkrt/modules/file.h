@@ -41,7 +41,7 @@ struct srt_file_disk {
 /* How a module makes its per-thread channels. */
 struct srt_file_module_ops {
 	const struct srt_bdev_module *module;
-	const struct srt_bdev_fn_table *fn;
+	const struct spdkrt_bdev_fn_table *fn;
 	const char *product_name;
 	spdkrt_io_channel_create_cb channel_create;
 	spdkrt_io_channel_destroy_cb channel_destroy;
@@ -113,11 +113,11 @@ static inline int srt_file_zero_advance(struct srt_file_zero_op *z, long res)
  * this thread (a rare path: end of file, a full filesystem, a signal). Returns 0 when all of it
  * moved, the errno of the failure (-ENOSPC...), or -EIO when no progress is possible.
  */
-int srt_file_finish_short(const struct srt_file *f, struct srt_bdev_io *io, uint64_t done);
+int srt_file_finish_short(const struct srt_file *f, struct spdkrt_bdev_io *io, uint64_t done);
 
 /* Per-I/O state of a reset; lives in io->module_ctx after the module's own fields. */
 struct srt_file_reset {
-	struct srt_bdev_io *io;
+	struct spdkrt_bdev_io *io;
 	uint32_t (*busy)(void *channel_ctx); /* I/O a channel still owns */
 	struct spdkrt_poller *poller;
 	struct spdkrt_io_channel_iter *iter;
@@ -125,7 +125,7 @@ struct srt_file_reset {
 };
 
 /* Completes a reset once no channel of the disk has I/O in flight. */
-void srt_file_reset(struct srt_file_disk *disk, struct srt_bdev_io *io, struct srt_file_reset *r,
+void srt_file_reset(struct srt_file_disk *disk, struct spdkrt_bdev_io *io, struct srt_file_reset *r,
 		    uint32_t (*busy)(void *channel_ctx));
 
 #endif

@@ -55,7 +55,7 @@ const void *srt_file_zeroes(void)
 	return g_zeroes;
 }
 
-int srt_file_finish_short(const struct srt_file *f, struct srt_bdev_io *io, uint64_t done)
+int srt_file_finish_short(const struct srt_file *f, struct spdkrt_bdev_io *io, uint64_t done)
 {
 	uint64_t total = srt_bdev_io_bytes(io);
 	uint64_t off = (io->offset_blocks << io->bdev->block_shift) + done;
@@ -99,7 +99,7 @@ static void reset_done(struct spdkrt_io_channel_iter *iter, int status)
 {
 	struct srt_file_reset *r = spdkrt_io_channel_iter_get_ctx(iter);
 
-	srt_bdev_io_complete(r->io, status);
+	spdkrt_bdev_io_complete(r->io, status);
 }
 
 static bool channel_busy(struct srt_file_reset *r, struct spdkrt_io_channel *ch)
@@ -145,7 +145,7 @@ static void reset_visit(struct spdkrt_io_channel_iter *iter)
 	}
 }
 
-void srt_file_reset(struct srt_file_disk *disk, struct srt_bdev_io *io, struct srt_file_reset *r,
+void srt_file_reset(struct srt_file_disk *disk, struct spdkrt_bdev_io *io, struct srt_file_reset *r,
 		    uint32_t (*busy)(void *channel_ctx))
 {
 	int rc;
@@ -157,5 +157,5 @@ void srt_file_reset(struct srt_file_disk *disk, struct srt_bdev_io *io, struct s
 	r->ch = NULL;
 	rc = spdkrt_for_each_channel(&disk->channel_device, reset_visit, r, reset_done);
 	if (rc != 0)
-		srt_bdev_io_complete(io, rc);
+		spdkrt_bdev_io_complete(io, rc);
 }

@@ -1,16 +1,22 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The malloc bdev: a RAM disk in DMA-safe memory. Every I/O completes inside its submit call,
- * so every completion takes the deferred path.
+ * The malloc bdev: a RAM disk in DMA-safe memory. Reads, writes and zeroing move through the copy
+ * engine: with copy=cpu (the default) every I/O completes inside its submit call, so every
+ * completion takes the deferred path; with copy=ioat each thread's channel offloads to an I/OAT
+ * channel and completes from that channel's poller. Compares stay on the CPU.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <spdkrt/env.h>
+#include <spdkrt/thread.h>
 
 #include "bdev/module.h"
+#include "copy/engine.h"
 #include "modules/geometry.h"
 
 #define SRT_LOG_COMPONENT "malloc"
@@ -19,51 +25,227 @@
 struct malloc_disk {
 	struct spdkrt_bdev bdev;
 	char *data;
+	pthread_mutex_t caw_lock;
+	struct srt_copy_engine *engine;
+	void (*destruct_done)(struct spdkrt_bdev *bdev);
+	char channel_device; /* its address identifies the per-thread copy channels (not cpu) */
 };
 
-static void malloc_submit(struct spdkrt_io_channel *module_ch, struct srt_bdev_io *io)
+/* Per I/O, in its module context: pieces still copying and the first error. */
+struct malloc_task {
+	uint32_t outstanding;
+	int status;
+};
+_Static_assert(sizeof(struct malloc_task) <= SRT_BDEV_IO_MODULE_CTX, "fits the module context");
+
+/* The CPU engine needs no per-thread state: one channel serves every thread. */
+static struct srt_copy_channel g_cpu_channel = { .backend = &srt_copy_cpu_backend };
+
+/* 0 when the I/O's buffers hold what is at `at`, else -EILSEQ. */
+static int compare_iovs(const struct iovec *iovs, int iovcnt, const char *at, uint64_t bytes)
+{
+	for (int i = 0; i < iovcnt && bytes > 0; i++) {
+		size_t n = iovs[i].iov_len < bytes ? iovs[i].iov_len : bytes;
+
+		if (memcmp(iovs[i].iov_base, at, n) != 0)
+			return -EILSEQ;
+		at += n;
+		bytes -= n;
+	}
+	return 0;
+}
+
+/* Atomic against other compare-and-writes of the disk, from any thread. */
+static int compare_and_write(struct malloc_disk *disk, struct spdkrt_bdev_io *io, char *at)
+{
+	int count, rc;
+	struct iovec *write = spdkrt_bdev_io_get_write_iovs(io, &count);
+
+	pthread_mutex_lock(&disk->caw_lock);
+	rc = compare_iovs(io->iovs, io->iovcnt, at, srt_bdev_io_bytes(io));
+	if (rc == 0)
+		memcpy(at, write[0].iov_base, write[0].iov_len);
+	pthread_mutex_unlock(&disk->caw_lock);
+	return rc;
+}
+
+static void malloc_piece_done(void *arg, int status)
+{
+	struct spdkrt_bdev_io *io = arg;
+	struct malloc_task *task = (struct malloc_task *)io->module_ctx;
+
+	if (status != 0 && task->status == 0)
+		task->status = status;
+	if (--task->outstanding == 0)
+		spdkrt_bdev_io_complete(io, task->status);
+}
+
+/* Counts a piece, then queues it; a piece the engine refuses completes with its error. */
+static void piece_copy(struct srt_copy_channel *ch, struct spdkrt_bdev_io *io, void *dst,
+		       const void *src, size_t n)
+{
+	struct malloc_task *task = (struct malloc_task *)io->module_ctx;
+	int rc;
+
+	task->outstanding++;
+	rc = srt_copy_submit_copy(ch, dst, src, n, malloc_piece_done, io);
+	if (rc != 0)
+		malloc_piece_done(io, rc);
+}
+
+/* One copy per iovec between the disk at `at` and the I/O's buffers. */
+static void copy_iovs(struct srt_copy_channel *ch, struct spdkrt_bdev_io *io, char *at,
+		      bool to_iovs)
+{
+	uint64_t left = srt_bdev_io_bytes(io);
+
+	for (int i = 0; i < io->iovcnt && left > 0; i++) {
+		size_t n = io->iovs[i].iov_len < left ? io->iovs[i].iov_len : left;
+
+		if (to_iovs)
+			piece_copy(ch, io, io->iovs[i].iov_base, at, n);
+		else
+			piece_copy(ch, io, at, io->iovs[i].iov_base, n);
+		at += n;
+		left -= n;
+	}
+}
+
+static void zero_ranges(struct srt_copy_channel *ch, struct spdkrt_bdev_io *io, char *data)
+{
+	struct malloc_task *task = (struct malloc_task *)io->module_ctx;
+	uint32_t count;
+	const struct spdkrt_bdev_range *r = spdkrt_bdev_io_get_ranges(io, &count);
+	int rc;
+
+	for (uint32_t i = 0; i < count; i++) {
+		task->outstanding++;
+		rc = srt_copy_submit_fill(ch, data + (r[i].offset_blocks << io->bdev->block_shift),
+					  0, r[i].num_blocks << io->bdev->block_shift,
+					  malloc_piece_done, io);
+		if (rc != 0)
+			malloc_piece_done(io, rc);
+	}
+}
+
+static void malloc_submit(struct spdkrt_io_channel *module_ch, struct spdkrt_bdev_io *io)
 {
 	struct malloc_disk *disk = io->bdev->ctx;
+	struct malloc_task *task = (struct malloc_task *)io->module_ctx;
 	char *at = disk->data + (io->offset_blocks << io->bdev->block_shift);
+	struct srt_copy_channel *ch = module_ch != NULL
+					      ? *(struct srt_copy_channel **)spdkrt_io_channel_get_ctx(
+							module_ch)
+					      : &g_cpu_channel;
+	int rc = 0;
 
-	(void)module_ch;
+	/* The submitter holds one count until every piece is queued. */
+	task->outstanding = 1;
+	task->status = 0;
 	switch (io->type) {
 	case SPDKRT_BDEV_IO_READ:
-		srt_bdev_io_copy_to_iovs(io, at);
+		copy_iovs(ch, io, at, true);
 		break;
 	case SPDKRT_BDEV_IO_WRITE:
-		srt_bdev_io_copy_from_iovs(io, at);
+		copy_iovs(ch, io, at, false);
 		break;
 	case SPDKRT_BDEV_IO_UNMAP:
 	case SPDKRT_BDEV_IO_WRITE_ZEROES:
-		memset(at, 0, srt_bdev_io_bytes(io));
+		zero_ranges(ch, io, disk->data);
+		break;
+	case SPDKRT_BDEV_IO_COMPARE:
+		rc = compare_iovs(io->iovs, io->iovcnt, at, srt_bdev_io_bytes(io));
+		break;
+	case SPDKRT_BDEV_IO_COMPARE_AND_WRITE:
+		rc = compare_and_write(disk, io, at);
 		break;
 	case SPDKRT_BDEV_IO_FLUSH:
 	case SPDKRT_BDEV_IO_RESET:
 		break;
+	default:
+		rc = -ENOTSUP;
+		break;
 	}
-	srt_bdev_io_complete(io, 0);
+	srt_copy_flush(ch);
+	malloc_piece_done(io, rc);
+}
+
+static int malloc_channel_create(void *io_device, void *ctx)
+{
+	struct malloc_disk *disk = (struct malloc_disk *)((char *)io_device -
+							  offsetof(struct malloc_disk, channel_device));
+
+	return srt_copy_channel_open(disk->engine, ctx);
+}
+
+static void malloc_channel_destroy(void *io_device, void *ctx)
+{
+	(void)io_device;
+	srt_copy_channel_close(*(struct srt_copy_channel **)ctx);
+}
+
+static struct spdkrt_io_channel *malloc_get_io_channel(void *ctx)
+{
+	struct malloc_disk *disk = ctx;
+
+	return spdkrt_get_io_channel(&disk->channel_device);
 }
 
 static bool malloc_io_type_supported(void *ctx, enum spdkrt_bdev_io_type type)
 {
 	(void)ctx;
-	(void)type;
-	return true;
+	return type != SPDKRT_BDEV_IO_NVME_ADMIN && type != SPDKRT_BDEV_IO_NVME_IO;
+}
+
+static void malloc_free(struct malloc_disk *disk)
+{
+	srt_copy_engine_put(disk->engine);
+	spdkrt_dma_free(disk->data);
+	pthread_mutex_destroy(&disk->caw_lock);
+	free(disk);
+}
+
+static void malloc_channels_gone(void *io_device)
+{
+	struct malloc_disk *disk = (struct malloc_disk *)((char *)io_device -
+							  offsetof(struct malloc_disk, channel_device));
+	void (*done)(struct spdkrt_bdev *bdev) = disk->destruct_done;
+	struct spdkrt_bdev *bdev = &disk->bdev;
+
+	malloc_free(disk);
+	if (done != NULL)
+		done(bdev);
 }
 
 static void malloc_destruct(struct spdkrt_bdev *bdev, void (*done)(struct spdkrt_bdev *bdev))
 {
 	struct malloc_disk *disk = bdev->ctx;
 
-	spdkrt_dma_free(disk->data);
-	free(disk);
-	done(bdev);
+	if (disk->bdev.fn->get_io_channel == NULL) {
+		malloc_free(disk);
+		done(bdev);
+		return;
+	}
+	/* Copy channels may outlive the bdev's own channels by one poll. */
+	disk->destruct_done = done;
+	if (spdkrt_io_device_unregister(&disk->channel_device, malloc_channels_gone) != 0) {
+		malloc_free(disk);
+		done(bdev);
+	}
 }
 
-static const struct srt_bdev_fn_table g_malloc_fn = {
+static const struct spdkrt_bdev_fn_table g_malloc_cpu_fn = {
+	.size = sizeof(struct spdkrt_bdev_fn_table),
 	.submit = malloc_submit,
 	.io_type_supported = malloc_io_type_supported,
+	.destruct = malloc_destruct,
+};
+
+static const struct spdkrt_bdev_fn_table g_malloc_channel_fn = {
+	.size = sizeof(struct spdkrt_bdev_fn_table),
+	.submit = malloc_submit,
+	.io_type_supported = malloc_io_type_supported,
+	.get_io_channel = malloc_get_io_channel,
 	.destruct = malloc_destruct,
 };
 
@@ -79,12 +261,13 @@ static int malloc_create(struct srt_spec *spec, struct spdkrt_bdev **out)
 	struct srt_geometry geo;
 	uint64_t boundary = 0;
 	struct malloc_disk *disk;
-	const char *name;
+	const char *name, *copy;
 	int rc;
 
 	rc = srt_geometry_from_spec(spec, &name, &geo);
 	if (rc == 0)
 		rc = srt_spec_get_u64(spec, "optimal_io_boundary", 0, UINT32_MAX, &boundary);
+	copy = srt_spec_get(spec, "copy");
 	if (rc == 0)
 		rc = srt_spec_check_all_used(spec);
 	if (rc != 0)
@@ -96,27 +279,49 @@ static int malloc_create(struct srt_spec *spec, struct spdkrt_bdev **out)
 	disk = calloc(1, sizeof(*disk));
 	if (disk == NULL)
 		return -ENOMEM;
+	pthread_mutex_init(&disk->caw_lock, NULL);
+	rc = srt_copy_engine_get(copy != NULL ? copy : "cpu", &disk->engine);
+	if (rc != 0) {
+		SRT_ERR("malloc bdev '%s': copy=%s is not available: %s", name,
+			copy != NULL ? copy : "cpu", spdkrt_strerror(rc));
+		malloc_free(disk);
+		return rc;
+	}
 	disk->data = spdkrt_dma_zmalloc(geo.num_blocks * geo.block_size, 4096,
 					SPDKRT_ENV_SOCKET_ANY);
 	if (disk->data == NULL) {
 		SRT_ERR("malloc bdev '%s': no %llu bytes of DMA memory (is the environment "
 			"initialised with enough memory?)", name,
 			(unsigned long long)(geo.num_blocks * geo.block_size));
-		free(disk);
+		malloc_free(disk);
 		return -ENOMEM;
 	}
 	snprintf(disk->bdev.name, sizeof(disk->bdev.name), "%s", name);
 	disk->bdev.product_name = "Malloc disk";
 	disk->bdev.module = &srt_bdev_malloc_module;
-	disk->bdev.fn = &g_malloc_fn;
+	disk->bdev.fn = &g_malloc_cpu_fn;
 	disk->bdev.ctx = disk;
 	disk->bdev.block_size = geo.block_size;
 	atomic_init(&disk->bdev.num_blocks, geo.num_blocks);
 	disk->bdev.optimal_io_boundary = (uint32_t)boundary;
+	disk->bdev.max_unmap_ranges = 256;
+	disk->bdev.max_compare_and_write_blocks = 256;
+	if (strcmp(srt_copy_engine_name(disk->engine), "cpu") != 0) {
+		disk->bdev.fn = &g_malloc_channel_fn;
+		rc = spdkrt_io_device_register(&disk->channel_device, malloc_channel_create,
+					       malloc_channel_destroy,
+					       sizeof(struct srt_copy_channel *), name);
+		if (rc != 0) {
+			malloc_free(disk);
+			return rc;
+		}
+	}
 	rc = srt_bdev_register(&disk->bdev);
 	if (rc != 0) {
-		spdkrt_dma_free(disk->data);
-		free(disk);
+		disk->destruct_done = NULL;
+		if (disk->bdev.fn->get_io_channel == NULL ||
+		    spdkrt_io_device_unregister(&disk->channel_device, malloc_channels_gone) != 0)
+			malloc_free(disk);
 		return rc;
 	}
 	*out = &disk->bdev;

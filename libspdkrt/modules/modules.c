@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The table of bdev modules that spdkrt_bdev_create() knows. */
-#include <pthread.h>
-#include <string.h>
+/* The built-in bdev modules, registered on first use like any other module. */
+#include <stddef.h>
 
 #include "bdev/module.h"
 
@@ -13,7 +12,7 @@ extern const struct srt_bdev_module srt_bdev_crypto_module;
 extern const struct srt_bdev_module srt_bdev_uring_module;
 #endif
 
-static const struct srt_bdev_module *const g_modules[] = {
+const struct srt_bdev_module *const srt_bdev_builtin_modules[] = {
 	&srt_bdev_malloc_module,
 	&srt_bdev_null_module,
 	&srt_bdev_aio_module,
@@ -21,31 +20,5 @@ static const struct srt_bdev_module *const g_modules[] = {
 	&srt_bdev_uring_module,
 #endif
 	&srt_bdev_crypto_module,
+	NULL,
 };
-
-const struct srt_bdev_module *srt_bdev_find_module(const char *name)
-{
-	for (size_t i = 0; i < sizeof(g_modules) / sizeof(g_modules[0]); i++) {
-		if (strcmp(g_modules[i]->name, name) == 0)
-			return g_modules[i];
-	}
-	return NULL;
-}
-
-static char g_names[256];
-static pthread_once_t g_names_once = PTHREAD_ONCE_INIT;
-
-static void list_names(void)
-{
-	for (size_t i = 0; i < sizeof(g_modules) / sizeof(g_modules[0]); i++) {
-		if (i > 0)
-			strncat(g_names, ", ", sizeof(g_names) - strlen(g_names) - 1);
-		strncat(g_names, g_modules[i]->name, sizeof(g_names) - strlen(g_names) - 1);
-	}
-}
-
-const char *srt_bdev_module_names(void)
-{
-	pthread_once(&g_names_once, list_names);
-	return g_names;
-}

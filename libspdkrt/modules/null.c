@@ -15,7 +15,7 @@
 #define SRT_LOG_COMPONENT "null"
 #include "util/log.h"
 
-STAILQ_HEAD(null_io_list, srt_bdev_io);
+STAILQ_HEAD(null_io_list, spdkrt_bdev_io);
 
 struct null_disk {
 	struct spdkrt_bdev bdev;
@@ -29,13 +29,13 @@ struct null_channel {
 	struct spdkrt_poller *poller;
 };
 
-static void null_submit_now(struct spdkrt_io_channel *module_ch, struct srt_bdev_io *io)
+static void null_submit_now(struct spdkrt_io_channel *module_ch, struct spdkrt_bdev_io *io)
 {
 	(void)module_ch;
-	srt_bdev_io_complete(io, 0);
+	spdkrt_bdev_io_complete(io, 0);
 }
 
-static void null_submit_later(struct spdkrt_io_channel *module_ch, struct srt_bdev_io *io)
+static void null_submit_later(struct spdkrt_io_channel *module_ch, struct spdkrt_bdev_io *io)
 {
 	struct null_channel *ch = spdkrt_io_channel_get_ctx(module_ch);
 
@@ -46,14 +46,14 @@ static int null_poll(void *arg)
 {
 	struct null_channel *ch = arg;
 	struct null_io_list batch = STAILQ_HEAD_INITIALIZER(batch);
-	struct srt_bdev_io *io;
+	struct spdkrt_bdev_io *io;
 
 	if (STAILQ_EMPTY(&ch->pending))
 		return SPDKRT_POLLER_IDLE;
 	STAILQ_CONCAT(&batch, &ch->pending);
 	while ((io = STAILQ_FIRST(&batch)) != NULL) {
 		STAILQ_REMOVE_HEAD(&batch, link);
-		srt_bdev_io_complete(io, 0);
+		spdkrt_bdev_io_complete(io, 0);
 	}
 	return SPDKRT_POLLER_BUSY;
 }
@@ -118,13 +118,15 @@ static void null_destruct(struct spdkrt_bdev *bdev, void (*done)(struct spdkrt_b
 	}
 }
 
-static const struct srt_bdev_fn_table g_null_now_fn = {
+static const struct spdkrt_bdev_fn_table g_null_now_fn = {
+	.size = sizeof(struct spdkrt_bdev_fn_table),
 	.submit = null_submit_now,
 	.io_type_supported = null_io_type_supported,
 	.destruct = null_destruct,
 };
 
-static const struct srt_bdev_fn_table g_null_poller_fn = {
+static const struct spdkrt_bdev_fn_table g_null_poller_fn = {
+	.size = sizeof(struct spdkrt_bdev_fn_table),
 	.submit = null_submit_later,
 	.io_type_supported = null_io_type_supported,
 	.get_io_channel = null_get_io_channel,

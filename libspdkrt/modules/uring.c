@@ -24,7 +24,7 @@
 /* CQEs per reaping round. */
 #define URING_BATCH 256
 
-STAILQ_HEAD(uring_io_list, srt_bdev_io);
+STAILQ_HEAD(uring_io_list, spdkrt_bdev_io);
 
 struct uring_channel {
 	struct io_uring ring;
@@ -48,13 +48,13 @@ struct uring_task {
 };
 _Static_assert(sizeof(struct uring_task) <= SRT_BDEV_IO_MODULE_CTX, "a task fits in an I/O");
 
-static inline struct uring_task *task_of(struct srt_bdev_io *io)
+static inline struct uring_task *task_of(struct spdkrt_bdev_io *io)
 {
 	return (struct uring_task *)io->module_ctx;
 }
 
 /* Fills an SQE for io; the caller checked that the rings have room. */
-static void uring_prep(struct uring_channel *ch, struct srt_bdev_io *io)
+static void uring_prep(struct uring_channel *ch, struct spdkrt_bdev_io *io)
 {
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&ch->ring);
 	struct uring_task *t = task_of(io);
@@ -92,7 +92,7 @@ static void uring_prep(struct uring_channel *ch, struct srt_bdev_io *io)
 	ch->inflight++;
 }
 
-static inline void uring_start(struct uring_channel *ch, struct srt_bdev_io *io)
+static inline void uring_start(struct uring_channel *ch, struct spdkrt_bdev_io *io)
 {
 	if (likely(ch->inflight < URING_DEPTH && STAILQ_EMPTY(&ch->queued))) {
 		uring_prep(ch, io);
@@ -103,12 +103,12 @@ static inline void uring_start(struct uring_channel *ch, struct srt_bdev_io *io)
 }
 
 /* Switches a write-zeroes/unmap to written zeroes; false when it completed the I/O. */
-static bool uring_zero_by_writes(struct srt_bdev_io *io)
+static bool uring_zero_by_writes(struct spdkrt_bdev_io *io)
 {
 	struct uring_task *t = task_of(io);
 
 	if (srt_file_zeroes() == NULL) {
-		srt_bdev_io_complete(io, -ENOMEM);
+		spdkrt_bdev_io_complete(io, -ENOMEM);
 		return false;
 	}
 	t->zeroing = true;
@@ -124,7 +124,7 @@ static uint32_t uring_busy(void *channel_ctx)
 	return ch->inflight + ch->num_queued;
 }
 
-static void uring_submit(struct spdkrt_io_channel *module_ch, struct srt_bdev_io *io)
+static void uring_submit(struct spdkrt_io_channel *module_ch, struct spdkrt_bdev_io *io)
 {
 	struct uring_channel *ch = spdkrt_io_channel_get_ctx(module_ch);
 	struct uring_task *t = task_of(io);
@@ -146,13 +146,13 @@ static void uring_submit(struct spdkrt_io_channel *module_ch, struct srt_bdev_io
 		srt_file_reset(ch->disk, io, &t->reset, uring_busy);
 		return;
 	default:
-		srt_bdev_io_complete(io, -ENOTSUP);
+		spdkrt_bdev_io_complete(io, -ENOTSUP);
 		return;
 	}
 	uring_start(ch, io);
 }
 
-static void uring_cqe(struct uring_channel *ch, struct srt_bdev_io *io, int res)
+static void uring_cqe(struct uring_channel *ch, struct spdkrt_bdev_io *io, int res)
 {
 	struct uring_task *t = task_of(io);
 	int status;
@@ -189,11 +189,11 @@ static void uring_cqe(struct uring_channel *ch, struct srt_bdev_io *io, int res)
 		status = res < 0 ? res : 0;
 		break;
 	}
-	srt_bdev_io_complete(io, status);
+	spdkrt_bdev_io_complete(io, status);
 }
 
 struct uring_done {
-	struct srt_bdev_io *io;
+	struct spdkrt_bdev_io *io;
 	int res;
 };
 
@@ -225,7 +225,7 @@ static int uring_poll(void *arg)
 	if (ch->inflight > 0)
 		n = uring_reap(ch);
 	while (!STAILQ_EMPTY(&ch->queued) && ch->inflight < URING_DEPTH) {
-		struct srt_bdev_io *io = STAILQ_FIRST(&ch->queued);
+		struct spdkrt_bdev_io *io = STAILQ_FIRST(&ch->queued);
 
 		STAILQ_REMOVE_HEAD(&ch->queued, link);
 		ch->num_queued--;
@@ -291,7 +291,8 @@ static void uring_channel_destroy(void *io_device, void *ctx)
 	io_uring_queue_exit(&ch->ring);
 }
 
-static const struct srt_bdev_fn_table g_uring_fn = {
+static const struct spdkrt_bdev_fn_table g_uring_fn = {
+	.size = sizeof(struct spdkrt_bdev_fn_table),
 	.submit = uring_submit,
 	.io_type_supported = srt_file_disk_io_type_supported,
 	.get_io_channel = srt_file_disk_get_io_channel,

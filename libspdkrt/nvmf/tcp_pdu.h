@@ -6,10 +6,11 @@
 #ifndef SRT_NVMF_TCP_PDU_H
 #define SRT_NVMF_TCP_PDU_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "nvmf/nvme_defs.h"
+#include <spdkrt/nvme_spec.h>
 
 enum srt_tcp_pdu_type {
 	SRT_TCP_PDU_ICREQ = 0x00,
@@ -85,13 +86,13 @@ static_assert(sizeof(struct srt_tcp_term_req) == 24, "TermReq header size");
 
 struct srt_tcp_capsule_cmd {
 	struct srt_tcp_ch ch;
-	struct srt_nvme_cmd ccsqe;
+	struct spdkrt_nvme_cmd ccsqe;
 } __attribute__((packed));
 static_assert(sizeof(struct srt_tcp_capsule_cmd) == 72, "CapsuleCmd header size");
 
 struct srt_tcp_capsule_resp {
 	struct srt_tcp_ch ch;
-	struct srt_nvme_cpl rccqe;
+	struct spdkrt_nvme_cpl rccqe;
 } __attribute__((packed));
 static_assert(sizeof(struct srt_tcp_capsule_resp) == 24, "CapsuleResp size");
 

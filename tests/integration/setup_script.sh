@@ -50,6 +50,8 @@ make_root() {
 0000:02:00.0 0x010802 0x1b36 0x0010 nvme
 0000:00:04.0 0x088000 0x8086 0x2021 ioatdma
 0000:00:05.0 0x020000 0x1af4 0x1000 virtio-pci
+0000:00:05.2 0x088000 0x8086 0x2025 none
+0000:80:04.3 0x088000 0x8086 0x6f23 ioatdma
 EOF
 	mkdir -p "$r/sys/bus/pci/devices/0000:01:00.0/nvme/nvme0/nvme0n1" \
 		"$r/sys/bus/pci/devices/0000:02:00.0/nvme/nvme1/nvme1n1"
@@ -62,14 +64,16 @@ export SPDKRT_SETUP_ROOT=$root
 out=$("$setup" status)
 if grep -q 'NVMe   0000:01:00.0.*nvme  *nvme0n1' <<<"$out" &&
 	grep -q 'I/OAT  0000:00:04.0.*ioatdma' <<<"$out" &&
-	! grep -q '0000:00:05.0' <<<"$out" && grep -q 'node0' <<<"$out"; then
-	pass "status lists the NVMe and I/OAT functions, their drivers and the hugepages per node"
+	grep -q 'I/OAT  0000:80:04.3.*ioatdma' <<<"$out" &&
+	! grep -q '0000:00:05.0' <<<"$out" && ! grep -q '0000:00:05.2' <<<"$out" &&
+	grep -q 'node0' <<<"$out"; then
+	pass "status lists the NVMe and I/OAT functions (by id, not the other Intel class-0880 function), their drivers and the hugepages per node"
 else
 	echo "$out"
 	fail "status output"
 fi
 
-out=$(HUGEMEM=64 PCI_BLOCKED=0000:00:04.0 "$setup" config)
+out=$(HUGEMEM=64 PCI_BLOCKED="0000:00:04.0 0000:80:04.3" "$setup" config)
 ovr() { tr -d '\n' <"$root/sys/bus/pci/devices/$1/driver_override"; }
 if [ "$(cat "$root/proc/sys/vm/nr_hugepages")" = 32 ] &&
 	[ "$(ovr 0000:01:00.0)" = uio_pci_generic ] &&
@@ -87,8 +91,8 @@ make_root "$root"
 mkdir -p "$root/sys/kernel/iommu_groups/7"
 out=$(NRHUGE=10 "$setup" config)
 if [ "$(cat "$root/proc/sys/vm/nr_hugepages")" = 10 ] && [ "$(ovr 0000:01:00.0)" = vfio-pci ] &&
-	[ "$(ovr 0000:00:04.0)" = vfio-pci ]; then
-	pass "config with an IOMMU: NRHUGE=10, NVMe and I/OAT to vfio-pci"
+	[ "$(ovr 0000:00:04.0)" = vfio-pci ] && [ -z "$(ovr 0000:00:05.2)" ]; then
+	pass "config with an IOMMU: NRHUGE=10, NVMe and I/OAT to vfio-pci, the non-DMA class-0880 function untouched"
 else
 	echo "$out"
 	fail "config (vfio-pci)"
@@ -130,6 +134,18 @@ rc=0
 "$setup" frobnicate >/dev/null 2>&1 || rc=$?
 [ "$rc" = 2 ] && pass "an unknown command exits 2" || fail "unknown command: status $rc"
 "$setup" help | grep -q '^Usage: spdkrt-setup' && pass "help" || fail "help"
+
+# The installed script carries the id table itself (make install substitutes it).
+ids=$(grep -o 'SRT_IOAT_ID(0x[0-9a-f]*)' "$top_srcdir/libspdkrt/env/pci_ids.h" | sed 's/.*(\(0x[0-9a-f]*\))/\1/' | tr '\n' ' ')
+sed "s/@IOAT_DEVICE_IDS@/$ids/" "$setup" >"$tmp/spdkrt-setup"
+out=$(bash "$tmp/spdkrt-setup" status 2>&1)
+if grep -q 'I/OAT  0000:80:04.3' <<<"$out" && ! grep -q 'no I/OAT id table' <<<"$out" &&
+	[ "$(wc -w <<<"$ids")" -ge 40 ]; then
+	pass "an installed copy (ids substituted, no source tree) matches I/OAT by the same table"
+else
+	echo "$out"
+	fail "installed copy's I/OAT table"
+fi
 
 [ "$failed" = 0 ] && echo "PASS: spdkrt-setup"
 exit "$failed"

@@ -690,6 +690,82 @@ static void probe_spdkrt_pci_addr_parse(void)
 	want_value(spdkrt_pci_addr_parse(&a, "0000:00:01.8"), -EINVAL);
 }
 
+static void ioat_noop(void *arg, int status)
+{
+	(void)arg;
+	(void)status;
+}
+
+static void ioat_attached(void *ctx, const struct spdkrt_pci_addr *addr,
+			  struct spdkrt_ioat_chan *chan)
+{
+	(void)ctx;
+	(void)addr;
+	spdkrt_ioat_detach(chan);
+}
+
+static void probe_spdkrt_ioat_attach(void)
+{
+	struct spdkrt_pci_addr a = { .domain = 0xffff, .bus = 0xff, .dev = 31, .func = 7 };
+	struct spdkrt_pci_addr bad = { .domain = 0x10000 };
+	struct spdkrt_ioat_chan *chan;
+
+	want_rc(spdkrt_ioat_attach(NULL, &chan), -EINVAL, "spdkrt_ioat_attach");
+	want_rc(spdkrt_ioat_attach(&a, NULL), -EINVAL, "spdkrt_ioat_attach");
+	want_rc(spdkrt_ioat_attach(&bad, &chan), -EINVAL, "invalid PCI address");
+	want_rc(spdkrt_ioat_attach(&a, &chan), -ENODEV, NULL);
+}
+
+static void probe_spdkrt_ioat_build_copy(void)
+{
+	want_rc(spdkrt_ioat_build_copy(NULL, NULL, ioat_noop, g_buf, g_buf + 8, 8), -EINVAL,
+		"chan is NULL");
+}
+
+static void probe_spdkrt_ioat_build_fill(void)
+{
+	want_rc(spdkrt_ioat_build_fill(NULL, NULL, ioat_noop, g_buf, 0, 8), -EINVAL,
+		"chan is NULL");
+}
+
+static void probe_spdkrt_ioat_detach(void)
+{
+	want_value(spdkrt_ioat_detach(NULL), 0);
+}
+
+static void probe_spdkrt_ioat_flush(void)
+{
+	want_rc(spdkrt_ioat_flush(NULL), -EINVAL, "chan is NULL");
+}
+
+PROBE_NULL_GIVES(spdkrt_ioat_get_capabilities, 0)
+PROBE_NULL_GIVES(spdkrt_ioat_get_max_descriptors, 0)
+PROBE_NULL_GIVES_NULL(spdkrt_ioat_get_pci_addr)
+
+static void probe_spdkrt_ioat_probe(void)
+{
+	want_rc(spdkrt_ioat_probe(NULL, NULL, NULL), -EINVAL, "attach_cb is NULL");
+	/* No I/OAT channel in this process: none attached, and the log says so. */
+	want_rc(spdkrt_ioat_probe(NULL, NULL, ioat_attached), 0, "no I/OAT channel found");
+}
+
+static void probe_spdkrt_ioat_process_events(void)
+{
+	want_rc(spdkrt_ioat_process_events(NULL), -EINVAL, "chan is NULL");
+}
+
+static void probe_spdkrt_ioat_submit_copy(void)
+{
+	want_rc(spdkrt_ioat_submit_copy(NULL, NULL, ioat_noop, g_buf, g_buf + 8, 8), -EINVAL,
+		"chan is NULL");
+}
+
+static void probe_spdkrt_ioat_submit_fill(void)
+{
+	want_rc(spdkrt_ioat_submit_fill(NULL, NULL, ioat_noop, g_buf, 0, 8), -EINVAL,
+		"chan is NULL");
+}
+
 struct row {
 	const char *name;
 	void (*probe)(void); /* NULL: the function takes no input that can be bad */
@@ -798,6 +874,18 @@ static const struct row g_rows[] = {
 	/* LIBSPDKRT_1.1 */
 	ROW(spdkrt_dma_malloc_contig),
 	ROW(spdkrt_dma_zmalloc_contig),
+	ROW(spdkrt_ioat_attach),
+	ROW(spdkrt_ioat_build_copy),
+	ROW(spdkrt_ioat_build_fill),
+	ROW(spdkrt_ioat_detach),
+	ROW(spdkrt_ioat_flush),
+	ROW(spdkrt_ioat_get_capabilities),
+	ROW(spdkrt_ioat_get_max_descriptors),
+	ROW(spdkrt_ioat_get_pci_addr),
+	ROW(spdkrt_ioat_probe),
+	ROW(spdkrt_ioat_process_events),
+	ROW(spdkrt_ioat_submit_copy),
+	ROW(spdkrt_ioat_submit_fill),
 	ROW(spdkrt_mem_register),
 	ROW(spdkrt_mem_unregister),
 	ROW(spdkrt_pci_addr_compare),

@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ioat_perf (installed as spdkrt-ioat-perf): I/OAT copy throughput. Each channel keeps -q copies
+ * of -s bytes in flight for -t seconds, a new copy built from each completion and the batch
+ * flushed once per poll; prints per-channel and total operations/s and GiB/s (--json: one JSON
+ * object on stdout).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdint.h>
+
+#include "ioat_tool.h"
+
+#define MAX_QUEUE_DEPTH 4096
+
+struct perf_chan;
+
+struct perf_task {
+	struct perf_chan *pc;
+	char *src, *dst;
+};
+
+struct perf_chan {
+	struct spdkrt_ioat_chan *chan;
+	struct perf_task *tasks;
+	uint64_t size;
+	uint64_t ops;
+	uint64_t errors;
+	unsigned inflight;
+	bool stopping;
+};
+
+static bool g_json;
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: spdkrt-ioat-perf -t SECONDS [options]\n"
+		"Measures I/OAT DMA copy throughput: each channel keeps a queue of copies in flight.\n"
+		"\n"
+		"  -t SECONDS        how long to run (required)\n"
+		"  -s SIZE           bytes per copy, with k/m/g suffixes (default 4k)\n"
+		"  -q DEPTH          copies in flight per channel (default 32, at most %d)\n"
+		"  -n CHANNELS       channels to use (default: all)\n"
+		"      --no-huge     use ordinary pages (no DMA to real devices: for trying it out)\n"
+		"      --mem MB      memory to reserve\n"
+		"      --json        print the results as one JSON object\n"
+		"  -h, --help        this text\n"
+		"\n"
+		"Channels must be bound to vfio-pci or uio_pci_generic first (spdkrt-setup config).\n"
+		"Exit status: 0 on success, 1 on any error (bad usage, no I/OAT channel, a failed copy).\n",
+		MAX_QUEUE_DEPTH);
+}
+
+static void copy_done(void *arg, int status);
+
+static int task_submit(struct perf_task *t)
+{
+	struct perf_chan *pc = t->pc;
+	int rc = spdkrt_ioat_build_copy(pc->chan, t, copy_done, t->dst, t->src, pc->size);
+
+	if (rc == 0)
+		pc->inflight++;
+	return rc;
+}
+
+static void copy_done(void *arg, int status)
+{
+	struct perf_task *t = arg;
+	struct perf_chan *pc = t->pc;
+
+	pc->inflight--;
+	if (status != 0)
+		pc->errors++;
+	else
+		pc->ops++;
+	if (!pc->stopping && task_submit(t) != 0)
+		pc->errors++;
+}
+
+static bool perf_chan_init(struct perf_chan *pc, struct spdkrt_ioat_chan *chan, uint64_t size,
+			   unsigned depth)
+{
+	pc->chan = chan;
+	pc->size = size;
+	pc->tasks = calloc(depth, sizeof(*pc->tasks));
+	if (pc->tasks == NULL)
+		return false;
+	for (unsigned i = 0; i < depth; i++) {
+		pc->tasks[i].pc = pc;
+		pc->tasks[i].src = spdkrt_dma_malloc(size, 4096, SPDKRT_ENV_SOCKET_ANY);
+		pc->tasks[i].dst = spdkrt_dma_malloc(size, 4096, SPDKRT_ENV_SOCKET_ANY);
+		if (pc->tasks[i].src == NULL || pc->tasks[i].dst == NULL)
+			return false;
+		memset(pc->tasks[i].src, (int)i, size);
+	}
+	return true;
+}
+
+static void perf_chan_fini(struct perf_chan *pc, unsigned depth)
+{
+	for (unsigned i = 0; pc->tasks != NULL && i < depth; i++) {
+		spdkrt_dma_free(pc->tasks[i].src);
+		spdkrt_dma_free(pc->tasks[i].dst);
+	}
+	free(pc->tasks);
+}
+
+static void report(struct ioat_tool *tool, struct perf_chan *pcs, double seconds, uint64_t size,
+		   unsigned depth)
+{
+	uint64_t total_ops = 0, total_errors = 0;
+	char name[SPDKRT_PCI_ADDR_STRLEN];
+	const double gib = 1024.0 * 1024.0 * 1024.0;
+
+	if (g_json)
+		printf("{\"transfer_size\": %" PRIu64 ", \"queue_depth\": %u, \"seconds\": %.3f, "
+		       "\"channels\": [",
+		       size, depth, seconds);
+	else
+		printf("%-14s %14s %10s %8s\n", "Channel", "Operations/s", "GiB/s", "Errors");
+	for (unsigned i = 0; i < tool->num_chans; i++) {
+		double ops = (double)pcs[i].ops / seconds;
+
+		ioat_tool_chan_name(pcs[i].chan, name, sizeof(name));
+		total_ops += pcs[i].ops;
+		total_errors += pcs[i].errors;
+		if (g_json)
+			printf("%s{\"pci_addr\": \"%s\", \"ops_per_sec\": %.1f, \"gib_per_sec\": "
+			       "%.4f, \"errors\": %" PRIu64 "}",
+			       i > 0 ? ", " : "", name, ops, ops * (double)size / gib,
+			       pcs[i].errors);
+		else
+			printf("%-14s %14.1f %10.4f %8" PRIu64 "\n", name, ops,
+			       ops * (double)size / gib, pcs[i].errors);
+	}
+	if (g_json)
+		printf("], \"total\": {\"ops_per_sec\": %.1f, \"gib_per_sec\": %.4f, \"errors\": "
+		       "%" PRIu64 "}}\n",
+		       (double)total_ops / seconds, (double)total_ops / seconds * (double)size / gib,
+		       total_errors);
+	else
+		printf("%-14s %14.1f %10.4f %8" PRIu64 "\n", "Total", (double)total_ops / seconds,
+		       (double)total_ops / seconds * (double)size / gib, total_errors);
+}
+
+static int run(struct ioat_tool *tool, uint64_t size, unsigned depth, double seconds)
+{
+	struct perf_chan *pcs = calloc(tool->num_chans, sizeof(*pcs));
+	uint64_t hz = spdkrt_get_ticks_hz(), start, end;
+	uint64_t errors = 0;
+	unsigned i, busy;
+	int rc = 0;
+
+	if (pcs == NULL)
+		return 1;
+	for (i = 0; i < tool->num_chans; i++) {
+		if (!perf_chan_init(&pcs[i], tool->chans[i], size, depth)) {
+			fprintf(stderr, "spdkrt-ioat-perf: out of DMA memory for %u x %" PRIu64
+					" bytes (raise --mem)\n", depth, size);
+			rc = 1;
+			goto out;
+		}
+	}
+	for (i = 0; i < tool->num_chans; i++) {
+		for (unsigned d = 0; d < depth; d++) {
+			int r = task_submit(&pcs[i].tasks[d]);
+
+			if (r != 0) {
+				fprintf(stderr, "spdkrt-ioat-perf: cannot queue a copy: %s\n",
+					spdkrt_strerror(r));
+				rc = 1;
+				break;
+			}
+		}
+		spdkrt_ioat_flush(pcs[i].chan);
+	}
+	start = spdkrt_get_ticks();
+	end = start + (uint64_t)(seconds * (double)hz);
+	do {
+		busy = 0;
+		for (i = 0; i < tool->num_chans; i++) {
+			if (spdkrt_get_ticks() >= end)
+				pcs[i].stopping = true;
+			if (spdkrt_ioat_process_events(pcs[i].chan) < 0)
+				pcs[i].stopping = true;
+			spdkrt_ioat_flush(pcs[i].chan);
+			busy += pcs[i].inflight;
+		}
+		ioat_tool_poll(tool);
+	} while (busy > 0 && spdkrt_get_ticks() < end + 10 * hz);
+	seconds = (double)(spdkrt_get_ticks() - start) / (double)hz;
+	report(tool, pcs, seconds, size, depth);
+	for (i = 0; i < tool->num_chans; i++)
+		errors += pcs[i].errors + pcs[i].inflight;
+	if (errors != 0) {
+		fprintf(stderr, "spdkrt-ioat-perf: %" PRIu64 " copies failed\n", errors);
+		rc = 1;
+	}
+out:
+	for (i = 0; i < tool->num_chans; i++)
+		perf_chan_fini(&pcs[i], depth);
+	free(pcs);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_NO_HUGE = 256, OPT_MEM, OPT_JSON };
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "no-huge", no_argument, NULL, OPT_NO_HUGE },
+		{ "mem", required_argument, NULL, OPT_MEM },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ioat_tool tool = { .prog = "spdkrt-ioat-perf" };
+	uint64_t size = 4096, v;
+	unsigned depth = 32;
+	double seconds = 0;
+	int opt, rc;
+
+	if (argc == 1) {
+		usage(stderr);
+		return 1;
+	}
+	while ((opt = getopt_long(argc, argv, "ht:s:q:n:", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 't':
+			seconds = strtod(optarg, NULL);
+			if (!(seconds > 0 && seconds <= 86400)) {
+				fprintf(stderr, "spdkrt-ioat-perf: -t needs seconds > 0\n");
+				return 1;
+			}
+			break;
+		case 's':
+			if (!ioat_tool_parse_size(optarg, &size) || size == 0 || size > (1ull << 30)) {
+				fprintf(stderr, "spdkrt-ioat-perf: -s needs 1 byte to 1g\n");
+				return 1;
+			}
+			break;
+		case 'q':
+			if (!ioat_tool_parse_size(optarg, &v) || v == 0 || v > MAX_QUEUE_DEPTH) {
+				fprintf(stderr, "spdkrt-ioat-perf: -q needs 1 to %d\n",
+					MAX_QUEUE_DEPTH);
+				return 1;
+			}
+			depth = (unsigned)v;
+			break;
+		case 'n':
+			if (!ioat_tool_parse_size(optarg, &v) || v == 0 ||
+			    v > IOAT_TOOL_MAX_CHANNELS) {
+				fprintf(stderr, "spdkrt-ioat-perf: -n needs 1 to %d\n",
+					IOAT_TOOL_MAX_CHANNELS);
+				return 1;
+			}
+			tool.max_channels = (unsigned)v;
+			break;
+		case OPT_NO_HUGE:
+			tool.no_huge = true;
+			break;
+		case OPT_MEM:
+			if (!ioat_tool_parse_size(optarg, &v) || v == 0) {
+				fprintf(stderr, "spdkrt-ioat-perf: --mem needs megabytes\n");
+				return 1;
+			}
+			tool.mem_mb = (size_t)v;
+			break;
+		case OPT_JSON:
+			g_json = true;
+			break;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (optind < argc || seconds == 0) {
+		fprintf(stderr, "spdkrt-ioat-perf: %s\n",
+			optind < argc ? "unexpected argument" : "-t SECONDS is required");
+		usage(stderr);
+		return 1;
+	}
+	rc = ioat_tool_start(&tool) ? run(&tool, size, depth, seconds) : 1;
+	ioat_tool_stop(&tool);
+	return rc;
+}

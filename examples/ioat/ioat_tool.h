@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What spdkrt-ioat-perf and spdkrt-ioat-verify share: the environment, one spdkrt thread that
+ * drives every channel, probing up to N channels (and saying clearly when there is none), and a
+ * poll step. Built with IOAT_TOOL_MODELS (tests only), the tools first register I/OAT channel
+ * models (tests/models/ioat) as PCI functions, so that their whole logic runs in `make check` on
+ * machines without I/OAT.
+ */
+#ifndef SPDKRT_EXAMPLES_IOAT_TOOL_H
+#define SPDKRT_EXAMPLES_IOAT_TOOL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <spdkrt.h>
+
+#ifdef IOAT_TOOL_MODELS
+#include "env/backend.h"
+#include "env/pci.h"
+#include "../../tests/models/ioat/ioat_model.h"
+#endif
+
+#define IOAT_TOOL_MAX_CHANNELS 64
+
+struct ioat_tool {
+	const char *prog;
+	bool no_huge;
+	size_t mem_mb;
+	unsigned max_channels; /* 0: all */
+	struct spdkrt_thread *thread;
+	struct spdkrt_ioat_chan *chans[IOAT_TOOL_MAX_CHANNELS];
+	unsigned num_chans;
+#ifdef IOAT_TOOL_MODELS
+	struct ioat_model *models[IOAT_TOOL_MAX_CHANNELS];
+	unsigned num_models;
+#endif
+};
+
+static inline bool ioat_tool_want(void *ctx, const struct spdkrt_pci_addr *addr,
+				  const struct spdkrt_pci_id *id)
+{
+	struct ioat_tool *t = ctx;
+
+	(void)addr;
+	(void)id;
+	return t->num_chans < IOAT_TOOL_MAX_CHANNELS &&
+	       (t->max_channels == 0 || t->num_chans < t->max_channels);
+}
+
+static inline void ioat_tool_attached(void *ctx, const struct spdkrt_pci_addr *addr,
+				      struct spdkrt_ioat_chan *chan)
+{
+	struct ioat_tool *t = ctx;
+
+	(void)addr;
+	t->chans[t->num_chans++] = chan;
+}
+
+#ifdef IOAT_TOOL_MODELS
+/* Models stand in for the hardware; the environment variable says how many. */
+static inline int ioat_tool_add_models(struct ioat_tool *t)
+{
+	const char *n = getenv("SPDKRT_IOAT_TOOL_MODELS");
+	unsigned count = n != NULL ? (unsigned)atoi(n) : 2;
+
+	for (unsigned i = 0; i < count && i < IOAT_TOOL_MAX_CHANNELS; i++) {
+		struct spdkrt_pci_addr addr = { 0, 0x80, (uint8_t)(i / 8), (uint8_t)(i % 8) };
+
+		if (ioat_model_create(&addr, NULL, &t->models[t->num_models]) != 0)
+			return -1;
+		t->num_models++;
+	}
+	return 0;
+}
+#endif
+
+/* Environment, thread and channels; prints why and returns false on failure. */
+static inline bool ioat_tool_start(struct ioat_tool *t)
+{
+	struct spdkrt_env_opts opts;
+	int rc;
+
+	spdkrt_env_opts_init(&opts, sizeof(opts));
+	opts.name = t->prog;
+	opts.no_huge = t->no_huge;
+	opts.mem_size_mb = t->mem_mb;
+#ifdef IOAT_TOOL_MODELS
+	srt_env_set_backend(&srt_env_heap_backend);
+#endif
+	rc = spdkrt_env_init(&opts);
+	if (rc != 0) {
+		fprintf(stderr, "%s: cannot initialise the environment: %s\n", t->prog,
+			spdkrt_strerror(rc));
+		return false;
+	}
+	rc = spdkrt_thread_create(t->prog, &t->thread);
+	if (rc != 0) {
+		fprintf(stderr, "%s: cannot create a thread: %s\n", t->prog, spdkrt_strerror(rc));
+		return false;
+	}
+	spdkrt_set_thread(t->thread);
+#ifdef IOAT_TOOL_MODELS
+	if (ioat_tool_add_models(t) != 0) {
+		fprintf(stderr, "%s: cannot register the channel models\n", t->prog);
+		return false;
+	}
+#endif
+	rc = spdkrt_ioat_probe(t, ioat_tool_want, ioat_tool_attached);
+	if (rc < 0) {
+		fprintf(stderr, "%s: probing I/OAT channels failed: %s\n", t->prog,
+			spdkrt_strerror(rc));
+		return false;
+	}
+	if (t->num_chans == 0) {
+		fprintf(stderr,
+			"%s: no I/OAT channel: this machine has none, or none is bound to vfio-pci "
+			"or uio_pci_generic (run spdkrt-setup config as root)\n",
+			t->prog);
+		return false;
+	}
+	return true;
+}
+
+/* One step of the device side: the thread's pollers (and, in tests, the models). */
+static inline void ioat_tool_poll(struct ioat_tool *t)
+{
+	spdkrt_thread_poll(t->thread, 0, 0);
+#ifdef IOAT_TOOL_MODELS
+	srt_pci_model_poll_all();
+#endif
+}
+
+static inline void ioat_tool_stop(struct ioat_tool *t)
+{
+	for (unsigned i = 0; i < t->num_chans; i++)
+		spdkrt_ioat_detach(t->chans[i]);
+	t->num_chans = 0;
+#ifdef IOAT_TOOL_MODELS
+	for (unsigned i = 0; i < t->num_models; i++)
+		ioat_model_destroy(t->models[i]);
+	t->num_models = 0;
+#endif
+	if (t->thread != NULL) {
+		spdkrt_thread_exit(t->thread);
+		while (!spdkrt_thread_is_exited(t->thread))
+			spdkrt_thread_poll(t->thread, 0, 0);
+		spdkrt_set_thread(NULL);
+		spdkrt_thread_destroy(t->thread);
+		t->thread = NULL;
+	}
+	if (spdkrt_env_is_initialized())
+		spdkrt_env_fini();
+}
+
+static inline const char *ioat_tool_chan_name(struct spdkrt_ioat_chan *chan, char *buf,
+					      size_t size)
+{
+	if (spdkrt_pci_addr_fmt(buf, size, spdkrt_ioat_get_pci_addr(chan)) != 0)
+		snprintf(buf, size, "?");
+	return buf;
+}
+
+/* Parses a positive integer with an optional k/m/g suffix (powers of 1024); false if bad. */
+static inline bool ioat_tool_parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+
+	if (end == s || s[0] == '-')
+		return false;
+	switch (*end) {
+	case 'k': case 'K': v <<= 10; end++; break;
+	case 'm': case 'M': v <<= 20; end++; break;
+	case 'g': case 'G': v <<= 30; end++; break;
+	default: break;
+	}
+	if (*end != '\0')
+		return false;
+	*out = v;
+	return true;
+}
+
+#endif
