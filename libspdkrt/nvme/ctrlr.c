@@ -774,7 +774,7 @@ int32_t spdkrt_nvme_ctrlr_process_admin_completions(struct spdkrt_nvme_ctrlr *ct
 	int32_t n;
 
 	if (ctrlr == NULL)
-		return -EINVAL;
+		return nvme_bad_arg(__func__, "ctrlr is NULL");
 	if (ctrlr->is_failed) {
 		fail_all(ctrlr);
 		return -ENXIO;
@@ -831,7 +831,7 @@ int spdkrt_nvme_ctrlr_reset(struct spdkrt_nvme_ctrlr *ctrlr)
 	int rc;
 
 	if (ctrlr == NULL)
-		return -EINVAL;
+		return nvme_bad_arg(__func__, "ctrlr is NULL");
 	if (ctrlr->is_failed)
 		return -ENXIO;
 	if (!ctrlr->resetting)
@@ -954,8 +954,10 @@ struct spdkrt_nvme_ns *spdkrt_nvme_ctrlr_get_ns(struct spdkrt_nvme_ctrlr *ctrlr,
 void spdkrt_nvme_ctrlr_register_aer_callback(struct spdkrt_nvme_ctrlr *ctrlr,
 					     spdkrt_nvme_aer_cb cb, void *cb_arg)
 {
-	if (ctrlr == NULL)
+	if (ctrlr == NULL) {
+		nvme_bad_arg(__func__, "ctrlr is NULL");
 		return;
+	}
 	ctrlr->aer_cb = cb;
 	ctrlr->aer_arg = cb_arg;
 }
@@ -963,8 +965,10 @@ void spdkrt_nvme_ctrlr_register_aer_callback(struct spdkrt_nvme_ctrlr *ctrlr,
 void spdkrt_nvme_ctrlr_register_ns_change_callback(struct spdkrt_nvme_ctrlr *ctrlr,
 						   spdkrt_nvme_ns_change_cb cb, void *cb_arg)
 {
-	if (ctrlr == NULL)
+	if (ctrlr == NULL) {
+		nvme_bad_arg(__func__, "ctrlr is NULL");
 		return;
+	}
 	ctrlr->ns_change_cb = cb;
 	ctrlr->ns_change_arg = cb_arg;
 }
@@ -973,8 +977,10 @@ void spdkrt_nvme_ctrlr_register_timeout_callback(struct spdkrt_nvme_ctrlr *ctrlr
 						 uint64_t io_timeout_us, uint64_t admin_timeout_us,
 						 spdkrt_nvme_timeout_cb cb, void *cb_arg)
 {
-	if (ctrlr == NULL)
+	if (ctrlr == NULL) {
+		nvme_bad_arg(__func__, "ctrlr is NULL");
 		return;
+	}
 	ctrlr->timeout_cb = cb;
 	ctrlr->timeout_arg = cb_arg;
 	ctrlr->io_timeout_ticks = cb == NULL ? 0 : nvme_us_to_ticks(io_timeout_us);

@@ -155,7 +155,7 @@ int spdkrt_nvme_ctrlr_cmd_abort(struct spdkrt_nvme_ctrlr *ctrlr, struct spdkrt_n
 	struct spdkrt_nvme_cmd cmd = { 0 };
 
 	if (ctrlr == NULL || (qpair != NULL && qpair->ctrlr != ctrlr))
-		return -EINVAL;
+		return nvme_bad_arg(__func__, "ctrlr is NULL or the qpair is another controller's");
 	cmd.opc = SPDKRT_NVME_OPC_ABORT;
 	cmd.cdw10 = SPDKRT_NVME_SET(SPDKRT_NVME_ABORT_SQID, qpair == NULL ? 0u : qpair->id) |
 		    SPDKRT_NVME_SET(SPDKRT_NVME_ABORT_CID, (uint32_t)cid);
@@ -188,7 +188,7 @@ int spdkrt_nvme_ctrlr_alloc_io_qpair(struct spdkrt_nvme_ctrlr *ctrlr,
 	int rc;
 
 	if (ctrlr == NULL || out == NULL)
-		return -EINVAL;
+		return nvme_bad_arg(__func__, "ctrlr or qpair is NULL");
 	if (ctrlr->is_failed)
 		return -ENXIO;
 	if (ctrlr->state != NVME_CTRLR_STATE_READY)
@@ -196,7 +196,7 @@ int spdkrt_nvme_ctrlr_alloc_io_qpair(struct spdkrt_nvme_ctrlr *ctrlr,
 	spdkrt_nvme_io_qpair_opts_init(&opts, sizeof(opts));
 	if (user_opts != NULL) {
 		if (user_opts->size < sizeof(size_t))
-			return -EINVAL;
+			return nvme_bad_arg(__func__, "opts.size is too small");
 		memcpy(&opts, user_opts, user_opts->size < sizeof(opts) ? user_opts->size :
 									sizeof(opts));
 		opts.size = sizeof(opts);
@@ -258,7 +258,7 @@ int spdkrt_nvme_ctrlr_free_io_qpair(struct spdkrt_nvme_qpair *qpair)
 	if (qpair == NULL)
 		return 0;
 	if (qpair->id == 0)
-		return -EINVAL;
+		return nvme_bad_arg(__func__, "the admin queue is not an I/O queue pair");
 	if (qpair->in_completion) {
 		/* Called from one of its own callbacks: freed when processing returns. */
 		qpair->free_pending = true;
@@ -287,7 +287,7 @@ int spdkrt_nvme_io_qpair_opts_init(struct spdkrt_nvme_io_qpair_opts *opts, size_
 	struct spdkrt_nvme_io_qpair_opts defaults = { 0 };
 
 	if (opts == NULL || size < sizeof(size_t))
-		return -EINVAL;
+		return nvme_bad_arg(__func__, "opts is NULL or size is too small");
 	defaults.size = size < sizeof(defaults) ? size : sizeof(defaults);
 	memcpy(opts, &defaults, defaults.size);
 	return 0;

@@ -247,6 +247,9 @@ struct spdkrt_nvme_ctrlr {
 	bool keep_alive_pending;
 };
 
+/* bad_arg.c: logs "fn: what" and returns -EINVAL. */
+int nvme_bad_arg(const char *fn, const char *what);
+
 /* request.c */
 int nvme_qpair_init_requests(struct spdkrt_nvme_qpair *qpair, uint32_t num_requests);
 void nvme_qpair_fini_requests(struct spdkrt_nvme_qpair *qpair);

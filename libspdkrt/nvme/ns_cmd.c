@@ -421,7 +421,7 @@ static int rwv_iov(struct spdkrt_nvme_ns *ns, struct spdkrt_nvme_qpair *qpair, u
 		return -EINVAL;
 	}
 	if (qpair == NULL)
-		return -EINVAL;
+		return nvme_bad_arg(fn, "qpair is NULL");
 	/* The cursor lives in a pool request, so the iovec form allocates nothing either. */
 	holder = nvme_request_alloc(qpair, NULL, NULL);
 	if (holder == NULL)
@@ -560,7 +560,7 @@ int spdkrt_nvme_ns_cmd_flush(struct spdkrt_nvme_ns *ns, struct spdkrt_nvme_qpair
 	int rc;
 
 	if (ns == NULL || qpair == NULL || qpair->id == 0)
-		return -EINVAL;
+		return nvme_bad_arg(__func__, "namespace or I/O queue pair is NULL");
 	if (ns->ctrlr->is_failed)
 		return -ENXIO;
 	req = nvme_request_alloc(qpair, cb, cb_arg);

@@ -176,7 +176,7 @@ int spdkrt_nvme_probe_async(const struct spdkrt_nvme_transport_id *trid, void *c
 	int rc;
 
 	if (out == NULL)
-		return -EINVAL;
+		return nvme_bad_arg(__func__, "ctx is NULL");
 	ctx = calloc(1, sizeof(*ctx));
 	if (ctx == NULL)
 		return -ENOMEM;
@@ -199,7 +199,7 @@ int spdkrt_nvme_probe_poll_async(struct spdkrt_nvme_probe_ctx *ctx)
 	int rc;
 
 	if (ctx == NULL)
-		return -EINVAL;
+		return nvme_bad_arg(__func__, "ctx is NULL");
 	for (link = &ctx->pending; *link != NULL;) {
 		struct probe_entry *e = *link;
 		struct spdkrt_nvme_ctrlr *ctrlr = e->ctrlr;
@@ -301,7 +301,7 @@ int spdkrt_nvme_detach_async(struct spdkrt_nvme_ctrlr *ctrlr, struct spdkrt_nvme
 	struct spdkrt_nvme_qpair *qpair;
 
 	if (ctrlr == NULL || out == NULL)
-		return -EINVAL;
+		return nvme_bad_arg(__func__, "ctrlr or ctx is NULL");
 	ctx = calloc(1, sizeof(*ctx));
 	if (ctx == NULL)
 		return -ENOMEM;
@@ -322,7 +322,7 @@ int spdkrt_nvme_detach_poll_async(struct spdkrt_nvme_detach_ctx *ctx)
 	uint32_t cc, csts;
 
 	if (ctx == NULL)
-		return -EINVAL;
+		return nvme_bad_arg(__func__, "ctx is NULL");
 	ctrlr = ctx->ctrlr;
 	if (ctx->state == DETACH_SHUTDOWN) {
 		/* RTD3E bounds the shutdown; 0 means the controller does not say. */

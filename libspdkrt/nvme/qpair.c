@@ -151,7 +151,7 @@ int32_t spdkrt_nvme_qpair_process_completions(struct spdkrt_nvme_qpair *qpair,
 	int32_t n;
 
 	if (qpair == NULL)
-		return -EINVAL;
+		return nvme_bad_arg(__func__, "qpair is NULL");
 	ctrlr = qpair->ctrlr;
 	if (ctrlr->is_failed) {
 		nvme_qpair_abort_all(qpair, SPDKRT_NVME_SCT_GENERIC,

@@ -103,7 +103,7 @@ int spdkrt_nvme_transport_id_fmt(const struct spdkrt_nvme_transport_id *trid, ch
 	int n;
 
 	if (trid == NULL || buf == NULL)
-		return -EINVAL;
+		return nvme_bad_arg(__func__, "trid or buf is NULL");
 	if (trid->trtype == SPDKRT_NVME_TRANSPORT_PCIE)
 		n = snprintf(buf, size, "trtype:PCIe traddr:%s", trid->traddr);
 	else
