@@ -10,12 +10,17 @@ debian_packages=(
 	build-essential autoconf automake libtool pkg-config
 	libdpdk-dev libaio-dev libssl-dev libnuma-dev liburing-dev libcmocka-dev
 	python3 fio abigail-tools doxygen clang-format
-	debhelper dpkg-dev lintian apt-utils fakeroot rpm rpmlint help2man
+	debhelper dpkg-dev lintian apt-utils fakeroot rpm rpmlint help2man man-db
+	dh-python pybuild-plugin-pyproject python3-all python3-setuptools python3-pytest
+	golang-go rustc
+	qemu-system-x86 busybox-static cpio kmod
 )
 fedora_packages=(
 	gcc make autoconf automake libtool pkgconf-pkg-config
 	dpdk-devel libaio-devel openssl-devel numactl-devel liburing-devel libcmocka-devel
-	python3 fio libabigail doxygen clang-tools-extra rpm-build rpmlint help2man
+	python3 fio libabigail doxygen clang-tools-extra rpm-build rpmlint help2man man-db
+	python3-setuptools python3-pytest golang rust
+	qemu-system-x86 busybox cpio kmod
 )
 
 if command -v apt-get >/dev/null 2>&1; then

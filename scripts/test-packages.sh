@@ -4,11 +4,13 @@
 #     unpacked tarball, RPMs with rpmbuild -bb --nodeps from the tarball; lintian and rpmlint
 #     must report no error (warnings only with an override that gives the reason);
 #  2. the .debs go into a local apt repository (apt-ftparchive, a file: source) and are installed
-#     by name: apt-get install libspdkrt-dev spdkrt-tools;
+#     by name: apt-get install libspdkrt-dev spdkrt-tools python3-spdkrt;
 #  3. an out-of-tree program (the installed consumer.c example) built with nothing but
 #     cc prog.c $(pkg-config --cflags --libs spdkrt), and statically with pkg-config --static,
 #     runs: malloc bdev written, read back and verified without hugepages; dlopen + dlsym of every
-#     public function; the Python ctypes binding's test against the installed library;
+#     public function; a man(3) page for each; the python3-spdkrt package's pytest suite
+#     (python/tests) against the installed module and library; the Go (cgo) and Rust examples
+#     built with golang-go and rustc against the installed library;
 #     spdkrt-bdevperf (1 s) and spdkrt-setup status from PATH, --help of every tool;
 #  4. apt-get purge, then no file of the packages is left.
 # Prints PASS/FAIL/SKIP lines and a summary; exits 1 when something failed. Needs root (apt-get)
@@ -42,9 +44,11 @@ summary() {
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 missing=()
-for tool in dpkg-buildpackage dh lintian apt-ftparchive rpmbuild rpmlint help2man abidiff python3 pkg-config; do
+for tool in dpkg-buildpackage dh lintian apt-ftparchive rpmbuild rpmlint help2man abidiff python3 pkg-config \
+	pybuild man; do
 	command -v "$tool" >/dev/null || missing+=("$tool")
 done
+/usr/bin/python3 -c 'import pytest' 2>/dev/null || missing+=(python3-pytest)
 if [ ${#missing[@]} -gt 0 ]; then
 	fail "missing tools: ${missing[*]} (run scripts/pkgdep.sh)"
 	summary
@@ -107,7 +111,10 @@ if [ -n "$tarball" ]; then
 	mkdir -p "$work/deb"
 	tar -xzf "$tarball" -C "$work/deb"
 	srcdir=$(ls -d "$work"/deb/spdkrt-*/)
-	if (cd "$srcdir" && DEB_BUILD_OPTIONS="parallel=$(nproc) ${DEB_BUILD_OPTIONS:-}" \
+	# The distribution's tools only, as in a build chroot: a python3 of a user's own (pyenv,
+	# /usr/local) before /usr/bin would be the one pybuild runs, without Debian's modules.
+	if (cd "$srcdir" && PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		DEB_BUILD_OPTIONS="parallel=$(nproc) ${DEB_BUILD_OPTIONS:-}" \
 		dpkg-buildpackage -us -uc -b) >"$work/deb.log" 2>&1; then
 		debs_ok=1
 		pass "dpkg-buildpackage -us -uc -b: $(cd "$work/deb" && ls ./*.deb | grep -vc dbgsym) packages ($((SECONDS - t)) s)"
@@ -171,7 +178,7 @@ if [ "$debs_ok" != 1 ]; then
 fi
 
 # ---- 2. local apt repository, install by name ----
-pkgs=(libspdkrt1 libspdkrt-dev spdkrt-tools)
+pkgs=(libspdkrt1 libspdkrt-dev spdkrt-tools python3-spdkrt)
 installed() { dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed'; }
 for p in "${pkgs[@]}"; do
 	if installed "$p"; then
@@ -193,12 +200,12 @@ apt_opts=(-o "Dir::Etc::SourceList=$work/apt/sources.list" -o "Dir::Etc::SourceP
 export DEBIAN_FRONTEND=noninteractive
 if $SUDO apt-get "${apt_opts[@]}" update >"$work/apt-update.log" 2>&1 &&
 	$SUDO apt-get "${apt_opts[@]}" install -y --no-install-recommends libspdkrt-dev spdkrt-tools \
-		>"$work/apt-install.log" 2>&1; then
-	pass "apt-get install libspdkrt-dev spdkrt-tools from a local file: repository"
+		python3-spdkrt >"$work/apt-install.log" 2>&1; then
+	pass "apt-get install libspdkrt-dev spdkrt-tools python3-spdkrt from a local file: repository"
 else
 	show "$work/apt-update.log" 10
 	show "$work/apt-install.log"
-	fail "apt-get install libspdkrt-dev spdkrt-tools"
+	fail "apt-get install libspdkrt-dev spdkrt-tools python3-spdkrt"
 fi
 for p in "${pkgs[@]}"; do
 	installed "$p" || fail "$p is not installed"
@@ -269,18 +276,69 @@ else
 	fail "cannot build the dlopen test"
 fi
 
-# The Python binding against the installed library (ctypes.CDLL("libspdkrt.so.1")).
-if [ -f "$examples/test_spdkrt.py" ]; then
-	if env -u SPDKRT_LIBRARY -u LD_LIBRARY_PATH PYTHONDONTWRITEBYTECODE=1 python3 -B "$examples/test_spdkrt.py" \
-		--expect-version "$version" >"$user/python.log" 2>&1; then
-		pass "Python ctypes binding: $(tail -n1 "$user/python.log")"
-	else
-		show "$user/python.log"
-		fail "Python ctypes binding test"
-	fi
+# A man(3) page for every public function (the list comes from the headers).
+nopage=
+for f in $(awk '{ print $1 }' "$user/api" 2>/dev/null) spdkrt; do
+	man -w 3 "$f" 2>/dev/null | grep -q "^/usr/share/man/man3/$f.3.gz$" || nopage="$nopage $f"
+done
+if [ ! -s "$user/api" ]; then
+	fail "man(3) pages: no API list"
+elif [ -z "$nopage" ]; then
+	pass "man 3 finds a page for each of the $(wc -l <"$user/api") public functions, and spdkrt(3)"
 else
-	fail "$examples/test_spdkrt.py is not installed"
+	fail "no man(3) page for:$nopage"
 fi
+
+# The Python package: its pytest suite (python/tests, with the example from the package's doc
+# directory) against the installed module and library, with the distribution's python3; the
+# structure layouts compared with the installed headers'.
+pytests=$user/pytests
+cp -r "$top/python/tests" "$pytests"
+(cd "$user" && cc $(pkg-config --cflags spdkrt) "$top/tests/abi/layout.c" -o layout && ./layout >layout.txt) ||
+	fail "cannot build tests/abi/layout.c against the installed headers"
+pyenv=(env -u SPDKRT_LIBRARY -u LD_LIBRARY_PATH -u PYTHONPATH PYTHONDONTWRITEBYTECODE=1)
+module=$(cd "$user" && "${pyenv[@]}" /usr/bin/python3 -B -c 'import spdkrt; print(spdkrt.__file__, spdkrt.load().path)' 2>&1) || true
+if [[ $module == /usr/lib/python3/dist-packages/spdkrt/__init__.py\ libspdkrt.so.1 ]]; then
+	pass "python3 -c 'import spdkrt': $module"
+else
+	fail "import spdkrt from python3-spdkrt: $module"
+fi
+if (cd "$pytests" && "${pyenv[@]}" SPDKRT_EXPECT_VERSION="$version" SPDKRT_LAYOUT_FILE="$user/layout.txt" \
+	SPDKRT_PY_EXAMPLES=/usr/share/doc/python3-spdkrt/examples \
+	/usr/bin/python3 -B -m pytest -p no:cacheprovider -ra --rootdir "$pytests" "$pytests") \
+	>"$user/pytest.log" 2>&1; then
+	pass "python3 -m pytest python/tests against python3-spdkrt: $(tail -n1 "$user/pytest.log" | tr -d '=')"
+else
+	show "$user/pytest.log" 60
+	fail "python3 -m pytest python/tests against python3-spdkrt"
+fi
+
+# Go (cgo, #cgo pkg-config: spdkrt) and Rust (extern "C", no crates) from the installed examples,
+# built with the distribution's golang-go and rustc and run against the installed library.
+for lang in go rust; do
+	case $lang in
+	go)
+		src=$examples/hello_bdev.go tool=/usr/bin/go
+		build() { (cd "$user/go" && GOCACHE="$user/go/cache" GOPATH="$user/go/path" GO111MODULE=off \
+			GOFLAGS= /usr/bin/go build -o hello_bdev "$src"); } ;;
+	rust)
+		src=$examples/hello_bdev.rs tool=/usr/bin/rustc
+		# shellcheck disable=SC2046
+		build() { /usr/bin/rustc -O "$src" -o "$user/rust/hello_bdev" \
+			$(pkg-config --libs-only-L spdkrt | sed 's/-L/-L /g') -l spdkrt; } ;;
+	esac
+	mkdir -p "$user/$lang"
+	if [ ! -x "$tool" ]; then
+		fail "$lang example: $tool missing (scripts/pkgdep.sh installs it)"
+	elif [ ! -f "$src" ]; then
+		fail "$src is not installed"
+	elif build >"$user/$lang.log" 2>&1 && "$user/$lang/hello_bdev" >>"$user/$lang.log" 2>&1; then
+		pass "$(grep '^PASS: ' "$user/$lang.log" | sed 's/^PASS: //') ($($tool version 2>/dev/null || $tool --version))"
+	else
+		show "$user/$lang.log"
+		fail "$src built with $tool against the installed library"
+	fi
+done
 
 # Tools from PATH.
 tools=$(dpkg -L spdkrt-tools | grep '^/usr/bin/spdkrt-' | sed 's|.*/||' | sort | tr '\n' ' ')
@@ -332,7 +390,8 @@ if $SUDO apt-get "${apt_opts[@]}" purge -y "${pkgs[@]}" >"$work/apt-purge.log" 2
 			[ -z "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" ] || left="$left dpkg:$p"
 	done
 	ls /var/lib/dpkg/info/libspdkrt1* /var/lib/dpkg/info/libspdkrt-dev* \
-		/var/lib/dpkg/info/spdkrt-tools* >/dev/null 2>&1 && left="$left /var/lib/dpkg/info/<package>.*"
+		/var/lib/dpkg/info/spdkrt-tools* /var/lib/dpkg/info/python3-spdkrt* >/dev/null 2>&1 &&
+		left="$left /var/lib/dpkg/info/<package>.*"
 	ldconfig -p | grep libspdkrt >/dev/null && left="$left ld.so.cache:libspdkrt"
 	if [ -z "$left" ]; then
 		pass "apt-get purge: none of the $(wc -l <"$work/files") paths of the packages is left"

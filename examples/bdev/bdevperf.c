@@ -1144,8 +1144,10 @@ static void start(void *ctx)
 		/* A base claimed by a virtual bdev given later (-b crypto:base=...) is only
 		 * reached through that bdev, as in SPDK's bdevperf. */
 		if (spdkrt_bdev_is_claimed(bdevs[b])) {
-			printf("bdevperf: %s is claimed by another bdev; no job runs on it\n",
-			       spdkrt_bdev_get_name(bdevs[b]));
+			/* With --json, stdout carries the JSON object only. */
+			fprintf(g_json ? stderr : stdout,
+				"bdevperf: %s is claimed by another bdev; no job runs on it\n",
+				spdkrt_bdev_get_name(bdevs[b]));
 			continue;
 		}
 		for (uint32_t core = spdkrt_env_get_first_core(); core != SPDKRT_ENV_CORE_INVALID;

@@ -13,6 +13,13 @@
  * closed there), but I/O may go through it from channels of any thread: a target opens a
  * namespace once and submits from every poller thread. A channel belongs to the thread that got
  * it; an I/O is submitted on a channel's thread and completes there.
+ *
+ * Data buffers: a bdev whose device reads and writes memory itself (NVMe over PCIe) needs
+ * DMA-safe buffers: from spdkrt_dma_malloc() and its variants, or inside a region registered
+ * with spdkrt_mem_register(); spdkrt_vtophys() tells whether memory is. Such a bdev fails an I/O
+ * on other memory with a negative errno and a log line, unless its spec string documents a bounce
+ * buffer. Every other bdev (malloc, whose I/OAT copies fall back to the CPU for such memory;
+ * null, aio, uring, crypto, NVMe over TCP) accepts any memory.
  */
 #ifndef SPDKRT_BDEV_H
 #define SPDKRT_BDEV_H
@@ -212,6 +219,18 @@ SPDKRT_API bool spdkrt_bdev_io_type_supported(const struct spdkrt_bdev *bdev,
  * spdkrt_put_io_channel(). @return the channel, or NULL (logged).
  */
 SPDKRT_API struct spdkrt_io_channel *spdkrt_bdev_get_io_channel(struct spdkrt_bdev_desc *desc);
+
+/**
+ * Get the calling thread's I/O channel for a descriptor's bdev, as spdkrt_bdev_get_io_channel(),
+ * saying why it failed; release the channel with spdkrt_put_io_channel().
+ *
+ * @param desc an open descriptor
+ * @param ch receives the channel (NULL on failure)
+ * @return 0; -EINVAL for a NULL argument or when not called on an spdkrt thread; -ENODEV when the
+ *	bdev is gone; -ENOMEM; or the negative errno with which the bdev's module refused the channel.
+ */
+SPDKRT_API int spdkrt_bdev_get_io_channel_ext(struct spdkrt_bdev_desc *desc,
+					      struct spdkrt_io_channel **ch);
 
 /*
  * I/O submission. Every call returns 0 when the I/O was accepted (cb will run later, exactly

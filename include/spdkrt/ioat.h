@@ -85,7 +85,8 @@ SPDKRT_API int spdkrt_ioat_attach(const struct spdkrt_pci_addr *addr,
 /**
  * Stop the channel and release it: the hardware is suspended and reset before its memory is
  * freed, so nothing is written after this returns. Requests still outstanding complete with
- * -ECANCELED from inside this call. NULL is ignored.
+ * -ECANCELED from inside this call. NULL is ignored. Not from one of the channel's own
+ * completion callbacks (the channel is still in use there).
  *
  * @return 0, or -ETIMEDOUT when the channel did not stop (logged; it is released anyway and its
  *	ring memory is kept, not freed, since the device may still write it).

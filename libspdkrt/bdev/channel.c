@@ -204,11 +204,24 @@ void srt_bdev_channel_destroy(void *io_device, void *ctx)
 	srt_bdev_channel_free(ch);
 }
 
-struct spdkrt_io_channel *spdkrt_bdev_get_io_channel(struct spdkrt_bdev_desc *desc)
+int spdkrt_bdev_get_io_channel_ext(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel **ch)
 {
+	if (ch == NULL) {
+		SRT_ERR("spdkrt_bdev_get_io_channel_ext: ch is NULL");
+		return -EINVAL;
+	}
+	*ch = NULL;
 	if (desc == NULL) {
 		SRT_ERR("spdkrt_bdev_get_io_channel: desc is NULL");
-		return NULL;
+		return -EINVAL;
 	}
-	return spdkrt_get_io_channel(desc->bdev);
+	return srt_get_io_channel(desc->bdev, ch);
+}
+
+struct spdkrt_io_channel *spdkrt_bdev_get_io_channel(struct spdkrt_bdev_desc *desc)
+{
+	struct spdkrt_io_channel *ch = NULL;
+
+	spdkrt_bdev_get_io_channel_ext(desc, &ch);
+	return ch;
 }

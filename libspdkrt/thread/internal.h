@@ -113,6 +113,12 @@ static inline void srt_thread_unschedule(struct spdkrt_thread *thread, struct sr
 /* Live channel of io_device on thread (not one of an unregistered device), or NULL. */
 struct spdkrt_io_channel *srt_thread_find_channel(struct spdkrt_thread *thread, void *io_device);
 
+/*
+ * spdkrt_get_io_channel() that says why it failed: 0 and *ch, or -EINVAL (no current thread),
+ * -ENODEV (not a registered device), -ENOMEM, or the negative errno create_cb returned.
+ */
+int srt_get_io_channel(void *io_device, struct spdkrt_io_channel **ch);
+
 /* True while io_device is registered and not being unregistered. */
 bool srt_io_device_is_registered(void *io_device);
 

@@ -145,21 +145,23 @@ struct spdkrt_io_channel *srt_thread_find_channel(struct spdkrt_thread *t, void 
 
 static void channel_release(struct srt_thread_work *work);
 
-struct spdkrt_io_channel *spdkrt_get_io_channel(void *io_device)
+int srt_get_io_channel(void *io_device, struct spdkrt_io_channel **chp)
 {
 	struct spdkrt_thread *t = srt_current_thread;
 	struct spdkrt_io_channel *ch;
 	struct srt_io_device *d;
 	int rc;
 
+	*chp = NULL;
 	if (t == NULL) {
 		SRT_ERR("spdkrt_get_io_channel: not called on an spdkrt thread");
-		return NULL;
+		return -EINVAL;
 	}
 	ch = srt_thread_find_channel(t, io_device);
 	if (ch != NULL) {
 		ch->ref++;
-		return ch;
+		*chp = ch;
+		return 0;
 	}
 	pthread_mutex_lock(&g_devices_lock);
 	d = find_device(io_device);
@@ -168,10 +170,13 @@ struct spdkrt_io_channel *spdkrt_get_io_channel(void *io_device)
 	pthread_mutex_unlock(&g_devices_lock);
 	if (d == NULL) {
 		SRT_ERR("spdkrt_get_io_channel: %p is not a registered device", io_device);
-		return NULL;
+		return -ENODEV;
 	}
 	ch = aligned_alloc(64, (sizeof(*ch) + d->ctx_size + 63) & ~(size_t)63);
-	if (ch != NULL) {
+	if (ch == NULL) {
+		SRT_ERR("spdkrt_get_io_channel: '%s': out of memory for a channel", d->name);
+		rc = -ENOMEM;
+	} else {
 		memset(ch, 0, sizeof(*ch) + d->ctx_size);
 		ch->thread = t;
 		ch->device = d;
@@ -182,18 +187,31 @@ struct spdkrt_io_channel *spdkrt_get_io_channel(void *io_device)
 		TAILQ_INSERT_TAIL(&t->channels, ch, link);
 		t->num_channels++;
 		rc = d->create_cb(io_device, ch->ctx);
-		if (rc == 0)
-			return ch;
+		if (rc == 0) {
+			*chp = ch;
+			return 0;
+		}
 		TAILQ_REMOVE(&t->channels, ch, link);
 		t->num_channels--;
 		SRT_ERR("spdkrt_get_io_channel: '%s' refused a channel: %s", d->name,
 			spdkrt_strerror(rc));
 		free(ch);
+		/* A create_cb that fails without a negative errno still fails the call. */
+		if (rc > 0)
+			rc = -rc;
 	}
 	pthread_mutex_lock(&g_devices_lock);
 	d->num_channels--;
 	pthread_mutex_unlock(&g_devices_lock);
-	return NULL;
+	return rc;
+}
+
+struct spdkrt_io_channel *spdkrt_get_io_channel(void *io_device)
+{
+	struct spdkrt_io_channel *ch;
+
+	srt_get_io_channel(io_device, &ch);
+	return ch;
 }
 
 /* Found by address among the current thread's channels: a stale handle is not dereferenced. */

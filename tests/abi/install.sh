@@ -7,7 +7,7 @@
 #  - link the same program statically against libspdkrt.a with `pkg-config --static`;
 #  - dlopen("libspdkrt.so.1") + dlsym/dlvsym of every public function from C;
 #  - ctypes.CDLL("libspdkrt.so.1").spdkrt_version() from Python, directly and through
-#    examples/python/spdkrt.py;
+#    the python/spdkrt package;
 #  - the installed tools (spdkrt-*) each with a man page, a man(3) page per public function;
 #    `make uninstall` leaves no file.
 # Under ASan the uninstrumented programs and Python get LD_PRELOAD=libasan (DESIGN.md).
@@ -156,15 +156,48 @@ print(lib.spdkrt_version().decode())' 2>&1) || true
 	else
 		fail "python3 ctypes: spdkrt_version() gave '$got', expected $version"
 	fi
-	got=$(cd "$top_srcdir/examples/python" &&
+	got=$(cd "$top_srcdir/python" &&
 		run_installed_noleak env -u SPDKRT_LIBRARY python3 -B -c 'import spdkrt; print(spdkrt.version(), spdkrt.load().path)' 2>&1) || true
 	if [ "$got" = "$version libspdkrt.so.1" ]; then
-		pass "examples/python/spdkrt.py loads libspdkrt.so.1: version $version"
+		pass "python/spdkrt finds libspdkrt.so.1 without SPDKRT_LIBRARY: version $version"
 	else
-		fail "examples/python/spdkrt.py: got '$got'"
+		fail "python/spdkrt: got '$got'"
 	fi
 else
 	echo "SKIP: python3 not found: ctypes test"
+fi
+
+# Go (cgo, #cgo pkg-config: spdkrt) and Rust (extern "C", rustc with pkg-config's -L) programs
+# against the installed library: a malloc bdev written, read back, verified. The distribution's
+# toolchains (golang-go, rustc) when present.
+gobin=$(command -v /usr/bin/go go 2>/dev/null | head -n1 || true)
+if [ -n "$gobin" ]; then
+	mkdir -p "$tmp/go"
+	cp "$top_srcdir/examples/go/hello_bdev.go" "$tmp/go/"
+	if (cd "$tmp/go" && GOCACHE="$tmp/go/cache" GOPATH="$tmp/go/path" GO111MODULE=off GOFLAGS= \
+		"$gobin" build -o hello_bdev hello_bdev.go) >"$tmp/go.log" 2>&1 &&
+		run_installed_noleak "$tmp/go/hello_bdev" >>"$tmp/go.log" 2>&1; then
+		pass "$(grep '^PASS: Go' "$tmp/go.log" | sed 's/^PASS: //') (go build, cgo pkg-config)"
+	else
+		sed 's/^/    /' "$tmp/go.log"
+		fail "examples/go/hello_bdev.go against the installed library"
+	fi
+else
+	echo "SKIP: Go example: no go (golang-go)"
+fi
+rustc=$(command -v /usr/bin/rustc rustc 2>/dev/null | head -n1 || true)
+if [ -n "$rustc" ]; then
+	# shellcheck disable=SC2046
+	if "$rustc" -O "$top_srcdir/examples/rust/hello_bdev.rs" -o "$tmp/hello_bdev_rs" \
+		$(pkg-config --libs-only-L spdkrt | sed 's/-L/-L /g') -l spdkrt >"$tmp/rust.log" 2>&1 &&
+		run_installed "$tmp/hello_bdev_rs" >>"$tmp/rust.log" 2>&1; then
+		pass "$(grep '^PASS: Rust' "$tmp/rust.log" | sed 's/^PASS: //') (rustc, pkg-config -L)"
+	else
+		sed 's/^/    /' "$tmp/rust.log"
+		fail "examples/rust/hello_bdev.rs against the installed library"
+	fi
+else
+	echo "SKIP: Rust example: no rustc"
 fi
 
 # Tools and their man pages.

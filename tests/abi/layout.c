@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Prints the layout of the public structures the Python binding (examples/python/spdkrt.py)
+ * Prints the layout of the public structures the Python package (python/spdkrt/_lib.py)
  * mirrors, as "struct field offset" and "struct sizeof size" lines, for test_spdkrt.py --layout.
  * A field renamed in a header fails this build: the binding must follow.
  */

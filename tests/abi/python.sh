@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The Python binding examples/python/spdkrt.py against the built libspdkrt.so.1: its structure
-# layouts against the C headers (tests/abi/layout.c), then examples/python/test_spdkrt.py
-# (environment without hugepages, threads polled from Python, a malloc bdev written, read back
-# and verified through completion callbacks). Under ASan, Python needs the ASan runtime preloaded.
+# The Python package python/spdkrt against the built libspdkrt.so.1, with pytest (python/tests):
+# the structure layouts against the C headers (tests/abi/layout.c), the environment without
+# hugepages, threads polled from Python, malloc/null/aio bdevs through the full I/O set,
+# exceptions out of poll(), finalizers, app_run in a child, and examples/bdevperf.py.
+# Under ASan, Python needs the ASan runtime preloaded.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -euo pipefail
 
@@ -10,8 +11,16 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir/build}
 CC=${CC:-cc}
 so=$top_builddir/libspdkrt/.libs/libspdkrt.so.1
-command -v python3 >/dev/null || {
-	echo "SKIP: python3 not found"
+# The interpreter with pytest: the distribution's (python3-pytest), or the first python3.
+py=
+for candidate in /usr/bin/python3 python3; do
+	if command -v "$candidate" >/dev/null && "$candidate" -c 'import pytest' 2>/dev/null; then
+		py=$candidate
+		break
+	fi
+done
+[ -n "$py" ] || {
+	echo "SKIP: no python3 with pytest (install python3-pytest: scripts/pkgdep.sh)"
 	exit 77
 }
 [ -f "$so" ] || {
@@ -31,7 +40,9 @@ preload=
 if readelf -d "$so" | grep 'NEEDED.*libasan' >/dev/null; then
 	preload=$($CC -print-file-name=libasan.so)
 fi
-env SPDKRT_LIBRARY="$so" ${preload:+LD_PRELOAD="$preload"} \
+cd "$top_srcdir/python"
+env SPDKRT_LIBRARY="$so" SPDKRT_EXPECT_VERSION="$version" SPDKRT_LAYOUT_FILE="$tmp/layout.txt" \
+	PYTHONPATH="$top_srcdir/python" PYTHONDONTWRITEBYTECODE=1 \
+	${preload:+LD_PRELOAD="$preload"} \
 	${preload:+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0} \
-	PYTHONDONTWRITEBYTECODE=1 python3 -B "$top_srcdir/examples/python/test_spdkrt.py" --expect-version "$version" \
-	--layout "$tmp/layout.txt"
+	"$py" -B -m pytest -p no:cacheprovider -ra tests

@@ -72,6 +72,14 @@ assert t["iops"] > 0 and t["mibps"] > 0 and t["avg_lat_us"] > 0, t
 assert len(r["jobs"]) == 1 and r["jobs"][0]["bdev"] == "Null0", r["jobs"]
 assert r["jobs"][0]["iops"] > 0 and r["jobs"][0]["errors"] == 0
 EOF
+# With --json, stdout is the JSON object alone, even when a note is printed (a claimed base).
+run crypto_json 0 "$perf" --no-huge -q 16 -o 4096 -w verify -t 1 -b "$malloc" \
+	-b "crypto:name=Crypt0,base=Malloc0,cipher=AES_XTS,key=00112233445566778899aabbccddeeff,key2=ffeeddccbbaa99887766554433221100" \
+	--json && expect_in crypto_json err "Malloc0 is claimed" &&
+	python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+assert [j["bdev"] for j in r["jobs"]] == ["Crypt0"], r["jobs"]' "$tmp/crypto_json.out" ||
+	fail "crypto_json: stdout is not one JSON object with the Crypt0 job"
 run randrw 0 "$perf" --no-huge -q 16 -o 8k -w randrw -M 70 -t 1 -b "$malloc"
 run seqrw 0 "$perf" --no-huge -q 16 -o 4096 -w rw -M 50 -t 1 -b "$malloc"
 run write 0 "$perf" --no-huge -q 16 -o 4096 -w write -t 1 -b "$malloc"

@@ -88,8 +88,9 @@ struct nvme_model {
 	bool registered;
 	bool removed;
 
-	uint8_t *bar0;
+	uint8_t *bar0; /* a shared mapping of bar0_fd */
 	uint64_t bar0_size;
+	int bar0_fd;
 	uint8_t *cmb; /* BAR2, registered for DMA */
 	uint64_t cmb_iova;
 
@@ -154,6 +155,8 @@ struct nvme_model {
 	uint8_t *log_override[256]; /* 4096 bytes each when set */
 	size_t log_override_len[256];
 
+	struct nvme_model_cmd_record history[NVME_MODEL_HISTORY];
+	uint64_t history_count;
 	uint16_t trace[MODEL_TRACE_LEN];
 	uint64_t trace_count;
 	struct nvme_model_stats stats;

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <spdkrt/env.h>
 
@@ -63,13 +65,38 @@ static void cmb_destroy(struct nvme_model *m)
 	m->cmb = NULL;
 }
 
+/*
+ * BAR0 is a shared mapping of a memory file, zero-filled: truncating the file later makes every
+ * access to the BAR raise SIGBUS, as a removed device's BAR does.
+ */
+static int bar0_create(struct nvme_model *m)
+{
+	void *va;
+
+	m->bar0_fd = memfd_create("spdkrt-nvme-model-bar0", MFD_CLOEXEC);
+	if (m->bar0_fd < 0)
+		return -errno;
+	if (ftruncate(m->bar0_fd, (off_t)m->bar0_size) != 0) {
+		close(m->bar0_fd);
+		return -errno;
+	}
+	va = mmap(NULL, m->bar0_size, PROT_READ | PROT_WRITE, MAP_SHARED, m->bar0_fd, 0);
+	if (va == MAP_FAILED) {
+		close(m->bar0_fd);
+		return -errno;
+	}
+	m->bar0 = va;
+	return 0;
+}
+
 static void model_free(struct nvme_model *m)
 {
 	cmb_destroy(m);
 	for (unsigned lid = 0; lid < 256; lid++)
 		free(m->log_override[lid]);
 	free(m->fw_image);
-	free(m->bar0);
+	munmap(m->bar0, m->bar0_size);
+	close(m->bar0_fd);
 	free(m);
 }
 
@@ -123,12 +150,11 @@ int nvme_model_create(const struct nvme_model_opts *opts, struct nvme_model **mo
 	/* registers, then doorbells for every queue, rounded to 4 KiB pages */
 	m->bar0_size = REG_DOORBELL + 2ull * NVME_MODEL_MAX_QUEUES * (4u << opts->dstrd);
 	m->bar0_size = (m->bar0_size + 4095) & ~4095ull;
-	m->bar0 = aligned_alloc(4096, m->bar0_size);
-	if (m->bar0 == NULL) {
+	rc = bar0_create(m);
+	if (rc != 0) {
 		free(m);
-		return -ENOMEM;
+		return rc;
 	}
-	memset(m->bar0, 0, m->bar0_size);
 	if (opts->cmb_size != 0) {
 		rc = cmb_create(m);
 		if (rc != 0) {
@@ -217,17 +243,31 @@ uint64_t nvme_model_bar0_size(const struct nvme_model *m)
 	return m->bar0_size;
 }
 
-void nvme_model_surprise_remove(struct nvme_model *m)
+static void remove_function(struct nvme_model *m)
 {
-	if (m->removed)
-		return;
 	m->removed = true;
-	/* what a read of a vanished function returns */
-	model_regs_fill(m, 0, 0xFFFFFFFF);
 	if (m->registered) {
 		srt_pci_model_unregister(&m->opts.addr);
 		m->registered = false;
 	}
+}
+
+void nvme_model_surprise_remove(struct nvme_model *m)
+{
+	if (m->removed)
+		return;
+	/* what a read of a vanished function returns */
+	model_regs_fill(m, 0, 0xFFFFFFFF);
+	remove_function(m);
+}
+
+void nvme_model_surprise_remove_sigbus(struct nvme_model *m)
+{
+	if (m->removed)
+		return;
+	remove_function(m);
+	if (ftruncate(m->bar0_fd, 0) != 0)
+		SRT_ERR("cannot revoke BAR0: %s", strerror(errno));
 }
 
 void nvme_model_get_stats(const struct nvme_model *m, struct nvme_model_stats *stats)
@@ -246,6 +286,39 @@ size_t nvme_model_exec_trace(const struct nvme_model *m, uint16_t *qids, size_t 
 	for (size_t i = 0; i < n; i++)
 		qids[i] = m->trace[(first + i) % MODEL_TRACE_LEN];
 	return n;
+}
+
+size_t nvme_model_command_history(const struct nvme_model *m, struct nvme_model_cmd_record *out,
+				  size_t n)
+{
+	uint64_t have = m->history_count < NVME_MODEL_HISTORY ? m->history_count :
+								NVME_MODEL_HISTORY;
+	uint64_t first;
+
+	if (n > have)
+		n = have;
+	first = m->history_count - n;
+	for (size_t i = 0; i < n; i++)
+		out[i] = m->history[(first + i) % NVME_MODEL_HISTORY];
+	return n;
+}
+
+bool nvme_model_last_command(const struct nvme_model *m, uint16_t qid, uint8_t opcode,
+			     uint8_t sqe[64])
+{
+	uint64_t have = m->history_count < NVME_MODEL_HISTORY ? m->history_count :
+								NVME_MODEL_HISTORY;
+
+	for (uint64_t i = 1; i <= have; i++) {
+		const struct nvme_model_cmd_record *rec =
+			&m->history[(m->history_count - i) % NVME_MODEL_HISTORY];
+
+		if (rec->sqe[SQE_OPC] == opcode && (qid == NVME_MODEL_ANY_QID || rec->qid == qid)) {
+			memcpy(sqe, rec->sqe, SQE_SIZE);
+			return true;
+		}
+	}
+	return false;
 }
 
 void nvme_model_reset_trace(struct nvme_model *m)
