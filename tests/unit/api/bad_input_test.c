@@ -1100,6 +1100,281 @@ static void probe_spdkrt_nvme_transport_id_parse(void)
 	want_rc(spdkrt_nvme_transport_id_parse(&t, "traddr:1"), -EINVAL, "no trtype");
 	want_rc(spdkrt_nvme_transport_id_parse(&t, "nokey"), -EINVAL, "not key:value");
 }
+/* ---- bdev 1.1: the module interface and the I/O types a target needs ---- */
+PROBE_NULL_GIVES(spdkrt_bdev_get_max_compare_and_write_blocks, 0)
+PROBE_NULL_GIVES(spdkrt_bdev_get_max_segment_size, 0)
+PROBE_NULL_GIVES(spdkrt_bdev_get_max_segments, 0)
+PROBE_NULL_GIVES(spdkrt_bdev_get_max_unmap_blocks, 0)
+PROBE_NULL_GIVES(spdkrt_bdev_get_max_unmap_ranges, 0)
+PROBE_NULL_GIVES(spdkrt_bdev_get_max_write_zeroes_blocks, 0)
+PROBE_NULL_GIVES_NULL(spdkrt_bdev_get_module_ctx)
+PROBE_NULL_GIVES_NULL(spdkrt_bdev_module_get_ctx)
+PROBE_NULL_GIVES_NULL(spdkrt_bdev_module_find)
+PROBE_NULL_GIVES(spdkrt_bdev_io_get_offset_blocks, 0)
+PROBE_NULL_GIVES(spdkrt_bdev_io_get_num_blocks, 0)
+PROBE_NULL_GIVES_NULL(spdkrt_bdev_io_get_bdev)
+PROBE_NULL_GIVES_NULL(spdkrt_bdev_io_get_driver_ctx)
+PROBE_NULL_GIVES_NULL(spdkrt_bdev_io_get_io_channel)
+PROBE_NULL_GIVES_NULL(spdkrt_bdev_io_get_nvme_cmd)
+PROBE_NULL_GIVES_NULL(spdkrt_bdev_io_get_thread)
+PROBE_NULL_GIVES(spdkrt_bdev_io_get_type, SPDKRT_BDEV_IO_READ)
+
+static void probe_spdkrt_bdev_io_get_iovs(void)
+{
+	int n = 5;
+
+	want_value(spdkrt_bdev_io_get_iovs(NULL, &n) == NULL, 1);
+	want_value(n, 0);
+}
+
+static void probe_spdkrt_bdev_io_get_write_iovs(void)
+{
+	int n = 5;
+
+	want_value(spdkrt_bdev_io_get_write_iovs(NULL, &n) == NULL, 1);
+	want_value(n, 0);
+}
+
+static void probe_spdkrt_bdev_io_get_ranges(void)
+{
+	uint32_t n = 5;
+
+	want_value(spdkrt_bdev_io_get_ranges(NULL, &n) == NULL, 1);
+	want_value(n, 0);
+}
+
+static void probe_spdkrt_bdev_io_complete(void)
+{
+	want_ignored(spdkrt_bdev_io_complete(NULL, 0), "io is NULL");
+}
+
+static void probe_spdkrt_bdev_io_complete_nomem(void)
+{
+	want_ignored(spdkrt_bdev_io_complete_nomem(NULL), "io is NULL");
+}
+
+static void probe_spdkrt_bdev_io_complete_nvme(void)
+{
+	struct spdkrt_bdev_nvme_status st = {0};
+
+	want_ignored(spdkrt_bdev_io_complete_nvme(NULL, &st), "io is NULL");
+}
+
+static void probe_spdkrt_bdev_module_get_name(void)
+{
+	want_value(strcmp(spdkrt_bdev_module_get_name(NULL), ""), 0);
+}
+
+static void probe_spdkrt_bdev_module_ops_init(void)
+{
+	struct spdkrt_bdev_module_ops ops;
+
+	want_rc(spdkrt_bdev_module_ops_init(NULL, sizeof(ops)), -EINVAL, "ops is NULL");
+	want_rc(spdkrt_bdev_module_ops_init(&ops, 0), -EINVAL, "too small");
+}
+
+static int noop_module_create(struct spdkrt_bdev_module *m, struct spdkrt_bdev_spec *spec,
+			      struct spdkrt_bdev **bdev)
+{
+	(void)m;
+	(void)spec;
+	(void)bdev;
+	return -ENOTSUP;
+}
+
+static void probe_spdkrt_bdev_module_register(void)
+{
+	struct spdkrt_bdev_module_ops ops;
+	struct spdkrt_bdev_module *m = NULL;
+
+	spdkrt_bdev_module_ops_init(&ops, sizeof(ops));
+	want_rc(spdkrt_bdev_module_register(NULL, &m), -EINVAL, "NULL");
+	want_rc(spdkrt_bdev_module_register(&ops, NULL), -EINVAL, "NULL");
+	want_rc(spdkrt_bdev_module_register(&ops, &m), -EINVAL, "module name");
+	ops.name = "x y";
+	want_rc(spdkrt_bdev_module_register(&ops, &m), -EINVAL, "module name");
+	ops.name = "probe";
+	want_rc(spdkrt_bdev_module_register(&ops, &m), -EINVAL, "neither create");
+	ops.create = noop_module_create;
+	ops.io_ctx_size = SIZE_MAX;
+	want_rc(spdkrt_bdev_module_register(&ops, &m), -EINVAL, "context per I/O");
+	ops.io_ctx_size = 0;
+	ops.name = "malloc";
+	want_rc(spdkrt_bdev_module_register(&ops, &m), -EEXIST, "already registered");
+	ops.size = 0;
+	want_rc(spdkrt_bdev_module_register(&ops, &m), -EINVAL, "ops->size");
+	assert_null(m);
+}
+
+static void probe_spdkrt_bdev_module_unregister(void)
+{
+	want_rc(spdkrt_bdev_module_unregister(NULL, NULL, NULL), -EINVAL, "NULL");
+	want_rc(spdkrt_bdev_module_unregister(spdkrt_bdev_module_find("malloc"), NULL, NULL),
+		-EINVAL, "built in");
+}
+
+static void probe_spdkrt_bdev_create_async(void)
+{
+	want_rc(spdkrt_bdev_create_async(NULL, NULL, NULL), -EINVAL, "NULL");
+	want_rc(spdkrt_bdev_create_async("nosuch:name=a", NULL, NULL), -EINVAL, "NULL");
+}
+
+static void probe_spdkrt_bdev_spec_get(void)
+{
+	want_value(spdkrt_bdev_spec_get(NULL, "name") == NULL, 1);
+}
+
+static void probe_spdkrt_bdev_spec_get_str(void)
+{
+	const char *v;
+
+	want_rc(spdkrt_bdev_spec_get_str(NULL, "name", &v), -EINVAL, "NULL");
+}
+
+static void probe_spdkrt_bdev_spec_get_u64(void)
+{
+	uint64_t v;
+
+	want_rc(spdkrt_bdev_spec_get_u64(NULL, "size", 0, 1, &v), -EINVAL, "NULL");
+}
+
+static void probe_spdkrt_bdev_spec_get_bool(void)
+{
+	bool v;
+
+	want_rc(spdkrt_bdev_spec_get_bool(NULL, "on", &v), -EINVAL, "NULL");
+}
+
+static void probe_spdkrt_bdev_spec_check_all_used(void)
+{
+	want_rc(spdkrt_bdev_spec_check_all_used(NULL), -EINVAL, "spec is NULL");
+}
+
+static void probe_spdkrt_bdev_info_init(void)
+{
+	struct spdkrt_bdev_info info;
+
+	want_rc(spdkrt_bdev_info_init(NULL, sizeof(info)), -EINVAL, "info is NULL");
+	want_rc(spdkrt_bdev_info_init(&info, 0), -EINVAL, "too small");
+}
+
+static void probe_spdkrt_bdev_register(void)
+{
+	struct spdkrt_bdev_info info;
+	struct spdkrt_bdev *b = NULL;
+
+	spdkrt_bdev_info_init(&info, sizeof(info));
+	want_rc(spdkrt_bdev_register(NULL, &b), -EINVAL, "NULL");
+	want_rc(spdkrt_bdev_register(&info, NULL), -EINVAL, "NULL");
+	want_rc(spdkrt_bdev_register(&info, &b), -EINVAL, "no module");
+	info.size = 0;
+	want_rc(spdkrt_bdev_register(&info, &b), -EINVAL, "info->size");
+	assert_null(b);
+}
+
+static void probe_spdkrt_bdev_unregister(void)
+{
+	int not_a_bdev;
+
+	want_rc(spdkrt_bdev_unregister(NULL, NULL, NULL), -EINVAL, "NULL");
+	want_rc(spdkrt_bdev_unregister((struct spdkrt_bdev *)&not_a_bdev, NULL, NULL), -EINVAL,
+		"not registered");
+}
+
+static void probe_spdkrt_bdev_module_claim_bdev(void)
+{
+	want_rc(spdkrt_bdev_module_claim_bdev(NULL, g_desc, g_bdev), -EINVAL, "NULL");
+	want_rc(spdkrt_bdev_module_claim_bdev(g_bdev, NULL, g_bdev), -EINVAL, "NULL");
+	want_rc(spdkrt_bdev_module_claim_bdev(g_bdev, g_desc, NULL), -EINVAL, "NULL");
+}
+
+static void probe_spdkrt_bdev_module_release_bdev(void)
+{
+	want_ignored(spdkrt_bdev_module_release_bdev(NULL), NULL);
+}
+
+static void probe_spdkrt_bdev_notify_resize(void)
+{
+	want_rc(spdkrt_bdev_notify_resize(NULL, 8), -EINVAL, "bdev is NULL");
+	want_rc(spdkrt_bdev_notify_resize(g_bdev, 0), -EINVAL, NULL);
+	want_rc(spdkrt_bdev_notify_resize(g_bdev, UINT64_MAX), -EINVAL, NULL);
+}
+
+static void probe_spdkrt_bdev_get_uuid(void)
+{
+	uint8_t uuid[16];
+
+	want_rc(spdkrt_bdev_get_uuid(NULL, uuid), -EINVAL, "NULL");
+	want_rc(spdkrt_bdev_get_uuid(g_bdev, NULL), -EINVAL, "NULL");
+}
+
+static void probe_spdkrt_bdev_get_nvme_status(void)
+{
+	struct spdkrt_bdev_nvme_status st;
+
+	want_rc(spdkrt_bdev_get_nvme_status(NULL, 0, &st), -EINVAL, "NULL");
+	want_rc(spdkrt_bdev_get_nvme_status(g_ch, 0, NULL), -EINVAL, "NULL");
+}
+
+static void probe_spdkrt_bdev_nvme_status_to_errno(void)
+{
+	want_rc(spdkrt_bdev_nvme_status_to_errno(NULL), -EINVAL, "status is NULL");
+}
+
+static void probe_spdkrt_bdev_nvme_status_from_errno(void)
+{
+	want_ignored(spdkrt_bdev_nvme_status_from_errno(-EIO, NULL), "status is NULL");
+}
+
+static void probe_spdkrt_bdev_compare_blocks(void)
+{
+	want_rc(spdkrt_bdev_compare_blocks(NULL, g_ch, g_buf, 0, 1, noop_io, NULL), -EINVAL,
+		"NULL");
+	want_rc(spdkrt_bdev_compare_blocks(g_desc, g_ch, NULL, 0, 1, noop_io, NULL), -EINVAL,
+		"NULL");
+	want_rc(spdkrt_bdev_compare_blocks(g_desc, g_ch, g_buf, 64, 1, noop_io, NULL), -EINVAL,
+		"outside");
+	want_rc(spdkrt_bdev_compare_blocks(g_desc, g_ch, g_buf, 1, UINT64_MAX, noop_io, NULL),
+		-EINVAL, "outside");
+}
+
+static void probe_spdkrt_bdev_compare_and_write_blocks(void)
+{
+	want_rc(spdkrt_bdev_compare_and_write_blocks(NULL, g_ch, g_buf, g_buf, 0, 1, noop_io,
+						     NULL), -EINVAL, "NULL");
+	want_rc(spdkrt_bdev_compare_and_write_blocks(g_desc, g_ch, NULL, g_buf, 0, 1, noop_io,
+						     NULL), -EINVAL, "NULL");
+	want_rc(spdkrt_bdev_compare_and_write_blocks(g_desc, g_ch, g_buf, NULL, 0, 1, noop_io,
+						     NULL), -EINVAL, "NULL");
+	want_rc(spdkrt_bdev_compare_and_write_blocks(g_desc, g_ch, g_buf, g_buf, 64, 1, noop_io,
+						     NULL), -EINVAL, "outside");
+}
+
+static void probe_spdkrt_bdev_unmap_ranges(void)
+{
+	struct spdkrt_bdev_range r[2] = {{0, 1}, {UINT64_MAX, 2}};
+
+	want_rc(spdkrt_bdev_unmap_ranges(g_desc, g_ch, NULL, 1, noop_io, NULL), -EINVAL, "NULL");
+	want_rc(spdkrt_bdev_unmap_ranges(g_desc, g_ch, r, 0, noop_io, NULL), -EINVAL, "count");
+	want_rc(spdkrt_bdev_unmap_ranges(NULL, g_ch, r, 1, noop_io, NULL), -EINVAL, "NULL");
+	want_rc(spdkrt_bdev_unmap_ranges(g_desc, g_ch, r, 2, noop_io, NULL), -EINVAL, "outside");
+	want_rc(spdkrt_bdev_unmap_ranges(g_desc, g_ch, r, UINT32_MAX, noop_io, NULL), -EINVAL,
+		"outside");
+}
+
+#define PROBE_PASSTHRU(fn)                                                                         \
+	static void probe_##fn(void)                                                               \
+	{                                                                                          \
+		struct spdkrt_nvme_cmd cmd = {0};                                                  \
+                                                                                                   \
+		want_rc(fn(NULL, g_ch, &cmd, NULL, 0, noop_io, NULL), -EINVAL, "NULL");          \
+		want_rc(fn(g_desc, NULL, &cmd, NULL, 0, noop_io, NULL), -EINVAL, "NULL");        \
+		want_rc(fn(g_desc, g_ch, &cmd, NULL, 0, NULL, NULL), -EINVAL, "NULL");           \
+		/* malloc has no NVMe controller behind it */                                      \
+		want_rc(fn(g_desc, g_ch, &cmd, NULL, 0, noop_io, NULL), -ENOTSUP, "support");    \
+	}
+PROBE_PASSTHRU(spdkrt_bdev_nvme_admin_passthru)
+PROBE_PASSTHRU(spdkrt_bdev_nvme_io_passthru)
 
 #define ROW(fn) { #fn, probe_##fn, NULL }
 #define NO_BAD_INPUT(fn, why) { #fn, NULL, why }
@@ -1290,6 +1565,57 @@ static const struct row g_rows[] = {
 	ROW(spdkrt_pci_get_id),
 	ROW(spdkrt_pci_get_numa_node),
 	ROW(spdkrt_vtophys),
+	/* bdev module interface */
+	ROW(spdkrt_bdev_compare_and_write_blocks),
+	ROW(spdkrt_bdev_compare_blocks),
+	ROW(spdkrt_bdev_create_async),
+	ROW(spdkrt_bdev_get_max_compare_and_write_blocks),
+	ROW(spdkrt_bdev_get_max_segment_size),
+	ROW(spdkrt_bdev_get_max_segments),
+	ROW(spdkrt_bdev_get_max_unmap_blocks),
+	ROW(spdkrt_bdev_get_max_unmap_ranges),
+	ROW(spdkrt_bdev_get_max_write_zeroes_blocks),
+	ROW(spdkrt_bdev_get_module_ctx),
+	ROW(spdkrt_bdev_get_nvme_status),
+	ROW(spdkrt_bdev_get_uuid),
+	ROW(spdkrt_bdev_info_init),
+	ROW(spdkrt_bdev_io_complete),
+	ROW(spdkrt_bdev_io_complete_nomem),
+	ROW(spdkrt_bdev_io_complete_nvme),
+	ROW(spdkrt_bdev_io_get_bdev),
+	ROW(spdkrt_bdev_io_get_driver_ctx),
+	ROW(spdkrt_bdev_io_get_io_channel),
+	ROW(spdkrt_bdev_io_get_iovs),
+	ROW(spdkrt_bdev_io_get_num_blocks),
+	ROW(spdkrt_bdev_io_get_nvme_cmd),
+	ROW(spdkrt_bdev_io_get_offset_blocks),
+	ROW(spdkrt_bdev_io_get_ranges),
+	ROW(spdkrt_bdev_io_get_thread),
+	ROW(spdkrt_bdev_io_get_type),
+	ROW(spdkrt_bdev_io_get_write_iovs),
+	NO_BAD_INPUT(spdkrt_bdev_module_api_version, "no argument"),
+	ROW(spdkrt_bdev_module_claim_bdev),
+	ROW(spdkrt_bdev_module_find),
+	ROW(spdkrt_bdev_module_get_ctx),
+	ROW(spdkrt_bdev_module_get_name),
+	ROW(spdkrt_bdev_module_ops_init),
+	ROW(spdkrt_bdev_module_register),
+	ROW(spdkrt_bdev_module_release_bdev),
+	NO_BAD_INPUT(spdkrt_bdev_module_resume_io, "no argument; module_test"),
+	ROW(spdkrt_bdev_module_unregister),
+	ROW(spdkrt_bdev_notify_resize),
+	ROW(spdkrt_bdev_nvme_admin_passthru),
+	ROW(spdkrt_bdev_nvme_io_passthru),
+	ROW(spdkrt_bdev_nvme_status_from_errno),
+	ROW(spdkrt_bdev_nvme_status_to_errno),
+	ROW(spdkrt_bdev_register),
+	ROW(spdkrt_bdev_spec_check_all_used),
+	ROW(spdkrt_bdev_spec_get),
+	ROW(spdkrt_bdev_spec_get_bool),
+	ROW(spdkrt_bdev_spec_get_str),
+	ROW(spdkrt_bdev_spec_get_u64),
+	ROW(spdkrt_bdev_unmap_ranges),
+	ROW(spdkrt_bdev_unregister),
 };
 
 #define NUM_ROWS (sizeof(g_rows) / sizeof(g_rows[0]))
