@@ -64,6 +64,8 @@ static void assert_no_failures(void)
 
 /* A failing call: its return value and a log line that says why (a part of it). */
 #define want_rc(call, want, logged) check_rc(#call, (long long)(call), (want), (logged))
+/* Rows whose function fails without a log line yet (a known gap, reported; a log line is due). */
+#define NO_LOG_YET NULL
 /* A failing call that returns a pointer: NULL and a log line. */
 #define want_null(call, logged) check_rc(#call, (call) != NULL, 0, (logged))
 /* A query with a documented answer for bad input; no log line needed. */
@@ -232,6 +234,16 @@ static void probe_spdkrt_bdev_get_by_name(void)
 static void probe_spdkrt_bdev_get_io_channel(void)
 {
 	want_null(spdkrt_bdev_get_io_channel(NULL), "spdkrt_bdev_get_io_channel");
+}
+
+static void probe_spdkrt_bdev_get_io_channel_ext(void)
+{
+	struct spdkrt_io_channel *ch = g_ch;
+
+	want_rc(spdkrt_bdev_get_io_channel_ext(NULL, &ch), -EINVAL, "desc is NULL");
+	assert_null(ch);
+	want_rc(spdkrt_bdev_get_io_channel_ext(g_desc, NULL), -EINVAL,
+		"spdkrt_bdev_get_io_channel_ext");
 }
 
 static void probe_spdkrt_bdev_get_stats(void)
@@ -690,6 +702,158 @@ static void probe_spdkrt_pci_addr_parse(void)
 	want_value(spdkrt_pci_addr_parse(&a, "0000:00:01.8"), -EINVAL);
 }
 
+/*
+ * ---- nvmf target: NULL handles and arguments ----
+ * (first rows for this area, every argument NULL or 0; its owner may add sharper cases)
+ */
+static void probe_spdkrt_nvmf_ns_opts_init(void)
+{
+	want_rc(spdkrt_nvmf_ns_opts_init(NULL, 0), -EINVAL, NO_LOG_YET);
+}
+
+static void probe_spdkrt_nvmf_subsystem_add_host(void)
+{
+	want_rc(spdkrt_nvmf_subsystem_add_host(NULL, NULL), -EINVAL, NO_LOG_YET);
+}
+
+static void probe_spdkrt_nvmf_subsystem_add_ns(void)
+{
+	want_rc(spdkrt_nvmf_subsystem_add_ns(NULL, NULL, NULL, NULL), -EINVAL, NO_LOG_YET);
+}
+
+static void probe_spdkrt_nvmf_subsystem_create(void)
+{
+	want_rc(spdkrt_nvmf_subsystem_create(NULL, NULL, NULL), -EINVAL, NO_LOG_YET);
+}
+
+static void probe_spdkrt_nvmf_subsystem_destroy(void)
+{
+	want_rc(spdkrt_nvmf_subsystem_destroy(NULL), -EINVAL, NO_LOG_YET);
+}
+
+static void probe_spdkrt_nvmf_subsystem_get_allow_any_host(void)
+{
+	want_value(spdkrt_nvmf_subsystem_get_allow_any_host(NULL), 0);
+}
+
+static void probe_spdkrt_nvmf_subsystem_get_host(void)
+{
+	want_value(spdkrt_nvmf_subsystem_get_host(NULL, 0) == NULL, 1);
+}
+
+static void probe_spdkrt_nvmf_subsystem_get_model_number(void)
+{
+	want_value(spdkrt_nvmf_subsystem_get_model_number(NULL) != NULL, 1);
+}
+
+static void probe_spdkrt_nvmf_subsystem_get_nqn(void)
+{
+	want_value(spdkrt_nvmf_subsystem_get_nqn(NULL) != NULL, 1);
+}
+
+static void probe_spdkrt_nvmf_subsystem_get_ns_bdev_name(void)
+{
+	want_value(spdkrt_nvmf_subsystem_get_ns_bdev_name(NULL, 0) == NULL, 1);
+}
+
+static void probe_spdkrt_nvmf_subsystem_get_serial_number(void)
+{
+	want_value(spdkrt_nvmf_subsystem_get_serial_number(NULL) != NULL, 1);
+}
+
+static void probe_spdkrt_nvmf_subsystem_next(void)
+{
+	want_value(spdkrt_nvmf_subsystem_next(NULL, NULL) == NULL, 1);
+}
+
+static void probe_spdkrt_nvmf_subsystem_next_nsid(void)
+{
+	want_value(spdkrt_nvmf_subsystem_next_nsid(NULL, 0), 0);
+}
+
+static void probe_spdkrt_nvmf_subsystem_remove_host(void)
+{
+	want_rc(spdkrt_nvmf_subsystem_remove_host(NULL, NULL), -EINVAL, NO_LOG_YET);
+}
+
+static void probe_spdkrt_nvmf_subsystem_remove_ns(void)
+{
+	want_rc(spdkrt_nvmf_subsystem_remove_ns(NULL, 0), -EINVAL, NO_LOG_YET);
+}
+
+static void probe_spdkrt_nvmf_subsystem_set_allow_any_host(void)
+{
+	want_rc(spdkrt_nvmf_subsystem_set_allow_any_host(NULL, 0), -EINVAL, NO_LOG_YET);
+}
+
+static void probe_spdkrt_nvmf_subsystem_set_model_number(void)
+{
+	want_rc(spdkrt_nvmf_subsystem_set_model_number(NULL, NULL), -EINVAL, NO_LOG_YET);
+}
+
+static void probe_spdkrt_nvmf_subsystem_set_serial_number(void)
+{
+	want_rc(spdkrt_nvmf_subsystem_set_serial_number(NULL, NULL), -EINVAL, NO_LOG_YET);
+}
+
+static void probe_spdkrt_nvmf_tgt_add_poll_group(void)
+{
+	want_rc(spdkrt_nvmf_tgt_add_poll_group(NULL), -EINVAL, NO_LOG_YET);
+}
+
+static void probe_spdkrt_nvmf_tgt_create(void)
+{
+	want_rc(spdkrt_nvmf_tgt_create(NULL, NULL), -EINVAL, NO_LOG_YET);
+}
+
+static void probe_spdkrt_nvmf_tgt_destroy(void)
+{
+	want_rc(spdkrt_nvmf_tgt_destroy(NULL, NULL, NULL), -EINVAL, NO_LOG_YET);
+}
+
+static void probe_spdkrt_nvmf_tgt_find_subsystem(void)
+{
+	want_value(spdkrt_nvmf_tgt_find_subsystem(NULL, NULL) == NULL, 1);
+}
+
+static void probe_spdkrt_nvmf_tgt_get_listener(void)
+{
+	want_rc(spdkrt_nvmf_tgt_get_listener(NULL, 0, NULL, 0, NULL, 0), -EINVAL, NO_LOG_YET);
+}
+
+static void probe_spdkrt_nvmf_tgt_get_stats(void)
+{
+	want_rc(spdkrt_nvmf_tgt_get_stats(NULL, NULL, 0), -EINVAL, NO_LOG_YET);
+}
+
+static void probe_spdkrt_nvmf_tgt_listen(void)
+{
+	want_rc(spdkrt_nvmf_tgt_listen(NULL, NULL, NULL, NULL), -EINVAL, NO_LOG_YET);
+}
+
+static void probe_spdkrt_nvmf_tgt_opts_init(void)
+{
+	want_rc(spdkrt_nvmf_tgt_opts_init(NULL, 0), -EINVAL, NO_LOG_YET);
+}
+
+static void probe_spdkrt_nvmf_tgt_stop_listen(void)
+{
+	want_rc(spdkrt_nvmf_tgt_stop_listen(NULL, NULL, NULL, NULL), -EINVAL, NO_LOG_YET);
+}
+
+/* ---- hardening ---- */
+static void probe_spdkrt_spec_redact(void)
+{
+	char buf[8];
+
+	want_value(strcmp(spdkrt_spec_redact("x:a=b", NULL, 8), ""), 0);
+	want_value(strcmp(spdkrt_spec_redact("x:a=b", buf, 0), ""), 0);
+	want_value(strcmp(spdkrt_spec_redact(NULL, buf, sizeof(buf)), "(null)"), 0);
+	want_value(strcmp(spdkrt_spec_redact("crypto:key=0123456789abcdef0", buf, sizeof(buf)),
+			  "crypto:"), 0);
+}
+
+/* ---- ioat ---- */
 static void ioat_noop(void *arg, int status)
 {
 	(void)arg;
@@ -1070,6 +1234,7 @@ static const struct row g_rows[] = {
 	ROW(spdkrt_bdev_get_buf_align),
 	ROW(spdkrt_bdev_get_by_name),
 	ROW(spdkrt_bdev_get_io_channel),
+	ROW(spdkrt_bdev_get_io_channel_ext),
 	ROW(spdkrt_bdev_get_max_io_blocks),
 	ROW(spdkrt_bdev_get_module_name),
 	ROW(spdkrt_bdev_get_name),
@@ -1223,6 +1388,34 @@ static const struct row g_rows[] = {
 	ROW(spdkrt_bdev_spec_get_u64),
 	ROW(spdkrt_bdev_unmap_ranges),
 	ROW(spdkrt_bdev_unregister),
+	ROW(spdkrt_nvmf_ns_opts_init),
+	ROW(spdkrt_nvmf_subsystem_add_host),
+	ROW(spdkrt_nvmf_subsystem_add_ns),
+	ROW(spdkrt_nvmf_subsystem_create),
+	ROW(spdkrt_nvmf_subsystem_destroy),
+	ROW(spdkrt_nvmf_subsystem_get_allow_any_host),
+	ROW(spdkrt_nvmf_subsystem_get_host),
+	ROW(spdkrt_nvmf_subsystem_get_model_number),
+	ROW(spdkrt_nvmf_subsystem_get_nqn),
+	ROW(spdkrt_nvmf_subsystem_get_ns_bdev_name),
+	ROW(spdkrt_nvmf_subsystem_get_serial_number),
+	ROW(spdkrt_nvmf_subsystem_next),
+	ROW(spdkrt_nvmf_subsystem_next_nsid),
+	ROW(spdkrt_nvmf_subsystem_remove_host),
+	ROW(spdkrt_nvmf_subsystem_remove_ns),
+	ROW(spdkrt_nvmf_subsystem_set_allow_any_host),
+	ROW(spdkrt_nvmf_subsystem_set_model_number),
+	ROW(spdkrt_nvmf_subsystem_set_serial_number),
+	ROW(spdkrt_nvmf_tgt_add_poll_group),
+	ROW(spdkrt_nvmf_tgt_create),
+	ROW(spdkrt_nvmf_tgt_destroy),
+	ROW(spdkrt_nvmf_tgt_find_subsystem),
+	ROW(spdkrt_nvmf_tgt_get_listener),
+	ROW(spdkrt_nvmf_tgt_get_stats),
+	ROW(spdkrt_nvmf_tgt_listen),
+	ROW(spdkrt_nvmf_tgt_opts_init),
+	ROW(spdkrt_nvmf_tgt_stop_listen),
+	ROW(spdkrt_spec_redact),
 };
 
 #define NUM_ROWS (sizeof(g_rows) / sizeof(g_rows[0]))
