@@ -212,7 +212,7 @@ static int parse_and_find(const char *spec_text, struct srt_spec **spec,
 		char shown[512], names[256];
 
 		SRT_ERR("bdev spec '%s': unknown module '%s' (known: %s)",
-			srt_spec_redact(spec_text, shown, sizeof(shown)), (*spec)->module,
+			spdkrt_spec_redact(spec_text, shown, sizeof(shown)), (*spec)->module,
 			srt_bdev_module_names(names, sizeof(names)));
 		srt_spec_free(*spec);
 		*spec = NULL;

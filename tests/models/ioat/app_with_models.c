@@ -55,8 +55,9 @@ static void destroy_models(void)
 
 	for (unsigned i = 0; i < g_num_models; i++) {
 		ioat_model_get_stats(g_models[i], &st);
-		fprintf(stderr, "app_with_models: channel model %u ran %llu descriptors (%llu copies, "
-				"%llu fills)\n",
+		fprintf(stderr,
+			"app_with_models: channel model %u ran %llu descriptors (%llu copies, "
+			"%llu fills)\n",
 			i, (unsigned long long)st.descriptors, (unsigned long long)st.copies,
 			(unsigned long long)st.fills);
 		ioat_model_destroy(g_models[i]);
