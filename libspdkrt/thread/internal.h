@@ -38,13 +38,6 @@ struct spdkrt_thread {
 	 * writes at each poll (sharing one cut cross-thread message throughput tenfold).
 	 */
 	_Alignas(64) _Atomic int state;
-	/*
-	 * A sender counts itself in `senders`, then checks `closed`; the owner sets `closed`, then
-	 * waits for `senders` to reach zero (seq_cst on both sides: at least one sees the other),
-	 * so no message can land in a ring after the owner found it empty and closed it.
-	 */
-	_Atomic uint32_t senders;
-	_Atomic bool closed;
 	uint64_t id;
 	char name[64];
 	/* The polling OS thread's. */

@@ -5,6 +5,8 @@
 
 #include "thread/msg_ring.h"
 
+#define CLOSED ((size_t)1 << (sizeof(size_t) * 8 - 1))
+
 int srt_msg_ring_init(struct srt_msg_ring *ring, size_t capacity)
 {
 	if (capacity < 2 || (capacity & (capacity - 1)) != 0)
@@ -34,6 +36,8 @@ int srt_msg_ring_push(struct srt_msg_ring *ring, spdkrt_msg_fn fn, void *ctx)
 	for (;;) {
 		intptr_t diff;
 
+		if (pos & CLOSED)
+			return -ESHUTDOWN;
 		slot = &ring->slots[pos & ring->mask];
 		diff = (intptr_t)atomic_load_explicit(&slot->seq, memory_order_acquire) -
 		       (intptr_t)pos;
@@ -69,5 +73,15 @@ bool srt_msg_ring_pop(struct srt_msg_ring *ring, spdkrt_msg_fn *fn, void **ctx)
 
 bool srt_msg_ring_empty(struct srt_msg_ring *ring)
 {
-	return atomic_load_explicit(&ring->tail, memory_order_acquire) == ring->head;
+	return (atomic_load_explicit(&ring->tail, memory_order_acquire) & ~CLOSED) == ring->head;
+}
+
+void srt_msg_ring_close(struct srt_msg_ring *ring)
+{
+	atomic_fetch_or(&ring->tail, CLOSED);
+}
+
+void srt_msg_ring_reopen(struct srt_msg_ring *ring)
+{
+	atomic_fetch_and(&ring->tail, ~CLOSED);
 }

@@ -22,15 +22,22 @@ struct srt_msg_slot {
 struct srt_msg_ring {
 	struct srt_msg_slot *slots;
 	size_t mask;
-	_Alignas(64) _Atomic size_t tail; /* next slot producers claim */
+	_Alignas(64) _Atomic size_t tail; /* next slot producers claim; top bit: closed */
 	_Alignas(64) size_t head;         /* next slot the consumer reads */
 };
 
 /* capacity must be a power of two. */
 int srt_msg_ring_init(struct srt_msg_ring *ring, size_t capacity);
 void srt_msg_ring_fini(struct srt_msg_ring *ring);
-/* Any thread. 0 or -ENOMEM when full. */
+/* Any thread. 0, -ENOMEM when full, -ESHUTDOWN when closed. */
 int srt_msg_ring_push(struct srt_msg_ring *ring, spdkrt_msg_fn fn, void *ctx);
+/*
+ * Consumer only. Closes the ring to producers: a flag in the tail itself, so every push after
+ * it fails and every push before it is counted in the tail (one modification order): after the
+ * close, srt_msg_ring_empty() is final. No cost for producers beyond the CAS they make anyway.
+ */
+void srt_msg_ring_close(struct srt_msg_ring *ring);
+void srt_msg_ring_reopen(struct srt_msg_ring *ring);
 /* Consumer only. false when no published message is at the head. */
 bool srt_msg_ring_pop(struct srt_msg_ring *ring, spdkrt_msg_fn *fn, void **ctx);
 /* True when nothing is queued or being queued. */

@@ -110,19 +110,17 @@ static bool thread_has_work_left(struct spdkrt_thread *t)
 }
 
 /*
- * Refuses new messages and waits for senders already past the check (each is only pushing one
- * message) to finish. Returns with the thread closed; reopen_to_senders() undoes it.
+ * Refuses new messages (the ring's close is part of the producers' own CAS, so it costs them
+ * nothing); once closed, whether the ring is empty cannot change. reopen_to_senders() undoes it.
  */
 static void close_to_senders(struct spdkrt_thread *t)
 {
-	atomic_store(&t->closed, true);
-	while (atomic_load(&t->senders) != 0)
-		sched_yield();
+	srt_msg_ring_close(&t->ring);
 }
 
 static void reopen_to_senders(struct spdkrt_thread *t)
 {
-	atomic_store(&t->closed, false);
+	srt_msg_ring_reopen(&t->ring);
 }
 
 /* A stale handle (a thread destroyed already) is found by address, never dereferenced. */
@@ -213,24 +211,29 @@ int spdkrt_thread_send_msg(struct spdkrt_thread *t, spdkrt_msg_fn fn, void *ctx)
 		SRT_ERR("spdkrt_thread_send_msg: thread or fn is NULL");
 		return -EINVAL;
 	}
-	/* Pairs with close_to_senders(): counted before the check, uncounted after the push. */
-	atomic_fetch_add(&t->senders, 1);
-	if (atomic_load(&t->closed)) {
-		atomic_fetch_sub_explicit(&t->senders, 1, memory_order_release);
+	rc = srt_msg_ring_push(&t->ring, fn, ctx);
+	if (unlikely(rc == -ESHUTDOWN)) { /* closed by close_to_senders() */
 		SRT_ERR("spdkrt_thread_send_msg: thread '%s' has exited or is being destroyed",
 			t->name);
 		return -EINVAL;
 	}
-	rc = srt_msg_ring_push(&t->ring, fn, ctx);
-	atomic_fetch_sub_explicit(&t->senders, 1, memory_order_release);
 	return rc;
 }
 
 void srt_thread_send_msg_retry(struct spdkrt_thread *t, spdkrt_msg_fn fn, void *ctx)
 {
-	while (srt_msg_ring_push(&t->ring, fn, ctx) != 0) {
+	int rc;
+
+	while ((rc = srt_msg_ring_push(&t->ring, fn, ctx)) != 0) {
 		spdkrt_msg_fn queued_fn;
 		void *queued_ctx;
+
+		/* Closed for good: nothing would ever run it. (A close that is undone is brief.) */
+		if (rc == -ESHUTDOWN && atomic_load(&t->state) == SRT_THREAD_EXITED) {
+			SRT_ERR("thread '%s' has exited: an internal message to it is dropped",
+				t->name);
+			return;
+		}
 
 		/* Full: when we are its consumer, make room ourselves; else let it catch up. */
 		if (t == srt_current_thread && srt_msg_ring_pop(&t->ring, &queued_fn, &queued_ctx))
