@@ -436,6 +436,54 @@ static void test_bad_io_arguments(void **state)
 	free(heap);
 }
 
+static void test_reservations(void **state)
+{
+	struct spdkrt_nvme_ns *ns = ns_of(NS_512);
+	struct spdkrt_nvme_reservation_register_data reg = { .crkey = 0, .nrkey = 0xABCD };
+	struct spdkrt_nvme_reservation_acquire_data acq = { .crkey = 0xABCD };
+	struct spdkrt_nvme_reservation_key_data key = { .crkey = 0xABCD };
+	struct io_result r = { 0 };
+	uint8_t report[64];
+	const struct spdkrt_nvme_reservation_status_data *st = (const void *)report;
+	const struct spdkrt_nvme_registered_ctrlr_data *rc =
+		(const void *)(report + sizeof(*st));
+
+	(void)state;
+	run(spdkrt_nvme_ns_cmd_reservation_register(ns, g_qpair, &reg, false,
+						    SPDKRT_NVME_RESERVE_REGISTER_KEY,
+						    SPDKRT_NVME_RESERVE_PTPL_NO_CHANGES, io_done, &r),
+	    &r);
+	memset(&r, 0, sizeof(r));
+	run(spdkrt_nvme_ns_cmd_reservation_acquire(ns, g_qpair, &acq, false,
+						   SPDKRT_NVME_RESERVE_ACQUIRE,
+						   SPDKRT_NVME_RESERVE_WRITE_EXCLUSIVE, io_done, &r),
+	    &r);
+	/* A report exactly the size of one registrant: NUMD 0-based, no overrun. */
+	memset(report, 0xEE, sizeof(report));
+	memset(&r, 0, sizeof(r));
+	run(spdkrt_nvme_ns_cmd_reservation_report(ns, g_qpair, report, 48, io_done, &r), &r);
+	assert_int_equal(st->rtype, SPDKRT_NVME_RESERVE_WRITE_EXCLUSIVE);
+	assert_int_equal(st->regctl[0] | st->regctl[1] << 8, 1);
+	assert_int_equal(rc->rkey, 0xABCD);
+	assert_int_equal(rc->rcsts & 1, 1);
+	assert_int_equal(report[48], 0xEE); /* nothing past the buffer */
+	memset(&r, 0, sizeof(r));
+	run(spdkrt_nvme_ns_cmd_reservation_release(ns, g_qpair, &key, false,
+						   SPDKRT_NVME_RESERVE_RELEASE,
+						   SPDKRT_NVME_RESERVE_WRITE_EXCLUSIVE, io_done, &r),
+	    &r);
+	/* A wrong key is a reservation conflict. */
+	key.crkey = 1;
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(spdkrt_nvme_ns_cmd_reservation_release(ns, g_qpair, &key, false,
+								 SPDKRT_NVME_RESERVE_CLEAR, 0,
+								 io_done, &r), 0);
+	assert_true(poll_until(&r.done, 100));
+	assert_int_equal(cpl_sc(&r.cpl), SPDKRT_NVME_SC_RESERVATION_CONFLICT);
+	assert_int_equal(spdkrt_nvme_ns_cmd_reservation_report(ns, g_qpair, report, 22, io_done,
+							       &r), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -451,6 +499,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_raw_io, io_setup, io_teardown),
 		cmocka_unit_test_setup_teardown(test_full_queue_and_requests, io_setup, io_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_io_arguments, io_setup, io_teardown),
+		cmocka_unit_test_setup_teardown(test_reservations, io_setup, io_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, env_setup, env_teardown);
