@@ -771,6 +771,62 @@ static void test_security_send_receive(void **state)
 			 -EINVAL);
 }
 
+static void test_keep_alive_is_sent(void **state)
+{
+	struct spdkrt_nvme_ctrlr_opts opts;
+	struct nvme_model_stats stats;
+	uint64_t end;
+
+	(void)state;
+	log_capture_start();
+	model_start(NULL);
+	spdkrt_nvme_ctrlr_opts_init(&opts, sizeof(opts));
+	opts.keep_alive_timeout_ms = 20; /* one every 10 ms */
+	assert_int_equal(connect_with(&opts), 0);
+	end = spdkrt_get_ticks() + spdkrt_get_ticks_hz() / 10;
+	while (spdkrt_get_ticks() < end) {
+		srt_pci_model_poll_all();
+		spdkrt_nvme_ctrlr_process_admin_completions(g_ctrlr);
+	}
+	nvme_model_get_stats(g_model, &stats);
+	assert_true(stats.keep_alives >= 3);
+	assert_true(stats.keep_alives <= 11);
+	ctrlr_teardown(state);
+}
+
+static void test_intel_stripe_split(void **state)
+{
+	struct nvme_model_opts mopts;
+	struct spdkrt_nvme_ctrlr_data *cd;
+	struct nvme_model_stats before, after;
+	struct io_result r = { 0 };
+	uint8_t *buf;
+
+	(void)state;
+	log_capture_start();
+	nvme_model_opts_init(&mopts);
+	mopts.id.vendor_id = 0x8086; /* the quirks table: P3700 stripes at vs[3] pages */
+	mopts.id.device_id = 0x0953;
+	mopts.id.subvendor_id = 0x8086;
+	mopts.id.subdevice_id = 0x3702;
+	model_start(&mopts);
+	cd = (struct spdkrt_nvme_ctrlr_data *)nvme_model_identify_ctrlr(g_model);
+	cd->vs[3] = 1; /* 8 KiB stripes: 16 blocks of 512 bytes */
+	assert_int_equal(connect_with(NULL), 0);
+	assert_int_equal(spdkrt_nvme_ctrlr_alloc_io_qpair(g_ctrlr, NULL, &g_qpair), 0);
+	buf = spdkrt_dma_zmalloc(40 * 512, 4096, SPDKRT_ENV_SOCKET_ANY);
+	nvme_model_get_stats(g_model, &before);
+	assert_int_equal(spdkrt_nvme_ns_cmd_write(spdkrt_nvme_ctrlr_get_ns(g_ctrlr, NS_512), g_qpair,
+						  buf, 10, 40, io_done, &r, 0), 0);
+	assert_true(poll_until(&r.done, 200));
+	assert_false(spdkrt_nvme_cpl_is_error(&r.cpl));
+	nvme_model_get_stats(g_model, &after);
+	/* [10, 16) [16, 32) [32, 48) [48, 50): never across a stripe boundary */
+	assert_int_equal(after.io_commands - before.io_commands, 4);
+	spdkrt_dma_free(buf);
+	ctrlr_teardown(state);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -810,6 +866,8 @@ int main(void)
 						ctrlr_teardown),
 		cmocka_unit_test_setup_teardown(test_security_send_receive, ctrlr_setup,
 						ctrlr_teardown),
+		cmocka_unit_test(test_keep_alive_is_sent),
+		cmocka_unit_test(test_intel_stripe_split),
 	};
 
 	return cmocka_run_group_tests(tests, env_setup, env_teardown);
