@@ -18,8 +18,8 @@ debian_packages=(
 fedora_packages=(
 	gcc make autoconf automake libtool pkgconf-pkg-config
 	dpdk-devel libaio-devel openssl-devel numactl-devel liburing-devel libcmocka-devel json-c-devel
-	python3 fio libabigail doxygen clang-tools-extra clang compiler-rt rpm-build rpmlint help2man
-	man-db
+	python3 fio libabigail doxygen clang-tools-extra clang compiler-rt rpm-build rpmlint
+	help2man man-db
 	python3-setuptools python3-pytest golang rust
 	qemu-system-x86 busybox cpio kmod
 )
