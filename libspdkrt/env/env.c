@@ -253,7 +253,9 @@ int spdkrt_env_init(const struct spdkrt_env_opts *opts)
 	rc = g_backend->init(&config);
 	if (rc != 0) {
 		srt_pci_allow_set(NULL, 0);
-		if (g_backend->once_per_process)
+		/* an error found before DPDK ran (an option, no hugepages) leaves the retry open */
+		if (g_backend->once_per_process &&
+		    (g_backend->consumed == NULL || g_backend->consumed()))
 			g_state = ENV_FINISHED;
 		goto out;
 	}

@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""Writes the seed corpus of tests/fuzz/nvmf_recv.c: byte streams a host could send on one
+"""Writes the seed corpus of tests/fuzz/nvmf_fuzz.c: byte streams a host could send on one
 connection (valid sessions to start from, and a few broken ones). Run from the top of the tree:
 python3 tests/fuzz/make_nvmf_corpus.py; the files are committed."""
 import os
 import struct
 import zlib
 
-OUT = os.path.join(os.path.dirname(__file__), "nvmf_corpus")
+OUT = os.path.join(os.path.dirname(__file__), "corpus", "nvmf")
 NQN = b"nqn.2016-06.io.spdk:fuzz"
 HOSTNQN = b"nqn.2014-08.org.nvmexpress:uuid:0c0c0c0c-1111-2222-3333-444444444444"
 HOSTID = b"\x5a" * 16  # the harness's admin host uses the same id

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tests/fuzz/nvmf_recv.h"
+#include "nvmf_fuzz.h"
 
 #define MUTATIONS_PER_FILE 24
 #define MAX_STREAM (256 * 1024)
@@ -57,7 +57,7 @@ static size_t mutate(uint8_t *buf, size_t len, size_t cap)
 
 int main(int argc, char **argv)
 {
-	const char *dir = argc > 1 ? argv[1] : "tests/fuzz/nvmf_corpus";
+	const char *dir = argc > 1 ? argv[1] : "tests/fuzz/corpus/nvmf";
 	static uint8_t orig[MAX_STREAM], buf[2 * MAX_STREAM];
 	struct dirent **names;
 	int n = scandir(dir, &names, NULL, alphasort), files = 0, runs = 0;

@@ -5,10 +5,10 @@
  * whole, whatever the target answers is read and dropped, then the host hangs up. Invariants:
  * no crash or sanitizer report, the target ends every connection and releases everything it
  * held (the open-connection count returns to zero). Built as a libFuzzer binary by
- * tests/fuzz/nvmf.sh, and as tests/fuzz/nvmf_recv_replay (make check) that replays the
- * committed corpus and deterministic mutations of it.
+ * scripts/test-fuzz.sh, and as tests/fuzz/nvmf_recv_replay (make check) that replays the
+ * committed corpus (tests/fuzz/corpus/nvmf) and deterministic mutations of it.
  */
-#include "tests/fuzz/nvmf_recv.h"
+#include "nvmf_fuzz.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -28,7 +28,7 @@
 #include <spdkrt/thread.h>
 
 #include "env/backend.h"
-#include "tests/unit/nvmf/test_host.h"
+#include "../unit/nvmf/test_host.h"
 
 /* Polls of the target per input before it must have ended the connection. */
 #define POLL_BUDGET 200000

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The NVMe/TCP receive-path fuzz target, shared by the libFuzzer build and the replayer. */
-#ifndef SPDKRT_TEST_FUZZ_NVMF_RECV_H
-#define SPDKRT_TEST_FUZZ_NVMF_RECV_H
+#ifndef SPDKRT_TEST_FUZZ_NVMF_FUZZ_H
+#define SPDKRT_TEST_FUZZ_NVMF_FUZZ_H
 
 #include <stddef.h>
 #include <stdint.h>
