@@ -7,6 +7,7 @@
 #ifndef SRT_MODULES_NVME_H
 #define SRT_MODULES_NVME_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -42,6 +43,11 @@ struct nvme_bdev_ctrlr {
 	struct spdkrt_nvme_ctrlr *ctrlr;
 	/* The admin thread: attach, admin commands, reset and detach all run here. */
 	struct spdkrt_thread *thread;
+	/*
+	 * The driver's admin queue serves one thread at a time: held (recursive) around every
+	 * admin-queue use, including qpair allocation on channel threads and timeout aborts.
+	 */
+	pthread_mutex_t admin_lock;
 	struct spdkrt_nvme_probe_ctx *probe;
 	struct spdkrt_poller *admin_poller;
 	int attach_rc;

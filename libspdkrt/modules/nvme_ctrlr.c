@@ -41,11 +41,27 @@ static int ctrlr_list_add(struct nvme_bdev_ctrlr *nctrlr)
 	return rc;
 }
 
+static int admin_lock_init(pthread_mutex_t *lock)
+{
+	pthread_mutexattr_t attr;
+	int rc;
+
+	/* recursive: the driver's timeout callback may run inside a locked admin call */
+	if (pthread_mutexattr_init(&attr) != 0)
+		return -ENOMEM;
+	rc = pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+	if (rc == 0)
+		rc = pthread_mutex_init(lock, &attr);
+	pthread_mutexattr_destroy(&attr);
+	return rc;
+}
+
 static void ctrlr_free(struct nvme_bdev_ctrlr *nctrlr)
 {
 	pthread_mutex_lock(&g_ctrlrs_lock);
 	TAILQ_REMOVE(&g_ctrlrs, nctrlr, link);
 	pthread_mutex_unlock(&g_ctrlrs_lock);
+	pthread_mutex_destroy(&nctrlr->admin_lock);
 	free(nctrlr->ns);
 	free(nctrlr);
 }
@@ -69,7 +85,10 @@ static void timeout_cb(void *ctx, struct spdkrt_nvme_ctrlr *ctrlr, struct spdkrt
 		 spdkrt_nvme_qpair_get_id(qpair));
 	if (nctrlr->timeout_action != NVME_BDEV_TIMEOUT_ABORT)
 		return;
+	/* I/O timeouts are seen on the channel's thread: the admin queue is shared. */
+	pthread_mutex_lock(&nctrlr->admin_lock);
 	rc = spdkrt_nvme_ctrlr_cmd_abort(ctrlr, qpair, cid, NULL, NULL);
+	pthread_mutex_unlock(&nctrlr->admin_lock);
 	if (rc != 0)
 		SRT_ERR("nvme bdev %s: abort of command %u failed: %s", nctrlr->name, cid,
 			strerror(-rc));
@@ -103,7 +122,9 @@ static int admin_poll(void *arg)
 		attach_finish(nctrlr);
 		return SPDKRT_POLLER_BUSY;
 	}
+	pthread_mutex_lock(&nctrlr->admin_lock);
 	rc = spdkrt_nvme_ctrlr_process_admin_completions(nctrlr->ctrlr);
+	pthread_mutex_unlock(&nctrlr->admin_lock);
 	if (atomic_load(&nctrlr->removed) && !nctrlr->removing)
 		unregister_bdevs(nctrlr);
 	return rc > 0 ? SPDKRT_POLLER_BUSY : SPDKRT_POLLER_IDLE;
@@ -259,6 +280,7 @@ static void channels_gone(void *io_device)
 	int rc;
 
 	if (nctrlr->ctrlr != NULL) {
+		/* no channel and no admin poller are left: nothing else uses the controller */
 		rc = spdkrt_nvme_detach(nctrlr->ctrlr);
 		if (rc != 0)
 			SRT_ERR("nvme bdev %s: detach: %s", nctrlr->name, strerror(-rc));
@@ -394,6 +416,10 @@ static int nvme_create_async(struct spdkrt_bdev_module *module, struct spdkrt_bd
 		return rc;
 	}
 	strcpy(nctrlr->name, name);
+	if (admin_lock_init(&nctrlr->admin_lock) != 0) {
+		free(nctrlr);
+		return -ENOMEM;
+	}
 	nctrlr->module = module;
 	nctrlr->thread = spdkrt_get_thread();
 	nctrlr->create_cb = cb;
@@ -401,6 +427,7 @@ static int nvme_create_async(struct spdkrt_bdev_module *module, struct spdkrt_bd
 	rc = ctrlr_list_add(nctrlr);
 	if (rc != 0) {
 		SRT_ERR("nvme bdev spec: a controller named '%s' exists", name);
+		pthread_mutex_destroy(&nctrlr->admin_lock);
 		free(nctrlr);
 		return rc;
 	}

@@ -39,7 +39,9 @@ static int channel_create(void *io_device, void *ctx)
 	spdkrt_nvme_io_qpair_opts_init(&opts, sizeof(opts));
 	opts.io_queue_size = nctrlr->io_queue_size;
 	opts.io_queue_requests = nctrlr->io_queue_requests;
+	pthread_mutex_lock(&nctrlr->admin_lock);
 	rc = spdkrt_nvme_ctrlr_alloc_io_qpair(nctrlr->ctrlr, &opts, &ch->qpair);
+	pthread_mutex_unlock(&nctrlr->admin_lock);
 	if (rc != 0) {
 		SRT_ERR("nvme bdev %s: no I/O queue pair for this thread: %s", nctrlr->name,
 			strerror(-rc));
@@ -47,7 +49,9 @@ static int channel_create(void *io_device, void *ctx)
 	}
 	rc = spdkrt_poller_register(channel_poll, ch, 0, &ch->poller);
 	if (rc != 0) {
+		pthread_mutex_lock(&nctrlr->admin_lock);
 		spdkrt_nvme_ctrlr_free_io_qpair(ch->qpair);
+		pthread_mutex_unlock(&nctrlr->admin_lock);
 		return rc;
 	}
 	return 0;
@@ -55,12 +59,14 @@ static int channel_create(void *io_device, void *ctx)
 
 static void channel_destroy(void *io_device, void *ctx)
 {
+	struct nvme_bdev_ctrlr *nctrlr = io_device;
 	struct nvme_bdev_channel *ch = ctx;
 
-	(void)io_device;
 	spdkrt_poller_unregister(&ch->poller);
 	/* Anything still outstanding completes with ABORTED_SQ_DELETION first. */
+	pthread_mutex_lock(&nctrlr->admin_lock);
 	spdkrt_nvme_ctrlr_free_io_qpair(ch->qpair);
+	pthread_mutex_unlock(&nctrlr->admin_lock);
 }
 
 int nvme_bdev_io_device_register(struct nvme_bdev_ctrlr *nctrlr)
@@ -220,7 +226,9 @@ static void admin_on_ctrlr_thread(void *arg)
 	if (spdkrt_bdev_io_get_type(task->io) == SPDKRT_BDEV_IO_RESET) {
 		/* The core has drained every channel: nothing of this bdev is in flight. */
 		SRT_NOTICE("nvme bdev %s: resetting controller %s", task->nns->name, nctrlr->name);
+		pthread_mutex_lock(&nctrlr->admin_lock);
 		task->rc = spdkrt_nvme_ctrlr_reset(nctrlr->ctrlr);
+		pthread_mutex_unlock(&nctrlr->admin_lock);
 		if (task->rc != 0)
 			SRT_ERR("nvme bdev %s: controller reset failed: %s", task->nns->name,
 				strerror(-task->rc));
@@ -236,10 +244,12 @@ static void admin_on_ctrlr_thread(void *arg)
 		back_to_origin(task);
 		return;
 	}
+	pthread_mutex_lock(&nctrlr->admin_lock);
 	task->rc = spdkrt_nvme_ctrlr_cmd_admin_raw(nctrlr->ctrlr, &cmd,
 						   iovcnt == 1 ? iov[0].iov_base : NULL,
 						   iovcnt == 1 ? (uint32_t)iov[0].iov_len : 0,
 						   admin_done, task);
+	pthread_mutex_unlock(&nctrlr->admin_lock);
 	if (task->rc != 0)
 		back_to_origin(task);
 }
