@@ -358,6 +358,123 @@ static void test_hot_remove_during_io(void **state)
 	spdkrt_dma_free(buf);
 }
 
+/*
+ * Two threads, two namespaces each: one I/O queue pair per thread for the controller (not per
+ * bdev). Each thread writes then reads back its own blocks of both bdevs at queue depth 8.
+ */
+#define VERIFY_IOS 8
+
+struct thread_io {
+	struct spdkrt_thread *thread;
+	struct open_bdev o[2];
+	uint8_t *wbuf[2], *rbuf[2];
+	struct many m;
+};
+
+/* Polls both threads until their I/O counts reach want. */
+static void poll_both(struct thread_io *t, int want)
+{
+	uint64_t deadline = spdkrt_get_ticks() + WAIT_SECONDS * spdkrt_get_ticks_hz();
+
+	while (t[0].m.done + t[1].m.done < want) {
+		spdkrt_set_thread(t[1].thread);
+		spdkrt_thread_poll(t[1].thread, 0, 0);
+		spdkrt_set_thread(g_thread);
+		spdkrt_thread_poll(g_thread, 0, 0);
+		if (spdkrt_get_ticks() > deadline)
+			fail_msg("two-thread I/O did not finish");
+	}
+}
+
+static void test_two_threads_one_qpair_each(void **state)
+{
+	static const char *const names[2] = { "Nvme0n1", "Nvme0n2" };
+	struct thread_io t[2];
+	struct create_wait w;
+	struct nvme_model_stats st;
+	uint16_t qids[64];
+	size_t n;
+	bool seen[3] = { false, false, false };
+	int total = 0;
+
+	(void)state;
+	attach(SPEC, &w);
+	memset(t, 0, sizeof(t));
+	t[0].thread = g_thread;
+	assert_int_equal(spdkrt_thread_create("second", &t[1].thread), 0);
+	for (int i = 0; i < 2; i++) {
+		spdkrt_set_thread(t[i].thread);
+		for (int b = 0; b < 2; b++) {
+			open_bdev(names[b], true, &t[i].o[b]);
+			t[i].wbuf[b] = dma_buf(VERIFY_IOS * 4096);
+			t[i].rbuf[b] = dma_buf(VERIFY_IOS * 4096);
+			fill_pattern(t[i].wbuf[b], VERIFY_IOS * 4096, (uint32_t)(i * 2 + b), 0);
+		}
+	}
+	spdkrt_set_thread(g_thread);
+	nvme_model_get_stats(g_model, &st);
+	assert_int_equal(st.io_queues_created, 4); /* a CQ and an SQ per thread */
+	nvme_model_reset_trace(g_model);
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < 2; i++) {
+			spdkrt_set_thread(t[i].thread);
+			for (int b = 0; b < 2; b++) {
+				uint32_t bs = b == 0 ? 512 : 4096;
+				uint32_t per = 4096 / bs;
+
+				for (int k = 0; k < VERIFY_IOS; k++) {
+					uint64_t lba = (uint64_t)(i * VERIFY_IOS + k) * per;
+					uint8_t *buf = (pass == 0 ? t[i].wbuf[b] : t[i].rbuf[b]) +
+						       k * 4096;
+					int rc = pass == 0 ? spdkrt_bdev_write_blocks(
+								     t[i].o[b].desc, t[i].o[b].ch,
+								     buf, lba, per, many_cb, &t[i].m)
+							   : spdkrt_bdev_read_blocks(
+								     t[i].o[b].desc, t[i].o[b].ch,
+								     buf, lba, per, many_cb, &t[i].m);
+
+					assert_int_equal(rc, 0);
+					total++;
+				}
+			}
+		}
+		spdkrt_set_thread(g_thread);
+		poll_both(t, total);
+	}
+	assert_int_equal(t[0].m.failed + t[1].m.failed, 0);
+	for (int i = 0; i < 2; i++)
+		for (int b = 0; b < 2; b++)
+			assert_memory_equal(t[i].wbuf[b], t[i].rbuf[b], VERIFY_IOS * 4096);
+	n = nvme_model_exec_trace(g_model, qids, 64);
+	assert_true(n > 0);
+	for (size_t k = 0; k < n; k++) {
+		assert_true(qids[k] >= 1 && qids[k] <= 2);
+		seen[qids[k]] = true;
+	}
+	assert_true(seen[1] && seen[2]);
+	for (int i = 0; i < 2; i++) {
+		spdkrt_set_thread(t[i].thread);
+		for (int b = 0; b < 2; b++) {
+			spdkrt_put_io_channel(t[i].o[b].ch);
+			spdkrt_bdev_close(t[i].o[b].desc);
+			spdkrt_dma_free(t[i].wbuf[b]);
+			spdkrt_dma_free(t[i].rbuf[b]);
+		}
+	}
+	spdkrt_set_thread(t[1].thread);
+	spdkrt_thread_exit(t[1].thread);
+	while (!spdkrt_thread_is_exited(t[1].thread)) {
+		spdkrt_thread_poll(t[1].thread, 0, 0);
+		spdkrt_set_thread(g_thread);
+		spdkrt_thread_poll(g_thread, 0, 0);
+		spdkrt_set_thread(t[1].thread);
+	}
+	spdkrt_set_thread(NULL);
+	assert_int_equal(spdkrt_thread_destroy(t[1].thread), 0);
+	spdkrt_set_thread(g_thread);
+	detach_all();
+}
+
 static void test_spec_errors(void **state)
 {
 	struct create_wait w = { 0 };
@@ -420,6 +537,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_passthru_and_status, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset_during_io, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hot_remove_during_io, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_threads_one_qpair_each, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spec_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unsupported_namespace_skipped, setup,
 						teardown),
