@@ -24,6 +24,8 @@
 
 #include <spdkrt.h>
 
+#include "../common/tool_env.h"
+
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
@@ -1195,12 +1197,8 @@ static void usage(FILE *out, const char *prog)
 		"  -b, --bdev SPEC          create a bdev and run on it (repeatable, required):\n"
 		"                           malloc:name=Malloc0,size_mb=128[,block_size=4096]\n"
 		"                           null:name=Null0,size_mb=1024[,complete=submit|poller]\n"
-		"  -m, --cpumask MASK       cores: \"0x3\" or \"0-1\" (default: the first core)\n"
 		"  -C                       every core runs every bdev (always the case here)\n"
-		"  -S, --stats-period SEC   print interim totals every SEC seconds\n"
-		"  -s, --mem-size MB        memory to reserve in MiB\n"
-		"      --no-huge            use ordinary memory, not hugepages (no real devices)\n"
-		"  -L, --log-level LEVEL    error, warn, notice, info, debug\n"
+		"  -S, --stats-period SEC   print interim totals every SEC seconds\n" TOOL_ENV_USAGE
 		"      --json               print the results as one JSON object on stdout\n"
 		"      --inject-corruption N  test aid for verify: after every Nth write,\n"
 		"                           overwrite a block through a second descriptor\n"
@@ -1263,13 +1261,12 @@ __attribute__((format(printf, 2, 3))) static int bad_option(const char *prog, co
 }
 
 enum {
-	OPT_NO_HUGE = 256,
-	OPT_JSON,
+	OPT_JSON = 256,
 	OPT_CORRUPT
 };
 
 /* @return -1 to run, else the exit code. */
-static int parse_args(int argc, char **argv, struct spdkrt_app_opts *opts)
+static int parse_args(int argc, char **argv, struct tool_env *env)
 {
 	static const struct option long_opts[] = {
 		{ "queue-depth", required_argument, NULL, 'q' },
@@ -1278,28 +1275,32 @@ static int parse_args(int argc, char **argv, struct spdkrt_app_opts *opts)
 		{ "rwmixread", required_argument, NULL, 'M' },
 		{ "time", required_argument, NULL, 't' },
 		{ "bdev", required_argument, NULL, 'b' },
-		{ "cpumask", required_argument, NULL, 'm' },
 		{ "stats-period", required_argument, NULL, 'S' },
-		{ "mem-size", required_argument, NULL, 's' },
-		{ "log-level", required_argument, NULL, 'L' },
-		{ "no-huge", no_argument, NULL, OPT_NO_HUGE },
+		TOOL_ENV_LONG_OPTS,
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "inject-corruption", required_argument, NULL, OPT_CORRUPT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *prog = argv[0];
-	enum spdkrt_log_level level;
 	uint64_t v;
 	size_t w;
-	int c;
+	int c, shared;
 
 	if (argc < 2) {
 		usage(stderr, prog);
 		return 1;
 	}
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":q:o:w:M:t:b:m:CS:s:L:h", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":q:o:w:M:t:b:CS:h" TOOL_ENV_SHORT_OPTS, long_opts,
+				NULL)) != -1) {
+		shared = tool_env_option(env, c, optarg, prog);
+		if (shared < 0) {
+			fprintf(stderr, "Try '%s --help' for more information.\n", prog);
+			return 1;
+		}
+		if (shared > 0)
+			continue;
 		switch (c) {
 		case 'q':
 			if (!parse_u64(optarg, false, &v) || v == 0 || v > MAX_QUEUE_DEPTH)
@@ -1340,9 +1341,6 @@ static int parse_args(int argc, char **argv, struct spdkrt_app_opts *opts)
 				return bad_option(prog, "too many -b (at most %d)", MAX_BDEVS);
 			g_bdev_specs[g_num_bdev_specs++] = optarg;
 			break;
-		case 'm':
-			opts->core_mask = optarg;
-			break;
 		case 'C':
 			break;
 		case 'S':
@@ -1350,21 +1348,6 @@ static int parse_args(int argc, char **argv, struct spdkrt_app_opts *opts)
 				return bad_option(prog, "invalid stats period '%s' (-S SECONDS)",
 						  optarg);
 			g_stats_period_s = v;
-			break;
-		case 's':
-			if (!parse_u64(optarg, false, &v) || v == 0 || v > (1ull << 30))
-				return bad_option(prog, "invalid memory size '%s' (-s MiB)",
-						  optarg);
-			opts->mem_size_mb = (size_t)v;
-			break;
-		case 'L':
-			if (spdkrt_log_level_from_name(optarg, &level) != 0)
-				return bad_option(prog, "unknown log level '%s' (error ... debug)",
-						  optarg);
-			opts->log_level = (int)level;
-			break;
-		case OPT_NO_HUGE:
-			opts->no_huge = true;
 			break;
 		case OPT_JSON:
 			g_json = true;
@@ -1417,14 +1400,18 @@ static int parse_args(int argc, char **argv, struct spdkrt_app_opts *opts)
 int main(int argc, char **argv)
 {
 	struct spdkrt_app_opts opts;
+	struct tool_env env;
 	int rc;
 
+	tool_env_init(&env);
+	rc = parse_args(argc, argv, &env);
+	if (rc >= 0)
+		return rc;
 	spdkrt_app_opts_init(&opts, sizeof(opts));
 	opts.name = "bdevperf";
 	opts.shutdown_cb = on_shutdown;
-	rc = parse_args(argc, argv, &opts);
-	if (rc >= 0)
-		return rc;
+	/* Without hugepages and -s, the memory follows the bdevs asked for. */
+	tool_env_to_app_opts(&env, g_bdev_specs, g_num_bdev_specs, &opts);
 	rc = spdkrt_app_run(&opts, start, NULL);
 	if (rc < 0) {
 		fprintf(stderr, "bdevperf: cannot run: %s\n", spdkrt_strerror(rc));
