@@ -120,8 +120,10 @@ static void start(void *ctx)
 
 	rc = spdkrt_bdev_create(h->spec, &bdev);
 	if (rc != 0) {
-		fprintf(stderr, "hello_bdev: cannot create a bdev from '%s': %s\n", h->spec,
-			spdkrt_strerror(rc));
+		char shown[512];
+
+		fprintf(stderr, "hello_bdev: cannot create a bdev from '%s': %s\n",
+			spdkrt_spec_redact(h->spec, shown, sizeof(shown)), spdkrt_strerror(rc));
 		h->rc = 1;
 		finish(h);
 		return;

@@ -373,8 +373,10 @@ static int create_one_bdev(const char *spec, char ***seen, unsigned int *nr_seen
 
 	rc = spdkrt_bdev_create(spec, &bdev);
 	if (rc != 0) {
-		log_err(ENGINE ": spdkrt_bdev=%s: cannot create the bdev: %s%s\n", spec,
-			spdkrt_strerror(rc),
+		char shown[512];
+
+		log_err(ENGINE ": spdkrt_bdev=%s: cannot create the bdev: %s%s\n",
+			spdkrt_spec_redact(spec, shown, sizeof(shown)), spdkrt_strerror(rc),
 			rc == -EEXIST ? " (another spec already made a bdev of that name)" :
 			rc == -ENOMEM ? " (give the environment more memory: spdkrt_mem_mb=)" :
 					"");

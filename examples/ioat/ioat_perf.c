@@ -138,8 +138,8 @@ static void report(struct ioat_tool *tool, struct perf_chan *pcs, double seconds
 	if (g_json)
 		printf("], \"total\": {\"ops_per_sec\": %.1f, \"gib_per_sec\": %.4f, \"errors\": "
 		       "%" PRIu64 "}}\n",
-		       (double)total_ops / seconds, (double)total_ops / seconds * (double)size / gib,
-		       total_errors);
+		       (double)total_ops / seconds,
+		       (double)total_ops / seconds * (double)size / gib, total_errors);
 	else
 		printf("%-14s %14.1f %10.4f %8" PRIu64 "\n", "Total", (double)total_ops / seconds,
 		       (double)total_ops / seconds * (double)size / gib, total_errors);
@@ -157,8 +157,10 @@ static int run(struct ioat_tool *tool, uint64_t size, unsigned depth, double sec
 		return 1;
 	for (i = 0; i < tool->num_chans; i++) {
 		if (!perf_chan_init(&pcs[i], tool->chans[i], size, depth)) {
-			fprintf(stderr, "spdkrt-ioat-perf: out of DMA memory for %u x %" PRIu64
-					" bytes (raise --mem)\n", depth, size);
+			fprintf(stderr,
+				"spdkrt-ioat-perf: out of DMA memory for %u x %" PRIu64
+				" bytes (raise --mem)\n",
+				depth, size);
 			rc = 1;
 			goto out;
 		}
@@ -207,7 +209,11 @@ out:
 
 int main(int argc, char **argv)
 {
-	enum { OPT_NO_HUGE = 256, OPT_MEM, OPT_JSON };
+	enum {
+		OPT_NO_HUGE = 256,
+		OPT_MEM,
+		OPT_JSON
+	};
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "no-huge", no_argument, NULL, OPT_NO_HUGE },
@@ -238,7 +244,8 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 's':
-			if (!ioat_tool_parse_size(optarg, &size) || size == 0 || size > (1ull << 30)) {
+			if (!ioat_tool_parse_size(optarg, &size) || size == 0 ||
+			    size > (1ull << 30)) {
 				fprintf(stderr, "spdkrt-ioat-perf: -s needs 1 byte to 1g\n");
 				return 1;
 			}

@@ -154,8 +154,7 @@ static inline void ioat_tool_stop(struct ioat_tool *t)
 		spdkrt_env_fini();
 }
 
-static inline const char *ioat_tool_chan_name(struct spdkrt_ioat_chan *chan, char *buf,
-					      size_t size)
+static inline const char *ioat_tool_chan_name(struct spdkrt_ioat_chan *chan, char *buf, size_t size)
 {
 	if (spdkrt_pci_addr_fmt(buf, size, spdkrt_ioat_get_pci_addr(chan)) != 0)
 		snprintf(buf, size, "?");
@@ -171,10 +170,23 @@ static inline bool ioat_tool_parse_size(const char *s, uint64_t *out)
 	if (end == s || s[0] == '-')
 		return false;
 	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
-	default: break;
+	case 'k':
+	case 'K':
+		v <<= 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		v <<= 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		v <<= 30;
+		end++;
+		break;
+	default:
+		break;
 	}
 	if (*end != '\0')
 		return false;

@@ -99,7 +99,8 @@ static int task_start(struct verify_task *t)
 static bool task_check(const struct verify_task *t)
 {
 	for (size_t i = 0; i < GUARD; i++)
-		if (t->dst[t->off - GUARD + i] != GUARD_BYTE || t->dst[t->off + t->len + i] != GUARD_BYTE)
+		if (t->dst[t->off - GUARD + i] != GUARD_BYTE ||
+		    t->dst[t->off + t->len + i] != GUARD_BYTE)
 			return false;
 	if (!t->fill)
 		return memcmp(t->dst + t->off, t->src + t->off, t->len) == 0;
@@ -119,8 +120,9 @@ static void request_done(void *arg, int status)
 	if (status != 0 || !task_check(t)) {
 		vc->failed++;
 		fprintf(stderr, "spdkrt-ioat-verify: %s: %s of %zu bytes at +%zu %s\n",
-			ioat_tool_chan_name(vc->chan, name, sizeof(name)), t->fill ? "fill" : "copy",
-			t->len, t->off, status != 0 ? spdkrt_strerror(status) : "has wrong bytes");
+			ioat_tool_chan_name(vc->chan, name, sizeof(name)),
+			t->fill ? "fill" : "copy", t->len, t->off,
+			status != 0 ? spdkrt_strerror(status) : "has wrong bytes");
 	} else if (t->fill) {
 		vc->fills++;
 	} else {
@@ -130,8 +132,8 @@ static void request_done(void *arg, int status)
 		vc->failed++;
 }
 
-static bool verify_chan_init(struct verify_chan *vc, struct spdkrt_ioat_chan *chan,
-			     unsigned depth, uint64_t seed)
+static bool verify_chan_init(struct verify_chan *vc, struct spdkrt_ioat_chan *chan, unsigned depth,
+			     uint64_t seed)
 {
 	vc->chan = chan;
 	vc->seed = seed | 1;
@@ -217,7 +219,10 @@ out:
 
 int main(int argc, char **argv)
 {
-	enum { OPT_NO_HUGE = 256, OPT_MEM };
+	enum {
+		OPT_NO_HUGE = 256,
+		OPT_MEM
+	};
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "no-huge", no_argument, NULL, OPT_NO_HUGE },

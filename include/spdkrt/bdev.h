@@ -13,6 +13,13 @@
  * closed there), but I/O may go through it from channels of any thread: a target opens a
  * namespace once and submits from every poller thread. A channel belongs to the thread that got
  * it; an I/O is submitted on a channel's thread and completes there.
+ *
+ * Data buffers: a bdev whose device reads and writes memory itself (NVMe over PCIe) needs
+ * DMA-safe buffers: from spdkrt_dma_malloc() and its variants, or inside a region registered
+ * with spdkrt_mem_register(); spdkrt_vtophys() tells whether memory is. Such a bdev fails an I/O
+ * on other memory with a negative errno and a log line, unless its spec string documents a bounce
+ * buffer. Every other bdev (malloc, whose I/OAT copies fall back to the CPU for such memory;
+ * null, aio, uring, crypto, NVMe over TCP) accepts any memory.
  */
 #ifndef SPDKRT_BDEV_H
 #define SPDKRT_BDEV_H
@@ -225,74 +232,200 @@ SPDKRT_API struct spdkrt_io_channel *spdkrt_bdev_get_io_channel(struct spdkrt_bd
 SPDKRT_API int spdkrt_bdev_get_io_channel_ext(struct spdkrt_bdev_desc *desc,
 					      struct spdkrt_io_channel **ch);
 
-/*
- * I/O submission. Every call returns 0 when the I/O was accepted (cb will run later, exactly
- * once, on the channel's thread), or a negative errno and cb never runs:
- *   -EINVAL  NULL desc/ch/cb/buffer, zero length, range outside the bdev, misaligned buffer or
- *            a length that is not a multiple of the block size (byte forms), channel of another bdev
- *            or of another thread than the current one, an iovec of length 0 or iovec lengths
- *            whose sum overflows
- *   -EBADF   anything but a read through a read-only descriptor (write, write zeroes, unmap,
- *            flush, reset)
- *   -ENOTSUP the bdev does not support the I/O type
- *   -ENODEV  the bdev is being removed
- *   -ENOMEM  no free I/O object on this thread: see spdkrt_bdev_queue_io_wait()
+/**
+ * @name I/O submission
+ * Every submission call returns 0 when the I/O was accepted: cb then runs later, exactly once, on
+ * the channel's thread, from spdkrt_thread_poll() (never inside the submitting call). Otherwise
+ * it returns a negative errno from this table, and cb never runs:
+ *
+ * | errno     | cause |
+ * |-----------|-------|
+ * | -EINVAL   | NULL desc, ch, cb or buffer; zero length; a range outside the bdev; a misaligned buffer (spdkrt_bdev_get_buf_align()); a byte form whose offset or length is not a multiple of the block size; a channel of another bdev or of another thread than the current one; an iovec of length 0, or iovec lengths whose sum overflows or differs from the request |
+ * | -EBADF    | anything but a read or a compare through a read-only descriptor |
+ * | -ENOTSUP  | the bdev does not support the I/O type (spdkrt_bdev_io_type_supported()) |
+ * | -ENODEV   | the bdev is being removed (logged once per bdev, not per I/O) |
+ * | -ENOMEM   | no free I/O object on this thread: see spdkrt_bdev_queue_io_wait() |
+ *
+ * The status given to cb is 0 or a negative errno; for an NVMe-backed bdev it follows the table
+ * of spdkrt_bdev_nvme_status_to_errno(), and spdkrt_bdev_get_nvme_status() gives the NVMe status
+ * itself inside cb.
+ * @{
  */
 
-/** Read num_blocks blocks at offset_blocks into buf. */
+/**
+ * Read num_blocks blocks at offset_blocks into buf.
+ *
+ * @param desc an open descriptor of the bdev (for writing, except reads and compares)
+ * @param ch the calling thread's channel of the bdev (spdkrt_bdev_get_io_channel())
+ * @param buf the data buffer, aligned as the bdev requires
+ * @param offset_blocks first block
+ * @param num_blocks number of blocks (> 0)
+ * @param cb completion callback
+ * @param cb_arg its argument
+ * @return 0, or a negative errno from the submission table (cb then never runs)
+ */
 SPDKRT_API int spdkrt_bdev_read_blocks(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
 				       void *buf, uint64_t offset_blocks, uint64_t num_blocks,
 				       spdkrt_bdev_io_cb cb, void *cb_arg);
 
-/** Write num_blocks blocks from buf at offset_blocks. */
+/**
+ * Write num_blocks blocks from buf at offset_blocks.
+ *
+ * @param desc an open descriptor of the bdev (for writing, except reads and compares)
+ * @param ch the calling thread's channel of the bdev (spdkrt_bdev_get_io_channel())
+ * @param buf the data buffer, aligned as the bdev requires
+ * @param offset_blocks first block
+ * @param num_blocks number of blocks (> 0)
+ * @param cb completion callback
+ * @param cb_arg its argument
+ * @return 0, or a negative errno from the submission table (cb then never runs)
+ */
 SPDKRT_API int spdkrt_bdev_write_blocks(struct spdkrt_bdev_desc *desc,
 					struct spdkrt_io_channel *ch, const void *buf,
 					uint64_t offset_blocks, uint64_t num_blocks,
 					spdkrt_bdev_io_cb cb, void *cb_arg);
 
-/** Read into an iovec array; the iovecs must add up to num_blocks blocks. */
+/**
+ * Read into an iovec array; the iovecs must add up to num_blocks blocks.
+ *
+ * @param desc an open descriptor of the bdev (for writing, except reads and compares)
+ * @param ch the calling thread's channel of the bdev (spdkrt_bdev_get_io_channel())
+ * @param iov the data buffers
+ * @param iovcnt number of iovecs (1..1024)
+ * @param offset_blocks first block
+ * @param num_blocks number of blocks (> 0)
+ * @param cb completion callback
+ * @param cb_arg its argument
+ * @return 0, or a negative errno from the submission table (cb then never runs)
+ */
 SPDKRT_API int spdkrt_bdev_readv_blocks(struct spdkrt_bdev_desc *desc,
 					struct spdkrt_io_channel *ch, const struct iovec *iov,
 					int iovcnt, uint64_t offset_blocks, uint64_t num_blocks,
 					spdkrt_bdev_io_cb cb, void *cb_arg);
 
-/** Write from an iovec array; the iovecs must add up to num_blocks blocks. */
+/**
+ * Write from an iovec array; the iovecs must add up to num_blocks blocks.
+ *
+ * @param desc an open descriptor of the bdev (for writing, except reads and compares)
+ * @param ch the calling thread's channel of the bdev (spdkrt_bdev_get_io_channel())
+ * @param iov the data buffers
+ * @param iovcnt number of iovecs (1..1024)
+ * @param offset_blocks first block
+ * @param num_blocks number of blocks (> 0)
+ * @param cb completion callback
+ * @param cb_arg its argument
+ * @return 0, or a negative errno from the submission table (cb then never runs)
+ */
 SPDKRT_API int spdkrt_bdev_writev_blocks(struct spdkrt_bdev_desc *desc,
 					 struct spdkrt_io_channel *ch, const struct iovec *iov,
 					 int iovcnt, uint64_t offset_blocks, uint64_t num_blocks,
 					 spdkrt_bdev_io_cb cb, void *cb_arg);
 
-/** Write zeroes to a range of blocks. */
+/**
+ * Write zeroes to a range of blocks.
+ *
+ * @param desc an open descriptor of the bdev (for writing, except reads and compares)
+ * @param ch the calling thread's channel of the bdev (spdkrt_bdev_get_io_channel())
+ * @param offset_blocks first block
+ * @param num_blocks number of blocks (> 0)
+ * @param cb completion callback
+ * @param cb_arg its argument
+ * @return 0, or a negative errno from the submission table (cb then never runs)
+ */
 SPDKRT_API int spdkrt_bdev_write_zeroes_blocks(struct spdkrt_bdev_desc *desc,
 					       struct spdkrt_io_channel *ch, uint64_t offset_blocks,
 					       uint64_t num_blocks, spdkrt_bdev_io_cb cb,
 					       void *cb_arg);
 
-/** Unmap (trim) a range of blocks; they read back as zeroes where the module says so. */
+/**
+ * Unmap (trim) a range of blocks; they read back as zeroes where the module says so.
+ *
+ * @param desc an open descriptor of the bdev (for writing, except reads and compares)
+ * @param ch the calling thread's channel of the bdev (spdkrt_bdev_get_io_channel())
+ * @param offset_blocks first block
+ * @param num_blocks number of blocks (> 0)
+ * @param cb completion callback
+ * @param cb_arg its argument
+ * @return 0, or a negative errno from the submission table (cb then never runs)
+ */
 SPDKRT_API int spdkrt_bdev_unmap_blocks(struct spdkrt_bdev_desc *desc,
 					struct spdkrt_io_channel *ch, uint64_t offset_blocks,
 					uint64_t num_blocks, spdkrt_bdev_io_cb cb, void *cb_arg);
 
-/** Make written data in a range durable. */
+/**
+ * Make written data in a range durable.
+ *
+ * @param desc an open descriptor of the bdev (for writing, except reads and compares)
+ * @param ch the calling thread's channel of the bdev (spdkrt_bdev_get_io_channel())
+ * @param offset_blocks first block
+ * @param num_blocks number of blocks (> 0)
+ * @param cb completion callback
+ * @param cb_arg its argument
+ * @return 0, or a negative errno from the submission table (cb then never runs)
+ */
 SPDKRT_API int spdkrt_bdev_flush_blocks(struct spdkrt_bdev_desc *desc,
 					struct spdkrt_io_channel *ch, uint64_t offset_blocks,
 					uint64_t num_blocks, spdkrt_bdev_io_cb cb, void *cb_arg);
 
-/** Reset the device: completes once the module has reset it. */
+/**
+ * Reset the device, in the core: every channel of the bdev is frozen (I/O submitted meanwhile
+ * waits in the core), the I/O the module holds drain, the module resets the device with nothing
+ * in flight, then the channels run again (the waiting I/O go on) and cb runs. Resets of one
+ * bdev run one after the other.
+ *
+ * @param desc an open descriptor of the bdev (for writing, except reads and compares)
+ * @param ch the calling thread's channel of the bdev (spdkrt_bdev_get_io_channel())
+ * @param cb completion callback
+ * @param cb_arg its argument
+ * @return 0, or a negative errno from the submission table (cb then never runs)
+ */
 SPDKRT_API int spdkrt_bdev_reset(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
 				 spdkrt_bdev_io_cb cb, void *cb_arg);
 
-/** Read nbytes at byte offset; both must be multiples of the block size. */
+/**
+ * Read nbytes at byte offset; both must be multiples of the block size.
+ *
+ * @param desc an open descriptor of the bdev (for writing, except reads and compares)
+ * @param ch the calling thread's channel of the bdev (spdkrt_bdev_get_io_channel())
+ * @param buf the data buffer, aligned as the bdev requires
+ * @param offset byte offset (a multiple of the block size)
+ * @param nbytes bytes (a multiple of the block size)
+ * @param cb completion callback
+ * @param cb_arg its argument
+ * @return 0, or a negative errno from the submission table (cb then never runs)
+ */
 SPDKRT_API int spdkrt_bdev_read(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
 				void *buf, uint64_t offset, uint64_t nbytes, spdkrt_bdev_io_cb cb,
 				void *cb_arg);
 
-/** Write nbytes at byte offset; both must be multiples of the block size. */
+/**
+ * Write nbytes at byte offset; both must be multiples of the block size.
+ *
+ * @param desc an open descriptor of the bdev (for writing, except reads and compares)
+ * @param ch the calling thread's channel of the bdev (spdkrt_bdev_get_io_channel())
+ * @param buf the data buffer, aligned as the bdev requires
+ * @param offset byte offset (a multiple of the block size)
+ * @param nbytes bytes (a multiple of the block size)
+ * @param cb completion callback
+ * @param cb_arg its argument
+ * @return 0, or a negative errno from the submission table (cb then never runs)
+ */
 SPDKRT_API int spdkrt_bdev_write(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
 				 const void *buf, uint64_t offset, uint64_t nbytes,
 				 spdkrt_bdev_io_cb cb, void *cb_arg);
 
-/** Compare num_blocks blocks at offset_blocks with buf; a mismatch completes with -EILSEQ. */
+/**
+ * Compare num_blocks blocks at offset_blocks with buf; a mismatch completes with -EILSEQ.
+ *
+ * @param desc an open descriptor of the bdev (for writing, except reads and compares)
+ * @param ch the calling thread's channel of the bdev (spdkrt_bdev_get_io_channel())
+ * @param buf the data buffer, aligned as the bdev requires
+ * @param offset_blocks first block
+ * @param num_blocks number of blocks (> 0)
+ * @param cb completion callback
+ * @param cb_arg its argument
+ * @return 0, or a negative errno from the submission table (cb then never runs)
+ */
 SPDKRT_API int spdkrt_bdev_compare_blocks(struct spdkrt_bdev_desc *desc,
 					  struct spdkrt_io_channel *ch, const void *buf,
 					  uint64_t offset_blocks, uint64_t num_blocks,
@@ -302,6 +435,16 @@ SPDKRT_API int spdkrt_bdev_compare_blocks(struct spdkrt_bdev_desc *desc,
  * Compare the blocks with compare_buf and, only if they match, write write_buf there, as one
  * atomic step (-EILSEQ and nothing written on a mismatch). num_blocks is at most
  * spdkrt_bdev_get_max_compare_and_write_blocks().
+ *
+ * @param desc an open descriptor of the bdev (for writing, except reads and compares)
+ * @param ch the calling thread's channel of the bdev (spdkrt_bdev_get_io_channel())
+ * @param compare_buf the data the blocks must hold
+ * @param write_buf the data written when they do
+ * @param offset_blocks first block
+ * @param num_blocks number of blocks (> 0)
+ * @param cb completion callback
+ * @param cb_arg its argument
+ * @return 0, or a negative errno from the submission table (cb then never runs)
  */
 SPDKRT_API int spdkrt_bdev_compare_and_write_blocks(struct spdkrt_bdev_desc *desc,
 						    struct spdkrt_io_channel *ch,
@@ -320,6 +463,14 @@ SPDKRT_STATIC_ASSERT(sizeof(struct spdkrt_bdev_range) == 16, "spdkrt_bdev_range 
  * Unmap several ranges in one request (an NVMe Dataset Management deallocate). The ranges stay
  * the caller's and must stay valid until cb; count is at most spdkrt_bdev_get_max_unmap_ranges()
  * and each range within the bdev and spdkrt_bdev_get_max_unmap_blocks().
+ *
+ * @param desc an open descriptor of the bdev (for writing, except reads and compares)
+ * @param ch the calling thread's channel of the bdev (spdkrt_bdev_get_io_channel())
+ * @param ranges the ranges (the caller's until cb)
+ * @param count number of ranges
+ * @param cb completion callback
+ * @param cb_arg its argument
+ * @return 0, or a negative errno from the submission table (cb then never runs)
  */
 SPDKRT_API int spdkrt_bdev_unmap_ranges(struct spdkrt_bdev_desc *desc,
 					struct spdkrt_io_channel *ch,
@@ -330,13 +481,33 @@ SPDKRT_API int spdkrt_bdev_unmap_ranges(struct spdkrt_bdev_desc *desc,
  * Pass an NVMe admin command through to the controller behind the bdev (bdevs that support
  * SPDKRT_BDEV_IO_NVME_ADMIN). cmd is copied; buf (nbytes, may be NULL with 0) stays the caller's
  * until cb. The NVMe status is available in cb through spdkrt_bdev_get_nvme_status().
+ *
+ * @param desc an open descriptor of the bdev (for writing, except reads and compares)
+ * @param ch the calling thread's channel of the bdev (spdkrt_bdev_get_io_channel())
+ * @param cmd the NVMe command (copied)
+ * @param buf the data buffer, or NULL for none
+ * @param nbytes its length in bytes (0 with a NULL buf)
+ * @param cb completion callback
+ * @param cb_arg its argument
+ * @return 0, or a negative errno from the submission table (cb then never runs)
  */
 SPDKRT_API int spdkrt_bdev_nvme_admin_passthru(struct spdkrt_bdev_desc *desc,
 					       struct spdkrt_io_channel *ch,
 					       const struct spdkrt_nvme_cmd *cmd, void *buf,
 					       size_t nbytes, spdkrt_bdev_io_cb cb, void *cb_arg);
 
-/** Like spdkrt_bdev_nvme_admin_passthru() for an NVMe I/O command (SPDKRT_BDEV_IO_NVME_IO). */
+/**
+ * Like spdkrt_bdev_nvme_admin_passthru() for an NVMe I/O command (SPDKRT_BDEV_IO_NVME_IO).
+ *
+ * @param desc an open descriptor of the bdev (for writing, except reads and compares)
+ * @param ch the calling thread's channel of the bdev (spdkrt_bdev_get_io_channel())
+ * @param cmd the NVMe command (copied)
+ * @param buf the data buffer, or NULL for none
+ * @param nbytes its length in bytes (0 with a NULL buf)
+ * @param cb completion callback
+ * @param cb_arg its argument
+ * @return 0, or a negative errno from the submission table (cb then never runs)
+ */
 SPDKRT_API int spdkrt_bdev_nvme_io_passthru(struct spdkrt_bdev_desc *desc,
 					    struct spdkrt_io_channel *ch,
 					    const struct spdkrt_nvme_cmd *cmd, void *buf,
@@ -392,6 +563,8 @@ SPDKRT_API int spdkrt_bdev_nvme_status_to_errno(const struct spdkrt_bdev_nvme_st
  */
 SPDKRT_API void spdkrt_bdev_nvme_status_from_errno(int error,
 						   struct spdkrt_bdev_nvme_status *status);
+
+/** @} */
 
 /** Called when an I/O object frees up after -ENOMEM. */
 typedef void (*spdkrt_bdev_io_wait_cb)(void *cb_arg);

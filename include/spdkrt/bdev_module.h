@@ -244,8 +244,7 @@ SPDKRT_API int spdkrt_bdev_info_init(struct spdkrt_bdev_info *info, size_t size)
  * @param bdev receives the new bdev
  * @return 0; -EINVAL (bad geometry, missing functions: logged); -EEXIST (name taken); -ENOMEM
  */
-SPDKRT_API int spdkrt_bdev_register(const struct spdkrt_bdev_info *info,
-				    struct spdkrt_bdev **bdev);
+SPDKRT_API int spdkrt_bdev_register(const struct spdkrt_bdev_info *info, struct spdkrt_bdev **bdev);
 
 /**
  * Module-initiated removal (hot remove): like spdkrt_bdev_destroy() but by handle and ignoring
@@ -306,7 +305,8 @@ SPDKRT_API struct iovec *spdkrt_bdev_io_get_write_iovs(const struct spdkrt_bdev_
 SPDKRT_API const struct spdkrt_bdev_range *
 spdkrt_bdev_io_get_ranges(const struct spdkrt_bdev_io *io, uint32_t *count);
 /** NVMe passthrough: the raw command (NULL for other types). */
-SPDKRT_API const struct spdkrt_nvme_cmd *spdkrt_bdev_io_get_nvme_cmd(const struct spdkrt_bdev_io *io);
+SPDKRT_API const struct spdkrt_nvme_cmd *
+spdkrt_bdev_io_get_nvme_cmd(const struct spdkrt_bdev_io *io);
 /** @return the module's per-I/O context (io_ctx_size bytes, 16-byte aligned, not zeroed). */
 SPDKRT_API void *spdkrt_bdev_io_get_driver_ctx(struct spdkrt_bdev_io *io);
 /**

@@ -94,8 +94,8 @@ SPDKRT_API int spdkrt_ioat_attach(const struct spdkrt_pci_addr *addr,
 SPDKRT_API int spdkrt_ioat_detach(struct spdkrt_ioat_chan *chan);
 
 /** @return the channel's PCI address, or NULL for a NULL channel. */
-SPDKRT_API const struct spdkrt_pci_addr *spdkrt_ioat_get_pci_addr(
-	const struct spdkrt_ioat_chan *chan);
+SPDKRT_API const struct spdkrt_pci_addr *
+spdkrt_ioat_get_pci_addr(const struct spdkrt_ioat_chan *chan);
 
 /** @return SPDKRT_IOAT_CAP_* bits, 0 for a NULL channel. */
 SPDKRT_API uint32_t spdkrt_ioat_get_capabilities(const struct spdkrt_ioat_chan *chan);

@@ -58,7 +58,9 @@ SPDKRT_API const char *spdkrt_log_level_name(enum spdkrt_log_level level);
 
 /**
  * Route log lines to fn instead of stderr. fn may be called from any thread, one line at a time
- * (calls are serialised). Passing NULL restores the default stderr sink.
+ * (calls are serialised). Passing NULL restores the default stderr sink. fn may call
+ * spdkrt_log_set_sink() (to uninstall itself, say) and other spdkrt functions; lines those log
+ * while fn runs go to stderr instead of into fn again.
  */
 SPDKRT_API void spdkrt_log_set_sink(spdkrt_log_sink_fn fn, void *ctx);
 
@@ -69,6 +71,19 @@ SPDKRT_API void spdkrt_log_set_sink(spdkrt_log_sink_fn fn, void *ctx);
  * @return a static string; never NULL.
  */
 SPDKRT_API const char *spdkrt_strerror(int negative_errno);
+
+/**
+ * Copy a bdev spec for showing it (a message, a terminal) with its secrets masked as "***": the
+ * values of key-like keys ("key", "key2", whatever their case or spacing) and every run of 17 or
+ * more hexadecimal digits, wherever it is (a key given without its name, a misspelt key).
+ * The library's own log lines are masked the same way. Use it before printing any spec.
+ *
+ * @param spec the spec as given ("crypto:name=C0,base=M0,key=...,key2=..."); NULL shows "(null)"
+ * @param buf receives the masked text, truncated to size
+ * @param size size of buf
+ * @return buf, or "" when buf is NULL or size is 0
+ */
+SPDKRT_API const char *spdkrt_spec_redact(const char *spec, char *buf, size_t size);
 
 SPDKRT_END_DECLS
 

@@ -118,8 +118,7 @@ static void mgmt_register(void)
  */
 static void drain_work(struct srt_thread_work *work)
 {
-	struct srt_bdev_channel *ch = (struct srt_bdev_channel *)((char *)work -
-				       offsetof(struct srt_bdev_channel, drain));
+	struct srt_bdev_channel *ch = container_of(work, struct srt_bdev_channel, drain);
 
 	srt_bdev_drain_deferred(ch);
 	if (ch->orphaned && ch->outstanding == 0 && STAILQ_EMPTY(&ch->deferred))
@@ -147,6 +146,8 @@ int srt_bdev_channel_create(void *io_device, void *ctx)
 	ch->thread = srt_current_thread;
 	ch->submit = bdev->fn->submit;
 	STAILQ_INIT(&ch->deferred);
+	STAILQ_INIT(&ch->frozen_queue);
+	ch->frozen = atomic_load(&bdev->frozen);
 	ch->drain.fn = drain_work;
 	ch->stats.ticks_hz = spdkrt_get_ticks_hz();
 	if (bdev->fn->get_io_channel != NULL) {
@@ -195,6 +196,8 @@ void srt_bdev_channel_destroy(void *io_device, void *ctx)
 	srt_thread_unschedule(ch->thread, &ch->drain);
 	while (!STAILQ_EMPTY(&ch->deferred))
 		srt_bdev_drain_deferred(ch);
+	if (!STAILQ_EMPTY(&ch->frozen_queue))
+		srt_bdev_cancel_held(ch);
 	if (ch->outstanding != 0) {
 		/* The module still owns some I/O: keep the channel until they complete. */
 		ch->orphaned = true;

@@ -40,6 +40,10 @@ struct srt_bdev_channel {
 	struct spdkrt_bdev_stats stats;
 	struct spdkrt_io_channel *mgmt_ch;
 	struct spdkrt_io_channel *io_ch; /* NULL once orphaned */
+	/* a reset of the bdev is in progress: new I/O waits here (counted in outstanding) */
+	bool frozen;
+	uint32_t held; /* of outstanding: waiting in the core, not in the module */
+	struct srt_bdev_io_list frozen_queue;
 	bool orphaned; /* its io_channel was released with I/O in flight */
 	TAILQ_ENTRY(srt_bdev_channel) link;
 };
@@ -74,6 +78,13 @@ void srt_bdev_channel_free(struct srt_bdev_channel *ch);
 /* io.c */
 void srt_bdev_mgmt_run_waiters(struct srt_bdev_mgmt *mgmt);
 void srt_bdev_mgmt_retry_nomem(struct srt_bdev_mgmt *mgmt);
+/* io.c: hands an accepted I/O to the module (split first if it must be). */
+void srt_bdev_launch(struct srt_bdev_channel *ch, struct spdkrt_bdev_io *io);
+/* reset.c: runs a reset I/O: freeze every channel, drain, reset in the module, unfreeze. */
+void srt_bdev_reset_submit(struct srt_bdev_channel *ch, struct spdkrt_bdev_io *io,
+			   spdkrt_bdev_io_cb cb, void *cb_arg);
+/* reset.c: a channel goes while frozen: its waiting I/O fail with -ECANCELED. */
+void srt_bdev_cancel_held(struct srt_bdev_channel *ch);
 /* channel.c: the calling thread's I/O pool, or NULL when it has none. */
 struct srt_bdev_mgmt *srt_bdev_current_mgmt(void);
 

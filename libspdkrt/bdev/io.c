@@ -14,14 +14,17 @@
 #define SRT_LOG_COMPONENT "bdev"
 #include "util/log.h"
 
-#define likely(x) __builtin_expect(!!(x), 1)
-#define unlikely(x) __builtin_expect(!!(x), 0)
+#include "util/compiler.h"
+
+#define ALWAYS_INLINE inline __attribute__((always_inline))
 
 #define MAX_IOVCNT 1024
 /* Children of one split request in flight at once. */
 #define SPLIT_MAX_OUTSTANDING 32
 
 static void split_continue(struct spdkrt_bdev_io *parent);
+static int check_supported(const char *fn, struct spdkrt_bdev *bdev,
+			   enum spdkrt_bdev_io_type type);
 
 static inline void module_submit(struct srt_bdev_channel *ch, struct spdkrt_bdev_io *io)
 {
@@ -71,7 +74,13 @@ static inline void deliver(struct spdkrt_bdev_io *io)
 
 void spdkrt_bdev_io_complete(struct spdkrt_bdev_io *io, int status)
 {
-	struct srt_bdev_channel *ch = io->ch;
+	struct srt_bdev_channel *ch;
+
+	if (unlikely(io == NULL)) {
+		SRT_ERR("spdkrt_bdev_io_complete: io is NULL");
+		return;
+	}
+	ch = io->ch;
 
 #ifdef SPDKRT_DEBUG
 	if (srt_current_thread != ch->thread) {
@@ -153,8 +162,10 @@ void srt_bdev_mgmt_retry_nomem(struct srt_bdev_mgmt *mgmt)
 
 void spdkrt_bdev_io_complete_nomem(struct spdkrt_bdev_io *io)
 {
-	if (io == NULL)
+	if (io == NULL) {
+		SRT_ERR("spdkrt_bdev_io_complete_nomem: io is NULL");
 		return;
+	}
 	STAILQ_INSERT_TAIL(&io->ch->mgmt->nomem, io, link);
 }
 
@@ -169,8 +180,10 @@ void spdkrt_bdev_module_resume_io(void)
 void spdkrt_bdev_io_complete_nvme(struct spdkrt_bdev_io *io,
 				  const struct spdkrt_bdev_nvme_status *status)
 {
-	if (io == NULL)
+	if (io == NULL) {
+		SRT_ERR("spdkrt_bdev_io_complete_nvme: io is NULL");
 		return;
+	}
 	if (status == NULL) {
 		SRT_ERR("spdkrt_bdev_io_complete_nvme: status is NULL; completing with -EIO");
 		spdkrt_bdev_io_complete(io, -EIO);
@@ -421,7 +434,7 @@ static inline int check_removing(const char *fn, struct spdkrt_bdev *bdev)
 }
 
 /* The checks every submission shares; returns 0 or the errno for the caller. */
-static inline int check_request(const char *fn, struct spdkrt_bdev_desc *desc,
+static ALWAYS_INLINE int check_request(const char *fn, struct spdkrt_bdev_desc *desc,
 				struct spdkrt_io_channel *io_ch, spdkrt_bdev_io_cb cb,
 				enum spdkrt_bdev_io_type type, uint64_t offset, uint64_t num)
 {
@@ -486,17 +499,17 @@ static void apply_extra(struct spdkrt_bdev_io *io, const struct submit_extra *ex
 	}
 }
 
-static inline int submit(struct spdkrt_io_channel *io_ch, enum spdkrt_bdev_io_type type,
-			 const struct iovec *iovs, int iovcnt, void *buf, uint64_t offset,
-			 uint64_t num, spdkrt_bdev_io_cb cb, void *cb_arg,
-			 const struct submit_extra *extra)
+/* Takes an I/O from the pool and fills it; NULL when the pool is dry. */
+static ALWAYS_INLINE struct spdkrt_bdev_io *
+io_prepare(struct srt_bdev_channel *ch, enum spdkrt_bdev_io_type type, const struct iovec *iovs,
+	   int iovcnt, void *buf, uint64_t offset, uint64_t num, spdkrt_bdev_io_cb cb,
+	   void *cb_arg)
 {
-	struct srt_bdev_channel *ch = srt_bdev_channel_of(io_ch);
 	struct spdkrt_bdev *bdev = ch->bdev;
 	struct spdkrt_bdev_io *io = srt_bdev_io_get(ch->mgmt);
 
 	if (unlikely(io == NULL))
-		return -ENOMEM;
+		return NULL;
 	io->ch = ch;
 	io->bdev = bdev;
 	io->cb = cb;
@@ -506,6 +519,7 @@ static inline int submit(struct spdkrt_io_channel *io_ch, enum spdkrt_bdev_io_ty
 	io->num_blocks = num;
 	io->status = 0;
 	io->has_nvme_status = false;
+	io->no_split = false;
 	io->parent = NULL;
 	io->submit_ticks = ch->thread->now;
 	if (buf != NULL) {
@@ -517,28 +531,75 @@ static inline int submit(struct spdkrt_io_channel *io_ch, enum spdkrt_bdev_io_ty
 		io->iovs = (struct iovec *)iovs;
 		io->iovcnt = iovcnt;
 	}
-	if (extra != NULL) {
-		apply_extra(io, extra);
-		ch->outstanding++;
-		module_submit(ch, io);
-		return 0;
-	}
+	return io;
+}
+
+/* An accepted I/O: held in the core during a reset, else split or handed to the module. */
+static ALWAYS_INLINE void io_accept(struct srt_bdev_channel *ch, struct spdkrt_bdev_io *io)
+{
+	struct spdkrt_bdev *bdev = ch->bdev;
+
 	ch->outstanding++;
-	if (unlikely(bdev->may_split) && must_split(bdev, type, offset, num)) {
-		submit_split(io);
-		return 0;
+	if (unlikely(ch->frozen)) { /* a reset is in progress: it goes on afterwards */
+		STAILQ_INSERT_TAIL(&ch->frozen_queue, io, link);
+		ch->held++;
+		return;
 	}
-	if (unlikely(type == SPDKRT_BDEV_IO_UNMAP || type == SPDKRT_BDEV_IO_WRITE_ZEROES)) {
+	if (unlikely(bdev->may_split) && !io->no_split &&
+	    must_split(bdev, io->type, io->offset_blocks, io->num_blocks))
+		submit_split(io);
+	else
+		module_submit(ch, io);
+}
+
+static ALWAYS_INLINE int submit(struct spdkrt_io_channel *io_ch, enum spdkrt_bdev_io_type type,
+				const struct iovec *iovs, int iovcnt, void *buf, uint64_t offset,
+				uint64_t num, spdkrt_bdev_io_cb cb, void *cb_arg)
+{
+	struct srt_bdev_channel *ch = srt_bdev_channel_of(io_ch);
+	struct spdkrt_bdev_io *io = io_prepare(ch, type, iovs, iovcnt, buf, offset, num, cb, cb_arg);
+
+	if (unlikely(io == NULL))
+		return -ENOMEM;
+	if (type == SPDKRT_BDEV_IO_UNMAP || type == SPDKRT_BDEV_IO_WRITE_ZEROES) {
 		io->unsplit.range.offset_blocks = offset;
 		io->unsplit.range.num_blocks = num;
 		io->unsplit.ranges = &io->unsplit.range;
 		io->unsplit.num_ranges = 1;
 	}
-	module_submit(ch, io);
+	io_accept(ch, io);
 	return 0;
 }
 
-static inline int submit_buf(const char *fn, struct spdkrt_bdev_desc *desc,
+/* The rarer types (compare-and-write, ranges, passthrough): never split, off the hot path. */
+static __attribute__((noinline)) int
+submit_extra(struct spdkrt_io_channel *io_ch, enum spdkrt_bdev_io_type type, void *buf,
+	     uint64_t offset, uint64_t num, spdkrt_bdev_io_cb cb, void *cb_arg,
+	     const struct submit_extra *extra)
+{
+	struct srt_bdev_channel *ch = srt_bdev_channel_of(io_ch);
+	struct spdkrt_bdev_io *io = io_prepare(ch, type, NULL, 0, buf, offset, num, cb, cb_arg);
+
+	if (io == NULL)
+		return -ENOMEM;
+	io->no_split = true;
+	apply_extra(io, extra);
+	io_accept(ch, io);
+	return 0;
+}
+
+void srt_bdev_launch(struct srt_bdev_channel *ch, struct spdkrt_bdev_io *io)
+{
+	struct spdkrt_bdev *bdev = ch->bdev;
+
+	if (bdev->may_split && !io->no_split &&
+	    must_split(bdev, io->type, io->offset_blocks, io->num_blocks))
+		submit_split(io);
+	else
+		module_submit(ch, io);
+}
+
+static ALWAYS_INLINE int submit_buf(const char *fn, struct spdkrt_bdev_desc *desc,
 			     struct spdkrt_io_channel *io_ch, enum spdkrt_bdev_io_type type,
 			     void *buf, uint64_t offset, uint64_t num, spdkrt_bdev_io_cb cb,
 			     void *cb_arg)
@@ -552,7 +613,7 @@ static inline int submit_buf(const char *fn, struct spdkrt_bdev_desc *desc,
 			buf, desc->bdev->buf_align, desc->bdev->name);
 		return -EINVAL;
 	}
-	return submit(io_ch, type, NULL, 0, buf, offset, num, cb, cb_arg, NULL);
+	return submit(io_ch, type, NULL, 0, buf, offset, num, cb, cb_arg);
 }
 
 static int submit_iov(const char *fn, struct spdkrt_bdev_desc *desc,
@@ -590,7 +651,7 @@ static int submit_iov(const char *fn, struct spdkrt_bdev_desc *desc,
 			desc->bdev->block_size);
 		return -EINVAL;
 	}
-	return submit(io_ch, type, iov, iovcnt, NULL, offset, num, cb, cb_arg, NULL);
+	return submit(io_ch, type, iov, iovcnt, NULL, offset, num, cb, cb_arg);
 }
 
 static int submit_range(const char *fn, struct spdkrt_bdev_desc *desc,
@@ -605,7 +666,7 @@ static int submit_range(const char *fn, struct spdkrt_bdev_desc *desc,
 		SRT_ERR("%s: '%s' does not support this I/O type", fn, desc->bdev->name);
 		return -ENOTSUP;
 	}
-	return submit(io_ch, type, NULL, 0, NULL, offset, num, cb, cb_arg, NULL);
+	return submit(io_ch, type, NULL, 0, NULL, offset, num, cb, cb_arg);
 }
 
 int spdkrt_bdev_read_blocks(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
@@ -664,12 +725,37 @@ int spdkrt_bdev_flush_blocks(struct spdkrt_bdev_desc *desc, struct spdkrt_io_cha
 			    cb, cb_arg);
 }
 
-int spdkrt_bdev_reset(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
+int spdkrt_bdev_reset(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *io_ch,
 		      spdkrt_bdev_io_cb cb, void *cb_arg)
 {
+	struct srt_bdev_channel *ch;
+	struct spdkrt_bdev_io *io;
 	/* A reset covers the whole device. */
-	return submit_range(__func__, desc, ch, SPDKRT_BDEV_IO_RESET, 0,
-			    desc != NULL ? spdkrt_bdev_get_num_blocks(desc->bdev) : 1, cb, cb_arg);
+	int rc = check_request(__func__, desc, io_ch, cb, SPDKRT_BDEV_IO_RESET, 0,
+			       desc != NULL ? spdkrt_bdev_get_num_blocks(desc->bdev) : 1);
+
+	if (rc == 0)
+		rc = check_supported(__func__, desc->bdev, SPDKRT_BDEV_IO_RESET);
+	if (rc != 0)
+		return rc;
+	ch = srt_bdev_channel_of(io_ch);
+	io = srt_bdev_io_get(ch->mgmt);
+	if (io == NULL)
+		return -ENOMEM;
+	io->ch = ch;
+	io->bdev = ch->bdev;
+	io->type = SPDKRT_BDEV_IO_RESET;
+	io->offset_blocks = 0;
+	io->num_blocks = spdkrt_bdev_get_num_blocks(ch->bdev);
+	io->iovs = NULL;
+	io->iovcnt = 0;
+	io->status = 0;
+	io->has_nvme_status = false;
+	io->no_split = true;
+	io->parent = NULL;
+	io->submit_ticks = ch->thread->now;
+	srt_bdev_reset_submit(ch, io, cb, cb_arg);
+	return 0;
 }
 
 /* Byte forms: offset and length must be whole blocks. */
@@ -749,7 +835,7 @@ int spdkrt_bdev_compare_blocks(struct spdkrt_bdev_desc *desc, struct spdkrt_io_c
 	if (rc != 0)
 		return rc;
 	return submit(ch, SPDKRT_BDEV_IO_COMPARE, NULL, 0, (void *)buf, offset_blocks,
-		      num_blocks, cb, cb_arg, NULL);
+		      num_blocks, cb, cb_arg);
 }
 
 int spdkrt_bdev_compare_and_write_blocks(struct spdkrt_bdev_desc *desc,
@@ -775,8 +861,8 @@ int spdkrt_bdev_compare_and_write_blocks(struct spdkrt_bdev_desc *desc,
 	}
 	if (rc != 0)
 		return rc;
-	return submit(ch, SPDKRT_BDEV_IO_COMPARE_AND_WRITE, NULL, 0, (void *)compare_buf,
-		      offset_blocks, num_blocks, cb, cb_arg, &extra);
+	return submit_extra(ch, SPDKRT_BDEV_IO_COMPARE_AND_WRITE, (void *)compare_buf,
+			    offset_blocks, num_blocks, cb, cb_arg, &extra);
 }
 
 int spdkrt_bdev_unmap_ranges(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
@@ -814,8 +900,8 @@ int spdkrt_bdev_unmap_ranges(struct spdkrt_bdev_desc *desc, struct spdkrt_io_cha
 	rc = check_supported(__func__, desc->bdev, SPDKRT_BDEV_IO_UNMAP);
 	if (rc != 0)
 		return rc;
-	return submit(ch, SPDKRT_BDEV_IO_UNMAP, NULL, 0, NULL, ranges[0].offset_blocks, total, cb,
-		      cb_arg, &extra);
+	return submit_extra(ch, SPDKRT_BDEV_IO_UNMAP, NULL, ranges[0].offset_blocks, total, cb,
+			    cb_arg, &extra);
 }
 
 static int nvme_passthru(const char *fn, enum spdkrt_bdev_io_type type,
@@ -838,7 +924,7 @@ static int nvme_passthru(const char *fn, enum spdkrt_bdev_io_type type,
 		rc = check_buf(fn, desc->bdev, buf);
 	if (rc != 0)
 		return rc;
-	return submit(ch, type, NULL, 0, NULL, 0, 0, cb, cb_arg, &extra);
+	return submit_extra(ch, type, NULL, 0, 0, cb, cb_arg, &extra);
 }
 
 int spdkrt_bdev_nvme_admin_passthru(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,

@@ -21,6 +21,7 @@
 
 struct spdkrt_bdev_io;
 struct srt_bdev_channel;
+struct srt_bdev_reset;
 
 /* A built-in module: creates bdevs from parsed specs. */
 struct srt_bdev_module {
@@ -68,6 +69,9 @@ struct spdkrt_bdev {
 	_Atomic bool removing;
 	_Atomic bool removal_logged; /* the first refused I/O said why; the rest are quiet */
 	bool may_split; /* a boundary or a size limit: submissions check whether to split */
+	_Atomic bool frozen; /* a reset is in progress: channels made now start frozen */
+	struct srt_bdev_reset *reset_active; /* under srt_bdev_lock */
+	STAILQ_HEAD(, srt_bdev_reset) reset_queue;
 	spdkrt_bdev_done_cb destroy_done;
 	void *destroy_ctx;
 	struct spdkrt_thread *destroy_thread;
@@ -93,6 +97,7 @@ struct spdkrt_bdev_io {
 	int status;
 	enum spdkrt_bdev_io_type type;
 	bool has_nvme_status; /* completed with spdkrt_bdev_io_complete_nvme() */
+	bool no_split;        /* the types that go to the module whole */
 	uint64_t submit_ticks;
 	STAILQ_ENTRY(spdkrt_bdev_io) link;
 	struct iovec iov; /* the buffer of the single-buffer calls */
@@ -170,6 +175,12 @@ const struct srt_bdev_module *srt_bdev_module_base(struct spdkrt_bdev_module *mo
 size_t srt_bdev_module_io_ctx_size(const struct spdkrt_bdev_module *module);
 /* registry.c: whether a bdev of this module is still being released. */
 bool srt_bdev_module_has_releasing(const struct srt_bdev_module *module);
+
+/*
+ * Unregisters every public module (their fini runs), last registered first, then done(ctx).
+ * After srt_bdev_destroy_all, for the app runner's shutdown.
+ */
+void srt_bdev_modules_fini(void (*done)(void *ctx), void *ctx);
 
 /* Destroys every bdev (virtual ones first), then done(ctx). For the app runner's shutdown. */
 void srt_bdev_destroy_all(void (*done)(void *ctx), void *ctx);

@@ -128,20 +128,22 @@ int spdkrt_bdev_module_register(const struct spdkrt_bdev_module_ops *ops,
 	}
 	if (!name_is_valid(ops->name)) {
 		SRT_ERR("spdkrt_bdev_module_register: module name '%s' is not 1..32 letters, "
-			"digits or '_'", ops->name != NULL ? ops->name : "(null)");
+			"digits or '_'",
+			ops->name != NULL ? ops->name : "(null)");
 		return -EINVAL;
 	}
 	if (ops->create == NULL &&
 	    (ops->size <= offsetof(struct spdkrt_bdev_module_ops, create_async) ||
 	     ops->create_async == NULL)) {
 		SRT_ERR("spdkrt_bdev_module_register: module '%s' has neither create nor "
-			"create_async", ops->name);
+			"create_async",
+			ops->name);
 		return -EINVAL;
 	}
 	if (ops->io_ctx_size > SPDKRT_BDEV_IO_DRIVER_CTX_MAX) {
 		SRT_ERR("spdkrt_bdev_module_register: module '%s' asks for %zu bytes of context "
-			"per I/O; at most %d", ops->name, ops->io_ctx_size,
-			SPDKRT_BDEV_IO_DRIVER_CTX_MAX);
+			"per I/O; at most %d",
+			ops->name, ops->io_ctx_size, SPDKRT_BDEV_IO_DRIVER_CTX_MAX);
 		return -EINVAL;
 	}
 	/* Built-ins first, so that a module cannot take a built-in's name by accident. */
@@ -187,7 +189,8 @@ int spdkrt_bdev_module_unregister(struct spdkrt_bdev_module *module,
 	}
 	if (module_has_bdevs(module)) {
 		SRT_ERR("spdkrt_bdev_module_unregister: module '%s' still has bdevs; destroy "
-			"them first", module->base.name);
+			"them first",
+			module->base.name);
 		return -EBUSY;
 	}
 	f = malloc(sizeof(*f));
@@ -281,7 +284,8 @@ int srt_bdev_module_create(struct spdkrt_bdev_module *module, struct srt_spec *s
 {
 	if (module->ops.create == NULL) {
 		SRT_ERR("bdev module '%s' creates bdevs only asynchronously "
-			"(spdkrt_bdev_create_async)", module->base.name);
+			"(spdkrt_bdev_create_async)",
+			module->base.name);
 		return -ENOTSUP;
 	}
 	return module->ops.create(module, (struct spdkrt_bdev_spec *)spec, bdev);
@@ -384,7 +388,45 @@ int spdkrt_bdev_spec_get_bool(struct spdkrt_bdev_spec *spec, const char *key, bo
 
 int spdkrt_bdev_spec_check_all_used(struct spdkrt_bdev_spec *spec)
 {
-	if (spec == NULL)
+	if (spec == NULL) {
+		SRT_ERR("spdkrt_bdev_spec_check_all_used: spec is NULL");
 		return -EINVAL;
+	}
 	return srt_spec_check_all_used((struct srt_spec *)spec);
+}
+
+/* Unregisters the public modules, last registered first, one at a time (fini may be async). */
+struct modules_fini {
+	void (*done)(void *ctx);
+	void *ctx;
+};
+
+static void modules_fini_step(void *arg)
+{
+	struct modules_fini *all = arg;
+	struct spdkrt_bdev_module *m, *last = NULL;
+
+	pthread_mutex_lock(&srt_bdev_lock);
+	TAILQ_FOREACH(m, &g_modules, link) {
+		if (m->builtin == NULL)
+			last = m;
+	}
+	pthread_mutex_unlock(&srt_bdev_lock);
+	if (last == NULL || spdkrt_bdev_module_unregister(last, modules_fini_step, all) != 0) {
+		all->done(all->ctx);
+		free(all);
+	}
+}
+
+void srt_bdev_modules_fini(void (*done)(void *ctx), void *ctx)
+{
+	struct modules_fini *all = malloc(sizeof(*all));
+
+	if (all == NULL) {
+		done(ctx);
+		return;
+	}
+	all->done = done;
+	all->ctx = ctx;
+	modules_fini_step(all);
 }

@@ -107,6 +107,9 @@ int srt_bdev_register(struct spdkrt_bdev *bdev)
 	bdev->claimed_by = NULL;
 	bdev->channels_released = false;
 	atomic_store(&bdev->removal_logged, false);
+	atomic_store(&bdev->frozen, false);
+	bdev->reset_active = NULL;
+	STAILQ_INIT(&bdev->reset_queue);
 	bdev->may_split = bdev->optimal_io_boundary != 0 || bdev->max_io_blocks != 0 ||
 			  bdev->max_unmap_blocks != 0 || bdev->max_write_zeroes_blocks != 0;
 	atomic_store(&bdev->removing, false);
@@ -209,7 +212,7 @@ static int parse_and_find(const char *spec_text, struct srt_spec **spec,
 		char shown[512], names[256];
 
 		SRT_ERR("bdev spec '%s': unknown module '%s' (known: %s)",
-			srt_spec_redact(spec_text, shown, sizeof(shown)), (*spec)->module,
+			spdkrt_spec_redact(spec_text, shown, sizeof(shown)), (*spec)->module,
 			srt_bdev_module_names(names, sizeof(names)));
 		srt_spec_free(*spec);
 		*spec = NULL;
@@ -857,8 +860,10 @@ void *spdkrt_bdev_get_module_ctx(const struct spdkrt_bdev *bdev)
 
 int spdkrt_bdev_get_uuid(const struct spdkrt_bdev *bdev, uint8_t uuid[16])
 {
-	if (bdev == NULL || uuid == NULL)
+	if (bdev == NULL || uuid == NULL) {
+		SRT_ERR("spdkrt_bdev_get_uuid: bdev or uuid is NULL");
 		return -EINVAL;
+	}
 	memcpy(uuid, bdev->uuid, 16);
 	return 0;
 }

@@ -121,7 +121,8 @@ static int ioat_open(struct srt_copy_channel **out)
 	if (ch->entry == NULL && !g_told_pool_empty) {
 		g_told_pool_empty = true;
 		SRT_WARN("copy engine 'ioat': all %zu channel(s) are taken by other threads; "
-			 "this thread copies with the CPU", g_pool_count);
+			 "this thread copies with the CPU",
+			 g_pool_count);
 	}
 	pthread_mutex_unlock(&g_pool_lock);
 	if (ch->entry == NULL) {

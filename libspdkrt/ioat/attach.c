@@ -18,7 +18,8 @@ static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static TAILQ_HEAD(, spdkrt_ioat_chan) g_attached = TAILQ_HEAD_INITIALIZER(g_attached);
 
 /* The ids spdkrt-setup binds too (env/pci_ids.h), any subsystem, any class. */
-#define IOAT_ID_ENTRY(device) { SRT_PCI_VENDOR_INTEL, device, SPDKRT_PCI_ANY_ID, SPDKRT_PCI_ANY_ID, 0 },
+#define IOAT_ID_ENTRY(device)                                                                      \
+	{ SRT_PCI_VENDOR_INTEL, device, SPDKRT_PCI_ANY_ID, SPDKRT_PCI_ANY_ID, 0 },
 static const struct spdkrt_pci_id g_ioat_ids[] = { SRT_IOAT_DEVICE_IDS(IOAT_ID_ENTRY){ 0 } };
 #undef IOAT_ID_ENTRY
 
@@ -33,7 +34,7 @@ static bool is_attached(const struct spdkrt_pci_addr *addr)
 {
 	struct spdkrt_ioat_chan *chan;
 
-	TAILQ_FOREACH (chan, &g_attached, link)
+	TAILQ_FOREACH(chan, &g_attached, link)
 		if (spdkrt_pci_addr_compare(srt_pci_device_addr(chan->pci), addr) == 0)
 			return true;
 	return false;
@@ -207,8 +208,8 @@ SPDKRT_API int spdkrt_ioat_detach(struct spdkrt_ioat_chan *chan)
 	return rc;
 }
 
-SPDKRT_API const struct spdkrt_pci_addr *spdkrt_ioat_get_pci_addr(
-	const struct spdkrt_ioat_chan *chan)
+SPDKRT_API const struct spdkrt_pci_addr *
+spdkrt_ioat_get_pci_addr(const struct spdkrt_ioat_chan *chan)
 {
 	return chan != NULL ? srt_pci_device_addr(chan->pci) : NULL;
 }

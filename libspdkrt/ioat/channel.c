@@ -100,6 +100,10 @@ int ioat_channel_reset(struct spdkrt_ioat_chan *chan)
 	}
 	chanerr = ioat_read32(chan, IOAT_REG_CHANERR);
 	ioat_write32(chan, IOAT_REG_CHANERR, chanerr); /* write 1 to clear */
+	/* Errors also latched in config space would survive the reset: clear them too. */
+	if (srt_pci_cfg_read32(chan->pci, &chanerr, IOAT_PCI_CHANERR_INT) == 0 && chanerr != 0 &&
+	    chanerr != UINT32_MAX)
+		srt_pci_cfg_write32(chan->pci, chanerr, IOAT_PCI_CHANERR_INT);
 	ioat_write8(chan, IOAT_REG_CHANCMD, IOAT_CHANCMD_RESET);
 	if (ioat_wait(chan, chan_reset_done, IOAT_RESET_TIMEOUT_US) != 0) {
 		SRT_ERR("channel %s did not reset: CHANCMD still 0x%x after %u ms", chan_name(chan),

@@ -113,7 +113,8 @@ static void log_halt(const struct spdkrt_ioat_chan *chan, uint32_t chanerr)
 	}
 	spdkrt_pci_addr_fmt(addr, sizeof(addr), srt_pci_device_addr(chan->pci));
 	SRT_ERR("channel %s halted: CHANERR 0x%x (%s); failing its outstanding requests with "
-		"-EIO and resetting it", addr, chanerr, used > 0 ? what : "no known bit");
+		"-EIO and resetting it",
+		addr, chanerr, used > 0 ? what : "no known bit");
 }
 
 /* The channel halted: fail what it did not finish, reset and restart it. */

@@ -39,16 +39,16 @@ struct spdkrt_ioat_chan {
 	volatile uint64_t *comp_update; /* the CHANSTS image the channel writes back */
 	uint64_t comp_update_iova;
 	/* Running counts: slot index = count & (IOAT_RING_ENTRIES - 1). */
-	uint32_t head;	  /* next slot to build */
-	uint32_t flushed; /* head when DMACOUNT was last written */
-	uint32_t tail;	  /* oldest slot not yet completed */
-	uint32_t dmacount_base; /* head when the hardware's DMACOUNT was last reset to 0 */
+	uint32_t head;           /* next slot to build */
+	uint32_t flushed;        /* head when DMACOUNT was last written */
+	uint32_t tail;           /* oldest slot not yet completed */
+	uint32_t dmacount_base;  /* head when the hardware's DMACOUNT was last reset to 0 */
 	uint64_t last_completed; /* descriptor IOVA of the last write-back handled */
 	uint64_t max_xfer;
 	uint32_t caps;
-	bool out_of_service;	/* a halt could not be recovered, or detach has begun */
-	bool failing;		/* inside the callbacks of failed requests (no nested recovery) */
-	bool programmed;	/* the hardware holds addresses of our memory */
+	bool out_of_service; /* a halt could not be recovered, or detach has begun */
+	bool failing;        /* inside the callbacks of failed requests (no nested recovery) */
+	bool programmed;     /* the hardware holds addresses of our memory */
 	TAILQ_ENTRY(spdkrt_ioat_chan) link;
 };
 

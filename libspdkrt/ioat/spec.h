@@ -22,6 +22,9 @@
 #define IOAT_REG_CHANERR 0xA8       /* u32: error bits, write 1 to clear */
 #define IOAT_REGS_SIZE 0xB0         /* bytes of BAR0 the driver uses */
 
+/* PCI config space: the internal copy of CHANERR (write 1 to clear), which a reset keeps. */
+#define IOAT_PCI_CHANERR_INT 0x180
+
 #define IOAT_CBVER_MIN 0x30 /* the v3 descriptor format */
 #define IOAT_XFERCAP_MASK 0x1F
 #define IOAT_XFERCAP_MIN 12 /* smaller values are invalid */

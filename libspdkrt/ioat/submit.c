@@ -67,7 +67,8 @@ static void finish_request(struct spdkrt_ioat_chan *chan, struct ioat_desc *last
 
 int ioat_build_null(struct spdkrt_ioat_chan *chan, spdkrt_ioat_req_cb cb_fn, void *cb_arg)
 {
-	struct ioat_desc *desc = next_desc(chan, IOAT_DESC_NULL | (IOAT_OP_COPY << IOAT_DESC_OP_SHIFT));
+	struct ioat_desc *desc =
+		next_desc(chan, IOAT_DESC_NULL | (IOAT_OP_COPY << IOAT_DESC_OP_SHIFT));
 
 	if (desc == NULL)
 		return -ENOMEM;
@@ -108,16 +109,16 @@ static int build_request(struct spdkrt_ioat_chan *chan, spdkrt_ioat_req_cb cb_fn
 		if (want > chan->max_xfer)
 			want = chan->max_xfer;
 		dst_iova = translate(dst + done, want, &dst_len);
-		src_iova = src != NULL ? translate(src + done, want, &src_len)
-				       : pattern_at(pattern, done);
+		src_iova = src != NULL ? translate(src + done, want, &src_len) :
+					 pattern_at(pattern, done);
 		if (dst_iova == SPDKRT_IOVA_INVALID ||
 		    (src != NULL && src_iova == SPDKRT_IOVA_INVALID)) {
 			SRT_ERR("%s of %zu bytes: %s buffer %p is not DMA-safe memory (allocate it "
 				"with spdkrt_dma_malloc or register it)",
 				src != NULL ? "copy" : "fill", nbytes,
 				dst_iova == SPDKRT_IOVA_INVALID ? "destination" : "source",
-				dst_iova == SPDKRT_IOVA_INVALID ? (void *)(dst + done)
-								: (const void *)(src + done));
+				dst_iova == SPDKRT_IOVA_INVALID ? (void *)(dst + done) :
+								  (const void *)(src + done));
 			chan->head = start;
 			return -EINVAL;
 		}
@@ -150,7 +151,8 @@ SPDKRT_API int spdkrt_ioat_build_copy(struct spdkrt_ioat_chan *chan, void *cb_ar
 		return -EINVAL;
 	}
 	if (nbytes > 0 && d < s + nbytes && s < d + nbytes) {
-		SRT_ERR("copy: source %p and destination %p overlap in %zu bytes", src, dst, nbytes);
+		SRT_ERR("copy: source %p and destination %p overlap in %zu bytes", src, dst,
+			nbytes);
 		return -EINVAL;
 	}
 	return build_request(chan, cb_fn, cb_arg, dst, src, 0, nbytes);

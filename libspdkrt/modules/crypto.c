@@ -21,8 +21,7 @@
 #define SRT_LOG_COMPONENT "crypto"
 #include "util/log.h"
 
-#define likely(x) __builtin_expect(!!(x), 1)
-#define unlikely(x) __builtin_expect(!!(x), 0)
+#include "util/compiler.h"
 
 /* Bounce buffers per channel and their size: larger I/O is split by the core. */
 #define BOUNCE_COUNT 128
@@ -340,8 +339,7 @@ static bool crypto_io_type_supported(void *ctx, enum spdkrt_bdev_io_type type)
 
 static struct crypto_disk *disk_of_device(void *channel_device)
 {
-	return (struct crypto_disk *)((char *)channel_device -
-				      offsetof(struct crypto_disk, channel_device));
+	return container_of(channel_device, struct crypto_disk, channel_device);
 }
 
 static void channel_free(struct crypto_channel *ch)

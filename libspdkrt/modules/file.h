@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "bdev/module.h"
+#include "util/compiler.h"
 
 /* An open backing file or block device. */
 struct srt_file {
@@ -64,8 +65,7 @@ int srt_file_disk_rescan(struct spdkrt_bdev *bdev, uint64_t *num_blocks);
 
 static inline struct srt_file_disk *srt_file_disk_of_device(void *channel_device)
 {
-	return (struct srt_file_disk *)((char *)channel_device -
-					offsetof(struct srt_file_disk, channel_device));
+	return container_of(channel_device, struct srt_file_disk, channel_device);
 }
 
 /*
@@ -114,18 +114,5 @@ static inline int srt_file_zero_advance(struct srt_file_zero_op *z, long res)
  * moved, the errno of the failure (-ENOSPC...), or -EIO when no progress is possible.
  */
 int srt_file_finish_short(const struct srt_file *f, struct spdkrt_bdev_io *io, uint64_t done);
-
-/* Per-I/O state of a reset; lives in io->module_ctx after the module's own fields. */
-struct srt_file_reset {
-	struct spdkrt_bdev_io *io;
-	uint32_t (*busy)(void *channel_ctx); /* I/O a channel still owns */
-	struct spdkrt_poller *poller;
-	struct spdkrt_io_channel_iter *iter;
-	struct spdkrt_io_channel *ch; /* held while waiting: the walk itself holds none */
-};
-
-/* Completes a reset once no channel of the disk has I/O in flight. */
-void srt_file_reset(struct srt_file_disk *disk, struct spdkrt_bdev_io *io, struct srt_file_reset *r,
-		    uint32_t (*busy)(void *channel_ctx));
 
 #endif

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The rare I/O paths the aio and io_uring bdevs share: write-zeroes and unmap by fallocate or by
- * written zeroes, finishing a short read or write, and a reset that waits for every channel.
+ * written zeroes, and finishing a short read or write. (Resets: the core drains every channel.)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -95,67 +95,3 @@ int srt_file_finish_short(const struct srt_file *f, struct spdkrt_bdev_io *io, u
 	return done == total ? 0 : -EIO;
 }
 
-static void reset_done(struct spdkrt_io_channel_iter *iter, int status)
-{
-	struct srt_file_reset *r = spdkrt_io_channel_iter_get_ctx(iter);
-
-	spdkrt_bdev_io_complete(r->io, status);
-}
-
-static bool channel_busy(struct srt_file_reset *r, struct spdkrt_io_channel *ch)
-{
-	return r->busy(spdkrt_io_channel_get_ctx(ch)) != 0;
-}
-
-static int reset_poll(void *arg)
-{
-	struct srt_file_reset *r = arg;
-
-	if (channel_busy(r, r->ch))
-		return SPDKRT_POLLER_IDLE;
-	spdkrt_poller_unregister(&r->poller);
-	spdkrt_put_io_channel(r->ch);
-	r->ch = NULL;
-	spdkrt_for_each_channel_continue(r->iter, 0);
-	return SPDKRT_POLLER_BUSY;
-}
-
-/* On each channel's thread: go on at once when it is idle, else when its poller drained it. */
-static void reset_visit(struct spdkrt_io_channel_iter *iter)
-{
-	struct srt_file_reset *r = spdkrt_io_channel_iter_get_ctx(iter);
-	int rc;
-
-	if (!channel_busy(r, spdkrt_io_channel_iter_get_channel(iter))) {
-		spdkrt_for_each_channel_continue(iter, 0);
-		return;
-	}
-	/* A reference keeps the channel while the poller waits for it. */
-	r->ch = spdkrt_get_io_channel(spdkrt_io_channel_iter_get_io_device(iter));
-	if (r->ch == NULL) {
-		spdkrt_for_each_channel_continue(iter, -ENODEV);
-		return;
-	}
-	r->iter = iter;
-	rc = spdkrt_poller_register(reset_poll, r, 0, &r->poller);
-	if (rc != 0) {
-		spdkrt_put_io_channel(r->ch);
-		r->ch = NULL;
-		spdkrt_for_each_channel_continue(iter, rc);
-	}
-}
-
-void srt_file_reset(struct srt_file_disk *disk, struct spdkrt_bdev_io *io, struct srt_file_reset *r,
-		    uint32_t (*busy)(void *channel_ctx))
-{
-	int rc;
-
-	r->io = io;
-	r->busy = busy;
-	r->poller = NULL;
-	r->iter = NULL;
-	r->ch = NULL;
-	rc = spdkrt_for_each_channel(&disk->channel_device, reset_visit, r, reset_done);
-	if (rc != 0)
-		spdkrt_bdev_io_complete(io, rc);
-}

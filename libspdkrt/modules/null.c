@@ -14,6 +14,7 @@
 
 #define SRT_LOG_COMPONENT "null"
 #include "util/log.h"
+#include "util/compiler.h"
 
 STAILQ_HEAD(null_io_list, spdkrt_bdev_io);
 
@@ -92,8 +93,7 @@ static bool null_io_type_supported(void *ctx, enum spdkrt_bdev_io_type type)
 
 static void null_channels_gone(void *io_device)
 {
-	struct null_disk *disk = (struct null_disk *)((char *)io_device -
-						      offsetof(struct null_disk, channel_device));
+	struct null_disk *disk = container_of(io_device, struct null_disk, channel_device);
 	struct spdkrt_bdev *bdev = &disk->bdev;
 	void (*done)(struct spdkrt_bdev *bdev) = disk->destruct_done;
 

@@ -12,6 +12,7 @@
 #include <spdkrt/thread.h>
 
 #include "thread/msg_ring.h"
+#include "util/compiler.h"
 
 /*
  * Deferred work: an intrusive item that an owner embeds and schedules on its own thread (no
@@ -89,7 +90,7 @@ static inline void *srt_io_channel_ctx(struct spdkrt_io_channel *ch)
 
 static inline struct spdkrt_io_channel *srt_io_channel_from_ctx(void *ctx)
 {
-	return (struct spdkrt_io_channel *)((char *)ctx - offsetof(struct spdkrt_io_channel, ctx));
+	return container_of(ctx, struct spdkrt_io_channel, ctx);
 }
 
 /* Schedule work on its owner's thread (called on that thread). Already scheduled: no-op. */

@@ -248,8 +248,7 @@ void spdkrt_put_io_channel(struct spdkrt_io_channel *ch)
 
 static void channel_release(struct srt_thread_work *work)
 {
-	struct spdkrt_io_channel *ch = (struct spdkrt_io_channel *)((char *)work -
-						offsetof(struct spdkrt_io_channel, release));
+	struct spdkrt_io_channel *ch = container_of(work, struct spdkrt_io_channel, release);
 	struct spdkrt_thread *t = ch->thread;
 	struct srt_io_device *d = ch->device;
 	bool finished;

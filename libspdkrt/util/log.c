@@ -9,12 +9,15 @@
 #include <strings.h>
 
 #include "util/log.h"
+#include "util/redact.h"
 
 _Atomic int srt_log_level = SPDKRT_LOG_NOTICE;
 
 static pthread_mutex_t g_sink_lock = PTHREAD_MUTEX_INITIALIZER;
 static spdkrt_log_sink_fn g_sink_fn;
 static void *g_sink_ctx;
+/* Set while this OS thread runs the sink (holding g_sink_lock): a sink may call back into us. */
+static __thread bool t_in_sink;
 
 static const char *const g_level_names[] = { "error", "warn", "notice", "info", "debug" };
 #define NUM_LEVELS ((int)(sizeof(g_level_names) / sizeof(g_level_names[0])))
@@ -69,29 +72,63 @@ const char *spdkrt_log_level_name(enum spdkrt_log_level level)
 
 void spdkrt_log_set_sink(spdkrt_log_sink_fn fn, void *ctx)
 {
+	if (t_in_sink) { /* from inside the sink: this thread holds the lock already */
+		g_sink_fn = fn;
+		g_sink_ctx = ctx;
+		return;
+	}
 	pthread_mutex_lock(&g_sink_lock);
 	g_sink_fn = fn;
 	g_sink_ctx = ctx;
 	pthread_mutex_unlock(&g_sink_lock);
 }
 
+static void log_to_stderr(enum spdkrt_log_level level, const char *component, const char *line)
+{
+	fprintf(stderr, "spdkrt %s [%s]: %s\n", g_level_names[level], component, line);
+}
+
+/* Emits a line already redacted. */
+static void emit(enum spdkrt_log_level level, const char *component, const char *line)
+{
+	if (t_in_sink) { /* a line logged by what the sink called: no recursion into the sink */
+		log_to_stderr(level, component, line);
+		return;
+	}
+	pthread_mutex_lock(&g_sink_lock);
+	if (g_sink_fn != NULL) {
+		t_in_sink = true;
+		g_sink_fn(g_sink_ctx, level, component, line);
+		t_in_sink = false;
+	} else {
+		log_to_stderr(level, component, line);
+	}
+	pthread_mutex_unlock(&g_sink_lock);
+}
+
+/* Every line loses its long hex runs: no key reaches a sink, whatever message echoed it. */
 void srt_log_line(enum spdkrt_log_level level, const char *component, const char *line)
 {
-	pthread_mutex_lock(&g_sink_lock);
-	if (g_sink_fn != NULL)
-		g_sink_fn(g_sink_ctx, level, component, line);
-	else
-		fprintf(stderr, "spdkrt %s [%s]: %s\n", g_level_names[level], component, line);
-	pthread_mutex_unlock(&g_sink_lock);
+	char copy[1024];
+	size_t len = strlen(line);
+
+	memcpy(copy, line, len < sizeof(copy) ? len + 1 : sizeof(copy));
+	copy[sizeof(copy) - 1] = '\0';
+	srt_redact_hex_runs(copy, len >= sizeof(copy));
+	emit(level, component, copy);
+	explicit_bzero(copy, sizeof(copy));
 }
 
 void srt_log(enum spdkrt_log_level level, const char *component, const char *fmt, ...)
 {
 	char line[1024];
 	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	srt_log_line(level, component, line);
+	srt_redact_hex_runs(line, n >= (int)sizeof(line));
+	emit(level, component, line);
+	explicit_bzero(line, sizeof(line));
 }

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <spdkrt/log.h>
+
 #include "util/spec.h"
 
 #define SRT_LOG_COMPONENT "spec"
@@ -20,43 +22,6 @@ static bool valid_word(const char *s)
 			return false;
 	}
 	return true;
-}
-
-/* Keys whose values are secrets (key, key2, ...: crypto keys) never reach a log line. */
-static bool secret_key(const char *key, size_t len)
-{
-	return len >= 3 && strncmp(key, "key", 3) == 0;
-}
-
-const char *srt_spec_redact(const char *text, char *buf, size_t size)
-{
-	const char *seps = ":,"; /* the first ':' ends the module name; then ',' ends items */
-	size_t o = 0;
-
-	if (size == 0)
-		return "";
-	buf[0] = '\0';
-	for (const char *p = text; *p != '\0' && o + 1 < size;) {
-		size_t item = strcspn(p, seps);
-		const char *eq = memchr(p, '=', item);
-		size_t key_len = eq != NULL ? (size_t)(eq - p) : item;
-		int n;
-
-		if (secret_key(p, key_len))
-			n = snprintf(buf + o, size - o, "%.*s***", (int)(eq != NULL ? key_len + 1 : 3),
-				     p);
-		else
-			n = snprintf(buf + o, size - o, "%.*s", (int)item, p);
-		o += n > 0 ? (size_t)n : 0;
-		p += item;
-		if (*p == ':')
-			seps = ",";
-		if (*p != '\0' && o + 1 < size) {
-			buf[o++] = *p++;
-			buf[o] = '\0';
-		}
-	}
-	return buf;
 }
 
 int srt_spec_parse(const char *text, struct srt_spec **out)
@@ -80,7 +45,7 @@ int srt_spec_parse(const char *text, struct srt_spec **out)
 		return -ENOMEM;
 	memcpy(spec->text, text, len + 1);
 	spec->text_len = len;
-	srt_spec_redact(text, shown, sizeof(shown));
+	spdkrt_spec_redact(text, shown, sizeof(shown));
 	colon = strchr(spec->text, ':');
 	if (colon != NULL)
 		*colon = '\0';
@@ -97,8 +62,10 @@ int srt_spec_parse(const char *text, struct srt_spec **out)
 		char *eq = strchr(item, '=');
 
 		if (eq == NULL || eq == item) {
+			char item_shown[128];
+
 			SRT_ERR("bdev spec '%s': '%s' is not key=value", shown,
-				secret_key(item, strlen(item)) ? "key***" : item);
+				spdkrt_spec_redact(item, item_shown, sizeof(item_shown)));
 			goto invalid;
 		}
 		*eq = '\0';

@@ -28,11 +28,6 @@ struct srt_spec {
 int srt_spec_parse(const char *text, struct srt_spec **spec);
 /* Frees a spec, wiping its text first (values may be secrets). */
 void srt_spec_free(struct srt_spec *spec);
-/*
- * The spec text for a log line, with the values of secret keys (key, key2, ...) shown as "***";
- * written into buf (truncated to size) and returned.
- */
-const char *srt_spec_redact(const char *text, char *buf, size_t size);
 
 /* The value of key (marked used), or NULL. */
 const char *srt_spec_get(struct srt_spec *spec, const char *key);

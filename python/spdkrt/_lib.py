@@ -102,6 +102,7 @@ _RANGE = [_P, _P, c_uint64, c_uint64, BDEV_IO_CB, _P]
 PROTOS: Dict[str, Tuple[Any, List[Any]]] = {
     "spdkrt_version": (c_char_p, []),
     "spdkrt_strerror": (c_char_p, [c_int]),
+    "spdkrt_spec_redact": (c_char_p, [c_char_p, c_char_p, c_size_t]),
     "spdkrt_log_set_level": (c_int, [c_int]),
     "spdkrt_log_get_level": (c_int, []),
     "spdkrt_log_level_from_name": (c_int, [c_char_p, POINTER(c_int)]),

@@ -11,7 +11,7 @@ from . import _callbacks
 from ._lib import (BDEV_DONE_CB, BDEV_EVENT_CB, BDEV_IO_CB, IO_WAIT_CB, BdevStats, IoWaitEntry,
                    Iovec, b, lib)
 from .env import DmaBuffer
-from .errors import SpdkrtError, check
+from .errors import SpdkrtError, check, redact_spec
 from .thread import Thread, current_or_raise, run_on
 
 # enum spdkrt_bdev_io_type
@@ -58,7 +58,9 @@ class Bdev:
     def create(cls, spec: str) -> "Bdev":
         """spdkrt_bdev_create("malloc:name=Malloc0,size_mb=8") -> Bdev."""
         handle = c_void_p()
-        check(lib().spdkrt_bdev_create(b(spec), byref(handle)), "spdkrt_bdev_create(%s)" % spec)
+        rc = lib().spdkrt_bdev_create(b(spec), byref(handle))
+        if rc < 0:
+            check(rc, "spdkrt_bdev_create(%s)" % redact_spec(spec))
         return cls(handle.value)
 
     @classmethod

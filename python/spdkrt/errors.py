@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """SpdkrtError: a negative errno returned by spdkrt, with spdkrt_strerror()'s text."""
-from ._lib import lib
+from ctypes import create_string_buffer
+
+from ._lib import b, lib
 
 
 class SpdkrtError(OSError):
@@ -15,6 +17,12 @@ class SpdkrtError(OSError):
 def strerror(rc: int) -> str:
     """spdkrt_strerror(): the description of a (negative) errno."""
     return lib().spdkrt_strerror(rc).decode()
+
+
+def redact_spec(spec: str) -> str:
+    """spdkrt_spec_redact(): the spec with its secrets (crypto keys) masked, for messages."""
+    buf = create_string_buffer(1024)
+    return lib().spdkrt_spec_redact(b(spec), buf, len(buf)).decode(errors="replace")
 
 
 def check(rc: int, what: str) -> int:

@@ -4,6 +4,8 @@
 #  - compile tests/abi/consumer.c with only `pkg-config --cflags --libs spdkrt` (pkg-config
 #    pointed into the tree with PKG_CONFIG_LIBDIR + PKG_CONFIG_SYSROOT_DIR) and run it with
 #    LD_LIBRARY_PATH: version check, then a malloc bdev written, read back and verified;
+#  - build the out-of-tree bdev module example examples/bdev/passthru the same way and run its
+#    write + verify through the module;
 #  - link the same program statically against libspdkrt.a with `pkg-config --static`;
 #  - dlopen("libspdkrt.so.1") + dlsym/dlvsym of every public function from C;
 #  - ctypes.CDLL("libspdkrt.so.1").spdkrt_version() from Python, directly and through
@@ -103,6 +105,24 @@ if $CC -std=c11 -Wall -Wextra -Werror -pedantic $defs $cflags "$top_srcdir/tests
 else
 	cat "$tmp/cc.log"
 	fail "the consumer does not compile against the installed headers with pkg-config only"
+fi
+
+# The out-of-tree bdev module example (examples/bdev/passthru): built from the installed headers
+# with pkg-config only, stacked on a malloc bdev, write + verify through it.
+pt=$top_srcdir/examples/bdev/passthru
+# shellcheck disable=SC2086
+if $CC -std=c11 -Wall -Wextra -Werror $cflags "$pt/passthru.c" "$pt/passthru_verify.c" \
+	-o "$tmp/passthru_verify" $libs 2>"$tmp/cc-pt.log"; then
+	if run_installed "$tmp/passthru_verify" >"$tmp/run-pt.log" 2>&1 &&
+		grep -q '^passthru verify passed' "$tmp/run-pt.log"; then
+		pass "out-of-tree passthru bdev module: $(grep '^verify:' "$tmp/run-pt.log")"
+	else
+		cat "$tmp/run-pt.log"
+		fail "the passthru example module failed its verify against the installed library"
+	fi
+else
+	cat "$tmp/cc-pt.log"
+	fail "the passthru example module does not build against the installed headers"
 fi
 
 # Static: libspdkrt.a with the private dependencies of `pkg-config --static`.

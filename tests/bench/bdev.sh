@@ -6,9 +6,13 @@
 # neighbour hits all of them alike; the table shows each case's best run. Prints figures only;
 # asserts nothing.
 #
+# With BASELINE_BUILDDIR (a build of another commit, e.g. main's parent), it also runs null
+# randread QD128 with both builds in back-to-back pairs (alternating which goes first) and prints
+# the median ratio this/baseline (the hot path must not get slower: >= 1.0 within noise).
+#
 # Usage: tests/bench/bdev.sh
 # Environment: BUILDDIR (default build/), BENCH_TIME seconds per run (10), BENCH_REPS (3),
-# BENCH_CORE core mask (default: bdevperf's, the first core).
+# BENCH_CORE core mask (default: bdevperf's, the first core), BASELINE_BUILDDIR (none).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 builddir=${BUILDDIR:-$top/build}
@@ -36,6 +40,36 @@ cases=(
 )
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+
+if [ -n "${BASELINE_BUILDDIR:-}" ]; then
+	base_perf=$BASELINE_BUILDDIR/examples/bdev/bdevperf
+	make -s -C "$BASELINE_BUILDDIR" examples/bdev/bdevperf >/dev/null
+	args=(--no-huge -s 512 -q 128 -o 4096 -w randread -t "$time_s" -b "$null" --json)
+	[ -n "$core" ] && args+=(-m "$core")
+	for rep in $(seq "$reps"); do
+		order=(this base)
+		[ $((rep % 2)) -eq 0 ] && order=(base this)
+		for which in "${order[@]}"; do
+			echo "  pair $rep/$reps: $which" >&2
+			if [ "$which" = this ]; then bin=$perf; else bin=$base_perf; fi
+			"$bin" "${args[@]}" >"$tmp/$which.$rep.json"
+		done
+	done
+	python3 - "$tmp" "$reps" <<'EOF2'
+import json, sys
+tmp, reps = sys.argv[1], int(sys.argv[2])
+iops = {w: [json.load(open(f"{tmp}/{w}.{r}.json"))["total"]["iops"] for r in range(1, reps + 1)]
+        for w in ("this", "base")}
+ratios = sorted(t / b for t, b in zip(iops["this"], iops["base"]))
+print("null randread QD128, this build against the baseline, back-to-back pairs:")
+for w in ("this", "base"):
+    print(f"  {w:<5} " + "  ".join(f"{v:>12,.0f}" for v in iops[w]) + " IOPS"
+          f"   (best {1e9 / max(iops[w]):.2f} ns/IO)")
+print(f"  ratio this/baseline: median of pairs {ratios[len(ratios) // 2]:.3f}"
+      f", best runs {max(iops['this']) / max(iops['base']):.3f} (target: >= 1.0 within noise)")
+EOF2
+	echo
+fi
 
 echo "bdevperf -o 4096 --no-huge, one core, ${time_s} s per run, best of $reps" \
 	"($(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'))"

@@ -109,7 +109,8 @@ int main(int argc, char **argv)
 	opts.mem_size_mb = 256;
 	if (spdkrt_env_init(&opts) != 0 || ioat_model_create(&addr, NULL, &model) != 0 ||
 	    spdkrt_ioat_attach(&addr, &chan) != 0) {
-		fprintf(stderr, "ioat_bench: cannot set up the environment and the channel model\n");
+		fprintf(stderr,
+			"ioat_bench: cannot set up the environment and the channel model\n");
 		return 1;
 	}
 	/* IOVA-contiguous buffers: one descriptor per copy below the 1 MiB XFERCAP of the model. */

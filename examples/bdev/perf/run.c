@@ -424,8 +424,11 @@ void start(void *ctx)
 	for (uint32_t i = 0; i < g_num_bdev_specs; i++) {
 		rc = spdkrt_bdev_create(g_bdev_specs[i], &bdevs[i]);
 		if (rc != 0) {
+			char shown[512];
+
 			fprintf(stderr, "bdevperf: cannot create a bdev from '%s': %s%s\n",
-				g_bdev_specs[i], spdkrt_strerror(rc),
+				spdkrt_spec_redact(g_bdev_specs[i], shown, sizeof(shown)),
+				spdkrt_strerror(rc),
 				rc == -ENOMEM ? " (raise -s)" : "");
 			goto fail;
 		}

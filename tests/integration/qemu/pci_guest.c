@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include <spdkrt.h>
@@ -91,50 +92,69 @@ static void wait_ready(volatile uint8_t *bar, uint32_t want, double timeout_s)
 	CHECK(0, "CSTS.RDY did not become %u within %.1f s", want, timeout_s);
 }
 
-/* Identify Controller through the admin queue; the page lands in `page` by DMA. */
-static void identify_controller(volatile uint8_t *bar, uint8_t *page)
+/* The admin queue pair spdkrt sets up on the controller (which SeaBIOS left enabled). */
+struct admin {
+	volatile uint8_t *bar;
+	uint32_t *sq, *cq;
+	uint32_t tail, head, phase, stride;
+	uint16_t cid;
+	double timeout_s;
+};
+
+static void admin_enable(struct admin *a, volatile uint8_t *bar)
 {
 	uint64_t cap = srt_mmio_read64(bar + NVME_CAP);
-	uint32_t stride = 4u << ((cap >> 32) & 0xf);
-	double timeout_s = (double)((cap >> 24) & 0xff) * 0.5 + 1.0;
-	uint32_t *sq = spdkrt_dma_zmalloc_contig(ADMIN_ENTRIES * 64, 4096, SPDKRT_ENV_SOCKET_ANY);
-	uint32_t *cq = spdkrt_dma_zmalloc_contig(ADMIN_ENTRIES * 16, 4096, SPDKRT_ENV_SOCKET_ANY);
-	size_t len = 4096;
-	uint64_t page_iova = spdkrt_vtophys(page, &len);
-	double deadline;
-	uint32_t status;
 
-	CHECK(sq != NULL && cq != NULL, "admin queues");
-	CHECK(page_iova != SPDKRT_IOVA_INVALID && len == 4096, "identify buffer IOVA (len %zu)",
-	      len);
-	/* SeaBIOS leaves the controller enabled with its own queues: disable it first. */
-	srt_mmio_write32(bar + NVME_CC, 0);
-	wait_ready(bar, 0, timeout_s);
+	memset(a, 0, sizeof(*a));
+	a->bar = bar;
+	a->stride = 4u << ((cap >> 32) & 0xf);
+	a->timeout_s = (double)((cap >> 24) & 0xff) * 0.5 + 1.0;
+	a->phase = 1;
+	a->sq = spdkrt_dma_zmalloc_contig(ADMIN_ENTRIES * 64, 4096, SPDKRT_ENV_SOCKET_ANY);
+	a->cq = spdkrt_dma_zmalloc_contig(ADMIN_ENTRIES * 16, 4096, SPDKRT_ENV_SOCKET_ANY);
+	CHECK(a->sq != NULL && a->cq != NULL, "admin queues");
+	srt_mmio_write32(bar + NVME_CC, 0); /* SeaBIOS's queues go first */
+	wait_ready(bar, 0, a->timeout_s);
 	srt_mmio_write32(bar + NVME_AQA, (ADMIN_ENTRIES - 1) | ((ADMIN_ENTRIES - 1) << 16));
-	srt_mmio_write64(bar + NVME_ASQ, spdkrt_vtophys(sq, NULL));
-	srt_mmio_write64(bar + NVME_ACQ, spdkrt_vtophys(cq, NULL));
+	srt_mmio_write64(bar + NVME_ASQ, spdkrt_vtophys(a->sq, NULL));
+	srt_mmio_write64(bar + NVME_ACQ, spdkrt_vtophys(a->cq, NULL));
 	srt_mmio_write32(bar + NVME_CC, CC_ENABLE | CC_IOSQES_64 | CC_IOCQES_16);
-	wait_ready(bar, CSTS_RDY, timeout_s);
+	wait_ready(bar, CSTS_RDY, a->timeout_s);
 	printf("ok: controller enabled with spdkrt's admin queues\n");
+}
 
-	sq[0] = OPC_IDENTIFY | (1u << 16); /* command id 1 */
-	sq[6] = (uint32_t)page_iova;       /* PRP1 */
-	sq[7] = (uint32_t)(page_iova >> 32);
-	sq[10] = CNS_CONTROLLER;
-	srt_mmio_doorbell32(bar + NVME_DOORBELLS, 1); /* SQ 0 tail */
-	deadline = now_s() + 5.0;
-	/* The phase bit of the first completion flips to 1 when the device writes it. */
-	while (!(__atomic_load_n(&cq[3], __ATOMIC_ACQUIRE) & (1u << 16)))
+static void admin_disable(struct admin *a)
+{
+	srt_mmio_write32(a->bar + NVME_CC, 0);
+	wait_ready(a->bar, 0, a->timeout_s);
+	spdkrt_dma_free(a->sq);
+	spdkrt_dma_free(a->cq);
+}
+
+/* Identify Controller into the page at page_iova; returns the completion status. */
+static uint32_t admin_identify(struct admin *a, uint64_t page_iova)
+{
+	uint32_t *sqe = a->sq + a->tail * 16, *cqe = a->cq + a->head * 4;
+	uint16_t cid = ++a->cid;
+	double deadline = now_s() + 5.0;
+
+	memset(sqe, 0, 64);
+	sqe[0] = OPC_IDENTIFY | ((uint32_t)cid << 16);
+	sqe[6] = (uint32_t)page_iova; /* PRP1 */
+	sqe[7] = (uint32_t)(page_iova >> 32);
+	sqe[10] = CNS_CONTROLLER;
+	a->tail = (a->tail + 1) % ADMIN_ENTRIES;
+	srt_mmio_doorbell32(a->bar + NVME_DOORBELLS, a->tail); /* SQ 0 tail */
+	/* The completion's phase bit flips when the device writes it. */
+	while (((__atomic_load_n(&cqe[3], __ATOMIC_ACQUIRE) >> 16) & 1) != a->phase)
 		CHECK(now_s() < deadline, "no completion for Identify within 5 s");
 	srt_rmb(); /* the completion before the data it announces */
-	status = (cq[3] >> 17) & 0x7fff;
-	CHECK((cq[3] & 0xffff) == 1, "completion for command id %u", cq[3] & 0xffff);
-	CHECK(status == 0, "Identify status 0x%x", status);
-	srt_mmio_write32(bar + NVME_DOORBELLS + stride, 1); /* CQ 0 head */
-	srt_mmio_write32(bar + NVME_CC, 0);
-	wait_ready(bar, 0, timeout_s);
-	spdkrt_dma_free(sq);
-	spdkrt_dma_free(cq);
+	CHECK((cqe[3] & 0xffff) == cid, "completion for command id %u", cqe[3] & 0xffff);
+	a->head = (a->head + 1) % ADMIN_ENTRIES;
+	if (a->head == 0)
+		a->phase ^= 1;
+	srt_mmio_write32(a->bar + NVME_DOORBELLS + a->stride, a->head); /* CQ 0 head */
+	return (cqe[3] >> 17) & 0x7fff;
 }
 
 static void check_identify_page(const uint8_t *page, const struct spdkrt_pci_id *id)
@@ -158,6 +178,66 @@ static void check_identify_page(const uint8_t *page, const struct spdkrt_pci_id 
 	printf("ok: Identify page written by the device's DMA: VID %04x SSVID %04x, SN '%.20s', "
 	       "MN '%.40s'\n",
 	       id->vendor_id, id->subvendor_id, (const char *)page + 4, (const char *)page + 24);
+}
+
+/*
+ * Identify pages written by the device into contig DMA memory and into a registered hugepage
+ * region; with vfio, into that region again after unregistering it: the IOMMU must block it.
+ */
+static void dma_round_trips(volatile uint8_t *bar, const struct found *f, const char *provider)
+{
+	const size_t huge = (size_t)2 << 20;
+	uint8_t *page = spdkrt_dma_malloc_contig(4096, 4096, SPDKRT_ENV_SOCKET_ANY);
+	uint8_t *region, *target;
+	struct admin a;
+	uint64_t iova;
+	size_t len = 4096;
+	uint32_t status;
+	int rc;
+
+	CHECK(page != NULL, "identify buffer");
+	admin_enable(&a, bar);
+	memset(page, 0xa5, 4096);
+	iova = spdkrt_vtophys(page, &len);
+	CHECK(iova != SPDKRT_IOVA_INVALID && len == 4096, "identify buffer IOVA (len %zu)", len);
+	status = admin_identify(&a, iova);
+	CHECK(status == 0, "Identify status 0x%x", status);
+	check_identify_page(page, &f->id);
+	spdkrt_dma_free(page);
+
+	region = mmap(NULL, huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB,
+		      -1, 0);
+	CHECK(region != MAP_FAILED, "a 2 MiB hugepage for the application's own memory");
+	memset(region, 0xa5, huge);
+	target = region + huge - 4096;
+	CHECK(spdkrt_vtophys(target, NULL) == SPDKRT_IOVA_INVALID,
+	      "unregistered memory has an IOVA");
+	rc = spdkrt_mem_register(region, huge);
+	CHECK(rc == 0, "spdkrt_mem_register: %s", spdkrt_strerror(rc));
+	len = 4096;
+	iova = spdkrt_vtophys(target, &len);
+	CHECK(iova != SPDKRT_IOVA_INVALID && len == 4096, "registered memory IOVA (len %zu)", len);
+	status = admin_identify(&a, iova);
+	CHECK(status == 0, "Identify into registered memory: status 0x%x", status);
+	check_identify_page(target, &f->id);
+	printf("ok: the device wrote into spdkrt_mem_register()ed application memory\n");
+	rc = spdkrt_mem_unregister(region, huge);
+	CHECK(rc == 0, "spdkrt_mem_unregister: %s", spdkrt_strerror(rc));
+	if (strcmp(provider, "vfio") == 0) {
+		unsigned untouched = 0;
+
+		memset(target, 0xa5, 4096);
+		status = admin_identify(&a, iova);
+		for (int i = 0; i < 4096; i++)
+			untouched += target[i] == 0xa5;
+		CHECK(untouched == 4096, "DMA reached unregistered memory (%u bytes untouched)",
+		      untouched);
+		printf("ok: the IOMMU blocked DMA into memory no longer registered (the device said "
+		       "status 0x%x: check data, not status)\n",
+		       status);
+	}
+	munmap(region, huge);
+	admin_disable(&a);
 }
 
 static void attach_and_check(const struct found *f, const char *provider, bool identify)
@@ -192,15 +272,8 @@ static void attach_and_check(const struct found *f, const char *provider, bool i
 	printf("ok: BAR0 (%llu bytes): CAP 0x%016llx (MQES %u, DSTRD %u), VS %u.%u\n",
 	       (unsigned long long)size, (unsigned long long)cap, (unsigned)(cap & 0xffff) + 1,
 	       (unsigned)(cap >> 32 & 0xf), vs >> 16, (vs >> 8) & 0xff);
-	if (identify) {
-		uint8_t *page = spdkrt_dma_malloc_contig(4096, 4096, SPDKRT_ENV_SOCKET_ANY);
-
-		CHECK(page != NULL, "identify buffer");
-		memset(page, 0xa5, 4096);
-		identify_controller(bar, page);
-		check_identify_page(page, &f->id);
-		spdkrt_dma_free(page);
-	}
+	if (identify)
+		dma_round_trips(bar, f, provider);
 	srt_pci_device_detach(dev);
 }
 

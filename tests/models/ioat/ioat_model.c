@@ -24,9 +24,9 @@ struct ioat_model {
 	uint8_t *bar;
 	struct ioat_model_opts opts;
 	uint64_t max_xfer;
-	uint16_t done_count;   /* descriptors processed since reset (DMACOUNT's counterpart) */
-	uint64_t next_desc;    /* IOVA of the next descriptor to fetch */
-	bool chain_from_reg;   /* after a reset, fetch from CHAINADDR */
+	uint16_t done_count; /* descriptors processed since reset (DMACOUNT's counterpart) */
+	uint64_t next_desc;  /* IOVA of the next descriptor to fetch */
+	bool chain_from_reg; /* after a reset, fetch from CHAINADDR */
 	uint64_t last_completed;
 	bool reset_stuck;
 	bool inject;
@@ -197,8 +197,8 @@ static bool process_one(struct ioat_model *m)
 	m->done_count++;
 	m->stats.descriptors++;
 	m->stats.since_reset++;
-	set_state(m, m->done_count == reg16(m, IOAT_REG_DMACOUNT) ? IOAT_CHANSTS_IDLE
-								  : IOAT_CHANSTS_ACTIVE);
+	set_state(m, m->done_count == reg16(m, IOAT_REG_DMACOUNT) ? IOAT_CHANSTS_IDLE :
+								    IOAT_CHANSTS_ACTIVE);
 	if ((d.control & IOAT_DESC_COMPLETION_UPDATE) && !write_back(m)) {
 		halt(m, IOAT_CHANERR_COMPLETION_ADDR);
 		return false;

@@ -18,9 +18,9 @@ struct ioat_model;
 
 struct ioat_model_opts {
 	uint16_t device_id; /* default 0x2021 (Skylake-SP) */
-	uint8_t cbver;	    /* default 0x33 */
+	uint8_t cbver;      /* default 0x33 */
 	uint8_t xfercap;    /* log2 of the largest transfer; default 20 (1 MiB) */
-	bool no_fill;	    /* clear the block-fill capability */
+	bool no_fill;       /* clear the block-fill capability */
 	uint32_t budget;    /* descriptors processed per poll; 0: all that are pending */
 };
 

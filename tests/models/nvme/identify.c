@@ -20,7 +20,8 @@ static void build_ctrlr(struct nvme_model *m)
 {
 	const struct nvme_model_opts *o = &m->opts;
 	uint8_t *c = m->identify_ctrlr;
-	uint32_t sgls = o->sgl ? (1u << 0) /* byte aligned */ | (1u << 16) /* bit bucket */ |
+	uint32_t sgls = o->sgl ? (o->sgl_dword_aligned ? 2u : 1u) /* alignment */ |
+					 (1u << 16) /* bit bucket */ |
 					 (1u << 18) /* length larger than data */
 				 :
 				 0;

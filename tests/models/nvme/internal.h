@@ -155,6 +155,8 @@ struct nvme_model {
 	uint8_t *log_override[256]; /* 4096 bytes each when set */
 	size_t log_override_len[256];
 
+	struct nvme_model_cmd_record history[NVME_MODEL_HISTORY];
+	uint64_t history_count;
 	uint16_t trace[MODEL_TRACE_LEN];
 	uint64_t trace_count;
 	struct nvme_model_stats stats;

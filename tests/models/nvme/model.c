@@ -288,6 +288,39 @@ size_t nvme_model_exec_trace(const struct nvme_model *m, uint16_t *qids, size_t 
 	return n;
 }
 
+size_t nvme_model_command_history(const struct nvme_model *m, struct nvme_model_cmd_record *out,
+				  size_t n)
+{
+	uint64_t have = m->history_count < NVME_MODEL_HISTORY ? m->history_count :
+								NVME_MODEL_HISTORY;
+	uint64_t first;
+
+	if (n > have)
+		n = have;
+	first = m->history_count - n;
+	for (size_t i = 0; i < n; i++)
+		out[i] = m->history[(first + i) % NVME_MODEL_HISTORY];
+	return n;
+}
+
+bool nvme_model_last_command(const struct nvme_model *m, uint16_t qid, uint8_t opcode,
+			     uint8_t sqe[64])
+{
+	uint64_t have = m->history_count < NVME_MODEL_HISTORY ? m->history_count :
+								NVME_MODEL_HISTORY;
+
+	for (uint64_t i = 1; i <= have; i++) {
+		const struct nvme_model_cmd_record *rec =
+			&m->history[(m->history_count - i) % NVME_MODEL_HISTORY];
+
+		if (rec->sqe[SQE_OPC] == opcode && (qid == NVME_MODEL_ANY_QID || rec->qid == qid)) {
+			memcpy(sqe, rec->sqe, SQE_SIZE);
+			return true;
+		}
+	}
+	return false;
+}
+
 void nvme_model_reset_trace(struct nvme_model *m)
 {
 	m->trace_count = 0;

@@ -55,6 +55,7 @@ struct nvme_model_opts {
 	uint8_t mdts;            /* identify MDTS, 2^n min pages (default 5 = 128 KiB; 0 none) */
 	uint16_t num_io_queues;  /* I/O queue pairs the controller offers (default 63) */
 	bool sgl;                /* SGLs for I/O commands (default true) */
+	bool sgl_dword_aligned;  /* SGLS support 10b: data blocks must be dword aligned */
 	uint8_t aerl;            /* async event request limit, 0-based (default 3) */
 	uint8_t acl;             /* abort command limit, 0-based (default 3) */
 	uint16_t kas;            /* keep alive support granularity in 100 ms (default 1; 0 none) */
@@ -201,6 +202,23 @@ struct nvme_model_stats {
 	uint32_t num_queues_requested; /* last Set Features Number of Queues (NSQR, 0-based) */
 };
 void nvme_model_get_stats(const struct nvme_model *model, struct nvme_model_stats *stats);
+
+/* A command as the model fetched it, for asserting what the driver sent. */
+struct nvme_model_cmd_record {
+	uint16_t qid;
+	uint8_t sqe[64];
+};
+#define NVME_MODEL_HISTORY 256
+
+/*
+ * The last `n` commands fetched (admin and I/O, oldest first, at most NVME_MODEL_HISTORY).
+ * @return how many were copied.
+ */
+size_t nvme_model_command_history(const struct nvme_model *model, struct nvme_model_cmd_record *out,
+				  size_t n);
+/* The last command with this opcode on this queue (qid NVME_MODEL_ANY_QID: any); false if none. */
+bool nvme_model_last_command(const struct nvme_model *model, uint16_t qid, uint8_t opcode,
+			     uint8_t sqe[64]);
 
 /* The queue ids of the last `n` I/O commands executed, oldest first (arbitration tests). */
 size_t nvme_model_exec_trace(const struct nvme_model *model, uint16_t *qids, size_t n);

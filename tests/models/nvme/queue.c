@@ -422,6 +422,8 @@ static bool execute_one(struct nvme_model *m, uint16_t qid)
 	}
 	memcpy(sqe, src, SQE_SIZE);
 	sq->head = (sq->head + 1) % sq->size;
+	m->history[m->history_count % NVME_MODEL_HISTORY].qid = qid;
+	memcpy(m->history[m->history_count++ % NVME_MODEL_HISTORY].sqe, sqe, SQE_SIZE);
 	if (qid == 0) {
 		m->stats.admin_commands++;
 	} else {

@@ -163,6 +163,11 @@ static int sgl_data(struct transfer *t, const uint8_t *desc, uint8_t *sc)
 		*sc = SC_SGL_DESC_TYPE_INVALID;
 		return -1;
 	}
+	if (t->m->opts.sgl_dword_aligned && type == SGL_TYPE_DATA_BLOCK &&
+	    ((get64(desc, 0) | get32(desc, 8)) & 3) != 0) {
+		*sc = SC_SGL_DATA_BLOCK_GRANULARITY_INVALID;
+		return -1;
+	}
 	return move(t, get64(desc, 0), get32(desc, 8), type == SGL_TYPE_BIT_BUCKET, sc);
 }
 

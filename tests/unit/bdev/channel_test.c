@@ -6,56 +6,7 @@
  */
 #include <errno.h>
 
-#include "../common/thread_harness.h"
-
-#include <spdkrt/bdev.h>
-#include <spdkrt/env.h>
-
-#include "env/backend.h"
-
-static int setup(void **state)
-{
-	struct spdkrt_env_opts opts;
-
-	(void)state;
-	assert_int_equal(srt_env_set_backend(&srt_env_heap_backend), 0);
-	spdkrt_env_opts_init(&opts, sizeof(opts));
-	opts.core_mask = "0";
-	assert_int_equal(spdkrt_env_init(&opts), 0);
-	harness_start(2);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	harness_poll_all(10);
-	harness_stop();
-	spdkrt_env_fini();
-	return 0;
-}
-
-static void ignore_event(enum spdkrt_bdev_event_type type, struct spdkrt_bdev *bdev, void *ctx)
-{
-	(void)type;
-	(void)bdev;
-	(void)ctx;
-}
-
-static int g_sequence; /* orders the completions a test waits for */
-
-struct done {
-	int status;
-	int at; /* 0 until called, then its place in g_sequence */
-};
-
-static void record(void *arg, int status)
-{
-	struct done *d = arg;
-
-	d->status = status;
-	d->at = ++g_sequence;
-}
+#include "mt_fixture.h"
 
 static void set_pool_size(uint32_t n)
 {
@@ -82,19 +33,19 @@ static void reget_cb(void *arg, int status)
 	record(&r->first, status);
 	r->got = spdkrt_bdev_get_io_channel(r->desc);
 	assert_non_null(r->got);
-	assert_int_equal(spdkrt_bdev_read_blocks(r->desc, r->got, r->buf, 0, 1, record,
-						 &r->second), 0);
+	assert_int_equal(spdkrt_bdev_read_blocks(r->desc, r->got, r->buf, 0, 1, record, &r->second),
+			 0);
 }
 
 static void test_callback_during_release_gets_a_new_channel(void **state)
 {
 	struct spdkrt_io_channel *ch;
-	struct reget r = {0};
+	struct reget r = { 0 };
 
 	(void)state;
 	harness_on(0);
-	assert_int_equal(spdkrt_bdev_create("malloc:name=M,num_blocks=128,optimal_io_boundary=1",
-					    NULL), 0);
+	assert_int_equal(
+		spdkrt_bdev_create("malloc:name=M,num_blocks=128,optimal_io_boundary=1", NULL), 0);
 	assert_int_equal(spdkrt_bdev_open("M", false, ignore_event, NULL, &r.desc), 0);
 	ch = spdkrt_bdev_get_io_channel(r.desc);
 	assert_non_null(ch);
@@ -110,55 +61,83 @@ static void test_callback_during_release_gets_a_new_channel(void **state)
 	assert_true((uintptr_t)r.got != r.released);
 	spdkrt_put_io_channel(r.got);
 	spdkrt_bdev_close(r.desc);
-	struct done destroyed = {0};
+	struct done destroyed = { 0 };
 	assert_int_equal(spdkrt_bdev_destroy("M", record, &destroyed), 0);
 	harness_poll_until(destroyed.at != 0);
 	spdkrt_dma_free(r.buf);
 }
 
 /*
- * Bug 2, on one thread: the pool is dry (15 reads in flight on a poller-completing null bdev,
- * pool of 16), so the children of a split read wait; its channel is put, the bdev closed and
- * destroyed. The orphaned channel must keep the bdev until the read has completed.
+ * Bug 2's scene: the pool of io_thread is dry (15 reads in flight on a poller-completing null
+ * bdev, pool of 16), so the children of a split read on a malloc bdev wait; its channel is put,
+ * then thread 0 closes the malloc bdev and destroys it. The orphaned channel must keep the bdev
+ * until the read has completed.
  */
-static void test_orphan_keeps_its_bdev_alive(void **state)
-{
+struct orphan_scene {
+	int io_thread;
 	struct spdkrt_bdev_desc *null_desc, *desc;
-	struct spdkrt_io_channel *null_ch, *ch;
-	struct done reads[15] = {{0}}, split = {0}, destroyed = {0};
-	char *buf = spdkrt_dma_zmalloc(64 * 512, 4096, SPDKRT_ENV_SOCKET_ANY);
+	struct spdkrt_io_channel *null_ch;
+	struct done reads[15], split, destroyed;
+	char *buf;
+};
 
-	(void)state;
+static void orphan_scene_start(struct orphan_scene *o, int io_thread, uint64_t split_blocks)
+{
+	struct spdkrt_io_channel *ch;
+
+	memset(o, 0, sizeof(*o));
+	o->io_thread = io_thread;
+	o->buf = spdkrt_dma_zmalloc(64 * 512, 4096, SPDKRT_ENV_SOCKET_ANY);
 	harness_on(0);
 	set_pool_size(16);
-	assert_int_equal(spdkrt_bdev_create("null:name=N,num_blocks=128,complete=poller", NULL),
+	assert_int_equal(spdkrt_bdev_create("null:name=N,num_blocks=128,complete=poller", NULL), 0);
+	assert_int_equal(
+		spdkrt_bdev_create("malloc:name=M,num_blocks=128,optimal_io_boundary=1", NULL), 0);
+	assert_int_equal(spdkrt_bdev_open("M", false, ignore_event, NULL, &o->desc), 0);
+	harness_on(io_thread);
+	assert_int_equal(spdkrt_bdev_open("N", false, ignore_event, NULL, &o->null_desc), 0);
+	o->null_ch = spdkrt_bdev_get_io_channel(o->null_desc);
+	ch = spdkrt_bdev_get_io_channel(o->desc);
+	for (int i = 0; i < 15; i++)
+		assert_int_equal(spdkrt_bdev_read_blocks(o->null_desc, o->null_ch, o->buf, 0, 1,
+							 record, &o->reads[i]),
+				 0);
+	assert_int_equal(spdkrt_bdev_read_blocks(o->desc, ch, o->buf, 0, split_blocks, record,
+						 &o->split),
 			 0);
-	assert_int_equal(spdkrt_bdev_create("malloc:name=M,num_blocks=128,optimal_io_boundary=1",
-					    NULL), 0);
-	assert_int_equal(spdkrt_bdev_open("N", false, ignore_event, NULL, &null_desc), 0);
-	assert_int_equal(spdkrt_bdev_open("M", false, ignore_event, NULL, &desc), 0);
-	null_ch = spdkrt_bdev_get_io_channel(null_desc);
-	ch = spdkrt_bdev_get_io_channel(desc);
-	for (int i = 0; i < 15; i++)
-		assert_int_equal(spdkrt_bdev_read_blocks(null_desc, null_ch, buf, 0, 1, record,
-							 &reads[i]), 0);
-	assert_int_equal(spdkrt_bdev_read_blocks(desc, ch, buf, 0, 64, record, &split), 0);
 	spdkrt_put_io_channel(ch);
-	spdkrt_bdev_close(desc);
-	assert_int_equal(spdkrt_bdev_destroy("M", record, &destroyed), 0);
-	harness_poll_until(destroyed.at != 0);
-	assert_int_equal(split.status, 0);
-	assert_true(split.at != 0 && split.at < destroyed.at);
+	harness_on(0);
+	spdkrt_bdev_close(o->desc);
+	assert_int_equal(spdkrt_bdev_destroy("M", record, &o->destroyed), 0);
+}
+
+static void orphan_scene_finish(struct orphan_scene *o)
+{
+	harness_poll_until(o->destroyed.at != 0);
+	assert_int_equal(o->split.status, 0);
+	assert_true(o->split.at != 0 && o->split.at < o->destroyed.at);
 	for (int i = 0; i < 15; i++)
-		assert_int_equal(reads[i].status, 0);
-	spdkrt_put_io_channel(null_ch);
-	spdkrt_bdev_close(null_desc);
-	destroyed.at = 0;
-	assert_int_equal(spdkrt_bdev_destroy("N", record, &destroyed), 0);
-	harness_poll_until(destroyed.at != 0);
+		assert_int_equal(o->reads[i].status, 0);
+	harness_on(o->io_thread);
+	spdkrt_put_io_channel(o->null_ch);
+	spdkrt_bdev_close(o->null_desc);
+	harness_on(0);
+	o->destroyed.at = 0;
+	assert_int_equal(spdkrt_bdev_destroy("N", record, &o->destroyed), 0);
+	harness_poll_until(o->destroyed.at != 0);
 	harness_poll_all(3); /* the pool goes with the thread's last bdev channel */
 	set_pool_size(8192);
-	spdkrt_dma_free(buf);
+	spdkrt_dma_free(o->buf);
+}
+
+/* Bug 2 on one thread, with a split read of 64 children. */
+static void test_orphan_keeps_its_bdev_alive(void **state)
+{
+	struct orphan_scene o;
+
+	(void)state;
+	orphan_scene_start(&o, 0, 64);
+	orphan_scene_finish(&o);
 }
 
 /*
@@ -167,60 +146,26 @@ static void test_orphan_keeps_its_bdev_alive(void **state)
  */
 static void test_orphan_on_another_thread_delays_destroy(void **state)
 {
-	struct spdkrt_bdev_desc *null_desc, *desc;
-	struct spdkrt_io_channel *null_ch, *ch;
-	struct done reads[15] = {{0}}, split = {0}, destroyed = {0};
-	char *buf = spdkrt_dma_zmalloc(64 * 512, 4096, SPDKRT_ENV_SOCKET_ANY);
+	struct orphan_scene o;
 
 	(void)state;
-	harness_on(0);
-	set_pool_size(16);
-	assert_int_equal(spdkrt_bdev_create("null:name=N,num_blocks=128,complete=poller", NULL),
-			 0);
-	assert_int_equal(spdkrt_bdev_create("malloc:name=M,num_blocks=128,optimal_io_boundary=1",
-					    NULL), 0);
-	assert_int_equal(spdkrt_bdev_open("M", false, ignore_event, NULL, &desc), 0);
-	harness_on(1);
-	assert_int_equal(spdkrt_bdev_open("N", false, ignore_event, NULL, &null_desc), 0);
-	null_ch = spdkrt_bdev_get_io_channel(null_desc);
-	ch = spdkrt_bdev_get_io_channel(desc);
-	for (int i = 0; i < 15; i++)
-		assert_int_equal(spdkrt_bdev_read_blocks(null_desc, null_ch, buf, 0, 1, record,
-							 &reads[i]), 0);
-	assert_int_equal(spdkrt_bdev_read_blocks(desc, ch, buf, 0, 2, record, &split), 0);
-	spdkrt_put_io_channel(ch);
-	/* Thread 1 releases the channel but runs nothing else: its module work waits. */
-	harness_on(0);
-	spdkrt_bdev_close(desc);
-	assert_int_equal(spdkrt_bdev_destroy("M", record, &destroyed), 0);
-	harness_poll(1);
+	orphan_scene_start(&o, 1, 2);
+	harness_poll(1); /* releases the channel but completes nothing yet */
 	for (int i = 0; i < 20; i++)
 		harness_poll(0);
-	assert_int_equal(destroyed.at, 0);
-	/* Thread 1 completes the read; only then does the bdev go. */
-	harness_poll_until(destroyed.at != 0);
-	assert_int_equal(split.status, 0);
-	assert_true(split.at != 0 && split.at < destroyed.at);
-	harness_on(1);
-	spdkrt_put_io_channel(null_ch);
-	spdkrt_bdev_close(null_desc);
-	harness_on(0);
-	destroyed.at = 0;
-	assert_int_equal(spdkrt_bdev_destroy("N", record, &destroyed), 0);
-	harness_poll_until(destroyed.at != 0);
-	harness_poll_all(3);
-	set_pool_size(8192);
-	spdkrt_dma_free(buf);
+	assert_int_equal(o.destroyed.at, 0);
+	orphan_scene_finish(&o); /* thread 1 completes the read; only then does the bdev go */
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_callback_during_release_gets_a_new_channel,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_orphan_keeps_its_bdev_alive, setup, teardown),
+						mt_setup, mt_teardown),
+		cmocka_unit_test_setup_teardown(test_orphan_keeps_its_bdev_alive, mt_setup,
+						mt_teardown),
 		cmocka_unit_test_setup_teardown(test_orphan_on_another_thread_delays_destroy,
-						setup, teardown),
+						mt_setup, mt_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -53,7 +53,7 @@ static void ram_submit(struct spdkrt_io_channel *module_ch, struct spdkrt_bdev_i
 	struct ram_io *ctx = spdkrt_bdev_io_get_driver_ctx(io);
 	uint64_t offset = spdkrt_bdev_io_get_offset_blocks(io);
 	char *at = disk->data + offset * BS;
-	struct spdkrt_bdev_nvme_status st = {0};
+	struct spdkrt_bdev_nvme_status st = { 0 };
 
 	assert_null(module_ch); /* no get_io_channel: no module channel */
 	assert_true(spdkrt_bdev_io_get_thread(io) == spdkrt_get_thread());
@@ -263,9 +263,9 @@ static void test_io_through_a_public_module(void **state)
 {
 	struct spdkrt_bdev_desc *desc;
 	struct spdkrt_bdev *bdev;
-	struct io_state s = {0};
+	struct io_state s = { 0 };
 	char wbuf[4 * BS], rbuf[4 * BS];
-	uint8_t uuid[16], zero[16] = {0};
+	uint8_t uuid[16], zero[16] = { 0 };
 
 	(void)state;
 	assert_int_equal(spdkrt_bdev_create("ramtest:name=R0,blocks=32", &bdev), 0);
@@ -287,7 +287,8 @@ static void test_io_through_a_public_module(void **state)
 	for (int i = 0; i < 8; i++) {
 		s.done = 0;
 		assert_int_equal(spdkrt_bdev_write_blocks(desc, s.ch, wbuf, (uint64_t)i * 4, 4,
-							  io_done, &s), 0);
+							  io_done, &s),
+				 0);
 		spdkrt_bdev_module_resume_io(); /* the module has room again */
 		poll_until(s.done == 1);
 		assert_int_equal(s.status, 0);
@@ -331,8 +332,7 @@ static void test_io_through_a_public_module(void **state)
 			 -EINVAL);
 	assert_int_equal(spdkrt_bdev_nvme_io_passthru(desc, s.ch, &cmd, rbuf, 0, io_done, &s),
 			 -EINVAL);
-	assert_int_equal(spdkrt_bdev_compare_blocks(desc, s.ch, rbuf, 0, 1, io_done, &s),
-			 -ENOTSUP);
+	assert_int_equal(spdkrt_bdev_compare_blocks(desc, s.ch, rbuf, 0, 1, io_done, &s), -ENOTSUP);
 	log_capture_stop();
 
 	spdkrt_put_io_channel(s.ch);
@@ -373,7 +373,8 @@ static void test_module_initiated_remove(void **state)
 	log_capture_start();
 	for (int i = 0; i < 100; i++)
 		assert_int_equal(spdkrt_bdev_read_blocks(desc, ch, buf, 0, 1, store_status,
-							 &status), -ENODEV);
+							 &status),
+				 -ENODEV);
 	assert_int_equal(g_log_capture.lines, 1); /* not one line per refused I/O */
 	assert_logged("being removed");
 	log_capture_stop();
@@ -453,7 +454,7 @@ static void created_cb(void *ctx, int status, struct spdkrt_bdev *const *bdevs, 
 static void test_async_create_of_several_bdevs(void **state)
 {
 	struct spdkrt_bdev_module_ops ops;
-	struct created c = {0};
+	struct created c = { 0 };
 	int done = 0;
 
 	(void)state;
@@ -464,8 +465,7 @@ static void test_async_create_of_several_bdevs(void **state)
 	log_capture_start();
 	assert_int_equal(spdkrt_bdev_create("ctrlr:name=C", NULL), -ENOTSUP);
 	assert_logged("only asynchronously");
-	assert_int_equal(spdkrt_bdev_create_async("ctrlr:name=C,bogus=1", created_cb, &c),
-			 -EINVAL);
+	assert_int_equal(spdkrt_bdev_create_async("ctrlr:name=C,bogus=1", created_cb, &c), -EINVAL);
 	assert_int_equal(spdkrt_bdev_create_async("nosuch:name=C", created_cb, &c), -ENODEV);
 	log_capture_stop();
 	assert_int_equal(spdkrt_bdev_create_async("ctrlr:name=C", created_cb, &c), 0);
@@ -477,8 +477,7 @@ static void test_async_create_of_several_bdevs(void **state)
 	assert_string_equal(c.names[1], "Cn2");
 	/* a synchronous module through the asynchronous call */
 	memset(&c, 0, sizeof(c));
-	assert_int_equal(spdkrt_bdev_create_async("malloc:name=M,num_blocks=8", created_cb, &c),
-			 0);
+	assert_int_equal(spdkrt_bdev_create_async("malloc:name=M,num_blocks=8", created_cb, &c), 0);
 	assert_int_equal(c.calls, 0);
 	poll_until(c.calls == 1);
 	assert_int_equal(c.count, 1);
@@ -497,7 +496,7 @@ static void test_compare_and_unmap_ranges(void **state)
 	struct spdkrt_io_channel *ch;
 	char *data = spdkrt_dma_zmalloc(16 * BS, 64, SPDKRT_ENV_SOCKET_ANY);
 	char *other = spdkrt_dma_zmalloc(16 * BS, 64, SPDKRT_ENV_SOCKET_ANY);
-	struct spdkrt_bdev_range ranges[3] = {{1, 2}, {5, 1}, {10, 3}};
+	struct spdkrt_bdev_range ranges[3] = { { 1, 2 }, { 5, 1 }, { 10, 3 } };
 	int status;
 
 	(void)state;
@@ -506,8 +505,7 @@ static void test_compare_and_unmap_ranges(void **state)
 	ch = spdkrt_bdev_get_io_channel(desc);
 	memset(data, 0xa5, 16 * BS);
 	status = 1;
-	assert_int_equal(spdkrt_bdev_write_blocks(desc, ch, data, 0, 16, store_status, &status),
-			 0);
+	assert_int_equal(spdkrt_bdev_write_blocks(desc, ch, data, 0, 16, store_status, &status), 0);
 	poll_until(status != 1);
 	assert_int_equal(status, 0);
 
@@ -527,20 +525,23 @@ static void test_compare_and_unmap_ranges(void **state)
 	memset(other, 0x11, BS);
 	status = 1;
 	assert_int_equal(spdkrt_bdev_compare_and_write_blocks(desc, ch, other, other, 3, 1,
-							      store_status, &status), 0);
+							      store_status, &status),
+			 0);
 	poll_until(status != 1);
 	assert_int_equal(status, -EILSEQ);
 	status = 1;
 	assert_int_equal(spdkrt_bdev_compare_and_write_blocks(desc, ch, data, other, 3, 1,
-							      store_status, &status), 0);
+							      store_status, &status),
+			 0);
 	poll_until(status != 1);
 	assert_int_equal(status, 0);
 	log_capture_start();
 	assert_int_equal(spdkrt_bdev_compare_and_write_blocks(desc, ch, data, other, 0, 300,
-							      store_status, &status), -EINVAL);
+							      store_status, &status),
+			 -EINVAL);
 	assert_int_equal(spdkrt_bdev_unmap_ranges(desc, ch, ranges, 0, store_status, &status),
 			 -EINVAL);
-	struct spdkrt_bdev_range outside = {15, 2};
+	struct spdkrt_bdev_range outside = { 15, 2 };
 	assert_int_equal(spdkrt_bdev_unmap_ranges(desc, ch, &outside, 1, store_status, &status),
 			 -EINVAL);
 	log_capture_stop();
@@ -550,8 +551,7 @@ static void test_compare_and_unmap_ranges(void **state)
 	poll_until(status != 1);
 	assert_int_equal(status, 0);
 	status = 1;
-	assert_int_equal(spdkrt_bdev_read_blocks(desc, ch, other, 0, 16, store_status, &status),
-			 0);
+	assert_int_equal(spdkrt_bdev_read_blocks(desc, ch, other, 0, 16, store_status, &status), 0);
 	poll_until(status != 1);
 	for (int b = 0; b < 16; b++) {
 		bool unmapped = (b >= 1 && b < 3) || b == 5 || (b >= 10 && b < 13);
@@ -571,8 +571,8 @@ static void test_compare_and_unmap_ranges(void **state)
 
 static void test_nvme_status_table(void **state)
 {
-	static const int errnos[] = {0, -EOPNOTSUPP, -EINVAL, -ECANCELED, -ENODEV, -EACCES,
-				     -ERANGE, -ENOSPC, -EAGAIN, -EBUSY, -EILSEQ, -EIO};
+	static const int errnos[] = { 0,       -EOPNOTSUPP, -EINVAL, -ECANCELED, -ENODEV, -EACCES,
+				      -ERANGE, -ENOSPC,     -EAGAIN, -EBUSY,     -EILSEQ, -EIO };
 	struct spdkrt_bdev_nvme_status st;
 
 	(void)state;

@@ -69,9 +69,10 @@ static void copy_and_check(size_t n, size_t src_off, size_t dst_off)
 
 static void test_copy_every_size(void **state)
 {
-	static const size_t sizes[] = { 1,     2,     3,     7,	   8,	  9,	 63,	64,
-					65,    511,   4095,  4096, 4097, 8191, 8192, 65535,
-					65536, 65537, 1 * MIB + 3, 3 * MIB, 9 * MIB + 11 };
+	static const size_t sizes[] = { 1,           2,       3,           7,     8,     9,
+					63,          64,      65,          511,   4095,  4096,
+					4097,        8191,    8192,        65535, 65536, 65537,
+					1 * MIB + 3, 3 * MIB, 9 * MIB + 11 };
 	size_t i;
 
 	(void)state;
@@ -94,9 +95,8 @@ static void test_copy_splits_at_page_boundaries(void **state)
 	(void)state;
 	fill_random(src, 3 * 4096, 7);
 	/* 4 KiB crossing one page boundary of each buffer, at different places: 3 pieces. */
-	assert_int_equal(spdkrt_ioat_submit_copy(g_rig.chan, &r, req_done, dst + 1000, src + 2000,
-						 4096),
-			 0);
+	assert_int_equal(
+		spdkrt_ioat_submit_copy(g_rig.chan, &r, req_done, dst + 1000, src + 2000, 4096), 0);
 	run_until(&g_rig, r.calls > 0);
 	assert_int_equal(r.status, 0);
 	assert_memory_equal(dst + 1000, src + 2000, 4096);
@@ -119,7 +119,8 @@ static void fill_and_check(size_t n, size_t off, uint64_t pattern)
 	assert_int_equal(r.status, 0);
 	for (size_t i = 0; i < n; i++)
 		if (dst[off + i] != (uint8_t)(pattern >> (8 * (i % 8))))
-			fail_msg("fill of %zu at +%zu: byte %zu is 0x%02x", n, off, i, dst[off + i]);
+			fail_msg("fill of %zu at +%zu: byte %zu is 0x%02x", n, off, i,
+				 dst[off + i]);
 	for (size_t i = 0; i < off; i++)
 		assert_int_equal(dst[i], 0xA5);
 	assert_int_equal(dst[off + n], 0xA5);
@@ -128,7 +129,7 @@ static void fill_and_check(size_t n, size_t off, uint64_t pattern)
 
 static void test_fill_every_size(void **state)
 {
-	static const size_t sizes[] = { 1,    5,    8,	   9,	  4095,	 4096,	  4097,
+	static const size_t sizes[] = { 1,    5,     8,     9,     4095,        4096,   4097,
 					8193, 65535, 65536, 65541, 2 * MIB + 5, 5 * MIB };
 	const uint64_t pattern = 0x0123456789abcdefull;
 	size_t i;

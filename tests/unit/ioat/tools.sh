@@ -2,6 +2,7 @@
 # spdkrt-ioat-perf and spdkrt-ioat-verify: their whole logic over two channel models (the test
 # builds, which register tests/models/ioat as PCI functions; no emulator of I/OAT exists), and
 # the real programs on this machine, which has no I/OAT channel: they must say so and fail.
+# bdevperf's verify on a malloc bdev with copy=ioat, over a model, too.
 # Behaviour only (exit codes, messages, JSON); no timing is asserted.
 set -uo pipefail
 top_builddir=${top_builddir:-$(cd "$(dirname "$0")/../../.." && pwd)}
@@ -54,6 +55,16 @@ assert len(d["channels"]) == 1 and d["total"]["ops_per_sec"] > 0 and d["total"][
 	fi
 SPDKRT_IOAT_TOOL_MODELS=0 run verify_no_model 1 "$verify_model" -t 0.1 &&
 	expect_in verify_no_model err "no I/OAT channel"
+
+# bdevperf, unmodified, over a channel model: verify on a malloc bdev that copies with I/OAT.
+bdevperf_model=$top_builddir/tests/unit/ioat/bdevperf_model
+run bdevperf_verify_ioat 0 "$bdevperf_model" -q 16 -o 4096 -w verify -t 1 \
+	-b malloc:name=M0,size_mb=16,copy=ioat && {
+	expect_in bdevperf_verify_ioat out "^Total"
+	expect_in bdevperf_verify_ioat err "channel model 0 ran [1-9][0-9]* descriptors"
+}
+SPDKRT_IOAT_MODELS=0 run bdevperf_no_ioat 1 "$bdevperf_model" -q 1 -o 4096 -w verify -t 1 \
+	-b malloc:name=M0,size_mb=16,copy=ioat && expect_in bdevperf_no_ioat err "copy=ioat is not available"
 
 # The installed programs: usage, and a clear failure on a machine without I/OAT.
 for tool in perf verify; do

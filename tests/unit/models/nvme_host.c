@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The model tests' minimal NVMe host (see nvme_host.h). */
+#include <sched.h>
 #include <string.h>
 
 #include <spdkrt/env.h>
@@ -64,12 +65,28 @@ void host_write64(struct host *h, unsigned off, uint64_t v)
 	srt_mmio_write64(h->bar + off, v);
 }
 
+/* Let the model run once: poll it here, or give its own thread time. */
+static void run_model(struct host *h)
+{
+	if (h->model_polled_elsewhere)
+		sched_yield();
+	else
+		nvme_model_poll(h->model);
+}
+
+/* When the model runs on its own thread, a "poll" is a wait: allow many more of them. */
+static int poll_budget(const struct host *h, int max_polls)
+{
+	return h->model_polled_elsewhere ? max_polls * 100000 : max_polls;
+}
+
 int host_wait_ready(struct host *h, bool ready, int max_polls)
 {
+	max_polls = poll_budget(h, max_polls);
 	for (int i = 0; i <= max_polls; i++) {
 		if (((host_read32(h, REG_CSTS) & CSTS_RDY) != 0) == ready)
 			return i;
-		nvme_model_poll(h->model);
+		run_model(h);
 	}
 	return -1;
 }
@@ -173,6 +190,7 @@ bool host_reap(struct host *h, uint16_t qid, struct host_cpl *cpl, int max_polls
 {
 	struct host_queue *q = &h->q[qid];
 
+	max_polls = poll_budget(h, max_polls);
 	for (int i = 0; i <= max_polls; i++) {
 		const uint8_t *e = q->cq + (size_t)q->cq_head * CQE_SIZE;
 		uint16_t status =
@@ -195,7 +213,7 @@ bool host_reap(struct host *h, uint16_t qid, struct host_cpl *cpl, int max_polls
 					 q->cq_head);
 			return true;
 		}
-		nvme_model_poll(h->model);
+		run_model(h);
 	}
 	return false;
 }

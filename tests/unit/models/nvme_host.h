@@ -28,7 +28,8 @@ struct host {
 	uint32_t dstrd;
 	struct host_queue q[HOST_MAX_QUEUES];
 	uint16_t next_cid;
-	uint8_t *prp_list; /* two pages for PRP lists and SGL segments */
+	uint8_t *prp_list;           /* two pages for PRP lists and SGL segments */
+	bool model_polled_elsewhere; /* another OS thread runs the model: wait, never poll it */
 };
 
 struct host_cpl {

@@ -5,6 +5,7 @@
  * namespace management, firmware, reservations, and every fault it injects on demand.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -589,6 +590,20 @@ static void test_sgl_off_and_mdts(void **state)
 	uint8_t sqe[SQE_SIZE];
 
 	(void)state;
+	/* dword-aligned SGLs only: a data block at an odd address is refused */
+	nvme_model_opts_init(&o);
+	o.sgl_dword_aligned = true;
+	restart(&o);
+	assert_int_equal(host_bring_up(&g_h, 1), 0);
+	assert_int_equal(get32(nvme_model_identify_ctrlr(g_h.model), IDC_SGLS) & 3, 2);
+	host_cmd(&g_h, sqe, IO_READ, NS_512);
+	host_set_sgl(&g_h, sqe, g_buf + 2, 512);
+	assert_int_equal(host_exec(&g_h, 1, sqe, NULL),
+			 STATUS(SCT_GENERIC, SC_SGL_DATA_BLOCK_GRANULARITY_INVALID));
+	host_cmd(&g_h, sqe, IO_READ, NS_512);
+	host_set_sgl(&g_h, sqe, g_buf + 8, 512);
+	assert_int_equal(host_exec(&g_h, 1, sqe, NULL), 0);
+
 	nvme_model_opts_init(&o);
 	o.sgl = false;
 	o.mdts = 1; /* 8 KiB */
@@ -952,6 +967,20 @@ static void test_abort_and_keep_alive(void **state)
 	host_cmd(&g_h, sqe, ADMIN_KEEP_ALIVE, 0);
 	assert_int_equal(host_exec(&g_h, 0, sqe, NULL), 0);
 	assert_int_equal(feature(true, FEAT_KEEP_ALIVE_TIMER, 0, 5000, NULL, 0, NULL), 0);
+	/* the history holds what the host sent */
+	assert_true(nvme_model_last_command(g_h.model, 0, ADMIN_ABORT, sqe));
+	assert_int_equal(get16(sqe, SQE_CID), 0x5555);
+	assert_true(nvme_model_last_command(g_h.model, NVME_MODEL_ANY_QID, IO_READ, sqe));
+	assert_int_equal(get32(sqe, SQE_NSID), NS_512);
+	assert_false(nvme_model_last_command(g_h.model, 1, IO_WRITE, sqe));
+	{
+		struct nvme_model_cmd_record rec[2];
+
+		assert_int_equal(nvme_model_command_history(g_h.model, rec, 2), 2);
+		assert_int_equal(rec[0].sqe[SQE_OPC], ADMIN_KEEP_ALIVE);
+		assert_int_equal(rec[1].sqe[SQE_OPC], ADMIN_SET_FEATURES);
+		assert_int_equal(get32(rec[1].sqe, SQE_CDW11), 5000);
+	}
 	nvme_model_get_stats(g_h.model, &st);
 	assert_int_equal(st.keep_alives, 1);
 	assert_int_equal(st.aborts_done, 1);
@@ -1165,6 +1194,47 @@ static void test_pci_registration_and_poll_all(void **state)
 
 		assert_int_equal(nvme_model_create(NULL, &dup), -EEXIST);
 	}
+}
+
+static bool g_stop_polling;
+
+static void *poll_models(void *arg)
+{
+	(void)arg;
+	while (!__atomic_load_n(&g_stop_polling, __ATOMIC_ACQUIRE))
+		srt_pci_model_poll_all();
+	return NULL;
+}
+
+/*
+ * The model on its own OS thread, as hardware beside the CPU: only the doorbells' release and
+ * acquire and the phase bit order queue entries and data (the TSan pass checks this test).
+ */
+static void test_model_on_its_own_thread(void **state)
+{
+	uint8_t *w = g_buf, *r = g_buf + 128 * 1024;
+	struct nvme_model_stats st;
+	pthread_t poller;
+
+	(void)state;
+	g_h.model_polled_elsewhere = true;
+	__atomic_store_n(&g_stop_polling, false, __ATOMIC_RELEASE);
+	assert_int_equal(pthread_create(&poller, NULL, poll_models, NULL), 0);
+	assert_int_equal(host_bring_up(&g_h, 2), 0);
+	for (uint32_t i = 0; i < 200; i++) {
+		uint16_t qid = (uint16_t)(1 + i % 2);
+
+		fill(w, 8192, (uint8_t)i);
+		assert_int_equal(host_rw(&g_h, qid, IO_WRITE, NS_4K, i % 256, 2, w, 8192, 0), 0);
+		assert_int_equal(host_rw(&g_h, qid, IO_READ, NS_4K, i % 256, 2, r, 8192, 0), 0);
+		assert_memory_equal(r, w, 8192);
+	}
+	__atomic_store_n(&g_stop_polling, true, __ATOMIC_RELEASE);
+	pthread_join(poller, NULL);
+	g_h.model_polled_elsewhere = false;
+	nvme_model_get_stats(g_h.model, &st);
+	assert_int_equal(st.io_commands, 400);
+	assert_int_equal(st.dma_errors, 0);
 }
 
 /* ---- arbitration ---- */
@@ -1618,6 +1688,7 @@ int main(void)
 		T(test_surprise_removal),
 		T(test_surprise_removal_sigbus),
 		T(test_pci_registration_and_poll_all),
+		T(test_model_on_its_own_thread),
 		T(test_round_robin_burst),
 		T(test_weighted_round_robin),
 		T(test_namespace_management),

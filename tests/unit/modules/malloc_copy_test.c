@@ -40,7 +40,8 @@ static void test_copy_option(void **state)
 	struct spdkrt_bdev *bdev;
 
 	(void)state;
-	assert_int_equal(spdkrt_bdev_create("malloc:name=M0,size_mb=1,copy=abacus", &bdev), -EINVAL);
+	assert_int_equal(spdkrt_bdev_create("malloc:name=M0,size_mb=1,copy=abacus", &bdev),
+			 -EINVAL);
 	assert_logged("unknown copy engine 'abacus'");
 	/* No I/OAT channel: creation fails and says why. */
 	assert_int_equal(spdkrt_bdev_create("malloc:name=M0,size_mb=1,copy=ioat", &bdev), -ENODEV);
@@ -175,9 +176,12 @@ static void test_verify_workload(void **state)
 			 0);
 	open_bdev("M2", true, &o);
 	for (int i = 0; i < SLOTS; i++) {
-		slots[i] = (struct verify_slot){ .o = &o, .base = (uint64_t)i * (NUM_BLOCKS / SLOTS),
-						 .rounds = 25, .finished = &finished,
-						 .errors = &errors, .seed = (uint32_t)i + 1 };
+		slots[i] = (struct verify_slot){ .o = &o,
+						 .base = (uint64_t)i * (NUM_BLOCKS / SLOTS),
+						 .rounds = 25,
+						 .finished = &finished,
+						 .errors = &errors,
+						 .seed = (uint32_t)i + 1 };
 		slots[i].wbuf = spdkrt_dma_malloc(64 * BS, 4096, SPDKRT_ENV_SOCKET_ANY);
 		slots[i].rbuf = spdkrt_dma_malloc(64 * BS, 4096, SPDKRT_ENV_SOCKET_ANY);
 	}

@@ -59,7 +59,7 @@ static void *sender_main(void *arg)
 static void run_round(int round)
 {
 	pthread_t senders[SENDERS];
-	struct round r = {0};
+	struct round r = { 0 };
 	long polls = 0;
 
 	assert_int_equal(spdkrt_thread_create("target", &r.target), 0);
@@ -104,7 +104,7 @@ static void test_senders_racing_exit_lose_nothing(void **state)
 static void test_destroy_refuses_queued_messages(void **state)
 {
 	struct spdkrt_thread *t;
-	struct round r = {0};
+	struct round r = { 0 };
 
 	(void)state;
 	assert_int_equal(spdkrt_thread_create("queued", &t), 0);

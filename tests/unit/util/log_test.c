@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <unistd.h>
 
 #include "../common/test_common.h"
 
@@ -90,6 +91,37 @@ static void test_strerror(void **state)
 	assert_non_null(spdkrt_strerror(-2147483647));
 }
 
+struct reentrant_sink {
+	unsigned calls;
+};
+
+/* A sink that logs and uninstalls itself: before, both deadlocked on the sink's lock. */
+static void reentrant_sink_fn(void *ctx, enum spdkrt_log_level level, const char *component,
+			      const char *message)
+{
+	struct reentrant_sink *s = ctx;
+
+	(void)level;
+	(void)component;
+	(void)message;
+	s->calls++;
+	srt_log(SPDKRT_LOG_ERROR, "test", "logged from inside the sink (goes to stderr)");
+	spdkrt_log_set_sink(NULL, NULL);
+}
+
+static void test_sink_may_call_back_into_spdkrt(void **state)
+{
+	struct reentrant_sink s = { 0 };
+
+	(void)state;
+	alarm(30); /* a deadlock fails the test instead of hanging it */
+	spdkrt_log_set_sink(reentrant_sink_fn, &s);
+	srt_log(SPDKRT_LOG_ERROR, "test", "first line");
+	srt_log(SPDKRT_LOG_ERROR, "test", "second line: the sink is gone, stderr has it");
+	alarm(0);
+	assert_int_equal(s.calls, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -99,6 +131,7 @@ int main(void)
 		cmocka_unit_test(test_sink_receives_lines_at_or_above_level),
 		cmocka_unit_test(test_long_line_is_truncated_not_overflowed),
 		cmocka_unit_test(test_strerror),
+		cmocka_unit_test(test_sink_may_call_back_into_spdkrt),
 	};
 
 	return cmocka_run_group_tests_name("util/log", tests, NULL, NULL);
