@@ -18,5 +18,6 @@
 #include <spdkrt/ioat.h>
 #include <spdkrt/nvmf.h>
 #include <spdkrt/nvme_spec.h>
+#include <spdkrt/nvme.h>
 
 #endif /* SPDKRT_H */

@@ -208,6 +208,8 @@ struct srt_nvmf_req {
 	/* Bdev I/Os of this command still out (Dataset Management has one per range). */
 	unsigned bdev_ios;
 	int bdev_status;
+	/* The NVMe status of the first failed bdev I/O, as the bdev layer gives it. */
+	struct spdkrt_bdev_nvme_status bdev_nvme_status;
 	struct spdkrt_bdev_io_wait_entry io_wait;
 	struct srt_tcp_r2t r2t;
 	struct srt_tcp_data_hdr c2h;

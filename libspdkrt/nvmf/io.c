@@ -57,8 +57,14 @@ static void io_done(void *arg, int status)
 	struct srt_nvmf_qpair *q = req->qpair;
 	struct spdkrt_nvmf_tgt *tgt = q->tgt;
 
-	if (status != 0 && req->bdev_status == 0)
+	if (status != 0 && req->bdev_status == 0) {
 		req->bdev_status = status;
+		/* What the bdev says, in NVMe terms (its own status for an NVMe bdev). */
+		if (spdkrt_bdev_get_nvme_status(req->pg_ns->ch, status, &req->bdev_nvme_status) != 0)
+			req->bdev_nvme_status = (struct spdkrt_bdev_nvme_status){
+				.sct = SPDKRT_NVME_SCT_GENERIC,
+				.sc = SPDKRT_NVME_SC_INTERNAL_DEVICE_ERROR};
+	}
 	q->bdev_ios--;
 	if (--req->bdev_ios > 0)
 		return;
@@ -73,10 +79,18 @@ static void io_done(void *arg, int status)
 		atomic_fetch_add_explicit(&tgt->stat_read, req->xfer_len, memory_order_relaxed);
 	if (req->bdev_status == 0 && req->cmd.opc == SPDKRT_NVME_OPC_WRITE)
 		atomic_fetch_add_explicit(&tgt->stat_written, req->xfer_len, memory_order_relaxed);
-	if (req->bdev_status != 0)
-		SRT_ERR("%s: opcode 0x%02x on namespace %u failed in the bdev: %s", q->peer,
-			req->cmd.opc, req->cmd.nsid, strerror(-req->bdev_status));
-	complete_errno(req, req->bdev_status);
+	if (req->bdev_status != 0) {
+		const struct spdkrt_bdev_nvme_status *st = &req->bdev_nvme_status;
+
+		SRT_ERR("%s: opcode 0x%02x on namespace %u failed in the bdev: %s (NVMe status "
+			"%u/0x%02x)",
+			q->peer, req->cmd.opc, req->cmd.nsid, strerror(-req->bdev_status), st->sct,
+			st->sc);
+		req->cpl.cdw0 = st->cdw0;
+		srt_nvmf_req_complete_status(req, st->sct, st->sc);
+		return;
+	}
+	complete(req, SPDKRT_NVME_SCT_GENERIC, SPDKRT_NVME_SC_SUCCESS);
 }
 
 static void retry_after_io_wait(void *arg)

@@ -936,6 +936,334 @@ struct row {
 	const char *why_none;
 };
 
+
+/* ---- nvme (no controller here: NULL handles and malformed arguments) ---- */
+static void nvme_noop_cpl(void *arg, const struct spdkrt_nvme_cpl *cpl)
+{
+	(void)arg;
+	(void)cpl;
+}
+
+static void nvme_noop_reset(void *arg, uint32_t offset)
+{
+	(void)arg;
+	(void)offset;
+}
+
+static int nvme_noop_next(void *arg, void **addr, uint32_t *len)
+{
+	(void)arg;
+	(void)addr;
+	(void)len;
+	return -1;
+}
+
+static void probe_spdkrt_nvme_connect(void)
+{
+	struct spdkrt_nvme_transport_id trid;
+	struct spdkrt_nvme_ctrlr *c;
+
+	memset(&trid, 0, sizeof(trid));
+	want_rc(spdkrt_nvme_connect(NULL, NULL, &c), -EINVAL, "spdkrt_nvme_connect");
+	want_rc(spdkrt_nvme_connect(&trid, NULL, &c), -EINVAL, "spdkrt_nvme_connect");
+	spdkrt_nvme_transport_id_parse(&trid, "trtype:PCIe traddr:nonsense");
+	want_rc(spdkrt_nvme_connect(&trid, NULL, NULL), -EINVAL, "spdkrt_nvme_connect");
+	want_rc(spdkrt_nvme_connect(&trid, NULL, &c), -EINVAL, "not a PCI address");
+}
+
+static void probe_spdkrt_nvme_ctrlr_alloc_io_qpair(void)
+{
+	struct spdkrt_nvme_qpair *q;
+
+	want_rc(spdkrt_nvme_ctrlr_alloc_io_qpair(NULL, NULL, &q), -EINVAL, "ctrlr or qpair");
+}
+
+static void probe_spdkrt_nvme_ctrlr_cmd_abort(void)
+{
+	want_rc(spdkrt_nvme_ctrlr_cmd_abort(NULL, NULL, 0, nvme_noop_cpl, NULL), -EINVAL,
+		"ctrlr is NULL");
+}
+
+static void probe_spdkrt_nvme_ctrlr_cmd_admin_raw(void)
+{
+	struct spdkrt_nvme_cmd cmd;
+
+	memset(&cmd, 0, sizeof(cmd));
+	want_rc(spdkrt_nvme_ctrlr_cmd_admin_raw(NULL, &cmd, NULL, 0, nvme_noop_cpl, NULL), -EINVAL,
+		"invalid arguments");
+}
+
+static void probe_spdkrt_nvme_ctrlr_cmd_get_feature(void)
+{
+	want_rc(spdkrt_nvme_ctrlr_cmd_get_feature(NULL, 1, 0, 0, 0, NULL, 0, nvme_noop_cpl, NULL),
+		-EINVAL, "spdkrt_nvme_ctrlr_cmd_get_feature");
+}
+
+static void probe_spdkrt_nvme_ctrlr_cmd_get_log_page(void)
+{
+	want_rc(spdkrt_nvme_ctrlr_cmd_get_log_page(NULL, 1, 0, g_buf, 64, 0, 0, false,
+						   nvme_noop_cpl, NULL), -EINVAL, "multiples of 4");
+}
+
+static void probe_spdkrt_nvme_ctrlr_cmd_identify(void)
+{
+	want_rc(spdkrt_nvme_ctrlr_cmd_identify(NULL, 1, 0, 0, g_buf, 4096, nvme_noop_cpl, NULL),
+		-EINVAL, "1..4096 bytes");
+}
+
+static void probe_spdkrt_nvme_ctrlr_cmd_io_raw(void)
+{
+	struct spdkrt_nvme_cmd cmd;
+
+	memset(&cmd, 0, sizeof(cmd));
+	want_rc(spdkrt_nvme_ctrlr_cmd_io_raw(NULL, NULL, &cmd, NULL, 0, NULL, nvme_noop_cpl, NULL),
+		-EINVAL, "invalid arguments");
+}
+
+static void probe_spdkrt_nvme_ctrlr_cmd_set_feature(void)
+{
+	want_rc(spdkrt_nvme_ctrlr_cmd_set_feature(NULL, 1, 0, 0, 0, NULL, 0, nvme_noop_cpl, NULL),
+		-EINVAL, "spdkrt_nvme_ctrlr_cmd_set_feature");
+}
+
+static void probe_spdkrt_nvme_ctrlr_free_io_qpair(void)
+{
+	want_value(spdkrt_nvme_ctrlr_free_io_qpair(NULL), 0);
+}
+
+PROBE_NULL_GIVES_NULL(spdkrt_nvme_ctrlr_get_data)
+PROBE_NULL_GIVES(spdkrt_nvme_ctrlr_get_first_active_ns, 0)
+PROBE_NULL_GIVES(spdkrt_nvme_ctrlr_get_max_xfer_size, 0)
+
+static void probe_spdkrt_nvme_ctrlr_get_next_active_ns(void)
+{
+	want_value(spdkrt_nvme_ctrlr_get_next_active_ns(NULL, 1), 0);
+}
+
+static void probe_spdkrt_nvme_ctrlr_get_ns(void)
+{
+	want_value(spdkrt_nvme_ctrlr_get_ns(NULL, 1) == NULL, 1);
+}
+
+PROBE_NULL_GIVES(spdkrt_nvme_ctrlr_get_num_ns, 0)
+PROBE_NULL_GIVES(spdkrt_nvme_ctrlr_get_regs_cap, 0)
+PROBE_NULL_GIVES(spdkrt_nvme_ctrlr_get_regs_cmbsz, UINT32_MAX)
+PROBE_NULL_GIVES(spdkrt_nvme_ctrlr_get_regs_csts, UINT32_MAX)
+PROBE_NULL_GIVES(spdkrt_nvme_ctrlr_get_regs_vs, UINT32_MAX)
+PROBE_NULL_GIVES_NULL(spdkrt_nvme_ctrlr_get_transport_id)
+PROBE_NULL_GIVES(spdkrt_nvme_ctrlr_is_failed, true)
+
+static void probe_spdkrt_nvme_ctrlr_opts_init(void)
+{
+	struct spdkrt_nvme_ctrlr_opts opts;
+
+	want_rc(spdkrt_nvme_ctrlr_opts_init(NULL, sizeof(opts)), -EINVAL, "opts is NULL");
+	want_rc(spdkrt_nvme_ctrlr_opts_init(&opts, 1), -EINVAL, "too small");
+}
+
+static void probe_spdkrt_nvme_ctrlr_process_admin_completions(void)
+{
+	want_rc(spdkrt_nvme_ctrlr_process_admin_completions(NULL), -EINVAL, "ctrlr is NULL");
+}
+
+static void probe_spdkrt_nvme_ctrlr_register_aer_callback(void)
+{
+	want_ignored(spdkrt_nvme_ctrlr_register_aer_callback(NULL, NULL, NULL), "ctrlr is NULL");
+}
+
+static void probe_spdkrt_nvme_ctrlr_register_ns_change_callback(void)
+{
+	want_ignored(spdkrt_nvme_ctrlr_register_ns_change_callback(NULL, NULL, NULL),
+		     "ctrlr is NULL");
+}
+
+static void probe_spdkrt_nvme_ctrlr_register_timeout_callback(void)
+{
+	want_ignored(spdkrt_nvme_ctrlr_register_timeout_callback(NULL, 1, 1, NULL, NULL),
+		     "ctrlr is NULL");
+}
+
+static void probe_spdkrt_nvme_ctrlr_reset(void)
+{
+	want_rc(spdkrt_nvme_ctrlr_reset(NULL), -EINVAL, "ctrlr is NULL");
+}
+
+static void probe_spdkrt_nvme_cpl_status_string(void)
+{
+	want_value(strcmp(spdkrt_nvme_cpl_status_string(NULL), "NULL COMPLETION"), 0);
+}
+
+static void probe_spdkrt_nvme_detach(void)
+{
+	want_rc(spdkrt_nvme_detach(NULL), -EINVAL, "ctrlr or ctx is NULL");
+}
+
+static void probe_spdkrt_nvme_detach_async(void)
+{
+	struct spdkrt_nvme_detach_ctx *ctx;
+
+	want_rc(spdkrt_nvme_detach_async(NULL, &ctx), -EINVAL, "ctrlr or ctx is NULL");
+}
+
+static void probe_spdkrt_nvme_detach_poll_async(void)
+{
+	want_rc(spdkrt_nvme_detach_poll_async(NULL), -EINVAL, "ctx is NULL");
+}
+
+static void probe_spdkrt_nvme_io_qpair_opts_init(void)
+{
+	struct spdkrt_nvme_io_qpair_opts opts;
+
+	want_rc(spdkrt_nvme_io_qpair_opts_init(NULL, sizeof(opts)), -EINVAL, "opts is NULL");
+	want_rc(spdkrt_nvme_io_qpair_opts_init(&opts, 1), -EINVAL, "too small");
+}
+
+static void probe_spdkrt_nvme_ns_cmd_compare(void)
+{
+	want_rc(spdkrt_nvme_ns_cmd_compare(NULL, NULL, g_buf, 0, 1, nvme_noop_cpl, NULL, 0),
+		-EINVAL, "is NULL");
+}
+
+static void probe_spdkrt_nvme_ns_cmd_dataset_management(void)
+{
+	struct spdkrt_nvme_dsm_range r;
+
+	memset(&r, 0, sizeof(r));
+	want_rc(spdkrt_nvme_ns_cmd_dataset_management(NULL, NULL, 0, &r, 1, nvme_noop_cpl, NULL),
+		-EINVAL, "1..256 ranges");
+}
+
+static void probe_spdkrt_nvme_ns_cmd_flush(void)
+{
+	want_rc(spdkrt_nvme_ns_cmd_flush(NULL, NULL, nvme_noop_cpl, NULL), -EINVAL, "is NULL");
+}
+
+static void probe_spdkrt_nvme_ns_cmd_read(void)
+{
+	want_rc(spdkrt_nvme_ns_cmd_read(NULL, NULL, g_buf, 0, 1, nvme_noop_cpl, NULL, 0), -EINVAL,
+		"is NULL");
+}
+
+static void probe_spdkrt_nvme_ns_cmd_read_with_md(void)
+{
+	want_rc(spdkrt_nvme_ns_cmd_read_with_md(NULL, NULL, g_buf, NULL, 0, 1, nvme_noop_cpl, NULL,
+						0, 0, 0), -EINVAL, "is NULL");
+}
+
+static void probe_spdkrt_nvme_ns_cmd_readv(void)
+{
+	want_rc(spdkrt_nvme_ns_cmd_readv(NULL, NULL, 0, 1, nvme_noop_cpl, NULL, 0, nvme_noop_reset,
+					 nvme_noop_next), -EINVAL, "is NULL");
+}
+
+static void probe_spdkrt_nvme_ns_cmd_readv_iov(void)
+{
+	want_rc(spdkrt_nvme_ns_cmd_readv_iov(NULL, NULL, NULL, 0, 0, 1, nvme_noop_cpl, NULL, 0),
+		-EINVAL, "iov is NULL");
+}
+
+static void probe_spdkrt_nvme_ns_cmd_write(void)
+{
+	want_rc(spdkrt_nvme_ns_cmd_write(NULL, NULL, g_buf, 0, 1, nvme_noop_cpl, NULL, 0), -EINVAL,
+		"is NULL");
+}
+
+static void probe_spdkrt_nvme_ns_cmd_write_uncorrectable(void)
+{
+	want_rc(spdkrt_nvme_ns_cmd_write_uncorrectable(NULL, NULL, 0, 1, nvme_noop_cpl, NULL),
+		-EINVAL, "is NULL");
+}
+
+static void probe_spdkrt_nvme_ns_cmd_write_with_md(void)
+{
+	want_rc(spdkrt_nvme_ns_cmd_write_with_md(NULL, NULL, g_buf, NULL, 0, 1, nvme_noop_cpl,
+						 NULL, 0, 0, 0), -EINVAL, "is NULL");
+}
+
+static void probe_spdkrt_nvme_ns_cmd_write_zeroes(void)
+{
+	want_rc(spdkrt_nvme_ns_cmd_write_zeroes(NULL, NULL, 0, 1, nvme_noop_cpl, NULL, 0), -EINVAL,
+		"is NULL");
+}
+
+static void probe_spdkrt_nvme_ns_cmd_writev(void)
+{
+	want_rc(spdkrt_nvme_ns_cmd_writev(NULL, NULL, 0, 1, nvme_noop_cpl, NULL, 0,
+					  nvme_noop_reset, nvme_noop_next), -EINVAL, "is NULL");
+}
+
+static void probe_spdkrt_nvme_ns_cmd_writev_iov(void)
+{
+	want_rc(spdkrt_nvme_ns_cmd_writev_iov(NULL, NULL, NULL, 0, 0, 1, nvme_noop_cpl, NULL, 0),
+		-EINVAL, "iov is NULL");
+}
+
+PROBE_NULL_GIVES_NULL(spdkrt_nvme_ns_get_ctrlr)
+PROBE_NULL_GIVES_NULL(spdkrt_nvme_ns_get_data)
+PROBE_NULL_GIVES(spdkrt_nvme_ns_get_extended_sector_size, 0)
+PROBE_NULL_GIVES(spdkrt_nvme_ns_get_id, 0)
+PROBE_NULL_GIVES(spdkrt_nvme_ns_get_max_io_sectors, 0)
+PROBE_NULL_GIVES(spdkrt_nvme_ns_get_md_size, 0)
+PROBE_NULL_GIVES(spdkrt_nvme_ns_get_num_sectors, 0)
+PROBE_NULL_GIVES(spdkrt_nvme_ns_get_pi_type, 0)
+PROBE_NULL_GIVES(spdkrt_nvme_ns_get_sector_size, 0)
+PROBE_NULL_GIVES(spdkrt_nvme_ns_get_size, 0)
+PROBE_NULL_GIVES(spdkrt_nvme_ns_supports_extended_lba, false)
+
+static void probe_spdkrt_nvme_probe(void)
+{
+	struct spdkrt_nvme_transport_id trid;
+
+	spdkrt_nvme_transport_id_parse(&trid, "trtype:TCP traddr:127.0.0.1");
+	want_rc(spdkrt_nvme_probe(&trid, NULL, NULL, NULL, NULL), -ENOTSUP, "not available");
+}
+
+static void probe_spdkrt_nvme_probe_async(void)
+{
+	want_rc(spdkrt_nvme_probe_async(NULL, NULL, NULL, NULL, NULL, NULL), -EINVAL,
+		"ctx is NULL");
+}
+
+static void probe_spdkrt_nvme_probe_poll_async(void)
+{
+	want_rc(spdkrt_nvme_probe_poll_async(NULL), -EINVAL, "ctx is NULL");
+}
+
+PROBE_NULL_GIVES(spdkrt_nvme_qpair_get_id, 0)
+
+static void probe_spdkrt_nvme_qpair_process_completions(void)
+{
+	want_rc(spdkrt_nvme_qpair_process_completions(NULL, 0), -EINVAL, "qpair is NULL");
+}
+
+static void probe_spdkrt_nvme_transport_id_compare(void)
+{
+	struct spdkrt_nvme_transport_id t;
+
+	memset(&t, 0, sizeof(t));
+	want_value(spdkrt_nvme_transport_id_compare(NULL, NULL), 0);
+	want_value(spdkrt_nvme_transport_id_compare(NULL, &t) < 0, 1);
+}
+
+static void probe_spdkrt_nvme_transport_id_fmt(void)
+{
+	struct spdkrt_nvme_transport_id t;
+	char buf[8];
+
+	spdkrt_nvme_transport_id_parse(&t, "trtype:PCIe traddr:0000:00:04.0");
+	want_rc(spdkrt_nvme_transport_id_fmt(NULL, buf, sizeof(buf)), -EINVAL, "is NULL");
+	want_value(spdkrt_nvme_transport_id_fmt(&t, buf, sizeof(buf)), -ENOSPC);
+}
+
+static void probe_spdkrt_nvme_transport_id_parse(void)
+{
+	struct spdkrt_nvme_transport_id t;
+
+	want_rc(spdkrt_nvme_transport_id_parse(NULL, "trtype:PCIe"), -EINVAL, "NULL argument");
+	want_rc(spdkrt_nvme_transport_id_parse(&t, "trtype:XYZ"), -EINVAL, "unknown trtype");
+	want_rc(spdkrt_nvme_transport_id_parse(&t, "traddr:1"), -EINVAL, "no trtype");
+	want_rc(spdkrt_nvme_transport_id_parse(&t, "nokey"), -EINVAL, "not key:value");
+}
 /* ---- bdev 1.1: the module interface and the I/O types a target needs ---- */
 PROBE_NULL_GIVES(spdkrt_bdev_get_max_compare_and_write_blocks, 0)
 PROBE_NULL_GIVES(spdkrt_bdev_get_max_segment_size, 0)
@@ -1329,6 +1657,71 @@ static const struct row g_rows[] = {
 	ROW(spdkrt_ioat_submit_fill),
 	ROW(spdkrt_mem_register),
 	ROW(spdkrt_mem_unregister),
+	ROW(spdkrt_nvme_connect),
+	ROW(spdkrt_nvme_cpl_status_string),
+	ROW(spdkrt_nvme_ctrlr_alloc_io_qpair),
+	ROW(spdkrt_nvme_ctrlr_cmd_abort),
+	ROW(spdkrt_nvme_ctrlr_cmd_admin_raw),
+	ROW(spdkrt_nvme_ctrlr_cmd_get_feature),
+	ROW(spdkrt_nvme_ctrlr_cmd_get_log_page),
+	ROW(spdkrt_nvme_ctrlr_cmd_identify),
+	ROW(spdkrt_nvme_ctrlr_cmd_io_raw),
+	ROW(spdkrt_nvme_ctrlr_cmd_set_feature),
+	ROW(spdkrt_nvme_ctrlr_free_io_qpair),
+	ROW(spdkrt_nvme_ctrlr_get_data),
+	ROW(spdkrt_nvme_ctrlr_get_first_active_ns),
+	ROW(spdkrt_nvme_ctrlr_get_max_xfer_size),
+	ROW(spdkrt_nvme_ctrlr_get_next_active_ns),
+	ROW(spdkrt_nvme_ctrlr_get_ns),
+	ROW(spdkrt_nvme_ctrlr_get_num_ns),
+	ROW(spdkrt_nvme_ctrlr_get_regs_cap),
+	ROW(spdkrt_nvme_ctrlr_get_regs_cmbsz),
+	ROW(spdkrt_nvme_ctrlr_get_regs_csts),
+	ROW(spdkrt_nvme_ctrlr_get_regs_vs),
+	ROW(spdkrt_nvme_ctrlr_get_transport_id),
+	ROW(spdkrt_nvme_ctrlr_is_failed),
+	ROW(spdkrt_nvme_ctrlr_opts_init),
+	ROW(spdkrt_nvme_ctrlr_process_admin_completions),
+	ROW(spdkrt_nvme_ctrlr_register_aer_callback),
+	ROW(spdkrt_nvme_ctrlr_register_ns_change_callback),
+	ROW(spdkrt_nvme_ctrlr_register_timeout_callback),
+	ROW(spdkrt_nvme_ctrlr_reset),
+	ROW(spdkrt_nvme_detach),
+	ROW(spdkrt_nvme_detach_async),
+	ROW(spdkrt_nvme_detach_poll_async),
+	ROW(spdkrt_nvme_io_qpair_opts_init),
+	ROW(spdkrt_nvme_ns_cmd_compare),
+	ROW(spdkrt_nvme_ns_cmd_dataset_management),
+	ROW(spdkrt_nvme_ns_cmd_flush),
+	ROW(spdkrt_nvme_ns_cmd_read),
+	ROW(spdkrt_nvme_ns_cmd_read_with_md),
+	ROW(spdkrt_nvme_ns_cmd_readv),
+	ROW(spdkrt_nvme_ns_cmd_readv_iov),
+	ROW(spdkrt_nvme_ns_cmd_write),
+	ROW(spdkrt_nvme_ns_cmd_write_uncorrectable),
+	ROW(spdkrt_nvme_ns_cmd_write_with_md),
+	ROW(spdkrt_nvme_ns_cmd_write_zeroes),
+	ROW(spdkrt_nvme_ns_cmd_writev),
+	ROW(spdkrt_nvme_ns_cmd_writev_iov),
+	ROW(spdkrt_nvme_ns_get_ctrlr),
+	ROW(spdkrt_nvme_ns_get_data),
+	ROW(spdkrt_nvme_ns_get_extended_sector_size),
+	ROW(spdkrt_nvme_ns_get_id),
+	ROW(spdkrt_nvme_ns_get_max_io_sectors),
+	ROW(spdkrt_nvme_ns_get_md_size),
+	ROW(spdkrt_nvme_ns_get_num_sectors),
+	ROW(spdkrt_nvme_ns_get_pi_type),
+	ROW(spdkrt_nvme_ns_get_sector_size),
+	ROW(spdkrt_nvme_ns_get_size),
+	ROW(spdkrt_nvme_ns_supports_extended_lba),
+	ROW(spdkrt_nvme_probe),
+	ROW(spdkrt_nvme_probe_async),
+	ROW(spdkrt_nvme_probe_poll_async),
+	ROW(spdkrt_nvme_qpair_get_id),
+	ROW(spdkrt_nvme_qpair_process_completions),
+	ROW(spdkrt_nvme_transport_id_compare),
+	ROW(spdkrt_nvme_transport_id_fmt),
+	ROW(spdkrt_nvme_transport_id_parse),
 	ROW(spdkrt_pci_addr_compare),
 	ROW(spdkrt_pci_addr_fmt),
 	ROW(spdkrt_pci_addr_parse),

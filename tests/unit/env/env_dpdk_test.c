@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,6 +41,42 @@ static void test_bad_options_do_not_consume_the_init(void **state)
 	opts.iova_mode = SPDKRT_IOVA_MODE_PA;
 	assert_int_equal(spdkrt_env_init(&opts), -EINVAL);
 	assert_false(spdkrt_env_is_initialized());
+}
+
+/* Device DMA over DPDK: contig memzones, vtophys across pages, application memory (IOVA = VA). */
+static void check_device_dma(void)
+{
+	const size_t chunk = (size_t)2 << 20;
+	char *buf = spdkrt_dma_malloc(1 << 20, 4096, SPDKRT_ENV_SOCKET_ANY);
+	char *contig = spdkrt_dma_zmalloc_contig(256 * 1024, 64 * 1024, SPDKRT_ENV_SOCKET_ANY);
+	char *region = aligned_alloc(chunk, 2 * chunk);
+	size_t len = 1 << 20;
+
+	assert_non_null(buf);
+	assert_non_null(contig);
+	assert_non_null(region);
+	/* --no-huge memory is 4 KiB memsegs, all IOVA = VA: the walk crosses every page. */
+	assert_int_equal(spdkrt_vtophys(buf, &len), (uint64_t)(uintptr_t)buf);
+	assert_int_equal(len, 1 << 20);
+	assert_int_equal((uintptr_t)contig % (64 * 1024), 0);
+	assert_int_equal(contig[256 * 1024 - 1], 0);
+	len = 256 * 1024;
+	assert_int_equal(spdkrt_vtophys(contig, &len), (uint64_t)(uintptr_t)contig);
+	assert_int_equal(len, 256 * 1024);
+	spdkrt_dma_free(contig);
+	spdkrt_dma_free(buf);
+
+	len = 100;
+	assert_int_equal(spdkrt_vtophys(region, &len), SPDKRT_IOVA_INVALID);
+	assert_int_equal(len, 0);
+	assert_int_equal(spdkrt_mem_register(region, 2 * chunk), 0);
+	len = 2 * chunk;
+	assert_int_equal(spdkrt_vtophys(region + 5, &len), (uint64_t)(uintptr_t)(region + 5));
+	assert_int_equal(len, 2 * chunk - 5);
+	assert_int_equal(spdkrt_mem_unregister(region, chunk), -EINVAL);
+	assert_int_equal(spdkrt_mem_unregister(region, 2 * chunk), 0);
+	assert_int_equal(spdkrt_vtophys(region, NULL), SPDKRT_IOVA_INVALID);
+	free(region);
 }
 
 static void test_init_restores_affinity_and_serves_memory(void **state)
@@ -76,6 +113,7 @@ static void test_init_restores_affinity_and_serves_memory(void **state)
 	assert_null(spdkrt_dma_malloc((size_t)1 << 30, 0, SPDKRT_ENV_SOCKET_ANY));
 	assert_logged("out of DMA memory");
 	spdkrt_dma_free(buf);
+	check_device_dma();
 
 	assert_int_equal(spdkrt_env_get_core_count(), 1);
 	assert_int_equal(spdkrt_env_get_main_core(), 0);

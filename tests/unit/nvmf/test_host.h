@@ -30,6 +30,8 @@ struct test_host {
 	uint32_t maxh2cdata;
 	uint16_t next_cid;
 	uint16_t cntlid;
+	/* CAP.MQES of the controller (0-based): I/O queues are no bigger. */
+	uint16_t mqes;
 	/* Corrupt the next data digest this host sends (for the digest test). */
 	bool corrupt_ddgst;
 	/* The last C2HTermReq received. */
@@ -397,7 +399,7 @@ static inline int host_attach(struct test_host *h, uint16_t port, const char *su
 			      uint32_t kato, bool digests)
 {
 	struct spdkrt_nvme_cpl cpl;
-	uint64_t csts = 0;
+	uint64_t csts = 0, cap = 0;
 	int rc = host_open(h, port);
 
 	if (rc == 0)
@@ -414,6 +416,9 @@ static inline int host_attach(struct test_host *h, uint16_t port, const char *su
 		rc = host_prop_get(h, SPDKRT_NVME_REG_CSTS, false, &csts);
 	if (rc == 0 && !(csts & 1))
 		rc = -EIO;
+	if (rc == 0)
+		rc = host_prop_get(h, SPDKRT_NVME_REG_CAP, true, &cap);
+	h->mqes = (uint16_t)SPDKRT_NVME_GET(cap, SPDKRT_NVME_CAP_MQES);
 	return rc;
 }
 
@@ -427,7 +432,8 @@ static inline int host_attach_io(struct test_host *io, const struct test_host *a
 	if (rc == 0)
 		rc = host_icreq(io, digests, digests);
 	if (rc == 0)
-		rc = host_connect(io, subnqn, TEST_HOSTNQN, qid, 127, 0, admin->cntlid, &cpl);
+		rc = host_connect(io, subnqn, TEST_HOSTNQN, qid, admin->mqes < 127 ? admin->mqes : 127,
+				  0, admin->cntlid, &cpl);
 	if (rc == 0 && spdkrt_nvme_cpl_is_error(&cpl))
 		rc = -EACCES;
 	return rc;

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the NVMe tools share: the environment, attaching the controllers (-r TRID, or every NVMe
+ * function bound to vfio-pci/uio_pci_generic) with a clear message when there is none, and a poll
+ * step. Built with NVME_TOOL_MODELS (tests only), the tools first register an NVMe controller
+ * model (tests/models/nvme) as a PCI function, so their whole logic runs in `make check` on
+ * machines without NVMe.
+ */
+#ifndef SPDKRT_EXAMPLES_NVME_TOOL_H
+#define SPDKRT_EXAMPLES_NVME_TOOL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <spdkrt.h>
+
+#ifdef NVME_TOOL_MODELS
+#include "env/backend.h"
+#include "env/pci.h"
+#include "env/pci_sysfs.h"
+#include "../../tests/models/nvme/nvme_model.h"
+#endif
+
+#define NVME_TOOL_MAX_CTRLRS 16
+
+struct nvme_tool {
+	const char *prog;
+	bool no_huge;
+	size_t mem_mb;
+	const char *trid_text; /* -r; NULL: every controller */
+	struct spdkrt_nvme_ctrlr *ctrlrs[NVME_TOOL_MAX_CTRLRS];
+	unsigned num_ctrlrs;
+#ifdef NVME_TOOL_MODELS
+	struct nvme_model *model;
+#endif
+};
+
+static inline void nvme_tool_attached(void *ctx, const struct spdkrt_nvme_transport_id *trid,
+				      struct spdkrt_nvme_ctrlr *ctrlr,
+				      const struct spdkrt_nvme_ctrlr_opts *opts)
+{
+	struct nvme_tool *t = ctx;
+
+	(void)trid;
+	(void)opts;
+	if (t->num_ctrlrs < NVME_TOOL_MAX_CTRLRS)
+		t->ctrlrs[t->num_ctrlrs++] = ctrlr;
+	else
+		spdkrt_nvme_detach(ctrlr);
+}
+
+#ifdef NVME_TOOL_MODELS
+/* A model with two namespaces (512-byte and 4 KiB blocks) stands in for the hardware. */
+static inline int nvme_tool_add_model(struct nvme_tool *t)
+{
+	struct nvme_model_ns_opts a = { .nsid = 1, .num_blocks = 8192, .lbaf = 0 };
+	struct nvme_model_ns_opts b = { .nsid = 2, .num_blocks = 1024, .lbaf = 3 };
+
+	if (getenv("SPDKRT_NVME_TOOL_NO_MODEL") != NULL)
+		return 0;
+	if (nvme_model_create(NULL, &t->model) != 0 || nvme_model_add_ns(t->model, &a) != 0 ||
+	    nvme_model_add_ns(t->model, &b) != 0)
+		return -1;
+	return 0;
+}
+#endif
+
+/* Environment and controllers; prints why and returns false on failure. */
+static inline bool nvme_tool_start(struct nvme_tool *t)
+{
+	struct spdkrt_nvme_transport_id trid;
+	struct spdkrt_env_opts opts;
+	int rc;
+
+	if (t->trid_text != NULL && spdkrt_nvme_transport_id_parse(&trid, t->trid_text) != 0) {
+		fprintf(stderr, "%s: bad transport ID '%s' (e.g. 'trtype:PCIe traddr:0000:00:04.0')\n",
+			t->prog, t->trid_text);
+		return false;
+	}
+	spdkrt_env_opts_init(&opts, sizeof(opts));
+	opts.name = t->prog;
+	opts.no_huge = t->no_huge;
+	opts.mem_size_mb = t->mem_mb;
+#ifdef NVME_TOOL_MODELS
+	srt_pci_sysfs_set_root("/nonexistent-spdkrt-sysfs");
+	srt_env_set_backend(&srt_env_heap_backend);
+#endif
+	rc = spdkrt_env_init(&opts);
+	if (rc != 0) {
+		fprintf(stderr, "%s: cannot initialise the environment: %s\n", t->prog,
+			spdkrt_strerror(rc));
+		return false;
+	}
+#ifdef NVME_TOOL_MODELS
+	if (nvme_tool_add_model(t) != 0) {
+		fprintf(stderr, "%s: cannot register the controller model\n", t->prog);
+		return false;
+	}
+#endif
+	rc = spdkrt_nvme_probe(t->trid_text != NULL ? &trid : NULL, t, NULL, nvme_tool_attached,
+			       NULL);
+	if (t->num_ctrlrs == 0) {
+		fprintf(stderr,
+			"%s: no NVMe controller%s%s: none is bound to vfio-pci or uio_pci_generic "
+			"(run spdkrt-setup config as root), or attaching failed (%s)\n",
+			t->prog, t->trid_text ? " at " : "", t->trid_text ? t->trid_text : "",
+			rc != 0 ? spdkrt_strerror(rc) : "none found");
+		return false;
+	}
+	return true;
+}
+
+/* One step of the device side: in tests, the model runs here. */
+static inline void nvme_tool_poll(struct nvme_tool *t)
+{
+	(void)t;
+#ifdef NVME_TOOL_MODELS
+	srt_pci_model_poll_all();
+#endif
+}
+
+static inline void nvme_tool_stop(struct nvme_tool *t)
+{
+	for (unsigned i = 0; i < t->num_ctrlrs; i++)
+		spdkrt_nvme_detach(t->ctrlrs[i]);
+	t->num_ctrlrs = 0;
+#ifdef NVME_TOOL_MODELS
+	nvme_model_destroy(t->model);
+	t->model = NULL;
+#endif
+	if (spdkrt_env_is_initialized())
+		spdkrt_env_fini();
+}
+
+/* Waits for *done while polling the admin queue (and qpair when not NULL). */
+static inline bool nvme_tool_wait(struct nvme_tool *t, struct spdkrt_nvme_ctrlr *ctrlr,
+				  struct spdkrt_nvme_qpair *qpair, const bool *done)
+{
+	uint64_t end = spdkrt_get_ticks() + 10 * spdkrt_get_ticks_hz();
+
+	while (!*done && spdkrt_get_ticks() < end) {
+		nvme_tool_poll(t);
+		if (qpair != NULL && spdkrt_nvme_qpair_process_completions(qpair, 0) < 0)
+			return false;
+		if (spdkrt_nvme_ctrlr_process_admin_completions(ctrlr) < 0)
+			return false;
+	}
+	return *done;
+}
+
+static inline const char *nvme_tool_name(struct spdkrt_nvme_ctrlr *ctrlr)
+{
+	return spdkrt_nvme_ctrlr_get_transport_id(ctrlr)->traddr;
+}
+
+/* Copies a space-padded identify string into a NUL-terminated, trimmed one. */
+static inline void nvme_tool_str(char *dst, const int8_t *src, size_t len)
+{
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+	while (len > 0 && (dst[len - 1] == ' ' || dst[len - 1] == '\0'))
+		dst[--len] = '\0';
+}
+
+#endif

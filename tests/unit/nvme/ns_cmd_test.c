@@ -1,0 +1,457 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * I/O against the model, checked on the model's backing store: read/write of every size class
+ * (one command, split at MDTS with no child limit), scattered payloads as PRP lists and as SGLs
+ * (and split where PRPs cannot describe them), write zeroes beyond 65 536 blocks, dataset
+ * management, flush, compare, raw I/O, a full queue, and bad arguments.
+ */
+#include <string.h>
+
+#include "fixture.h"
+
+#define BIG (1u << 20)
+
+static uint8_t *g_buf;
+
+static int io_setup(void **state)
+{
+	ctrlr_setup(state);
+	g_buf = spdkrt_dma_zmalloc(2 * BIG, 4096, SPDKRT_ENV_SOCKET_ANY);
+	assert_non_null(g_buf);
+	return 0;
+}
+
+static int io_teardown(void **state)
+{
+	spdkrt_dma_free(g_buf);
+	return ctrlr_teardown(state);
+}
+
+static void fill(uint8_t *p, size_t len, unsigned seed)
+{
+	for (size_t i = 0; i < len; i++)
+		p[i] = (uint8_t)(i * 7 + seed + (i >> 9));
+}
+
+static struct spdkrt_nvme_ns *ns_of(uint32_t nsid)
+{
+	struct spdkrt_nvme_ns *ns = spdkrt_nvme_ctrlr_get_ns(g_ctrlr, nsid);
+
+	assert_non_null(ns);
+	return ns;
+}
+
+static void run(int rc, struct io_result *r)
+{
+	assert_int_equal(rc, 0);
+	assert_false(r->done); /* never from inside the submit call */
+	assert_true(poll_until(&r->done, 2000));
+	assert_int_equal(r->calls, 1);
+	if (spdkrt_nvme_cpl_is_error(&r->cpl))
+		fail_msg("I/O failed: %s", spdkrt_nvme_cpl_status_string(&r->cpl));
+}
+
+static void test_write_read_on_the_medium(void **state)
+{
+	struct spdkrt_nvme_ns *ns = ns_of(NS_4K);
+	struct io_result r = { 0 };
+	struct nvme_model_stats stats;
+	uint8_t *medium;
+	size_t size;
+
+	(void)state;
+	fill(g_buf, 8 * 4096, 1);
+	run(spdkrt_nvme_ns_cmd_write(ns, g_qpair, g_buf, 10, 8, io_done, &r, 0), &r);
+	medium = nvme_model_ns_data(g_model, NS_4K, &size);
+	assert_memory_equal(medium + 10 * 4096, g_buf, 8 * 4096);
+	memset(&r, 0, sizeof(r));
+	memset(g_buf + BIG, 0, 8 * 4096);
+	run(spdkrt_nvme_ns_cmd_read(ns, g_qpair, g_buf + BIG, 10, 8, io_done, &r,
+				    SPDKRT_NVME_IO_FLAGS_FUA), &r);
+	assert_memory_equal(g_buf + BIG, g_buf, 8 * 4096);
+	/* An unaligned (dword) start: PRP1 carries an offset. */
+	memset(&r, 0, sizeof(r));
+	run(spdkrt_nvme_ns_cmd_write(ns_of(NS_512), g_qpair, g_buf + 100, 0, 9, io_done, &r, 0),
+	    &r);
+	medium = nvme_model_ns_data(g_model, NS_512, &size);
+	assert_memory_equal(medium, g_buf + 100, 9 * 512);
+	nvme_model_get_stats(g_model, &stats);
+	assert_int_equal(stats.dma_errors, 0);
+}
+
+static void test_large_io_splits_at_mdts(void **state)
+{
+	struct spdkrt_nvme_ns *ns = ns_of(NS_512);
+	struct io_result r = { 0 };
+	struct nvme_model_stats before, after;
+	uint8_t *medium;
+	size_t size;
+	uint32_t blocks = (2 * BIG) / 512; /* 2 MiB: 16 commands of 128 KiB */
+
+	(void)state;
+	fill(g_buf, 2 * BIG, 3);
+	nvme_model_get_stats(g_model, &before);
+	run(spdkrt_nvme_ns_cmd_write(ns, g_qpair, g_buf, 0, blocks, io_done, &r, 0), &r);
+	nvme_model_get_stats(g_model, &after);
+	assert_int_equal(after.io_commands - before.io_commands, 16);
+	medium = nvme_model_ns_data(g_model, NS_512, &size);
+	assert_memory_equal(medium, g_buf, 2 * BIG);
+	memset(&r, 0, sizeof(r));
+	memset(g_buf, 0, 2 * BIG);
+	run(spdkrt_nvme_ns_cmd_read(ns, g_qpair, g_buf, 0, blocks, io_done, &r, 0), &r);
+	assert_memory_equal(medium, g_buf, 2 * BIG);
+}
+
+static void test_many_children_beyond_255(void **state)
+{
+	struct spdkrt_nvme_ctrlr_opts opts;
+	struct nvme_model_opts mopts;
+	struct spdkrt_nvme_io_qpair_opts qo;
+	struct io_result r = { 0 };
+	struct nvme_model_stats before, after;
+	uint8_t *medium;
+	size_t size;
+
+	(void)state;
+	io_teardown(state);
+	log_capture_start();
+	nvme_model_opts_init(&mopts);
+	mopts.mdts = 1;
+	model_start(&mopts);
+	spdkrt_nvme_ctrlr_opts_init(&opts, sizeof(opts));
+	opts.io_queue_requests = 1024;
+	assert_int_equal(connect_with(&opts), 0);
+	spdkrt_nvme_io_qpair_opts_init(&qo, sizeof(qo));
+	assert_int_equal(spdkrt_nvme_ctrlr_alloc_io_qpair(g_ctrlr, &qo, &g_qpair), 0);
+	g_buf = spdkrt_dma_zmalloc(2 * BIG, 4096, SPDKRT_ENV_SOCKET_ANY);
+	fill(g_buf, 2 * BIG, 9);
+	nvme_model_get_stats(g_model, &before);
+	/* 2 MiB in 8 KiB commands: 256 children (a uint8_t count would wrap to 0). */
+	run(spdkrt_nvme_ns_cmd_write(ns_of(NS_512), g_qpair, g_buf, 0, NS_BLOCKS, io_done, &r, 0),
+	    &r);
+	nvme_model_get_stats(g_model, &after);
+	assert_int_equal(after.io_commands - before.io_commands, 256);
+	medium = nvme_model_ns_data(g_model, NS_512, &size);
+	assert_memory_equal(medium, g_buf, (size_t)NS_BLOCKS * 512);
+	/* More children than the pool holds: -ENOMEM at once, nothing sent. */
+	spdkrt_nvme_ctrlr_free_io_qpair(g_qpair);
+	qo.io_queue_requests = 64;
+	assert_int_equal(spdkrt_nvme_ctrlr_alloc_io_qpair(g_ctrlr, &qo, &g_qpair), 0);
+	nvme_model_get_stats(g_model, &before);
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(spdkrt_nvme_ns_cmd_write(ns_of(NS_512), g_qpair, g_buf, 0, NS_BLOCKS,
+						  io_done, &r, 0), -ENOMEM);
+	assert_false(poll_until(&r.done, 10));
+	nvme_model_get_stats(g_model, &after);
+	assert_int_equal(after.io_commands, before.io_commands);
+}
+
+struct sgl_ctx {
+	struct io_result r; /* first: io_done's argument is the same cb_arg */
+	struct iovec iov[64];
+	int iovcnt;
+	int index;
+	size_t offset;
+};
+
+static void sgl_reset(void *arg, uint32_t offset)
+{
+	struct sgl_ctx *c = arg;
+
+	c->index = 0;
+	while (offset >= c->iov[c->index].iov_len) {
+		offset -= (uint32_t)c->iov[c->index].iov_len;
+		c->index++;
+	}
+	c->offset = offset;
+}
+
+static int sgl_next(void *arg, void **addr, uint32_t *len)
+{
+	struct sgl_ctx *c = arg;
+
+	if (c->index >= c->iovcnt)
+		return -1;
+	*addr = (uint8_t *)c->iov[c->index].iov_base + c->offset;
+	*len = (uint32_t)(c->iov[c->index].iov_len - c->offset);
+	c->index++;
+	c->offset = 0;
+	return 0;
+}
+
+/* 3 elements that meet on page boundaries, then one ending inside a page. */
+static int scattered(struct iovec *iov, uint8_t *base)
+{
+	iov[0] = (struct iovec){ base + 512, 4096 - 512 };       /* ends on a page */
+	iov[1] = (struct iovec){ base + 3 * 4096, 8192 };        /* whole pages */
+	iov[2] = (struct iovec){ base + 7 * 4096, 1024 };        /* ends inside a page */
+	iov[3] = (struct iovec){ base + 9 * 4096 + 512, 2048 };  /* starts inside a page */
+	return 4;
+}
+
+static void check_scattered(const uint8_t *medium, struct iovec *iov, int n)
+{
+	size_t off = 0;
+
+	for (int i = 0; i < n; i++) {
+		assert_memory_equal(medium + off, iov[i].iov_base, iov[i].iov_len);
+		off += iov[i].iov_len;
+	}
+}
+
+static void scattered_roundtrip(bool sgl)
+{
+	struct spdkrt_nvme_ns *ns = ns_of(NS_512);
+	struct io_result r = { 0 };
+	struct iovec iov[4];
+	int n = scattered(iov, g_buf);
+	size_t total = 0, size;
+	struct nvme_model_stats before, after;
+	uint8_t *medium = nvme_model_ns_data(g_model, NS_512, &size);
+
+	for (int i = 0; i < n; i++)
+		total += iov[i].iov_len;
+	fill(g_buf, BIG, sgl ? 5 : 6);
+	nvme_model_get_stats(g_model, &before);
+	run(spdkrt_nvme_ns_cmd_writev_iov(ns, g_qpair, iov, n, 64, (uint32_t)(total / 512), io_done,
+					  &r, 0), &r);
+	nvme_model_get_stats(g_model, &after);
+	/* PRPs: cut after the element that ends inside a page (the next one starts inside one):
+	 * 25 + 4 blocks. SGLs: one command. */
+	assert_int_equal(after.io_commands - before.io_commands, sgl ? 1 : 2);
+	check_scattered(medium + 64 * 512, iov, n);
+	memset(g_buf, 0, BIG);
+	memset(&r, 0, sizeof(r));
+	run(spdkrt_nvme_ns_cmd_readv_iov(ns, g_qpair, iov, n, 64, (uint32_t)(total / 512), io_done,
+					 &r, 0), &r);
+	check_scattered(medium + 64 * 512, iov, n);
+}
+
+static void test_scattered_with_sgl(void **state)
+{
+	(void)state;
+	scattered_roundtrip(true);
+}
+
+static void test_scattered_with_prps(void **state)
+{
+	struct nvme_model_opts mopts;
+
+	io_teardown(state);
+	log_capture_start();
+	nvme_model_opts_init(&mopts);
+	mopts.sgl = false;
+	model_start(&mopts);
+	assert_int_equal(connect_with(NULL), 0);
+	assert_int_equal(spdkrt_nvme_ctrlr_alloc_io_qpair(g_ctrlr, NULL, &g_qpair), 0);
+	g_buf = spdkrt_dma_zmalloc(2 * BIG, 4096, SPDKRT_ENV_SOCKET_ANY);
+	scattered_roundtrip(false);
+
+	/* A cut that falls inside a block cannot be split: -EINVAL, logged, nothing sent. */
+	{
+		struct iovec iov[2] = { { g_buf + 100, 300 }, { g_buf + 4096, 212 } };
+		struct io_result r = { 0 };
+
+		assert_int_equal(spdkrt_nvme_ns_cmd_writev_iov(ns_of(NS_512), g_qpair, iov, 2, 0, 1,
+							       io_done, &r, 0), -EINVAL);
+		assert_logged("cannot be split on a block boundary");
+		assert_false(poll_until(&r.done, 10));
+	}
+}
+
+static void test_callback_sgl_form(void **state)
+{
+	struct sgl_ctx c = { 0 };
+	size_t size;
+	uint8_t *medium = nvme_model_ns_data(g_model, NS_4K, &size);
+
+	(void)state;
+	c.iovcnt = 3;
+	c.iov[0] = (struct iovec){ g_buf, 4096 };
+	c.iov[1] = (struct iovec){ g_buf + 5 * 4096, 4096 };
+	c.iov[2] = (struct iovec){ g_buf + 2 * 4096, 8192 };
+	fill(g_buf, BIG, 11);
+	run(spdkrt_nvme_ns_cmd_writev(ns_of(NS_4K), g_qpair, 3, 4, io_done, &c, 0, sgl_reset,
+				      sgl_next), &c.r);
+	check_scattered(medium + 3 * 4096, c.iov, 3);
+	memset(medium + 3 * 4096, 0, 4 * 4096);
+	memset(&c.r, 0, sizeof(c.r));
+	run(spdkrt_nvme_ns_cmd_readv(ns_of(NS_4K), g_qpair, 3, 4, io_done, &c, 0, sgl_reset,
+				     sgl_next), &c.r);
+	/* The read brought zeroes into the elements. */
+	assert_int_equal(g_buf[0], 0);
+	assert_int_equal(g_buf[5 * 4096 + 17], 0);
+	/* A callback that runs out of elements: -EINVAL, logged. */
+	c.iovcnt = 1;
+	memset(&c.r, 0, sizeof(c.r));
+	assert_int_equal(spdkrt_nvme_ns_cmd_writev(ns_of(NS_4K), g_qpair, 3, 4, io_done, &c, 0,
+						   sgl_reset, sgl_next), -EINVAL);
+	assert_logged("next_sge");
+}
+
+static void test_write_zeroes_splits_at_65536(void **state)
+{
+	struct spdkrt_nvme_ns *ns;
+	struct io_result r = { 0 };
+	struct nvme_model_stats before, after;
+	uint8_t *medium;
+	size_t size;
+
+	(void)state;
+	io_teardown(state);
+	log_capture_start();
+	assert_int_equal(nvme_model_create(NULL, &g_model), 0);
+	model_add_ns(NS_512, 70000, 0);
+	assert_int_equal(connect_with(NULL), 0);
+	assert_int_equal(spdkrt_nvme_ctrlr_alloc_io_qpair(g_ctrlr, NULL, &g_qpair), 0);
+	g_buf = spdkrt_dma_zmalloc(2 * BIG, 4096, SPDKRT_ENV_SOCKET_ANY);
+	ns = ns_of(NS_512);
+	medium = nvme_model_ns_data(g_model, NS_512, &size);
+	memset(medium, 0xA5, size);
+	nvme_model_get_stats(g_model, &before);
+	run(spdkrt_nvme_ns_cmd_write_zeroes(ns, g_qpair, 1, 69998, io_done, &r, 0), &r);
+	nvme_model_get_stats(g_model, &after);
+	assert_int_equal(after.io_commands - before.io_commands, 2);
+	assert_int_equal(medium[511], 0xA5);
+	assert_int_equal(medium[512], 0);
+	assert_int_equal(medium[69999 * 512 - 1], 0);
+	assert_int_equal(medium[69999 * 512], 0xA5);
+}
+
+static void test_dsm_flush_compare(void **state)
+{
+	struct spdkrt_nvme_ns *ns = ns_of(NS_512);
+	struct spdkrt_nvme_dsm_range ranges[2] = {
+		{ .length = 8, .starting_lba = 0 },
+		{ .length = 8, .starting_lba = 100 },
+	};
+	struct io_result r = { 0 };
+
+	(void)state;
+	run(spdkrt_nvme_ns_cmd_dataset_management(ns, g_qpair, SPDKRT_NVME_DSM_ATTR_DEALLOCATE,
+						  ranges, 2, io_done, &r), &r);
+	memset(&r, 0, sizeof(r));
+	run(spdkrt_nvme_ns_cmd_flush(ns, g_qpair, io_done, &r), &r);
+
+	fill(g_buf, 4096, 21);
+	memset(&r, 0, sizeof(r));
+	run(spdkrt_nvme_ns_cmd_write(ns, g_qpair, g_buf, 200, 8, io_done, &r, 0), &r);
+	memset(&r, 0, sizeof(r));
+	run(spdkrt_nvme_ns_cmd_compare(ns, g_qpair, g_buf, 200, 8, io_done, &r, 0), &r);
+	g_buf[1000] ^= 1;
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(spdkrt_nvme_ns_cmd_compare(ns, g_qpair, g_buf, 200, 8, io_done, &r, 0), 0);
+	assert_true(poll_until(&r.done, 100));
+	assert_int_equal(cpl_sct(&r.cpl), SPDKRT_NVME_SCT_MEDIA_ERROR);
+	assert_int_equal(cpl_sc(&r.cpl), SPDKRT_NVME_SC_COMPARE_FAILURE);
+
+	assert_int_equal(spdkrt_nvme_ns_cmd_dataset_management(ns, g_qpair, 0, ranges, 0, io_done,
+							       &r), -EINVAL);
+	assert_int_equal(spdkrt_nvme_ns_cmd_dataset_management(ns, g_qpair, 0, ranges, 257,
+							       io_done, &r), -EINVAL);
+}
+
+static void test_raw_io(void **state)
+{
+	struct spdkrt_nvme_cmd cmd = { 0 };
+	struct io_result r = { 0 };
+	size_t size;
+	uint8_t *medium = nvme_model_ns_data(g_model, NS_512, &size);
+
+	(void)state;
+	fill(g_buf, 1024, 33);
+	cmd.opc = SPDKRT_NVME_OPC_WRITE;
+	cmd.nsid = NS_512;
+	cmd.cdw10 = 7;
+	cmd.cdw12 = 1; /* two blocks */
+	run(spdkrt_nvme_ctrlr_cmd_io_raw(g_ctrlr, g_qpair, &cmd, g_buf, 1024, NULL, io_done, &r),
+	    &r);
+	assert_memory_equal(medium + 7 * 512, g_buf, 1024);
+}
+
+static void test_full_queue_and_requests(void **state)
+{
+	struct spdkrt_nvme_io_qpair_opts qo;
+	struct spdkrt_nvme_qpair *q;
+	struct io_result r[8];
+	int accepted = 0, rc = 0;
+
+	(void)state;
+	memset(r, 0, sizeof(r));
+	spdkrt_nvme_io_qpair_opts_init(&qo, sizeof(qo));
+	qo.io_queue_size = 4;      /* 3 commands on the ring */
+	qo.io_queue_requests = 4;  /* ... and one more waiting in software */
+	assert_int_equal(spdkrt_nvme_ctrlr_alloc_io_qpair(g_ctrlr, &qo, &q), 0);
+	for (int i = 0; i < 8 && rc == 0; i++) {
+		rc = spdkrt_nvme_ns_cmd_read(ns_of(NS_512), q, g_buf + i * 4096, (uint64_t)i, 1,
+					     io_done, &r[i], 0);
+		if (rc == 0)
+			accepted++;
+	}
+	assert_int_equal(rc, -ENOMEM); /* at once, never blocking */
+	assert_int_equal(accepted, 4);
+	for (int i = 0; i < 100; i++) {
+		srt_pci_model_poll_all();
+		spdkrt_nvme_qpair_process_completions(q, 0);
+	}
+	for (int i = 0; i < accepted; i++) {
+		assert_true(r[i].done);
+		assert_false(spdkrt_nvme_cpl_is_error(&r[i].cpl));
+	}
+	assert_int_equal(spdkrt_nvme_ctrlr_free_io_qpair(q), 0);
+}
+
+static void test_bad_io_arguments(void **state)
+{
+	struct spdkrt_nvme_ns *ns = ns_of(NS_512);
+	struct io_result r = { 0 };
+	uint8_t *heap = malloc(4096);
+	struct nvme_model_stats before, after;
+
+	(void)state;
+	nvme_model_get_stats(g_model, &before);
+	assert_int_equal(spdkrt_nvme_ns_cmd_read(ns, g_qpair, g_buf, NS_BLOCKS, 1, io_done, &r, 0),
+			 -EINVAL);
+	assert_logged("outside namespace");
+	assert_int_equal(spdkrt_nvme_ns_cmd_read(ns, g_qpair, g_buf, NS_BLOCKS - 1, 2, io_done, &r,
+						 0), -EINVAL);
+	assert_int_equal(spdkrt_nvme_ns_cmd_read(ns, g_qpair, g_buf, UINT64_MAX, 2, io_done, &r,
+						 0), -EINVAL);
+	assert_int_equal(spdkrt_nvme_ns_cmd_read(ns, g_qpair, g_buf, 0, 0, io_done, &r, 0), -EINVAL);
+	assert_int_equal(spdkrt_nvme_ns_cmd_read(ns, g_qpair, NULL, 0, 1, io_done, &r, 0), -EINVAL);
+	assert_int_equal(spdkrt_nvme_ns_cmd_read(ns, g_qpair, g_buf, 0, 1, io_done, &r, 0xFFFF),
+			 -EINVAL);
+	assert_logged("io_flags");
+	assert_int_equal(spdkrt_nvme_ns_cmd_read(NULL, g_qpair, g_buf, 0, 1, io_done, &r, 0),
+			 -EINVAL);
+	assert_int_equal(spdkrt_nvme_ns_cmd_read(ns, NULL, g_buf, 0, 1, io_done, &r, 0), -EINVAL);
+	assert_int_equal(spdkrt_nvme_ns_cmd_readv(ns, g_qpair, 0, 1, io_done, &r, 0, NULL, NULL),
+			 -EINVAL);
+	/* Memory that is not DMA-safe: refused at submission, no callback (reported once). */
+	assert_int_equal(spdkrt_nvme_ns_cmd_read(ns, g_qpair, heap, 0, 1, io_done, &r, 0), -EFAULT);
+	assert_logged("not DMA-safe");
+	assert_false(poll_until(&r.done, 10));
+	nvme_model_get_stats(g_model, &after);
+	assert_int_equal(after.io_commands, before.io_commands);
+	free(heap);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_write_read_on_the_medium, io_setup, io_teardown),
+		cmocka_unit_test_setup_teardown(test_large_io_splits_at_mdts, io_setup, io_teardown),
+		cmocka_unit_test_setup_teardown(test_many_children_beyond_255, io_setup, io_teardown),
+		cmocka_unit_test_setup_teardown(test_scattered_with_sgl, io_setup, io_teardown),
+		cmocka_unit_test_setup_teardown(test_scattered_with_prps, io_setup, io_teardown),
+		cmocka_unit_test_setup_teardown(test_callback_sgl_form, io_setup, io_teardown),
+		cmocka_unit_test_setup_teardown(test_write_zeroes_splits_at_65536, io_setup,
+						io_teardown),
+		cmocka_unit_test_setup_teardown(test_dsm_flush_compare, io_setup, io_teardown),
+		cmocka_unit_test_setup_teardown(test_raw_io, io_setup, io_teardown),
+		cmocka_unit_test_setup_teardown(test_full_queue_and_requests, io_setup, io_teardown),
+		cmocka_unit_test_setup_teardown(test_bad_io_arguments, io_setup, io_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, env_setup, env_teardown);
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# spdkrt-nvme-hello-world, -identify and -perf: their whole logic over the NVMe controller model
+# (the test builds register tests/models/nvme as a PCI function), and the real programs on this
+# machine, which has no NVMe function bound for spdkrt: they must say so and fail.
+# Behaviour only (exit codes, messages, JSON); no timing is asserted.
+set -uo pipefail
+top_builddir=${top_builddir:-$(cd "$(dirname "$0")/../../.." && pwd)}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+start=$(date +%s.%N)
+
+fail() {
+	echo "FAIL: $*"
+	failures=$((failures + 1))
+}
+
+# run NAME EXPECTED_RC CMD...: runs CMD (bounded), keeps its output in $tmp/NAME.{out,err}.
+run() {
+	local name=$1 want=$2 rc=0
+	shift 2
+	timeout 120 "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" || rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		fail "$name: exit $rc, expected $want: $*"
+		sed 's/^/  stdout: /' "$tmp/$name.out" | tail -n 20
+		sed 's/^/  stderr: /' "$tmp/$name.err" | tail -n 20
+		return 1
+	fi
+	echo "ok: $name"
+	return 0
+}
+
+expect_in() {
+	local name=$1 file=$2 pattern=$3
+	grep -q -- "$pattern" "$tmp/$name.$file" || fail "$name: '$pattern' not in its $file"
+}
+
+d=$top_builddir/tests/unit/nvme
+trid='trtype:PCIe traddr:0000:0e:00.0'
+
+run hello_model 0 "$d/nvme_hello_world_model" && {
+	expect_in hello_model out "0000:0e:00.0 namespace 1: Hello world!"
+	expect_in hello_model out "0000:0e:00.0 namespace 2: Hello world!"
+}
+run hello_model_trid 0 "$d/nvme_hello_world_model" -r "$trid"
+run identify_model 0 "$d/nvme_identify_model" && {
+	expect_in identify_model out "NVMe controller 0000:0e:00.0"
+	expect_in identify_model out "Namespace 2"
+	expect_in identify_model out "4096 data + 0 metadata bytes (in use)"
+}
+run identify_model_json 0 "$d/nvme_identify_model" --json -r "$trid" &&
+	if command -v python3 >/dev/null; then
+		python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); c=d["controllers"][0];
+assert c["traddr"] == "0000:0e:00.0" and len(c["namespaces"]) == 2
+assert c["namespaces"][1]["block_size"] == 4096' "$tmp/identify_model_json.out" ||
+			fail "identify_model_json: bad JSON"
+	fi
+run perf_model 0 "$d/nvme_perf_model" -t 0.3 -q 8 -o 4096 -w randrw -M 70 -L && {
+	expect_in perf_model out "^Total"
+	expect_in perf_model out "percentiles"
+}
+run perf_model_json 0 "$d/nvme_perf_model" -t 0.2 -q 4 -o 8192 -w write --json &&
+	if command -v python3 >/dev/null; then
+		python3 -c 'import json,sys; d=json.load(open(sys.argv[1]));
+assert len(d["namespaces"]) == 2 and d["total"]["iops"] > 0 and d["total"]["errors"] == 0' \
+			"$tmp/perf_model_json.out" || fail "perf_model_json: bad JSON"
+	fi
+run perf_bad_size 0 "$d/nvme_perf_model" -t 0.1 -o 512 && expect_in perf_bad_size err "not a multiple"
+run perf_usage 1 "$d/nvme_perf_model" -q 4
+run perf_bad_pattern 1 "$d/nvme_perf_model" -t 1 -w sideways && expect_in perf_bad_pattern err "unknown pattern"
+SPDKRT_NVME_TOOL_NO_MODEL=1 run hello_no_model 1 "$d/nvme_hello_world_model" &&
+	expect_in hello_no_model err "no NVMe controller"
+run identify_bad_trid 1 "$d/nvme_identify_model" -r "trtype:PCIe traddr"
+
+# The installed programs: usage, and a clear failure without a controller for spdkrt.
+for tool in hello_world identify perf; do
+	prog=$top_builddir/examples/nvme/nvme_$tool
+	run "${tool}_help" 0 "$prog" --help && expect_in "${tool}_help" out "Usage: spdkrt-nvme-"
+done
+run identify_none 1 "$top_builddir/examples/nvme/nvme_identify" --no-huge -r 'trtype:PCIe traddr:0000:ff:1f.7' &&
+	expect_in identify_none err "no NVMe controller"
+
+echo "tools.sh: wall $(echo "$(date +%s.%N) - $start" | bc 2>/dev/null || echo '?') s"
+[ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
+echo "PASS: nvme tools"
