@@ -260,6 +260,21 @@ else
 	show cc.log
 	fail "cc prog.c \$(pkg-config --cflags --libs spdkrt)"
 fi
+# The out-of-tree bdev module example, from the installed -dev package: built with its own
+# Makefile (pkg-config only), then its write + verify through the module.
+if [ -z "$bdev_defs" ] && [ -d "$examples/passthru" ]; then
+	cp -r "$examples/passthru" "$user/passthru"
+	if make -C "$user/passthru" >"$user/passthru-cc.log" 2>&1 &&
+		"$user/passthru/passthru_verify" >"$user/passthru-run.log" 2>&1; then
+		pass "out-of-tree bdev module (examples/passthru, its Makefile with pkg-config): $(grep '^verify:' "$user/passthru-run.log")"
+	else
+		show "$user/passthru-cc.log"
+		show "$user/passthru-run.log"
+		fail "the passthru example module from the -dev package"
+	fi
+else
+	fail "no $examples/passthru in libspdkrt-dev"
+fi
 static_libs=$(pkg-config --static --libs spdkrt)
 static_libs=${static_libs/-lspdkrt/-l:libspdkrt.a}
 # shellcheck disable=SC2046,SC2086

@@ -10,6 +10,8 @@
 #ifndef SPDKRT_LOG_H
 #define SPDKRT_LOG_H
 
+#include <stddef.h>
+
 #include <spdkrt/api.h>
 
 SPDKRT_BEGIN_DECLS

@@ -63,6 +63,34 @@ int spdkrt_bdev_set_opts(const struct spdkrt_bdev_opts *opts)
 	return rc;
 }
 
+/* I/O objects are made this many at a time, as a thread needs them (not 3 MiB up front). */
+#define POOL_CHUNK 256
+
+bool srt_bdev_mgmt_grow(struct srt_bdev_mgmt *mgmt)
+{
+	uint32_t n = mgmt->pool_size - mgmt->allocated;
+	struct spdkrt_bdev_io *ios;
+
+	if (n == 0)
+		return false;
+	if (n > POOL_CHUNK)
+		n = POOL_CHUNK;
+	ios = aligned_alloc(64, ((size_t)n * sizeof(*ios) + 63) & ~(size_t)63);
+	if (ios == NULL) {
+		SRT_ERR("bdev I/O pool of thread '%s': out of memory after %u I/O objects; it "
+			"stays at that size", spdkrt_thread_get_name(srt_current_thread),
+			mgmt->allocated);
+		mgmt->pool_size = mgmt->allocated; /* -ENOMEM from now on: waiters are woken */
+		return false;
+	}
+	memset(ios, 0, (size_t)n * sizeof(*ios));
+	mgmt->chunks[mgmt->num_chunks++] = ios;
+	mgmt->allocated += n;
+	for (uint32_t i = n; i > 0; i--)
+		STAILQ_INSERT_HEAD(&mgmt->free, &ios[i - 1], link);
+	return true;
+}
+
 static int mgmt_create(void *io_device, void *ctx)
 {
 	struct srt_bdev_mgmt *mgmt = ctx;
@@ -73,17 +101,14 @@ static int mgmt_create(void *io_device, void *ctx)
 	n = g_opts.io_pool_size;
 	atomic_fetch_add(&g_num_mgmt_channels, 1);
 	pthread_mutex_unlock(&srt_bdev_lock);
-	mgmt->ios = aligned_alloc(64, ((size_t)n * sizeof(struct spdkrt_bdev_io) + 63) & ~(size_t)63);
-	if (mgmt->ios == NULL) {
+	mgmt->chunks = calloc((n + POOL_CHUNK - 1) / POOL_CHUNK, sizeof(*mgmt->chunks));
+	if (mgmt->chunks == NULL) {
 		atomic_fetch_sub(&g_num_mgmt_channels, 1);
 		return -ENOMEM;
 	}
-	memset(mgmt->ios, 0, (size_t)n * sizeof(struct spdkrt_bdev_io));
 	mgmt->pool_size = n;
 	STAILQ_INIT(&mgmt->free);
 	STAILQ_INIT(&mgmt->nomem);
-	for (uint32_t i = n; i > 0; i--)
-		STAILQ_INSERT_HEAD(&mgmt->free, &mgmt->ios[i - 1], link);
 	return 0;
 }
 
@@ -92,7 +117,9 @@ static void mgmt_destroy(void *io_device, void *ctx)
 	struct srt_bdev_mgmt *mgmt = ctx;
 
 	(void)io_device;
-	free(mgmt->ios);
+	for (uint32_t i = 0; i < mgmt->num_chunks; i++)
+		free(mgmt->chunks[i]);
+	free(mgmt->chunks);
 	atomic_fetch_sub(&g_num_mgmt_channels, 1);
 }
 
@@ -149,7 +176,6 @@ int srt_bdev_channel_create(void *io_device, void *ctx)
 	STAILQ_INIT(&ch->frozen_queue);
 	ch->frozen = atomic_load(&bdev->frozen);
 	ch->drain.fn = drain_work;
-	ch->stats.ticks_hz = spdkrt_get_ticks_hz();
 	if (bdev->fn->get_io_channel != NULL) {
 		ch->module_ch = bdev->fn->get_io_channel(bdev->ctx);
 		if (ch->module_ch == NULL) {

@@ -17,9 +17,11 @@ STAILQ_HEAD(srt_bdev_io_list, spdkrt_bdev_io);
 struct srt_bdev_mgmt {
 	struct srt_bdev_io_list free;
 	uint32_t in_submit;
-	uint32_t pool_size;
+	uint32_t pool_size; /* the most I/O objects the pool grows to */
+	uint32_t allocated; /* made so far, in chunks, as the thread needs them */
 	struct spdkrt_bdev_io_wait_entry *wait_head, *wait_tail;
-	struct spdkrt_bdev_io *ios;
+	struct spdkrt_bdev_io **chunks;
+	uint32_t num_chunks;
 	/* I/O a module completed with "no resources": submitted again after a completion */
 	struct srt_bdev_io_list nomem;
 	/* the NVMe status of the I/O whose callback runs (spdkrt_bdev_get_nvme_status) */
@@ -37,7 +39,7 @@ struct srt_bdev_channel {
 	struct srt_bdev_io_list deferred;
 	struct srt_thread_work drain;
 	uint64_t outstanding;
-	struct spdkrt_bdev_stats stats;
+	_Alignas(64) struct srt_bdev_stats stats; /* read and write share a cache line */
 	struct spdkrt_io_channel *mgmt_ch;
 	struct spdkrt_io_channel *io_ch; /* NULL once orphaned */
 	/* a reset of the bdev is in progress: new I/O waits here (counted in outstanding) */
@@ -89,7 +91,7 @@ void srt_bdev_cancel_held(struct srt_bdev_channel *ch);
 struct srt_bdev_mgmt *srt_bdev_current_mgmt(void);
 
 /* stats.c */
-void srt_bdev_stats_add(struct spdkrt_bdev_stats *sum, const struct spdkrt_bdev_stats *add);
+void srt_bdev_stats_add(struct srt_bdev_stats *sum, const struct srt_bdev_stats *add);
 
 /* registry.c: whether ptr is a bdev that is registered or still being released. */
 bool srt_bdev_is_known(const void *ptr);
@@ -104,30 +106,44 @@ void srt_bdev_orphans_gone(struct spdkrt_bdev *bdev);
  */
 static inline void srt_bdev_stats_account(struct srt_bdev_channel *ch, const struct spdkrt_bdev_io *io)
 {
-	struct spdkrt_bdev_stats *s = &ch->stats;
 	unsigned t = io->type;
+	struct srt_bdev_type_stats *s;
 	uint64_t latency;
 
 	if (io->status != 0) {
-		__atomic_store_n(&s->errors, s->errors + 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&ch->stats.errors, ch->stats.errors + 1, __ATOMIC_RELAXED);
 		return;
 	}
 	if (t >= SPDKRT_BDEV_IO_TYPE_SLOTS) /* passthrough: no per-type slot */
 		return;
+	s = &ch->stats.type[t];
 	latency = ch->thread->now - io->submit_ticks;
-	__atomic_store_n(&s->ops[t], s->ops[t] + 1, __ATOMIC_RELAXED);
-	__atomic_store_n(&s->bytes[t], s->bytes[t] + srt_bdev_io_bytes(io), __ATOMIC_RELAXED);
-	__atomic_store_n(&s->latency_ticks[t], s->latency_ticks[t] + latency, __ATOMIC_RELAXED);
-	if (latency > s->max_latency_ticks[t])
-		__atomic_store_n(&s->max_latency_ticks[t], latency, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->ops, s->ops + 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->bytes, s->bytes + srt_bdev_io_bytes(io), __ATOMIC_RELAXED);
+	__atomic_store_n(&s->latency_ticks, s->latency_ticks + latency, __ATOMIC_RELAXED);
+	if (latency > s->max_latency_ticks)
+		__atomic_store_n(&s->max_latency_ticks, latency, __ATOMIC_RELAXED);
+}
+
+/* channel.c: adds a chunk of I/O objects to the pool; false at the limit or out of memory. */
+bool srt_bdev_mgmt_grow(struct srt_bdev_mgmt *mgmt);
+
+/* Whether the pool is dry for good: nothing free and no room to grow (-ENOMEM for the user). */
+static inline bool srt_bdev_mgmt_exhausted(const struct srt_bdev_mgmt *mgmt)
+{
+	return STAILQ_EMPTY(&mgmt->free) && mgmt->allocated >= mgmt->pool_size;
 }
 
 static inline struct spdkrt_bdev_io *srt_bdev_io_get(struct srt_bdev_mgmt *mgmt)
 {
 	struct spdkrt_bdev_io *io = STAILQ_FIRST(&mgmt->free);
 
-	if (io != NULL)
-		STAILQ_REMOVE_HEAD(&mgmt->free, link);
+	if (__builtin_expect(io == NULL, 0)) {
+		if (!srt_bdev_mgmt_grow(mgmt))
+			return NULL;
+		io = STAILQ_FIRST(&mgmt->free);
+	}
+	STAILQ_REMOVE_HEAD(&mgmt->free, link);
 	return io;
 }
 

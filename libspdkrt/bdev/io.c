@@ -15,6 +15,7 @@
 #include "util/log.h"
 
 #include "util/compiler.h"
+#include "util/iov.h"
 
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 
@@ -237,7 +238,7 @@ int spdkrt_bdev_queue_io_wait(struct spdkrt_bdev *bdev, struct spdkrt_io_channel
 	}
 	ch = srt_bdev_channel_of(io_ch);
 	/* Only a freed I/O object wakes waiters: with some free now, none would ever come. */
-	if (!STAILQ_EMPTY(&ch->mgmt->free)) {
+	if (!srt_bdev_mgmt_exhausted(ch->mgmt)) {
 		SRT_ERR("spdkrt_bdev_queue_io_wait: I/O objects of '%s' are free: submit now (wait "
 			"only after a submission gave -ENOMEM)", bdev->name);
 		return -EINVAL;
@@ -246,33 +247,21 @@ int spdkrt_bdev_queue_io_wait(struct spdkrt_bdev *bdev, struct spdkrt_io_channel
 	return 0;
 }
 
-/* Copies and splitting walk iovecs; these helpers keep that arithmetic in one place. */
+/* Copies between an I/O's iovecs and a flat buffer of the I/O's size. */
 void srt_bdev_io_copy_to_iovs(struct spdkrt_bdev_io *io, const void *src)
 {
-	const char *p = src;
-	uint64_t left = srt_bdev_io_bytes(io);
+	struct srt_iov_cursor c;
 
-	for (int i = 0; i < io->iovcnt && left > 0; i++) {
-		size_t n = io->iovs[i].iov_len < left ? io->iovs[i].iov_len : left;
-
-		memcpy(io->iovs[i].iov_base, p, n);
-		p += n;
-		left -= n;
-	}
+	srt_iov_cursor_init(&c, io->iovs, io->iovcnt);
+	srt_iov_cursor_scatter(&c, src, srt_bdev_io_bytes(io));
 }
 
 void srt_bdev_io_copy_from_iovs(struct spdkrt_bdev_io *io, void *dst)
 {
-	char *p = dst;
-	uint64_t left = srt_bdev_io_bytes(io);
+	struct srt_iov_cursor c;
 
-	for (int i = 0; i < io->iovcnt && left > 0; i++) {
-		size_t n = io->iovs[i].iov_len < left ? io->iovs[i].iov_len : left;
-
-		memcpy(p, io->iovs[i].iov_base, n);
-		p += n;
-		left -= n;
-	}
+	srt_iov_cursor_init(&c, io->iovs, io->iovcnt);
+	srt_iov_cursor_gather(&c, dst, srt_bdev_io_bytes(io));
 }
 
 /* The most blocks one request of this type may cover (0: no limit); max_io_blocks by default. */
@@ -298,6 +287,19 @@ static bool must_split(const struct spdkrt_bdev *bdev, enum spdkrt_bdev_io_type 
 	return b != 0 && offset / b != (offset + num - 1) / b;
 }
 
+/* Where the split has got to in the parent's iovecs. */
+static struct srt_iov_cursor split_cursor(const struct spdkrt_bdev_io *parent)
+{
+	struct srt_iov_cursor c = {
+		.iov = parent->iovs,
+		.iovcnt = parent->iovcnt,
+		.idx = parent->split.iov_index,
+		.off = parent->split.iov_offset,
+	};
+
+	return c;
+}
+
 /* Blocks of the next child: up to the boundary, the size limit and the child's iovec slots. */
 static uint64_t child_blocks(struct spdkrt_bdev_io *parent)
 {
@@ -307,6 +309,8 @@ static uint64_t child_blocks(struct spdkrt_bdev_io *parent)
 	uint64_t n = left;
 	uint64_t bytes = 0;
 	uint32_t max = max_blocks(bdev, parent->type);
+	struct srt_iov_cursor c;
+	void *base;
 
 	if (bdev->optimal_io_boundary != 0) {
 		uint64_t b = bdev->optimal_io_boundary;
@@ -319,12 +323,14 @@ static uint64_t child_blocks(struct spdkrt_bdev_io *parent)
 		n = max;
 	if (parent->iovs == NULL)
 		return n;
-	/* Count what SRT_BDEV_CHILD_IOVS pieces of the parent's iovecs can hold. */
-	for (int i = parent->split.iov_index, k = 0; i < parent->iovcnt && k < SRT_BDEV_CHILD_IOVS;
-	     i++, k++) {
-		bytes += parent->iovs[i].iov_len - (k == 0 ? parent->split.iov_offset : 0);
-		if (bytes >= (n << bdev->block_shift))
-			return n;
+	/* What SRT_BDEV_CHILD_IOVS pieces of the parent's iovecs can hold, in whole blocks. */
+	c = split_cursor(parent);
+	for (int k = 0; k < SRT_BDEV_CHILD_IOVS && bytes < (n << bdev->block_shift); k++) {
+		size_t piece = srt_iov_cursor_next(&c, (n << bdev->block_shift) - bytes, &base);
+
+		if (piece == 0)
+			break;
+		bytes += piece;
 	}
 	return bytes >> bdev->block_shift;
 }
@@ -332,23 +338,22 @@ static uint64_t child_blocks(struct spdkrt_bdev_io *parent)
 static void fill_child_iovs(struct spdkrt_bdev_io *parent, struct spdkrt_bdev_io *child)
 {
 	uint64_t left = child->num_blocks << parent->bdev->block_shift;
+	struct srt_iov_cursor c = split_cursor(parent);
 	int k = 0;
 
-	while (left > 0) {
-		struct iovec *src = &parent->iovs[parent->split.iov_index];
-		size_t avail = src->iov_len - parent->split.iov_offset;
-		size_t n = avail < left ? avail : left;
+	while (left > 0 && k < SRT_BDEV_CHILD_IOVS) {
+		void *base;
+		size_t n = srt_iov_cursor_next(&c, left, &base);
 
-		child->child_iovs[k].iov_base = (char *)src->iov_base + parent->split.iov_offset;
+		if (n == 0)
+			break;
+		child->child_iovs[k].iov_base = base;
 		child->child_iovs[k].iov_len = n;
 		k++;
 		left -= n;
-		parent->split.iov_offset += n;
-		if (parent->split.iov_offset == src->iov_len) {
-			parent->split.iov_index++;
-			parent->split.iov_offset = 0;
-		}
 	}
+	parent->split.iov_index = c.idx;
+	parent->split.iov_offset = c.off;
 	child->iovs = child->child_iovs;
 	child->iovcnt = k;
 }

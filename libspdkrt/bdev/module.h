@@ -21,11 +21,32 @@
 
 struct spdkrt_bdev_io;
 struct srt_bdev_channel;
+
+/*
+ * Statistics as the I/O path counts them: everything a completion of one type updates on one
+ * cache line (two types per line), unlike the public struct spdkrt_bdev_stats, which is
+ * arranged by field. stats.c converts.
+ */
+struct srt_bdev_type_stats {
+	uint64_t ops;
+	uint64_t bytes;
+	uint64_t latency_ticks;
+	uint64_t max_latency_ticks;
+};
+
+struct srt_bdev_stats {
+	struct srt_bdev_type_stats type[SPDKRT_BDEV_IO_TYPE_SLOTS];
+	uint64_t errors;
+};
 struct srt_bdev_reset;
 
-/* A built-in module: creates bdevs from parsed specs. */
+/*
+ * A built-in module. One moved onto the public interface gives its ops (registered as they are);
+ * the others create bdevs embedding struct spdkrt_bdev from parsed specs.
+ */
 struct srt_bdev_module {
 	const char *name;
+	const struct spdkrt_bdev_module_ops *ops;
 	/*
 	 * Create and register a bdev from spec: read the keys with the srt_spec_get_* helpers,
 	 * call srt_spec_check_all_used() before making anything (unknown keys are errors), then
@@ -38,17 +59,22 @@ struct spdkrt_bdev_desc;
 
 /* Filled by the module before srt_bdev_register(); the core owns the fields below "core". */
 struct spdkrt_bdev {
+	/* read by every I/O: together at the start (the first cache line of the object) */
+	const struct spdkrt_bdev_fn_table *fn;
+	void *ctx;
+	_Atomic uint64_t num_blocks;
+	size_t buf_align;             /* power of two; 1: any */
+	uint32_t block_size;
+	uint32_t block_shift;         /* core: log2(block_size) */
+	uint32_t optimal_io_boundary; /* blocks; 0: none */
+	uint32_t max_io_blocks;       /* 0: no limit */
+	_Atomic bool removing;        /* core */
+	bool may_split;               /* core: a boundary or a size limit: check whether to split */
+
 	char name[64];
 	const char *product_name;
 	const struct srt_bdev_module *module;
-	const struct spdkrt_bdev_fn_table *fn;
-	void *ctx;
-	uint32_t block_size;
-	_Atomic uint64_t num_blocks;
-	size_t buf_align;             /* power of two; 1: any */
-	uint32_t optimal_io_boundary; /* blocks; 0: none */
 	uint32_t write_unit_size;     /* blocks; 0 means 1 */
-	uint32_t max_io_blocks;       /* 0: no limit */
 	uint32_t max_unmap_blocks;    /* 0: no limit */
 	uint32_t max_unmap_ranges;    /* 0 means 1 */
 	uint32_t max_write_zeroes_blocks;
@@ -64,11 +90,9 @@ struct spdkrt_bdev {
 	TAILQ_ENTRY(spdkrt_bdev) link;
 	TAILQ_HEAD(, spdkrt_bdev_desc) descs;
 	TAILQ_HEAD(, srt_bdev_channel) channels;
-	struct spdkrt_bdev_stats released_stats; /* of channels already released */
+	struct srt_bdev_stats released_stats; /* of channels already released */
 	struct spdkrt_bdev *claimed_by;
-	_Atomic bool removing;
 	_Atomic bool removal_logged; /* the first refused I/O said why; the rest are quiet */
-	bool may_split; /* a boundary or a size limit: submissions check whether to split */
 	_Atomic bool frozen; /* a reset is in progress: channels made now start frozen */
 	struct srt_bdev_reset *reset_active; /* under srt_bdev_lock */
 	STAILQ_HEAD(, srt_bdev_reset) reset_queue;
@@ -77,7 +101,6 @@ struct spdkrt_bdev {
 	struct spdkrt_thread *destroy_thread;
 	struct spdkrt_thread *unregister_thread; /* where channels_released ran */
 	bool channels_released; /* every io_channel is gone; orphans may remain */
-	uint32_t block_shift;
 };
 
 /* Module-private bytes in each I/O (e.g. an iocb). */

@@ -106,14 +106,15 @@ static void register_builtins(void)
 {
 	for (size_t i = 0; srt_bdev_builtin_modules[i] != NULL; i++) {
 		const struct srt_bdev_module *b = srt_bdev_builtin_modules[i];
-		struct spdkrt_bdev_module_ops ops = {
-			.size = sizeof(ops),
+		/* for the built-ins not yet written against the public interface */
+		struct spdkrt_bdev_module_ops adapter = {
+			.size = sizeof(adapter),
 			.name = b->name,
 			.io_ctx_size = SRT_BDEV_IO_MODULE_CTX,
 			.create = builtin_create,
 		};
 
-		add_module(&ops, b, NULL);
+		add_module(b->ops != NULL ? b->ops : &adapter, b, NULL);
 	}
 }
 

@@ -13,29 +13,39 @@
 #define LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
 
 /* sum += add, reading add with relaxed atomics. */
-void srt_bdev_stats_add(struct spdkrt_bdev_stats *sum, const struct spdkrt_bdev_stats *add)
+void srt_bdev_stats_add(struct srt_bdev_stats *sum, const struct srt_bdev_stats *add)
 {
 	for (int t = 0; t < SPDKRT_BDEV_IO_TYPE_SLOTS; t++) {
-		uint64_t max = LOAD(add->max_latency_ticks[t]);
+		const struct srt_bdev_type_stats *a = &add->type[t];
+		struct srt_bdev_type_stats *s = &sum->type[t];
+		uint64_t max = LOAD(a->max_latency_ticks);
 
-		sum->ops[t] += LOAD(add->ops[t]);
-		sum->bytes[t] += LOAD(add->bytes[t]);
-		sum->latency_ticks[t] += LOAD(add->latency_ticks[t]);
-		if (max > sum->max_latency_ticks[t])
-			sum->max_latency_ticks[t] = max;
+		s->ops += LOAD(a->ops);
+		s->bytes += LOAD(a->bytes);
+		s->latency_ticks += LOAD(a->latency_ticks);
+		if (max > s->max_latency_ticks)
+			s->max_latency_ticks = max;
 	}
 	sum->errors += LOAD(add->errors);
 }
 
-static void copy_out(struct spdkrt_bdev_stats *out, size_t size,
-		     const struct spdkrt_bdev_stats *stats)
+/* Into the public layout, only the size the caller knows. */
+static void copy_out(struct spdkrt_bdev_stats *out, size_t size, const struct srt_bdev_stats *in)
 {
-	memcpy(out, stats, size < sizeof(*stats) ? size : sizeof(*stats));
+	struct spdkrt_bdev_stats pub = { .errors = in->errors, .ticks_hz = spdkrt_get_ticks_hz() };
+
+	for (int t = 0; t < SPDKRT_BDEV_IO_TYPE_SLOTS; t++) {
+		pub.ops[t] = in->type[t].ops;
+		pub.bytes[t] = in->type[t].bytes;
+		pub.latency_ticks[t] = in->type[t].latency_ticks;
+		pub.max_latency_ticks[t] = in->type[t].max_latency_ticks;
+	}
+	memcpy(out, &pub, size < sizeof(pub) ? size : sizeof(pub));
 }
 
 int spdkrt_bdev_get_stats(struct spdkrt_bdev *bdev, struct spdkrt_bdev_stats *out, size_t size)
 {
-	struct spdkrt_bdev_stats sum = { .ticks_hz = spdkrt_get_ticks_hz() };
+	struct srt_bdev_stats sum = { .errors = 0 };
 	struct srt_bdev_channel *ch;
 
 	if (bdev == NULL || out == NULL || size == 0) {
@@ -54,7 +64,7 @@ int spdkrt_bdev_get_stats(struct spdkrt_bdev *bdev, struct spdkrt_bdev_stats *ou
 int spdkrt_bdev_channel_get_stats(struct spdkrt_io_channel *io_ch, struct spdkrt_bdev_stats *out,
 				  size_t size)
 {
-	struct spdkrt_bdev_stats sum = { .ticks_hz = spdkrt_get_ticks_hz() };
+	struct srt_bdev_stats sum = { .errors = 0 };
 
 	if (io_ch == NULL || out == NULL || size == 0) {
 		SRT_ERR("spdkrt_bdev_channel_get_stats: NULL channel or stats, or size 0");

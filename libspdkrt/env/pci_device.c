@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "env/pci_allow.h"
 #include "env/pci_provider.h"
@@ -262,5 +263,25 @@ int srt_pci_device_reset(struct srt_pci_device *dev)
 
 bool srt_pci_device_is_removed(struct srt_pci_device *dev)
 {
-	return dev == NULL || dev->provider->is_removed(dev);
+	uint16_t vendor = 0xffff;
+
+	if (dev == NULL)
+		return true;
+	if (dev->provider->is_removed != NULL)
+		return dev->provider->is_removed(dev);
+	return dev->provider->cfg_read(dev, &vendor, sizeof(vendor), 0) != 0 || vendor == 0xffff;
+}
+
+int srt_pci_cfg_fd_read(int fd, uint64_t base, void *value, uint32_t len, uint32_t offset)
+{
+	ssize_t n = pread(fd, value, len, (off_t)(base + offset));
+
+	return n == (ssize_t)len ? 0 : (n < 0 ? -errno : -EIO);
+}
+
+int srt_pci_cfg_fd_write(int fd, uint64_t base, const void *value, uint32_t len, uint32_t offset)
+{
+	ssize_t n = pwrite(fd, value, len, (off_t)(base + offset));
+
+	return n == (ssize_t)len ? 0 : (n < 0 ? -errno : -EIO);
 }

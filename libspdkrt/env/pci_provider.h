@@ -24,8 +24,14 @@ struct srt_pci_provider {
 	int (*cfg_write)(struct srt_pci_device *dev, const void *value, uint32_t len,
 			 uint32_t offset);
 	int (*reset)(struct srt_pci_device *dev); /* NULL: -ENOTSUP */
+	/* NULL: removed when config reads fail or return all ones, as they do for a gone function */
 	bool (*is_removed)(struct srt_pci_device *dev);
 };
+
+/* Config space through a file descriptor at base (vfio's config region, sysfs's config file). */
+int srt_pci_cfg_fd_read(int fd, uint64_t base, void *value, uint32_t len, uint32_t offset);
+int srt_pci_cfg_fd_write(int fd, uint64_t base, const void *value, uint32_t len,
+			 uint32_t offset);
 
 struct srt_pci_bar_mapping {
 	void *va;

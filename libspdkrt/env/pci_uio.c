@@ -148,18 +148,16 @@ static void uio_unmap_bar(struct srt_pci_device *dev, uint32_t bar, void *va, ui
 static int uio_cfg_read(struct srt_pci_device *dev, void *value, uint32_t len, uint32_t offset)
 {
 	struct uio_function *f = dev->priv;
-	ssize_t n = pread(f->cfg_fd, value, len, offset);
 
-	return n == (ssize_t)len ? 0 : (n < 0 ? -errno : -EIO);
+	return srt_pci_cfg_fd_read(f->cfg_fd, 0, value, len, offset);
 }
 
 static int uio_cfg_write(struct srt_pci_device *dev, const void *value, uint32_t len,
 			 uint32_t offset)
 {
 	struct uio_function *f = dev->priv;
-	ssize_t n = pwrite(f->cfg_fd, value, len, offset);
 
-	return n == (ssize_t)len ? 0 : (n < 0 ? -errno : -EIO);
+	return srt_pci_cfg_fd_write(f->cfg_fd, 0, value, len, offset);
 }
 
 static int uio_reset(struct srt_pci_device *dev)
@@ -177,13 +175,6 @@ static int uio_reset(struct srt_pci_device *dev)
 	return rc;
 }
 
-static bool uio_is_removed(struct srt_pci_device *dev)
-{
-	uint16_t vendor = 0xffff;
-
-	return uio_cfg_read(dev, &vendor, sizeof(vendor), 0) != 0 || vendor == 0xffff;
-}
-
 const struct srt_pci_provider srt_pci_uio_provider = {
 	.name = "uio",
 	.open = uio_open,
@@ -193,5 +184,4 @@ const struct srt_pci_provider srt_pci_uio_provider = {
 	.cfg_read = uio_cfg_read,
 	.cfg_write = uio_cfg_write,
 	.reset = uio_reset,
-	.is_removed = uio_is_removed,
 };

@@ -136,18 +136,16 @@ static void vfio_unmap_bar(struct srt_pci_device *dev, uint32_t bar, void *va, u
 static int vfio_cfg_read(struct srt_pci_device *dev, void *value, uint32_t len, uint32_t offset)
 {
 	struct vfio_function *f = dev->priv;
-	ssize_t n = pread(f->fd, value, len, (off_t)(f->cfg_offset + offset));
 
-	return n == (ssize_t)len ? 0 : (n < 0 ? -errno : -EIO);
+	return srt_pci_cfg_fd_read(f->fd, f->cfg_offset, value, len, offset);
 }
 
 static int vfio_cfg_write(struct srt_pci_device *dev, const void *value, uint32_t len,
 			  uint32_t offset)
 {
 	struct vfio_function *f = dev->priv;
-	ssize_t n = pwrite(f->fd, value, len, (off_t)(f->cfg_offset + offset));
 
-	return n == (ssize_t)len ? 0 : (n < 0 ? -errno : -EIO);
+	return srt_pci_cfg_fd_write(f->fd, f->cfg_offset, value, len, offset);
 }
 
 static int vfio_reset(struct srt_pci_device *dev)
@@ -159,14 +157,6 @@ static int vfio_reset(struct srt_pci_device *dev)
 	return ioctl(f->fd, VFIO_DEVICE_RESET) == 0 ? 0 : -errno;
 }
 
-/* A function that is gone answers config reads with all ones. */
-static bool vfio_is_removed(struct srt_pci_device *dev)
-{
-	uint16_t vendor = 0xffff;
-
-	return vfio_cfg_read(dev, &vendor, sizeof(vendor), 0) != 0 || vendor == 0xffff;
-}
-
 const struct srt_pci_provider srt_pci_vfio_provider = {
 	.name = "vfio",
 	.open = vfio_open,
@@ -176,5 +166,4 @@ const struct srt_pci_provider srt_pci_vfio_provider = {
 	.cfg_read = vfio_cfg_read,
 	.cfg_write = vfio_cfg_write,
 	.reset = vfio_reset,
-	.is_removed = vfio_is_removed,
 };

@@ -22,6 +22,7 @@
 #include "util/log.h"
 
 #include "util/compiler.h"
+#include "util/iov.h"
 
 /* Bounce buffers per channel and their size: larger I/O is split by the core. */
 #define BOUNCE_COUNT 128
@@ -71,65 +72,6 @@ static inline struct crypto_task *task_of(struct spdkrt_bdev_io *io)
 	return (struct crypto_task *)io->module_ctx;
 }
 
-/* A position in an iovec array, moved block by block. */
-struct iov_cursor {
-	const struct iovec *iov;
-	int idx;
-	size_t off;
-};
-
-static inline void cursor_advance(struct iov_cursor *c, size_t len)
-{
-	while (len > 0) {
-		size_t n = c->iov[c->idx].iov_len - c->off;
-
-		if (n > len)
-			n = len;
-		c->off += n;
-		len -= n;
-		if (c->off == c->iov[c->idx].iov_len) {
-			c->idx++;
-			c->off = 0;
-		}
-	}
-}
-
-/* The next len bytes when they are contiguous in one iovec, else NULL. */
-static inline unsigned char *cursor_peek(const struct iov_cursor *c, size_t len)
-{
-	if (c->iov[c->idx].iov_len - c->off < len)
-		return NULL;
-	return (unsigned char *)c->iov[c->idx].iov_base + c->off;
-}
-
-static void cursor_gather(struct iov_cursor c, unsigned char *dst, size_t len)
-{
-	while (len > 0) {
-		size_t n = c.iov[c.idx].iov_len - c.off;
-
-		if (n > len)
-			n = len;
-		memcpy(dst, (char *)c.iov[c.idx].iov_base + c.off, n);
-		dst += n;
-		len -= n;
-		cursor_advance(&c, n);
-	}
-}
-
-static void cursor_scatter(struct iov_cursor c, const unsigned char *src, size_t len)
-{
-	while (len > 0) {
-		size_t n = c.iov[c.idx].iov_len - c.off;
-
-		if (n > len)
-			n = len;
-		memcpy((char *)c.iov[c.idx].iov_base + c.off, src, n);
-		src += n;
-		len -= n;
-		cursor_advance(&c, n);
-	}
-}
-
 /* One XTS data unit: the tweak is the LBA, little-endian (IEEE 1619 data unit number). */
 static inline int xts_block(EVP_CIPHER_CTX *ctx, uint64_t lba, const unsigned char *in,
 			    unsigned char *out, int len)
@@ -149,18 +91,20 @@ static inline int xts_block(EVP_CIPHER_CTX *ctx, uint64_t lba, const unsigned ch
 static int encrypt_into(struct crypto_channel *ch, struct spdkrt_bdev_io *io, unsigned char *dst)
 {
 	uint32_t bs = io->bdev->block_size;
-	struct iov_cursor c = { io->iovs, 0, 0 };
+	struct srt_iov_cursor c;
 
+	srt_iov_cursor_init(&c, io->iovs, io->iovcnt);
 	for (uint64_t b = 0; b < io->num_blocks; b++, dst += bs) {
 		const unsigned char *src = g_zero_block;
 
 		if (io->type == SPDKRT_BDEV_IO_WRITE) {
-			src = cursor_peek(&c, bs);
-			if (src == NULL) {
-				cursor_gather(c, ch->scratch, bs);
+			src = srt_iov_cursor_peek(&c, bs);
+			if (src != NULL) {
+				srt_iov_cursor_advance(&c, bs);
+			} else { /* a block across iovecs */
+				srt_iov_cursor_gather(&c, ch->scratch, bs);
 				src = ch->scratch;
 			}
-			cursor_advance(&c, bs);
 		}
 		if (xts_block(ch->enc, io->offset_blocks + b, src, dst, (int)bs) != 0)
 			return -EIO;
@@ -172,23 +116,26 @@ static int encrypt_into(struct crypto_channel *ch, struct spdkrt_bdev_io *io, un
 static int decrypt_in_place(struct crypto_channel *ch, struct spdkrt_bdev_io *io)
 {
 	uint32_t bs = io->bdev->block_size;
-	struct iov_cursor c = { io->iovs, 0, 0 };
+	struct srt_iov_cursor c;
 
+	srt_iov_cursor_init(&c, io->iovs, io->iovcnt);
 	for (uint64_t b = 0; b < io->num_blocks; b++) {
-		unsigned char *p = cursor_peek(&c, bs);
+		unsigned char *p = srt_iov_cursor_peek(&c, bs);
 		int rc;
 
 		if (p != NULL) {
 			rc = xts_block(ch->dec, io->offset_blocks + b, p, p, (int)bs);
-		} else {
-			cursor_gather(c, ch->scratch, bs);
+			srt_iov_cursor_advance(&c, bs);
+		} else { /* a block across iovecs: decrypt a copy, put it back */
+			struct srt_iov_cursor at = c;
+
+			srt_iov_cursor_gather(&c, ch->scratch, bs);
 			rc = xts_block(ch->dec, io->offset_blocks + b, ch->scratch, ch->scratch,
 				       (int)bs);
-			cursor_scatter(c, ch->scratch, bs);
+			srt_iov_cursor_scatter(&at, ch->scratch, bs);
 		}
 		if (rc != 0)
 			return rc;
-		cursor_advance(&c, bs);
 	}
 	return 0;
 }

@@ -2,7 +2,8 @@
 /*
  * The null bdev: no data, just completions. complete=submit (default) completes inside the
  * submit call, driving the deferred-completion path at full rate; complete=poller completes
- * from a per-channel poller, as SPDK's null bdev does, for comparison.
+ * from a per-channel poller, as SPDK's null bdev does, for comparison. Written against the
+ * public module interface only (<spdkrt/bdev_module.h>), like an out-of-tree module.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,17 +17,22 @@
 #include "util/log.h"
 #include "util/compiler.h"
 
-STAILQ_HEAD(null_io_list, spdkrt_bdev_io);
+/* The module's part of each I/O (its driver context): the link of the poller's list. */
+struct null_task {
+	STAILQ_ENTRY(null_task) link;
+	struct spdkrt_bdev_io *io;
+};
+STAILQ_HEAD(null_task_list, null_task);
 
 struct null_disk {
-	struct spdkrt_bdev bdev;
+	struct spdkrt_bdev *bdev;
 	bool complete_in_poller;
-	void (*destruct_done)(struct spdkrt_bdev *bdev);
+	spdkrt_bdev_destruct_done_cb destruct_done;
 	char channel_device; /* its address identifies the per-thread poller channels */
 };
 
 struct null_channel {
-	struct null_io_list pending;
+	struct null_task_list pending;
 	struct spdkrt_poller *poller;
 };
 
@@ -39,22 +45,24 @@ static void null_submit_now(struct spdkrt_io_channel *module_ch, struct spdkrt_b
 static void null_submit_later(struct spdkrt_io_channel *module_ch, struct spdkrt_bdev_io *io)
 {
 	struct null_channel *ch = spdkrt_io_channel_get_ctx(module_ch);
+	struct null_task *t = spdkrt_bdev_io_get_driver_ctx(io);
 
-	STAILQ_INSERT_TAIL(&ch->pending, io, link);
+	t->io = io;
+	STAILQ_INSERT_TAIL(&ch->pending, t, link);
 }
 
 static int null_poll(void *arg)
 {
 	struct null_channel *ch = arg;
-	struct null_io_list batch = STAILQ_HEAD_INITIALIZER(batch);
-	struct spdkrt_bdev_io *io;
+	struct null_task_list batch = STAILQ_HEAD_INITIALIZER(batch);
+	struct null_task *t;
 
 	if (STAILQ_EMPTY(&ch->pending))
 		return SPDKRT_POLLER_IDLE;
 	STAILQ_CONCAT(&batch, &ch->pending);
-	while ((io = STAILQ_FIRST(&batch)) != NULL) {
+	while ((t = STAILQ_FIRST(&batch)) != NULL) {
 		STAILQ_REMOVE_HEAD(&batch, link);
-		spdkrt_bdev_io_complete(io, 0);
+		spdkrt_bdev_io_complete(t->io, 0);
 	}
 	return SPDKRT_POLLER_BUSY;
 }
@@ -87,23 +95,22 @@ static struct spdkrt_io_channel *null_get_io_channel(void *ctx)
 static bool null_io_type_supported(void *ctx, enum spdkrt_bdev_io_type type)
 {
 	(void)ctx;
-	(void)type;
-	return true;
+	return type <= SPDKRT_BDEV_IO_WRITE_ZEROES;
 }
 
 static void null_channels_gone(void *io_device)
 {
 	struct null_disk *disk = container_of(io_device, struct null_disk, channel_device);
-	struct spdkrt_bdev *bdev = &disk->bdev;
-	void (*done)(struct spdkrt_bdev *bdev) = disk->destruct_done;
+	struct spdkrt_bdev *bdev = disk->bdev;
+	spdkrt_bdev_destruct_done_cb done = disk->destruct_done;
 
 	free(disk);
 	done(bdev);
 }
 
-static void null_destruct(struct spdkrt_bdev *bdev, void (*done)(struct spdkrt_bdev *bdev))
+static void null_destruct(struct spdkrt_bdev *bdev, spdkrt_bdev_destruct_done_cb done)
 {
-	struct null_disk *disk = bdev->ctx;
+	struct null_disk *disk = spdkrt_bdev_get_module_ctx(bdev);
 
 	if (!disk->complete_in_poller) {
 		free(disk);
@@ -133,15 +140,11 @@ static const struct spdkrt_bdev_fn_table g_null_poller_fn = {
 	.destruct = null_destruct,
 };
 
-static int null_create(struct srt_spec *spec, struct spdkrt_bdev **out);
-
-const struct srt_bdev_module srt_bdev_null_module = {
-	.name = "null",
-	.create = null_create,
-};
-
-static int null_create(struct srt_spec *spec, struct spdkrt_bdev **out)
+static int null_create(struct spdkrt_bdev_module *module, struct spdkrt_bdev_spec *public_spec,
+		       struct spdkrt_bdev **out)
 {
+	struct srt_spec *spec = (struct srt_spec *)public_spec;
+	struct spdkrt_bdev_info info;
 	struct srt_geometry geo;
 	struct null_disk *disk;
 	const char *name, *complete;
@@ -166,13 +169,6 @@ static int null_create(struct srt_spec *spec, struct spdkrt_bdev **out)
 	disk = calloc(1, sizeof(*disk));
 	if (disk == NULL)
 		return -ENOMEM;
-	snprintf(disk->bdev.name, sizeof(disk->bdev.name), "%s", name);
-	disk->bdev.product_name = "Null disk";
-	disk->bdev.module = &srt_bdev_null_module;
-	disk->bdev.fn = in_poller ? &g_null_poller_fn : &g_null_now_fn;
-	disk->bdev.ctx = disk;
-	disk->bdev.block_size = geo.block_size;
-	atomic_init(&disk->bdev.num_blocks, geo.num_blocks);
 	disk->complete_in_poller = in_poller;
 	if (in_poller) {
 		rc = spdkrt_io_device_register(&disk->channel_device, null_channel_create,
@@ -183,7 +179,15 @@ static int null_create(struct srt_spec *spec, struct spdkrt_bdev **out)
 			return rc;
 		}
 	}
-	rc = srt_bdev_register(&disk->bdev);
+	spdkrt_bdev_info_init(&info, sizeof(info));
+	info.name = name;
+	info.product_name = "Null disk";
+	info.module = module;
+	info.fn = in_poller ? &g_null_poller_fn : &g_null_now_fn;
+	info.ctx = disk;
+	info.block_size = geo.block_size;
+	info.num_blocks = geo.num_blocks;
+	rc = spdkrt_bdev_register(&info, &disk->bdev);
 	if (rc != 0) {
 		if (in_poller)
 			SRT_WARN("null bdev '%s': its channel device stays registered", name);
@@ -191,6 +195,18 @@ static int null_create(struct srt_spec *spec, struct spdkrt_bdev **out)
 			free(disk);
 		return rc;
 	}
-	*out = &disk->bdev;
+	*out = disk->bdev;
 	return 0;
 }
+
+static const struct spdkrt_bdev_module_ops g_null_ops = {
+	.size = sizeof(struct spdkrt_bdev_module_ops),
+	.name = "null",
+	.io_ctx_size = sizeof(struct null_task),
+	.create = null_create,
+};
+
+const struct srt_bdev_module srt_bdev_null_module = {
+	.name = "null",
+	.ops = &g_null_ops,
+};

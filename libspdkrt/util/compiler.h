@@ -9,6 +9,6 @@
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
 /* The object of type `type` whose member `member` is at ptr. */
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 #endif

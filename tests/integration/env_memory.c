@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Initialises the environment through the shared library (with --no-huge or on hugepages),
- * allocates DMA memory, translates it, writes it, frees it, finalises. Prints one line per step
- * and exits non-zero on any failure. With --expect-no-hugepages, init must fail with -ENOMEM
+ * allocates DMA memory, translates it, writes it, frees it, finalises; device DMA (contig
+ * memory, spdkrt_vtophys lengths, registered application memory) and PCI enumeration of this
+ * machine's functions. Prints one line per step and exits non-zero on any failure. With --expect-no-hugepages, init must fail with -ENOMEM
  * and say how to reserve hugepages.
  */
 #include <errno.h>
@@ -19,6 +20,15 @@ static void capture(void *ctx, enum spdkrt_log_level level, const char *componen
 	(void)ctx;
 	(void)level;
 	snprintf(g_log + strlen(g_log), sizeof(g_log) - strlen(g_log), "[%s] %s\n", component, msg);
+}
+
+static int count_function(void *ctx, const struct spdkrt_pci_addr *addr,
+			  const struct spdkrt_pci_id *id)
+{
+	(void)addr;
+	(void)id;
+	(*(unsigned *)ctx)++;
+	return 0;
 }
 
 #define CHECK(cond, ...)                                                                           \
@@ -79,6 +89,39 @@ int main(int argc, char **argv)
 	printf("PASS: 16 DMA buffers allocated, translated, written\n");
 	for (int i = 0; i < 16; i++)
 		spdkrt_dma_free(bufs[i]);
+
+	{
+		const size_t mib = (size_t)1 << 20;
+		char *contig = spdkrt_dma_malloc_contig(mib, 4096, SPDKRT_ENV_SOCKET_ANY);
+		char *region = aligned_alloc(2 * mib, 4 * mib);
+		size_t len = mib;
+		unsigned functions = 0;
+
+		CHECK(contig != NULL && region != NULL, "contig buffer / region");
+		CHECK(spdkrt_vtophys(contig, &len) != SPDKRT_IOVA_INVALID && len == mib,
+		      "vtophys of a 1 MiB contig buffer: %zu contiguous bytes", len);
+		spdkrt_dma_free(contig);
+		memset(region, 0, 4 * mib);
+		rc = spdkrt_mem_register(region, 4 * mib);
+		if (rc == 0) {
+			len = 4 * mib;
+			CHECK(spdkrt_vtophys(region + 100, &len) != SPDKRT_IOVA_INVALID && len >= 100,
+			      "vtophys of registered memory");
+			CHECK(spdkrt_mem_unregister(region, 4 * mib) == 0, "mem_unregister");
+			CHECK(spdkrt_vtophys(region, NULL) == SPDKRT_IOVA_INVALID,
+			      "unregistered memory still has an IOVA");
+			printf("PASS: contig memory and registered application memory translate\n");
+		} else {
+			/* IOVA = PA: only hugepage-backed memory can be registered, and it says so. */
+			CHECK(!no_huge && rc == -EINVAL && strstr(g_log, "hugepage-backed") != NULL,
+			      "mem_register: %s", spdkrt_strerror(rc));
+			printf("PASS: contig memory translates; IOVA = PA refuses ordinary pages\n");
+		}
+		free(region);
+		rc = spdkrt_pci_enumerate(NULL, 0, 0, count_function, &functions);
+		CHECK(rc == 0, "spdkrt_pci_enumerate: %s", spdkrt_strerror(rc));
+		printf("PASS: %u PCI functions on this machine\n", functions);
+	}
 	spdkrt_env_fini();
 	CHECK(!spdkrt_env_is_initialized(), "still initialised after fini");
 	printf("PASS: freed and finalised\n");

@@ -4,7 +4,9 @@
  * the real provider the function is bound to: enumeration with ids and class, attach, config
  * space, BAR0's CAP and VS, and a DMA the device performs: an Identify Controller page written
  * into a buffer from spdkrt_dma_malloc_contig(), checked byte by byte (QEMU reports success even
- * when an IOMMU blocked the transfer). Then detach, attach again, detach.
+ * when an IOMMU blocked the transfer), into registered application memory, and with vfio into
+ * memory no longer registered (blocked). Then detach, attach again, detach; with uio, the kernel
+ * removes the function under an attached device (the caller rescans and binds it again).
  *
  * Usage: pci_guest vfio|uio. Prints "ok: ..." per check, "FAIL: ..." on the first failure, and
  * "PASS: pci_guest <provider>" at the end; exits non-zero on failure.
@@ -277,6 +279,29 @@ static void attach_and_check(const struct found *f, const char *provider, bool i
 	srt_pci_device_detach(dev);
 }
 
+/*
+ * uio only (vfio-pci holds a removal until the user lets go): the kernel removes the function
+ * under an attached device, which must then report it removed and still detach cleanly.
+ */
+static void surprise_removal(const struct found *f, const char *name)
+{
+	struct srt_pci_device *dev;
+	char path[128];
+	FILE *fp;
+	int rc = srt_pci_device_attach(&f->addr, &dev);
+
+	CHECK(rc == 0, "attach: %s", spdkrt_strerror(rc));
+	CHECK(!srt_pci_device_is_removed(dev), "%s reported removed before removal", name);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", name);
+	fp = fopen(path, "w");
+	CHECK(fp != NULL && fputs("1", fp) >= 0 && fclose(fp) == 0, "removing %s through sysfs",
+	      name);
+	CHECK(srt_pci_device_is_removed(dev), "%s removed but not reported removed", name);
+	srt_pci_device_detach(dev);
+	printf("ok: a function removed under an attached device is reported removed; detach "
+	       "cleans up\n");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct spdkrt_pci_id qemu_nvme[] = {
@@ -316,6 +341,8 @@ int main(int argc, char **argv)
 	/* Detach released everything: the same function attaches again (SPDK issue #138). */
 	attach_and_check(&f, provider, false);
 	printf("ok: detach, attach again, detach\n");
+	if (strcmp(provider, "uio") == 0)
+		surprise_removal(&f, name);
 	spdkrt_env_fini();
 	printf("PASS: pci_guest %s\n", provider);
 	return 0;
