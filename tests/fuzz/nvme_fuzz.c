@@ -37,6 +37,9 @@ enum record {
 	REC_ADMIN_CQE,   /* 16 bytes posted on the admin CQ */
 	REC_IO_CQE,      /* 16 bytes posted on the I/O CQ */
 	REC_FAULT,       /* kind, qid, opcode, count, sct, sc, dnr, cdw0 (4) */
+	REC_RESET,       /* reset the controller after the commands (identify stays patched) */
+	REC_EVENT,       /* type, info, log id: an asynchronous event after attach */
+	REC_NS_CHANGE,   /* nsid (1): add or remove that namespace after attach */
 	REC_TYPES,
 };
 
@@ -50,6 +53,11 @@ struct plan {
 	unsigned num_admin_cqes, num_io_cqes;
 	uint8_t log_ids[MAX_LOGS];
 	unsigned num_logs;
+	uint8_t events[MAX_CQES][3];
+	unsigned num_events;
+	uint8_t ns_changes[MAX_CQES];
+	unsigned num_ns_changes;
+	bool reset;
 };
 
 static uint8_t *g_buf; /* DMA memory for I/O, freed never (one per process) */
@@ -191,6 +199,18 @@ static void parse(struct nvme_model *model, struct input *in, struct plan *plan)
 			    take(in, plan->io_cqe[plan->num_io_cqes], 16))
 				plan->num_io_cqes++;
 			break;
+		case REC_RESET:
+			plan->reset = true;
+			break;
+		case REC_EVENT:
+			if (plan->num_events < MAX_CQES &&
+			    take(in, plan->events[plan->num_events], 3))
+				plan->num_events++;
+			break;
+		case REC_NS_CHANGE:
+			if (plan->num_ns_changes < MAX_CQES)
+				plan->ns_changes[plan->num_ns_changes++] = 1 + take8(in) % 4;
+			break;
 		default:
 			apply_fault(model, in);
 			break;
@@ -237,12 +257,25 @@ static void exercise(struct nvme_model *model, struct spdkrt_nvme_ctrlr *ctrlr,
 		spdkrt_nvme_ns_cmd_read(ns, qpair, g_buf + IO_BYTES / 2, 0, 1, count_completion,
 					NULL, 0);
 	}
+	for (unsigned i = 0; i < plan->num_events; i++)
+		nvme_model_raise_event(model, plan->events[i][0] & 7, plan->events[i][1],
+				       plan->events[i][2]);
+	for (unsigned i = 0; i < plan->num_ns_changes; i++) {
+		struct nvme_model_ns_opts ns = { .nsid = plan->ns_changes[i], .num_blocks = 16 };
+
+		if (nvme_model_remove_ns(model, ns.nsid) != 0)
+			nvme_model_add_ns(model, &ns);
+	}
 	for (unsigned i = 0; i < plan->num_admin_cqes; i++)
 		nvme_model_post_raw_cqe(model, 0, plan->admin_cqe[i], false);
 	for (unsigned i = 0; qpair != NULL && i < plan->num_io_cqes; i++)
 		nvme_model_post_raw_cqe(model, spdkrt_nvme_qpair_get_id(qpair), plan->io_cqe[i],
 					false);
 	run_model_and_driver(ctrlr, qpair);
+	if (plan->reset) {
+		spdkrt_nvme_ctrlr_reset(ctrlr);
+		run_model_and_driver(ctrlr, qpair);
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -273,6 +306,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (spdkrt_nvme_transport_id_parse(&trid, TRADDR) != 0)
 		abort();
 	if (spdkrt_nvme_connect(&trid, &opts, &ctrlr) == 0) {
+		spdkrt_nvme_ctrlr_register_aer_callback(ctrlr, count_completion, NULL);
 		if (spdkrt_nvme_ctrlr_alloc_io_qpair(ctrlr, NULL, &qpair) != 0)
 			qpair = NULL;
 		exercise(model, ctrlr, qpair, &plan);
