@@ -9,7 +9,7 @@ SUDO=
 debian_packages=(
 	build-essential autoconf automake libtool pkg-config
 	libdpdk-dev libaio-dev libssl-dev libnuma-dev liburing-dev libcmocka-dev libjson-c-dev
-	python3 fio abigail-tools doxygen clang-format
+	python3 fio abigail-tools doxygen clang-format clang libclang-rt-14-dev
 	debhelper dpkg-dev lintian apt-utils fakeroot rpm rpmlint help2man man-db
 	dh-python pybuild-plugin-pyproject python3-all python3-setuptools python3-pytest
 	golang-go rustc
@@ -18,7 +18,8 @@ debian_packages=(
 fedora_packages=(
 	gcc make autoconf automake libtool pkgconf-pkg-config
 	dpdk-devel libaio-devel openssl-devel numactl-devel liburing-devel libcmocka-devel json-c-devel
-	python3 fio libabigail doxygen clang-tools-extra rpm-build rpmlint help2man man-db
+	python3 fio libabigail doxygen clang-tools-extra clang compiler-rt rpm-build rpmlint
+	help2man man-db
 	python3-setuptools python3-pytest golang rust
 	qemu-system-x86 busybox cpio kmod
 )

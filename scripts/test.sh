@@ -58,8 +58,10 @@ run_stage() {
 }
 run_stage "formatting (clang-format)" scripts/check-format.sh
 run_stage "ThreadSanitizer stress" scripts/test-tsan.sh
+run_stage "NVMe driver fuzzing (libFuzzer, through the model)" scripts/fuzz-nvme.sh
 run_stage "installed packages" scripts/test-packages.sh
 run_stage "fio plugin" scripts/test-fio.sh
+run_stage "fuzz (libFuzzer)" scripts/test-fuzz.sh
 run_stage "QEMU guests (vfio-pci, uio_pci_generic)" tests/integration/qemu/run.sh
 
 echo

@@ -338,6 +338,60 @@ SPDKRT_API int spdkrt_nvme_ctrlr_cmd_abort(struct spdkrt_nvme_ctrlr *ctrlr,
 					   struct spdkrt_nvme_qpair *qpair, uint16_t cid,
 					   spdkrt_nvme_cmd_cb cb, void *cb_arg);
 
+/* Namespace management, format, firmware, security (admin; data copied through DMA buffers) */
+
+/**
+ * Namespace Management create from @p data (NSZE, NCAP, FLBAS, DPS, NMIC used; copied). The new
+ * namespace id is the cpl's cdw0; it is not attached yet (spdkrt_nvme_ctrlr_attach_ns()).
+ * Needs OACS namespace management (-ENOTSUP).
+ */
+SPDKRT_API int spdkrt_nvme_ctrlr_create_ns(struct spdkrt_nvme_ctrlr *ctrlr,
+					   const struct spdkrt_nvme_ns_data *data,
+					   spdkrt_nvme_cmd_cb cb, void *cb_arg);
+/** Namespace Management delete of @p nsid (SPDKRT_NVME_NSID_ALL: all). The active set is rescanned. */
+SPDKRT_API int spdkrt_nvme_ctrlr_delete_ns(struct spdkrt_nvme_ctrlr *ctrlr, uint32_t nsid,
+					   spdkrt_nvme_cmd_cb cb, void *cb_arg);
+/**
+ * Namespace Attachment of @p nsid to the controllers of @p list (copied). On success the active
+ * namespaces are rescanned (the namespace-changed callback runs).
+ */
+SPDKRT_API int spdkrt_nvme_ctrlr_attach_ns(struct spdkrt_nvme_ctrlr *ctrlr, uint32_t nsid,
+					   const struct spdkrt_nvme_ctrlr_list *list,
+					   spdkrt_nvme_cmd_cb cb, void *cb_arg);
+/** Namespace Attachment detach; as spdkrt_nvme_ctrlr_attach_ns(). */
+SPDKRT_API int spdkrt_nvme_ctrlr_detach_ns(struct spdkrt_nvme_ctrlr *ctrlr, uint32_t nsid,
+					   const struct spdkrt_nvme_ctrlr_list *list,
+					   spdkrt_nvme_cmd_cb cb, void *cb_arg);
+/**
+ * Format NVM of @p nsid (SPDKRT_NVME_NSID_ALL: all) with @p format, the CDW10 fields built with
+ * SPDKRT_NVME_SET(SPDKRT_NVME_FORMAT_LBAF, ...) and friends. Namespace data is re-read after.
+ */
+SPDKRT_API int spdkrt_nvme_ctrlr_format(struct spdkrt_nvme_ctrlr *ctrlr, uint32_t nsid,
+					uint32_t format, spdkrt_nvme_cmd_cb cb, void *cb_arg);
+/**
+ * Firmware Image Download of @p size bytes of @p image (copied) at byte @p offset of the image;
+ * both multiples of 4, size at most the largest transfer. Call once per piece, in any order.
+ */
+SPDKRT_API int spdkrt_nvme_ctrlr_fw_image_download(struct spdkrt_nvme_ctrlr *ctrlr,
+						   const void *image, uint32_t size,
+						   uint32_t offset, spdkrt_nvme_cmd_cb cb,
+						   void *cb_arg);
+/**
+ * Firmware Commit to @p slot (0: the controller chooses) with commit @p action (enum
+ * spdkrt_nvme_fw_commit_action): the caller decides whether and when the image is activated.
+ */
+SPDKRT_API int spdkrt_nvme_ctrlr_fw_commit(struct spdkrt_nvme_ctrlr *ctrlr, uint8_t slot,
+					   uint8_t action, spdkrt_nvme_cmd_cb cb, void *cb_arg);
+/** Security Send: @p size bytes of @p payload (copied) for protocol @p secp / @p spsp. */
+SPDKRT_API int spdkrt_nvme_ctrlr_security_send(struct spdkrt_nvme_ctrlr *ctrlr, uint8_t secp,
+					       uint16_t spsp, uint8_t nssf, const void *payload,
+					       uint32_t size, spdkrt_nvme_cmd_cb cb, void *cb_arg);
+/** Security Receive into @p payload (any memory, @p size bytes, copied before @p cb). */
+SPDKRT_API int spdkrt_nvme_ctrlr_security_receive(struct spdkrt_nvme_ctrlr *ctrlr, uint8_t secp,
+						  uint16_t spsp, uint8_t nssf, void *payload,
+						  uint32_t size, spdkrt_nvme_cmd_cb cb,
+						  void *cb_arg);
+
 /* Namespaces */
 
 /** The namespace id. */
@@ -471,6 +525,36 @@ SPDKRT_API int spdkrt_nvme_ctrlr_cmd_io_raw(struct spdkrt_nvme_ctrlr *ctrlr,
 					    const struct spdkrt_nvme_cmd *cmd, void *buf,
 					    uint32_t len, void *md, spdkrt_nvme_cmd_cb cb,
 					    void *cb_arg);
+
+/* Reservations (data copied; needs ONCS reservations: -ENOTSUP) */
+
+/**
+ * Reservation Register: @p action (enum spdkrt_nvme_reservation_register_action) with the keys
+ * of @p data, @p ignore_key (IEKEY) and @p cptpl (enum spdkrt_nvme_reservation_register_cptpl).
+ */
+SPDKRT_API int spdkrt_nvme_ns_cmd_reservation_register(
+	struct spdkrt_nvme_ns *ns, struct spdkrt_nvme_qpair *qpair,
+	const struct spdkrt_nvme_reservation_register_data *data, bool ignore_key, uint8_t action,
+	uint8_t cptpl, spdkrt_nvme_cmd_cb cb, void *cb_arg);
+/** Reservation Acquire: @p action (acquire, preempt, preempt and abort) of @p type. */
+SPDKRT_API int spdkrt_nvme_ns_cmd_reservation_acquire(
+	struct spdkrt_nvme_ns *ns, struct spdkrt_nvme_qpair *qpair,
+	const struct spdkrt_nvme_reservation_acquire_data *data, bool ignore_key, uint8_t action,
+	uint8_t type, spdkrt_nvme_cmd_cb cb, void *cb_arg);
+/** Reservation Release: @p action (release, clear) of @p type with the key of @p data. */
+SPDKRT_API int spdkrt_nvme_ns_cmd_reservation_release(
+	struct spdkrt_nvme_ns *ns, struct spdkrt_nvme_qpair *qpair,
+	const struct spdkrt_nvme_reservation_key_data *data, bool ignore_key, uint8_t action,
+	uint8_t type, spdkrt_nvme_cmd_cb cb, void *cb_arg);
+/**
+ * Reservation Report into @p payload (any memory, @p size bytes, a multiple of 4, at least 24):
+ * a spdkrt_nvme_reservation_status_data header, then one spdkrt_nvme_registered_ctrlr_data per
+ * registrant. NUMD is 0-based (v17.03 asked for one dword too many).
+ */
+SPDKRT_API int spdkrt_nvme_ns_cmd_reservation_report(struct spdkrt_nvme_ns *ns,
+						     struct spdkrt_nvme_qpair *qpair,
+						     void *payload, uint32_t size,
+						     spdkrt_nvme_cmd_cb cb, void *cb_arg);
 
 SPDKRT_END_DECLS
 

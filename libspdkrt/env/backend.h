@@ -32,6 +32,8 @@ struct srt_env_backend {
 	const char *name;
 	/* DPDK's EAL cannot be initialised again after fini or a failed init. */
 	bool once_per_process;
+	/* once_per_process: true once a failed init has used the one chance (NULL: any has). */
+	bool (*consumed)(void);
 	int (*init)(const struct srt_env_config *config);
 	void (*fini)(void);
 	/* contig: the whole buffer is one IOVA run (queues, rings). */

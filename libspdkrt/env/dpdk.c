@@ -5,7 +5,6 @@
  */
 
 #include <errno.h>
-#include <ftw.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,6 +22,7 @@
 
 #include "env/backend.h"
 #include "env/dpdk_dma.h"
+#include "env/runtime_dir.h"
 
 #define SRT_LOG_COMPONENT "env"
 #include "util/log.h"
@@ -31,6 +31,8 @@
 
 static FILE *g_log_stream;
 static char g_runtime_dir[4096];
+/* Set once rte_eal_init has run: only from then on can this process not init again. */
+static bool g_eal_called;
 
 /* DPDK writes formatted text to this stream; forward it line by line to spdkrt's sink. */
 static ssize_t dpdk_log_write(void *cookie, const char *buf, size_t size)
@@ -182,7 +184,7 @@ static int build_args(const struct srt_env_config *c, struct eal_argv *a)
 	if (c->file_prefix != NULL)
 		rc |= add_arg(a, "--file-prefix=%s", c->file_prefix);
 	else
-		rc |= add_arg(a, "--file-prefix=spdkrt%ld", (long)getpid());
+		rc |= add_arg(a, "--file-prefix=" SRT_RUNTIME_PREFIX "%ld", (long)getpid());
 	if (c->no_huge)
 		rc |= add_arg(a, "--no-huge");
 	if (c->mem_size_mb != 0) {
@@ -200,6 +202,11 @@ static int build_args(const struct srt_env_config *c, struct eal_argv *a)
 	for (size_t i = 0; i < c->num_eal_args; i++)
 		rc |= add_arg(a, "%s", c->eal_args[i]);
 	return rc == 0 ? 0 : -E2BIG;
+}
+
+static bool dpdk_consumed(void)
+{
+	return g_eal_called;
 }
 
 static int dpdk_init(const struct srt_env_config *config)
@@ -234,6 +241,9 @@ static int dpdk_init(const struct srt_env_config *config)
 	argv_copy[args.argc] = NULL;
 	restore_affinity = pthread_getaffinity_np(pthread_self(), sizeof(saved_affinity),
 						  &saved_affinity) == 0;
+	if (config->file_prefix == NULL)
+		srt_runtime_dir_remove_stale();
+	g_eal_called = true;
 	rc = rte_eal_init(args.argc, argv_copy);
 	if (restore_affinity)
 		pthread_setaffinity_np(pthread_self(), sizeof(saved_affinity), &saved_affinity);
@@ -259,22 +269,13 @@ static int dpdk_init(const struct srt_env_config *config)
 	return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
 static void dpdk_fini(void)
 {
 	srt_dpdk_dma_fini();
 	rte_eal_cleanup();
 	/* A prefix spdkrt made up is private to this process: leave nothing behind. */
 	if (g_runtime_dir[0] != '\0')
-		nftw(g_runtime_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+		srt_runtime_dir_remove(g_runtime_dir);
 	g_runtime_dir[0] = '\0';
 }
 
@@ -308,6 +309,7 @@ static int dpdk_wait(uint32_t core)
 const struct srt_env_backend srt_env_dpdk_backend = {
 	.name = "dpdk",
 	.once_per_process = true,
+	.consumed = dpdk_consumed,
 	.init = dpdk_init,
 	.fini = dpdk_fini,
 	.dma_malloc = srt_dpdk_dma_malloc,

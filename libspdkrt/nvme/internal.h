@@ -283,6 +283,11 @@ int nvme_ctrlr_submit_admin(struct spdkrt_nvme_ctrlr *ctrlr, const struct spdkrt
 int nvme_ctrlr_wait(struct spdkrt_nvme_ctrlr *ctrlr, const bool *done, uint64_t timeout_us);
 void nvme_ctrlr_aer_completed(struct spdkrt_nvme_ctrlr *ctrlr, const struct spdkrt_nvme_cpl *cpl);
 
+/* ns_cmd.c: an I/O command whose data goes through a DMA bounce buffer (copied in/out). */
+int nvme_ns_submit_bounced(struct spdkrt_nvme_ns *ns, struct spdkrt_nvme_qpair *qpair,
+			   const struct spdkrt_nvme_cmd *cmd, void *user_buf, uint32_t len,
+			   bool copy_in, bool copy_out, spdkrt_nvme_cmd_cb cb, void *cb_arg);
+
 /* ns.c */
 int nvme_ns_update(struct spdkrt_nvme_ns *ns, const struct spdkrt_nvme_ns_data *data);
 

@@ -511,14 +511,46 @@ int spdkrt_nvme_ns_cmd_write_uncorrectable(struct spdkrt_nvme_ns *ns,
 	return submit_io(&a);
 }
 
+int nvme_ns_submit_bounced(struct spdkrt_nvme_ns *ns, struct spdkrt_nvme_qpair *qpair,
+			   const struct spdkrt_nvme_cmd *cmd, void *user_buf, uint32_t len,
+			   bool copy_in, bool copy_out, spdkrt_nvme_cmd_cb cb, void *cb_arg)
+{
+	struct nvme_request *req;
+	int rc;
+
+	if (ns->ctrlr->is_failed)
+		return -ENXIO;
+	req = nvme_request_alloc(qpair, cb, cb_arg);
+	if (req == NULL)
+		return -ENOMEM;
+	/* Copied: the caller's data may be on its stack or in memory no device can reach. */
+	req->bounce = spdkrt_dma_zmalloc(len, 64, SPDKRT_ENV_SOCKET_ANY);
+	if (req->bounce == NULL) {
+		nvme_request_free(req);
+		return -ENOMEM;
+	}
+	if (copy_in)
+		memcpy(req->bounce, user_buf, len);
+	req->user_buf = user_buf;
+	req->user_len = len;
+	req->copy_out = copy_out;
+	req->payload.type = NVME_PAYLOAD_CONTIG;
+	req->payload.buf = req->bounce;
+	req->payload_size = len;
+	req->cmd = *cmd;
+	req->cmd.nsid = ns->id;
+	rc = nvme_qpair_submit(qpair, req);
+	if (rc != 0)
+		nvme_request_free(req);
+	return rc;
+}
+
 int spdkrt_nvme_ns_cmd_dataset_management(struct spdkrt_nvme_ns *ns,
 					  struct spdkrt_nvme_qpair *qpair, uint32_t attributes,
 					  const struct spdkrt_nvme_dsm_range *ranges,
 					  uint16_t num_ranges, spdkrt_nvme_cmd_cb cb, void *cb_arg)
 {
-	struct nvme_request *req;
-	size_t size = (size_t)num_ranges * sizeof(*ranges);
-	int rc;
+	struct spdkrt_nvme_cmd cmd = { 0 };
 
 	if (ns == NULL || qpair == NULL || qpair->id == 0 || ranges == NULL || num_ranges == 0 ||
 	    num_ranges > SPDKRT_NVME_DSM_MAX_RANGES) {
@@ -526,31 +558,14 @@ int spdkrt_nvme_ns_cmd_dataset_management(struct spdkrt_nvme_ns *ns,
 			__func__, num_ranges);
 		return -EINVAL;
 	}
-	if (ns->ctrlr->is_failed)
-		return -ENXIO;
 	if (!oncs(ns, SPDKRT_NVME_ONCS_DSM))
 		return -ENOTSUP;
-	req = nvme_request_alloc(qpair, cb, cb_arg);
-	if (req == NULL)
-		return -ENOMEM;
-	/* The ranges are copied: the caller's array may be on its stack. */
-	req->bounce = spdkrt_dma_malloc(size, 64, SPDKRT_ENV_SOCKET_ANY);
-	if (req->bounce == NULL) {
-		nvme_request_free(req);
-		return -ENOMEM;
-	}
-	memcpy(req->bounce, ranges, size);
-	req->payload.type = NVME_PAYLOAD_CONTIG;
-	req->payload.buf = req->bounce;
-	req->payload_size = (uint32_t)size;
-	req->cmd.opc = SPDKRT_NVME_OPC_DATASET_MANAGEMENT;
-	req->cmd.nsid = ns->id;
-	req->cmd.cdw10 = num_ranges - 1u;
-	req->cmd.cdw11 = attributes;
-	rc = nvme_qpair_submit(qpair, req);
-	if (rc != 0)
-		nvme_request_free(req);
-	return rc;
+	cmd.opc = SPDKRT_NVME_OPC_DATASET_MANAGEMENT;
+	cmd.cdw10 = num_ranges - 1u;
+	cmd.cdw11 = attributes;
+	return nvme_ns_submit_bounced(ns, qpair, &cmd, (void *)(uintptr_t)ranges,
+				      (uint32_t)num_ranges * (uint32_t)sizeof(*ranges), true, false,
+				      cb, cb_arg);
 }
 
 int spdkrt_nvme_ns_cmd_flush(struct spdkrt_nvme_ns *ns, struct spdkrt_nvme_qpair *qpair,

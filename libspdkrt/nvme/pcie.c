@@ -301,6 +301,10 @@ static int build_data_pointer(struct pcie_qpair *pq, struct pcie_tracker *tr,
 
 	if (req->payload.type == NVME_PAYLOAD_NONE || req->payload_size == 0)
 		return 0; /* no data, or the caller set the pointer (queue creation) */
+	if (req->payload.type == NVME_PAYLOAD_CONTIG && req->payload.md == NULL &&
+	    pcie_prps_contig(&req->cmd, (uint8_t *)req->payload.buf + req->payload_offset,
+			     req->payload_size, tr->list, tr->list_iova, PCIE_PAGE_SIZE))
+		return 0;
 	rc = nvme_sge_iter_init(&it, &req->payload, req->payload_offset);
 	if (rc != 0)
 		return rc;

@@ -46,6 +46,37 @@ static int prp_add(struct prp_state *s, uint64_t *list, uint64_t iova, uint32_t 
 	return 0;
 }
 
+bool pcie_prps_contig(struct spdkrt_nvme_cmd *cmd, void *buf, uint32_t size, uint64_t *list,
+		      uint64_t list_iova, uint32_t page_size)
+{
+	size_t len = size;
+	uint64_t iova = spdkrt_vtophys(buf, &len);
+	uint64_t first_page_left, page;
+	uint32_t n = 0;
+
+	if (iova == SPDKRT_IOVA_INVALID || len < size || (iova & 3u))
+		return false;
+	first_page_left = page_size - iova % page_size;
+	cmd->flags = (uint8_t)(cmd->flags & ~SPDKRT_NVME_SET(SPDKRT_NVME_CMD_PSDT, 3u));
+	cmd->dptr.prp.prp1 = iova;
+	if (size <= first_page_left) {
+		cmd->dptr.prp.prp2 = 0;
+		return true;
+	}
+	page = iova + first_page_left; /* page aligned from here on */
+	if (size - first_page_left <= page_size) {
+		cmd->dptr.prp.prp2 = page;
+		return true;
+	}
+	for (uint64_t end = iova + size; page < end; page += page_size) {
+		if (n == PCIE_MAX_PRP_ENTRIES)
+			return false;
+		list[n++] = page;
+	}
+	cmd->dptr.prp.prp2 = list_iova;
+	return true;
+}
+
 int pcie_build_prps(struct spdkrt_nvme_cmd *cmd, struct nvme_sge_iter *it, uint32_t size,
 		    uint64_t *list, uint64_t list_iova, uint32_t page_size)
 {

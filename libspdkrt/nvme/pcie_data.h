@@ -21,6 +21,14 @@ int pcie_build_prps(struct spdkrt_nvme_cmd *cmd, struct nvme_sge_iter *it, uint3
 		    uint64_t *list, uint64_t list_iova, uint32_t page_size);
 
 /*
+ * The common case in one translation: a buffer whose IOVA is contiguous. Fills cmd's PRPs (and
+ * the list) and returns true; false when the buffer is not one IOVA run (or not dword aligned):
+ * then pcie_build_prps() walks it page by page.
+ */
+bool pcie_prps_contig(struct spdkrt_nvme_cmd *cmd, void *buf, uint32_t size, uint64_t *list,
+		      uint64_t list_iova, uint32_t page_size);
+
+/*
  * Fill cmd's SGL1 with one data block, or a last segment of up to 256 data blocks in the list
  * page. dword_aligned: the controller needs dword-aligned addresses and lengths.
  * @return 0, -EFAULT, -EINVAL, -E2BIG.

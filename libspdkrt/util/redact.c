@@ -87,8 +87,16 @@ const char *spdkrt_spec_redact(const char *spec, char *buf, size_t size)
 		const char *eq = memchr(p, '=', item);
 
 		if (secret_key(p, eq != NULL ? (size_t)(eq - p) : item)) {
-			/* the name up to '=' (or "key" alone when there is none), never the value */
-			append(&o, p, eq != NULL ? (size_t)(eq - p) + 1 : 3);
+			/* the name up to '=' (masked too: a key may be glued to it), never the value */
+			size_t name = eq != NULL ? (size_t)(eq - p) : 3;
+
+			if (name >= sizeof(item_copy))
+				name = 3;
+			memcpy(item_copy, p, name);
+			item_copy[name] = '\0';
+			srt_redact_hex_runs(item_copy, false);
+			append(&o, item_copy, strlen(item_copy));
+			append(&o, "=", eq != NULL ? 1 : 0);
 			append(&o, g_mask, sizeof(g_mask) - 1);
 		} else if (item < sizeof(item_copy)) {
 			memcpy(item_copy, p, item);

@@ -217,4 +217,22 @@ def lib() -> Library:
 
 
 def b(s: Optional[str]) -> Optional[bytes]:
-    return s.encode() if isinstance(s, str) else s
+    """A C string argument: str, bytes or None. Anything else raises TypeError (ctypes would
+    take an int as an address: a crash)."""
+    if s is None or isinstance(s, bytes):
+        return s
+    if isinstance(s, str):
+        return s.encode()
+    raise TypeError("expected a str, not %s" % type(s).__name__)
+
+
+U64_MAX = 2 ** 64 - 1
+
+
+def u64(name: str, value: Any) -> int:
+    """An unsigned 64-bit argument: an int in 0..2**64-1 (ctypes would silently truncate)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError("%s must be an int, not %s" % (name, type(value).__name__))
+    if value < 0 or value > U64_MAX:
+        raise ValueError("%s=%d is outside 0..2**64-1" % (name, value))
+    return value

@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple, Uni
 
 from . import _callbacks
 from ._lib import (BDEV_DONE_CB, BDEV_EVENT_CB, BDEV_IO_CB, IO_WAIT_CB, BdevStats, IoWaitEntry,
-                   Iovec, b, lib)
+                   Iovec, b, lib, u64)
 from .env import DmaBuffer
 from .errors import SpdkrtError, check, redact_spec
 from .thread import Thread, current_or_raise, run_on
@@ -20,20 +20,24 @@ IO_READ, IO_WRITE, IO_UNMAP, IO_FLUSH, IO_RESET, IO_WRITE_ZEROES = range(6)
 EVENT_REMOVE, EVENT_RESIZE = 0, 1
 
 IoCallback = Callable[[int], None]
-Buffer = Union[DmaBuffer, int]
-# One iovec: a DmaBuffer (all of it), or (DmaBuffer or address, offset, length).
+Buffer = DmaBuffer
+# One iovec: a DmaBuffer (all of it), or (DmaBuffer, offset, length) inside it.
 IovecLike = Union[DmaBuffer, Tuple[Buffer, int, int]]
 
 _IO_DONE = BDEV_IO_CB(lambda key, status: _callbacks.fire(key, status))
 _IO_WAIT = IO_WAIT_CB(lambda key: _callbacks.fire(key))
 
 
-def _addr(buf: Buffer) -> int:
-    if isinstance(buf, DmaBuffer):
-        if buf.addr is None:
-            raise ValueError("the DmaBuffer was freed")
-        return buf.addr
-    return buf
+def _addr(buf: Buffer, need: int = 0) -> int:
+    """The address of a DmaBuffer that holds at least need bytes. Anything else (bytes, str,
+    an int taken as an address) raises TypeError: the library would write through it."""
+    if not isinstance(buf, DmaBuffer):
+        raise TypeError("an I/O buffer must be a DmaBuffer, not %s" % type(buf).__name__)
+    if buf.addr is None:
+        raise ValueError("the DmaBuffer was freed")
+    if need > buf.size:
+        raise ValueError("the I/O needs %d bytes but the DmaBuffer holds %d" % (need, buf.size))
+    return buf.addr
 
 
 class Bdev:
@@ -83,7 +87,10 @@ class Bdev:
             check(done[0], "spdkrt_bdev_destroy(%s)" % name)
 
     def destroy(self, callback: Optional[IoCallback] = None) -> None:
+        """Destroy the bdev; this object is then dead (its getters give "" and 0, its handle
+        None), never a read of freed memory."""
         self.destroy_by_name(self.name, callback)
+        self.handle = None
 
     def rescan(self) -> None:
         """Measure the backing store again (aio, uring); open descriptors get a resize event."""
@@ -228,25 +235,35 @@ class Desc:
             _callbacks.unregister(key)
             check(rc, name)
 
+    def _blocks_buf(self, buf: Buffer, offset_blocks: int, num_blocks: int) -> int:
+        u64("offset_blocks", offset_blocks)
+        return _addr(buf, u64("num_blocks", num_blocks) * self.bdev.block_size)
+
     def read_blocks(self, ch: Channel, buf: Buffer, offset_blocks: int, num_blocks: int,
                     callback: IoCallback) -> None:
-        self._submit("spdkrt_bdev_read_blocks", callback, buf, ch.handle, _addr(buf),
-                     offset_blocks, num_blocks)
+        addr = self._blocks_buf(buf, offset_blocks, num_blocks)
+        self._submit("spdkrt_bdev_read_blocks", callback, buf, ch.handle, addr, offset_blocks,
+                     num_blocks)
 
     def write_blocks(self, ch: Channel, buf: Buffer, offset_blocks: int, num_blocks: int,
                      callback: IoCallback) -> None:
-        self._submit("spdkrt_bdev_write_blocks", callback, buf, ch.handle, _addr(buf),
-                     offset_blocks, num_blocks)
+        addr = self._blocks_buf(buf, offset_blocks, num_blocks)
+        self._submit("spdkrt_bdev_write_blocks", callback, buf, ch.handle, addr, offset_blocks,
+                     num_blocks)
 
     def read_bytes(self, ch: Channel, buf: Buffer, offset: int, nbytes: int,
                    callback: IoCallback) -> None:
         """spdkrt_bdev_read: offset and nbytes in bytes, multiples of the block size."""
-        self._submit("spdkrt_bdev_read", callback, buf, ch.handle, _addr(buf), offset, nbytes)
+        addr = _addr(buf, u64("nbytes", nbytes))
+        self._submit("spdkrt_bdev_read", callback, buf, ch.handle, addr, u64("offset", offset),
+                     nbytes)
 
     def write_bytes(self, ch: Channel, buf: Buffer, offset: int, nbytes: int,
                     callback: IoCallback) -> None:
         """spdkrt_bdev_write: offset and nbytes in bytes, multiples of the block size."""
-        self._submit("spdkrt_bdev_write", callback, buf, ch.handle, _addr(buf), offset, nbytes)
+        addr = _addr(buf, u64("nbytes", nbytes))
+        self._submit("spdkrt_bdev_write", callback, buf, ch.handle, addr, u64("offset", offset),
+                     nbytes)
 
     @staticmethod
     def _iovecs(iov: Sequence[IovecLike]) -> Tuple[Any, Any]:
@@ -256,35 +273,39 @@ class Desc:
                 arr[i].iov_base, arr[i].iov_len = _addr(v), v.size
             else:
                 buf, off, length = v
-                arr[i].iov_base, arr[i].iov_len = _addr(buf) + off, length
+                base = _addr(buf)
+                if u64("iovec offset", off) + u64("iovec length", length) > len(buf):
+                    raise ValueError("iovec %d: %d bytes at %d do not fit its %d-byte buffer"
+                                     % (i, length, off, len(buf)))
+                arr[i].iov_base, arr[i].iov_len = base + off, length
         return arr, (arr, list(iov))
 
     def readv_blocks(self, ch: Channel, iov: Sequence[IovecLike], offset_blocks: int,
                      num_blocks: int, callback: IoCallback) -> None:
         arr, keep = self._iovecs(iov)
         self._submit("spdkrt_bdev_readv_blocks", callback, keep, ch.handle, arr, len(iov),
-                     offset_blocks, num_blocks)
+                     u64("offset_blocks", offset_blocks), u64("num_blocks", num_blocks))
 
     def writev_blocks(self, ch: Channel, iov: Sequence[IovecLike], offset_blocks: int,
                       num_blocks: int, callback: IoCallback) -> None:
         arr, keep = self._iovecs(iov)
         self._submit("spdkrt_bdev_writev_blocks", callback, keep, ch.handle, arr, len(iov),
-                     offset_blocks, num_blocks)
+                     u64("offset_blocks", offset_blocks), u64("num_blocks", num_blocks))
 
     def write_zeroes_blocks(self, ch: Channel, offset_blocks: int, num_blocks: int,
                             callback: IoCallback) -> None:
         self._submit("spdkrt_bdev_write_zeroes_blocks", callback, None, ch.handle,
-                     offset_blocks, num_blocks)
+                     u64("offset_blocks", offset_blocks), u64("num_blocks", num_blocks))
 
     def unmap_blocks(self, ch: Channel, offset_blocks: int, num_blocks: int,
                      callback: IoCallback) -> None:
-        self._submit("spdkrt_bdev_unmap_blocks", callback, None, ch.handle, offset_blocks,
-                     num_blocks)
+        self._submit("spdkrt_bdev_unmap_blocks", callback, None, ch.handle,
+                     u64("offset_blocks", offset_blocks), u64("num_blocks", num_blocks))
 
     def flush_blocks(self, ch: Channel, offset_blocks: int, num_blocks: int,
                      callback: IoCallback) -> None:
-        self._submit("spdkrt_bdev_flush_blocks", callback, None, ch.handle, offset_blocks,
-                     num_blocks)
+        self._submit("spdkrt_bdev_flush_blocks", callback, None, ch.handle,
+                     u64("offset_blocks", offset_blocks), u64("num_blocks", num_blocks))
 
     def reset(self, ch: Channel, callback: IoCallback) -> None:
         self._submit("spdkrt_bdev_reset", callback, None, ch.handle)

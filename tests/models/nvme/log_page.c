@@ -98,6 +98,27 @@ static size_t page_command_effects(uint8_t *page)
 	return LOG_MAX_SIZE;
 }
 
+/* Page lid into page; its size, or 0 for a page the model does not have. */
+static size_t build_page(struct nvme_model *m, uint8_t lid, uint8_t *page)
+{
+	switch (lid) {
+	case LOG_ERROR:
+		return page_errors(m, page);
+	case LOG_HEALTH:
+		return page_health(m, page);
+	case LOG_FIRMWARE_SLOT:
+		return page_firmware(m, page);
+	case LOG_CHANGED_NS_LIST:
+		return page_changed_ns(m, page);
+	case LOG_COMMAND_EFFECTS:
+		return page_command_effects(page);
+	case LOG_RESERVATION_NOTIFICATION:
+		return 64;
+	default:
+		return 0;
+	}
+}
+
 /* The event type a log page clears (RAE = 0), or -1. */
 static int event_type_of(uint8_t lid)
 {
@@ -133,30 +154,13 @@ void model_get_log_page(struct nvme_model *m, const uint8_t *sqe, struct model_r
 		result_status(r, SCT_GENERIC, SC_INVALID_FIELD, true);
 		return;
 	}
-	switch (m->log_override[lid] != NULL ? 0x100 : lid) {
-	case 0x100: /* a test's page */
+	if (m->log_override[lid] != NULL) { /* a test's page */
 		memcpy(page, m->log_override[lid], LOG_MAX_SIZE);
 		size = m->log_override_len[lid] ? m->log_override_len[lid] : 4;
-		break;
-	case LOG_ERROR:
-		size = page_errors(m, page);
-		break;
-	case LOG_HEALTH:
-		size = page_health(m, page);
-		break;
-	case LOG_FIRMWARE_SLOT:
-		size = page_firmware(m, page);
-		break;
-	case LOG_CHANGED_NS_LIST:
-		size = page_changed_ns(m, page);
-		break;
-	case LOG_COMMAND_EFFECTS:
-		size = page_command_effects(page);
-		break;
-	case LOG_RESERVATION_NOTIFICATION:
-		size = 64;
-		break;
-	default:
+	} else {
+		size = build_page(m, lid, page);
+	}
+	if (size == 0) {
 		result_status(r, SCT_COMMAND_SPECIFIC, SC_INVALID_LOG_PAGE, true);
 		return;
 	}

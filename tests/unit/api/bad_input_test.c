@@ -1255,6 +1255,82 @@ static void probe_spdkrt_nvme_transport_id_fmt(void)
 	want_value(spdkrt_nvme_transport_id_fmt(&t, buf, sizeof(buf)), -ENOSPC);
 }
 
+static void probe_spdkrt_nvme_ctrlr_create_ns(void)
+{
+	want_rc(spdkrt_nvme_ctrlr_create_ns(NULL, NULL, nvme_noop_cpl, NULL), -EINVAL,
+		"ctrlr is NULL");
+}
+
+static void probe_spdkrt_nvme_ctrlr_delete_ns(void)
+{
+	want_rc(spdkrt_nvme_ctrlr_delete_ns(NULL, 1, nvme_noop_cpl, NULL), -EINVAL, "ctrlr is NULL");
+}
+
+static void probe_spdkrt_nvme_ctrlr_attach_ns(void)
+{
+	want_rc(spdkrt_nvme_ctrlr_attach_ns(NULL, 1, NULL, nvme_noop_cpl, NULL), -EINVAL,
+		"ctrlr is NULL");
+}
+
+static void probe_spdkrt_nvme_ctrlr_detach_ns(void)
+{
+	want_rc(spdkrt_nvme_ctrlr_detach_ns(NULL, 1, NULL, nvme_noop_cpl, NULL), -EINVAL,
+		"ctrlr is NULL");
+}
+
+static void probe_spdkrt_nvme_ctrlr_format(void)
+{
+	want_rc(spdkrt_nvme_ctrlr_format(NULL, 1, 0, nvme_noop_cpl, NULL), -EINVAL, "ctrlr is NULL");
+}
+
+static void probe_spdkrt_nvme_ctrlr_fw_commit(void)
+{
+	want_rc(spdkrt_nvme_ctrlr_fw_commit(NULL, 1, 0, nvme_noop_cpl, NULL), -EINVAL,
+		"ctrlr is NULL");
+}
+
+static void probe_spdkrt_nvme_ctrlr_fw_image_download(void)
+{
+	want_rc(spdkrt_nvme_ctrlr_fw_image_download(NULL, g_buf, 4, 0, nvme_noop_cpl, NULL),
+		-EINVAL, "ctrlr is NULL");
+}
+
+static void probe_spdkrt_nvme_ctrlr_security_receive(void)
+{
+	want_rc(spdkrt_nvme_ctrlr_security_receive(NULL, 0, 0, 0, g_buf, 4, nvme_noop_cpl, NULL),
+		-EINVAL, "ctrlr is NULL");
+}
+
+static void probe_spdkrt_nvme_ctrlr_security_send(void)
+{
+	want_rc(spdkrt_nvme_ctrlr_security_send(NULL, 0, 0, 0, g_buf, 4, nvme_noop_cpl, NULL),
+		-EINVAL, "ctrlr is NULL");
+}
+
+static void probe_spdkrt_nvme_ns_cmd_reservation_acquire(void)
+{
+	want_rc(spdkrt_nvme_ns_cmd_reservation_acquire(NULL, NULL, NULL, false, 0, 1,
+						       nvme_noop_cpl, NULL), -EINVAL, "is NULL");
+}
+
+static void probe_spdkrt_nvme_ns_cmd_reservation_register(void)
+{
+	want_rc(spdkrt_nvme_ns_cmd_reservation_register(NULL, NULL, NULL, false, 0, 0,
+							nvme_noop_cpl, NULL), -EINVAL, "is NULL");
+}
+
+static void probe_spdkrt_nvme_ns_cmd_reservation_release(void)
+{
+	want_rc(spdkrt_nvme_ns_cmd_reservation_release(NULL, NULL, NULL, false, 0, 1,
+						       nvme_noop_cpl, NULL), -EINVAL, "is NULL");
+}
+
+static void probe_spdkrt_nvme_ns_cmd_reservation_report(void)
+{
+	want_rc(spdkrt_nvme_ns_cmd_reservation_report(NULL, NULL, g_buf, 64, nvme_noop_cpl, NULL),
+		-EINVAL, "is NULL");
+}
+
 static void probe_spdkrt_nvme_transport_id_parse(void)
 {
 	struct spdkrt_nvme_transport_id t;
@@ -1660,6 +1736,7 @@ static const struct row g_rows[] = {
 	ROW(spdkrt_nvme_connect),
 	ROW(spdkrt_nvme_cpl_status_string),
 	ROW(spdkrt_nvme_ctrlr_alloc_io_qpair),
+	ROW(spdkrt_nvme_ctrlr_attach_ns),
 	ROW(spdkrt_nvme_ctrlr_cmd_abort),
 	ROW(spdkrt_nvme_ctrlr_cmd_admin_raw),
 	ROW(spdkrt_nvme_ctrlr_cmd_get_feature),
@@ -1667,7 +1744,13 @@ static const struct row g_rows[] = {
 	ROW(spdkrt_nvme_ctrlr_cmd_identify),
 	ROW(spdkrt_nvme_ctrlr_cmd_io_raw),
 	ROW(spdkrt_nvme_ctrlr_cmd_set_feature),
+	ROW(spdkrt_nvme_ctrlr_create_ns),
+	ROW(spdkrt_nvme_ctrlr_delete_ns),
+	ROW(spdkrt_nvme_ctrlr_detach_ns),
+	ROW(spdkrt_nvme_ctrlr_format),
 	ROW(spdkrt_nvme_ctrlr_free_io_qpair),
+	ROW(spdkrt_nvme_ctrlr_fw_commit),
+	ROW(spdkrt_nvme_ctrlr_fw_image_download),
 	ROW(spdkrt_nvme_ctrlr_get_data),
 	ROW(spdkrt_nvme_ctrlr_get_first_active_ns),
 	ROW(spdkrt_nvme_ctrlr_get_max_xfer_size),
@@ -1686,6 +1769,8 @@ static const struct row g_rows[] = {
 	ROW(spdkrt_nvme_ctrlr_register_ns_change_callback),
 	ROW(spdkrt_nvme_ctrlr_register_timeout_callback),
 	ROW(spdkrt_nvme_ctrlr_reset),
+	ROW(spdkrt_nvme_ctrlr_security_receive),
+	ROW(spdkrt_nvme_ctrlr_security_send),
 	ROW(spdkrt_nvme_detach),
 	ROW(spdkrt_nvme_detach_async),
 	ROW(spdkrt_nvme_detach_poll_async),
@@ -1697,6 +1782,10 @@ static const struct row g_rows[] = {
 	ROW(spdkrt_nvme_ns_cmd_read_with_md),
 	ROW(spdkrt_nvme_ns_cmd_readv),
 	ROW(spdkrt_nvme_ns_cmd_readv_iov),
+	ROW(spdkrt_nvme_ns_cmd_reservation_acquire),
+	ROW(spdkrt_nvme_ns_cmd_reservation_register),
+	ROW(spdkrt_nvme_ns_cmd_reservation_release),
+	ROW(spdkrt_nvme_ns_cmd_reservation_report),
 	ROW(spdkrt_nvme_ns_cmd_write),
 	ROW(spdkrt_nvme_ns_cmd_write_uncorrectable),
 	ROW(spdkrt_nvme_ns_cmd_write_with_md),

@@ -78,6 +78,7 @@ static void empty_name(struct spdkrt_env_opts *o) { o->name = ""; }
 static void bad_iova(struct spdkrt_env_opts *o) { o->iova_mode = (enum spdkrt_iova_mode)7; }
 static void pa_no_huge(struct spdkrt_env_opts *o) { o->no_huge = true; o->iova_mode = SPDKRT_IOVA_MODE_PA; }
 static void bad_socket_mem(struct spdkrt_env_opts *o) { o->socket_mem = "1024,,5"; }
+static void more_than_the_machine(struct spdkrt_env_opts *o) { o->mem_size_mb = 999999999; }
 static void socket_mem_and_mem(struct spdkrt_env_opts *o) { o->socket_mem = "64"; o->mem_size_mb = 64; }
 static void bad_prefix(struct spdkrt_env_opts *o) { o->file_prefix = "a/b"; }
 static void missing_hugedir(struct spdkrt_env_opts *o) { o->hugepage_dir = "/nonexistent/huge"; }
@@ -97,6 +98,7 @@ static const struct bad_case g_bad_cases[] = {
 	{ "PA without hugepages", pa_no_huge, "no_huge memory has no physical addresses" },
 	{ "malformed socket_mem", bad_socket_mem, "socket_mem '1024,,5'" },
 	{ "socket_mem with mem_size_mb", socket_mem_and_mem, "cannot be combined" },
+	{ "more memory than the machine", more_than_the_machine, "more than this machine's memory" },
 	{ "file prefix with a slash", bad_prefix, "file_prefix 'a/b'" },
 	{ "missing hugepage dir", missing_hugedir, "'/nonexistent/huge' is not a directory" },
 	{ "NULL EAL argument", null_eal_arg, "eal_args[0] is NULL" },

@@ -436,6 +436,174 @@ static void test_bad_io_arguments(void **state)
 	free(heap);
 }
 
+static void test_reservations(void **state)
+{
+	struct spdkrt_nvme_ns *ns = ns_of(NS_512);
+	struct spdkrt_nvme_reservation_register_data reg = { .crkey = 0, .nrkey = 0xABCD };
+	struct spdkrt_nvme_reservation_acquire_data acq = { .crkey = 0xABCD };
+	struct spdkrt_nvme_reservation_key_data key = { .crkey = 0xABCD };
+	struct io_result r = { 0 };
+	uint8_t report[64];
+	const struct spdkrt_nvme_reservation_status_data *st = (const void *)report;
+	const struct spdkrt_nvme_registered_ctrlr_data *rc =
+		(const void *)(report + sizeof(*st));
+
+	(void)state;
+	run(spdkrt_nvme_ns_cmd_reservation_register(ns, g_qpair, &reg, false,
+						    SPDKRT_NVME_RESERVE_REGISTER_KEY,
+						    SPDKRT_NVME_RESERVE_PTPL_NO_CHANGES, io_done, &r),
+	    &r);
+	memset(&r, 0, sizeof(r));
+	run(spdkrt_nvme_ns_cmd_reservation_acquire(ns, g_qpair, &acq, false,
+						   SPDKRT_NVME_RESERVE_ACQUIRE,
+						   SPDKRT_NVME_RESERVE_WRITE_EXCLUSIVE, io_done, &r),
+	    &r);
+	/* A report exactly the size of one registrant: NUMD 0-based, no overrun. */
+	memset(report, 0xEE, sizeof(report));
+	memset(&r, 0, sizeof(r));
+	run(spdkrt_nvme_ns_cmd_reservation_report(ns, g_qpair, report, 48, io_done, &r), &r);
+	assert_int_equal(st->rtype, SPDKRT_NVME_RESERVE_WRITE_EXCLUSIVE);
+	assert_int_equal(st->regctl[0] | st->regctl[1] << 8, 1);
+	assert_int_equal(rc->rkey, 0xABCD);
+	assert_int_equal(rc->rcsts & 1, 1);
+	assert_int_equal(report[48], 0xEE); /* nothing past the buffer */
+	memset(&r, 0, sizeof(r));
+	run(spdkrt_nvme_ns_cmd_reservation_release(ns, g_qpair, &key, false,
+						   SPDKRT_NVME_RESERVE_RELEASE,
+						   SPDKRT_NVME_RESERVE_WRITE_EXCLUSIVE, io_done, &r),
+	    &r);
+	/* A wrong key is a reservation conflict. */
+	key.crkey = 1;
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(spdkrt_nvme_ns_cmd_reservation_release(ns, g_qpair, &key, false,
+								 SPDKRT_NVME_RESERVE_CLEAR, 0,
+								 io_done, &r), 0);
+	assert_true(poll_until(&r.done, 100));
+	assert_int_equal(cpl_sc(&r.cpl), SPDKRT_NVME_SC_RESERVATION_CONFLICT);
+	assert_int_equal(spdkrt_nvme_ns_cmd_reservation_report(ns, g_qpair, report, 22, io_done,
+							       &r), -EINVAL);
+}
+
+static void add_ns_full(uint32_t nsid, uint8_t lbaf, bool extended, uint8_t pi)
+{
+	struct nvme_model_ns_opts o = { .nsid = nsid, .num_blocks = 2048, .lbaf = lbaf,
+					.extended = extended, .pi_type = pi };
+	struct spdkrt_nvme_ns *ns = NULL;
+
+	assert_int_equal(nvme_model_add_ns(g_model, &o), 0);
+	for (int i = 0; i < 400 && ns == NULL; i++) {
+		bool no = false;
+
+		poll_until(&no, 1);
+		ns = spdkrt_nvme_ctrlr_get_ns(g_ctrlr, nsid);
+	}
+	assert_non_null(ns);
+}
+
+static void test_metadata_and_protection(void **state)
+{
+	struct spdkrt_nvme_ns *sep, *ext, *pi;
+	struct io_result r = { 0 };
+	uint8_t *md = spdkrt_dma_zmalloc(600 * 8, 64, SPDKRT_ENV_SOCKET_ANY);
+	uint8_t *medium, *meta;
+	size_t size;
+
+	(void)state;
+	add_ns_full(3, 1, false, 0); /* 512 + 8, separate metadata */
+	add_ns_full(4, 2, true, 0);  /* 512 + 16 interleaved (extended LBA) */
+	add_ns_full(5, 1, false, 1); /* 512 + 8, PI type 1 */
+	sep = ns_of(3);
+	ext = ns_of(4);
+	pi = ns_of(5);
+	assert_int_equal(spdkrt_nvme_ns_get_md_size(sep), 8);
+	assert_true(spdkrt_nvme_ns_supports_extended_lba(ext));
+	assert_int_equal(spdkrt_nvme_ns_get_extended_sector_size(ext), 528);
+	assert_int_equal(spdkrt_nvme_ns_get_pi_type(pi), SPDKRT_NVME_PI_TYPE1);
+
+	/* Separate metadata, split at MDTS (256 blocks per command): the metadata follows. */
+	fill(g_buf, 600 * 512, 41);
+	fill(md, 600 * 8, 42);
+	run(spdkrt_nvme_ns_cmd_write_with_md(sep, g_qpair, g_buf, md, 7, 600, io_done, &r, 0, 0, 0),
+	    &r);
+	medium = nvme_model_ns_data(g_model, 3, &size);
+	meta = nvme_model_ns_metadata(g_model, 3, &size);
+	assert_memory_equal(medium + 7 * 512, g_buf, 600 * 512);
+	assert_memory_equal(meta + 7 * 8, md, 600 * 8);
+	memset(md, 0, 600 * 8);
+	memset(&r, 0, sizeof(r));
+	run(spdkrt_nvme_ns_cmd_read_with_md(sep, g_qpair, g_buf, md, 7, 600, io_done, &r, 0, 0, 0),
+	    &r);
+	assert_memory_equal(meta + 7 * 8, md, 600 * 8);
+
+	/* Extended LBA: 528 bytes per block in the buffer. */
+	fill(g_buf, 3 * 528, 43);
+	memset(&r, 0, sizeof(r));
+	run(spdkrt_nvme_ns_cmd_write(ext, g_qpair, g_buf, 2, 3, io_done, &r, 0), &r);
+	medium = nvme_model_ns_data(g_model, 4, &size);
+	meta = nvme_model_ns_metadata(g_model, 4, &size);
+	for (int i = 0; i < 3; i++) {
+		assert_memory_equal(medium + (2 + i) * 512, g_buf + i * 528, 512);
+		assert_memory_equal(meta + (2 + i) * 16, g_buf + i * 528 + 512, 16);
+	}
+
+	/* PI type 1: the controller generates it (PRACT), a checked read needs the LBA as the
+	 * initial reference tag in CDW14, and the metadata read back carries it. */
+	fill(g_buf, 4 * 512, 44);
+	memset(&r, 0, sizeof(r));
+	run(spdkrt_nvme_ns_cmd_write_with_md(pi, g_qpair, g_buf, NULL, 100, 4, io_done, &r,
+					     SPDKRT_NVME_IO_FLAGS_PRACT, 0, 0), &r);
+	memset(md, 0, 32);
+	memset(&r, 0, sizeof(r));
+	run(spdkrt_nvme_ns_cmd_read_with_md(pi, g_qpair, g_buf + BIG, md, 100, 4, io_done, &r,
+					    SPDKRT_NVME_IO_FLAGS_PRCHK_GUARD |
+						    SPDKRT_NVME_IO_FLAGS_PRCHK_REFTAG,
+					    0, 0), &r);
+	assert_memory_equal(g_buf + BIG, g_buf, 4 * 512);
+	for (int i = 0; i < 4; i++) {
+		const struct spdkrt_nvme_protection_info *p = (const void *)(md + 8 * i);
+
+		assert_int_equal(__builtin_bswap32(p->ref_tag), 100 + i);
+	}
+	spdkrt_dma_free(md);
+}
+
+struct nested {
+	struct io_result r;
+	int rc_io, rc_admin, rc_free;
+};
+
+static void nested_done(void *arg, const struct spdkrt_nvme_cpl *cpl)
+{
+	struct nested *n = arg;
+
+	/* Processing the same queue from its own callback does nothing (no reentry), and the
+	 * queue pair's free is deferred to the end of the outer call. */
+	n->rc_io = spdkrt_nvme_qpair_process_completions(g_qpair, 0);
+	n->rc_admin = spdkrt_nvme_ctrlr_process_admin_completions(g_ctrlr);
+	n->rc_free = spdkrt_nvme_ctrlr_free_io_qpair(g_qpair);
+	io_done(&n->r, cpl);
+}
+
+static void test_callbacks_may_poll_and_free(void **state)
+{
+	struct nested n = { 0 };
+
+	(void)state;
+	assert_int_equal(spdkrt_nvme_ns_cmd_read(ns_of(NS_512), g_qpair, g_buf, 0, 1, nested_done,
+						 &n, 0), 0);
+	for (int i = 0; i < 100 && !n.r.done; i++) {
+		srt_pci_model_poll_all();
+		spdkrt_nvme_qpair_process_completions(g_qpair, 0);
+	}
+	assert_true(n.r.done);
+	assert_int_equal(n.rc_io, 0);
+	assert_true(n.rc_admin >= 0);
+	assert_int_equal(n.rc_free, 0);
+	g_qpair = NULL; /* freed when the outer call returned */
+	assert_int_equal(spdkrt_nvme_ctrlr_alloc_io_qpair(g_ctrlr, NULL, &g_qpair), 0);
+	assert_int_equal(spdkrt_nvme_qpair_get_id(g_qpair), 1); /* its id was given back */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -451,6 +619,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_raw_io, io_setup, io_teardown),
 		cmocka_unit_test_setup_teardown(test_full_queue_and_requests, io_setup, io_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_io_arguments, io_setup, io_teardown),
+		cmocka_unit_test_setup_teardown(test_reservations, io_setup, io_teardown),
+		cmocka_unit_test_setup_teardown(test_metadata_and_protection, io_setup,
+						io_teardown),
+		cmocka_unit_test_setup_teardown(test_callbacks_may_poll_and_free, io_setup,
+						io_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, env_setup, env_teardown);

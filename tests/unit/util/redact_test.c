@@ -47,6 +47,7 @@ static const char *const g_typo_specs[] = {
 	"crypto:name=C,base=M,cipher=AES_XTS,key=" KEY1 ",key2=" KEY2 "," KEY1 "=1",
 	"malloc:name=X,size_mb=" KEY1,
 	"crypto " KEY1 ":name=C",
+	"crypto:=AES_XTS,key" KEY1 ")ipher=AES_XTS,key" KEY1 ",key2=" KEY2, /* found by spec_fuzz */
 };
 
 static void test_create_with_typos_never_logs_a_key(void **state)
