@@ -26,7 +26,7 @@ var() { sed -n "s/^$1 = //p" "$builddir/Makefile"; }
 libs="$(var DPDK_LIBS) $(var NUMA_LIBS) $(var AIO_LIBS) $(var URING_LIBS) $(var CRYPTO_LIBS)"
 
 failed=()
-for target in spec; do
+for target in spec nvmf; do
 	bin="$builddir/tests/fuzz/${target}_fuzz"
 	mkdir -p "$(dirname "$bin")" "$builddir/fuzz-findings/$target"
 	# shellcheck disable=SC2086

@@ -28,6 +28,8 @@ programs=(
 	tests/unit/ioat/completion_test
 	tests/unit/copy/engine_test
 	tests/unit/api/misuse_test
+	tests/unit/nvmf/tcp_target_test
+	tests/unit/nvmf/tcp_mt_test
 )
 
 echo "=== build (ThreadSanitizer, -Werror) in $builddir ==="

@@ -32,7 +32,8 @@ static int check_keys(struct json_object *obj, const char *where, const char *co
 {
 	if (!json_object_is_type(obj, json_type_object))
 		return fail(where, "must be an object");
-	json_object_object_foreach(obj, key, val) {
+	json_object_object_foreach(obj, key, val)
+	{
 		bool known = false;
 
 		(void)val;
@@ -100,9 +101,10 @@ static struct json_object *get_array(struct json_object *obj, const char *key, i
 
 int daemon_config_tgt_opts(struct json_object *config, struct spdkrt_nvmf_tgt_opts *o)
 {
-	static const char *const keys[] = {"max_queue_depth", "max_admin_queue_depth",
-					   "max_io_queues", "in_capsule_data_size", "max_io_size",
-					   "c2h_success", "min_keep_alive_ms", NULL};
+	static const char *const keys[] = { "max_queue_depth",   "max_admin_queue_depth",
+					    "max_io_queues",     "in_capsule_data_size",
+					    "max_io_size",       "c2h_success",
+					    "min_keep_alive_ms", NULL };
 	struct json_object *t;
 	int rc;
 
@@ -139,8 +141,8 @@ static int apply_bdevs(struct json_object *config)
 			return fail("bdevs", "each entry is a spec string");
 		rc = daemon_bdev_create(json_object_get_string(v), NULL);
 		if (rc != 0) {
-			fprintf(stderr, "spdkrt-nvmf-tgt: bdev '%s': %s\n", json_object_get_string(v),
-				strerror(-rc));
+			fprintf(stderr, "spdkrt-nvmf-tgt: bdev '%s': %s\n",
+				json_object_get_string(v), strerror(-rc));
 			return rc;
 		}
 	}
@@ -149,7 +151,7 @@ static int apply_bdevs(struct json_object *config)
 
 static int apply_listeners(struct json_object *config)
 {
-	static const char *const keys[] = {"trtype", "traddr", "trsvcid", NULL};
+	static const char *const keys[] = { "trtype", "traddr", "trsvcid", NULL };
 	int err;
 	struct json_object *a = get_array(config, "listeners", &err);
 
@@ -167,8 +169,8 @@ static int apply_listeners(struct json_object *config)
 			return fail("a listener", "needs traddr and trsvcid (strings)");
 		rc = spdkrt_nvmf_tgt_listen(g_daemon.tgt, trtype ? trtype : "tcp", traddr, trsvcid);
 		if (rc != 0) {
-			fprintf(stderr, "spdkrt-nvmf-tgt: cannot listen on %s port %s: %s\n", traddr,
-				trsvcid, strerror(-rc));
+			fprintf(stderr, "spdkrt-nvmf-tgt: cannot listen on %s port %s: %s\n",
+				traddr, trsvcid, strerror(-rc));
 			return rc;
 		}
 	}
@@ -177,7 +179,7 @@ static int apply_listeners(struct json_object *config)
 
 static int apply_namespaces(struct spdkrt_nvmf_subsystem *s, struct json_object *sub)
 {
-	static const char *const keys[] = {"nsid", "bdev", NULL};
+	static const char *const keys[] = { "nsid", "bdev", NULL };
 	int err;
 	struct json_object *a = get_array(sub, "namespaces", &err);
 
@@ -206,8 +208,10 @@ static int apply_namespaces(struct spdkrt_nvmf_subsystem *s, struct json_object 
 
 static int apply_subsystem(struct json_object *sub)
 {
-	static const char *const keys[] = {"nqn", "serial_number", "model_number",
-					   "allow_any_host", "hosts", "namespaces", NULL};
+	static const char *const keys[] = {
+		"nqn", "serial_number", "model_number", "allow_any_host", "hosts", "namespaces",
+		NULL
+	};
 	struct spdkrt_nvmf_subsystem *s;
 	struct json_object *hosts;
 	const char *nqn, *str;
@@ -249,7 +253,7 @@ static int apply_subsystem(struct json_object *sub)
 
 int daemon_config_apply(struct json_object *config)
 {
-	static const char *const keys[] = {"target", "bdevs", "listeners", "subsystems", NULL};
+	static const char *const keys[] = { "target", "bdevs", "listeners", "subsystems", NULL };
 	struct json_object *subs;
 	int err, rc = check_keys(config, "the configuration", keys);
 
@@ -279,8 +283,9 @@ static struct json_object *dump_subsystem(struct spdkrt_nvmf_subsystem *s)
 			       json_object_new_string(spdkrt_nvmf_subsystem_get_serial_number(s)));
 	json_object_object_add(o, "model_number",
 			       json_object_new_string(spdkrt_nvmf_subsystem_get_model_number(s)));
-	json_object_object_add(o, "allow_any_host",
-			       json_object_new_boolean(spdkrt_nvmf_subsystem_get_allow_any_host(s)));
+	json_object_object_add(
+		o, "allow_any_host",
+		json_object_new_boolean(spdkrt_nvmf_subsystem_get_allow_any_host(s)));
 	for (unsigned i = 0; (h = spdkrt_nvmf_subsystem_get_host(s, i)) != NULL; i++)
 		json_object_array_add(hosts, json_object_new_string(h));
 	json_object_object_add(o, "hosts", hosts);
@@ -290,7 +295,8 @@ static struct json_object *dump_subsystem(struct spdkrt_nvmf_subsystem *s)
 
 		json_object_object_add(n, "nsid", json_object_new_int64(nsid));
 		json_object_object_add(
-			n, "bdev", json_object_new_string(spdkrt_nvmf_subsystem_get_ns_bdev_name(s, nsid)));
+			n, "bdev",
+			json_object_new_string(spdkrt_nvmf_subsystem_get_ns_bdev_name(s, nsid)));
 		json_object_array_add(nss, n);
 	}
 	json_object_object_add(o, "namespaces", nss);
@@ -305,7 +311,8 @@ struct json_object *daemon_config_dump(void)
 	struct json_object *subs = json_object_new_array();
 	char traddr[64], trsvcid[32];
 
-	json_object_object_add(target, "max_queue_depth", json_object_new_int64(t->max_queue_depth));
+	json_object_object_add(target, "max_queue_depth",
+			       json_object_new_int64(t->max_queue_depth));
 	json_object_object_add(target, "max_admin_queue_depth",
 			       json_object_new_int64(t->max_admin_queue_depth));
 	json_object_object_add(target, "max_io_queues", json_object_new_int64(t->max_io_queues));

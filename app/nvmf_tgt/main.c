@@ -132,11 +132,14 @@ static void start(void *ctx)
 
 int main(int argc, char **argv)
 {
-	static const struct option long_opts[] = {
-		{"config", required_argument, NULL, 'c'}, {"rpc", required_argument, NULL, 'r'},
-		{"cores", required_argument, NULL, 'm'},  {"mem", required_argument, NULL, 's'},
-		{"no-huge", no_argument, NULL, 'H'},	  {"log-level", required_argument, NULL, 'L'},
-		{"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0}};
+	static const struct option long_opts[] = { { "config", required_argument, NULL, 'c' },
+						   { "rpc", required_argument, NULL, 'r' },
+						   { "cores", required_argument, NULL, 'm' },
+						   { "mem", required_argument, NULL, 's' },
+						   { "no-huge", no_argument, NULL, 'H' },
+						   { "log-level", required_argument, NULL, 'L' },
+						   { "help", no_argument, NULL, 'h' },
+						   { NULL, 0, NULL, 0 } };
 	struct spdkrt_app_opts opts;
 	int c, rc;
 
@@ -184,8 +187,8 @@ int main(int argc, char **argv)
 	if (g_daemon.config_path != NULL) {
 		g_config = json_object_from_file(g_daemon.config_path);
 		if (g_config == NULL) {
-			fprintf(stderr, "spdkrt-nvmf-tgt: cannot read %s: %s\n", g_daemon.config_path,
-				json_util_get_last_err());
+			fprintf(stderr, "spdkrt-nvmf-tgt: cannot read %s: %s\n",
+				g_daemon.config_path, json_util_get_last_err());
 			return 1;
 		}
 	}

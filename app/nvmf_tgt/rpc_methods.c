@@ -115,9 +115,11 @@ static void bdev_get_bdevs(struct rpc_request *req, struct json_object *params)
 				       json_object_new_string(spdkrt_bdev_get_product_name(b)));
 		json_object_object_add(o, "block_size",
 				       json_object_new_int64(spdkrt_bdev_get_block_size(b)));
-		json_object_object_add(o, "num_blocks",
-				       json_object_new_int64((int64_t)spdkrt_bdev_get_num_blocks(b)));
-		json_object_object_add(o, "claimed", json_object_new_boolean(spdkrt_bdev_is_claimed(b)));
+		json_object_object_add(
+			o, "num_blocks",
+			json_object_new_int64((int64_t)spdkrt_bdev_get_num_blocks(b)));
+		json_object_object_add(o, "claimed",
+				       json_object_new_boolean(spdkrt_bdev_is_claimed(b)));
 		memset(&st, 0, sizeof(st));
 		if (spdkrt_bdev_get_stats(b, &st, sizeof(st)) == 0) {
 			json_object_object_add(
@@ -126,7 +128,8 @@ static void bdev_get_bdevs(struct rpc_request *req, struct json_object *params)
 			json_object_object_add(
 				o, "bytes_written",
 				json_object_new_int64((int64_t)st.bytes[SPDKRT_BDEV_IO_WRITE]));
-			json_object_object_add(o, "errors", json_object_new_int64((int64_t)st.errors));
+			json_object_object_add(o, "errors",
+					       json_object_new_int64((int64_t)st.errors));
 		}
 		json_object_array_add(list, o);
 	}
@@ -206,7 +209,8 @@ static void nvmf_subsystem_remove_ns(struct rpc_request *req, struct json_object
 		rpc_reply_error(req, RPC_INVALID_PARAMS, "nsid (integer) is required");
 		return;
 	}
-	reply_rc(req, spdkrt_nvmf_subsystem_remove_ns(s, (uint32_t)nsid), "nvmf_subsystem_remove_ns");
+	reply_rc(req, spdkrt_nvmf_subsystem_remove_ns(s, (uint32_t)nsid),
+		 "nvmf_subsystem_remove_ns");
 }
 
 static void host_change(struct rpc_request *req, struct json_object *params, bool add)
@@ -221,8 +225,8 @@ static void host_change(struct rpc_request *req, struct json_object *params, boo
 		return;
 	}
 	reply_rc(req,
-		 add ? spdkrt_nvmf_subsystem_add_host(s, host)
-		     : spdkrt_nvmf_subsystem_remove_host(s, host),
+		 add ? spdkrt_nvmf_subsystem_add_host(s, host) :
+		       spdkrt_nvmf_subsystem_remove_host(s, host),
 		 host);
 }
 
@@ -256,14 +260,15 @@ static void listener_change(struct rpc_request *req, struct json_object *params,
 	const char *trsvcid = param_str(params, "trsvcid");
 
 	if (traddr == NULL || trsvcid == NULL) {
-		rpc_reply_error(req, RPC_INVALID_PARAMS, "traddr and trsvcid (strings) are required");
+		rpc_reply_error(req, RPC_INVALID_PARAMS,
+				"traddr and trsvcid (strings) are required");
 		return;
 	}
 	if (trtype == NULL)
 		trtype = "tcp";
 	reply_rc(req,
-		 add ? spdkrt_nvmf_tgt_listen(g_daemon.tgt, trtype, traddr, trsvcid)
-		     : spdkrt_nvmf_tgt_stop_listen(g_daemon.tgt, trtype, traddr, trsvcid),
+		 add ? spdkrt_nvmf_tgt_listen(g_daemon.tgt, trtype, traddr, trsvcid) :
+		       spdkrt_nvmf_tgt_stop_listen(g_daemon.tgt, trtype, traddr, trsvcid),
 		 traddr);
 }
 
@@ -324,8 +329,7 @@ static void save_config(struct rpc_request *req, struct json_object *params)
 	const char *path = param_str(params, "filename");
 	struct json_object *config = daemon_config_dump();
 
-	if (path != NULL &&
-	    json_object_to_file_ext(path, config, JSON_C_TO_STRING_PRETTY) != 0) {
+	if (path != NULL && json_object_to_file_ext(path, config, JSON_C_TO_STRING_PRETTY) != 0) {
 		rpc_reply_error(req, -EIO, "cannot write %s: %s", path, json_util_get_last_err());
 		json_object_put(config);
 		return;
@@ -345,24 +349,24 @@ static const struct {
 	const char *name;
 	rpc_fn fn;
 } g_methods[] = {
-	{"bdev_create", bdev_create},
-	{"bdev_destroy", bdev_destroy},
-	{"bdev_get_bdevs", bdev_get_bdevs},
-	{"get_version", get_version},
-	{"nvmf_add_listener", nvmf_add_listener},
-	{"nvmf_create_subsystem", nvmf_create_subsystem},
-	{"nvmf_delete_subsystem", nvmf_delete_subsystem},
-	{"nvmf_get_listeners", nvmf_get_listeners},
-	{"nvmf_get_stats", nvmf_get_stats},
-	{"nvmf_get_subsystems", nvmf_get_subsystems},
-	{"nvmf_remove_listener", nvmf_remove_listener},
-	{"nvmf_subsystem_add_host", nvmf_subsystem_add_host},
-	{"nvmf_subsystem_add_ns", nvmf_subsystem_add_ns},
-	{"nvmf_subsystem_allow_any_host", nvmf_subsystem_allow_any_host},
-	{"nvmf_subsystem_remove_host", nvmf_subsystem_remove_host},
-	{"nvmf_subsystem_remove_ns", nvmf_subsystem_remove_ns},
-	{"rpc_get_methods", rpc_get_methods},
-	{"save_config", save_config},
+	{ "bdev_create", bdev_create },
+	{ "bdev_destroy", bdev_destroy },
+	{ "bdev_get_bdevs", bdev_get_bdevs },
+	{ "get_version", get_version },
+	{ "nvmf_add_listener", nvmf_add_listener },
+	{ "nvmf_create_subsystem", nvmf_create_subsystem },
+	{ "nvmf_delete_subsystem", nvmf_delete_subsystem },
+	{ "nvmf_get_listeners", nvmf_get_listeners },
+	{ "nvmf_get_stats", nvmf_get_stats },
+	{ "nvmf_get_subsystems", nvmf_get_subsystems },
+	{ "nvmf_remove_listener", nvmf_remove_listener },
+	{ "nvmf_subsystem_add_host", nvmf_subsystem_add_host },
+	{ "nvmf_subsystem_add_ns", nvmf_subsystem_add_ns },
+	{ "nvmf_subsystem_allow_any_host", nvmf_subsystem_allow_any_host },
+	{ "nvmf_subsystem_remove_host", nvmf_subsystem_remove_host },
+	{ "nvmf_subsystem_remove_ns", nvmf_subsystem_remove_ns },
+	{ "rpc_get_methods", rpc_get_methods },
+	{ "save_config", save_config },
 };
 
 static void rpc_get_methods(struct rpc_request *req, struct json_object *params)

@@ -64,7 +64,7 @@ static void conn_write(struct rpc_conn *c, const char *text)
 		if (n > 0) {
 			off += (size_t)n;
 		} else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-			struct pollfd p = {.fd = c->fd, .events = POLLOUT};
+			struct pollfd p = { .fd = c->fd, .events = POLLOUT };
 
 			if (poll(&p, 1, 1000) <= 0)
 				c->closing = true;
@@ -94,7 +94,8 @@ void rpc_reply(struct rpc_request *req, struct json_object *result)
 {
 	struct json_object *body = json_object_new_object();
 
-	json_object_object_add(body, "result", result != NULL ? result : json_object_new_boolean(1));
+	json_object_object_add(body, "result",
+			       result != NULL ? result : json_object_new_boolean(1));
 	respond(req, body);
 }
 
@@ -150,8 +151,8 @@ static void conn_feed(struct rpc_conn *c, const char *buf, size_t len)
 		size_t used;
 
 		/* Skip the whitespace between requests. */
-		if (c->request_bytes == 0 && (*buf == '\n' || *buf == ' ' || *buf == '\r' ||
-					      *buf == '\t')) {
+		if (c->request_bytes == 0 &&
+		    (*buf == '\n' || *buf == ' ' || *buf == '\r' || *buf == '\t')) {
 			buf++;
 			len--;
 			continue;
@@ -171,8 +172,9 @@ static void conn_feed(struct rpc_conn *c, const char *buf, size_t len)
 			if (req != NULL) {
 				req->conn = c;
 				c->pending++;
-				rpc_reply_error(req, RPC_PARSE_ERROR, "parse error: %s",
-						json_tokener_error_desc(json_tokener_get_error(c->tok)));
+				rpc_reply_error(
+					req, RPC_PARSE_ERROR, "parse error: %s",
+					json_tokener_error_desc(json_tokener_get_error(c->tok)));
 			}
 			return;
 		}
@@ -237,7 +239,7 @@ static int rpc_poll(void *ctx)
 
 int rpc_server_start(const char *path)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	mode_t old;
 	int rc;
 

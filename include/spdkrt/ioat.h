@@ -38,7 +38,8 @@ struct spdkrt_ioat_chan;
  *
  * @param cb_arg the argument given with the request
  * @param status 0, -EIO when the channel halted before the request completed (the channel was
- *	reset and is usable again), or -ECANCELED when the channel was detached first
+ *	reset and is usable again), -ECANCELED when the channel was detached first, or -ENODEV
+ *	when the PCI function was removed
  */
 typedef void (*spdkrt_ioat_req_cb)(void *cb_arg, int status);
 
@@ -120,7 +121,8 @@ SPDKRT_API uint32_t spdkrt_ioat_get_max_descriptors(const struct spdkrt_ioat_cha
  * @param nbytes bytes to copy
  * @return 0; -EINVAL for a NULL channel or buffer, overlapping buffers, or memory that is not
  *	DMA-safe (logged); -ENOMEM when the ring has no room (process events, then retry); -EIO
- *	when the channel is out of service after a failed recovery. On error nothing is queued.
+ *	when the channel is out of service after a failed recovery, -ENODEV when its function was
+ *	removed. On error nothing is queued.
  */
 SPDKRT_API int spdkrt_ioat_build_copy(struct spdkrt_ioat_chan *chan, void *cb_arg,
 				      spdkrt_ioat_req_cb cb_fn, void *dst, const void *src,
@@ -158,8 +160,12 @@ SPDKRT_API int spdkrt_ioat_submit_fill(struct spdkrt_ioat_chan *chan, void *cb_a
  * channel has halted on an error, the requests it finished complete with 0 and every other
  * outstanding request with -EIO; CHANERR is logged and the channel is reset and restarted.
  *
+ * A channel whose PCI function was removed (surprise removal) is noticed while requests wait:
+ * they complete with -ENODEV.
+ *
  * @return the number of requests completed (successfully or not), -EINVAL for a NULL channel,
- *	or -EIO when a halted channel could not be restarted (it is out of service: detach it).
+ *	-EIO when a halted channel could not be restarted, or -ENODEV when its function was
+ *	removed (in both cases it is out of service: detach it).
  */
 SPDKRT_API int spdkrt_ioat_process_events(struct spdkrt_ioat_chan *chan);
 

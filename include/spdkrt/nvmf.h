@@ -118,12 +118,12 @@ SPDKRT_API int spdkrt_nvmf_subsystem_create(struct spdkrt_nvmf_tgt *tgt, const c
 SPDKRT_API int spdkrt_nvmf_subsystem_destroy(struct spdkrt_nvmf_subsystem *subsystem);
 
 /** @return the subsystem with this NQN, or NULL. */
-SPDKRT_API struct spdkrt_nvmf_subsystem *spdkrt_nvmf_tgt_find_subsystem(
-	struct spdkrt_nvmf_tgt *tgt, const char *nqn);
+SPDKRT_API struct spdkrt_nvmf_subsystem *spdkrt_nvmf_tgt_find_subsystem(struct spdkrt_nvmf_tgt *tgt,
+									const char *nqn);
 
 /** @return the first subsystem (creation order) after prev (NULL: the first), or NULL. */
-SPDKRT_API struct spdkrt_nvmf_subsystem *spdkrt_nvmf_subsystem_next(
-	struct spdkrt_nvmf_tgt *tgt, struct spdkrt_nvmf_subsystem *prev);
+SPDKRT_API struct spdkrt_nvmf_subsystem *
+spdkrt_nvmf_subsystem_next(struct spdkrt_nvmf_tgt *tgt, struct spdkrt_nvmf_subsystem *prev);
 
 /** @return the subsystem's NQN ("" for NULL). */
 SPDKRT_API const char *spdkrt_nvmf_subsystem_get_nqn(const struct spdkrt_nvmf_subsystem *subsystem);
@@ -133,24 +133,24 @@ SPDKRT_API int spdkrt_nvmf_subsystem_set_serial_number(struct spdkrt_nvmf_subsys
 						       const char *sn);
 
 /** @return the serial number ("" for NULL). */
-SPDKRT_API const char *spdkrt_nvmf_subsystem_get_serial_number(
-	const struct spdkrt_nvmf_subsystem *subsystem);
+SPDKRT_API const char *
+spdkrt_nvmf_subsystem_get_serial_number(const struct spdkrt_nvmf_subsystem *subsystem);
 
 /** Set the model number (ASCII, at most 40 characters). @return 0 or -EINVAL. */
 SPDKRT_API int spdkrt_nvmf_subsystem_set_model_number(struct spdkrt_nvmf_subsystem *subsystem,
 						      const char *mn);
 
 /** @return the model number ("" for NULL). */
-SPDKRT_API const char *spdkrt_nvmf_subsystem_get_model_number(
-	const struct spdkrt_nvmf_subsystem *subsystem);
+SPDKRT_API const char *
+spdkrt_nvmf_subsystem_get_model_number(const struct spdkrt_nvmf_subsystem *subsystem);
 
 /** Let any host connect (true) or only the added hosts (false, the default). @return 0. */
 SPDKRT_API int spdkrt_nvmf_subsystem_set_allow_any_host(struct spdkrt_nvmf_subsystem *subsystem,
 							bool allow);
 
 /** @return whether any host may connect. */
-SPDKRT_API bool spdkrt_nvmf_subsystem_get_allow_any_host(
-	const struct spdkrt_nvmf_subsystem *subsystem);
+SPDKRT_API bool
+spdkrt_nvmf_subsystem_get_allow_any_host(const struct spdkrt_nvmf_subsystem *subsystem);
 
 /** Allow a host NQN. @return 0, -EINVAL, -EEXIST or -ENOMEM. */
 SPDKRT_API int spdkrt_nvmf_subsystem_add_host(struct spdkrt_nvmf_subsystem *subsystem,
@@ -211,8 +211,9 @@ SPDKRT_API uint32_t spdkrt_nvmf_subsystem_next_nsid(const struct spdkrt_nvmf_sub
 						    uint32_t prev);
 
 /** @return the name of namespace nsid's bdev, or NULL. */
-SPDKRT_API const char *spdkrt_nvmf_subsystem_get_ns_bdev_name(
-	const struct spdkrt_nvmf_subsystem *subsystem, uint32_t nsid);
+SPDKRT_API const char *
+spdkrt_nvmf_subsystem_get_ns_bdev_name(const struct spdkrt_nvmf_subsystem *subsystem,
+				       uint32_t nsid);
 
 /** Target-wide counters (all since creation); fields only ever appended. */
 struct spdkrt_nvmf_stats {

@@ -198,9 +198,14 @@ SPDKRT_API int spdkrt_ioat_detach(struct spdkrt_ioat_chan *chan)
 	pthread_mutex_lock(&g_lock);
 	TAILQ_REMOVE(&g_attached, chan, link);
 	pthread_mutex_unlock(&g_lock);
-	/* Quiet the hardware before anything it may write is freed. */
+	/* Quiet the hardware before anything it may write is freed (a removed one writes nothing). */
 	chan->out_of_service = true;
-	rc = ioat_channel_reset(chan);
+	if (chan->removed || srt_pci_device_is_removed(chan->pci)) {
+		chan->programmed = false;
+		rc = 0;
+	} else {
+		rc = ioat_channel_reset(chan);
+	}
 	ioat_complete_up_to(chan, ioat_read_write_back(chan));
 	n = ioat_take_outstanding(chan);
 	ioat_fail_taken(chan, n, -ECANCELED);

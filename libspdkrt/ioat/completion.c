@@ -137,6 +137,33 @@ static int recover(struct spdkrt_ioat_chan *chan)
 	return rc != 0 ? -EIO : (int)n;
 }
 
+/*
+ * A channel that makes no progress may be gone: a removed function reads all ones. Looked at
+ * once per IOAT_REMOVAL_CHECK_POLLS idle polls, so the poll loop stays free of MMIO reads.
+ * Returns -ENODEV after failing the outstanding requests, else 0.
+ */
+static int check_removed(struct spdkrt_ioat_chan *chan)
+{
+	char addr[SPDKRT_PCI_ADDR_STRLEN] = "?";
+	uint32_t n;
+
+	if (++chan->idle_polls < IOAT_REMOVAL_CHECK_POLLS)
+		return 0;
+	chan->idle_polls = 0;
+	if (ioat_read64(chan, IOAT_REG_CHANSTS) != UINT64_MAX ||
+	    !srt_pci_device_is_removed(chan->pci))
+		return 0;
+	spdkrt_pci_addr_fmt(addr, sizeof(addr), srt_pci_device_addr(chan->pci));
+	SRT_ERR("channel %s was removed: failing its outstanding requests with -ENODEV (detach it)",
+		addr);
+	chan->removed = true;
+	chan->out_of_service = true;
+	chan->programmed = false; /* a device that is gone writes no memory */
+	n = ioat_take_outstanding(chan);
+	ioat_fail_taken(chan, n, -ENODEV);
+	return -ENODEV;
+}
+
 SPDKRT_API int spdkrt_ioat_process_events(struct spdkrt_ioat_chan *chan)
 {
 	uint64_t sts;
@@ -148,14 +175,19 @@ SPDKRT_API int spdkrt_ioat_process_events(struct spdkrt_ioat_chan *chan)
 		return -EINVAL;
 	}
 	if (chan->out_of_service)
-		return -EIO;
+		return chan->removed ? -ENODEV : -EIO;
 	if (chan->tail == chan->flushed || chan->failing)
 		return 0;
 	/* One read: a halted image names the last descriptor that did complete. */
 	sts = ioat_read_write_back(chan);
 	n = ioat_complete_up_to(chan, sts);
-	if ((sts & IOAT_CHANSTS_STATE_MASK) != IOAT_CHANSTS_HALTED)
-		return (int)n;
+	if ((sts & IOAT_CHANSTS_STATE_MASK) != IOAT_CHANSTS_HALTED) {
+		if (n > 0) {
+			chan->idle_polls = 0;
+			return (int)n;
+		}
+		return check_removed(chan);
+	}
 	rc = recover(chan);
 	return rc < 0 ? rc : (int)n + rc;
 }

@@ -13,6 +13,9 @@
 #include "env/pci.h"
 #include "ioat/spec.h"
 
+/* Idle polls with work outstanding between two looks for a removed function (an MMIO read). */
+#define IOAT_REMOVAL_CHECK_POLLS 4096
+
 /* 2^13 descriptors: 512 KiB of ring, 8191 outstanding (a 4 KiB-paged 16 MiB copy fits). */
 #define IOAT_RING_ORDER 13
 #define IOAT_RING_ENTRIES (1u << IOAT_RING_ORDER)
@@ -49,6 +52,8 @@ struct spdkrt_ioat_chan {
 	bool out_of_service; /* a halt could not be recovered, or detach has begun */
 	bool failing;        /* inside the callbacks of failed requests (no nested recovery) */
 	bool programmed;     /* the hardware holds addresses of our memory */
+	bool removed;        /* the function is gone (surprise removal) */
+	uint32_t idle_polls; /* process_events calls without progress, work outstanding */
 	TAILQ_ENTRY(spdkrt_ioat_chan) link;
 };
 

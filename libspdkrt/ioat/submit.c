@@ -32,8 +32,10 @@ static int check_usable(const struct spdkrt_ioat_chan *chan, const char *fn)
 		return -EINVAL;
 	}
 	if (chan->out_of_service) {
-		SRT_ERR("%s: the channel is out of service (a halt could not be recovered)", fn);
-		return -EIO;
+		SRT_ERR("%s: the channel is out of service (%s)", fn,
+			chan->removed ? "the function was removed" :
+					"a halt could not be recovered");
+		return chan->removed ? -ENODEV : -EIO;
 	}
 	return 0;
 }

@@ -85,7 +85,7 @@ static void identify_ctrlr(struct srt_nvmf_req *req, struct srt_nvmf_ctrlr *ctrl
 	cd->acl = 3;
 	cd->aerl = SRT_NVMF_MAX_AERS - 1;
 	cd->frmw = 0x3; /* one slot, read-only */
-	cd->lpa = 0x4;	/* Get Log Page offsets */
+	cd->lpa = 0x4;  /* Get Log Page offsets */
 	cd->elpe = 0;
 	cd->kas = 10; /* 100 ms units: keep-alive timed with one-second granularity */
 	cd->sqes = 0x66;
@@ -168,10 +168,9 @@ static void identify_active_ns_list(struct srt_nvmf_req *req, struct srt_nvmf_ct
 	reply(req, &list, sizeof(list));
 }
 
-static size_t add_ns_id_desc(uint8_t *buf, size_t at, uint8_t type, const uint8_t *id,
-			     uint8_t len)
+static size_t add_ns_id_desc(uint8_t *buf, size_t at, uint8_t type, const uint8_t *id, uint8_t len)
 {
-	struct spdkrt_nvme_ns_id_desc desc = {.nidt = type, .nidl = len};
+	struct spdkrt_nvme_ns_id_desc desc = { .nidt = type, .nidl = len };
 
 	memcpy(buf + at, &desc, sizeof(desc));
 	memcpy(buf + at + sizeof(desc), id, len);
@@ -247,8 +246,8 @@ static void reply_log(struct srt_nvmf_req *req, const void *page, uint64_t page_
 	complete(req, SPDKRT_NVME_SCT_GENERIC, SPDKRT_NVME_SC_SUCCESS);
 }
 
-static void log_changed_ns(struct srt_nvmf_req *req, struct srt_nvmf_ctrlr *ctrlr,
-			   uint64_t offset, uint32_t len, bool retain)
+static void log_changed_ns(struct srt_nvmf_req *req, struct srt_nvmf_ctrlr *ctrlr, uint64_t offset,
+			   uint32_t len, bool retain)
 {
 	struct spdkrt_nvme_ns_list list;
 
@@ -270,7 +269,8 @@ static void get_log_page(struct srt_nvmf_req *req, struct srt_nvmf_ctrlr *ctrlr)
 	uint8_t lid = (uint8_t)SPDKRT_NVME_GET(cmd->cdw10, SPDKRT_NVME_LOG_LID);
 	bool retain = SPDKRT_NVME_GET(cmd->cdw10, SPDKRT_NVME_LOG_RAE) != 0;
 	uint64_t numd = ((uint64_t)SPDKRT_NVME_GET(cmd->cdw11, SPDKRT_NVME_LOG_NUMDU) << 16 |
-			 SPDKRT_NVME_GET(cmd->cdw10, SPDKRT_NVME_LOG_NUMDL)) + 1;
+			 SPDKRT_NVME_GET(cmd->cdw10, SPDKRT_NVME_LOG_NUMDL)) +
+			1;
 	uint64_t offset = (uint64_t)cmd->cdw13 << 32 | cmd->cdw12;
 	uint8_t page[SMART_LOG_LEN];
 
@@ -378,7 +378,8 @@ static void set_features(struct srt_nvmf_req *req, struct srt_nvmf_ctrlr *ctrlr)
 
 	if (SPDKRT_NVME_GET(req->cmd.cdw10, SPDKRT_NVME_FEAT_SV)) {
 		SRT_ERR("%s: Set Features 0x%02x with save", req->qpair->peer, fid);
-		complete(req, SPDKRT_NVME_SCT_COMMAND_SPECIFIC, SPDKRT_NVME_SC_FEATURE_ID_NOT_SAVEABLE);
+		complete(req, SPDKRT_NVME_SCT_COMMAND_SPECIFIC,
+			 SPDKRT_NVME_SC_FEATURE_ID_NOT_SAVEABLE);
 		return;
 	}
 	switch (fid) {

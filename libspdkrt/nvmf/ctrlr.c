@@ -55,9 +55,10 @@ static void send_ns_notice(struct srt_nvmf_ctrlr *ctrlr)
 	atomic_store(&ctrlr->ns_changed, false);
 	/* Further notices of this kind wait until the host reads the changed namespace list. */
 	ctrlr->ns_notice_masked = true;
-	req->cpl.cdw0 = SPDKRT_NVME_SET(SPDKRT_NVME_AER_TYPE, SPDKRT_NVME_AER_TYPE_NOTICE) |
-			SPDKRT_NVME_SET(SPDKRT_NVME_AER_INFO, SPDKRT_NVME_AER_NOTICE_NS_ATTR_CHANGED) |
-			SPDKRT_NVME_SET(SPDKRT_NVME_AER_LID, SPDKRT_NVME_LOG_CHANGED_NS_LIST);
+	req->cpl.cdw0 =
+		SPDKRT_NVME_SET(SPDKRT_NVME_AER_TYPE, SPDKRT_NVME_AER_TYPE_NOTICE) |
+		SPDKRT_NVME_SET(SPDKRT_NVME_AER_INFO, SPDKRT_NVME_AER_NOTICE_NS_ATTR_CHANGED) |
+		SPDKRT_NVME_SET(SPDKRT_NVME_AER_LID, SPDKRT_NVME_LOG_CHANGED_NS_LIST);
 	SRT_INFO("controller %u of %s: namespace attribute changed event", ctrlr->cntlid,
 		 ctrlr->subsys->nqn);
 	srt_nvmf_req_complete_status(req, SPDKRT_NVME_SCT_GENERIC, SPDKRT_NVME_SC_SUCCESS);
@@ -67,7 +68,8 @@ void srt_nvmf_ctrlr_poll(struct srt_nvmf_ctrlr *ctrlr, uint64_t now)
 {
 	/* now was read before this poll's commands ran: a Keep Alive in them may be later. */
 	if (ctrlr->kato_ms != 0 && now > ctrlr->last_keep_alive &&
-	    now - ctrlr->last_keep_alive > (uint64_t)ctrlr->kato_ms * spdkrt_get_ticks_hz() / 1000) {
+	    now - ctrlr->last_keep_alive >
+		    (uint64_t)ctrlr->kato_ms * spdkrt_get_ticks_hz() / 1000) {
 		SRT_ERR("controller %u of %s (host %s): no Keep Alive within %u ms: tearing it down",
 			ctrlr->cntlid, ctrlr->subsys->nqn, ctrlr->hostnqn, ctrlr->kato_ms);
 		atomic_fetch_add(&ctrlr->subsys->tgt->stat_kato_expired, 1);

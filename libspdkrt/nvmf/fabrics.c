@@ -24,7 +24,8 @@ void srt_nvmf_req_execute(struct srt_nvmf_req *req)
 	struct srt_nvmf_qpair *q = req->qpair;
 
 	if (req->deferred_status != 0) {
-		srt_nvmf_req_complete_status(req, SPDKRT_NVME_SCT_GENERIC, (uint8_t)req->deferred_status);
+		srt_nvmf_req_complete_status(req, SPDKRT_NVME_SCT_GENERIC,
+					     (uint8_t)req->deferred_status);
 		return;
 	}
 	if (req->cmd.opc == SPDKRT_NVME_OPC_FABRIC) {
@@ -97,7 +98,8 @@ static struct srt_nvmf_ctrlr *connect_admin(struct srt_nvmf_req *req,
 	ctrlr = calloc(1, sizeof(*ctrlr));
 	if (ctrlr != NULL)
 		ctrlr->qid_used = calloc(tgt->opts.max_io_queues + 1u, sizeof(bool));
-	if (ctrlr == NULL || ctrlr->qid_used == NULL || (ctrlr->cntlid = alloc_cntlid(subsys)) == 0) {
+	if (ctrlr == NULL || ctrlr->qid_used == NULL ||
+	    (ctrlr->cntlid = alloc_cntlid(subsys)) == 0) {
 		SRT_ERR("%s: cannot make another controller on %s", req->qpair->peer, subsys->nqn);
 		if (ctrlr != NULL)
 			free(ctrlr->qid_used);
@@ -315,7 +317,8 @@ static void set_cc(struct srt_nvmf_ctrlr *ctrlr, uint32_t cc, const char *peer)
 	}
 	if (SPDKRT_NVME_GET(cc, SPDKRT_NVME_CC_SHN) != SPDKRT_NVME_CC_SHN_NONE) {
 		ctrlr->csts &= ~SPDKRT_NVME_SET(SPDKRT_NVME_CSTS_SHST, SPDKRT_NVME_CSTS_SHST_MASK);
-		ctrlr->csts |= SPDKRT_NVME_SET(SPDKRT_NVME_CSTS_SHST, SPDKRT_NVME_CSTS_SHST_COMPLETE);
+		ctrlr->csts |=
+			SPDKRT_NVME_SET(SPDKRT_NVME_CSTS_SHST, SPDKRT_NVME_CSTS_SHST_COMPLETE);
 	} else {
 		ctrlr->csts &= ~SPDKRT_NVME_SET(SPDKRT_NVME_CSTS_SHST, SPDKRT_NVME_CSTS_SHST_MASK);
 	}

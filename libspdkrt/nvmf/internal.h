@@ -170,8 +170,8 @@ enum srt_nvmf_req_state {
 	SRT_NVMF_REQ_FREE = 0,
 	SRT_NVMF_REQ_NEED_DATA, /* R2T sent, waiting for H2CData */
 	SRT_NVMF_REQ_EXECUTING,
-	SRT_NVMF_REQ_AER,       /* parked Asynchronous Event Request */
-	SRT_NVMF_REQ_SENDING,   /* response queued */
+	SRT_NVMF_REQ_AER,     /* parked Asynchronous Event Request */
+	SRT_NVMF_REQ_SENDING, /* response queued */
 };
 
 /* One PDU on a queue pair's send queue. */
@@ -246,8 +246,8 @@ struct srt_nvmf_qpair {
 	uint8_t hdr[SRT_TCP_MAX_HDR_LEN];
 	uint32_t hdr_got;
 	struct srt_tcp_pdu_layout layout;
-	uint32_t data_got;	  /* bytes of the data segment (pad, data, digest) consumed */
-	uint8_t *data_dst;	  /* where the data goes; NULL: discarded */
+	uint32_t data_got; /* bytes of the data segment (pad, data, digest) consumed */
+	uint8_t *data_dst; /* where the data goes; NULL: discarded */
 	uint32_t data_crc;
 	uint8_t ddgst_recv[4];
 	struct srt_nvmf_req *data_req;

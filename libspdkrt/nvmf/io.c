@@ -29,7 +29,8 @@ static void complete_errno(struct srt_nvmf_req *req, int status)
 		return;
 	case -EIO:
 		complete(req, SPDKRT_NVME_SCT_MEDIA_ERROR,
-			 read ? SPDKRT_NVME_SC_UNRECOVERED_READ_ERROR : SPDKRT_NVME_SC_WRITE_FAULTS);
+			 read ? SPDKRT_NVME_SC_UNRECOVERED_READ_ERROR :
+				SPDKRT_NVME_SC_WRITE_FAULTS);
 		return;
 	case -ENOSPC:
 		complete(req, SPDKRT_NVME_SCT_GENERIC, SPDKRT_NVME_SC_CAPACITY_EXCEEDED);
@@ -60,10 +61,12 @@ static void io_done(void *arg, int status)
 	if (status != 0 && req->bdev_status == 0) {
 		req->bdev_status = status;
 		/* What the bdev says, in NVMe terms (its own status for an NVMe bdev). */
-		if (spdkrt_bdev_get_nvme_status(req->pg_ns->ch, status, &req->bdev_nvme_status) != 0)
+		if (spdkrt_bdev_get_nvme_status(req->pg_ns->ch, status, &req->bdev_nvme_status) !=
+		    0)
 			req->bdev_nvme_status = (struct spdkrt_bdev_nvme_status){
 				.sct = SPDKRT_NVME_SCT_GENERIC,
-				.sc = SPDKRT_NVME_SC_INTERNAL_DEVICE_ERROR};
+				.sc = SPDKRT_NVME_SC_INTERNAL_DEVICE_ERROR
+			};
 	}
 	q->bdev_ios--;
 	if (--req->bdev_ios > 0)
@@ -149,8 +152,8 @@ static int submit_dsm(struct srt_nvmf_req *req)
 	if ((req->cmd.cdw11 & SPDKRT_NVME_DSM_ATTR_DEALLOCATE) == 0)
 		return 0; /* only hints: nothing to do */
 	if (req->xfer_len < nr * sizeof(*ranges)) {
-		SRT_ERR("%s: Dataset Management of %u ranges with %u bytes of data", req->qpair->peer,
-			nr, req->xfer_len);
+		SRT_ERR("%s: Dataset Management of %u ranges with %u bytes of data",
+			req->qpair->peer, nr, req->xfer_len);
 		return -EMSGSIZE;
 	}
 	for (uint32_t i = 0; i < nr; i++)
@@ -227,9 +230,9 @@ void srt_nvmf_io_execute(struct srt_nvmf_req *req)
 		break;
 	case SPDKRT_NVME_OPC_FLUSH:
 		rc = spdkrt_bdev_io_type_supported(spdkrt_bdev_desc_get_bdev(ns->desc),
-						   SPDKRT_BDEV_IO_FLUSH)
-			     ? submit_one(req, 0, ns->num_blocks)
-			     : 0;
+						   SPDKRT_BDEV_IO_FLUSH) ?
+			     submit_one(req, 0, ns->num_blocks) :
+			     0;
 		break;
 	case SPDKRT_NVME_OPC_DATASET_MANAGEMENT:
 		rc = submit_dsm(req);

@@ -205,8 +205,8 @@ const char *spdkrt_nvmf_subsystem_get_nqn(const struct spdkrt_nvmf_subsystem *s)
 }
 
 /* Identify strings: printable ASCII. */
-static int set_ascii(struct spdkrt_nvmf_subsystem *s, char *dst, size_t dst_size,
-		     const char *src, const char *what)
+static int set_ascii(struct spdkrt_nvmf_subsystem *s, char *dst, size_t dst_size, const char *src,
+		     const char *what)
 {
 	if (s == NULL || src == NULL)
 		return -EINVAL;
@@ -344,7 +344,7 @@ static bool all_zero(const uint8_t *p, size_t n)
 /* A stable UUID from the subsystem NQN and bdev name (FNV-1a), marked as RFC 4122 variant. */
 static void derive_uuid(uint8_t uuid[16], const char *nqn, const char *bdev)
 {
-	uint64_t h[2] = {0xcbf29ce484222325ull, 0x84222325cbf29ce4ull};
+	uint64_t h[2] = { 0xcbf29ce484222325ull, 0x84222325cbf29ce4ull };
 
 	for (int k = 0; k < 2; k++) {
 		for (const char *p = nqn; *p != '\0'; p++)

@@ -40,9 +40,9 @@ int srt_nvmf_qpair_create(struct srt_nvmf_pgroup *group, struct srt_sock *sock)
 	q = calloc(1, sizeof(*q));
 	if (q == NULL)
 		return -ENOMEM;
-	n = tgt->opts.max_queue_depth > tgt->opts.max_admin_queue_depth
-		    ? tgt->opts.max_queue_depth
-		    : tgt->opts.max_admin_queue_depth;
+	n = tgt->opts.max_queue_depth > tgt->opts.max_admin_queue_depth ?
+		    tgt->opts.max_queue_depth :
+		    tgt->opts.max_admin_queue_depth;
 	q->rbuf = malloc(QPAIR_RBUF_SIZE);
 	q->reqs = calloc(n, sizeof(*q->reqs));
 	if (q->rbuf == NULL || q->reqs == NULL) {
@@ -90,8 +90,8 @@ static void stop_receiving(struct srt_nvmf_qpair *q)
 void srt_nvmf_qpair_fatal(struct srt_nvmf_qpair *q, enum srt_tcp_fes fes, uint32_t fei)
 {
 	struct srt_tcp_ch *ch = (struct srt_tcp_ch *)q->hdr;
-	uint32_t echo = q->hdr_got < SRT_TCP_TERM_REQ_MAX_DATA ? q->hdr_got
-							       : SRT_TCP_TERM_REQ_MAX_DATA;
+	uint32_t echo = q->hdr_got < SRT_TCP_TERM_REQ_MAX_DATA ? q->hdr_got :
+								 SRT_TCP_TERM_REQ_MAX_DATA;
 
 	if (q->recv_state == SRT_NVMF_RECV_STOPPED)
 		return;
@@ -107,8 +107,8 @@ void srt_nvmf_qpair_fatal(struct srt_nvmf_qpair *q, enum srt_tcp_fes fes, uint32
 	q->term.fei = fei;
 	/* The data of a TermReq is the header that caused it. */
 	memcpy(q->term_data, q->hdr, echo);
-	q->term_out.iov[0] = (struct iovec){&q->term, sizeof(q->term)};
-	q->term_out.iov[1] = (struct iovec){q->term_data, echo};
+	q->term_out.iov[0] = (struct iovec){ &q->term, sizeof(q->term) };
+	q->term_out.iov[1] = (struct iovec){ q->term_data, echo };
 	q->term_out.iovcnt = echo > 0 ? 2 : 1;
 	q->term_out.len = sizeof(q->term) + echo;
 	q->term_out.done = NULL;
@@ -175,7 +175,8 @@ static void handle_icreq(struct srt_nvmf_qpair *q)
 	if (SRT_NVMF_ADMIN_ICD_SIZE > max_data)
 		max_data = SRT_NVMF_ADMIN_ICD_SIZE;
 	q->limits = (struct srt_tcp_pdu_limits){
-		.ic_done = true, .hdgst = q->hdgst, .ddgst = q->ddgst, .max_data = max_data};
+		.ic_done = true, .hdgst = q->hdgst, .ddgst = q->ddgst, .max_data = max_data
+	};
 	q->ic_done = true;
 	memset(&q->ic_resp, 0, sizeof(q->ic_resp));
 	srt_tcp_ch_init(&q->ic_resp.ch, SRT_TCP_PDU_ICRESP, 0, sizeof(q->ic_resp), 0,
@@ -185,7 +186,7 @@ static void handle_icreq(struct srt_nvmf_qpair *q)
 	/* Digests as asked: a Linux host rejects an ICResp whose digest bits differ. */
 	q->ic_resp.dgst = req->dgst & (SRT_TCP_DGST_HDGST | SRT_TCP_DGST_DDGST);
 	q->ic_resp.maxh2cdata = tgt->opts.max_io_size;
-	q->ic_out.iov[0] = (struct iovec){&q->ic_resp, sizeof(q->ic_resp)};
+	q->ic_out.iov[0] = (struct iovec){ &q->ic_resp, sizeof(q->ic_resp) };
 	q->ic_out.iovcnt = 1;
 	q->ic_out.len = sizeof(q->ic_resp);
 	q->ic_out.done = NULL;
@@ -194,8 +195,8 @@ static void handle_icreq(struct srt_nvmf_qpair *q)
 
 static uint32_t icd_limit(const struct srt_nvmf_qpair *q)
 {
-	return q->ctrlr == NULL || q->qid == 0 ? SRT_NVMF_ADMIN_ICD_SIZE
-					       : q->tgt->opts.in_capsule_data_size;
+	return q->ctrlr == NULL || q->qid == 0 ? SRT_NVMF_ADMIN_ICD_SIZE :
+						 q->tgt->opts.in_capsule_data_size;
 }
 
 /* A capsule without in-capsule data: ask for write data, or run the command. */
@@ -282,8 +283,8 @@ static void handle_capsule(struct srt_nvmf_qpair *q)
 	sgl = &req->cmd.dptr.sgl1;
 	q->data_req = req;
 	q->data_dst = NULL;
-	if (sgl->id != SPDKRT_NVME_SGL_ID(SPDKRT_NVME_SGL_TYPE_DATA_BLOCK,
-					  SPDKRT_NVME_SGL_SUBTYPE_OFFSET)) {
+	if (sgl->id !=
+	    SPDKRT_NVME_SGL_ID(SPDKRT_NVME_SGL_TYPE_DATA_BLOCK, SPDKRT_NVME_SGL_SUBTYPE_OFFSET)) {
 		SRT_ERR("%s: in-capsule data with SGL type 0x%02x", q->peer, sgl->id);
 		req->deferred_status = SPDKRT_NVME_SC_SGL_DESCRIPTOR_TYPE_INVALID;
 	} else if (sgl->address != 0) {
@@ -398,8 +399,8 @@ static void data_done(struct srt_nvmf_qpair *q)
 
 		memcpy(&want, q->ddgst_recv, sizeof(want));
 		if (want != got && req != NULL) {
-			SRT_ERR("%s: data digest 0x%08x, computed 0x%08x: command %u fails", q->peer,
-				want, got, req->cmd.cid);
+			SRT_ERR("%s: data digest 0x%08x, computed 0x%08x: command %u fails",
+				q->peer, want, got, req->cmd.cid);
 			req->deferred_status = SPDKRT_NVME_SC_TRANSIENT_TRANSPORT_ERROR;
 		}
 	}
@@ -448,8 +449,8 @@ static uint32_t consume_data(struct srt_nvmf_qpair *q, const uint8_t *p, uint32_
 
 static uint32_t consume_header(struct srt_nvmf_qpair *q, const uint8_t *p, uint32_t avail)
 {
-	uint32_t want = q->hdr_got < sizeof(struct srt_tcp_ch) ? sizeof(struct srt_tcp_ch)
-							       : q->layout.hdr_len;
+	uint32_t want = q->hdr_got < sizeof(struct srt_tcp_ch) ? sizeof(struct srt_tcp_ch) :
+								 q->layout.hdr_len;
 	uint32_t n = min_u32(want - q->hdr_got, avail);
 
 	memcpy(q->hdr + q->hdr_got, p, n);
@@ -483,9 +484,9 @@ void srt_nvmf_qpair_recv(struct srt_nvmf_qpair *q)
 			if (n == -EAGAIN)
 				return;
 			if (n < 0) {
-				srt_nvmf_qpair_disconnect(q, n == -ECONNRESET
-								     ? "host closed the connection"
-								     : strerror((int)-n));
+				srt_nvmf_qpair_disconnect(q, n == -ECONNRESET ?
+								     "host closed the connection" :
+								     strerror((int)-n));
 				return;
 			}
 			q->rbuf_len = (uint32_t)n;
@@ -495,9 +496,9 @@ void srt_nvmf_qpair_recv(struct srt_nvmf_qpair *q)
 			const uint8_t *p = q->rbuf + q->rbuf_off;
 			uint32_t avail = q->rbuf_len - q->rbuf_off;
 
-			q->rbuf_off += q->recv_state == SRT_NVMF_RECV_HEADER
-					       ? consume_header(q, p, avail)
-					       : consume_data(q, p, avail);
+			q->rbuf_off += q->recv_state == SRT_NVMF_RECV_HEADER ?
+					       consume_header(q, p, avail) :
+					       consume_data(q, p, avail);
 		}
 	}
 }
@@ -507,7 +508,8 @@ static void qpair_free(struct srt_nvmf_qpair *q)
 	struct srt_nvmf_ctrlr *ctrlr = q->ctrlr;
 
 	if (ctrlr != NULL) {
-		if (ctrlr->admin_qpair == q) {
+		/* qid, not ctrlr->admin_qpair: I/O queues on other threads must not read that. */
+		if (q->qid == 0) {
 			ctrlr->admin_qpair = NULL;
 			srt_nvmf_ctrlr_fail(ctrlr);
 		}
@@ -530,16 +532,16 @@ bool srt_nvmf_qpair_poll(struct srt_nvmf_qpair *q, uint64_t now)
 		int rc = srt_nvmf_flush(q);
 
 		if (rc != 0)
-			srt_nvmf_qpair_disconnect(q, rc == -EPIPE || rc == -ECONNRESET
-							     ? "host closed the connection"
-							     : strerror(-rc));
+			srt_nvmf_qpair_disconnect(q, rc == -EPIPE || rc == -ECONNRESET ?
+							     "host closed the connection" :
+							     strerror(-rc));
 		else if (q->closing && TAILQ_EMPTY(&q->sendq))
 			srt_nvmf_qpair_disconnect(q, "closed by the target");
 	}
 	if (q->ctrlr != NULL && !q->closed) {
 		if (atomic_load(&q->ctrlr->failed))
 			srt_nvmf_qpair_disconnect(q, "its controller is gone");
-		else if (q->ctrlr->admin_qpair == q)
+		else if (q->qid == 0)
 			srt_nvmf_ctrlr_poll(q->ctrlr, now);
 	}
 	if (!q->closed || q->bdev_ios > 0)

@@ -31,8 +31,8 @@ const char *srt_tcp_pdu_type_name(uint8_t type)
 	}
 }
 
-void srt_tcp_ch_init(struct srt_tcp_ch *ch, enum srt_tcp_pdu_type type, uint8_t flags,
-		     uint8_t hlen, uint8_t pdo, uint32_t plen)
+void srt_tcp_ch_init(struct srt_tcp_ch *ch, enum srt_tcp_pdu_type type, uint8_t flags, uint8_t hlen,
+		     uint8_t pdo, uint32_t plen)
 {
 	ch->pdu_type = (uint8_t)type;
 	ch->flags = flags;

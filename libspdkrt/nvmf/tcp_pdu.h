@@ -122,9 +122,9 @@ static_assert(sizeof(struct srt_tcp_r2t) == 24, "R2T size");
 
 /* What a connection has negotiated, for checking received headers. */
 struct srt_tcp_pdu_limits {
-	bool ic_done;	  /* ICReq/ICResp exchanged */
-	bool hdgst;	  /* header digests on */
-	bool ddgst;	  /* data digests on */
+	bool ic_done;      /* ICReq/ICResp exchanged */
+	bool hdgst;        /* header digests on */
+	bool ddgst;        /* data digests on */
 	uint32_t max_data; /* largest data segment accepted in one PDU */
 };
 
@@ -133,7 +133,7 @@ struct srt_tcp_pdu_layout {
 	uint32_t hdr_len;  /* hlen plus the header digest */
 	uint32_t data_off; /* where data starts (pdo), 0 when no data */
 	uint32_t data_len; /* data bytes, without the data digest */
-	bool ddgst;	   /* a data digest follows the data */
+	bool ddgst;        /* a data digest follows the data */
 };
 
 /*
@@ -147,7 +147,7 @@ int srt_tcp_pdu_check_h2c(const struct srt_tcp_ch *ch, const struct srt_tcp_pdu_
 const char *srt_tcp_pdu_type_name(uint8_t type);
 
 /* Fill a common header for a PDU to send. */
-void srt_tcp_ch_init(struct srt_tcp_ch *ch, enum srt_tcp_pdu_type type, uint8_t flags,
-		     uint8_t hlen, uint8_t pdo, uint32_t plen);
+void srt_tcp_ch_init(struct srt_tcp_ch *ch, enum srt_tcp_pdu_type type, uint8_t flags, uint8_t hlen,
+		     uint8_t pdo, uint32_t plen);
 
 #endif

@@ -95,14 +95,13 @@ int srt_nvmf_req_buf_reserve(struct srt_nvmf_req *req, uint32_t len)
 }
 
 /* Header, then its digest when negotiated; returns the iovecs used. */
-static int add_header(struct srt_nvmf_qpair *q, struct srt_nvmf_out *out, void *hdr,
-		      uint32_t hlen)
+static int add_header(struct srt_nvmf_qpair *q, struct srt_nvmf_out *out, void *hdr, uint32_t hlen)
 {
-	out->iov[0] = (struct iovec){hdr, hlen};
+	out->iov[0] = (struct iovec){ hdr, hlen };
 	if (!q->hdgst)
 		return 1;
 	out->hdgst = srt_crc32c(hdr, hlen);
-	out->iov[1] = (struct iovec){&out->hdgst, SRT_TCP_DIGEST_LEN};
+	out->iov[1] = (struct iovec){ &out->hdgst, SRT_TCP_DIGEST_LEN };
 	return 2;
 }
 
@@ -163,10 +162,10 @@ static void queue_c2h_data(struct srt_nvmf_req *req, uint32_t len, bool last_suc
 	req->c2h.datao = 0;
 	req->c2h.datal = len;
 	n = add_header(q, out, &req->c2h, hlen);
-	out->iov[n++] = (struct iovec){req->buf, len};
+	out->iov[n++] = (struct iovec){ req->buf, len };
 	if (q->ddgst) {
 		out->ddgst = srt_crc32c(req->buf, len);
-		out->iov[n++] = (struct iovec){&out->ddgst, SRT_TCP_DIGEST_LEN};
+		out->iov[n++] = (struct iovec){ &out->ddgst, SRT_TCP_DIGEST_LEN };
 	}
 	out->iovcnt = n;
 	out->len = hlen + dg + len + ddg;
@@ -220,8 +219,8 @@ void srt_nvmf_req_complete_status(struct srt_nvmf_req *req, uint8_t sct, uint8_t
 	req->cpl.status = (uint16_t)(SPDKRT_NVME_SET(SPDKRT_NVME_STATUS_SCT, sct) |
 				     SPDKRT_NVME_SET(SPDKRT_NVME_STATUS_SC, sc));
 	/* Only a transport hiccup is worth retrying. */
-	if (!(sct == SPDKRT_NVME_SCT_GENERIC && (sc == SPDKRT_NVME_SC_SUCCESS ||
-						  sc == SPDKRT_NVME_SC_TRANSIENT_TRANSPORT_ERROR)))
+	if (!(sct == SPDKRT_NVME_SCT_GENERIC &&
+	      (sc == SPDKRT_NVME_SC_SUCCESS || sc == SPDKRT_NVME_SC_TRANSIENT_TRANSPORT_ERROR)))
 		req->cpl.status |= (uint16_t)SPDKRT_NVME_SET(SPDKRT_NVME_STATUS_DNR, 1);
 	srt_nvmf_req_complete(req);
 }

@@ -244,8 +244,8 @@ int spdkrt_nvmf_tgt_listen(struct spdkrt_nvmf_tgt *tgt, const char *trtype, cons
 		port = 0;
 	snprintf(l->traddr, sizeof(l->traddr), "%s", traddr);
 	snprintf(l->trsvcid, sizeof(l->trsvcid), "%u", port);
-	l->adrfam = srt_sock_family(l->sock) == AF_INET6 ? SPDKRT_NVMF_ADRFAM_IPV6
-							   : SPDKRT_NVMF_ADRFAM_IPV4;
+	l->adrfam = srt_sock_family(l->sock) == AF_INET6 ? SPDKRT_NVMF_ADRFAM_IPV6 :
+							   SPDKRT_NVMF_ADRFAM_IPV4;
 	pthread_mutex_lock(&tgt->lock);
 	l->portid = tgt->next_portid++;
 	TAILQ_INSERT_TAIL(&tgt->listeners, l, link);
@@ -265,8 +265,8 @@ static void listener_free(struct spdkrt_nvmf_tgt *tgt, struct srt_nvmf_listener 
 	free(l);
 }
 
-int spdkrt_nvmf_tgt_stop_listen(struct spdkrt_nvmf_tgt *tgt, const char *trtype,
-				const char *traddr, const char *trsvcid)
+int spdkrt_nvmf_tgt_stop_listen(struct spdkrt_nvmf_tgt *tgt, const char *trtype, const char *traddr,
+				const char *trsvcid)
 {
 	struct srt_nvmf_listener *l;
 	int rc = check_listen_args(tgt, trtype, traddr, trsvcid);

@@ -65,7 +65,7 @@ int srt_sock_group_destroy(struct srt_sock_group **pgroup)
 int srt_sock_group_add(struct srt_sock_group *group, struct srt_sock *sock, srt_sock_cb cb,
 		       void *ctx)
 {
-	struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = sock};
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP, .data.ptr = sock };
 
 	if (group == NULL || sock == NULL || cb == NULL || sock->group != NULL)
 		return -EINVAL;

@@ -115,7 +115,7 @@ int srt_sock_accept(struct srt_sock *listener, struct srt_sock **sock)
 
 static int wait_connected(int fd, int timeout_ms)
 {
-	struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
 	socklen_t len = sizeof(int);
 	int err = 0, rc;
 
@@ -183,8 +183,8 @@ ssize_t srt_sock_recv(struct srt_sock *sock, void *buf, size_t len)
 
 ssize_t srt_sock_writev(struct srt_sock *sock, const struct iovec *iov, int iovcnt)
 {
-	struct msghdr msg = {.msg_iov = (struct iovec *)(uintptr_t)iov,
-			     .msg_iovlen = (size_t)iovcnt};
+	struct msghdr msg = { .msg_iov = (struct iovec *)(uintptr_t)iov,
+			      .msg_iovlen = (size_t)iovcnt };
 	ssize_t n;
 
 	if (sock == NULL || iov == NULL || iovcnt <= 0)
@@ -225,8 +225,7 @@ static int format_addr(const struct sockaddr_storage *ss, char *addr, size_t add
 	return 0;
 }
 
-static int sock_name(struct srt_sock *sock, bool peer, char *addr, size_t addr_len,
-		     unsigned *port)
+static int sock_name(struct srt_sock *sock, bool peer, char *addr, size_t addr_len, unsigned *port)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
@@ -234,8 +233,8 @@ static int sock_name(struct srt_sock *sock, bool peer, char *addr, size_t addr_l
 
 	if (sock == NULL)
 		return -EINVAL;
-	rc = peer ? getpeername(sock->fd, (struct sockaddr *)&ss, &len)
-		  : getsockname(sock->fd, (struct sockaddr *)&ss, &len);
+	rc = peer ? getpeername(sock->fd, (struct sockaddr *)&ss, &len) :
+		    getsockname(sock->fd, (struct sockaddr *)&ss, &len);
 	if (rc != 0)
 		return -errno;
 	return format_addr(&ss, addr, addr_len, port);

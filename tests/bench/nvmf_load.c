@@ -39,8 +39,8 @@ static int send_read(struct test_host *h, uint16_t cid, uint64_t num_blocks, uin
 	cap.ccsqe.opc = SPDKRT_NVME_OPC_READ;
 	cap.ccsqe.cid = cid;
 	cap.ccsqe.nsid = 1;
-	cap.ccsqe.flags = (uint8_t)SPDKRT_NVME_SET(SPDKRT_NVME_CMD_PSDT,
-						   SPDKRT_NVME_PSDT_SGL_MPTR_CONTIG);
+	cap.ccsqe.flags =
+		(uint8_t)SPDKRT_NVME_SET(SPDKRT_NVME_CMD_PSDT, SPDKRT_NVME_PSDT_SGL_MPTR_CONTIG);
 	cap.ccsqe.dptr.sgl1.id = SPDKRT_NVME_SGL_ID(SPDKRT_NVME_SGL_TYPE_TRANSPORT_DATA_BLOCK,
 						    SPDKRT_NVME_SGL_SUBTYPE_TRANSPORT);
 	cap.ccsqe.dptr.sgl1.length = len;

@@ -21,7 +21,7 @@
 
 static int rpc(const char *path, const char *json)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char buf[65536];
 	size_t got = 0;
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -118,6 +118,7 @@ int main(int argc, char **argv)
 		return discover(argv[2]);
 	if (argc == 4 && strcmp(argv[1], "silent-host") == 0)
 		return silent_host((uint16_t)atoi(argv[2]), argv[3]);
-	fprintf(stderr, "usage: nvmf_guest rpc SOCKET JSON | discover DEV | silent-host PORT NQN\n");
+	fprintf(stderr,
+		"usage: nvmf_guest rpc SOCKET JSON | discover DEV | silent-host PORT NQN\n");
 	return 2;
 }

@@ -29,6 +29,7 @@ struct ioat_model {
 	bool chain_from_reg; /* after a reset, fetch from CHAINADDR */
 	uint64_t last_completed;
 	bool reset_stuck;
+	bool unplugged;
 	bool inject;
 	uint32_t inject_after;
 	uint32_t inject_bit;
@@ -212,6 +213,8 @@ int ioat_model_poll(struct ioat_model *m)
 	uint32_t budget = m->opts.budget;
 	int work = 0;
 
+	if (m->unplugged)
+		return 0;
 	if (cmd & IOAT_CHANCMD_RESET) {
 		if (m->reset_stuck)
 			return 0;
@@ -307,11 +310,19 @@ int ioat_model_create(const struct spdkrt_pci_addr *addr, const struct ioat_mode
 	return 0;
 }
 
+void ioat_model_unplug(struct ioat_model *model)
+{
+	srt_pci_model_unregister(&model->addr);
+	model->unplugged = true;
+	memset(model->bar, 0xFF, MODEL_BAR_SIZE);
+}
+
 void ioat_model_destroy(struct ioat_model *model)
 {
 	if (model == NULL)
 		return;
-	srt_pci_model_unregister(&model->addr);
+	if (!model->unplugged)
+		srt_pci_model_unregister(&model->addr);
 	free(model->bar);
 	free(model);
 }

@@ -30,6 +30,12 @@ int ioat_model_create(const struct spdkrt_pci_addr *addr, const struct ioat_mode
 /* Unregister (hot removal for an attached driver) and free. NULL is ignored. */
 void ioat_model_destroy(struct ioat_model *model);
 
+/*
+ * Surprise removal: the function leaves the PCI layer and its registers read all ones, as a
+ * removed device's do; the memory stays until ioat_model_destroy() (the driver may still read).
+ */
+void ioat_model_unplug(struct ioat_model *model);
+
 /* Run the model once, as its poller would: > 0 when it did work. */
 int ioat_model_poll(struct ioat_model *model);
 

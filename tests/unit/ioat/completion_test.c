@@ -162,6 +162,33 @@ static void test_detach_with_work_in_flight(void **state)
 	assert_int_equal(spdkrt_ioat_attach(&g_addr0, &g_rig.chan), 0);
 }
 
+static void test_surprise_removal(void **state)
+{
+	struct req reqs[4] = { 0 };
+	int i, rc = 0;
+
+	(void)state;
+	submit_all(reqs, 4);
+	ioat_model_unplug(g_rig.model); /* gone before it ran anything */
+	/* Noticed after a bounded number of idle polls, never a hang. */
+	for (i = 0; i < 100000 && rc == 0; i++)
+		rc = spdkrt_ioat_process_events(g_rig.chan);
+	assert_int_equal(rc, -ENODEV);
+	assert_logged("was removed");
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(reqs[i].calls, 1);
+		assert_int_equal(reqs[i].status, -ENODEV);
+	}
+	assert_int_equal(spdkrt_ioat_submit_copy(g_rig.chan, &reqs[0], req_done, g_dst, g_src, 8),
+			 -ENODEV);
+	assert_int_equal(spdkrt_ioat_process_events(g_rig.chan), -ENODEV);
+	/* Detach does not wait for a reset that cannot happen, and frees everything. */
+	assert_int_equal(spdkrt_ioat_detach(g_rig.chan), 0);
+	ioat_model_destroy(g_rig.model);
+	/* Teardown's detach: a fresh model and channel. */
+	rig_up(&g_rig, &g_addr0, NULL);
+}
+
 struct worker {
 	struct ioat_rig rig;
 	int copies;
@@ -243,6 +270,7 @@ int main(void)
 						rig_teardown),
 		cmocka_unit_test_setup_teardown(test_two_channels_two_threads, rig_setup,
 						rig_teardown),
+		cmocka_unit_test_setup_teardown(test_surprise_removal, rig_setup, rig_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, ioat_env_setup, ioat_env_teardown);

@@ -4,10 +4,11 @@
 
 #include "nvmf/tcp_pdu.h"
 
-static const struct srt_tcp_pdu_limits g_before_ic = {.max_data = 8192};
-static const struct srt_tcp_pdu_limits g_plain = {.ic_done = true, .max_data = 8192};
+static const struct srt_tcp_pdu_limits g_before_ic = { .max_data = 8192 };
+static const struct srt_tcp_pdu_limits g_plain = { .ic_done = true, .max_data = 8192 };
 static const struct srt_tcp_pdu_limits g_digests = {
-	.ic_done = true, .hdgst = true, .ddgst = true, .max_data = 8192};
+	.ic_done = true, .hdgst = true, .ddgst = true, .max_data = 8192
+};
 
 static int check(const struct srt_tcp_pdu_limits *lim, uint8_t type, uint8_t flags, uint8_t hlen,
 		 uint8_t pdo, uint32_t plen, struct srt_tcp_pdu_layout *layout, uint32_t *fei)
@@ -46,9 +47,14 @@ static void test_icreq(void **state)
 
 static void test_types_a_host_never_sends(void **state)
 {
-	static const uint8_t types[] = {SRT_TCP_PDU_ICRESP, SRT_TCP_PDU_C2H_TERM_REQ,
-					SRT_TCP_PDU_CAPSULE_RESP, SRT_TCP_PDU_C2H_DATA,
-					SRT_TCP_PDU_R2T, 0x08, 0x0a, 0xff};
+	static const uint8_t types[] = { SRT_TCP_PDU_ICRESP,
+					 SRT_TCP_PDU_C2H_TERM_REQ,
+					 SRT_TCP_PDU_CAPSULE_RESP,
+					 SRT_TCP_PDU_C2H_DATA,
+					 SRT_TCP_PDU_R2T,
+					 0x08,
+					 0x0a,
+					 0xff };
 	struct srt_tcp_pdu_layout l;
 	uint32_t fei;
 
@@ -78,9 +84,8 @@ static void test_capsule(void **state)
 	assert_int_equal(l.data_len, 4096);
 	assert_false(l.ddgst);
 	/* Digests: 4 bytes after the header and after the data. */
-	assert_int_equal(check(&g_digests, SRT_TCP_PDU_CAPSULE_CMD, 3, 72, 76, 76 + 4096 + 4, &l,
-			       &fei),
-			 0);
+	assert_int_equal(
+		check(&g_digests, SRT_TCP_PDU_CAPSULE_CMD, 3, 72, 76, 76 + 4096 + 4, &l, &fei), 0);
 	assert_int_equal(l.hdr_len, 76);
 	assert_int_equal(l.data_off, 76);
 	assert_int_equal(l.data_len, 4096);

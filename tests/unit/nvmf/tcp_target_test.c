@@ -23,7 +23,11 @@ static struct spdkrt_nvmf_subsystem *g_subsys;
 static uint16_t g_port;
 
 /* A host thread asks the main (target) thread to do something, then waits. */
-enum main_action { ACTION_NONE, ACTION_ADD_NS2, ACTION_REMOVE_NS2 };
+enum main_action {
+	ACTION_NONE,
+	ACTION_ADD_NS2,
+	ACTION_REMOVE_NS2
+};
 static atomic_int g_action;
 
 static void main_do_action(void)
@@ -68,7 +72,7 @@ static void *host_thread(void *arg)
 /* Run fn on a host thread while this thread polls the target; returns fn's result. */
 static int run_host(int (*fn)(void))
 {
-	struct host_run run = {.fn = fn};
+	struct host_run run = { .fn = fn };
 	pthread_t t;
 
 	assert_int_equal(pthread_create(&t, NULL, host_thread, &run), 0);
@@ -87,19 +91,16 @@ static int setup(void **state)
 	char addr[64], port[32];
 
 	fixture_setup(state);
-	assert_int_equal(spdkrt_bdev_create("malloc:name=Malloc0,num_blocks=16384,block_size=512",
-					    NULL),
-			 0);
-	assert_int_equal(spdkrt_bdev_create("malloc:name=Malloc1,num_blocks=2048,block_size=4096",
-					    NULL),
-			 0);
+	assert_int_equal(
+		spdkrt_bdev_create("malloc:name=Malloc0,num_blocks=16384,block_size=512", NULL), 0);
+	assert_int_equal(
+		spdkrt_bdev_create("malloc:name=Malloc1,num_blocks=2048,block_size=4096", NULL), 0);
 	assert_int_equal(spdkrt_nvmf_tgt_create(NULL, &g_tgt), 0);
 	assert_int_equal(spdkrt_nvmf_tgt_add_poll_group(g_tgt), 0);
 	assert_int_equal(spdkrt_nvmf_tgt_add_poll_group(g_tgt), -EEXIST);
 	assert_int_equal(spdkrt_nvmf_tgt_listen(g_tgt, "tcp", "127.0.0.1", "0"), 0);
-	assert_int_equal(spdkrt_nvmf_tgt_get_listener(g_tgt, 0, addr, sizeof(addr), port,
-						      sizeof(port)),
-			 0);
+	assert_int_equal(
+		spdkrt_nvmf_tgt_get_listener(g_tgt, 0, addr, sizeof(addr), port, sizeof(port)), 0);
 	g_port = (uint16_t)atoi(port);
 	assert_int_equal(spdkrt_nvmf_subsystem_create(g_tgt, NQN, &g_subsys), 0);
 	assert_int_equal(spdkrt_nvmf_subsystem_add_host(g_subsys, TEST_HOSTNQN), 0);
@@ -114,7 +115,7 @@ static void destroyed(void *ctx, int status)
 
 static int teardown(void **state)
 {
-	struct spdkrt_nvmf_stats st = {0};
+	struct spdkrt_nvmf_stats st = { 0 };
 	int done = 0;
 
 	assert_int_equal(spdkrt_nvmf_tgt_get_stats(g_tgt, &st, sizeof(st)), 0);
@@ -152,7 +153,7 @@ static int rw(struct test_host *h, uint8_t opc, uint32_t nsid, uint64_t slba, ui
 #define CHECK(cond)                                                                                \
 	do {                                                                                       \
 		if (!(cond)) {                                                                     \
-			fprintf(stderr, "host check failed at line %d: %s\n", __LINE__, #cond);   \
+			fprintf(stderr, "host check failed at line %d: %s\n", __LINE__, #cond);    \
 			return -1;                                                                 \
 		}                                                                                  \
 	} while (0)
@@ -262,7 +263,7 @@ static int host_io(bool digests)
 	struct spdkrt_nvme_cpl cpl;
 	struct spdkrt_nvme_cmd c;
 	static uint8_t wbuf[128 * 1024], rbuf[128 * 1024];
-	struct spdkrt_nvme_dsm_range range = {.length = 8, .starting_lba = 100};
+	struct spdkrt_nvme_dsm_range range = { .length = 8, .starting_lba = 100 };
 
 	CHECK(host_attach(&h, g_port, NQN, 0, digests) == 0);
 	CHECK(host_attach_io(&io, &h, g_port, NQN, 1, digests) == 0);
@@ -333,7 +334,7 @@ static int host_io_digests(void)
 
 static void test_io(void **state)
 {
-	struct spdkrt_nvmf_stats st = {0};
+	struct spdkrt_nvmf_stats st = { 0 };
 
 	(void)state;
 	assert_int_equal(run_host(host_io_plain), 0);
@@ -431,7 +432,8 @@ static int host_refusals(void)
 			   &cpl) == 0);
 	CHECK(cpl_sct_sc(&cpl) == SCT_SC(1, SPDKRT_NVMF_SC_INVALID_PARAM));
 	CHECK(cpl.cdw0 == ((1u << 16) | 256)); /* subnqn, in the data */
-	CHECK(host_connect(&h, NQN, "nqn.2014-08.org.example:intruder", 0, 31, 0, 0xffff, &cpl) == 0);
+	CHECK(host_connect(&h, NQN, "nqn.2014-08.org.example:intruder", 0, 31, 0, 0xffff, &cpl) ==
+	      0);
 	CHECK(cpl_sct_sc(&cpl) == SCT_SC(1, SPDKRT_NVMF_SC_INVALID_HOST));
 	CHECK(host_connect(&h, NQN, TEST_HOSTNQN, 1, 31, 0, 77, &cpl) == 0);
 	CHECK(cpl_sct_sc(&cpl) == SCT_SC(1, SPDKRT_NVMF_SC_INVALID_PARAM));
@@ -491,8 +493,8 @@ static int host_discovery(void)
 
 		CHECK(host_open(&io, g_port) == 0);
 		CHECK(host_icreq(&io, false, false) == 0);
-		CHECK(host_connect(&io, SPDKRT_NVMF_DISCOVERY_NQN, TEST_HOSTNQN, 1, 31, 0,
-				   h.cntlid, &cpl) == 0);
+		CHECK(host_connect(&io, SPDKRT_NVMF_DISCOVERY_NQN, TEST_HOSTNQN, 1, 31, 0, h.cntlid,
+				   &cpl) == 0);
 		CHECK(cpl_sct_sc(&cpl) == SCT_SC(1, SPDKRT_NVMF_SC_INVALID_PARAM));
 		host_close(&io);
 	}
@@ -549,7 +551,8 @@ static int host_hostile(void)
 	srt_tcp_ch_init((struct srt_tcp_ch *)raw, SRT_TCP_PDU_R2T, 0, 24, 0, 24);
 	CHECK(expect_term(true, false, raw, 24, SRT_TCP_FES_INVALID_HEADER_FIELD, 0) == 0);
 	srt_tcp_ch_init(&cap.ch, SRT_TCP_PDU_CAPSULE_CMD, 0, 64, 0, 72);
-	CHECK(expect_term(true, false, &cap, sizeof(cap), SRT_TCP_FES_INVALID_HEADER_FIELD, 2) == 0);
+	CHECK(expect_term(true, false, &cap, sizeof(cap), SRT_TCP_FES_INVALID_HEADER_FIELD, 2) ==
+	      0);
 	srt_tcp_ch_init(&cap.ch, SRT_TCP_PDU_CAPSULE_CMD, 0, 72, 72, 0x7fffffff);
 	CHECK(expect_term(true, false, &cap, sizeof(cap), SRT_TCP_FES_DATA_OUT_OF_RANGE, 4) == 0);
 	/* A header digest that does not match. */
@@ -570,7 +573,7 @@ static int host_hostile(void)
 
 static void test_hostile_pdus(void **state)
 {
-	struct spdkrt_nvmf_stats st = {0};
+	struct spdkrt_nvmf_stats st = { 0 };
 
 	(void)state;
 	log_capture_start();
@@ -668,7 +671,7 @@ static int host_keep_alive_expiry(void)
 
 static void test_keep_alive_expiry(void **state)
 {
-	struct spdkrt_nvmf_stats st = {0};
+	struct spdkrt_nvmf_stats st = { 0 };
 
 	(void)state;
 	log_capture_start();
@@ -682,14 +685,10 @@ static void test_keep_alive_expiry(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_admin),
-		cmocka_unit_test(test_io),
-		cmocka_unit_test(test_hot_add),
-		cmocka_unit_test(test_refusals),
-		cmocka_unit_test(test_discovery),
-		cmocka_unit_test(test_hostile_pdus),
-		cmocka_unit_test(test_data_errors),
-		cmocka_unit_test(test_keep_alive_expiry),
+		cmocka_unit_test(test_admin),       cmocka_unit_test(test_io),
+		cmocka_unit_test(test_hot_add),     cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_discovery),   cmocka_unit_test(test_hostile_pdus),
+		cmocka_unit_test(test_data_errors), cmocka_unit_test(test_keep_alive_expiry),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

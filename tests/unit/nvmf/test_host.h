@@ -44,8 +44,8 @@ struct test_host {
 
 static inline int host_open(struct test_host *h, uint16_t port)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
-	struct timeval tv = {.tv_sec = TEST_HOST_TIMEOUT_MS / 1000};
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct timeval tv = { .tv_sec = TEST_HOST_TIMEOUT_MS / 1000 };
 	int one = 1;
 
 	memset(h, 0, sizeof(*h));
@@ -222,7 +222,8 @@ static inline int host_cmd(struct test_host *h, struct spdkrt_nvme_cmd *cmd, con
 	memset(&cap, 0, sizeof(cap));
 	cap.ch.pdu_type = SRT_TCP_PDU_CAPSULE_CMD;
 	cmd->cid = h->next_cid++;
-	cmd->flags = (uint8_t)SPDKRT_NVME_SET(SPDKRT_NVME_CMD_PSDT, SPDKRT_NVME_PSDT_SGL_MPTR_CONTIG);
+	cmd->flags =
+		(uint8_t)SPDKRT_NVME_SET(SPDKRT_NVME_CMD_PSDT, SPDKRT_NVME_PSDT_SGL_MPTR_CONTIG);
 	if (wlen > 0 && icd) {
 		cmd->dptr.sgl1.id = SPDKRT_NVME_SGL_ID(SPDKRT_NVME_SGL_TYPE_DATA_BLOCK,
 						       SPDKRT_NVME_SGL_SUBTYPE_OFFSET);
@@ -309,7 +310,8 @@ static inline int host_recv_resp(struct test_host *h, struct spdkrt_nvme_cpl *cp
 
 	if (rc == 0)
 		rc = host_recv(h, hdr + sizeof(*ch),
-			       ch->hlen - sizeof(*ch) + ((ch->flags & SRT_TCP_FLAG_HDGSTF) ? 4 : 0));
+			       ch->hlen - sizeof(*ch) +
+				       ((ch->flags & SRT_TCP_FLAG_HDGSTF) ? 4 : 0));
 	if (rc != 0)
 		return rc;
 	if (ch->pdu_type == SRT_TCP_PDU_C2H_TERM_REQ) {
@@ -395,8 +397,8 @@ static inline int host_prop_set_cc(struct test_host *h, uint32_t cc)
 }
 
 /* ICReq, admin Connect, CC.EN = 1 and CSTS.RDY: what a host does before any admin command. */
-static inline int host_attach(struct test_host *h, uint16_t port, const char *subnqn,
-			      uint32_t kato, bool digests)
+static inline int host_attach(struct test_host *h, uint16_t port, const char *subnqn, uint32_t kato,
+			      bool digests)
 {
 	struct spdkrt_nvme_cpl cpl;
 	uint64_t csts = 0, cap = 0;
@@ -410,8 +412,8 @@ static inline int host_attach(struct test_host *h, uint16_t port, const char *su
 		rc = -EACCES;
 	if (rc == 0)
 		rc = host_prop_set_cc(h, SPDKRT_NVME_SET(SPDKRT_NVME_CC_EN, 1u) |
-					      SPDKRT_NVME_SET(SPDKRT_NVME_CC_IOSQES, 6u) |
-					      SPDKRT_NVME_SET(SPDKRT_NVME_CC_IOCQES, 4u));
+						 SPDKRT_NVME_SET(SPDKRT_NVME_CC_IOSQES, 6u) |
+						 SPDKRT_NVME_SET(SPDKRT_NVME_CC_IOCQES, 4u));
 	if (rc == 0)
 		rc = host_prop_get(h, SPDKRT_NVME_REG_CSTS, false, &csts);
 	if (rc == 0 && !(csts & 1))
@@ -423,8 +425,8 @@ static inline int host_attach(struct test_host *h, uint16_t port, const char *su
 }
 
 /* An I/O queue of the controller h attached. */
-static inline int host_attach_io(struct test_host *io, const struct test_host *admin,
-				 uint16_t port, const char *subnqn, uint16_t qid, bool digests)
+static inline int host_attach_io(struct test_host *io, const struct test_host *admin, uint16_t port,
+				 const char *subnqn, uint16_t qid, bool digests)
 {
 	struct spdkrt_nvme_cpl cpl;
 	int rc = host_open(io, port);
@@ -432,8 +434,8 @@ static inline int host_attach_io(struct test_host *io, const struct test_host *a
 	if (rc == 0)
 		rc = host_icreq(io, digests, digests);
 	if (rc == 0)
-		rc = host_connect(io, subnqn, TEST_HOSTNQN, qid, admin->mqes < 127 ? admin->mqes : 127,
-				  0, admin->cntlid, &cpl);
+		rc = host_connect(io, subnqn, TEST_HOSTNQN, qid,
+				  admin->mqes < 127 ? admin->mqes : 127, 0, admin->cntlid, &cpl);
 	if (rc == 0 && spdkrt_nvme_cpl_is_error(&cpl))
 		rc = -EACCES;
 	return rc;

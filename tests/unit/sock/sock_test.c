@@ -64,8 +64,8 @@ static void recv_all(struct srt_sock *s, void *buf, size_t len)
 static void exchange(const char *addr, int family)
 {
 	struct pair p;
-	char a[] = "hello ", b[] = "world", buf[16] = {0}, peer[SRT_SOCK_ADDR_LEN];
-	struct iovec iov[2] = {{a, 6}, {b, 5}};
+	char a[] = "hello ", b[] = "world", buf[16] = { 0 }, peer[SRT_SOCK_ADDR_LEN];
+	struct iovec iov[2] = { { a, 6 }, { b, 5 } };
 	unsigned port;
 
 	assert_int_equal(make_pair(addr, &p), 0);
@@ -163,8 +163,8 @@ static void test_group(void **state)
 {
 	struct srt_sock_group *group;
 	struct pair p;
-	struct group_ctx g = {0};
-	struct iovec iov = {"x", 1};
+	struct group_ctx g = { 0 };
+	struct iovec iov = { "x", 1 };
 	int n = 0;
 
 	(void)state;
@@ -196,10 +196,8 @@ static void test_group(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ipv4),
-		cmocka_unit_test(test_ipv6),
-		cmocka_unit_test(test_bad_arguments),
-		cmocka_unit_test(test_connect_refused),
+		cmocka_unit_test(test_ipv4),          cmocka_unit_test(test_ipv6),
+		cmocka_unit_test(test_bad_arguments), cmocka_unit_test(test_connect_refused),
 		cmocka_unit_test(test_group),
 	};
 

@@ -20,7 +20,7 @@ static uint32_t crc32c_reference(const uint8_t *p, size_t len)
 
 static void test_known_vectors(void **state)
 {
-	uint8_t zeros[32] = {0}, ones[32];
+	uint8_t zeros[32] = { 0 }, ones[32];
 
 	(void)state;
 	memset(ones, 0xff, sizeof(ones));
@@ -40,7 +40,8 @@ static void test_every_length_and_alignment(void **state)
 		buf[i] = (uint8_t)(i * 131 + 7);
 	for (size_t off = 0; off < 8; off++)
 		for (size_t len = 0; len < 300; len++)
-			assert_int_equal(srt_crc32c(buf + off, len), crc32c_reference(buf + off, len));
+			assert_int_equal(srt_crc32c(buf + off, len),
+					 crc32c_reference(buf + off, len));
 	assert_int_equal(srt_crc32c(buf, 4096), crc32c_reference(buf, 4096));
 	free(buf);
 }
@@ -48,7 +49,7 @@ static void test_every_length_and_alignment(void **state)
 static void test_split_and_iovec_match_whole(void **state)
 {
 	uint8_t buf[1000];
-	struct iovec iov[3] = {{buf, 1}, {buf + 1, 500}, {buf + 501, 499}};
+	struct iovec iov[3] = { { buf, 1 }, { buf + 1, 500 }, { buf + 501, 499 } };
 	uint32_t crc;
 
 	(void)state;
