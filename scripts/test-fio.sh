@@ -171,6 +171,14 @@ else
 	fail "malloc, the library's I/O counts (read 8192, write 8192, flushes) at log level info"
 fi
 
+# Without hugepages and spdkrt_mem_mb, the environment's memory follows the bdevs the jobs
+# create: a malloc bdev larger than the no_huge default (1024 MiB) works.
+expect_ok "malloc of 1100 MiB without spdkrt_mem_mb, write+verify" \
+	'jobs[0]["error"] == 0 and kb(jobs[0], "write") == 8192 and kb(jobs[0], "read") == 8192' \
+	"${common[@]}" "--spdkrt_bdev=malloc:name=Big0,size_mb=1100" --filename=Big0 --name=big \
+	--rw=randwrite --bs=4k --iodepth=16 --size=8M --offset=1000M --verify=crc32c --do_verify=1 \
+	--verify_fatal=1
+
 # Two bdevs (512 and 4096-byte blocks) from a repeated option and a ';' list, one job on both;
 # fdatasync -> bdev flush.
 expect_ok "malloc x2 (filename=A:B), md5 write+verify, fdatasync" \

@@ -4,7 +4,8 @@
 #     unpacked tarball, RPMs with rpmbuild -bb --nodeps from the tarball; lintian and rpmlint
 #     must report no error (warnings only with an override that gives the reason);
 #  2. the .debs go into a local apt repository (apt-ftparchive, a file: source) and are installed
-#     by name: apt-get install libspdkrt-dev spdkrt-tools python3-spdkrt;
+#     by name: apt-get install libspdkrt-dev spdkrt-tools python3-spdkrt spdkrt-fio (spdkrt-fio
+#     is built from fio's source, scripts/fio-source.sh, when it can be fetched);
 #  3. an out-of-tree program (the installed consumer.c example) built with nothing but
 #     cc prog.c $(pkg-config --cflags --libs spdkrt), and statically with pkg-config --static,
 #     runs: malloc bdev written, read back and verified without hugepages; dlopen + dlsym of every
@@ -106,16 +107,28 @@ else
 fi
 
 debs_ok=0
+fio_src=
+deb_profiles=()
 if [ -n "$tarball" ]; then
 	t=$SECONDS
 	mkdir -p "$work/deb"
 	tar -xzf "$tarball" -C "$work/deb"
 	srcdir=$(ls -d "$work"/deb/spdkrt-*/)
+	# spdkrt-fio is built against the installed fio's own source (fio/, the source package's
+	# component; scripts/fio-source.sh fetches it); without it, the packages are built without
+	# spdkrt-fio (build profile pkg.spdkrt.nofio).
+	if fio_src=$("$top/scripts/fio-source.sh" 2>"$work/fio-source.log"); then
+		cp -a "$fio_src" "$srcdir/fio"
+	else
+		fio_src=
+		deb_profiles=(-Ppkg.spdkrt.nofio)
+		skip "spdkrt-fio: fio's source is not available ($(tail -n1 "$work/fio-source.log"))"
+	fi
 	# The distribution's tools only, as in a build chroot: a python3 of a user's own (pyenv,
 	# /usr/local) before /usr/bin would be the one pybuild runs, without Debian's modules.
 	if (cd "$srcdir" && PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 		DEB_BUILD_OPTIONS="parallel=$(nproc) ${DEB_BUILD_OPTIONS:-}" \
-		dpkg-buildpackage -us -uc -b) >"$work/deb.log" 2>&1; then
+		dpkg-buildpackage -us -uc -b ${deb_profiles[@]+"${deb_profiles[@]}"}) >"$work/deb.log" 2>&1; then
 		debs_ok=1
 		pass "dpkg-buildpackage -us -uc -b: $(cd "$work/deb" && ls ./*.deb | grep -vc dbgsym) packages ($((SECONDS - t)) s)"
 		grep -E '^(ok|PASS|SKIP|FAIL): ' "$work/deb.log" | sed 's/^/    build test: /'
@@ -137,7 +150,9 @@ if [ -n "$tarball" ]; then
 	mkdir -p "$work/rpm/SOURCES"
 	cp "$tarball" "$work/rpm/SOURCES/"
 	# Debian's rpm runs brp-compress with /bin/sh (dash), which lacks `read -d`: run it with bash.
-	if rpmbuild -bb --nodeps --define "_topdir $work/rpm" \
+	rpm_fio=()
+	[ -z "$fio_src" ] || rpm_fio=(--with fio --define "fio_srcdir $fio_src")
+	if rpmbuild -bb --nodeps --define "_topdir $work/rpm" ${rpm_fio[@]+"${rpm_fio[@]}"} \
 		--define '__brp_compress /bin/bash %{_rpmconfigdir}/brp-compress %{?_prefix}' \
 		"$work/src/rpm/spdkrt.spec" >"$work/rpm.log" 2>&1; then
 		pass "rpmbuild -bb --nodeps: $(cd "$work/rpm/RPMS" && ls ./*/*.rpm | grep -vc debug) packages ($((SECONDS - t)) s)"
@@ -179,6 +194,7 @@ fi
 
 # ---- 2. local apt repository, install by name ----
 pkgs=(libspdkrt1 libspdkrt-dev spdkrt-tools python3-spdkrt)
+[ -z "$fio_src" ] || pkgs+=(spdkrt-fio)
 installed() { dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed'; }
 for p in "${pkgs[@]}"; do
 	if installed "$p"; then
@@ -199,13 +215,13 @@ apt_opts=(-o "Dir::Etc::SourceList=$work/apt/sources.list" -o "Dir::Etc::SourceP
 	-o "APT::Get::List-Cleanup=false" -o "DPkg::Lock::Timeout=300")
 export DEBIAN_FRONTEND=noninteractive
 if $SUDO apt-get "${apt_opts[@]}" update >"$work/apt-update.log" 2>&1 &&
-	$SUDO apt-get "${apt_opts[@]}" install -y --no-install-recommends libspdkrt-dev spdkrt-tools \
-		python3-spdkrt >"$work/apt-install.log" 2>&1; then
-	pass "apt-get install libspdkrt-dev spdkrt-tools python3-spdkrt from a local file: repository"
+	$SUDO apt-get "${apt_opts[@]}" install -y --no-install-recommends "${pkgs[@]:1}" \
+		>"$work/apt-install.log" 2>&1; then
+	pass "apt-get install ${pkgs[*]:1} from a local file: repository"
 else
 	show "$work/apt-update.log" 10
 	show "$work/apt-install.log"
-	fail "apt-get install libspdkrt-dev spdkrt-tools python3-spdkrt"
+	fail "apt-get install ${pkgs[*]:1}"
 fi
 for p in "${pkgs[@]}"; do
 	installed "$p" || fail "$p is not installed"
@@ -355,6 +371,29 @@ for lang in go rust; do
 	fi
 done
 
+# spdkrt-fio: the installed engine in the installed fio, by its documented external: path, a
+# crc32c write+verify on a malloc bdev; the module has no RPATH and finds the installed library.
+if [ -n "$fio_src" ]; then
+	engine=/usr/lib/$multiarch/spdkrt/spdkrt_fio.so
+	if [ ! -f "$engine" ]; then
+		fail "spdkrt-fio: $engine is not installed"
+	elif readelf -d "$engine" | grep -qE 'RPATH|RUNPATH'; then
+		fail "spdkrt-fio: $engine has an RPATH: $(readelf -d "$engine" | grep -E 'RPATH|RUNPATH')"
+	elif (cd "$user" && timeout 120 fio --thread=1 "--ioengine=external:$engine" --spdkrt_no_huge=1 \
+		--spdkrt_bdev=malloc:name=Malloc0,size_mb=64 --filename=Malloc0 --name=verify \
+		--rw=randwrite --bs=4k --iodepth=16 --size=16M --verify=crc32c --do_verify=1 \
+		--verify_fatal=1 --verify_state_save=0 --output-format=json) >"$user/fio.json" 2>"$user/fio.err" &&
+		python3 -c 'import json, sys
+j = json.load(open(sys.argv[1]))["jobs"][0]
+assert j["error"] == 0 and j["write"]["io_kbytes"] == 16384 and j["read"]["io_kbytes"] == 16384, j' \
+			"$user/fio.json" 2>>"$user/fio.err"; then
+		pass "spdkrt-fio: fio --ioengine=external:$engine, 16 MiB crc32c write+verify on a malloc bdev"
+	else
+		show "$user/fio.err"
+		fail "spdkrt-fio: fio with the installed engine"
+	fi
+fi
+
 # Tools from PATH.
 tools=$(dpkg -L spdkrt-tools | grep '^/usr/bin/spdkrt-' | sed 's|.*/||' | sort | tr '\n' ' ')
 bad=
@@ -405,7 +444,8 @@ if $SUDO apt-get "${apt_opts[@]}" purge -y "${pkgs[@]}" >"$work/apt-purge.log" 2
 			[ -z "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" ] || left="$left dpkg:$p"
 	done
 	ls /var/lib/dpkg/info/libspdkrt1* /var/lib/dpkg/info/libspdkrt-dev* \
-		/var/lib/dpkg/info/spdkrt-tools* /var/lib/dpkg/info/python3-spdkrt* >/dev/null 2>&1 &&
+		/var/lib/dpkg/info/spdkrt-tools* /var/lib/dpkg/info/python3-spdkrt* \
+		/var/lib/dpkg/info/spdkrt-fio* >/dev/null 2>&1 &&
 		left="$left /var/lib/dpkg/info/<package>.*"
 	ldconfig -p | grep libspdkrt >/dev/null && left="$left ld.so.cache:libspdkrt"
 	if [ -z "$left" ]; then

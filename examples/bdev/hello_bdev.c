@@ -12,6 +12,8 @@
 
 #include <spdkrt.h>
 
+#include "../common/tool_env.h"
+
 #define DEFAULT_SPEC "malloc:name=Malloc0,size_mb=8,block_size=512"
 #define HELLO "Hello World!"
 
@@ -168,48 +170,32 @@ static void usage(FILE *out, const char *prog)
 {
 	fprintf(out,
 		"usage: %s [-b SPEC] [--no-huge] [-m CORE_MASK] [-s MEM_MB] [-L LOG_LEVEL]\n"
-		"  -b SPEC    the bdev to create (default: " DEFAULT_SPEC
-		", with --no-huge implied)\n",
+		"  -b, SPEC                 the bdev to create (default: " DEFAULT_SPEC "\n"
+		"                           with --no-huge implied)\n" TOOL_ENV_USAGE
+		"  -h, --help               print this help\n",
 		prog);
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option long_opts[] = { { "no-huge", no_argument, NULL, 'H' },
+	static const struct option long_opts[] = { TOOL_ENV_LONG_OPTS,
 						   { "help", no_argument, NULL, 'h' },
 						   { NULL, 0, NULL, 0 } };
 	struct hello h = { .spec = NULL };
 	struct spdkrt_app_opts opts;
-	enum spdkrt_log_level level;
-	char *end;
+	struct tool_env env;
 	int c, rc;
 
-	spdkrt_app_opts_init(&opts, sizeof(opts));
-	opts.name = "hello_bdev";
-	while ((c = getopt_long(argc, argv, "b:hm:s:L:", long_opts, NULL)) != -1) {
+	tool_env_init(&env);
+	while ((c = getopt_long(argc, argv, "b:h" TOOL_ENV_SHORT_OPTS, long_opts, NULL)) != -1) {
+		rc = tool_env_option(&env, c, optarg, "hello_bdev");
+		if (rc < 0)
+			return 1;
+		if (rc > 0)
+			continue;
 		switch (c) {
 		case 'b':
 			h.spec = optarg;
-			break;
-		case 'H':
-			opts.no_huge = true;
-			break;
-		case 'm':
-			opts.core_mask = optarg;
-			break;
-		case 's':
-			opts.mem_size_mb = strtoul(optarg, &end, 10);
-			if (*end != '\0' || opts.mem_size_mb == 0) {
-				fprintf(stderr, "hello_bdev: invalid memory size '%s'\n", optarg);
-				return 1;
-			}
-			break;
-		case 'L':
-			if (spdkrt_log_level_from_name(optarg, &level) != 0) {
-				fprintf(stderr, "hello_bdev: unknown log level '%s'\n", optarg);
-				return 1;
-			}
-			opts.log_level = (int)level;
 			break;
 		case 'h':
 			usage(stdout, argv[0]);
@@ -226,8 +212,11 @@ int main(int argc, char **argv)
 	/* The embedded default needs no hugepages and no device. */
 	if (h.spec == NULL) {
 		h.spec = DEFAULT_SPEC;
-		opts.no_huge = true;
+		env.no_huge = true;
 	}
+	spdkrt_app_opts_init(&opts, sizeof(opts));
+	opts.name = "hello_bdev";
+	tool_env_to_app_opts(&env, &h.spec, 1, &opts);
 	rc = spdkrt_app_run(&opts, start, &h);
 	free(h.name);
 	if (rc < 0) {

@@ -11,41 +11,33 @@
 
 #include <spdkrt.h>
 
+#include "../common/tool_env.h"
+
 static void usage(const char *prog)
 {
-	printf("usage: %s [--no-huge] [-m CORE_MASK] [-s MEM_MB] [-L LOG_LEVEL]\n", prog);
+	printf("usage: %s [--no-huge] [-m CORE_MASK] [-s MEM_MB] [-L LOG_LEVEL]\n" TOOL_ENV_USAGE
+	       "  -h, --help               print this help\n",
+	       prog);
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option long_opts[] = { { "no-huge", no_argument, NULL, 'H' },
+	static const struct option long_opts[] = { TOOL_ENV_LONG_OPTS,
 						   { "help", no_argument, NULL, 'h' },
 						   { NULL, 0, NULL, 0 } };
 	struct spdkrt_env_opts opts;
-	enum spdkrt_log_level level;
+	struct tool_env env;
 	void *buf;
 	int c, rc;
 
-	spdkrt_env_opts_init(&opts, sizeof(opts));
-	opts.name = "env_info";
-	while ((c = getopt_long(argc, argv, "hm:s:L:", long_opts, NULL)) != -1) {
+	tool_env_init(&env);
+	while ((c = getopt_long(argc, argv, "h" TOOL_ENV_SHORT_OPTS, long_opts, NULL)) != -1) {
+		rc = tool_env_option(&env, c, optarg, "env_info");
+		if (rc < 0)
+			return 1;
+		if (rc > 0)
+			continue;
 		switch (c) {
-		case 'H':
-			opts.no_huge = true;
-			break;
-		case 'm':
-			opts.core_mask = optarg;
-			break;
-		case 's':
-			opts.mem_size_mb = strtoul(optarg, NULL, 10);
-			break;
-		case 'L':
-			if (spdkrt_log_level_from_name(optarg, &level) != 0) {
-				fprintf(stderr, "unknown log level '%s'\n", optarg);
-				return 1;
-			}
-			spdkrt_log_set_level(level);
-			break;
 		case 'h':
 			usage(argv[0]);
 			return 0;
@@ -55,6 +47,13 @@ int main(int argc, char **argv)
 		}
 	}
 
+	spdkrt_env_opts_init(&opts, sizeof(opts));
+	opts.name = "env_info";
+	opts.core_mask = env.core_mask;
+	opts.no_huge = env.no_huge;
+	opts.mem_size_mb = tool_env_mem_mb(&env, NULL, 0);
+	if (env.log_level >= 0)
+		spdkrt_log_set_level((enum spdkrt_log_level)env.log_level);
 	printf("spdkrt %s (headers %s)\n", spdkrt_version(), SPDKRT_VERSION_STRING);
 	rc = spdkrt_env_init(&opts);
 	if (rc != 0) {

@@ -52,6 +52,8 @@
 
 #include <spdkrt.h>
 
+#include "../common/tool_env.h"
+
 #define ENGINE "spdkrt_fio"
 
 /*
@@ -440,6 +442,8 @@ static int process_init_locked(void)
 	const char *log_level = NULL;
 	unsigned int mem_mb = 0, no_huge = 0;
 	struct thread_data *td;
+	struct tool_env env;
+	size_t bdev_mb = 0;
 	int i, rc;
 
 	for_each_td(td, i)
@@ -475,9 +479,17 @@ static int process_init_locked(void)
 		spdkrt_log_set_level(level);
 	}
 
+	/* Without hugepages and spdkrt_mem_mb, the memory follows the bdevs the jobs create. */
+	tool_env_init(&env);
+	env.no_huge = no_huge != 0;
+	env.mem_size_mb = mem_mb;
+	for (unsigned int m = 0; m < g.nr_members; m++)
+		bdev_mb += tool_env_spec_list_mb(job_opts(g.members[m].td)->bdev_specs,
+						 SPEC_SEPARATOR);
+
 	spdkrt_env_opts_init(&env_opts, sizeof(env_opts));
 	env_opts.name = "spdkrt_fio";
-	env_opts.mem_size_mb = mem_mb;
+	env_opts.mem_size_mb = tool_env_mem_for(&env, bdev_mb);
 	env_opts.no_huge = no_huge != 0;
 	rc = spdkrt_env_init(&env_opts);
 	if (rc != 0) {

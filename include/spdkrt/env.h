@@ -45,7 +45,7 @@ struct spdkrt_env_opts {
 	const char *core_mask;
 	/** Main core (runs spdkrt_app_run's start function); -1: the first core of core_mask. */
 	int main_core;
-	/** Memory to reserve in MiB; 0: 256 with no_huge, else DPDK's default (on demand). */
+	/** Memory to reserve in MiB; 0: 1024 with no_huge, else DPDK's default (on demand). */
 	size_t mem_size_mb;
 	/** Use ordinary pages instead of hugepages (no DMA to real devices; always IOVA = VA). */
 	bool no_huge;

@@ -14,6 +14,9 @@
 #include <numa.h>
 
 #include "env/backend.h"
+
+/* mem_size_mb when no_huge and none given (spdkrt/env.h). */
+#define SRT_ENV_NO_HUGE_DEFAULT_MB 1024
 #include "env/dma.h"
 #include "env/pci.h"
 #include "env/pci_allow.h"
@@ -228,8 +231,13 @@ static int validate(const struct spdkrt_env_opts *user, struct srt_env_config *c
 		return rc;
 
 	config->mem_size_mb = opts.mem_size_mb;
+	/*
+	 * Ordinary memory costs nothing until touched, and DPDK cannot grow it later: a default
+	 * large enough for the first malloc bdevs a user tries (measured: init takes as long with
+	 * 1024 MiB as with 256).
+	 */
 	if (opts.no_huge && config->mem_size_mb == 0)
-		config->mem_size_mb = 256;
+		config->mem_size_mb = SRT_ENV_NO_HUGE_DEFAULT_MB;
 	config->no_huge = opts.no_huge;
 	config->hugepage_dir = opts.hugepage_dir;
 	config->iova_mode = opts.iova_mode;

@@ -8,6 +8,7 @@ extern const struct srt_bdev_module srt_bdev_malloc_module;
 extern const struct srt_bdev_module srt_bdev_null_module;
 extern const struct srt_bdev_module srt_bdev_aio_module;
 extern const struct srt_bdev_module srt_bdev_crypto_module;
+extern const struct srt_bdev_module srt_bdev_nvme_module;
 #ifdef SPDKRT_HAVE_URING
 extern const struct srt_bdev_module srt_bdev_uring_module;
 #endif
@@ -20,5 +21,6 @@ const struct srt_bdev_module *const srt_bdev_builtin_modules[] = {
 	&srt_bdev_uring_module,
 #endif
 	&srt_bdev_crypto_module,
+	&srt_bdev_nvme_module,
 	NULL,
 };

@@ -80,6 +80,10 @@ run crypto_json 0 "$perf" --no-huge -q 16 -o 4096 -w verify -t 1 -b "$malloc" \
 r = json.load(open(sys.argv[1]))
 assert [j["bdev"] for j in r["jobs"]] == ["Crypt0"], r["jobs"]' "$tmp/crypto_json.out" ||
 	fail "crypto_json: stdout is not one JSON object with the Crypt0 job"
+# Without hugepages and -s, the memory follows the bdevs: a malloc bdev larger than the env's
+# no_huge default (1024 MiB) works.
+run nohuge_big_malloc 0 "$perf" --no-huge -q 8 -o 4096 -w randread -t 1 \
+	-b "malloc:name=Big0,size_mb=1100" && expect_in nohuge_big_malloc out "^Total"
 run randrw 0 "$perf" --no-huge -q 16 -o 8k -w randrw -M 70 -t 1 -b "$malloc"
 run seqrw 0 "$perf" --no-huge -q 16 -o 4096 -w rw -M 50 -t 1 -b "$malloc"
 run write 0 "$perf" --no-huge -q 16 -o 4096 -w write -t 1 -b "$malloc"

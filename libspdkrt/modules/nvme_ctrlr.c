@@ -1,0 +1,464 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The nvme bdev module's controllers: "nvme:name=Nvme0,trtype=pcie,traddr=0000:00:04.0[,...]"
+ * attaches the controller asynchronously (probe polled by the admin poller), then every active
+ * namespace becomes a bdev "<name>n<nsid>". The admin poller then processes admin completions;
+ * when the driver reports the controller removed, every bdev is unregistered (the driver has
+ * failed the I/O in flight). The last bdev released detaches the controller.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "bdev/module.h"
+#include "modules/nvme.h"
+
+#define SRT_LOG_COMPONENT "bdev_nvme"
+#include "util/log.h"
+
+static pthread_mutex_t g_ctrlrs_lock = PTHREAD_MUTEX_INITIALIZER;
+static TAILQ_HEAD(, nvme_bdev_ctrlr) g_ctrlrs = TAILQ_HEAD_INITIALIZER(g_ctrlrs);
+
+/* Claims name for nctrlr; -EEXIST when a controller has it already. */
+static int ctrlr_list_add(struct nvme_bdev_ctrlr *nctrlr)
+{
+	struct nvme_bdev_ctrlr *c;
+	int rc = 0;
+
+	pthread_mutex_lock(&g_ctrlrs_lock);
+	TAILQ_FOREACH(c, &g_ctrlrs, link) {
+		if (strcmp(c->name, nctrlr->name) == 0) {
+			rc = -EEXIST;
+			break;
+		}
+	}
+	if (rc == 0)
+		TAILQ_INSERT_TAIL(&g_ctrlrs, nctrlr, link);
+	pthread_mutex_unlock(&g_ctrlrs_lock);
+	return rc;
+}
+
+static int admin_lock_init(pthread_mutex_t *lock)
+{
+	pthread_mutexattr_t attr;
+	int rc;
+
+	/* recursive: the driver's timeout callback may run inside a locked admin call */
+	if (pthread_mutexattr_init(&attr) != 0)
+		return -ENOMEM;
+	rc = pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+	if (rc == 0)
+		rc = pthread_mutex_init(lock, &attr);
+	pthread_mutexattr_destroy(&attr);
+	return rc;
+}
+
+static void ctrlr_free(struct nvme_bdev_ctrlr *nctrlr)
+{
+	pthread_mutex_lock(&g_ctrlrs_lock);
+	TAILQ_REMOVE(&g_ctrlrs, nctrlr, link);
+	pthread_mutex_unlock(&g_ctrlrs_lock);
+	pthread_mutex_destroy(&nctrlr->admin_lock);
+	free(nctrlr->ns);
+	free(nctrlr);
+}
+
+static void remove_cb(void *ctx, struct spdkrt_nvme_ctrlr *ctrlr)
+{
+	struct nvme_bdev_ctrlr *nctrlr = ctx;
+
+	(void)ctrlr;
+	/* Any thread's process call may see it; the admin poller acts on it. */
+	atomic_store(&nctrlr->removed, true);
+}
+
+static void timeout_cb(void *ctx, struct spdkrt_nvme_ctrlr *ctrlr, struct spdkrt_nvme_qpair *qpair,
+		       uint16_t cid)
+{
+	struct nvme_bdev_ctrlr *nctrlr = ctx;
+	int rc;
+
+	SRT_WARN("nvme bdev %s: command %u of queue %u timed out", nctrlr->name, cid,
+		 spdkrt_nvme_qpair_get_id(qpair));
+	if (nctrlr->timeout_action != NVME_BDEV_TIMEOUT_ABORT)
+		return;
+	/* I/O timeouts are seen on the channel's thread: the admin queue is shared. */
+	pthread_mutex_lock(&nctrlr->admin_lock);
+	rc = spdkrt_nvme_ctrlr_cmd_abort(ctrlr, qpair, cid, NULL, NULL);
+	pthread_mutex_unlock(&nctrlr->admin_lock);
+	if (rc != 0)
+		SRT_ERR("nvme bdev %s: abort of command %u failed: %s", nctrlr->name, cid,
+			strerror(-rc));
+}
+
+/* Removal: descriptors get REMOVE, new I/O -ENODEV; each bdev's destruct follows. */
+static void unregister_bdevs(struct nvme_bdev_ctrlr *nctrlr)
+{
+	SRT_ERR("nvme bdev %s: controller removed: its bdevs go away", nctrlr->name);
+	nctrlr->removing = true;
+	for (uint32_t i = 0; i < nctrlr->num_ns; i++) {
+		if (nctrlr->ns[i].bdev != NULL)
+			spdkrt_bdev_unregister(nctrlr->ns[i].bdev, NULL, NULL);
+	}
+}
+
+static void attach_finish(struct nvme_bdev_ctrlr *nctrlr);
+
+static int admin_poll(void *arg)
+{
+	struct nvme_bdev_ctrlr *nctrlr = arg;
+	int rc;
+
+	if (nctrlr->probe != NULL) {
+		rc = spdkrt_nvme_probe_poll_async(nctrlr->probe);
+		if (rc == -EAGAIN)
+			return SPDKRT_POLLER_BUSY;
+		nctrlr->probe = NULL;
+		if (nctrlr->ctrlr == NULL)
+			nctrlr->attach_rc = rc != 0 ? rc : -ENODEV;
+		attach_finish(nctrlr);
+		return SPDKRT_POLLER_BUSY;
+	}
+	pthread_mutex_lock(&nctrlr->admin_lock);
+	rc = spdkrt_nvme_ctrlr_process_admin_completions(nctrlr->ctrlr);
+	pthread_mutex_unlock(&nctrlr->admin_lock);
+	if (atomic_load(&nctrlr->removed) && !nctrlr->removing)
+		unregister_bdevs(nctrlr);
+	return rc > 0 ? SPDKRT_POLLER_BUSY : SPDKRT_POLLER_IDLE;
+}
+
+static bool probe_cb(void *ctx, const struct spdkrt_nvme_transport_id *trid,
+		     struct spdkrt_nvme_ctrlr_opts *opts)
+{
+	struct nvme_bdev_ctrlr *nctrlr = ctx;
+
+	if (spdkrt_nvme_transport_id_compare(trid, &nctrlr->trid) != 0)
+		return false;
+	if (nctrlr->io_queue_size != 0)
+		opts->io_queue_size = nctrlr->io_queue_size;
+	if (nctrlr->io_queue_requests != 0)
+		opts->io_queue_requests = nctrlr->io_queue_requests;
+	opts->retry_count = nctrlr->retry_count;
+	return true;
+}
+
+static void attach_cb(void *ctx, const struct spdkrt_nvme_transport_id *trid,
+		      struct spdkrt_nvme_ctrlr *ctrlr, const struct spdkrt_nvme_ctrlr_opts *opts)
+{
+	struct nvme_bdev_ctrlr *nctrlr = ctx;
+
+	(void)trid;
+	(void)opts;
+	nctrlr->ctrlr = ctrlr;
+}
+
+/* One namespace's bdev. A layout the bdev layer cannot express is skipped (logged). */
+static int ns_register(struct nvme_bdev_ctrlr *nctrlr, struct nvme_bdev_ns *nns)
+{
+	const struct spdkrt_nvme_ns_data *nsdata = spdkrt_nvme_ns_get_data(nns->ns);
+	uint32_t block_size = spdkrt_nvme_ns_get_sector_size(nns->ns);
+	uint32_t mdts_blocks = spdkrt_nvme_ns_get_max_io_sectors(nns->ns);
+	struct spdkrt_bdev_info info;
+
+	if (spdkrt_nvme_ns_supports_extended_lba(nns->ns) &&
+	    spdkrt_nvme_ns_get_md_size(nns->ns) != 0) {
+		SRT_WARN("nvme bdev %s: metadata interleaved with data (%u+%u bytes per block) is "
+			 "not supported: skipped", nns->name, block_size,
+			 spdkrt_nvme_ns_get_md_size(nns->ns));
+		return -ENOTSUP;
+	}
+	/* 8 bytes of protection information: the controller inserts and strips it. */
+	if (spdkrt_nvme_ns_get_pi_type(nns->ns) != 0) {
+		if (spdkrt_nvme_ns_get_md_size(nns->ns) != 8) {
+			SRT_WARN("nvme bdev %s: protection information with %u metadata bytes is "
+				 "not supported: skipped", nns->name,
+				 spdkrt_nvme_ns_get_md_size(nns->ns));
+			return -ENOTSUP;
+		}
+		nns->io_flags = SPDKRT_NVME_IO_FLAGS_PRACT;
+	}
+	spdkrt_bdev_info_init(&info, sizeof(info));
+	info.name = nns->name;
+	info.product_name = "NVMe disk";
+	info.module = nctrlr->module;
+	info.fn = &nvme_bdev_fn_table;
+	info.ctx = nns;
+	info.block_size = block_size;
+	info.num_blocks = spdkrt_nvme_ns_get_num_sectors(nns->ns);
+	info.buf_align = 4; /* PRP entries and SGL data blocks: dword aligned */
+	info.optimal_io_boundary = nsdata != NULL ? nsdata->noiob : 0;
+	/* The driver splits at MDTS with one request per child: bound the children per I/O. */
+	info.max_io_blocks = mdts_blocks != 0 && mdts_blocks <= UINT32_MAX / 32 ? mdts_blocks * 32
+										 : UINT32_MAX;
+	info.max_unmap_blocks = UINT32_MAX;
+	info.max_unmap_ranges = SPDKRT_NVME_DSM_MAX_RANGES;
+	info.max_write_zeroes_blocks = UINT32_MAX;
+	if (nsdata != NULL)
+		memcpy(info.uuid, nsdata->nguid, sizeof(info.uuid));
+	return spdkrt_bdev_register(&info, &nns->bdev);
+}
+
+static void teardown_on_ctrlr_thread(void *arg);
+
+/* Every namespace as a bdev; reports to the creator. */
+static void attach_finish(struct nvme_bdev_ctrlr *nctrlr)
+{
+	struct spdkrt_bdev **bdevs = NULL;
+	size_t count = 0;
+	uint32_t nsid;
+	int rc = nctrlr->attach_rc;
+
+	if (rc != 0) {
+		SRT_ERR("nvme bdev %s: attaching %s failed: %s", nctrlr->name, nctrlr->trid.traddr,
+			strerror(-rc));
+		goto fail;
+	}
+	spdkrt_nvme_ctrlr_register_timeout_callback(nctrlr->ctrlr, nctrlr->io_timeout_us, 0,
+						    timeout_cb, nctrlr);
+	for (nsid = spdkrt_nvme_ctrlr_get_first_active_ns(nctrlr->ctrlr); nsid != 0;
+	     nsid = spdkrt_nvme_ctrlr_get_next_active_ns(nctrlr->ctrlr, nsid))
+		nctrlr->num_ns++;
+	nctrlr->ns = calloc(nctrlr->num_ns + 1, sizeof(*nctrlr->ns));
+	bdevs = calloc(nctrlr->num_ns + 1, sizeof(*bdevs));
+	if (nctrlr->ns == NULL || bdevs == NULL) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	rc = nvme_bdev_io_device_register(nctrlr);
+	if (rc != 0)
+		goto fail;
+	nctrlr->io_device_registered = true;
+	nctrlr->num_ns = 0;
+	for (nsid = spdkrt_nvme_ctrlr_get_first_active_ns(nctrlr->ctrlr); nsid != 0;
+	     nsid = spdkrt_nvme_ctrlr_get_next_active_ns(nctrlr->ctrlr, nsid)) {
+		struct nvme_bdev_ns *nns = &nctrlr->ns[nctrlr->num_ns++];
+		int ns_rc;
+
+		nns->nctrlr = nctrlr;
+		nns->nsid = nsid;
+		nns->ns = spdkrt_nvme_ctrlr_get_ns(nctrlr->ctrlr, nsid);
+		snprintf(nns->name, sizeof(nns->name), "%sn%u", nctrlr->name, nsid);
+		ns_rc = nns->ns != NULL ? ns_register(nctrlr, nns) : -ENODEV;
+		if (ns_rc != 0) {
+			nns->bdev = NULL;
+			if (ns_rc != -ENOTSUP)
+				rc = ns_rc;
+			continue;
+		}
+		bdevs[count++] = nns->bdev;
+		nctrlr->live_bdevs++;
+	}
+	if (count == 0 && rc != 0)
+		goto fail;
+	SRT_NOTICE("nvme bdev %s: controller %s attached, %zu bdev(s)", nctrlr->name,
+		   nctrlr->trid.traddr, count);
+	nctrlr->create_cb(nctrlr->create_ctx, 0, bdevs, count);
+	free(bdevs);
+	if (count == 0) /* nothing uses the controller: let it go */
+		teardown_on_ctrlr_thread(nctrlr);
+	return;
+fail:
+	free(bdevs);
+	nctrlr->create_cb(nctrlr->create_ctx, rc, NULL, 0);
+	teardown_on_ctrlr_thread(nctrlr);
+}
+
+static void destruct_done_on_origin(void *arg)
+{
+	struct nvme_bdev_ctrlr *nctrlr = arg;
+
+	nctrlr->last_done(nctrlr->last_bdev);
+	ctrlr_free(nctrlr);
+}
+
+static void channels_gone(void *io_device)
+{
+	struct nvme_bdev_ctrlr *nctrlr = io_device;
+	int rc;
+
+	if (nctrlr->ctrlr != NULL) {
+		/* no channel and no admin poller are left: nothing else uses the controller */
+		rc = spdkrt_nvme_detach(nctrlr->ctrlr);
+		if (rc != 0)
+			SRT_ERR("nvme bdev %s: detach: %s", nctrlr->name, strerror(-rc));
+		nctrlr->ctrlr = NULL;
+	}
+	SRT_NOTICE("nvme bdev %s: controller detached", nctrlr->name);
+	if (nctrlr->last_done == NULL) {
+		ctrlr_free(nctrlr);
+		return;
+	}
+	if (spdkrt_thread_send_msg(nctrlr->last_thread, destruct_done_on_origin, nctrlr) != 0)
+		SRT_ERR("nvme bdev %s: cannot finish the destruct of %s", nctrlr->name,
+			spdkrt_bdev_get_name(nctrlr->last_bdev));
+}
+
+/* No bdev left: stop the admin poller, wait for the channels, detach. */
+static void teardown_on_ctrlr_thread(void *arg)
+{
+	struct nvme_bdev_ctrlr *nctrlr = arg;
+
+	spdkrt_poller_unregister(&nctrlr->admin_poller);
+	if (!nctrlr->io_device_registered ||
+	    spdkrt_io_device_unregister(nctrlr, channels_gone) != 0)
+		channels_gone(nctrlr);
+}
+
+void nvme_bdev_ns_destruct(struct spdkrt_bdev *bdev, spdkrt_bdev_destruct_done_cb done)
+{
+	struct nvme_bdev_ns *nns = spdkrt_bdev_get_module_ctx(bdev);
+	struct nvme_bdev_ctrlr *nctrlr = nns->nctrlr;
+	uint32_t left;
+
+	pthread_mutex_lock(&g_ctrlrs_lock);
+	nns->bdev = NULL;
+	left = --nctrlr->live_bdevs;
+	pthread_mutex_unlock(&g_ctrlrs_lock);
+	if (left != 0) {
+		done(bdev);
+		return;
+	}
+	nctrlr->last_bdev = bdev;
+	nctrlr->last_done = done;
+	nctrlr->last_thread = spdkrt_get_thread();
+	if (spdkrt_thread_send_msg(nctrlr->thread, teardown_on_ctrlr_thread, nctrlr) != 0) {
+		SRT_ERR("nvme bdev %s: its admin thread is gone: the controller stays attached",
+			nctrlr->name);
+		done(bdev);
+	}
+}
+
+static int parse_transport(struct spdkrt_bdev_spec *spec, struct spdkrt_nvme_transport_id *trid)
+{
+	const char *trtype, *traddr;
+	int rc;
+
+	rc = spdkrt_bdev_spec_get_str(spec, "trtype", &trtype);
+	if (rc == 0)
+		rc = spdkrt_bdev_spec_get_str(spec, "traddr", &traddr);
+	if (rc != 0)
+		return rc;
+	memset(trid, 0, sizeof(*trid));
+	if (strcasecmp(trtype, "pcie") != 0) {
+		/* NVMe/TCP joins here once the driver has the transport. */
+		SRT_ERR("nvme bdev spec: trtype '%s' is not supported (pcie)", trtype);
+		return -ENOTSUP;
+	}
+	trid->trtype = SPDKRT_NVME_TRANSPORT_PCIE;
+	if (strlen(traddr) >= sizeof(trid->traddr)) {
+		SRT_ERR("nvme bdev spec: traddr is too long");
+		return -EINVAL;
+	}
+	strcpy(trid->traddr, traddr);
+	return 0;
+}
+
+static int parse_options(struct spdkrt_bdev_spec *spec, struct nvme_bdev_ctrlr *nctrlr)
+{
+	uint64_t qsize = 0, qreqs = 0, retries = 4, poll_us = 1000, timeout_us = 0;
+	const char *action = spdkrt_bdev_spec_get(spec, "timeout_action");
+	int rc;
+
+	rc = spdkrt_bdev_spec_get_u64(spec, "io_queue_size", 2, 65536, &qsize);
+	if (rc == 0)
+		rc = spdkrt_bdev_spec_get_u64(spec, "io_queue_requests", 1, 1u << 20, &qreqs);
+	if (rc == 0)
+		rc = spdkrt_bdev_spec_get_u64(spec, "retry_count", 0, 255, &retries);
+	if (rc == 0)
+		rc = spdkrt_bdev_spec_get_u64(spec, "admin_poll_us", 0, 10000000, &poll_us);
+	if (rc == 0)
+		rc = spdkrt_bdev_spec_get_u64(spec, "timeout_us", 0, UINT32_MAX, &timeout_us);
+	if (rc != 0)
+		return rc;
+	if (action == NULL || strcmp(action, "none") == 0) {
+		nctrlr->timeout_action = NVME_BDEV_TIMEOUT_NONE;
+	} else if (strcmp(action, "abort") == 0) {
+		nctrlr->timeout_action = NVME_BDEV_TIMEOUT_ABORT;
+	} else {
+		SRT_ERR("nvme bdev spec: timeout_action='%s' is not 'none' or 'abort'", action);
+		return -EINVAL;
+	}
+	nctrlr->io_queue_size = (uint32_t)qsize;
+	nctrlr->io_queue_requests = (uint32_t)qreqs;
+	nctrlr->retry_count = (uint32_t)retries;
+	nctrlr->admin_poll_us = poll_us;
+	nctrlr->io_timeout_us = timeout_us;
+	return 0;
+}
+
+static int nvme_create_async(struct spdkrt_bdev_module *module, struct spdkrt_bdev_spec *spec,
+			     spdkrt_bdev_create_cb cb, void *cb_ctx)
+{
+	struct nvme_bdev_ctrlr *nctrlr;
+	const char *name;
+	int rc;
+
+	nctrlr = calloc(1, sizeof(*nctrlr));
+	if (nctrlr == NULL)
+		return -ENOMEM;
+	rc = spdkrt_bdev_spec_get_str(spec, "name", &name);
+	if (rc == 0 && strlen(name) >= sizeof(nctrlr->name)) {
+		SRT_ERR("nvme bdev spec: name '%s' is longer than %d characters", name,
+			NVME_BDEV_NAME_MAX - 1);
+		rc = -EINVAL;
+	}
+	if (rc == 0)
+		rc = parse_transport(spec, &nctrlr->trid);
+	if (rc == 0)
+		rc = parse_options(spec, nctrlr);
+	if (rc == 0)
+		rc = spdkrt_bdev_spec_check_all_used(spec);
+	if (rc != 0) {
+		free(nctrlr);
+		return rc;
+	}
+	strcpy(nctrlr->name, name);
+	if (admin_lock_init(&nctrlr->admin_lock) != 0) {
+		free(nctrlr);
+		return -ENOMEM;
+	}
+	nctrlr->module = module;
+	nctrlr->thread = spdkrt_get_thread();
+	nctrlr->create_cb = cb;
+	nctrlr->create_ctx = cb_ctx;
+	rc = ctrlr_list_add(nctrlr);
+	if (rc != 0) {
+		SRT_ERR("nvme bdev spec: a controller named '%s' exists", name);
+		pthread_mutex_destroy(&nctrlr->admin_lock);
+		free(nctrlr);
+		return rc;
+	}
+	rc = spdkrt_nvme_probe_async(&nctrlr->trid, nctrlr, probe_cb, attach_cb, remove_cb,
+				     &nctrlr->probe);
+	if (rc == 0)
+		rc = spdkrt_poller_register(admin_poll, nctrlr, nctrlr->admin_poll_us,
+					    &nctrlr->admin_poller);
+	if (rc != 0) {
+		SRT_ERR("nvme bdev %s: cannot start attaching %s: %s", name, nctrlr->trid.traddr,
+			strerror(-rc));
+		/* a probe context already started is finished by polling it out */
+		while (nctrlr->probe != NULL &&
+		       spdkrt_nvme_probe_poll_async(nctrlr->probe) == -EAGAIN)
+			;
+		if (nctrlr->ctrlr != NULL)
+			spdkrt_nvme_detach(nctrlr->ctrlr);
+		ctrlr_free(nctrlr);
+		return rc;
+	}
+	return 0;
+}
+
+static const struct spdkrt_bdev_module_ops g_nvme_ops = {
+	.size = sizeof(struct spdkrt_bdev_module_ops),
+	.name = "nvme",
+	.io_ctx_size = sizeof(struct nvme_bdev_task),
+	.create_async = nvme_create_async,
+};
+
+const struct srt_bdev_module srt_bdev_nvme_module = {
+	.name = "nvme",
+	.ops = &g_nvme_ops,
+};
