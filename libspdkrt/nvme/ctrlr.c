@@ -803,7 +803,11 @@ int32_t spdkrt_nvme_ctrlr_process_admin_completions(struct spdkrt_nvme_ctrlr *ct
 		}
 		return 0;
 	}
+	if (ctrlr->adminq->in_completion)
+		return 0; /* called from an admin callback: the outer call goes on reaping */
+	ctrlr->adminq->in_completion = true;
 	n = ctrlr->transport->qpair_process(ctrlr->adminq, 0);
+	ctrlr->adminq->in_completion = false;
 	nvme_qpair_submit_queued(ctrlr->adminq);
 	send_keep_alive(ctrlr);
 	nvme_qpair_check_timeouts(ctrlr->adminq);

@@ -158,8 +158,8 @@ int32_t spdkrt_nvme_qpair_process_completions(struct spdkrt_nvme_qpair *qpair,
 				     SPDKRT_NVME_SC_ABORTED_SQ_DELETION, true);
 		return -ENXIO;
 	}
-	if (!qpair->enabled)
-		return 0;
+	if (!qpair->enabled || qpair->in_completion)
+		return 0; /* resetting, or called from one of this queue's callbacks */
 	qpair->in_completion = true;
 	n = ctrlr->transport->qpair_process(qpair, max_completions);
 	qpair->in_completion = false;

@@ -428,8 +428,7 @@ void start(void *ctx)
 
 			fprintf(stderr, "bdevperf: cannot create a bdev from '%s': %s%s\n",
 				spdkrt_spec_redact(g_bdev_specs[i], shown, sizeof(shown)),
-				spdkrt_strerror(rc),
-				rc == -ENOMEM ? " (raise -s)" : "");
+				spdkrt_strerror(rc), rc == -ENOMEM ? " (raise -s)" : "");
 			goto fail;
 		}
 		g_bdev_names[g_num_created] = strdup(spdkrt_bdev_get_name(bdevs[i]));

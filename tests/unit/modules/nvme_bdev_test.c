@@ -475,6 +475,38 @@ static void test_two_threads_one_qpair_each(void **state)
 	detach_all();
 }
 
+/* A command the controller never completes: the I/O timeout aborts it, the user sees it end. */
+static void test_timeout_abort(void **state)
+{
+	struct create_wait w;
+	struct open_bdev o;
+	struct status_wait s;
+	struct nvme_model_fault f = { .kind = NVME_MODEL_FAULT_DROP, .qid = NVME_MODEL_ANY_QID,
+				      .opcode = SPDKRT_NVME_OPC_READ, .count = 1 };
+	struct nvme_model_stats st;
+	uint8_t *buf;
+
+	(void)state;
+	attach(SPEC ",timeout_us=20000,timeout_action=abort", &w);
+	assert_int_equal(w.status, 0);
+	open_bdev("Nvme0n1", false, &o);
+	buf = dma_buf(4096);
+	assert_int_equal(nvme_model_inject(g_model, &f), 0);
+	memset(&s, 0, sizeof(s));
+	s.ch = o.ch;
+	assert_int_equal(spdkrt_bdev_read_blocks(o.desc, o.ch, buf, 0, 8, status_cb, &s), 0);
+	poll_until(s.done);
+	assert_int_equal(s.status, -ECANCELED);
+	assert_logged("timed out");
+	nvme_model_get_stats(g_model, &st);
+	assert_int_equal(st.aborts_done, 1);
+	/* the bdev goes on */
+	assert_int_equal(SYNC_IO(spdkrt_bdev_read_blocks(o.desc, o.ch, buf, 0, 8, IO_CB)), 0);
+	close_bdev(&o);
+	spdkrt_dma_free(buf);
+	detach_all();
+}
+
 static void test_spec_errors(void **state)
 {
 	struct create_wait w = { 0 };
@@ -538,6 +570,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reset_during_io, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hot_remove_during_io, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_threads_one_qpair_each, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timeout_abort, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spec_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unsupported_namespace_skipped, setup,
 						teardown),

@@ -567,6 +567,43 @@ static void test_metadata_and_protection(void **state)
 	spdkrt_dma_free(md);
 }
 
+struct nested {
+	struct io_result r;
+	int rc_io, rc_admin, rc_free;
+};
+
+static void nested_done(void *arg, const struct spdkrt_nvme_cpl *cpl)
+{
+	struct nested *n = arg;
+
+	/* Processing the same queue from its own callback does nothing (no reentry), and the
+	 * queue pair's free is deferred to the end of the outer call. */
+	n->rc_io = spdkrt_nvme_qpair_process_completions(g_qpair, 0);
+	n->rc_admin = spdkrt_nvme_ctrlr_process_admin_completions(g_ctrlr);
+	n->rc_free = spdkrt_nvme_ctrlr_free_io_qpair(g_qpair);
+	io_done(&n->r, cpl);
+}
+
+static void test_callbacks_may_poll_and_free(void **state)
+{
+	struct nested n = { 0 };
+
+	(void)state;
+	assert_int_equal(spdkrt_nvme_ns_cmd_read(ns_of(NS_512), g_qpair, g_buf, 0, 1, nested_done,
+						 &n, 0), 0);
+	for (int i = 0; i < 100 && !n.r.done; i++) {
+		srt_pci_model_poll_all();
+		spdkrt_nvme_qpair_process_completions(g_qpair, 0);
+	}
+	assert_true(n.r.done);
+	assert_int_equal(n.rc_io, 0);
+	assert_true(n.rc_admin >= 0);
+	assert_int_equal(n.rc_free, 0);
+	g_qpair = NULL; /* freed when the outer call returned */
+	assert_int_equal(spdkrt_nvme_ctrlr_alloc_io_qpair(g_ctrlr, NULL, &g_qpair), 0);
+	assert_int_equal(spdkrt_nvme_qpair_get_id(g_qpair), 1); /* its id was given back */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -584,6 +621,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_io_arguments, io_setup, io_teardown),
 		cmocka_unit_test_setup_teardown(test_reservations, io_setup, io_teardown),
 		cmocka_unit_test_setup_teardown(test_metadata_and_protection, io_setup,
+						io_teardown),
+		cmocka_unit_test_setup_teardown(test_callbacks_may_poll_and_free, io_setup,
 						io_teardown),
 	};
 

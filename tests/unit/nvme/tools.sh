@@ -68,12 +68,23 @@ assert len(d["namespaces"]) == 2 and d["total"]["iops"] > 0 and d["total"]["erro
 run perf_bad_size 0 "$d/nvme_perf_model" -t 0.1 -o 512 && expect_in perf_bad_size err "not a multiple"
 run perf_usage 1 "$d/nvme_perf_model" -q 4
 run perf_bad_pattern 1 "$d/nvme_perf_model" -t 1 -w sideways && expect_in perf_bad_pattern err "unknown pattern"
+# nvme_manage: each run starts a fresh model (namespaces 1 and 2), so each command stands alone.
+m=$d/nvme_manage_model
+run manage_list 0 "$m" list && expect_in manage_list out "^2 1024 4096"
+run manage_create 0 "$m" create-ns 64 3 && expect_in manage_create out "created namespace 3"
+run manage_detach 0 "$m" detach-ns 2
+run manage_format 0 "$m" format 1 3
+run manage_delete 0 "$m" delete-ns 2
+printf 'SPDKRT99%01016d' 0 >"$tmp/fw.img"
+run manage_fw 0 "$m" fw-download "$tmp/fw.img" && expect_in manage_fw out "downloaded 1024 bytes"
+run manage_commit_empty 1 "$m" fw-commit 2 1 && expect_in manage_commit_empty err "INVALID FIRMWARE"
+run manage_bad 1 "$m" format x && expect_in manage_bad err "bad arguments"
 SPDKRT_NVME_TOOL_NO_MODEL=1 run hello_no_model 1 "$d/nvme_hello_world_model" &&
 	expect_in hello_no_model err "no NVMe controller"
 run identify_bad_trid 1 "$d/nvme_identify_model" -r "trtype:PCIe traddr"
 
 # The installed programs: usage, and a clear failure without a controller for spdkrt.
-for tool in hello_world identify perf; do
+for tool in hello_world identify perf manage; do
 	prog=$top_builddir/examples/nvme/nvme_$tool
 	run "${tool}_help" 0 "$prog" --help && expect_in "${tool}_help" out "Usage: spdkrt-nvme-"
 done
