@@ -22,6 +22,7 @@
 struct nvme_bdev_ctrlr;
 
 struct nvme_bdev_ns {
+	TAILQ_ENTRY(nvme_bdev_ns) link;
 	struct nvme_bdev_ctrlr *nctrlr;
 	struct spdkrt_nvme_ns *ns;
 	struct spdkrt_bdev *bdev; /* NULL once destructed */
@@ -65,8 +66,8 @@ struct nvme_bdev_ctrlr {
 	bool removing;
 	bool io_device_registered;
 	uint32_t live_bdevs;
-	uint32_t num_ns;
-	struct nvme_bdev_ns *ns; /* num_ns entries */
+	/* every namespace that had a bdev (bdev NULL once released), in nsid order of arrival */
+	TAILQ_HEAD(, nvme_bdev_ns) ns_list;
 	/* the last bdev's destruct, finished once the controller is detached */
 	struct spdkrt_bdev *last_bdev;
 	spdkrt_bdev_destruct_done_cb last_done;

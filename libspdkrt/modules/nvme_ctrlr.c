@@ -61,8 +61,13 @@ static void ctrlr_free(struct nvme_bdev_ctrlr *nctrlr)
 	pthread_mutex_lock(&g_ctrlrs_lock);
 	TAILQ_REMOVE(&g_ctrlrs, nctrlr, link);
 	pthread_mutex_unlock(&g_ctrlrs_lock);
+	struct nvme_bdev_ns *nns;
+
+	while ((nns = TAILQ_FIRST(&nctrlr->ns_list)) != NULL) {
+		TAILQ_REMOVE(&nctrlr->ns_list, nns, link);
+		free(nns);
+	}
 	pthread_mutex_destroy(&nctrlr->admin_lock);
-	free(nctrlr->ns);
 	free(nctrlr);
 }
 
@@ -98,10 +103,12 @@ static void timeout_cb(void *ctx, struct spdkrt_nvme_ctrlr *ctrlr, struct spdkrt
 static void unregister_bdevs(struct nvme_bdev_ctrlr *nctrlr)
 {
 	SRT_ERR("nvme bdev %s: controller removed: its bdevs go away", nctrlr->name);
+	struct nvme_bdev_ns *nns;
+
 	nctrlr->removing = true;
-	for (uint32_t i = 0; i < nctrlr->num_ns; i++) {
-		if (nctrlr->ns[i].bdev != NULL)
-			spdkrt_bdev_unregister(nctrlr->ns[i].bdev, NULL, NULL);
+	TAILQ_FOREACH(nns, &nctrlr->ns_list, link) {
+		if (nns->bdev != NULL)
+			spdkrt_bdev_unregister(nns->bdev, NULL, NULL);
 	}
 }
 
@@ -203,11 +210,88 @@ static int ns_register(struct nvme_bdev_ctrlr *nctrlr, struct nvme_bdev_ns *nns)
 
 static void teardown_on_ctrlr_thread(void *arg);
 
+static struct nvme_bdev_ns *ns_find(struct nvme_bdev_ctrlr *nctrlr, uint32_t nsid)
+{
+	struct nvme_bdev_ns *nns;
+
+	TAILQ_FOREACH(nns, &nctrlr->ns_list, link) {
+		if (nns->nsid == nsid)
+			return nns;
+	}
+	return NULL;
+}
+
+/* A bdev for namespace nsid (again, when it comes back). 0, -ENOTSUP (skipped) or an error. */
+static int ns_add(struct nvme_bdev_ctrlr *nctrlr, uint32_t nsid)
+{
+	struct nvme_bdev_ns *nns = ns_find(nctrlr, nsid);
+	bool is_new = nns == NULL;
+	int rc;
+
+	if (is_new) {
+		nns = calloc(1, sizeof(*nns));
+		if (nns == NULL)
+			return -ENOMEM;
+		nns->nctrlr = nctrlr;
+		nns->nsid = nsid;
+		snprintf(nns->name, sizeof(nns->name), "%sn%u", nctrlr->name, nsid);
+	} else if (nns->bdev != NULL) {
+		return 0;
+	}
+	nns->ns = spdkrt_nvme_ctrlr_get_ns(nctrlr->ctrlr, nsid);
+	nns->io_flags = 0;
+	rc = nns->ns != NULL ? ns_register(nctrlr, nns) : -ENODEV;
+	if (rc != 0) {
+		nns->bdev = NULL;
+		if (is_new)
+			free(nns);
+		return rc;
+	}
+	if (is_new)
+		TAILQ_INSERT_TAIL(&nctrlr->ns_list, nns, link);
+	pthread_mutex_lock(&g_ctrlrs_lock);
+	nctrlr->live_bdevs++;
+	pthread_mutex_unlock(&g_ctrlrs_lock);
+	return 0;
+}
+
+/* A namespace-attribute-changed event rescanned the namespaces: follow it with the bdevs. */
+static void ns_change_cb(void *arg, struct spdkrt_nvme_ctrlr *ctrlr)
+{
+	struct nvme_bdev_ctrlr *nctrlr = arg;
+	struct nvme_bdev_ns *nns;
+	uint32_t nsid;
+	int rc;
+
+	if (nctrlr->removing)
+		return;
+	TAILQ_FOREACH(nns, &nctrlr->ns_list, link) {
+		if (nns->bdev != NULL && spdkrt_nvme_ctrlr_get_ns(ctrlr, nns->nsid) == NULL) {
+			SRT_NOTICE("nvme bdev %s: namespace %u is gone", nns->name, nns->nsid);
+			spdkrt_bdev_unregister(nns->bdev, NULL, NULL);
+		}
+	}
+	for (nsid = spdkrt_nvme_ctrlr_get_first_active_ns(ctrlr); nsid != 0;
+	     nsid = spdkrt_nvme_ctrlr_get_next_active_ns(ctrlr, nsid)) {
+		nns = ns_find(nctrlr, nsid);
+		if (nns != NULL && nns->bdev != NULL)
+			continue;
+		rc = ns_add(nctrlr, nsid);
+		if (rc == 0)
+			SRT_NOTICE("nvme bdev %s: namespace %u added as %sn%u", nctrlr->name, nsid,
+				   nctrlr->name, nsid);
+		else if (rc != -ENOTSUP)
+			SRT_ERR("nvme bdev %s: no bdev for new namespace %u: %s", nctrlr->name,
+				nsid, strerror(-rc));
+	}
+}
+
 /* Every namespace as a bdev; reports to the creator. */
 static void attach_finish(struct nvme_bdev_ctrlr *nctrlr)
 {
 	struct spdkrt_bdev **bdevs = NULL;
-	size_t count = 0;
+	struct nvme_bdev_ns *nns;
+	size_t count = 0, active = 0;
 	uint32_t nsid;
 	int rc = nctrlr->attach_rc;
 
@@ -220,10 +304,9 @@ static void attach_finish(struct nvme_bdev_ctrlr *nctrlr)
 						    timeout_cb, nctrlr);
 	for (nsid = spdkrt_nvme_ctrlr_get_first_active_ns(nctrlr->ctrlr); nsid != 0;
 	     nsid = spdkrt_nvme_ctrlr_get_next_active_ns(nctrlr->ctrlr, nsid))
-		nctrlr->num_ns++;
-	nctrlr->ns = calloc(nctrlr->num_ns + 1, sizeof(*nctrlr->ns));
-	bdevs = calloc(nctrlr->num_ns + 1, sizeof(*bdevs));
-	if (nctrlr->ns == NULL || bdevs == NULL) {
+		active++;
+	bdevs = calloc(active + 1, sizeof(*bdevs));
+	if (bdevs == NULL) {
 		rc = -ENOMEM;
 		goto fail;
 	}
@@ -231,28 +314,21 @@ static void attach_finish(struct nvme_bdev_ctrlr *nctrlr)
 	if (rc != 0)
 		goto fail;
 	nctrlr->io_device_registered = true;
-	nctrlr->num_ns = 0;
 	for (nsid = spdkrt_nvme_ctrlr_get_first_active_ns(nctrlr->ctrlr); nsid != 0;
 	     nsid = spdkrt_nvme_ctrlr_get_next_active_ns(nctrlr->ctrlr, nsid)) {
-		struct nvme_bdev_ns *nns = &nctrlr->ns[nctrlr->num_ns++];
-		int ns_rc;
+		int ns_rc = ns_add(nctrlr, nsid);
 
-		nns->nctrlr = nctrlr;
-		nns->nsid = nsid;
-		nns->ns = spdkrt_nvme_ctrlr_get_ns(nctrlr->ctrlr, nsid);
-		snprintf(nns->name, sizeof(nns->name), "%sn%u", nctrlr->name, nsid);
-		ns_rc = nns->ns != NULL ? ns_register(nctrlr, nns) : -ENODEV;
-		if (ns_rc != 0) {
-			nns->bdev = NULL;
-			if (ns_rc != -ENOTSUP)
-				rc = ns_rc;
-			continue;
-		}
-		bdevs[count++] = nns->bdev;
-		nctrlr->live_bdevs++;
+		if (ns_rc != 0 && ns_rc != -ENOTSUP)
+			rc = ns_rc;
+	}
+	TAILQ_FOREACH(nns, &nctrlr->ns_list, link) {
+		if (nns->bdev != NULL && count < active)
+			bdevs[count++] = nns->bdev;
 	}
 	if (count == 0 && rc != 0)
 		goto fail;
+	rc = 0;
+	spdkrt_nvme_ctrlr_register_ns_change_callback(nctrlr->ctrlr, ns_change_cb, nctrlr);
 	SRT_NOTICE("nvme bdev %s: controller %s attached, %zu bdev(s)", nctrlr->name,
 		   nctrlr->trid.traddr, count);
 	nctrlr->create_cb(nctrlr->create_ctx, 0, bdevs, count);
@@ -420,6 +496,7 @@ static int nvme_create_async(struct spdkrt_bdev_module *module, struct spdkrt_bd
 		free(nctrlr);
 		return -ENOMEM;
 	}
+	TAILQ_INIT(&nctrlr->ns_list);
 	nctrlr->module = module;
 	nctrlr->thread = spdkrt_get_thread();
 	nctrlr->create_cb = cb;

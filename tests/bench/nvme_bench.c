@@ -199,16 +199,23 @@ int main(int argc, char **argv)
 	raw_create(&raw, model);
 	buf = spdkrt_dma_zmalloc(65536, PAGE, SPDKRT_ENV_SOCKET_ANY);
 	tick_ns = 1e9 / (double)spdkrt_get_ticks_hz();
-	printf("%-10s %14s %14s %8s   (queue depth 1, %u reads each, model time excluded)\n",
-	       "read size", "driver ns/IO", "raw ns/IO", "ratio", n);
+	printf("%-10s %14s %14s %8s   (queue depth 1, best of 5 x %u reads, model time excluded)\n",
+	       "read size", "driver ns/IO", "raw ns/IO", "ratio", n / 5);
 	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
 		uint32_t bytes = sizes[s];
 		double d, r;
 
 		driver_loop(buf, bytes / 512, n / 10); /* warm up */
 		raw_loop(&raw, buf, bytes, n / 10);
-		d = (double)driver_loop(buf, bytes / 512, n) * tick_ns / n;
-		r = (double)raw_loop(&raw, buf, bytes, n) * tick_ns / n;
+		/* The best of 5 alternating rounds: other processes on a shared machine only add. */
+		d = r = 1e18;
+		for (int round = 0; round < 5; round++) {
+			double dd = (double)driver_loop(buf, bytes / 512, n / 5) * tick_ns / (n / 5);
+			double rr = (double)raw_loop(&raw, buf, bytes, n / 5) * tick_ns / (n / 5);
+
+			d = dd < d ? dd : d;
+			r = rr < r ? rr : r;
+		}
 		printf("%-10u %14.1f %14.1f %7.2fx\n", bytes, d, r, d / r);
 	}
 	spdkrt_nvme_ctrlr_free_io_qpair(g_qpair);

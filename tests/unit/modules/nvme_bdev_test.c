@@ -139,7 +139,7 @@ static void rw_roundtrip(const char *name, uint32_t bs)
 	assert_int_equal(SYNC_IO(spdkrt_bdev_readv_blocks(o.desc, o.ch, riov, 3, 100, 8, IO_CB)),
 			 0);
 	assert_memory_equal(w, r, len);
-	media = nvme_model_ns_data(g_model, bs == 512 ? 1 : 2, &size);
+	media = nvme_model_ns_data(g_model, (uint32_t)(name[strlen(name) - 1] - '0'), &size);
 	assert_memory_equal(media + 100 * (size_t)bs, w, len);
 	/* beyond the end: refused by the core */
 	assert_int_not_equal(SYNC_IO(spdkrt_bdev_read_blocks(o.desc, o.ch, r, NS_BLOCKS, 1, IO_CB)),
@@ -507,6 +507,28 @@ static void test_timeout_abort(void **state)
 	detach_all();
 }
 
+/* Namespaces added and removed at run time (namespace-attribute-changed events) follow. */
+static void test_namespace_hot_add_remove(void **state)
+{
+	struct create_wait w;
+	struct open_bdev o;
+
+	(void)state;
+	attach(SPEC, &w);
+	assert_int_equal(w.count, 2);
+	model_add(3, 0, 0);
+	poll_until(spdkrt_bdev_get_by_name("Nvme0n3") != NULL);
+	rw_roundtrip("Nvme0n3", 512);
+	open_bdev("Nvme0n1", false, &o);
+	assert_int_equal(nvme_model_remove_ns(g_model, 1), 0);
+	poll_until(o.events.removes == 1);
+	close_bdev(&o);
+	poll_until(spdkrt_bdev_get_by_name("Nvme0n1") == NULL);
+	assert_non_null(spdkrt_bdev_get_by_name("Nvme0n2"));
+	destroy_bdev("Nvme0n3");
+	detach_all();
+}
+
 static void test_spec_errors(void **state)
 {
 	struct create_wait w = { 0 };
@@ -571,6 +593,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hot_remove_during_io, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_threads_one_qpair_each, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeout_abort, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_namespace_hot_add_remove, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spec_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unsupported_namespace_skipped, setup,
 						teardown),
