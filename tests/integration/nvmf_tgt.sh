@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # spdkrt-nvmf-tgt as a user runs it: started from a JSON configuration (no hugepages, one
 # core), changed over JSON-RPC with spdkrt-rpc, hosts doing I/O through it over 127.0.0.1,
-# save_config written and started from again, SIGTERM and SIGINT stopping it cleanly.
+# save_config written and started from again, SIGTERM and SIGINT stopping it cleanly. Reads end
+# with C2HData SUCCESS (c2h_success), which the test host accepts as the completion.
 set -uo pipefail
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
@@ -56,7 +57,7 @@ stop_tgt() {
 }
 
 cat >"$tmp/conf.json" <<CONF
-{ "target": { "max_queue_depth": 64 },
+{ "target": { "max_queue_depth": 64, "c2h_success": true },
   "bdevs": [ "malloc:name=Malloc0,size_mb=16,block_size=512" ],
   "listeners": [ { "trtype": "tcp", "traddr": "127.0.0.1", "trsvcid": "$port" } ],
   "subsystems": [ { "nqn": "$nqn1", "serial_number": "SPDKRT-TEST-1", "allow_any_host": true,
@@ -107,6 +108,7 @@ start_tgt "$tmp/saved.json" || exit 1
 rpc nvmf_get_subsystems >"$tmp/subs2.json" || fail "nvmf_get_subsystems after restart"
 grep -q "\"$nqn2\"" "$tmp/subs2.json" || fail "cnode2 lost in save_config"
 grep -q 'nqn.2014-08.org.example:host1' "$tmp/subs2.json" || fail "host lost in save_config"
+grep -qE '"c2h_success": ?true' "$tmp/saved.json" || fail "target options lost in save_config"
 timeout 60 "$io" "$port" "$nqn2" || fail "I/O after restart"
 stop_tgt INT
 
