@@ -94,7 +94,8 @@ SPDKRT_API bool spdkrt_env_is_initialized(void);
 
 /**
  * Release the environment. Every DMA buffer must have been freed. Afterwards the environment
- * cannot be initialised again in this process.
+ * cannot be initialised again in this process. While bdevs exist (their memory is the
+ * environment's) it refuses, with a log line naming them, and the environment stays up.
  */
 SPDKRT_API void spdkrt_env_fini(void);
 

@@ -10,6 +10,7 @@
 #include <sys/random.h>
 
 #include "bdev/core.h"
+#include "env/users.h"
 
 #define SRT_LOG_COMPONENT "bdev"
 #include "util/log.h"
@@ -343,6 +344,30 @@ int spdkrt_bdev_open(const char *name, bool write, spdkrt_bdev_event_cb event_cb
 static bool desc_unref_locked(struct spdkrt_bdev_desc *desc)
 {
 	return --desc->refs == 0;
+}
+
+/* For spdkrt_env_fini(): the bdevs that live in the environment's memory. */
+static bool bdevs_alive(char *buf, size_t size)
+{
+	struct spdkrt_bdev *b;
+	size_t o = 0;
+
+	buf[0] = '\0';
+	pthread_mutex_lock(&srt_bdev_lock);
+	TAILQ_FOREACH(b, &g_bdevs, link) {
+		int n = snprintf(buf + o, size - o, "%s'%s'", o == 0 ? "bdevs " : ", ", b->name);
+
+		if (n < 0 || (size_t)n >= size - o)
+			break;
+		o += (size_t)n;
+	}
+	pthread_mutex_unlock(&srt_bdev_lock);
+	return buf[0] != '\0';
+}
+
+__attribute__((constructor)) static void register_env_user(void)
+{
+	srt_env_add_user_check(bdevs_alive);
 }
 
 /* Found by address among every bdev's open descriptors: a stale handle is not dereferenced. */

@@ -20,6 +20,7 @@
 #include "env/dma.h"
 #include "env/pci.h"
 #include "env/pci_allow.h"
+#include "env/users.h"
 
 #define SRT_LOG_COMPONENT "env"
 #include "util/log.h"
@@ -303,8 +304,38 @@ bool spdkrt_env_is_initialized(void)
 	return ready;
 }
 
+#define MAX_USER_CHECKS 4
+static srt_env_user_alive_fn g_user_checks[MAX_USER_CHECKS];
+
+void srt_env_add_user_check(srt_env_user_alive_fn fn)
+{
+	for (size_t i = 0; i < MAX_USER_CHECKS; i++) {
+		if (g_user_checks[i] == NULL) {
+			g_user_checks[i] = fn;
+			return;
+		}
+	}
+}
+
+/* Asked before taking the env lock: a user's check takes its own lock. */
+static bool users_alive(void)
+{
+	char what[256];
+
+	for (size_t i = 0; i < MAX_USER_CHECKS && g_user_checks[i] != NULL; i++) {
+		if (g_user_checks[i](what, sizeof(what))) {
+			SRT_ERR("spdkrt_env_fini: refused: %s still exist in the environment's memory; "
+				"destroy them first (the environment stays up)", what);
+			return true;
+		}
+	}
+	return false;
+}
+
 void spdkrt_env_fini(void)
 {
+	if (spdkrt_env_is_initialized() && users_alive())
+		return;
 	pthread_mutex_lock(&g_env_lock);
 	if (g_state == ENV_READY) {
 		g_backend->fini();

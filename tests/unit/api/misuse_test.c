@@ -222,6 +222,28 @@ static void test_io_from_a_thread_that_does_not_own_the_channel(void **state)
 	destroy_and_wait("M");
 }
 
+/* Before: fini unmapped the memory under the bdev and the next I/O faulted. */
+static void test_env_fini_refused_while_bdevs_exist(void **state)
+{
+	static char buf[512] __attribute__((aligned(64)));
+	struct spdkrt_bdev_desc *desc;
+	struct spdkrt_io_channel *ch;
+	int status = 1;
+
+	(void)state;
+	assert_int_equal(spdkrt_bdev_create("malloc:name=M,num_blocks=16", NULL), 0);
+	spdkrt_env_fini();
+	assert_logged("bdevs 'M' still exist");
+	assert_true(spdkrt_env_is_initialized());
+	assert_int_equal(spdkrt_bdev_open("M", true, ignore_event, NULL, &desc), 0);
+	ch = spdkrt_bdev_get_io_channel(desc);
+	assert_int_equal(spdkrt_bdev_write_blocks(desc, ch, buf, 0, 1, store_status, &status), 0);
+	poll_until(status == 0);
+	spdkrt_put_io_channel(ch);
+	spdkrt_bdev_close(desc);
+	destroy_and_wait("M");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -238,6 +260,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_io_from_a_thread_that_does_not_own_the_channel,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_env_fini_refused_while_bdevs_exist, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
