@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "bdev/module.h"
+#include "env/pci.h"
 #include "modules/nvme.h"
 
 #define SRT_LOG_COMPONENT "bdev_nvme"
@@ -465,8 +466,9 @@ static int parse_options(struct spdkrt_bdev_spec *spec, struct nvme_bdev_ctrlr *
 	return 0;
 }
 
-static int nvme_create_async(struct spdkrt_bdev_module *module, struct spdkrt_bdev_spec *spec,
-			     spdkrt_bdev_create_cb cb, void *cb_ctx)
+/* Parses the spec and starts the attach; *out (may be NULL) is the controller while attaching. */
+static int start_attach(struct spdkrt_bdev_module *module, struct spdkrt_bdev_spec *spec,
+			spdkrt_bdev_create_cb cb, void *cb_ctx, struct nvme_bdev_ctrlr **out)
 {
 	struct nvme_bdev_ctrlr *nctrlr;
 	const char *name;
@@ -525,6 +527,63 @@ static int nvme_create_async(struct spdkrt_bdev_module *module, struct spdkrt_bd
 		ctrlr_free(nctrlr);
 		return rc;
 	}
+	if (out != NULL)
+		*out = nctrlr;
+	return 0;
+}
+
+static int nvme_create_async(struct spdkrt_bdev_module *module, struct spdkrt_bdev_spec *spec,
+			     spdkrt_bdev_create_cb cb, void *cb_ctx)
+{
+	return start_attach(module, spec, cb, cb_ctx, NULL);
+}
+
+struct sync_attach {
+	bool done;
+	int status;
+	struct spdkrt_bdev *first;
+};
+
+static void sync_attach_done(void *ctx, int status, struct spdkrt_bdev *const *bdevs,
+			     size_t count)
+{
+	struct sync_attach *w = ctx;
+
+	w->done = true;
+	w->status = status;
+	w->first = status == 0 && count > 0 ? bdevs[0] : NULL;
+}
+
+/*
+ * spdkrt_bdev_create(): the same attach, polled here to its end (every step of the driver's
+ * probe is bounded by CAP.TO or its admin timeout); gives the first namespace's bdev, the
+ * others are registered too.
+ */
+static int nvme_create(struct spdkrt_bdev_module *module, struct spdkrt_bdev_spec *spec,
+		       struct spdkrt_bdev **bdev)
+{
+	struct sync_attach w = { false, 0, NULL };
+	struct nvme_bdev_ctrlr *nctrlr;
+	int rc;
+
+	if (spdkrt_get_thread() == NULL) {
+		SRT_ERR("nvme bdev: create needs an spdkrt thread (its admin poller runs there)");
+		return -EINVAL;
+	}
+	rc = start_attach(module, spec, sync_attach_done, &w, &nctrlr);
+	if (rc != 0)
+		return rc;
+	while (!w.done) {
+		srt_pci_model_poll_all(); /* no-op without model devices */
+		admin_poll(nctrlr);
+	}
+	if (w.status != 0)
+		return w.status;
+	if (w.first == NULL) {
+		SRT_ERR("nvme bdev: the controller has no namespace a bdev can serve");
+		return -ENODEV;
+	}
+	*bdev = w.first;
 	return 0;
 }
 
@@ -532,6 +591,7 @@ static const struct spdkrt_bdev_module_ops g_nvme_ops = {
 	.size = sizeof(struct spdkrt_bdev_module_ops),
 	.name = "nvme",
 	.io_ctx_size = sizeof(struct nvme_bdev_task),
+	.create = nvme_create,
 	.create_async = nvme_create_async,
 };
 

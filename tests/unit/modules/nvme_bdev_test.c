@@ -529,6 +529,22 @@ static void test_namespace_hot_add_remove(void **state)
 	detach_all();
 }
 
+/* spdkrt_bdev_create() (bdevperf, the target's config) attaches synchronously: the first bdev. */
+static void test_sync_create(void **state)
+{
+	struct spdkrt_bdev *bdev = NULL;
+
+	(void)state;
+	assert_int_equal(spdkrt_bdev_create(SPEC, &bdev), 0);
+	assert_non_null(bdev);
+	assert_string_equal(spdkrt_bdev_get_name(bdev), "Nvme0n1");
+	assert_non_null(spdkrt_bdev_get_by_name("Nvme0n2"));
+	rw_roundtrip("Nvme0n2", 4096);
+	assert_int_not_equal(
+		spdkrt_bdev_create("nvme:name=Y,trtype=pcie,traddr=0000:0f:00.0", &bdev), 0);
+	detach_all();
+}
+
 static void test_spec_errors(void **state)
 {
 	struct create_wait w = { 0 };
@@ -594,6 +610,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_two_threads_one_qpair_each, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeout_abort, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_namespace_hot_add_remove, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sync_create, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spec_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unsupported_namespace_skipped, setup,
 						teardown),
