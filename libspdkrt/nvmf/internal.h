@@ -61,8 +61,12 @@ struct srt_nvmf_ns {
 	uint64_t num_blocks;
 	uint8_t uuid[16];
 	uint8_t nguid[16];
-	/* Being removed: no longer in subsys->ns, waiting for the poll groups. */
-	bool removing;
+	/*
+	 * Being removed: no longer in subsys->ns, waiting for the poll groups. Atomic because poll
+	 * groups read it before their drop message arrives (release store in take_ns_locked pairs
+	 * with the acquire load in srt_nvmf_pgroup_get_ns): I/O after remove_ns returns is refused.
+	 */
+	atomic_bool removing;
 	/* Poll groups that have not yet dropped their channel of a namespace being removed. */
 	atomic_uint groups_pending;
 };

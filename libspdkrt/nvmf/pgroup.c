@@ -84,6 +84,9 @@ struct srt_nvmf_pg_ns *srt_nvmf_pgroup_get_ns(struct srt_nvmf_pgroup *group,
 
 	TAILQ_FOREACH(pg, &group->ns_chs, link) {
 		if (pg->ns->subsys == subsys && pg->ns->nsid == nsid && !pg->dropping) {
+			/* Removed, and this group's drop message is still on its way. */
+			if (atomic_load_explicit(&pg->ns->removing, memory_order_acquire))
+				return NULL;
 			pg->inflight++;
 			return pg;
 		}

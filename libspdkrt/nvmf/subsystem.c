@@ -140,7 +140,7 @@ static struct srt_nvmf_ns *take_ns_locked(struct spdkrt_nvmf_subsystem *s, uint3
 	if (ns == NULL)
 		return NULL;
 	s->ns[nsid - 1] = NULL;
-	ns->removing = true;
+	atomic_store_explicit(&ns->removing, true, memory_order_release);
 	srt_nvmf_subsystem_ns_changed(s, nsid);
 	return ns;
 }
@@ -363,7 +363,7 @@ static void ns_event(enum spdkrt_bdev_event_type type, struct spdkrt_bdev *bdev,
 	struct srt_nvmf_ns *ns = ctx;
 
 	(void)bdev;
-	if (type != SPDKRT_BDEV_EVENT_REMOVE || ns->removing)
+	if (type != SPDKRT_BDEV_EVENT_REMOVE || atomic_load(&ns->removing))
 		return;
 	SRT_NOTICE("bdev %s is going away: removing namespace %u of %s", ns->bdev_name, ns->nsid,
 		   ns->subsys->nqn);

@@ -6,34 +6,7 @@ set -uo pipefail
 top_builddir=${top_builddir:-$(cd "$(dirname "$0")/../.." && pwd)}
 hello=$top_builddir/examples/bdev/hello_bdev
 perf=$top_builddir/examples/bdev/bdevperf
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-
-# run NAME EXPECTED_RC CMD...: runs CMD (bounded by a timeout), keeps its output in $tmp/NAME.
-run() {
-	local name=$1 want=$2 rc=0
-	shift 2
-	timeout 120 "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" || rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		fail "$name: exit $rc, expected $want: $*"
-		sed 's/^/  stdout: /' "$tmp/$name.out" | tail -n 20
-		sed 's/^/  stderr: /' "$tmp/$name.err" | tail -n 20
-		return 1
-	fi
-	echo "ok: $name"
-	return 0
-}
-
-expect_in() {
-	local name=$1 file=$2 pattern=$3
-	grep -q -- "$pattern" "$tmp/$name.$file" || fail "$name: '$pattern' not in its $file"
-}
+. "$(dirname "$0")/../common/tool_checks.sh"
 
 malloc="malloc:name=Malloc0,size_mb=16,block_size=512"
 null="null:name=Null0,size_mb=64"
