@@ -13,8 +13,8 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,6 +146,34 @@ static uint64_t open_connections(void)
 	return st.connections_open;
 }
 
+/* A connected non-blocking socket to sa, or -errno; the handshake is the kernel's on loopback. */
+static int connect_nonblocking(const struct sockaddr_in *sa)
+{
+	struct pollfd pfd = {.events = POLLOUT};
+	socklen_t len = sizeof(int);
+	int fd, err = 0;
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) != 0) {
+		if (errno != EINPROGRESS && errno != EINTR) {
+			err = -errno;
+			close(fd);
+			return err;
+		}
+		pfd.fd = fd;
+		while (poll(&pfd, 1, 1000) < 0 && errno == EINTR)
+			;
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0 ||
+		    !(pfd.revents & POLLOUT)) {
+			close(fd);
+			return -(err != 0 ? err : ETIMEDOUT);
+		}
+	}
+	return fd;
+}
+
 int nvmf_fuzz_one(const uint8_t *data, size_t size)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET};
@@ -160,12 +188,12 @@ int nvmf_fuzz_one(const uint8_t *data, size_t size)
 	}
 	sa.sin_port = htons(g_port);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-		perror("nvmf fuzz: connect to the target");
+	/* Non-blocking connect: libFuzzer's SIGALRM interrupts a blocking one (EINTR). */
+	fd = connect_nonblocking(&sa);
+	if (fd < 0) {
+		fprintf(stderr, "nvmf fuzz: connect to the target: %s\n", strerror(-fd));
 		abort();
 	}
-	fcntl(fd, F_SETFL, O_NONBLOCK);
 	for (polls = 0; polls < POLL_BUDGET && !eof; polls++) {
 		ssize_t n;
 
