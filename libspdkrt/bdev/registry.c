@@ -64,6 +64,10 @@ static void make_uuid(uint8_t uuid[16])
 	uuid[8] = (uint8_t)((uuid[8] & 0x3f) | 0x80);
 }
 
+/* The env asks before fini whether bdevs still exist; registered with the first bdev, once. */
+static pthread_once_t g_env_user_once = PTHREAD_ONCE_INIT;
+static void register_env_user(void);
+
 int srt_bdev_register(struct spdkrt_bdev *bdev)
 {
 	uint64_t num_blocks = atomic_load(&bdev->num_blocks);
@@ -115,6 +119,7 @@ int srt_bdev_register(struct spdkrt_bdev *bdev)
 			  bdev->max_unmap_blocks != 0 || bdev->max_write_zeroes_blocks != 0;
 	atomic_store(&bdev->removing, false);
 
+	pthread_once(&g_env_user_once, register_env_user);
 	pthread_mutex_lock(&srt_bdev_lock);
 	if (find_locked(bdev->name) != NULL) {
 		pthread_mutex_unlock(&srt_bdev_lock);
@@ -365,7 +370,7 @@ static bool bdevs_alive(char *buf, size_t size)
 	return buf[0] != '\0';
 }
 
-__attribute__((constructor)) static void register_env_user(void)
+static void register_env_user(void)
 {
 	srt_env_add_user_check(bdevs_alive);
 }
