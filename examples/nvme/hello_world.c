@@ -122,7 +122,8 @@ int main(int argc, char **argv)
 		}
 		for (nsid = spdkrt_nvme_ctrlr_get_first_active_ns(ctrlr); nsid != 0;
 		     nsid = spdkrt_nvme_ctrlr_get_next_active_ns(ctrlr, nsid))
-			failures += hello_ns(&t, ctrlr, qpair, spdkrt_nvme_ctrlr_get_ns(ctrlr, nsid));
+			failures +=
+				hello_ns(&t, ctrlr, qpair, spdkrt_nvme_ctrlr_get_ns(ctrlr, nsid));
 		spdkrt_nvme_ctrlr_free_io_qpair(qpair);
 	}
 	nvme_tool_stop(&t);

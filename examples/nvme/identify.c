@@ -47,8 +47,8 @@ static bool admin_ok(struct nvme_tool *t, struct spdkrt_nvme_ctrlr *ctrlr, int r
 		     const char *what)
 {
 	if (rc != 0 || !nvme_tool_wait(t, ctrlr, NULL, &op->done)) {
-		fprintf(stderr, "%s: %s: %s: no answer (%d)\n", t->prog, nvme_tool_name(ctrlr), what,
-			rc);
+		fprintf(stderr, "%s: %s: %s: no answer (%d)\n", t->prog, nvme_tool_name(ctrlr),
+			what, rc);
 		return false;
 	}
 	if (spdkrt_nvme_cpl_is_error(&op->cpl)) {
@@ -87,8 +87,7 @@ static void print_ns(struct spdkrt_nvme_ns *ns, bool first)
 	printf("  Capacity / used:      %" PRIu64 " / %" PRIu64 " blocks\n", d->ncap, d->nuse);
 	printf("  Metadata:             %u bytes%s\n", spdkrt_nvme_ns_get_md_size(ns),
 	       spdkrt_nvme_ns_supports_extended_lba(ns) ? " (extended LBA)" : "");
-	printf("  Protection info:      %s\n",
-	       spdkrt_nvme_ns_get_pi_type(ns) ? "enabled" : "none");
+	printf("  Protection info:      %s\n", spdkrt_nvme_ns_get_pi_type(ns) ? "enabled" : "none");
 	for (unsigned i = 0; i <= d->nlbaf && i < 16; i++)
 		printf("  LBA format %2u:        %u data + %u metadata bytes%s\n", i,
 		       1u << d->lbaf[i].lbads, d->lbaf[i].ms,
@@ -109,25 +108,33 @@ static int identify_ctrlr(struct nvme_tool *t, struct spdkrt_nvme_ctrlr *ctrlr, 
 	nvme_tool_str(sn, cd->sn, sizeof(cd->sn));
 	nvme_tool_str(mn, cd->mn, sizeof(cd->mn));
 	nvme_tool_str(fr, cd->fr, sizeof(cd->fr));
-	if (!admin_ok(t, ctrlr, spdkrt_nvme_ctrlr_cmd_get_log_page(ctrlr,
-				SPDKRT_NVME_LOG_HEALTH_INFORMATION, SPDKRT_NVME_NSID_ALL, &health,
-				sizeof(health), 0, 0, false, op_done, &op), &op, "SMART/health log"))
+	if (!admin_ok(t, ctrlr,
+		      spdkrt_nvme_ctrlr_cmd_get_log_page(ctrlr, SPDKRT_NVME_LOG_HEALTH_INFORMATION,
+							 SPDKRT_NVME_NSID_ALL, &health,
+							 sizeof(health), 0, 0, false, op_done, &op),
+		      &op, "SMART/health log"))
 		return 1;
 	memset(&op, 0, sizeof(op));
 	memset(&err, 0, sizeof(err));
-	if (!admin_ok(t, ctrlr, spdkrt_nvme_ctrlr_cmd_get_log_page(ctrlr, SPDKRT_NVME_LOG_ERROR,
-				SPDKRT_NVME_NSID_ALL, &err, sizeof(err), 0, 0, false, op_done, &op),
+	if (!admin_ok(t, ctrlr,
+		      spdkrt_nvme_ctrlr_cmd_get_log_page(ctrlr, SPDKRT_NVME_LOG_ERROR,
+							 SPDKRT_NVME_NSID_ALL, &err, sizeof(err), 0,
+							 0, false, op_done, &op),
 		      &op, "error log"))
 		return 1;
 	memset(&op, 0, sizeof(op));
-	if (admin_ok(t, ctrlr, spdkrt_nvme_ctrlr_cmd_get_feature(ctrlr,
-				SPDKRT_NVME_FEAT_NUMBER_OF_QUEUES, SPDKRT_NVME_FEAT_SEL_CURRENT, 0, 0,
-				NULL, 0, op_done, &op), &op, "number of queues"))
+	if (admin_ok(t, ctrlr,
+		     spdkrt_nvme_ctrlr_cmd_get_feature(ctrlr, SPDKRT_NVME_FEAT_NUMBER_OF_QUEUES,
+						       SPDKRT_NVME_FEAT_SEL_CURRENT, 0, 0, NULL, 0,
+						       op_done, &op),
+		     &op, "number of queues"))
 		queues = op.cpl.cdw0;
 	memset(&op, 0, sizeof(op));
-	if (admin_ok(t, ctrlr, spdkrt_nvme_ctrlr_cmd_get_feature(ctrlr, SPDKRT_NVME_FEAT_ARBITRATION,
-				SPDKRT_NVME_FEAT_SEL_CURRENT, 0, 0, NULL, 0, op_done, &op), &op,
-		     "arbitration"))
+	if (admin_ok(t, ctrlr,
+		     spdkrt_nvme_ctrlr_cmd_get_feature(ctrlr, SPDKRT_NVME_FEAT_ARBITRATION,
+						       SPDKRT_NVME_FEAT_SEL_CURRENT, 0, 0, NULL, 0,
+						       op_done, &op),
+		     &op, "arbitration"))
 		arb = op.cpl.cdw0;
 	if (g_json) {
 		printf("%s{\"traddr\": \"%s\", \"vid\": %u, \"serial\": \"%s\", \"model\": \"%s\", "
@@ -136,7 +143,8 @@ static int identify_ctrlr(struct nvme_tool *t, struct spdkrt_nvme_ctrlr *ctrlr, 
 		       "\"io_queues\": %u, \"critical_warning\": %u, \"temperature_k\": %u, "
 		       "\"percentage_used\": %u, \"error_count\": %" PRIu64 ", \"namespaces\": [",
 		       first ? "" : ", ", nvme_tool_name(ctrlr), cd->vid, sn, mn, fr,
-		       SPDKRT_NVME_GET(vs, SPDKRT_NVME_VS_MJR), SPDKRT_NVME_GET(vs, SPDKRT_NVME_VS_MNR),
+		       SPDKRT_NVME_GET(vs, SPDKRT_NVME_VS_MJR),
+		       SPDKRT_NVME_GET(vs, SPDKRT_NVME_VS_MNR),
 		       SPDKRT_NVME_GET(vs, SPDKRT_NVME_VS_TER), cd->cntlid,
 		       spdkrt_nvme_ctrlr_get_max_xfer_size(ctrlr), cd->nn,
 		       (unsigned)SPDKRT_NVME_GET(cap, SPDKRT_NVME_CAP_MQES) + 1,
@@ -149,10 +157,13 @@ static int identify_ctrlr(struct nvme_tool *t, struct spdkrt_nvme_ctrlr *ctrlr, 
 		printf("  Serial number:        %s\n", sn);
 		printf("  Model number:         %s\n", mn);
 		printf("  Firmware version:     %s\n", fr);
-		printf("  NVMe version:         %u.%u.%u\n", SPDKRT_NVME_GET(vs, SPDKRT_NVME_VS_MJR),
-		       SPDKRT_NVME_GET(vs, SPDKRT_NVME_VS_MNR), SPDKRT_NVME_GET(vs, SPDKRT_NVME_VS_TER));
+		printf("  NVMe version:         %u.%u.%u\n",
+		       SPDKRT_NVME_GET(vs, SPDKRT_NVME_VS_MJR),
+		       SPDKRT_NVME_GET(vs, SPDKRT_NVME_VS_MNR),
+		       SPDKRT_NVME_GET(vs, SPDKRT_NVME_VS_TER));
 		printf("  Controller id:        %u\n", cd->cntlid);
-		printf("  Max transfer:         %u bytes\n", spdkrt_nvme_ctrlr_get_max_xfer_size(ctrlr));
+		printf("  Max transfer:         %u bytes\n",
+		       spdkrt_nvme_ctrlr_get_max_xfer_size(ctrlr));
 		printf("  Max queue entries:    %u\n",
 		       (unsigned)SPDKRT_NVME_GET(cap, SPDKRT_NVME_CAP_MQES) + 1);
 		printf("  I/O queues:           %u submission, %u completion\n",
@@ -160,7 +171,8 @@ static int identify_ctrlr(struct nvme_tool *t, struct spdkrt_nvme_ctrlr *ctrlr, 
 		printf("  Arbitration:          burst %u, weights high %u medium %u low %u%s\n",
 		       arb & 7, (arb >> 24) + 1, ((arb >> 16) & 0xFF) + 1, ((arb >> 8) & 0xFF) + 1,
 		       SPDKRT_NVME_GET(cap, SPDKRT_NVME_CAP_AMS) & SPDKRT_NVME_CAP_AMS_WRR ?
-			       " (WRR supported)" : "");
+			       " (WRR supported)" :
+			       "");
 		printf("  Namespaces (NN):      %u\n", cd->nn);
 		printf("  Optional commands:    admin 0x%04x, NVM 0x%04x, SGL 0x%08x\n", cd->oacs,
 		       cd->oncs, cd->sgls);

@@ -64,7 +64,8 @@ static int finish(struct spdkrt_nvme_ctrlr *ctrlr, int rc, struct op *op, const 
 		return 1;
 	}
 	if (spdkrt_nvme_cpl_is_error(&op->cpl)) {
-		fprintf(stderr, "%s: %s: %s\n", g_t.prog, what, spdkrt_nvme_cpl_status_string(&op->cpl));
+		fprintf(stderr, "%s: %s: %s\n", g_t.prog, what,
+			spdkrt_nvme_cpl_status_string(&op->cpl));
 		return 1;
 	}
 	/* Let the driver rescan the namespaces the command changed. */
@@ -121,8 +122,9 @@ static int cmd_fw_download(struct spdkrt_nvme_ctrlr *ctrlr, const char *path)
 
 		while (n % 4 != 0)
 			buf[n++] = 0; /* the image is sent in dwords */
-		rc = finish(ctrlr, spdkrt_nvme_ctrlr_fw_image_download(ctrlr, buf, (uint32_t)n,
-								       offset, op_done, &op),
+		rc = finish(ctrlr,
+			    spdkrt_nvme_ctrlr_fw_image_download(ctrlr, buf, (uint32_t)n, offset,
+								op_done, &op),
 			    &op, "fw-download");
 		offset += (uint32_t)n;
 	}
@@ -161,25 +163,27 @@ static int run(struct spdkrt_nvme_ctrlr *ctrlr, int argc, char **argv)
 	if (strcmp(cmd, "delete-ns") == 0 && argc == 2 && parse_u32(argv[1], &a))
 		return finish(ctrlr, spdkrt_nvme_ctrlr_delete_ns(ctrlr, a, op_done, &op), &op, cmd);
 	if (strcmp(cmd, "attach-ns") == 0 && argc == 2 && parse_u32(argv[1], &a))
-		return finish(ctrlr, spdkrt_nvme_ctrlr_attach_ns(ctrlr, a, &list, op_done, &op), &op,
-			      cmd);
+		return finish(ctrlr, spdkrt_nvme_ctrlr_attach_ns(ctrlr, a, &list, op_done, &op),
+			      &op, cmd);
 	if (strcmp(cmd, "detach-ns") == 0 && argc == 2 && parse_u32(argv[1], &a))
-		return finish(ctrlr, spdkrt_nvme_ctrlr_detach_ns(ctrlr, a, &list, op_done, &op), &op,
-			      cmd);
+		return finish(ctrlr, spdkrt_nvme_ctrlr_detach_ns(ctrlr, a, &list, op_done, &op),
+			      &op, cmd);
 	if (strcmp(cmd, "format") == 0 && (argc == 3 || argc == 4) && parse_u32(argv[1], &a) &&
 	    parse_u32(argv[2], &b) && b < 16 && (argc == 3 || (parse_u32(argv[3], &c) && c < 8)))
-		return finish(ctrlr,
-			      spdkrt_nvme_ctrlr_format(ctrlr, a,
-						       SPDKRT_NVME_SET(SPDKRT_NVME_FORMAT_LBAF, b) |
-							       SPDKRT_NVME_SET(SPDKRT_NVME_FORMAT_SES, c),
-						       op_done, &op),
-			      &op, cmd);
+		return finish(
+			ctrlr,
+			spdkrt_nvme_ctrlr_format(ctrlr, a,
+						 SPDKRT_NVME_SET(SPDKRT_NVME_FORMAT_LBAF, b) |
+							 SPDKRT_NVME_SET(SPDKRT_NVME_FORMAT_SES, c),
+						 op_done, &op),
+			&op, cmd);
 	if (strcmp(cmd, "fw-download") == 0 && argc == 2)
 		return cmd_fw_download(ctrlr, argv[1]);
 	if (strcmp(cmd, "fw-commit") == 0 && argc == 3 && parse_u32(argv[1], &a) && a < 8 &&
 	    parse_u32(argv[2], &b) && b < 8)
-		return finish(ctrlr, spdkrt_nvme_ctrlr_fw_commit(ctrlr, (uint8_t)a, (uint8_t)b, op_done,
-								 &op),
+		return finish(ctrlr,
+			      spdkrt_nvme_ctrlr_fw_commit(ctrlr, (uint8_t)a, (uint8_t)b, op_done,
+							  &op),
 			      &op, cmd);
 	fprintf(stderr, "%s: unknown command or bad arguments: %s\n", g_t.prog, cmd);
 	usage(stderr);

@@ -75,7 +75,8 @@ static inline bool nvme_tool_start(struct nvme_tool *t)
 	int rc;
 
 	if (t->trid_text != NULL && spdkrt_nvme_transport_id_parse(&trid, t->trid_text) != 0) {
-		fprintf(stderr, "%s: bad transport ID '%s' (e.g. 'trtype:PCIe traddr:0000:00:04.0')\n",
+		fprintf(stderr,
+			"%s: bad transport ID '%s' (e.g. 'trtype:PCIe traddr:0000:00:04.0')\n",
 			t->prog, t->trid_text);
 		return false;
 	}

@@ -98,7 +98,8 @@ static void io_done(void *arg, const struct spdkrt_nvme_cpl *cpl);
 static int task_submit(struct task *t)
 {
 	struct perf_ns *p = t->pns;
-	uint64_t index = g.random ? next_random() % p->num_ios_in_ns : p->seq_next++ % p->num_ios_in_ns;
+	uint64_t index = g.random ? next_random() % p->num_ios_in_ns :
+				    p->seq_next++ % p->num_ios_in_ns;
 	bool read = g.read_pct == 100 || (g.read_pct != 0 && next_random() % 100 < g.read_pct);
 	uint64_t lba = index * p->blocks_per_io;
 	int rc;
@@ -167,7 +168,8 @@ static int setup_ns(struct nvme_tool *t)
 				nvme_tool_name(ctrlr));
 			return -1;
 		}
-		for (nsid = spdkrt_nvme_ctrlr_get_first_active_ns(ctrlr); nsid != 0 && g_num_ns < MAX_NS;
+		for (nsid = spdkrt_nvme_ctrlr_get_first_active_ns(ctrlr);
+		     nsid != 0 && g_num_ns < MAX_NS;
 		     nsid = spdkrt_nvme_ctrlr_get_next_active_ns(ctrlr, nsid)) {
 			struct perf_ns *p = &g_ns[g_num_ns];
 			uint32_t block;
@@ -177,9 +179,10 @@ static int setup_ns(struct nvme_tool *t)
 			p->qpair = qpair;
 			block = spdkrt_nvme_ns_get_extended_sector_size(p->ns);
 			if (g.io_size % block != 0) {
-				fprintf(stderr, "%s: %s namespace %u: -o %" PRIu64 " is not a multiple of "
-					"its %u-byte blocks: skipped\n", t->prog, nvme_tool_name(ctrlr),
-					nsid, g.io_size, block);
+				fprintf(stderr,
+					"%s: %s namespace %u: -o %" PRIu64 " is not a multiple of "
+					"its %u-byte blocks: skipped\n",
+					t->prog, nvme_tool_name(ctrlr), nsid, g.io_size, block);
 				continue;
 			}
 			p->blocks_per_io = g.io_size / block;
@@ -191,8 +194,8 @@ static int setup_ns(struct nvme_tool *t)
 				return -1;
 			for (unsigned i = 0; i < g.depth; i++) {
 				p->tasks[i].pns = p;
-				p->tasks[i].buf = spdkrt_dma_zmalloc(g.io_size, 4096,
-								     SPDKRT_ENV_SOCKET_ANY);
+				p->tasks[i].buf =
+					spdkrt_dma_zmalloc(g.io_size, 4096, SPDKRT_ENV_SOCKET_ANY);
 				if (p->tasks[i].buf == NULL) {
 					fprintf(stderr, "%s: out of DMA memory\n", t->prog);
 					return -1;
@@ -243,7 +246,8 @@ static void report(double secs)
 
 	if (g.json)
 		printf("{\"seconds\": %.3f, \"io_size\": %" PRIu64 ", \"queue_depth\": %u, "
-		       "\"namespaces\": [", secs, g.io_size, g.depth);
+		       "\"namespaces\": [",
+		       secs, g.io_size, g.depth);
 	else
 		printf("%-28s %12s %10s %10s %10s %10s\n", "Device", "IOPS", "MiB/s", "avg us",
 		       "min us", "max us");
@@ -259,8 +263,8 @@ static void report(double secs)
 			       "\"avg_us\": %.2f, \"min_us\": %.2f, \"max_us\": %.2f, "
 			       "\"errors\": %" PRIu64,
 			       i ? ", " : "", name, (double)p->ios / secs,
-			       (double)p->bytes / secs / 1048576.0, avg, (double)p->lat_min / 1000.0,
-			       (double)p->lat_max / 1000.0, p->errors);
+			       (double)p->bytes / secs / 1048576.0, avg,
+			       (double)p->lat_min / 1000.0, (double)p->lat_max / 1000.0, p->errors);
 			if (g.latency)
 				printf(", \"p50_us\": %.2f, \"p99_us\": %.2f, \"p999_us\": %.2f",
 				       (double)percentile(p, 50) / 1000.0,
@@ -273,7 +277,8 @@ static void report(double secs)
 			       (double)p->lat_min / 1000.0, (double)p->lat_max / 1000.0);
 			if (g.latency)
 				printf("  percentiles (us, bucket upper bounds): 50%% %.2f  99%% %.2f  "
-				       "99.9%% %.2f\n", (double)percentile(p, 50) / 1000.0,
+				       "99.9%% %.2f\n",
+				       (double)percentile(p, 50) / 1000.0,
 				       (double)percentile(p, 99) / 1000.0,
 				       (double)percentile(p, 99.9) / 1000.0);
 		}
@@ -301,10 +306,15 @@ static void report(double secs)
 
 static bool parse_pattern(const char *s, bool *mixed)
 {
-	static const struct { const char *name; bool random; unsigned read; bool mixed; } p[] = {
-		{ "read", false, 100, false },	 { "write", false, 0, false },
+	static const struct {
+		const char *name;
+		bool random;
+		unsigned read;
+		bool mixed;
+	} p[] = {
+		{ "read", false, 100, false },    { "write", false, 0, false },
 		{ "randread", true, 100, false }, { "randwrite", true, 0, false },
-		{ "rw", false, 50, true },	 { "randrw", true, 50, true },
+		{ "rw", false, 50, true },        { "randrw", true, 50, true },
 	};
 
 	for (size_t i = 0; i < sizeof(p) / sizeof(p[0]); i++) {

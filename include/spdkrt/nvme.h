@@ -41,7 +41,7 @@ struct spdkrt_nvme_detach_ctx;
 
 /** Transports. */
 enum spdkrt_nvme_transport_type {
-	SPDKRT_NVME_TRANSPORT_PCIE = 256, /**< local PCIe function */
+	SPDKRT_NVME_TRANSPORT_PCIE = 256,                   /**< local PCIe function */
 	SPDKRT_NVME_TRANSPORT_TCP = SPDKRT_NVMF_TRTYPE_TCP, /**< NVMe/TCP (not yet available) */
 };
 
@@ -54,11 +54,11 @@ enum spdkrt_nvme_transport_type {
 
 /** Where a controller is: SPDK's transport ID. */
 struct spdkrt_nvme_transport_id {
-	enum spdkrt_nvme_transport_type trtype;  /**< transport */
-	enum spdkrt_nvmf_adrfam adrfam;          /**< address family (fabrics) */
-	char traddr[SPDKRT_NVME_TRADDR_MAX];     /**< PCI address "0000:00:04.0", or an IP address */
-	char trsvcid[SPDKRT_NVME_TRSVCID_MAX];   /**< port (fabrics) */
-	char subnqn[SPDKRT_NVME_NQN_MAX];        /**< subsystem NQN (fabrics) */
+	enum spdkrt_nvme_transport_type trtype; /**< transport */
+	enum spdkrt_nvmf_adrfam adrfam;         /**< address family (fabrics) */
+	char traddr[SPDKRT_NVME_TRADDR_MAX];    /**< PCI address "0000:00:04.0", or an IP address */
+	char trsvcid[SPDKRT_NVME_TRSVCID_MAX];  /**< port (fabrics) */
+	char subnqn[SPDKRT_NVME_NQN_MAX];       /**< subsystem NQN (fabrics) */
 };
 
 /**
@@ -73,8 +73,8 @@ SPDKRT_API int spdkrt_nvme_transport_id_parse(struct spdkrt_nvme_transport_id *t
  * Formats @p trid in the form spdkrt_nvme_transport_id_parse() reads.
  * @return 0, -EINVAL on NULL, -ENOSPC when @p size is too small.
  */
-SPDKRT_API int spdkrt_nvme_transport_id_fmt(const struct spdkrt_nvme_transport_id *trid,
-					    char *buf, size_t size);
+SPDKRT_API int spdkrt_nvme_transport_id_fmt(const struct spdkrt_nvme_transport_id *trid, char *buf,
+					    size_t size);
 /**
  * Compares two transport IDs (PCIe addresses as addresses, so "00:04.0" equals
  * "0000:00:04.0"). @return <0, 0 or >0.
@@ -399,7 +399,8 @@ SPDKRT_API uint32_t spdkrt_nvme_ns_get_id(const struct spdkrt_nvme_ns *ns);
 /** The controller of @p ns. */
 SPDKRT_API struct spdkrt_nvme_ctrlr *spdkrt_nvme_ns_get_ctrlr(const struct spdkrt_nvme_ns *ns);
 /** Identify Namespace data, cached (refreshed at reset and namespace change events). */
-SPDKRT_API const struct spdkrt_nvme_ns_data *spdkrt_nvme_ns_get_data(const struct spdkrt_nvme_ns *ns);
+SPDKRT_API const struct spdkrt_nvme_ns_data *
+spdkrt_nvme_ns_get_data(const struct spdkrt_nvme_ns *ns);
 /** Data bytes per block. */
 SPDKRT_API uint32_t spdkrt_nvme_ns_get_sector_size(const struct spdkrt_nvme_ns *ns);
 /** Bytes per block in the host buffer: data plus metadata for an extended-LBA format. */
@@ -443,8 +444,8 @@ SPDKRT_API int spdkrt_nvme_ns_cmd_write(struct spdkrt_nvme_ns *ns, struct spdkrt
  * (PI types 1 and 2).
  */
 SPDKRT_API int spdkrt_nvme_ns_cmd_read_with_md(struct spdkrt_nvme_ns *ns,
-					       struct spdkrt_nvme_qpair *qpair, void *buf,
-					       void *md, uint64_t lba, uint32_t lba_count,
+					       struct spdkrt_nvme_qpair *qpair, void *buf, void *md,
+					       uint64_t lba, uint32_t lba_count,
 					       spdkrt_nvme_cmd_cb cb, void *cb_arg,
 					       uint32_t io_flags, uint16_t apptag_mask,
 					       uint16_t apptag);
@@ -460,17 +461,15 @@ SPDKRT_API int spdkrt_nvme_ns_cmd_write_with_md(struct spdkrt_nvme_ns *ns,
  * are covered). PRP lists, or SGLs when the controller supports them; an element that cannot
  * be part of a PRP list splits the I/O there.
  */
-SPDKRT_API int spdkrt_nvme_ns_cmd_readv(struct spdkrt_nvme_ns *ns,
-					struct spdkrt_nvme_qpair *qpair, uint64_t lba,
-					uint32_t lba_count, spdkrt_nvme_cmd_cb cb, void *cb_arg,
-					uint32_t io_flags,
+SPDKRT_API int spdkrt_nvme_ns_cmd_readv(struct spdkrt_nvme_ns *ns, struct spdkrt_nvme_qpair *qpair,
+					uint64_t lba, uint32_t lba_count, spdkrt_nvme_cmd_cb cb,
+					void *cb_arg, uint32_t io_flags,
 					spdkrt_nvme_req_reset_sgl_cb reset_sgl_fn,
 					spdkrt_nvme_req_next_sge_cb next_sge_fn);
 /** Scattered write; as spdkrt_nvme_ns_cmd_readv(). */
-SPDKRT_API int spdkrt_nvme_ns_cmd_writev(struct spdkrt_nvme_ns *ns,
-					 struct spdkrt_nvme_qpair *qpair, uint64_t lba,
-					 uint32_t lba_count, spdkrt_nvme_cmd_cb cb, void *cb_arg,
-					 uint32_t io_flags,
+SPDKRT_API int spdkrt_nvme_ns_cmd_writev(struct spdkrt_nvme_ns *ns, struct spdkrt_nvme_qpair *qpair,
+					 uint64_t lba, uint32_t lba_count, spdkrt_nvme_cmd_cb cb,
+					 void *cb_arg, uint32_t io_flags,
 					 spdkrt_nvme_req_reset_sgl_cb reset_sgl_fn,
 					 spdkrt_nvme_req_next_sge_cb next_sge_fn);
 /** Scattered read from an iovec array (kept by the caller until @p cb runs). */
@@ -487,9 +486,9 @@ SPDKRT_API int spdkrt_nvme_ns_cmd_writev_iov(struct spdkrt_nvme_ns *ns,
 					     void *cb_arg, uint32_t io_flags);
 /** Compare @p buf with the blocks (a mismatch completes with COMPARE FAILURE). */
 SPDKRT_API int spdkrt_nvme_ns_cmd_compare(struct spdkrt_nvme_ns *ns,
-					  struct spdkrt_nvme_qpair *qpair, void *buf,
-					  uint64_t lba, uint32_t lba_count, spdkrt_nvme_cmd_cb cb,
-					  void *cb_arg, uint32_t io_flags);
+					  struct spdkrt_nvme_qpair *qpair, void *buf, uint64_t lba,
+					  uint32_t lba_count, spdkrt_nvme_cmd_cb cb, void *cb_arg,
+					  uint32_t io_flags);
 /**
  * Write Zeroes, split at the command's 65 536-block limit; needs ONCS write zeroes (-ENOTSUP).
  * io_flags may include SPDKRT_NVME_IO_FLAGS_DEAC.
@@ -500,9 +499,9 @@ SPDKRT_API int spdkrt_nvme_ns_cmd_write_zeroes(struct spdkrt_nvme_ns *ns,
 					       void *cb_arg, uint32_t io_flags);
 /** Write Uncorrectable (ONCS, -ENOTSUP otherwise); at most 65 536 blocks. */
 SPDKRT_API int spdkrt_nvme_ns_cmd_write_uncorrectable(struct spdkrt_nvme_ns *ns,
-						      struct spdkrt_nvme_qpair *qpair,
-						      uint64_t lba, uint32_t lba_count,
-						      spdkrt_nvme_cmd_cb cb, void *cb_arg);
+						      struct spdkrt_nvme_qpair *qpair, uint64_t lba,
+						      uint32_t lba_count, spdkrt_nvme_cmd_cb cb,
+						      void *cb_arg);
 /**
  * Dataset Management with 1..256 @p ranges (copied) and @p attributes
  * (enum spdkrt_nvme_dsm_attribute); needs ONCS DSM (-ENOTSUP).
@@ -532,29 +531,32 @@ SPDKRT_API int spdkrt_nvme_ctrlr_cmd_io_raw(struct spdkrt_nvme_ctrlr *ctrlr,
  * Reservation Register: @p action (enum spdkrt_nvme_reservation_register_action) with the keys
  * of @p data, @p ignore_key (IEKEY) and @p cptpl (enum spdkrt_nvme_reservation_register_cptpl).
  */
-SPDKRT_API int spdkrt_nvme_ns_cmd_reservation_register(
-	struct spdkrt_nvme_ns *ns, struct spdkrt_nvme_qpair *qpair,
-	const struct spdkrt_nvme_reservation_register_data *data, bool ignore_key, uint8_t action,
-	uint8_t cptpl, spdkrt_nvme_cmd_cb cb, void *cb_arg);
+SPDKRT_API int
+spdkrt_nvme_ns_cmd_reservation_register(struct spdkrt_nvme_ns *ns, struct spdkrt_nvme_qpair *qpair,
+					const struct spdkrt_nvme_reservation_register_data *data,
+					bool ignore_key, uint8_t action, uint8_t cptpl,
+					spdkrt_nvme_cmd_cb cb, void *cb_arg);
 /** Reservation Acquire: @p action (acquire, preempt, preempt and abort) of @p type. */
-SPDKRT_API int spdkrt_nvme_ns_cmd_reservation_acquire(
-	struct spdkrt_nvme_ns *ns, struct spdkrt_nvme_qpair *qpair,
-	const struct spdkrt_nvme_reservation_acquire_data *data, bool ignore_key, uint8_t action,
-	uint8_t type, spdkrt_nvme_cmd_cb cb, void *cb_arg);
+SPDKRT_API int
+spdkrt_nvme_ns_cmd_reservation_acquire(struct spdkrt_nvme_ns *ns, struct spdkrt_nvme_qpair *qpair,
+				       const struct spdkrt_nvme_reservation_acquire_data *data,
+				       bool ignore_key, uint8_t action, uint8_t type,
+				       spdkrt_nvme_cmd_cb cb, void *cb_arg);
 /** Reservation Release: @p action (release, clear) of @p type with the key of @p data. */
-SPDKRT_API int spdkrt_nvme_ns_cmd_reservation_release(
-	struct spdkrt_nvme_ns *ns, struct spdkrt_nvme_qpair *qpair,
-	const struct spdkrt_nvme_reservation_key_data *data, bool ignore_key, uint8_t action,
-	uint8_t type, spdkrt_nvme_cmd_cb cb, void *cb_arg);
+SPDKRT_API int
+spdkrt_nvme_ns_cmd_reservation_release(struct spdkrt_nvme_ns *ns, struct spdkrt_nvme_qpair *qpair,
+				       const struct spdkrt_nvme_reservation_key_data *data,
+				       bool ignore_key, uint8_t action, uint8_t type,
+				       spdkrt_nvme_cmd_cb cb, void *cb_arg);
 /**
  * Reservation Report into @p payload (any memory, @p size bytes, a multiple of 4, at least 24):
  * a spdkrt_nvme_reservation_status_data header, then one spdkrt_nvme_registered_ctrlr_data per
  * registrant. NUMD is 0-based (v17.03 asked for one dword too many).
  */
 SPDKRT_API int spdkrt_nvme_ns_cmd_reservation_report(struct spdkrt_nvme_ns *ns,
-						     struct spdkrt_nvme_qpair *qpair,
-						     void *payload, uint32_t size,
-						     spdkrt_nvme_cmd_cb cb, void *cb_arg);
+						     struct spdkrt_nvme_qpair *qpair, void *payload,
+						     uint32_t size, spdkrt_nvme_cmd_cb cb,
+						     void *cb_arg);
 
 SPDKRT_END_DECLS
 

@@ -78,8 +78,8 @@ bool srt_bdev_mgmt_grow(struct srt_bdev_mgmt *mgmt)
 	ios = aligned_alloc(64, ((size_t)n * sizeof(*ios) + 63) & ~(size_t)63);
 	if (ios == NULL) {
 		SRT_ERR("bdev I/O pool of thread '%s': out of memory after %u I/O objects; it "
-			"stays at that size", spdkrt_thread_get_name(srt_current_thread),
-			mgmt->allocated);
+			"stays at that size",
+			spdkrt_thread_get_name(srt_current_thread), mgmt->allocated);
 		mgmt->pool_size = mgmt->allocated; /* -ENOMEM from now on: waiters are woken */
 		return false;
 	}

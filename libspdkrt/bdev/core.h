@@ -104,7 +104,8 @@ void srt_bdev_orphans_gone(struct spdkrt_bdev *bdev);
  * Counts a completed I/O in its channel's statistics. One writer (the channel's thread), any
  * reader (relaxed atomics): no lock and no locked instruction on the I/O path.
  */
-static inline void srt_bdev_stats_account(struct srt_bdev_channel *ch, const struct spdkrt_bdev_io *io)
+static inline void srt_bdev_stats_account(struct srt_bdev_channel *ch,
+					  const struct spdkrt_bdev_io *io)
 {
 	unsigned t = io->type;
 	struct srt_bdev_type_stats *s;

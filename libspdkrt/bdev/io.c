@@ -24,8 +24,7 @@
 #define SPLIT_MAX_OUTSTANDING 32
 
 static void split_continue(struct spdkrt_bdev_io *parent);
-static int check_supported(const char *fn, struct spdkrt_bdev *bdev,
-			   enum spdkrt_bdev_io_type type);
+static int check_supported(const char *fn, struct spdkrt_bdev *bdev, enum spdkrt_bdev_io_type type);
 
 static inline void module_submit(struct srt_bdev_channel *ch, struct spdkrt_bdev_io *io)
 {
@@ -240,7 +239,8 @@ int spdkrt_bdev_queue_io_wait(struct spdkrt_bdev *bdev, struct spdkrt_io_channel
 	/* Only a freed I/O object wakes waiters: with some free now, none would ever come. */
 	if (!srt_bdev_mgmt_exhausted(ch->mgmt)) {
 		SRT_ERR("spdkrt_bdev_queue_io_wait: I/O objects of '%s' are free: submit now (wait "
-			"only after a submission gave -ENOMEM)", bdev->name);
+			"only after a submission gave -ENOMEM)",
+			bdev->name);
 		return -EINVAL;
 	}
 	queue_wait(ch->mgmt, entry);
@@ -376,7 +376,8 @@ static void split_continue(struct spdkrt_bdev_io *parent)
 
 		if (n == 0) { /* tiny iovecs: more than the child's slots for one block */
 			SRT_ERR("bdev '%s': an iovec piece set cannot be split at block boundaries "
-				"within %d entries", parent->bdev->name, SRT_BDEV_CHILD_IOVS);
+				"within %d entries",
+				parent->bdev->name, SRT_BDEV_CHILD_IOVS);
 			parent->status = -EINVAL;
 			parent->split.next_offset = end;
 			break;
@@ -440,8 +441,8 @@ static inline int check_removing(const char *fn, struct spdkrt_bdev *bdev)
 
 /* The checks every submission shares; returns 0 or the errno for the caller. */
 static ALWAYS_INLINE int check_request(const char *fn, struct spdkrt_bdev_desc *desc,
-				struct spdkrt_io_channel *io_ch, spdkrt_bdev_io_cb cb,
-				enum spdkrt_bdev_io_type type, uint64_t offset, uint64_t num)
+				       struct spdkrt_io_channel *io_ch, spdkrt_bdev_io_cb cb,
+				       enum spdkrt_bdev_io_type type, uint64_t offset, uint64_t num)
 {
 	struct spdkrt_bdev *bdev;
 	uint64_t size;
@@ -477,7 +478,7 @@ static ALWAYS_INLINE int check_request(const char *fn, struct spdkrt_bdev_desc *
 
 /* What the rarer I/O types carry besides a range and a buffer. */
 struct submit_extra {
-	const void *write_buf; /* compare-and-write */
+	const void *write_buf;                  /* compare-and-write */
 	const struct spdkrt_bdev_range *ranges; /* multi-range unmap */
 	uint32_t num_ranges;
 	const struct spdkrt_nvme_cmd *nvme_cmd; /* passthrough */
@@ -507,8 +508,7 @@ static void apply_extra(struct spdkrt_bdev_io *io, const struct submit_extra *ex
 /* Takes an I/O from the pool and fills it; NULL when the pool is dry. */
 static ALWAYS_INLINE struct spdkrt_bdev_io *
 io_prepare(struct srt_bdev_channel *ch, enum spdkrt_bdev_io_type type, const struct iovec *iovs,
-	   int iovcnt, void *buf, uint64_t offset, uint64_t num, spdkrt_bdev_io_cb cb,
-	   void *cb_arg)
+	   int iovcnt, void *buf, uint64_t offset, uint64_t num, spdkrt_bdev_io_cb cb, void *cb_arg)
 {
 	struct spdkrt_bdev *bdev = ch->bdev;
 	struct spdkrt_bdev_io *io = srt_bdev_io_get(ch->mgmt);
@@ -562,7 +562,8 @@ static ALWAYS_INLINE int submit(struct spdkrt_io_channel *io_ch, enum spdkrt_bde
 				uint64_t num, spdkrt_bdev_io_cb cb, void *cb_arg)
 {
 	struct srt_bdev_channel *ch = srt_bdev_channel_of(io_ch);
-	struct spdkrt_bdev_io *io = io_prepare(ch, type, iovs, iovcnt, buf, offset, num, cb, cb_arg);
+	struct spdkrt_bdev_io *io =
+		io_prepare(ch, type, iovs, iovcnt, buf, offset, num, cb, cb_arg);
 
 	if (unlikely(io == NULL))
 		return -ENOMEM;
@@ -577,10 +578,11 @@ static ALWAYS_INLINE int submit(struct spdkrt_io_channel *io_ch, enum spdkrt_bde
 }
 
 /* The rarer types (compare-and-write, ranges, passthrough): never split, off the hot path. */
-static __attribute__((noinline)) int
-submit_extra(struct spdkrt_io_channel *io_ch, enum spdkrt_bdev_io_type type, void *buf,
-	     uint64_t offset, uint64_t num, spdkrt_bdev_io_cb cb, void *cb_arg,
-	     const struct submit_extra *extra)
+static __attribute__((noinline)) int submit_extra(struct spdkrt_io_channel *io_ch,
+						  enum spdkrt_bdev_io_type type, void *buf,
+						  uint64_t offset, uint64_t num,
+						  spdkrt_bdev_io_cb cb, void *cb_arg,
+						  const struct submit_extra *extra)
 {
 	struct srt_bdev_channel *ch = srt_bdev_channel_of(io_ch);
 	struct spdkrt_bdev_io *io = io_prepare(ch, type, NULL, 0, buf, offset, num, cb, cb_arg);
@@ -605,9 +607,9 @@ void srt_bdev_launch(struct srt_bdev_channel *ch, struct spdkrt_bdev_io *io)
 }
 
 static ALWAYS_INLINE int submit_buf(const char *fn, struct spdkrt_bdev_desc *desc,
-			     struct spdkrt_io_channel *io_ch, enum spdkrt_bdev_io_type type,
-			     void *buf, uint64_t offset, uint64_t num, spdkrt_bdev_io_cb cb,
-			     void *cb_arg)
+				    struct spdkrt_io_channel *io_ch, enum spdkrt_bdev_io_type type,
+				    void *buf, uint64_t offset, uint64_t num, spdkrt_bdev_io_cb cb,
+				    void *cb_arg)
 {
 	int rc = check_request(fn, desc, io_ch, cb, type, offset, num);
 
@@ -644,16 +646,15 @@ static int submit_iov(const char *fn, struct spdkrt_bdev_desc *desc,
 		}
 		/* an empty piece would stall the modules that walk pieces; a wrapped sum lies */
 		if (iov[i].iov_len == 0 || iov[i].iov_len > UINT64_MAX - total) {
-			SRT_ERR("%s: iov[%d] has length 0, or the iovec lengths overflow 64 bits", fn,
-				i);
+			SRT_ERR("%s: iov[%d] has length 0, or the iovec lengths overflow 64 bits",
+				fn, i);
 			return -EINVAL;
 		}
 		total += iov[i].iov_len;
 	}
 	if (total != num << desc->bdev->block_shift) {
-		SRT_ERR("%s: the iovecs hold %llu bytes but %llu blocks of %u bytes were asked",
-			fn, (unsigned long long)total, (unsigned long long)num,
-			desc->bdev->block_size);
+		SRT_ERR("%s: the iovecs hold %llu bytes but %llu blocks of %u bytes were asked", fn,
+			(unsigned long long)total, (unsigned long long)num, desc->bdev->block_size);
 		return -EINVAL;
 	}
 	return submit(io_ch, type, iov, iovcnt, NULL, offset, num, cb, cb_arg);
@@ -674,9 +675,9 @@ static int submit_range(const char *fn, struct spdkrt_bdev_desc *desc,
 	return submit(io_ch, type, NULL, 0, NULL, offset, num, cb, cb_arg);
 }
 
-int spdkrt_bdev_read_blocks(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
-			    void *buf, uint64_t offset_blocks, uint64_t num_blocks,
-			    spdkrt_bdev_io_cb cb, void *cb_arg)
+int spdkrt_bdev_read_blocks(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch, void *buf,
+			    uint64_t offset_blocks, uint64_t num_blocks, spdkrt_bdev_io_cb cb,
+			    void *cb_arg)
 {
 	return submit_buf(__func__, desc, ch, SPDKRT_BDEV_IO_READ, buf, offset_blocks, num_blocks,
 			  cb, cb_arg);
@@ -718,16 +719,16 @@ int spdkrt_bdev_unmap_blocks(struct spdkrt_bdev_desc *desc, struct spdkrt_io_cha
 			     uint64_t offset_blocks, uint64_t num_blocks, spdkrt_bdev_io_cb cb,
 			     void *cb_arg)
 {
-	return submit_range(__func__, desc, ch, SPDKRT_BDEV_IO_UNMAP, offset_blocks, num_blocks,
-			    cb, cb_arg);
+	return submit_range(__func__, desc, ch, SPDKRT_BDEV_IO_UNMAP, offset_blocks, num_blocks, cb,
+			    cb_arg);
 }
 
 int spdkrt_bdev_flush_blocks(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
 			     uint64_t offset_blocks, uint64_t num_blocks, spdkrt_bdev_io_cb cb,
 			     void *cb_arg)
 {
-	return submit_range(__func__, desc, ch, SPDKRT_BDEV_IO_FLUSH, offset_blocks, num_blocks,
-			    cb, cb_arg);
+	return submit_range(__func__, desc, ch, SPDKRT_BDEV_IO_FLUSH, offset_blocks, num_blocks, cb,
+			    cb_arg);
 }
 
 int spdkrt_bdev_reset(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *io_ch,
@@ -790,23 +791,23 @@ int spdkrt_bdev_read(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch
 	uint64_t off, num;
 	int rc = bytes_to_blocks(__func__, desc, offset, nbytes, &off, &num);
 
-	return rc != 0 ? rc : submit_buf(__func__, desc, ch, SPDKRT_BDEV_IO_READ, buf, off, num,
-					 cb, cb_arg);
+	return rc != 0 ? rc :
+			 submit_buf(__func__, desc, ch, SPDKRT_BDEV_IO_READ, buf, off, num, cb,
+				    cb_arg);
 }
 
-int spdkrt_bdev_write(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
-		      const void *buf, uint64_t offset, uint64_t nbytes, spdkrt_bdev_io_cb cb,
-		      void *cb_arg)
+int spdkrt_bdev_write(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch, const void *buf,
+		      uint64_t offset, uint64_t nbytes, spdkrt_bdev_io_cb cb, void *cb_arg)
 {
 	uint64_t off, num;
 	int rc = bytes_to_blocks(__func__, desc, offset, nbytes, &off, &num);
 
-	return rc != 0 ? rc : submit_buf(__func__, desc, ch, SPDKRT_BDEV_IO_WRITE, (void *)buf,
-					 off, num, cb, cb_arg);
+	return rc != 0 ? rc :
+			 submit_buf(__func__, desc, ch, SPDKRT_BDEV_IO_WRITE, (void *)buf, off, num,
+				    cb, cb_arg);
 }
 
-static int check_supported(const char *fn, struct spdkrt_bdev *bdev,
-			   enum spdkrt_bdev_io_type type)
+static int check_supported(const char *fn, struct spdkrt_bdev *bdev, enum spdkrt_bdev_io_type type)
 {
 	if (!spdkrt_bdev_io_type_supported(bdev, type)) {
 		SRT_ERR("%s: '%s' (%s) does not support this I/O type", fn, bdev->name,
@@ -839,8 +840,8 @@ int spdkrt_bdev_compare_blocks(struct spdkrt_bdev_desc *desc, struct spdkrt_io_c
 		rc = check_buf(__func__, desc->bdev, buf);
 	if (rc != 0)
 		return rc;
-	return submit(ch, SPDKRT_BDEV_IO_COMPARE, NULL, 0, (void *)buf, offset_blocks,
-		      num_blocks, cb, cb_arg);
+	return submit(ch, SPDKRT_BDEV_IO_COMPARE, NULL, 0, (void *)buf, offset_blocks, num_blocks,
+		      cb, cb_arg);
 }
 
 int spdkrt_bdev_compare_and_write_blocks(struct spdkrt_bdev_desc *desc,
@@ -848,7 +849,7 @@ int spdkrt_bdev_compare_and_write_blocks(struct spdkrt_bdev_desc *desc,
 					 const void *write_buf, uint64_t offset_blocks,
 					 uint64_t num_blocks, spdkrt_bdev_io_cb cb, void *cb_arg)
 {
-	struct submit_extra extra = {.write_buf = write_buf};
+	struct submit_extra extra = { .write_buf = write_buf };
 	int rc = check_request(__func__, desc, ch, cb, SPDKRT_BDEV_IO_COMPARE_AND_WRITE,
 			       offset_blocks, num_blocks);
 
@@ -874,7 +875,7 @@ int spdkrt_bdev_unmap_ranges(struct spdkrt_bdev_desc *desc, struct spdkrt_io_cha
 			     const struct spdkrt_bdev_range *ranges, uint32_t count,
 			     spdkrt_bdev_io_cb cb, void *cb_arg)
 {
-	struct submit_extra extra = {.ranges = ranges, .num_ranges = count};
+	struct submit_extra extra = { .ranges = ranges, .num_ranges = count };
 	uint64_t total = 0;
 	int rc;
 
@@ -914,7 +915,7 @@ static int nvme_passthru(const char *fn, enum spdkrt_bdev_io_type type,
 			 const struct spdkrt_nvme_cmd *cmd, void *buf, size_t nbytes,
 			 spdkrt_bdev_io_cb cb, void *cb_arg)
 {
-	struct submit_extra extra = {.nvme_cmd = cmd, .data = buf, .nbytes = nbytes};
+	struct submit_extra extra = { .nvme_cmd = cmd, .data = buf, .nbytes = nbytes };
 	int rc;
 
 	/* The range check is the one-block request every bdev has; passthrough has no range. */

@@ -63,7 +63,7 @@ struct spdkrt_bdev {
 	const struct spdkrt_bdev_fn_table *fn;
 	void *ctx;
 	_Atomic uint64_t num_blocks;
-	size_t buf_align;             /* power of two; 1: any */
+	size_t buf_align; /* power of two; 1: any */
 	uint32_t block_size;
 	uint32_t block_shift;         /* core: log2(block_size) */
 	uint32_t optimal_io_boundary; /* blocks; 0: none */
@@ -74,14 +74,14 @@ struct spdkrt_bdev {
 	char name[64];
 	const char *product_name;
 	const struct srt_bdev_module *module;
-	uint32_t write_unit_size;     /* blocks; 0 means 1 */
-	uint32_t max_unmap_blocks;    /* 0: no limit */
-	uint32_t max_unmap_ranges;    /* 0 means 1 */
+	uint32_t write_unit_size;  /* blocks; 0 means 1 */
+	uint32_t max_unmap_blocks; /* 0: no limit */
+	uint32_t max_unmap_ranges; /* 0 means 1 */
 	uint32_t max_write_zeroes_blocks;
 	uint32_t max_segment_size;
 	uint32_t max_segments;
 	uint32_t max_compare_and_write_blocks; /* 0 means 1 */
-	uint8_t uuid[16];             /* all zero: the core makes one at registration */
+	uint8_t uuid[16];                      /* all zero: the core makes one at registration */
 
 	/* core */
 	struct spdkrt_bdev_module *public_module; /* registered through the public interface */
@@ -93,14 +93,14 @@ struct spdkrt_bdev {
 	struct srt_bdev_stats released_stats; /* of channels already released */
 	struct spdkrt_bdev *claimed_by;
 	_Atomic bool removal_logged; /* the first refused I/O said why; the rest are quiet */
-	_Atomic bool frozen; /* a reset is in progress: channels made now start frozen */
+	_Atomic bool frozen;         /* a reset is in progress: channels made now start frozen */
 	struct srt_bdev_reset *reset_active; /* under srt_bdev_lock */
 	STAILQ_HEAD(, srt_bdev_reset) reset_queue;
 	spdkrt_bdev_done_cb destroy_done;
 	void *destroy_ctx;
 	struct spdkrt_thread *destroy_thread;
 	struct spdkrt_thread *unregister_thread; /* where channels_released ran */
-	bool channels_released; /* every io_channel is gone; orphans may remain */
+	bool channels_released;                  /* every io_channel is gone; orphans may remain */
 };
 
 /* Module-private bytes in each I/O (e.g. an iocb). */
@@ -129,9 +129,9 @@ struct spdkrt_bdev_io {
 	struct spdkrt_bdev_io *parent;
 	union {
 		struct {
-			uint64_t next_offset;  /* first block not yet handed to a child */
-			uint32_t outstanding;  /* children in flight */
-			int iov_index;         /* position in the parent's iovecs */
+			uint64_t next_offset; /* first block not yet handed to a child */
+			uint32_t outstanding; /* children in flight */
+			int iov_index;        /* position in the parent's iovecs */
 			size_t iov_offset;
 			struct spdkrt_bdev_io_wait_entry wait;
 		} split;
@@ -154,7 +154,6 @@ struct spdkrt_bdev_io {
 
 /* Registers a filled bdev: -EINVAL (bad geometry, logged), -EEXIST (name taken), -ENOMEM. */
 int srt_bdev_register(struct spdkrt_bdev *bdev);
-
 
 /* Bytes covered by an I/O. */
 static inline uint64_t srt_bdev_io_bytes(const struct spdkrt_bdev_io *io)

@@ -302,8 +302,8 @@ struct spdkrt_bdev *spdkrt_bdev_next(struct spdkrt_bdev *prev)
 	return b;
 }
 
-int spdkrt_bdev_open(const char *name, bool write, spdkrt_bdev_event_cb event_cb,
-		     void *event_ctx, struct spdkrt_bdev_desc **out)
+int spdkrt_bdev_open(const char *name, bool write, spdkrt_bdev_event_cb event_cb, void *event_ctx,
+		     struct spdkrt_bdev_desc **out)
 {
 	struct spdkrt_bdev_desc *desc;
 	struct spdkrt_bdev *bdev;
@@ -325,7 +325,8 @@ int spdkrt_bdev_open(const char *name, bool write, spdkrt_bdev_event_cb event_cb
 		rc = -ENODEV;
 	} else if (write && bdev->claimed_by != NULL) {
 		SRT_ERR("spdkrt_bdev_open: '%s' is claimed by '%s' and cannot be opened for "
-			"writing", name, bdev->claimed_by->name);
+			"writing",
+			name, bdev->claimed_by->name);
 		rc = -EPERM;
 	} else {
 		desc->bdev = bdev;
@@ -745,8 +746,8 @@ int spdkrt_bdev_destroy(const char *name, spdkrt_bdev_done_cb done, void *ctx)
 	if (bdev->claimed_by != NULL || atomic_load(&bdev->removing)) {
 		pthread_mutex_unlock(&srt_bdev_lock);
 		SRT_ERR("spdkrt_bdev_destroy: '%s' is %s", name,
-			bdev->claimed_by != NULL ? "claimed by another bdev; destroy that first"
-						 : "already being destroyed");
+			bdev->claimed_by != NULL ? "claimed by another bdev; destroy that first" :
+						   "already being destroyed");
 		return -EBUSY;
 	}
 	remove_locked(bdev, done, ctx); /* unlocks */
@@ -770,7 +771,6 @@ int spdkrt_bdev_unregister(struct spdkrt_bdev *bdev, spdkrt_bdev_done_cb done, v
 	remove_locked(bdev, done, ctx); /* unlocks */
 	return 0;
 }
-
 
 struct destroy_all {
 	void (*done)(void *ctx);

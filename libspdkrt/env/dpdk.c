@@ -261,7 +261,8 @@ static int dpdk_init(const struct srt_env_config *config)
 				"file_prefix; give each process its own file_prefix");
 		else
 			SRT_ERR("DPDK init failed: %s (raise the log level to debug for DPDK's "
-				"messages)", strerror(err));
+				"messages)",
+				strerror(err));
 		return err == 0 ? -EBUSY : -err;
 	}
 	snprintf(g_runtime_dir, sizeof(g_runtime_dir), "%s",

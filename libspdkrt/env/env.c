@@ -25,7 +25,11 @@
 #define SRT_LOG_COMPONENT "env"
 #include "util/log.h"
 
-enum env_state { ENV_UNINITIALIZED, ENV_READY, ENV_FINISHED };
+enum env_state {
+	ENV_UNINITIALIZED,
+	ENV_READY,
+	ENV_FINISHED
+};
 
 static pthread_mutex_t g_env_lock = PTHREAD_MUTEX_INITIALIZER;
 static enum env_state g_state = ENV_UNINITIALIZED;
@@ -146,8 +150,8 @@ static int validate(const struct spdkrt_env_opts *user, struct srt_env_config *c
 		return -EINVAL;
 	}
 	config->name = opts.name;
-	rc = opts.core_mask != NULL ? srt_core_set_parse(opts.core_mask, &config->cores)
-				    : default_core(&config->cores);
+	rc = opts.core_mask != NULL ? srt_core_set_parse(opts.core_mask, &config->cores) :
+				      default_core(&config->cores);
 	if (rc != 0)
 		return rc;
 	for (uint32_t c = srt_core_set_next(&config->cores, UINT32_MAX); c != UINT32_MAX;
@@ -179,7 +183,8 @@ static int validate(const struct spdkrt_env_opts *user, struct srt_env_config *c
 	if (opts.socket_mem != NULL) {
 		if (!valid_socket_mem(opts.socket_mem)) {
 			SRT_ERR("spdkrt_env_init: socket_mem '%s' is not a comma-separated list of "
-				"MiB", opts.socket_mem);
+				"MiB",
+				opts.socket_mem);
 			return -EINVAL;
 		}
 		if (opts.no_huge || opts.mem_size_mb != 0) {
@@ -195,7 +200,8 @@ static int validate(const struct spdkrt_env_opts *user, struct srt_env_config *c
 	/* else DPDK fails with "Cannot allocate memseg list" in its own words */
 	if (opts.mem_size_mb > machine_memory_mb()) {
 		SRT_ERR("spdkrt_env_init: mem_size_mb %zu is more than this machine's memory (%llu "
-			"MiB)", opts.mem_size_mb, (unsigned long long)machine_memory_mb());
+			"MiB)",
+			opts.mem_size_mb, (unsigned long long)machine_memory_mb());
 		return -EINVAL;
 	}
 	if (opts.hugepage_dir != NULL) {
@@ -325,7 +331,8 @@ static bool users_alive(void)
 	for (size_t i = 0; i < MAX_USER_CHECKS && g_user_checks[i] != NULL; i++) {
 		if (g_user_checks[i](what, sizeof(what))) {
 			SRT_ERR("spdkrt_env_fini: refused: %s still exist in the environment's memory; "
-				"destroy them first (the environment stays up)", what);
+				"destroy them first (the environment stays up)",
+				what);
 			return true;
 		}
 	}
@@ -374,11 +381,12 @@ static void *dma_alloc(const char *fn, size_t size, size_t align, int socket, bo
 	/* DPDK takes a 32-bit alignment: a larger one would silently become the default. */
 	if (align > DMA_MAX_ALIGN || size > DMA_MAX_SIZE) {
 		SRT_ERR("%s: size %zu or alignment %zu is too large (at most %llu bytes aligned to "
-			"%u)", fn, size, align, (unsigned long long)DMA_MAX_SIZE, DMA_MAX_ALIGN);
+			"%u)",
+			fn, size, align, (unsigned long long)DMA_MAX_SIZE, DMA_MAX_ALIGN);
 		return NULL;
 	}
-	if (socket < SPDKRT_ENV_SOCKET_ANY || (socket >= 0 &&
-					       (uint32_t)socket >= spdkrt_env_get_numa_node_count())) {
+	if (socket < SPDKRT_ENV_SOCKET_ANY ||
+	    (socket >= 0 && (uint32_t)socket >= spdkrt_env_get_numa_node_count())) {
 		SRT_ERR("%s: socket %d does not exist (%u NUMA nodes; SPDKRT_ENV_SOCKET_ANY for any)",
 			fn, socket, spdkrt_env_get_numa_node_count());
 		return NULL;
@@ -449,7 +457,8 @@ static int check_region(const char *fn, const void *vaddr, size_t len)
 	if (vaddr == NULL || len == 0 || (uintptr_t)vaddr % MEM_REGISTER_ALIGN != 0 ||
 	    len % MEM_REGISTER_ALIGN != 0 || (uintptr_t)vaddr + len < (uintptr_t)vaddr) {
 		SRT_ERR("%s: region %p + %zu must be non-empty with address and length multiples of "
-			"2 MiB", fn, vaddr, len);
+			"2 MiB",
+			fn, vaddr, len);
 		return -EINVAL;
 	}
 	return 0;

@@ -30,8 +30,7 @@ struct srt_pci_provider {
 
 /* Config space through a file descriptor at base (vfio's config region, sysfs's config file). */
 int srt_pci_cfg_fd_read(int fd, uint64_t base, void *value, uint32_t len, uint32_t offset);
-int srt_pci_cfg_fd_write(int fd, uint64_t base, const void *value, uint32_t len,
-			 uint32_t offset);
+int srt_pci_cfg_fd_write(int fd, uint64_t base, const void *value, uint32_t len, uint32_t offset);
 
 struct srt_pci_bar_mapping {
 	void *va;

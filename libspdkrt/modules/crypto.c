@@ -49,8 +49,8 @@ struct crypto_channel {
 	struct spdkrt_io_channel *base_ch;
 	EVP_CIPHER_CTX *enc; /* keyed once; each block only sets its tweak */
 	EVP_CIPHER_CTX *dec;
-	char *pool;             /* the bounce buffers, then one scratch block */
-	unsigned char *scratch; /* a block that straddles iovecs, gathered */
+	char *pool;                    /* the bounce buffers, then one scratch block */
+	unsigned char *scratch;        /* a block that straddles iovecs, gathered */
 	struct crypto_io_list waiting; /* writes waiting for a bounce buffer */
 	bool resuming;                 /* in resume_waiters(): no nesting */
 	uint32_t num_free;
@@ -210,12 +210,12 @@ static void crypto_forward(struct spdkrt_bdev_io *io)
 					      io->num_blocks, base_done, io);
 		break;
 	case SPDKRT_BDEV_IO_UNMAP:
-		rc = spdkrt_bdev_unmap_blocks(desc, ch->base_ch, io->offset_blocks,
-					      io->num_blocks, base_done, io);
+		rc = spdkrt_bdev_unmap_blocks(desc, ch->base_ch, io->offset_blocks, io->num_blocks,
+					      base_done, io);
 		break;
 	case SPDKRT_BDEV_IO_FLUSH:
-		rc = spdkrt_bdev_flush_blocks(desc, ch->base_ch, io->offset_blocks,
-					      io->num_blocks, base_done, io);
+		rc = spdkrt_bdev_flush_blocks(desc, ch->base_ch, io->offset_blocks, io->num_blocks,
+					      base_done, io);
 		break;
 	case SPDKRT_BDEV_IO_RESET:
 		rc = spdkrt_bdev_reset(desc, ch->base_ch, base_done, io);
@@ -311,11 +311,13 @@ static int crypto_channel_create(void *io_device, void *ctx)
 	ch->base_ch = spdkrt_bdev_get_io_channel(disk->base_desc);
 	ch->enc = EVP_CIPHER_CTX_new();
 	ch->dec = EVP_CIPHER_CTX_new();
-	ch->pool = spdkrt_dma_malloc((size_t)BOUNCE_COUNT * disk->bounce_bytes +
-				     disk->bdev.block_size, align, SPDKRT_ENV_SOCKET_ANY);
+	ch->pool =
+		spdkrt_dma_malloc((size_t)BOUNCE_COUNT * disk->bounce_bytes + disk->bdev.block_size,
+				  align, SPDKRT_ENV_SOCKET_ANY);
 	if (ch->base_ch == NULL || ch->enc == NULL || ch->dec == NULL || ch->pool == NULL) {
 		SRT_ERR("crypto bdev '%s': no memory for a channel (%u bounce buffers of %u bytes "
-			"of DMA memory)", disk->bdev.name, BOUNCE_COUNT, disk->bounce_bytes);
+			"of DMA memory)",
+			disk->bdev.name, BOUNCE_COUNT, disk->bounce_bytes);
 		channel_free(ch);
 		return -ENOMEM;
 	}
@@ -355,7 +357,7 @@ static void free_disk(struct crypto_disk *disk)
 static void destruct_finish(void *arg)
 {
 	struct crypto_disk *disk = arg;
-	void (*done)(struct spdkrt_bdev *bdev) = disk->destruct_done;
+	void (*done)(struct spdkrt_bdev * bdev) = disk->destruct_done;
 
 	done(&disk->bdev);
 	free_disk(disk);
@@ -446,7 +448,8 @@ static int parse_key(const char *what, const char *hex, unsigned char *key, size
 
 	if (n != 32 && n != 64) {
 		SRT_ERR("crypto bdev spec: %s must be 32 or 64 hex digits (a 128- or 256-bit AES "
-			"key), not %zu characters", what, n);
+			"key), not %zu characters",
+			what, n);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < n; i += 2) {
@@ -547,8 +550,8 @@ static int attach_base(struct crypto_disk *disk, const char *base_name)
 	/* Reads go straight into the caller's buffers, so they follow the base's alignment. */
 	disk->bdev.buf_align = spdkrt_bdev_get_buf_align(base);
 	disk->bdev.write_unit_size = spdkrt_bdev_get_write_unit_size(base);
-	disk->bounce_bytes = disk->bdev.block_size > BOUNCE_BYTES ? disk->bdev.block_size
-								  : BOUNCE_BYTES;
+	disk->bounce_bytes = disk->bdev.block_size > BOUNCE_BYTES ? disk->bdev.block_size :
+								    BOUNCE_BYTES;
 	disk->bdev.max_io_blocks = disk->bounce_bytes / disk->bdev.block_size;
 	return 0;
 }

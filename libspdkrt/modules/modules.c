@@ -14,13 +14,9 @@ extern const struct srt_bdev_module srt_bdev_uring_module;
 #endif
 
 const struct srt_bdev_module *const srt_bdev_builtin_modules[] = {
-	&srt_bdev_malloc_module,
-	&srt_bdev_null_module,
-	&srt_bdev_aio_module,
+	&srt_bdev_malloc_module, &srt_bdev_null_module, &srt_bdev_aio_module,
 #ifdef SPDKRT_HAVE_URING
 	&srt_bdev_uring_module,
 #endif
-	&srt_bdev_crypto_module,
-	&srt_bdev_nvme_module,
-	NULL,
+	&srt_bdev_crypto_module, &srt_bdev_nvme_module, NULL,
 };

@@ -174,16 +174,16 @@ static int ns_register(struct nvme_bdev_ctrlr *nctrlr, struct nvme_bdev_ns *nns)
 	if (spdkrt_nvme_ns_supports_extended_lba(nns->ns) &&
 	    spdkrt_nvme_ns_get_md_size(nns->ns) != 0) {
 		SRT_WARN("nvme bdev %s: metadata interleaved with data (%u+%u bytes per block) is "
-			 "not supported: skipped", nns->name, block_size,
-			 spdkrt_nvme_ns_get_md_size(nns->ns));
+			 "not supported: skipped",
+			 nns->name, block_size, spdkrt_nvme_ns_get_md_size(nns->ns));
 		return -ENOTSUP;
 	}
 	/* 8 bytes of protection information: the controller inserts and strips it. */
 	if (spdkrt_nvme_ns_get_pi_type(nns->ns) != 0) {
 		if (spdkrt_nvme_ns_get_md_size(nns->ns) != 8) {
 			SRT_WARN("nvme bdev %s: protection information with %u metadata bytes is "
-				 "not supported: skipped", nns->name,
-				 spdkrt_nvme_ns_get_md_size(nns->ns));
+				 "not supported: skipped",
+				 nns->name, spdkrt_nvme_ns_get_md_size(nns->ns));
 			return -ENOTSUP;
 		}
 		nns->io_flags = SPDKRT_NVME_IO_FLAGS_PRACT;
@@ -199,8 +199,8 @@ static int ns_register(struct nvme_bdev_ctrlr *nctrlr, struct nvme_bdev_ns *nns)
 	info.buf_align = 4; /* PRP entries and SGL data blocks: dword aligned */
 	info.optimal_io_boundary = nsdata != NULL ? nsdata->noiob : 0;
 	/* The driver splits at MDTS with one request per child: bound the children per I/O. */
-	info.max_io_blocks = mdts_blocks != 0 && mdts_blocks <= UINT32_MAX / 32 ? mdts_blocks * 32
-										 : UINT32_MAX;
+	info.max_io_blocks = mdts_blocks != 0 && mdts_blocks <= UINT32_MAX / 32 ? mdts_blocks * 32 :
+										  UINT32_MAX;
 	info.max_unmap_blocks = UINT32_MAX;
 	info.max_unmap_ranges = SPDKRT_NVME_DSM_MAX_RANGES;
 	info.max_write_zeroes_blocks = UINT32_MAX;
@@ -544,8 +544,7 @@ struct sync_attach {
 	struct spdkrt_bdev *first;
 };
 
-static void sync_attach_done(void *ctx, int status, struct spdkrt_bdev *const *bdevs,
-			     size_t count)
+static void sync_attach_done(void *ctx, int status, struct spdkrt_bdev *const *bdevs, size_t count)
 {
 	struct sync_attach *w = ctx;
 

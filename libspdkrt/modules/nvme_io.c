@@ -25,8 +25,8 @@ static int channel_poll(void *arg)
 	struct nvme_bdev_channel *ch = arg;
 
 	/* -ENXIO (failed or removed): the driver has failed what was in flight. */
-	return spdkrt_nvme_qpair_process_completions(ch->qpair, 0) > 0 ? SPDKRT_POLLER_BUSY
-									 : SPDKRT_POLLER_IDLE;
+	return spdkrt_nvme_qpair_process_completions(ch->qpair, 0) > 0 ? SPDKRT_POLLER_BUSY :
+									 SPDKRT_POLLER_IDLE;
 }
 
 static int channel_create(void *io_device, void *ctx)
@@ -149,8 +149,9 @@ static int submit_unmap(struct nvme_bdev_ns *nns, struct spdkrt_nvme_qpair *qpai
 		ranges[i].length = (uint32_t)r[i].num_blocks;
 		ranges[i].starting_lba = r[i].offset_blocks;
 	}
-	return spdkrt_nvme_ns_cmd_dataset_management(nns->ns, qpair, SPDKRT_NVME_DSM_ATTR_DEALLOCATE,
-						     ranges, (uint16_t)count, io_done, task);
+	return spdkrt_nvme_ns_cmd_dataset_management(nns->ns, qpair,
+						     SPDKRT_NVME_DSM_ATTR_DEALLOCATE, ranges,
+						     (uint16_t)count, io_done, task);
 }
 
 static int submit_io_passthru(struct nvme_bdev_ns *nns, struct spdkrt_nvme_qpair *qpair,
@@ -169,8 +170,8 @@ static int submit_io_passthru(struct nvme_bdev_ns *nns, struct spdkrt_nvme_qpair
 	cmd.nsid = nns->nsid;
 	return spdkrt_nvme_ctrlr_cmd_io_raw(nns->nctrlr->ctrlr, qpair, &cmd,
 					    iovcnt == 1 ? iov[0].iov_base : NULL,
-					    iovcnt == 1 ? (uint32_t)iov[0].iov_len : 0, NULL, io_done,
-					    task);
+					    iovcnt == 1 ? (uint32_t)iov[0].iov_len : 0, NULL,
+					    io_done, task);
 }
 
 static int submit_compare(struct nvme_bdev_ns *nns, struct spdkrt_nvme_qpair *qpair,

@@ -139,8 +139,8 @@ static bool take_active_page(struct spdkrt_nvme_ctrlr *ctrlr)
 			return true;
 		if (ids[i] <= last || ids[i] > ctrlr->cdata.nn || ids[i] == SPDKRT_NVME_NSID_ALL) {
 			SRT_ERR("nvme %s: active namespace list entry %u is out of order or above "
-				"NN %u: list ignored from there", ctrlr->trid.traddr, ids[i],
-				ctrlr->cdata.nn);
+				"NN %u: list ignored from there",
+				ctrlr->trid.traddr, ids[i], ctrlr->cdata.nn);
 			return true;
 		}
 		if (ctrlr->num_new_ns == NVME_MAX_ACTIVE_NS) {
@@ -263,21 +263,27 @@ static int step_registers(struct spdkrt_nvme_ctrlr *ctrlr)
 	case NVME_CTRLR_STATE_INIT:
 		ctrlr->adminq->enabled = false;
 		if (en && rdy) {
-			set_reg_4(ctrlr, SPDKRT_NVME_REG_CC, cc & ~SPDKRT_NVME_SET(SPDKRT_NVME_CC_EN, 1u));
-			set_state(ctrlr, NVME_CTRLR_STATE_DISABLE_WAIT_RDY0, ready_timeout_us(ctrlr));
+			set_reg_4(ctrlr, SPDKRT_NVME_REG_CC,
+				  cc & ~SPDKRT_NVME_SET(SPDKRT_NVME_CC_EN, 1u));
+			set_state(ctrlr, NVME_CTRLR_STATE_DISABLE_WAIT_RDY0,
+				  ready_timeout_us(ctrlr));
 		} else if (en) {
 			/* Left enabling (firmware, a previous process): let it finish, then disable. */
-			set_state(ctrlr, NVME_CTRLR_STATE_DISABLE_WAIT_RDY1, ready_timeout_us(ctrlr));
+			set_state(ctrlr, NVME_CTRLR_STATE_DISABLE_WAIT_RDY1,
+				  ready_timeout_us(ctrlr));
 		} else if (rdy) {
-			set_state(ctrlr, NVME_CTRLR_STATE_DISABLE_WAIT_RDY0, ready_timeout_us(ctrlr));
+			set_state(ctrlr, NVME_CTRLR_STATE_DISABLE_WAIT_RDY0,
+				  ready_timeout_us(ctrlr));
 		} else {
 			set_state(ctrlr, NVME_CTRLR_STATE_ENABLE, 0);
 		}
 		return 0;
 	case NVME_CTRLR_STATE_DISABLE_WAIT_RDY1:
 		if (rdy) {
-			set_reg_4(ctrlr, SPDKRT_NVME_REG_CC, cc & ~SPDKRT_NVME_SET(SPDKRT_NVME_CC_EN, 1u));
-			set_state(ctrlr, NVME_CTRLR_STATE_DISABLE_WAIT_RDY0, ready_timeout_us(ctrlr));
+			set_reg_4(ctrlr, SPDKRT_NVME_REG_CC,
+				  cc & ~SPDKRT_NVME_SET(SPDKRT_NVME_CC_EN, 1u));
+			set_state(ctrlr, NVME_CTRLR_STATE_DISABLE_WAIT_RDY0,
+				  ready_timeout_us(ctrlr));
 			return 0;
 		}
 		break;
@@ -293,7 +299,8 @@ static int step_registers(struct spdkrt_nvme_ctrlr *ctrlr)
 
 		if (ams != SPDKRT_NVME_CC_AMS_RR &&
 		    !(ams == SPDKRT_NVME_CC_AMS_WRR &&
-		      (SPDKRT_NVME_GET(ctrlr->cap, SPDKRT_NVME_CAP_AMS) & SPDKRT_NVME_CAP_AMS_WRR)) &&
+		      (SPDKRT_NVME_GET(ctrlr->cap, SPDKRT_NVME_CAP_AMS) &
+		       SPDKRT_NVME_CAP_AMS_WRR)) &&
 		    !(ams == SPDKRT_NVME_CC_AMS_VS &&
 		      (SPDKRT_NVME_GET(ctrlr->cap, SPDKRT_NVME_CAP_AMS) & SPDKRT_NVME_CAP_AMS_VS)))
 			return init_fail(ctrlr, -EINVAL,
@@ -303,7 +310,8 @@ static int step_registers(struct spdkrt_nvme_ctrlr *ctrlr)
 		if (rc != 0)
 			return init_fail(ctrlr, rc, "cannot program the admin queue");
 		cc = SPDKRT_NVME_SET(SPDKRT_NVME_CC_EN, 1u) |
-		     SPDKRT_NVME_SET(SPDKRT_NVME_CC_MPS, 0u) | SPDKRT_NVME_SET(SPDKRT_NVME_CC_AMS, ams) |
+		     SPDKRT_NVME_SET(SPDKRT_NVME_CC_MPS, 0u) |
+		     SPDKRT_NVME_SET(SPDKRT_NVME_CC_AMS, ams) |
 		     SPDKRT_NVME_SET(SPDKRT_NVME_CC_IOSQES, 6u) |
 		     SPDKRT_NVME_SET(SPDKRT_NVME_CC_IOCQES, 4u);
 		set_reg_4(ctrlr, SPDKRT_NVME_REG_CC, cc);
@@ -324,8 +332,7 @@ static int step_registers(struct spdkrt_nvme_ctrlr *ctrlr)
 		break;
 	}
 	if (past(ctrlr->state_deadline))
-		return init_fail(ctrlr, -ETIMEDOUT,
-				 "CSTS.RDY did not follow CC.EN within CAP.TO");
+		return init_fail(ctrlr, -ETIMEDOUT, "CSTS.RDY did not follow CC.EN within CAP.TO");
 	return -EAGAIN;
 }
 
@@ -420,9 +427,11 @@ static int step_commands(struct spdkrt_nvme_ctrlr *ctrlr)
 				return init_fail(ctrlr, -EIO, "fewer queues granted after reset");
 			}
 		}
-		set_state(ctrlr, ctrlr->opts.arb_mechanism == SPDKRT_NVME_CC_AMS_WRR ?
-					 NVME_CTRLR_STATE_SET_ARBITRATION :
-					 NVME_CTRLR_STATE_IDENTIFY_ACTIVE_NS, 0);
+		set_state(ctrlr,
+			  ctrlr->opts.arb_mechanism == SPDKRT_NVME_CC_AMS_WRR ?
+				  NVME_CTRLR_STATE_SET_ARBITRATION :
+				  NVME_CTRLR_STATE_IDENTIFY_ACTIVE_NS,
+			  0);
 		if (ctrlr->state == NVME_CTRLR_STATE_IDENTIFY_ACTIVE_NS)
 			begin_ns_scan(ctrlr);
 		return 0;
@@ -431,11 +440,15 @@ static int step_commands(struct spdkrt_nvme_ctrlr *ctrlr)
 		if (!done) {
 			const struct spdkrt_nvme_ctrlr_opts *o = &ctrlr->opts;
 
-			build_cmd(&cmd, SPDKRT_NVME_OPC_SET_FEATURES, 0, SPDKRT_NVME_FEAT_ARBITRATION,
+			build_cmd(&cmd, SPDKRT_NVME_OPC_SET_FEATURES, 0,
+				  SPDKRT_NVME_FEAT_ARBITRATION,
 				  SPDKRT_NVME_SET(SPDKRT_NVME_ARB_AB, o->arb_burst) |
-					  SPDKRT_NVME_SET(SPDKRT_NVME_ARB_LPW, o->arb_low_weight - 1u) |
-					  SPDKRT_NVME_SET(SPDKRT_NVME_ARB_MPW, o->arb_medium_weight - 1u) |
-					  SPDKRT_NVME_SET(SPDKRT_NVME_ARB_HPW, o->arb_high_weight - 1u));
+					  SPDKRT_NVME_SET(SPDKRT_NVME_ARB_LPW,
+							  o->arb_low_weight - 1u) |
+					  SPDKRT_NVME_SET(SPDKRT_NVME_ARB_MPW,
+							  o->arb_medium_weight - 1u) |
+					  SPDKRT_NVME_SET(SPDKRT_NVME_ARB_HPW,
+							  o->arb_high_weight - 1u));
 			return init_send(ctrlr, &cmd, NULL, 0);
 		}
 		if (spdkrt_nvme_cpl_is_error(cpl))
@@ -468,7 +481,7 @@ static int step_commands(struct spdkrt_nvme_ctrlr *ctrlr)
 		if (ctrlr->vs < SPDKRT_NVME_VERSION(1, 1, 0)) {
 			/* No active list before NVMe 1.1: every id up to NN is a candidate. */
 			uint32_t nn = ctrlr->cdata.nn < NVME_MAX_ACTIVE_NS ? ctrlr->cdata.nn :
-									      NVME_MAX_ACTIVE_NS;
+									     NVME_MAX_ACTIVE_NS;
 
 			for (uint32_t i = 1; i <= nn; i++)
 				ctrlr->new_ns_ids[ctrlr->num_new_ns++] = i;
@@ -484,12 +497,13 @@ static int step_commands(struct spdkrt_nvme_ctrlr *ctrlr)
 						 NVME_IDENTIFY_SIZE);
 			}
 			if (spdkrt_nvme_cpl_is_error(cpl))
-				return init_fail(ctrlr, -EIO, "identify active namespace list failed");
+				return init_fail(ctrlr, -EIO,
+						 "identify active namespace list failed");
 			if (!take_active_page(ctrlr))
 				return 0; /* next page */
 		}
-		ctrlr->new_ns = calloc(ctrlr->num_new_ns ? ctrlr->num_new_ns : 1,
-				       sizeof(*ctrlr->new_ns));
+		ctrlr->new_ns =
+			calloc(ctrlr->num_new_ns ? ctrlr->num_new_ns : 1, sizeof(*ctrlr->new_ns));
 		if (ctrlr->new_ns == NULL)
 			return init_fail(ctrlr, -ENOMEM, "out of memory");
 		ctrlr->init_index = 0;
@@ -501,8 +515,8 @@ static int step_commands(struct spdkrt_nvme_ctrlr *ctrlr)
 			struct spdkrt_nvme_ns *ns;
 
 			if (!done) {
-				build_cmd(&cmd, SPDKRT_NVME_OPC_IDENTIFY, nsid, SPDKRT_NVME_IDENTIFY_NS,
-					  0);
+				build_cmd(&cmd, SPDKRT_NVME_OPC_IDENTIFY, nsid,
+					  SPDKRT_NVME_IDENTIFY_NS, 0);
 				return init_send(ctrlr, &cmd, ctrlr->identify_buf,
 						 NVME_IDENTIFY_SIZE);
 			}
@@ -516,8 +530,9 @@ static int step_commands(struct spdkrt_nvme_ctrlr *ctrlr)
 			}
 			ctrlr->new_ns[ctrlr->init_index++] = ns;
 			if (spdkrt_nvme_cpl_is_error(cpl)) {
-				SRT_WARN("nvme %s: identify namespace %u failed: %s", ctrlr->trid.traddr,
-					 nsid, spdkrt_nvme_cpl_status_string(cpl));
+				SRT_WARN("nvme %s: identify namespace %u failed: %s",
+					 ctrlr->trid.traddr, nsid,
+					 spdkrt_nvme_cpl_status_string(cpl));
 				memset(ctrlr->identify_buf, 0, NVME_IDENTIFY_SIZE);
 			}
 			nvme_ns_update(ns, ctrlr->identify_buf);
@@ -559,13 +574,15 @@ static int step_commands(struct spdkrt_nvme_ctrlr *ctrlr)
 						   SPDKRT_NVME_SET(SPDKRT_NVME_AEC_NS_ATTR, 1u) :
 						   0) |
 					  (ctrlr->cdata.oaes & (1u << 9) ?
-						   SPDKRT_NVME_SET(SPDKRT_NVME_AEC_FW_ACTIVATION, 1u) :
+						   SPDKRT_NVME_SET(SPDKRT_NVME_AEC_FW_ACTIVATION,
+								   1u) :
 						   0));
 			return init_send(ctrlr, &cmd, NULL, 0);
 		}
 		if (spdkrt_nvme_cpl_is_error(cpl))
-			SRT_WARN("nvme %s: set features asynchronous event configuration failed: %s",
-				 ctrlr->trid.traddr, spdkrt_nvme_cpl_status_string(cpl));
+			SRT_WARN(
+				"nvme %s: set features asynchronous event configuration failed: %s",
+				ctrlr->trid.traddr, spdkrt_nvme_cpl_status_string(cpl));
 		if (post_aers(ctrlr) != 0)
 			SRT_WARN("nvme %s: cannot post asynchronous event requests",
 				 ctrlr->trid.traddr);
@@ -576,16 +593,19 @@ static int step_commands(struct spdkrt_nvme_ctrlr *ctrlr)
 			ctrlr->keep_alive_interval = 0;
 		} else if (!done) {
 			build_cmd(&cmd, SPDKRT_NVME_OPC_SET_FEATURES, 0,
-				  SPDKRT_NVME_FEAT_KEEP_ALIVE_TIMER, ctrlr->opts.keep_alive_timeout_ms);
+				  SPDKRT_NVME_FEAT_KEEP_ALIVE_TIMER,
+				  ctrlr->opts.keep_alive_timeout_ms);
 			return init_send(ctrlr, &cmd, NULL, 0);
 		} else if (spdkrt_nvme_cpl_is_error(cpl)) {
-			SRT_WARN("nvme %s: set features keep alive timer failed: %s; keep alive off",
-				 ctrlr->trid.traddr, spdkrt_nvme_cpl_status_string(cpl));
+			SRT_WARN(
+				"nvme %s: set features keep alive timer failed: %s; keep alive off",
+				ctrlr->trid.traddr, spdkrt_nvme_cpl_status_string(cpl));
 			ctrlr->keep_alive_interval = 0;
 		} else {
 			uint64_t half_ms = ctrlr->opts.keep_alive_timeout_ms / 2;
 
-			ctrlr->keep_alive_interval = nvme_us_to_ticks((half_ms ? half_ms : 1) * 1000);
+			ctrlr->keep_alive_interval =
+				nvme_us_to_ticks((half_ms ? half_ms : 1) * 1000);
 			ctrlr->next_keep_alive = spdkrt_get_ticks() + ctrlr->keep_alive_interval;
 		}
 		ctrlr->init_index = 0;
@@ -626,8 +646,9 @@ int nvme_ctrlr_process_init(struct spdkrt_nvme_ctrlr *ctrlr)
 				continue;
 			if (ctrlr->cmd_pending) {
 				if (past(ctrlr->cmd_deadline))
-					return init_fail(ctrlr, -ETIMEDOUT,
-							 "an admin command got no completion in time");
+					return init_fail(
+						ctrlr, -ETIMEDOUT,
+						"an admin command got no completion in time");
 				return -EAGAIN;
 			}
 			rc = step_commands(ctrlr);
@@ -675,12 +696,12 @@ int nvme_ctrlr_start_init(struct spdkrt_nvme_ctrlr *ctrlr)
 	if (o->io_queue_requests < o->io_queue_size)
 		o->io_queue_requests = o->io_queue_size;
 	TAILQ_INIT(&ctrlr->io_qpairs);
-	ctrlr->identify_buf = spdkrt_dma_zmalloc(NVME_IDENTIFY_SIZE, NVME_PAGE_SIZE,
-						 SPDKRT_ENV_SOCKET_ANY);
+	ctrlr->identify_buf =
+		spdkrt_dma_zmalloc(NVME_IDENTIFY_SIZE, NVME_PAGE_SIZE, SPDKRT_ENV_SOCKET_ANY);
 	if (ctrlr->identify_buf == NULL)
 		return -ENOMEM;
-	rc = ctrlr->transport->qpair_create(ctrlr, 0, o->admin_queue_size,
-					    2 * o->admin_queue_size, 0, &ctrlr->adminq);
+	rc = ctrlr->transport->qpair_create(ctrlr, 0, o->admin_queue_size, 2 * o->admin_queue_size,
+					    0, &ctrlr->adminq);
 	if (rc != 0)
 		return rc;
 	set_state(ctrlr, NVME_CTRLR_STATE_INIT, 0);
@@ -868,7 +889,8 @@ void nvme_ctrlr_destruct(struct spdkrt_nvme_ctrlr *ctrlr)
 		free(ctrlr->ns[i]);
 	if (ctrlr->new_ns != NULL) {
 		for (uint32_t i = 0; i < ctrlr->init_index && i < ctrlr->num_new_ns; i++) {
-			if (ctrlr->new_ns[i] != NULL && find_ns(ctrlr, ctrlr->new_ns[i]->id) == NULL)
+			if (ctrlr->new_ns[i] != NULL &&
+			    find_ns(ctrlr, ctrlr->new_ns[i]->id) == NULL)
 				free(ctrlr->new_ns[i]);
 		}
 	}
@@ -883,7 +905,8 @@ void nvme_ctrlr_destruct(struct spdkrt_nvme_ctrlr *ctrlr)
 
 /* Getters */
 
-const struct spdkrt_nvme_ctrlr_data *spdkrt_nvme_ctrlr_get_data(const struct spdkrt_nvme_ctrlr *ctrlr)
+const struct spdkrt_nvme_ctrlr_data *
+spdkrt_nvme_ctrlr_get_data(const struct spdkrt_nvme_ctrlr *ctrlr)
 {
 	return ctrlr == NULL ? NULL : &ctrlr->cdata;
 }
@@ -904,7 +927,8 @@ static uint32_t read_live(const struct spdkrt_nvme_ctrlr *ctrlr, uint32_t offset
 	uint32_t v = UINT32_MAX;
 
 	if (ctrlr != NULL)
-		ctrlr->transport->get_reg_4((struct spdkrt_nvme_ctrlr *)(uintptr_t)ctrlr, offset, &v);
+		ctrlr->transport->get_reg_4((struct spdkrt_nvme_ctrlr *)(uintptr_t)ctrlr, offset,
+					    &v);
 	return v;
 }
 
@@ -955,8 +979,8 @@ struct spdkrt_nvme_ns *spdkrt_nvme_ctrlr_get_ns(struct spdkrt_nvme_ctrlr *ctrlr,
 	return ctrlr == NULL ? NULL : find_ns(ctrlr, nsid);
 }
 
-void spdkrt_nvme_ctrlr_register_aer_callback(struct spdkrt_nvme_ctrlr *ctrlr,
-					     spdkrt_nvme_aer_cb cb, void *cb_arg)
+void spdkrt_nvme_ctrlr_register_aer_callback(struct spdkrt_nvme_ctrlr *ctrlr, spdkrt_nvme_aer_cb cb,
+					     void *cb_arg)
 {
 	if (ctrlr == NULL) {
 		nvme_bad_arg(__func__, "ctrlr is NULL");

@@ -64,8 +64,8 @@ int spdkrt_nvme_ctrlr_cmd_admin_raw(struct spdkrt_nvme_ctrlr *ctrlr,
 }
 
 int spdkrt_nvme_ctrlr_cmd_identify(struct spdkrt_nvme_ctrlr *ctrlr, uint8_t cns, uint16_t cntid,
-				   uint32_t nsid, void *payload, size_t size,
-				   spdkrt_nvme_cmd_cb cb, void *cb_arg)
+				   uint32_t nsid, void *payload, size_t size, spdkrt_nvme_cmd_cb cb,
+				   void *cb_arg)
 {
 	struct spdkrt_nvme_cmd cmd = { 0 };
 
@@ -81,10 +81,9 @@ int spdkrt_nvme_ctrlr_cmd_identify(struct spdkrt_nvme_ctrlr *ctrlr, uint8_t cns,
 				       false, true, cb, cb_arg);
 }
 
-int spdkrt_nvme_ctrlr_cmd_get_log_page(struct spdkrt_nvme_ctrlr *ctrlr, uint8_t lid,
-				       uint32_t nsid, void *payload, uint32_t size,
-				       uint64_t offset, uint8_t lsp, bool rae,
-				       spdkrt_nvme_cmd_cb cb, void *cb_arg)
+int spdkrt_nvme_ctrlr_cmd_get_log_page(struct spdkrt_nvme_ctrlr *ctrlr, uint8_t lid, uint32_t nsid,
+				       void *payload, uint32_t size, uint64_t offset, uint8_t lsp,
+				       bool rae, spdkrt_nvme_cmd_cb cb, void *cb_arg)
 {
 	struct spdkrt_nvme_cmd cmd = { 0 };
 	uint32_t numd;
@@ -111,10 +110,9 @@ int spdkrt_nvme_ctrlr_cmd_get_log_page(struct spdkrt_nvme_ctrlr *ctrlr, uint8_t 
 	return nvme_ctrlr_submit_admin(ctrlr, &cmd, payload, size, size, false, true, cb, cb_arg);
 }
 
-int spdkrt_nvme_ctrlr_cmd_set_feature(struct spdkrt_nvme_ctrlr *ctrlr, uint8_t fid,
-				      uint32_t cdw11, uint32_t cdw12, uint32_t nsid,
-				      const void *payload, uint32_t size, spdkrt_nvme_cmd_cb cb,
-				      void *cb_arg)
+int spdkrt_nvme_ctrlr_cmd_set_feature(struct spdkrt_nvme_ctrlr *ctrlr, uint8_t fid, uint32_t cdw11,
+				      uint32_t cdw12, uint32_t nsid, const void *payload,
+				      uint32_t size, spdkrt_nvme_cmd_cb cb, void *cb_arg)
 {
 	struct spdkrt_nvme_cmd cmd = { 0 };
 
@@ -197,8 +195,8 @@ int spdkrt_nvme_ctrlr_alloc_io_qpair(struct spdkrt_nvme_ctrlr *ctrlr,
 	if (user_opts != NULL) {
 		if (user_opts->size < sizeof(size_t))
 			return nvme_bad_arg(__func__, "opts.size is too small");
-		memcpy(&opts, user_opts, user_opts->size < sizeof(opts) ? user_opts->size :
-									sizeof(opts));
+		memcpy(&opts, user_opts,
+		       user_opts->size < sizeof(opts) ? user_opts->size : sizeof(opts));
 		opts.size = sizeof(opts);
 	}
 	if (opts.qprio > SPDKRT_NVME_QPRIO_LOW ||
@@ -212,8 +210,7 @@ int spdkrt_nvme_ctrlr_alloc_io_qpair(struct spdkrt_nvme_ctrlr *ctrlr,
 		entries = ctrlr->opts.io_queue_size;
 	if (entries < 2)
 		entries = 2;
-	requests = opts.io_queue_requests ? opts.io_queue_requests :
-					    ctrlr->opts.io_queue_requests;
+	requests = opts.io_queue_requests ? opts.io_queue_requests : ctrlr->opts.io_queue_requests;
 	if (requests < entries)
 		requests = entries;
 	for (qid = 1; qid <= ctrlr->num_io_queues && ctrlr->qid_in_use[qid]; qid++)

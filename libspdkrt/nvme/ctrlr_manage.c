@@ -54,7 +54,8 @@ static int need(struct spdkrt_nvme_ctrlr *ctrlr, uint16_t oacs_bit, const char *
 	if (ctrlr == NULL)
 		return nvme_bad_arg(fn, "ctrlr is NULL");
 	if (!(ctrlr->cdata.oacs & oacs_bit)) {
-		SRT_ERR("%s: the controller does not support it (OACS 0x%x)", fn, ctrlr->cdata.oacs);
+		SRT_ERR("%s: the controller does not support it (OACS 0x%x)", fn,
+			ctrlr->cdata.oacs);
 		return -ENOTSUP;
 	}
 	return 0;
@@ -93,8 +94,8 @@ int spdkrt_nvme_ctrlr_delete_ns(struct spdkrt_nvme_ctrlr *ctrlr, uint32_t nsid,
 }
 
 static int attachment(struct spdkrt_nvme_ctrlr *ctrlr, uint32_t nsid,
-		      const struct spdkrt_nvme_ctrlr_list *list, uint32_t sel, spdkrt_nvme_cmd_cb cb,
-		      void *cb_arg, const char *fn)
+		      const struct spdkrt_nvme_ctrlr_list *list, uint32_t sel,
+		      spdkrt_nvme_cmd_cb cb, void *cb_arg, const char *fn)
 {
 	struct spdkrt_nvme_cmd cmd = { .opc = SPDKRT_NVME_OPC_NS_ATTACHMENT };
 	int rc = need(ctrlr, SPDKRT_NVME_OACS_NS_MANAGE, fn);
@@ -172,8 +173,8 @@ int spdkrt_nvme_ctrlr_fw_commit(struct spdkrt_nvme_ctrlr *ctrlr, uint8_t slot, u
 }
 
 static int security(struct spdkrt_nvme_ctrlr *ctrlr, bool send, uint8_t secp, uint16_t spsp,
-		    uint8_t nssf, void *payload, uint32_t size, spdkrt_nvme_cmd_cb cb,
-		    void *cb_arg, const char *fn)
+		    uint8_t nssf, void *payload, uint32_t size, spdkrt_nvme_cmd_cb cb, void *cb_arg,
+		    const char *fn)
 {
 	struct spdkrt_nvme_cmd cmd = { 0 };
 	int rc = need(ctrlr, SPDKRT_NVME_OACS_SECURITY, fn);
@@ -196,8 +197,8 @@ int spdkrt_nvme_ctrlr_security_send(struct spdkrt_nvme_ctrlr *ctrlr, uint8_t sec
 			__func__);
 }
 
-int spdkrt_nvme_ctrlr_security_receive(struct spdkrt_nvme_ctrlr *ctrlr, uint8_t secp,
-				       uint16_t spsp, uint8_t nssf, void *payload, uint32_t size,
+int spdkrt_nvme_ctrlr_security_receive(struct spdkrt_nvme_ctrlr *ctrlr, uint8_t secp, uint16_t spsp,
+				       uint8_t nssf, void *payload, uint32_t size,
 				       spdkrt_nvme_cmd_cb cb, void *cb_arg)
 {
 	return security(ctrlr, false, secp, spsp, nssf, payload, size, cb, cb_arg, __func__);

@@ -75,7 +75,7 @@ struct nvme_request {
 	bool timeout_reported;
 	bool is_aer;
 	bool outstanding; /* on qpair->outstanding */
-	uint16_t cid; /* transport's command id while outstanding */
+	uint16_t cid;     /* transport's command id while outstanding */
 	/* Admin data through a DMA bounce buffer: copied to/from user_buf. */
 	void *bounce;
 	void *user_buf;
@@ -199,9 +199,9 @@ struct spdkrt_nvme_ctrlr {
 	bool cmd_done;           /* ... which arrived: init_cpl holds it */
 	uint64_t cmd_deadline;
 	struct spdkrt_nvme_cpl init_cpl;
-	bool rescanning;         /* the namespace states run for an event, not an attach */
-	int init_rc;             /* set by a failing step */
-	uint32_t init_index;     /* step-specific progress (namespace index, qpair walk) */
+	bool rescanning;     /* the namespace states run for an event, not an attach */
+	int init_rc;         /* set by a failing step */
+	uint32_t init_index; /* step-specific progress (namespace index, qpair walk) */
 	bool resetting;
 	bool is_failed;
 	bool is_removed;
@@ -216,14 +216,14 @@ struct spdkrt_nvme_ctrlr {
 	void *identify_buf; /* DMA, NVME_IDENTIFY_SIZE */
 
 	struct spdkrt_nvme_qpair *adminq;
-	uint32_t num_io_queues;    /* granted */
-	uint8_t *qid_in_use;       /* [num_io_queues + 1] */
+	uint32_t num_io_queues; /* granted */
+	uint8_t *qid_in_use;    /* [num_io_queues + 1] */
 	TAILQ_HEAD(, spdkrt_nvme_qpair) io_qpairs;
 
-	uint32_t *active_ns_ids;   /* sorted */
+	uint32_t *active_ns_ids; /* sorted */
 	uint32_t num_active_ns;
 	struct spdkrt_nvme_ns **ns; /* parallel to active_ns_ids */
-	uint32_t *new_ns_ids;      /* the list being read */
+	uint32_t *new_ns_ids;       /* the list being read */
 	uint32_t num_new_ns;
 	struct spdkrt_nvme_ns **new_ns;
 	bool ns_rescan_pending;
@@ -253,8 +253,8 @@ int nvme_bad_arg(const char *fn, const char *what);
 /* request.c */
 int nvme_qpair_init_requests(struct spdkrt_nvme_qpair *qpair, uint32_t num_requests);
 void nvme_qpair_fini_requests(struct spdkrt_nvme_qpair *qpair);
-struct nvme_request *nvme_request_alloc(struct spdkrt_nvme_qpair *qpair,
-					spdkrt_nvme_cmd_cb cb_fn, void *cb_arg);
+struct nvme_request *nvme_request_alloc(struct spdkrt_nvme_qpair *qpair, spdkrt_nvme_cmd_cb cb_fn,
+					void *cb_arg);
 void nvme_request_free(struct nvme_request *req);
 /* Called by transports for each completion; retries, children, bounce copies, callback. */
 void nvme_request_complete(struct nvme_request *req, const struct spdkrt_nvme_cpl *cpl);

@@ -21,8 +21,8 @@ int nvme_ns_update(struct spdkrt_nvme_ns *ns, const struct spdkrt_nvme_ns_data *
 		return -ENODEV; /* inactive */
 	if (index > data->nlbaf || lbaf->lbads < 9 || lbaf->lbads > 16) {
 		SRT_ERR("nvme %s: namespace %u: impossible LBA format %u (of %u, 2^%u bytes): "
-			"namespace ignored", ctrlr->trid.traddr, ns->id, index, data->nlbaf + 1u,
-			lbaf->lbads);
+			"namespace ignored",
+			ctrlr->trid.traddr, ns->id, index, data->nlbaf + 1u, lbaf->lbads);
 		return -EINVAL;
 	}
 	ns->sector_size = 1u << lbaf->lbads;
@@ -35,8 +35,8 @@ int nvme_ns_update(struct spdkrt_nvme_ns *ns, const struct spdkrt_nvme_ns_data *
 	ns->sectors_per_max_io = ctrlr->max_xfer_size / block;
 	if (ns->sectors_per_max_io == 0) {
 		SRT_ERR("nvme %s: namespace %u: a block (%u bytes) exceeds the largest transfer "
-			"(%u): namespace ignored", ctrlr->trid.traddr, ns->id, block,
-			ctrlr->max_xfer_size);
+			"(%u): namespace ignored",
+			ctrlr->trid.traddr, ns->id, block, ctrlr->max_xfer_size);
 		return -EINVAL;
 	}
 	if (ns->sectors_per_max_io > SPDKRT_NVME_MAX_NLB)

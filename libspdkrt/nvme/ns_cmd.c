@@ -52,7 +52,8 @@ static int check_io(const struct spdkrt_nvme_ns *ns, const struct spdkrt_nvme_qp
 	}
 	if (count == 0 || lba >= ns->num_sectors || count > ns->num_sectors - lba) {
 		SRT_ERR("%s: blocks %llu + %u are outside namespace %u (%llu blocks)", fn,
-			(unsigned long long)lba, count, ns->id, (unsigned long long)ns->num_sectors);
+			(unsigned long long)lba, count, ns->id,
+			(unsigned long long)ns->num_sectors);
 		return -EINVAL;
 	}
 	return 0;
@@ -231,7 +232,8 @@ static int submit_io(struct io_args *a)
 			return rc;
 		}
 		/* Some children are in flight: fail the rest; the parent completes with the error. */
-		nvme_request_fail(child, SPDKRT_NVME_SCT_GENERIC, SPDKRT_NVME_SC_DATA_TRANSFER_ERROR);
+		nvme_request_fail(child, SPDKRT_NVME_SCT_GENERIC,
+				  SPDKRT_NVME_SC_DATA_TRANSFER_ERROR);
 		while ((child = TAILQ_FIRST(&children)) != NULL) {
 			TAILQ_REMOVE(&children, child, link);
 			nvme_request_fail(child, SPDKRT_NVME_SCT_GENERIC,
@@ -281,9 +283,9 @@ int spdkrt_nvme_ns_cmd_read(struct spdkrt_nvme_ns *ns, struct spdkrt_nvme_qpair 
 		  0, 0, __func__);
 }
 
-int spdkrt_nvme_ns_cmd_write(struct spdkrt_nvme_ns *ns, struct spdkrt_nvme_qpair *qpair,
-			     void *buf, uint64_t lba, uint32_t lba_count, spdkrt_nvme_cmd_cb cb,
-			     void *cb_arg, uint32_t io_flags)
+int spdkrt_nvme_ns_cmd_write(struct spdkrt_nvme_ns *ns, struct spdkrt_nvme_qpair *qpair, void *buf,
+			     uint64_t lba, uint32_t lba_count, spdkrt_nvme_cmd_cb cb, void *cb_arg,
+			     uint32_t io_flags)
 {
 	return rw(ns, qpair, SPDKRT_NVME_OPC_WRITE, buf, NULL, lba, lba_count, cb, cb_arg, io_flags,
 		  0, 0, __func__);

@@ -27,11 +27,10 @@ static uint32_t cdw10(uint8_t action, bool ignore_key, uint8_t type_or_cptpl, bo
 			   SPDKRT_NVME_SET(SPDKRT_NVME_RESV_RTYPE, (uint32_t)type_or_cptpl));
 }
 
-int spdkrt_nvme_ns_cmd_reservation_register(struct spdkrt_nvme_ns *ns,
-					    struct spdkrt_nvme_qpair *qpair,
-					    const struct spdkrt_nvme_reservation_register_data *data,
-					    bool ignore_key, uint8_t action, uint8_t cptpl,
-					    spdkrt_nvme_cmd_cb cb, void *cb_arg)
+int spdkrt_nvme_ns_cmd_reservation_register(
+	struct spdkrt_nvme_ns *ns, struct spdkrt_nvme_qpair *qpair,
+	const struct spdkrt_nvme_reservation_register_data *data, bool ignore_key, uint8_t action,
+	uint8_t cptpl, spdkrt_nvme_cmd_cb cb, void *cb_arg)
 {
 	struct spdkrt_nvme_cmd cmd = { .opc = SPDKRT_NVME_OPC_RESERVATION_REGISTER };
 	int rc = check(ns, qpair, data, __func__);

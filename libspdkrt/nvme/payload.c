@@ -36,7 +36,8 @@ int nvme_sge_iter_next(struct nvme_sge_iter *it, uint32_t max, void **va, uint32
 
 		if (rc != 0 || addr == NULL || length == 0) {
 			SRT_ERR("nvme: the caller's next_sge callback gave no more data (rc %d, "
-				"length %u) before the end of the I/O", rc, length);
+				"length %u) before the end of the I/O",
+				rc, length);
 			return -EINVAL;
 		}
 		it->cur = addr;

@@ -32,7 +32,7 @@ struct pcie_ctrlr {
 
 struct pcie_tracker {
 	struct nvme_request *req;
-	uint64_t *list;     /* PRP list or SGL descriptors, one page */
+	uint64_t *list; /* PRP list or SGL descriptors, one page */
 	uint64_t list_iova;
 	uint16_t next_free;
 	bool active;
@@ -287,7 +287,8 @@ static int pcie_qpair_create(struct spdkrt_nvme_ctrlr *ctrlr, uint16_t id, uint3
 	*out = &pq->qpair;
 	return 0;
 fail:
-	SRT_ERR("nvme %s: no DMA memory for queue %u (%u entries)", ctrlr->trid.traddr, id, entries);
+	SRT_ERR("nvme %s: no DMA memory for queue %u (%u entries)", ctrlr->trid.traddr, id,
+		entries);
 	pcie_qpair_destroy(&pq->qpair);
 	return rc;
 }
@@ -311,7 +312,8 @@ static int build_data_pointer(struct pcie_qpair *pq, struct pcie_tracker *tr,
 	if (req->payload.type == NVME_PAYLOAD_SGL && pq->qpair.id != 0 &&
 	    SPDKRT_NVME_GET(ctrlr->cdata.sgls, SPDKRT_NVME_SGLS_SUPPORT) != 0)
 		rc = pcie_build_sgl(&req->cmd, &it, req->payload_size, tr->list, tr->list_iova,
-				    SPDKRT_NVME_GET(ctrlr->cdata.sgls, SPDKRT_NVME_SGLS_SUPPORT) == 2);
+				    SPDKRT_NVME_GET(ctrlr->cdata.sgls, SPDKRT_NVME_SGLS_SUPPORT) ==
+					    2);
 	else
 		rc = pcie_build_prps(&req->cmd, &it, req->payload_size, tr->list, tr->list_iova,
 				     PCIE_PAGE_SIZE);
@@ -395,8 +397,8 @@ static int32_t pcie_qpair_process(struct spdkrt_nvme_qpair *qpair, uint32_t max)
 		    !pq->trackers[cpl.cid].active) {
 			pq->bogus_completions++;
 			SRT_ERR("nvme %s: queue %u: dropped a completion with sqid %u cid %u that "
-				"matches no outstanding command", qpair->ctrlr->trid.traddr,
-				qpair->id, cpl.sqid, cpl.cid);
+				"matches no outstanding command",
+				qpair->ctrlr->trid.traddr, qpair->id, cpl.sqid, cpl.cid);
 			continue;
 		}
 		if (cpl.sqhd < qpair->num_entries)
@@ -470,13 +472,13 @@ static int send_queue_cmd(struct queue_cmd_ctx *ctx, uint8_t opc)
 	req->cmd.opc = opc;
 	req->cmd.cdw10 = SPDKRT_NVME_SET(SPDKRT_NVME_CREATE_QID, qid);
 	if (opc == SPDKRT_NVME_OPC_CREATE_IO_CQ) {
-		req->cmd.cdw10 |= SPDKRT_NVME_SET(SPDKRT_NVME_CREATE_QSIZE,
-						  ctx->qpair->num_entries - 1);
+		req->cmd.cdw10 |=
+			SPDKRT_NVME_SET(SPDKRT_NVME_CREATE_QSIZE, ctx->qpair->num_entries - 1);
 		req->cmd.cdw11 = SPDKRT_NVME_SET(SPDKRT_NVME_CREATE_PC, 1u);
 		req->cmd.dptr.prp.prp1 = pq->cq_iova;
 	} else if (opc == SPDKRT_NVME_OPC_CREATE_IO_SQ) {
-		req->cmd.cdw10 |= SPDKRT_NVME_SET(SPDKRT_NVME_CREATE_QSIZE,
-						  ctx->qpair->num_entries - 1);
+		req->cmd.cdw10 |=
+			SPDKRT_NVME_SET(SPDKRT_NVME_CREATE_QSIZE, ctx->qpair->num_entries - 1);
 		req->cmd.cdw11 = SPDKRT_NVME_SET(SPDKRT_NVME_CREATE_PC, 1u) |
 				 SPDKRT_NVME_SET(SPDKRT_NVME_CREATE_SQ_QPRIO, ctx->qpair->qprio) |
 				 SPDKRT_NVME_SET(SPDKRT_NVME_CREATE_SQ_CQID, qid);
@@ -500,8 +502,8 @@ static int start_queue_cmds(struct spdkrt_nvme_qpair *qpair, bool deleting,
 	ctx->cb = cb;
 	ctx->arg = arg;
 	ctx->deleting = deleting;
-	rc = send_queue_cmd(ctx, deleting ? SPDKRT_NVME_OPC_DELETE_IO_SQ :
-					    SPDKRT_NVME_OPC_CREATE_IO_CQ);
+	rc = send_queue_cmd(ctx,
+			    deleting ? SPDKRT_NVME_OPC_DELETE_IO_SQ : SPDKRT_NVME_OPC_CREATE_IO_CQ);
 	if (rc != 0)
 		free(ctx);
 	return rc;
@@ -557,7 +559,6 @@ static const struct spdkrt_pci_id *nvme_pcie_ctrlr_pci_id(struct spdkrt_nvme_ctr
 	return srt_pci_device_id(to_pcie(ctrlr)->dev);
 }
 
-
 const struct nvme_transport g_nvme_transport_pcie = {
 	.name = "PCIe",
 	.type = SPDKRT_NVME_TRANSPORT_PCIE,
@@ -582,4 +583,3 @@ const struct nvme_transport g_nvme_transport_pcie = {
 	.enumerate = nvme_pcie_enumerate,
 	.pci_id = nvme_pcie_ctrlr_pci_id,
 };
-

@@ -13,9 +13,9 @@
 
 struct prp_state {
 	uint64_t prp1;
-	uint32_t n;            /* entries, PRP1 included */
-	bool ended_unaligned;  /* the last piece stopped inside a page: nothing may follow */
-	uint64_t end;          /* IOVA just after the last piece */
+	uint32_t n;           /* entries, PRP1 included */
+	bool ended_unaligned; /* the last piece stopped inside a page: nothing may follow */
+	uint64_t end;         /* IOVA just after the last piece */
 };
 
 static int prp_add(struct prp_state *s, uint64_t *list, uint64_t iova, uint32_t piece,
@@ -156,8 +156,9 @@ int pcie_build_sgl(struct spdkrt_nvme_cmd *cmd, struct nvme_sge_iter *it, uint32
 			n++;
 		}
 	}
-	cmd->flags = (uint8_t)((cmd->flags & ~SPDKRT_NVME_SET(SPDKRT_NVME_CMD_PSDT, 3u)) |
-			       SPDKRT_NVME_SET(SPDKRT_NVME_CMD_PSDT, SPDKRT_NVME_PSDT_SGL_MPTR_CONTIG));
+	cmd->flags =
+		(uint8_t)((cmd->flags & ~SPDKRT_NVME_SET(SPDKRT_NVME_CMD_PSDT, 3u)) |
+			  SPDKRT_NVME_SET(SPDKRT_NVME_CMD_PSDT, SPDKRT_NVME_PSDT_SGL_MPTR_CONTIG));
 	if (n == 1) {
 		cmd->dptr.sgl1 = desc[0];
 		return 0;

@@ -136,7 +136,8 @@ static int probe_one(void *arg, const char *traddr)
 	spdkrt_nvme_ctrlr_opts_init(&opts, sizeof(opts));
 	if (ctx->connect_opts != NULL)
 		memcpy(&opts, ctx->connect_opts,
-		       ctx->connect_opts->size < sizeof(opts) ? ctx->connect_opts->size : sizeof(opts));
+		       ctx->connect_opts->size < sizeof(opts) ? ctx->connect_opts->size :
+								sizeof(opts));
 	opts.size = sizeof(opts);
 	if (ctx->probe_cb != NULL && !ctx->probe_cb(ctx->cb_ctx, &trid, &opts))
 		return 0;
@@ -262,7 +263,8 @@ int spdkrt_nvme_connect(const struct spdkrt_nvme_transport_id *trid,
 	if (trid == NULL || ctrlr == NULL || trid->traddr[0] == '\0' ||
 	    (opts != NULL && opts->size < sizeof(size_t))) {
 		SRT_ERR("%s: needs a transport ID with an address, and opts from "
-			"spdkrt_nvme_ctrlr_opts_init()", __func__);
+			"spdkrt_nvme_ctrlr_opts_init()",
+			__func__);
 		return -EINVAL;
 	}
 	if (is_attached(trid)) {
@@ -287,7 +289,11 @@ int spdkrt_nvme_connect(const struct spdkrt_nvme_transport_id *trid,
 
 /* Detach */
 
-enum detach_state { DETACH_SHUTDOWN, DETACH_WAIT, DETACH_DONE };
+enum detach_state {
+	DETACH_SHUTDOWN,
+	DETACH_WAIT,
+	DETACH_DONE
+};
 
 struct spdkrt_nvme_detach_ctx {
 	struct spdkrt_nvme_ctrlr *ctrlr;
@@ -326,7 +332,8 @@ int spdkrt_nvme_detach_poll_async(struct spdkrt_nvme_detach_ctx *ctx)
 	ctrlr = ctx->ctrlr;
 	if (ctx->state == DETACH_SHUTDOWN) {
 		/* RTD3E bounds the shutdown; 0 means the controller does not say. */
-		uint64_t us = ctrlr->cdata.rtd3e ? ctrlr->cdata.rtd3e : ctrlr->opts.shutdown_timeout_us;
+		uint64_t us = ctrlr->cdata.rtd3e ? ctrlr->cdata.rtd3e :
+						   ctrlr->opts.shutdown_timeout_us;
 
 		if (us > 60u * 1000 * 1000)
 			us = 60u * 1000 * 1000;
@@ -342,7 +349,8 @@ int spdkrt_nvme_detach_poll_async(struct spdkrt_nvme_detach_ctx *ctx)
 	}
 	if (ctx->state == DETACH_WAIT) {
 		if (ctrlr->transport->get_reg_4(ctrlr, SPDKRT_NVME_REG_CSTS, &csts) != 0 ||
-		    SPDKRT_NVME_GET(csts, SPDKRT_NVME_CSTS_SHST) == SPDKRT_NVME_CSTS_SHST_COMPLETE) {
+		    SPDKRT_NVME_GET(csts, SPDKRT_NVME_CSTS_SHST) ==
+			    SPDKRT_NVME_CSTS_SHST_COMPLETE) {
 			ctx->state = DETACH_DONE;
 		} else if (spdkrt_get_ticks() > ctx->deadline) {
 			SRT_WARN("nvme %s: shutdown did not complete in time; detaching anyway",

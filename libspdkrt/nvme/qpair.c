@@ -107,7 +107,8 @@ restart:
 		req->timeout_reported = true;
 		SRT_WARN("%s: queue %u: command cid %u (opcode 0x%02x) timed out",
 			 ctrlr->trid.traddr, qpair->id, req->cid, req->cmd.opc);
-		ctrlr->timeout_cb(ctrlr->timeout_arg, ctrlr, qpair->id == 0 ? NULL : qpair, req->cid);
+		ctrlr->timeout_cb(ctrlr->timeout_arg, ctrlr, qpair->id == 0 ? NULL : qpair,
+				  req->cid);
 		if (ctrlr->timeout_cb == NULL || !qpair->enabled)
 			return;
 		goto restart;
@@ -145,7 +146,7 @@ void nvme_qpair_destroy(struct spdkrt_nvme_qpair *qpair)
 }
 
 int32_t spdkrt_nvme_qpair_process_completions(struct spdkrt_nvme_qpair *qpair,
-					     uint32_t max_completions)
+					      uint32_t max_completions)
 {
 	struct spdkrt_nvme_ctrlr *ctrlr;
 	int32_t n;

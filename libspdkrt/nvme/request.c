@@ -135,7 +135,8 @@ void nvme_request_complete(struct nvme_request *req, const struct spdkrt_nvme_cp
 		return;
 	}
 	if (spdkrt_nvme_cpl_is_error(cpl) && !req->is_aer &&
-	    SPDKRT_NVME_GET(cpl->status, SPDKRT_NVME_STATUS_SC) != SPDKRT_NVME_SC_ABORTED_SQ_DELETION)
+	    SPDKRT_NVME_GET(cpl->status, SPDKRT_NVME_STATUS_SC) !=
+		    SPDKRT_NVME_SC_ABORTED_SQ_DELETION)
 		SRT_NOTICE("%s: queue %u command opcode 0x%02x cid %u nsid %u failed: %s",
 			   ctrlr->trid.traddr, qpair->id, req->cmd.opc, req->cid, req->cmd.nsid,
 			   spdkrt_nvme_cpl_status_string(cpl));

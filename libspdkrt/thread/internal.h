@@ -25,7 +25,11 @@ struct srt_thread_work {
 	bool scheduled;
 };
 
-enum srt_thread_state { SRT_THREAD_RUNNING, SRT_THREAD_EXITING, SRT_THREAD_EXITED };
+enum srt_thread_state {
+	SRT_THREAD_RUNNING,
+	SRT_THREAD_EXITING,
+	SRT_THREAD_EXITED
+};
 
 TAILQ_HEAD(srt_poller_list, spdkrt_poller);
 TAILQ_HEAD(srt_work_list, srt_thread_work);

@@ -158,7 +158,8 @@ int spdkrt_thread_destroy(struct spdkrt_thread *t)
 	if (t->reactor != NULL) {
 		SRT_ERR("spdkrt_thread_destroy: thread '%s' belongs to a reactor of "
 			"spdkrt_app_run, which destroys it once it has exited (call "
-			"spdkrt_thread_exit)", t->name);
+			"spdkrt_thread_exit)",
+			t->name);
 		return -EINVAL;
 	}
 	/* Closed first: a message sent while we look would otherwise be freed with the ring. */
@@ -168,8 +169,8 @@ int spdkrt_thread_destroy(struct spdkrt_thread *t)
 			reopen_to_senders(t);
 		SRT_ERR("spdkrt_thread_destroy: thread '%s' still has %u pollers, %u channels, "
 			"%u unfinished walks or unregisters, or pending messages; exit it and poll "
-			"until it has exited", t->name, t->num_pollers, t->num_channels,
-			t->num_pending);
+			"until it has exited",
+			t->name, t->num_pollers, t->num_channels, t->num_pending);
 		return -EBUSY;
 	}
 	pthread_mutex_lock(&g_threads_lock);
@@ -306,8 +307,9 @@ int spdkrt_thread_poll(struct spdkrt_thread *t, uint32_t max_msgs, uint64_t now)
 	if (!atomic_compare_exchange_strong_explicit(&t->polling, &idle, true, memory_order_acquire,
 						     memory_order_relaxed)) {
 		SRT_ERR("spdkrt_thread_poll: thread '%s' is already being polled (%s); refused",
-			t->name, srt_current_thread == t ? "a nested poll from inside its own poll"
-							 : "by another OS thread");
+			t->name,
+			srt_current_thread == t ? "a nested poll from inside its own poll" :
+						  "by another OS thread");
 		return -EBUSY;
 	}
 	previous = srt_current_thread;

@@ -52,7 +52,8 @@ int srt_spec_parse(const char *text, struct srt_spec **out)
 	spec->module = spec->text;
 	if (!valid_word(spec->module)) {
 		SRT_ERR("bdev spec '%s': expected MODULE:key=value,... (e.g. "
-			"malloc:name=Malloc0,size_mb=64)", shown);
+			"malloc:name=Malloc0,size_mb=64)",
+			shown);
 		goto invalid;
 	}
 	if (colon == NULL || colon[1] == '\0')

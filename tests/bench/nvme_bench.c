@@ -46,8 +46,8 @@ static uint64_t driver_loop(void *buf, uint32_t blocks, unsigned n)
 		uint64_t t0 = spdkrt_get_ticks();
 
 		g_done = false;
-		if (spdkrt_nvme_ns_cmd_read(g_ns, g_qpair, buf, (i * blocks) % 1024, blocks, done_cb,
-					    NULL, 0) != 0) {
+		if (spdkrt_nvme_ns_cmd_read(g_ns, g_qpair, buf, (i * blocks) % 1024, blocks,
+					    done_cb, NULL, 0) != 0) {
 			fprintf(stderr, "submit failed\n");
 			exit(1);
 		}
@@ -210,7 +210,8 @@ int main(int argc, char **argv)
 		/* The best of 5 alternating rounds: other processes on a shared machine only add. */
 		d = r = 1e18;
 		for (int round = 0; round < 5; round++) {
-			double dd = (double)driver_loop(buf, bytes / 512, n / 5) * tick_ns / (n / 5);
+			double dd =
+				(double)driver_loop(buf, bytes / 512, n / 5) * tick_ns / (n / 5);
 			double rr = (double)raw_loop(&raw, buf, bytes, n / 5) * tick_ns / (n / 5);
 
 			d = dd < d ? dd : d;

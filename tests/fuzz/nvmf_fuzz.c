@@ -149,7 +149,7 @@ static uint64_t open_connections(void)
 /* A connected non-blocking socket to sa, or -errno; the handshake is the kernel's on loopback. */
 static int connect_nonblocking(const struct sockaddr_in *sa)
 {
-	struct pollfd pfd = {.events = POLLOUT};
+	struct pollfd pfd = { .events = POLLOUT };
 	socklen_t len = sizeof(int);
 	int fd, err = 0;
 
@@ -176,7 +176,7 @@ static int connect_nonblocking(const struct sockaddr_in *sa)
 
 int nvmf_fuzz_one(const uint8_t *data, size_t size)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET};
+	struct sockaddr_in sa = { .sin_family = AF_INET };
 	uint8_t sink[65536];
 	size_t sent = 0;
 	bool eof = false;

@@ -105,7 +105,8 @@ int main(int argc, char **argv)
 		rc = spdkrt_mem_register(region, 4 * mib);
 		if (rc == 0) {
 			len = 4 * mib;
-			CHECK(spdkrt_vtophys(region + 100, &len) != SPDKRT_IOVA_INVALID && len >= 100,
+			CHECK(spdkrt_vtophys(region + 100, &len) != SPDKRT_IOVA_INVALID &&
+				      len >= 100,
 			      "vtophys of registered memory");
 			CHECK(spdkrt_mem_unregister(region, 4 * mib) == 0, "mem_unregister");
 			CHECK(spdkrt_vtophys(region, NULL) == SPDKRT_IOVA_INVALID,

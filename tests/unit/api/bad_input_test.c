@@ -85,20 +85,51 @@ static void assert_no_failures(void)
 		want_value(fn(NULL) == NULL, 1);                                                   \
 	}
 
-static void noop_msg(void *ctx) { (void)ctx; }
-static int noop_poller(void *ctx) { (void)ctx; return SPDKRT_POLLER_IDLE; }
-static void noop_io(void *arg, int status) { (void)arg; (void)status; }
+static void noop_msg(void *ctx)
+{
+	(void)ctx;
+}
+static int noop_poller(void *ctx)
+{
+	(void)ctx;
+	return SPDKRT_POLLER_IDLE;
+}
+static void noop_io(void *arg, int status)
+{
+	(void)arg;
+	(void)status;
+}
 static void noop_event(enum spdkrt_bdev_event_type t, struct spdkrt_bdev *b, void *ctx)
 {
 	(void)t;
 	(void)b;
 	(void)ctx;
 }
-static int noop_create(void *dev, void *ctx) { (void)dev; (void)ctx; return 0; }
-static void noop_destroy(void *dev, void *ctx) { (void)dev; (void)ctx; }
-static void noop_channel(struct spdkrt_io_channel_iter *i) { (void)i; }
-static void noop_channel_done(struct spdkrt_io_channel_iter *i, int s) { (void)i; (void)s; }
-static void noop_done(void *ctx, int status) { (void)ctx; (void)status; }
+static int noop_create(void *dev, void *ctx)
+{
+	(void)dev;
+	(void)ctx;
+	return 0;
+}
+static void noop_destroy(void *dev, void *ctx)
+{
+	(void)dev;
+	(void)ctx;
+}
+static void noop_channel(struct spdkrt_io_channel_iter *i)
+{
+	(void)i;
+}
+static void noop_channel_done(struct spdkrt_io_channel_iter *i, int s)
+{
+	(void)i;
+	(void)s;
+}
+static void noop_done(void *ctx, int status)
+{
+	(void)ctx;
+	(void)status;
+}
 
 /* ---- app ---- */
 static void probe_spdkrt_app_get_thread(void)
@@ -164,8 +195,8 @@ static void probe_spdkrt_bdev_create(void)
 	want_rc(spdkrt_bdev_create("", &b), -EINVAL, "MODULE:key=value");
 	want_rc(spdkrt_bdev_create("nosuch:name=x", &b), -ENODEV, "unknown module");
 	want_rc(spdkrt_bdev_create("malloc:name=bad0,num_blocks=8", &b), -EEXIST, "bad0");
-	want_rc(spdkrt_bdev_create("malloc:name=huge,num_blocks=18446744073709551615", &b),
-		  -EINVAL, "num_blocks");
+	want_rc(spdkrt_bdev_create("malloc:name=huge,num_blocks=18446744073709551615", &b), -EINVAL,
+		"num_blocks");
 	assert_null(b);
 }
 
@@ -189,13 +220,13 @@ static void probe_spdkrt_bdev_first(void)
 #define PROBE_RANGE(fn)                                                                            \
 	static void probe_##fn(void)                                                               \
 	{                                                                                          \
-		want_rc(fn(NULL, g_ch, 0, 1, noop_io, NULL), -EINVAL, "NULL");                  \
-		want_rc(fn(g_desc, NULL, 0, 1, noop_io, NULL), -EINVAL, "NULL");                 \
-		want_rc(fn(g_desc, g_ch, 0, 1, NULL, NULL), -EINVAL, "NULL");                    \
-		want_rc(fn(g_desc, g_ch, 0, 0, noop_io, NULL), -EINVAL, "outside");              \
-		want_rc(fn(g_desc, g_ch, 64, 1, noop_io, NULL), -EINVAL, "outside");             \
-		want_rc(fn(g_desc, g_ch, UINT64_MAX, 2, noop_io, NULL), -EINVAL, "outside");     \
-		want_rc(fn(g_desc, g_ch, 1, UINT64_MAX, noop_io, NULL), -EINVAL, "outside");     \
+		want_rc(fn(NULL, g_ch, 0, 1, noop_io, NULL), -EINVAL, "NULL");                     \
+		want_rc(fn(g_desc, NULL, 0, 1, noop_io, NULL), -EINVAL, "NULL");                   \
+		want_rc(fn(g_desc, g_ch, 0, 1, NULL, NULL), -EINVAL, "NULL");                      \
+		want_rc(fn(g_desc, g_ch, 0, 0, noop_io, NULL), -EINVAL, "outside");                \
+		want_rc(fn(g_desc, g_ch, 64, 1, noop_io, NULL), -EINVAL, "outside");               \
+		want_rc(fn(g_desc, g_ch, UINT64_MAX, 2, noop_io, NULL), -EINVAL, "outside");       \
+		want_rc(fn(g_desc, g_ch, 1, UINT64_MAX, noop_io, NULL), -EINVAL, "outside");       \
 	}
 PROBE_RANGE(spdkrt_bdev_flush_blocks)
 PROBE_RANGE(spdkrt_bdev_unmap_blocks)
@@ -259,7 +290,7 @@ static void probe_spdkrt_bdev_io_type_supported(void)
 {
 	want_value(spdkrt_bdev_io_type_supported(NULL, SPDKRT_BDEV_IO_READ), false);
 	want_value(spdkrt_bdev_io_type_supported(g_bdev, (enum spdkrt_bdev_io_type)99), false);
-	want_value(spdkrt_bdev_io_type_supported(g_bdev, (enum spdkrt_bdev_io_type)-1), false);
+	want_value(spdkrt_bdev_io_type_supported(g_bdev, (enum spdkrt_bdev_io_type) - 1), false);
 }
 
 static void probe_spdkrt_bdev_open(void)
@@ -296,13 +327,13 @@ static void probe_spdkrt_bdev_queue_io_wait(void)
 #define PROBE_BYTES(fn)                                                                            \
 	static void probe_##fn(void)                                                               \
 	{                                                                                          \
-		want_rc(fn(NULL, g_ch, g_buf, 0, 512, noop_io, NULL), -EINVAL, "NULL");          \
-		want_rc(fn(g_desc, g_ch, g_buf, 1, 512, noop_io, NULL), -EINVAL, "multiples");   \
-		want_rc(fn(g_desc, g_ch, g_buf, 0, 100, noop_io, NULL), -EINVAL, "multiples");   \
-		want_rc(fn(g_desc, g_ch, g_buf, 0, 0, noop_io, NULL), -EINVAL, "outside");       \
-		want_rc(fn(g_desc, g_ch, NULL, 0, 512, noop_io, NULL), -EINVAL, "NULL");         \
-		want_rc(fn(g_desc, g_ch, g_buf, UINT64_MAX - 511, 1024, noop_io, NULL), -EINVAL, \
-			  "outside");                                                              \
+		want_rc(fn(NULL, g_ch, g_buf, 0, 512, noop_io, NULL), -EINVAL, "NULL");            \
+		want_rc(fn(g_desc, g_ch, g_buf, 1, 512, noop_io, NULL), -EINVAL, "multiples");     \
+		want_rc(fn(g_desc, g_ch, g_buf, 0, 100, noop_io, NULL), -EINVAL, "multiples");     \
+		want_rc(fn(g_desc, g_ch, g_buf, 0, 0, noop_io, NULL), -EINVAL, "outside");         \
+		want_rc(fn(g_desc, g_ch, NULL, 0, 512, noop_io, NULL), -EINVAL, "NULL");           \
+		want_rc(fn(g_desc, g_ch, g_buf, UINT64_MAX - 511, 1024, noop_io, NULL), -EINVAL,   \
+			"outside");                                                                \
 	}
 PROBE_BYTES(spdkrt_bdev_read)
 PROBE_BYTES(spdkrt_bdev_write)
@@ -311,15 +342,15 @@ PROBE_BYTES(spdkrt_bdev_write)
 #define PROBE_BUF(fn)                                                                              \
 	static void probe_##fn(void)                                                               \
 	{                                                                                          \
-		want_rc(fn(NULL, g_ch, g_buf, 0, 1, noop_io, NULL), -EINVAL, "NULL");            \
-		want_rc(fn(g_desc, NULL, g_buf, 0, 1, noop_io, NULL), -EINVAL, "NULL");          \
-		want_rc(fn(g_desc, g_ch, g_buf, 0, 1, NULL, NULL), -EINVAL, "NULL");             \
-		want_rc(fn(g_desc, g_ch, NULL, 0, 1, noop_io, NULL), -EINVAL, "NULL");           \
-		want_rc(fn(g_desc, g_ch, g_buf, 0, 0, noop_io, NULL), -EINVAL, "outside");       \
-		want_rc(fn(g_desc, g_ch, g_buf, UINT64_MAX, 2, noop_io, NULL), -EINVAL,          \
-			  "outside");                                                              \
-		want_rc(fn(g_desc, g_ch, g_buf, 2, UINT64_MAX - 1, noop_io, NULL), -EINVAL,      \
-			  "outside");                                                              \
+		want_rc(fn(NULL, g_ch, g_buf, 0, 1, noop_io, NULL), -EINVAL, "NULL");              \
+		want_rc(fn(g_desc, NULL, g_buf, 0, 1, noop_io, NULL), -EINVAL, "NULL");            \
+		want_rc(fn(g_desc, g_ch, g_buf, 0, 1, NULL, NULL), -EINVAL, "NULL");               \
+		want_rc(fn(g_desc, g_ch, NULL, 0, 1, noop_io, NULL), -EINVAL, "NULL");             \
+		want_rc(fn(g_desc, g_ch, g_buf, 0, 0, noop_io, NULL), -EINVAL, "outside");         \
+		want_rc(fn(g_desc, g_ch, g_buf, UINT64_MAX, 2, noop_io, NULL), -EINVAL,            \
+			"outside");                                                                \
+		want_rc(fn(g_desc, g_ch, g_buf, 2, UINT64_MAX - 1, noop_io, NULL), -EINVAL,        \
+			"outside");                                                                \
 	}
 PROBE_BUF(spdkrt_bdev_read_blocks)
 PROBE_BUF(spdkrt_bdev_write_blocks)
@@ -332,16 +363,16 @@ PROBE_BUF(spdkrt_bdev_write_blocks)
 		struct iovec wrap[2] = { { g_buf, SIZE_MAX }, { g_buf, 513 } };                    \
 		struct iovec zero[2] = { { g_buf, 512 }, { g_buf, 0 } };                           \
                                                                                                    \
-		want_rc(fn(NULL, g_ch, iov, 1, 0, 1, noop_io, NULL), -EINVAL, "NULL");           \
-		want_rc(fn(g_desc, g_ch, NULL, 1, 0, 1, noop_io, NULL), -EINVAL, "iovcnt");      \
-		want_rc(fn(g_desc, g_ch, iov, 0, 0, 1, noop_io, NULL), -EINVAL, "iovcnt");       \
-		want_rc(fn(g_desc, g_ch, iov, -1, 0, 1, noop_io, NULL), -EINVAL, "iovcnt");      \
-		want_rc(fn(g_desc, g_ch, iov, INT_MAX, 0, 1, noop_io, NULL), -EINVAL, "iovcnt"); \
-		want_rc(fn(g_desc, g_ch, iov, 2, 0, 1, noop_io, NULL), -EINVAL, "iovecs hold");  \
-		want_rc(fn(g_desc, g_ch, wrap, 2, 0, 1, noop_io, NULL), -EINVAL, "overflow");    \
-		want_rc(fn(g_desc, g_ch, zero, 2, 0, 1, noop_io, NULL), -EINVAL, "length 0");    \
-		want_rc(fn(g_desc, g_ch, iov, 1, UINT64_MAX, 2, noop_io, NULL), -EINVAL,         \
-			  "outside");                                                              \
+		want_rc(fn(NULL, g_ch, iov, 1, 0, 1, noop_io, NULL), -EINVAL, "NULL");             \
+		want_rc(fn(g_desc, g_ch, NULL, 1, 0, 1, noop_io, NULL), -EINVAL, "iovcnt");        \
+		want_rc(fn(g_desc, g_ch, iov, 0, 0, 1, noop_io, NULL), -EINVAL, "iovcnt");         \
+		want_rc(fn(g_desc, g_ch, iov, -1, 0, 1, noop_io, NULL), -EINVAL, "iovcnt");        \
+		want_rc(fn(g_desc, g_ch, iov, INT_MAX, 0, 1, noop_io, NULL), -EINVAL, "iovcnt");   \
+		want_rc(fn(g_desc, g_ch, iov, 2, 0, 1, noop_io, NULL), -EINVAL, "iovecs hold");    \
+		want_rc(fn(g_desc, g_ch, wrap, 2, 0, 1, noop_io, NULL), -EINVAL, "overflow");      \
+		want_rc(fn(g_desc, g_ch, zero, 2, 0, 1, noop_io, NULL), -EINVAL, "length 0");      \
+		want_rc(fn(g_desc, g_ch, iov, 1, UINT64_MAX, 2, noop_io, NULL), -EINVAL,           \
+			"outside");                                                                \
 	}
 PROBE_IOV(spdkrt_bdev_readv_blocks)
 PROBE_IOV(spdkrt_bdev_writev_blocks)
@@ -386,14 +417,14 @@ static void probe_spdkrt_dma_iova(void)
 	{                                                                                          \
 		void *buf;                                                                         \
                                                                                                    \
-		want_null(fn(0, 64, SPDKRT_ENV_SOCKET_ANY), "invalid size");                     \
-		want_null(fn(SIZE_MAX, 64, SPDKRT_ENV_SOCKET_ANY), #fn);                         \
-		want_null(fn(4096, 3, SPDKRT_ENV_SOCKET_ANY), "alignment");                      \
-		want_null(fn(4096, 64, -2), "socket");                                           \
-		want_null(fn(4096, 64, 4096), "socket");                                         \
+		want_null(fn(0, 64, SPDKRT_ENV_SOCKET_ANY), "invalid size");                       \
+		want_null(fn(SIZE_MAX, 64, SPDKRT_ENV_SOCKET_ANY), #fn);                           \
+		want_null(fn(4096, 3, SPDKRT_ENV_SOCKET_ANY), "alignment");                        \
+		want_null(fn(4096, 64, -2), "socket");                                             \
+		want_null(fn(4096, 64, 4096), "socket");                                           \
 		buf = fn(64, (size_t)1 << 33, SPDKRT_ENV_SOCKET_ANY);                              \
 		if (buf != NULL) {                                                                 \
-			assert_int_equal((uintptr_t)buf & (((uintptr_t)1 << 33) - 1), 0);         \
+			assert_int_equal((uintptr_t)buf &(((uintptr_t)1 << 33) - 1), 0);           \
 			spdkrt_dma_free(buf);                                                      \
 		} else {                                                                           \
 			assert_logged("alignment");                                                \
@@ -466,19 +497,18 @@ static void probe_spdkrt_env_opts_init(void)
 static void probe_spdkrt_for_each_channel(void)
 {
 	want_rc(spdkrt_for_each_channel(NULL, noop_channel, NULL, noop_channel_done), -EINVAL,
-		  "spdkrt_for_each_channel");
+		"spdkrt_for_each_channel");
 	want_rc(spdkrt_for_each_channel(g_buf, noop_channel, NULL, noop_channel_done), -ENOENT,
-		  "spdkrt_for_each_channel");
+		"spdkrt_for_each_channel");
 	want_rc(spdkrt_for_each_channel(g_bdev, NULL, NULL, noop_channel_done), -EINVAL,
-		  "spdkrt_for_each_channel");
+		"spdkrt_for_each_channel");
 	want_rc(spdkrt_for_each_channel(g_bdev, noop_channel, NULL, NULL), -EINVAL,
-		  "spdkrt_for_each_channel");
+		"spdkrt_for_each_channel");
 }
 
 static void probe_spdkrt_for_each_channel_continue(void)
 {
-	want_ignored(spdkrt_for_each_channel_continue(NULL, 0),
-		     "spdkrt_for_each_channel_continue");
+	want_ignored(spdkrt_for_each_channel_continue(NULL, 0), "spdkrt_for_each_channel_continue");
 }
 
 static void probe_spdkrt_for_each_thread(void)
@@ -505,13 +535,13 @@ static void probe_spdkrt_io_device_register(void)
 	static char dev;
 
 	want_rc(spdkrt_io_device_register(NULL, noop_create, noop_destroy, 8, "x"), -EINVAL,
-		  "NULL");
+		"NULL");
 	want_rc(spdkrt_io_device_register(&dev, NULL, noop_destroy, 8, "x"), -EINVAL, "NULL");
 	want_rc(spdkrt_io_device_register(&dev, noop_create, NULL, 8, "x"), -EINVAL, "NULL");
 	want_rc(spdkrt_io_device_register(&dev, noop_create, noop_destroy, SIZE_MAX - 8, "x"),
-		  -EINVAL, "context size");
+		-EINVAL, "context size");
 	want_rc(spdkrt_io_device_register(g_bdev, noop_create, noop_destroy, 8, "x"), -EEXIST,
-		  "already registered");
+		"already registered");
 }
 
 static void probe_spdkrt_io_device_unregister(void)
@@ -533,13 +563,13 @@ static void probe_spdkrt_log_level_from_name(void)
 static void probe_spdkrt_log_level_name(void)
 {
 	want_value(strcmp(spdkrt_log_level_name((enum spdkrt_log_level)99), "unknown"), 0);
-	want_value(strcmp(spdkrt_log_level_name((enum spdkrt_log_level)-1), "unknown"), 0);
+	want_value(strcmp(spdkrt_log_level_name((enum spdkrt_log_level) - 1), "unknown"), 0);
 }
 
 static void probe_spdkrt_log_set_level(void)
 {
 	want_value(spdkrt_log_set_level((enum spdkrt_log_level)99), -EINVAL);
-	want_value(spdkrt_log_set_level((enum spdkrt_log_level)-1), -EINVAL);
+	want_value(spdkrt_log_set_level((enum spdkrt_log_level) - 1), -EINVAL);
 	want_value(spdkrt_log_get_level(), SPDKRT_LOG_NOTICE);
 }
 
@@ -850,7 +880,8 @@ static void probe_spdkrt_spec_redact(void)
 	want_value(strcmp(spdkrt_spec_redact("x:a=b", buf, 0), ""), 0);
 	want_value(strcmp(spdkrt_spec_redact(NULL, buf, sizeof(buf)), "(null)"), 0);
 	want_value(strcmp(spdkrt_spec_redact("crypto:key=0123456789abcdef0", buf, sizeof(buf)),
-			  "crypto:"), 0);
+			  "crypto:"),
+		   0);
 }
 
 /* ---- ioat ---- */
@@ -936,7 +967,6 @@ struct row {
 	const char *why_none;
 };
 
-
 /* ---- nvme (no controller here: NULL handles and malformed arguments) ---- */
 static void nvme_noop_cpl(void *arg, const struct spdkrt_nvme_cpl *cpl)
 {
@@ -1002,7 +1032,8 @@ static void probe_spdkrt_nvme_ctrlr_cmd_get_feature(void)
 static void probe_spdkrt_nvme_ctrlr_cmd_get_log_page(void)
 {
 	want_rc(spdkrt_nvme_ctrlr_cmd_get_log_page(NULL, 1, 0, g_buf, 64, 0, 0, false,
-						   nvme_noop_cpl, NULL), -EINVAL, "multiples of 4");
+						   nvme_noop_cpl, NULL),
+		-EINVAL, "multiples of 4");
 }
 
 static void probe_spdkrt_nvme_ctrlr_cmd_identify(void)
@@ -1147,13 +1178,15 @@ static void probe_spdkrt_nvme_ns_cmd_read(void)
 static void probe_spdkrt_nvme_ns_cmd_read_with_md(void)
 {
 	want_rc(spdkrt_nvme_ns_cmd_read_with_md(NULL, NULL, g_buf, NULL, 0, 1, nvme_noop_cpl, NULL,
-						0, 0, 0), -EINVAL, "is NULL");
+						0, 0, 0),
+		-EINVAL, "is NULL");
 }
 
 static void probe_spdkrt_nvme_ns_cmd_readv(void)
 {
 	want_rc(spdkrt_nvme_ns_cmd_readv(NULL, NULL, 0, 1, nvme_noop_cpl, NULL, 0, nvme_noop_reset,
-					 nvme_noop_next), -EINVAL, "is NULL");
+					 nvme_noop_next),
+		-EINVAL, "is NULL");
 }
 
 static void probe_spdkrt_nvme_ns_cmd_readv_iov(void)
@@ -1176,8 +1209,9 @@ static void probe_spdkrt_nvme_ns_cmd_write_uncorrectable(void)
 
 static void probe_spdkrt_nvme_ns_cmd_write_with_md(void)
 {
-	want_rc(spdkrt_nvme_ns_cmd_write_with_md(NULL, NULL, g_buf, NULL, 0, 1, nvme_noop_cpl,
-						 NULL, 0, 0, 0), -EINVAL, "is NULL");
+	want_rc(spdkrt_nvme_ns_cmd_write_with_md(NULL, NULL, g_buf, NULL, 0, 1, nvme_noop_cpl, NULL,
+						 0, 0, 0),
+		-EINVAL, "is NULL");
 }
 
 static void probe_spdkrt_nvme_ns_cmd_write_zeroes(void)
@@ -1188,8 +1222,9 @@ static void probe_spdkrt_nvme_ns_cmd_write_zeroes(void)
 
 static void probe_spdkrt_nvme_ns_cmd_writev(void)
 {
-	want_rc(spdkrt_nvme_ns_cmd_writev(NULL, NULL, 0, 1, nvme_noop_cpl, NULL, 0,
-					  nvme_noop_reset, nvme_noop_next), -EINVAL, "is NULL");
+	want_rc(spdkrt_nvme_ns_cmd_writev(NULL, NULL, 0, 1, nvme_noop_cpl, NULL, 0, nvme_noop_reset,
+					  nvme_noop_next),
+		-EINVAL, "is NULL");
 }
 
 static void probe_spdkrt_nvme_ns_cmd_writev_iov(void)
@@ -1263,7 +1298,8 @@ static void probe_spdkrt_nvme_ctrlr_create_ns(void)
 
 static void probe_spdkrt_nvme_ctrlr_delete_ns(void)
 {
-	want_rc(spdkrt_nvme_ctrlr_delete_ns(NULL, 1, nvme_noop_cpl, NULL), -EINVAL, "ctrlr is NULL");
+	want_rc(spdkrt_nvme_ctrlr_delete_ns(NULL, 1, nvme_noop_cpl, NULL), -EINVAL,
+		"ctrlr is NULL");
 }
 
 static void probe_spdkrt_nvme_ctrlr_attach_ns(void)
@@ -1280,7 +1316,8 @@ static void probe_spdkrt_nvme_ctrlr_detach_ns(void)
 
 static void probe_spdkrt_nvme_ctrlr_format(void)
 {
-	want_rc(spdkrt_nvme_ctrlr_format(NULL, 1, 0, nvme_noop_cpl, NULL), -EINVAL, "ctrlr is NULL");
+	want_rc(spdkrt_nvme_ctrlr_format(NULL, 1, 0, nvme_noop_cpl, NULL), -EINVAL,
+		"ctrlr is NULL");
 }
 
 static void probe_spdkrt_nvme_ctrlr_fw_commit(void)
@@ -1309,20 +1346,23 @@ static void probe_spdkrt_nvme_ctrlr_security_send(void)
 
 static void probe_spdkrt_nvme_ns_cmd_reservation_acquire(void)
 {
-	want_rc(spdkrt_nvme_ns_cmd_reservation_acquire(NULL, NULL, NULL, false, 0, 1,
-						       nvme_noop_cpl, NULL), -EINVAL, "is NULL");
+	want_rc(spdkrt_nvme_ns_cmd_reservation_acquire(NULL, NULL, NULL, false, 0, 1, nvme_noop_cpl,
+						       NULL),
+		-EINVAL, "is NULL");
 }
 
 static void probe_spdkrt_nvme_ns_cmd_reservation_register(void)
 {
 	want_rc(spdkrt_nvme_ns_cmd_reservation_register(NULL, NULL, NULL, false, 0, 0,
-							nvme_noop_cpl, NULL), -EINVAL, "is NULL");
+							nvme_noop_cpl, NULL),
+		-EINVAL, "is NULL");
 }
 
 static void probe_spdkrt_nvme_ns_cmd_reservation_release(void)
 {
-	want_rc(spdkrt_nvme_ns_cmd_reservation_release(NULL, NULL, NULL, false, 0, 1,
-						       nvme_noop_cpl, NULL), -EINVAL, "is NULL");
+	want_rc(spdkrt_nvme_ns_cmd_reservation_release(NULL, NULL, NULL, false, 0, 1, nvme_noop_cpl,
+						       NULL),
+		-EINVAL, "is NULL");
 }
 
 static void probe_spdkrt_nvme_ns_cmd_reservation_report(void)
@@ -1395,7 +1435,7 @@ static void probe_spdkrt_bdev_io_complete_nomem(void)
 
 static void probe_spdkrt_bdev_io_complete_nvme(void)
 {
-	struct spdkrt_bdev_nvme_status st = {0};
+	struct spdkrt_bdev_nvme_status st = { 0 };
 
 	want_ignored(spdkrt_bdev_io_complete_nvme(NULL, &st), "io is NULL");
 }
@@ -1580,19 +1620,22 @@ static void probe_spdkrt_bdev_compare_blocks(void)
 
 static void probe_spdkrt_bdev_compare_and_write_blocks(void)
 {
-	want_rc(spdkrt_bdev_compare_and_write_blocks(NULL, g_ch, g_buf, g_buf, 0, 1, noop_io,
-						     NULL), -EINVAL, "NULL");
+	want_rc(spdkrt_bdev_compare_and_write_blocks(NULL, g_ch, g_buf, g_buf, 0, 1, noop_io, NULL),
+		-EINVAL, "NULL");
 	want_rc(spdkrt_bdev_compare_and_write_blocks(g_desc, g_ch, NULL, g_buf, 0, 1, noop_io,
-						     NULL), -EINVAL, "NULL");
+						     NULL),
+		-EINVAL, "NULL");
 	want_rc(spdkrt_bdev_compare_and_write_blocks(g_desc, g_ch, g_buf, NULL, 0, 1, noop_io,
-						     NULL), -EINVAL, "NULL");
+						     NULL),
+		-EINVAL, "NULL");
 	want_rc(spdkrt_bdev_compare_and_write_blocks(g_desc, g_ch, g_buf, g_buf, 64, 1, noop_io,
-						     NULL), -EINVAL, "outside");
+						     NULL),
+		-EINVAL, "outside");
 }
 
 static void probe_spdkrt_bdev_unmap_ranges(void)
 {
-	struct spdkrt_bdev_range r[2] = {{0, 1}, {UINT64_MAX, 2}};
+	struct spdkrt_bdev_range r[2] = { { 0, 1 }, { UINT64_MAX, 2 } };
 
 	want_rc(spdkrt_bdev_unmap_ranges(g_desc, g_ch, NULL, 1, noop_io, NULL), -EINVAL, "NULL");
 	want_rc(spdkrt_bdev_unmap_ranges(g_desc, g_ch, r, 0, noop_io, NULL), -EINVAL, "count");
@@ -1605,19 +1648,25 @@ static void probe_spdkrt_bdev_unmap_ranges(void)
 #define PROBE_PASSTHRU(fn)                                                                         \
 	static void probe_##fn(void)                                                               \
 	{                                                                                          \
-		struct spdkrt_nvme_cmd cmd = {0};                                                  \
+		struct spdkrt_nvme_cmd cmd = { 0 };                                                \
                                                                                                    \
-		want_rc(fn(NULL, g_ch, &cmd, NULL, 0, noop_io, NULL), -EINVAL, "NULL");          \
-		want_rc(fn(g_desc, NULL, &cmd, NULL, 0, noop_io, NULL), -EINVAL, "NULL");        \
-		want_rc(fn(g_desc, g_ch, &cmd, NULL, 0, NULL, NULL), -EINVAL, "NULL");           \
+		want_rc(fn(NULL, g_ch, &cmd, NULL, 0, noop_io, NULL), -EINVAL, "NULL");            \
+		want_rc(fn(g_desc, NULL, &cmd, NULL, 0, noop_io, NULL), -EINVAL, "NULL");          \
+		want_rc(fn(g_desc, g_ch, &cmd, NULL, 0, NULL, NULL), -EINVAL, "NULL");             \
 		/* malloc has no NVMe controller behind it */                                      \
-		want_rc(fn(g_desc, g_ch, &cmd, NULL, 0, noop_io, NULL), -ENOTSUP, "support");    \
+		want_rc(fn(g_desc, g_ch, &cmd, NULL, 0, noop_io, NULL), -ENOTSUP, "support");      \
 	}
 PROBE_PASSTHRU(spdkrt_bdev_nvme_admin_passthru)
 PROBE_PASSTHRU(spdkrt_bdev_nvme_io_passthru)
 
-#define ROW(fn) { #fn, probe_##fn, NULL }
-#define NO_BAD_INPUT(fn, why) { #fn, NULL, why }
+#define ROW(fn)                                                                                    \
+	{                                                                                          \
+#fn, probe_##fn, NULL                                                              \
+	}
+#define NO_BAD_INPUT(fn, why)                                                                      \
+	{                                                                                          \
+#fn, NULL, why                                                                     \
+	}
 
 /* One row per exported function, sorted by name within each map node. */
 static const struct row g_rows[] = {
@@ -1926,7 +1975,8 @@ static size_t for_each_export(void (*fn)(const char *name, void *ctx), void *ctx
 	while (fgets(line, sizeof(line), f) != NULL) {
 		char name[256];
 
-		if (sscanf(line, " %255[a-z0-9_];", name) == 1 && strncmp(name, "spdkrt_", 7) == 0) {
+		if (sscanf(line, " %255[a-z0-9_];", name) == 1 &&
+		    strncmp(name, "spdkrt_", 7) == 0) {
 			fn(name, ctx);
 			n++;
 		}
@@ -1941,7 +1991,8 @@ static void require_row(const char *name, void *ctx)
 	if (find_row(name) == NULL)
 		fail_msg("%s is exported but has no bad-input row: add a row for %s in "
 			 "tests/unit/api/bad_input_test.c (ROW(%s) with a probe_%s, or "
-			 "NO_BAD_INPUT(%s, \"why\"))", name, name, name, name, name);
+			 "NO_BAD_INPUT(%s, \"why\"))",
+			 name, name, name, name, name);
 }
 
 static void mark_exported(const char *name, void *ctx)
@@ -1963,7 +2014,8 @@ static void test_every_export_has_a_row(void **state)
 	for (size_t i = 0; i < NUM_ROWS; i++) {
 		if (!exported[i])
 			fail_msg("row %s: the map does not export it; remove the row from "
-				 "tests/unit/api/bad_input_test.c", g_rows[i].name);
+				 "tests/unit/api/bad_input_test.c",
+				 g_rows[i].name);
 		if (g_rows[i].probe == NULL && g_rows[i].why_none == NULL)
 			fail_msg("row %s: say why it takes no bad input", g_rows[i].name);
 	}
@@ -1980,8 +2032,8 @@ static int fixture_setup(void **state)
 	assert_int_equal(spdkrt_env_init(&opts), 0);
 	assert_int_equal(spdkrt_thread_create("bad_input", &g_thread), 0);
 	spdkrt_set_thread(g_thread);
-	assert_int_equal(spdkrt_bdev_create("malloc:name=bad0,num_blocks=64,block_size=512",
-					    &g_bdev), 0);
+	assert_int_equal(
+		spdkrt_bdev_create("malloc:name=bad0,num_blocks=64,block_size=512", &g_bdev), 0);
 	assert_int_equal(spdkrt_bdev_open("bad0", true, noop_event, NULL, &g_desc), 0);
 	g_ch = spdkrt_bdev_get_io_channel(g_desc);
 	assert_non_null(g_ch);
@@ -2058,7 +2110,7 @@ static void check_without_env(void)
 	want_value(spdkrt_env_is_initialized(), false);
 	want_value((spdkrt_env_fini(), 0), 0);
 	want_rc(spdkrt_bdev_create("malloc:name=noenv,num_blocks=8", &b), -ENOMEM,
-		  "not initialised");
+		"not initialised");
 	assert_null(b);
 }
 

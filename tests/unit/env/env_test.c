@@ -69,23 +69,78 @@ struct bad_case {
 
 static const char *const g_null_arg[] = { NULL };
 static const char *const g_bad_pci[] = { "00:1f.9" };
-static void bad_mask(struct spdkrt_env_opts *o) { o->core_mask = "0xg"; }
-static void empty_mask(struct spdkrt_env_opts *o) { o->core_mask = "0x0"; }
-static void bad_list(struct spdkrt_env_opts *o) { o->core_mask = "3-1"; }
-static void huge_core(struct spdkrt_env_opts *o) { o->core_mask = "1000"; }
-static void main_not_in_mask(struct spdkrt_env_opts *o) { o->main_core = 1; }
-static void empty_name(struct spdkrt_env_opts *o) { o->name = ""; }
-static void bad_iova(struct spdkrt_env_opts *o) { o->iova_mode = (enum spdkrt_iova_mode)7; }
-static void pa_no_huge(struct spdkrt_env_opts *o) { o->no_huge = true; o->iova_mode = SPDKRT_IOVA_MODE_PA; }
-static void bad_socket_mem(struct spdkrt_env_opts *o) { o->socket_mem = "1024,,5"; }
-static void more_than_the_machine(struct spdkrt_env_opts *o) { o->mem_size_mb = 999999999; }
-static void socket_mem_and_mem(struct spdkrt_env_opts *o) { o->socket_mem = "64"; o->mem_size_mb = 64; }
-static void bad_prefix(struct spdkrt_env_opts *o) { o->file_prefix = "a/b"; }
-static void missing_hugedir(struct spdkrt_env_opts *o) { o->hugepage_dir = "/nonexistent/huge"; }
-static void null_eal_arg(struct spdkrt_env_opts *o) { o->eal_args = g_null_arg; o->num_eal_args = 1; }
-static void count_without_array(struct spdkrt_env_opts *o) { o->num_pci_allowed = 2; }
-static void bad_pci(struct spdkrt_env_opts *o) { o->pci_allowed = g_bad_pci; o->num_pci_allowed = 1; }
-static void zero_size(struct spdkrt_env_opts *o) { o->size = 0; }
+static void bad_mask(struct spdkrt_env_opts *o)
+{
+	o->core_mask = "0xg";
+}
+static void empty_mask(struct spdkrt_env_opts *o)
+{
+	o->core_mask = "0x0";
+}
+static void bad_list(struct spdkrt_env_opts *o)
+{
+	o->core_mask = "3-1";
+}
+static void huge_core(struct spdkrt_env_opts *o)
+{
+	o->core_mask = "1000";
+}
+static void main_not_in_mask(struct spdkrt_env_opts *o)
+{
+	o->main_core = 1;
+}
+static void empty_name(struct spdkrt_env_opts *o)
+{
+	o->name = "";
+}
+static void bad_iova(struct spdkrt_env_opts *o)
+{
+	o->iova_mode = (enum spdkrt_iova_mode)7;
+}
+static void pa_no_huge(struct spdkrt_env_opts *o)
+{
+	o->no_huge = true;
+	o->iova_mode = SPDKRT_IOVA_MODE_PA;
+}
+static void bad_socket_mem(struct spdkrt_env_opts *o)
+{
+	o->socket_mem = "1024,,5";
+}
+static void more_than_the_machine(struct spdkrt_env_opts *o)
+{
+	o->mem_size_mb = 999999999;
+}
+static void socket_mem_and_mem(struct spdkrt_env_opts *o)
+{
+	o->socket_mem = "64";
+	o->mem_size_mb = 64;
+}
+static void bad_prefix(struct spdkrt_env_opts *o)
+{
+	o->file_prefix = "a/b";
+}
+static void missing_hugedir(struct spdkrt_env_opts *o)
+{
+	o->hugepage_dir = "/nonexistent/huge";
+}
+static void null_eal_arg(struct spdkrt_env_opts *o)
+{
+	o->eal_args = g_null_arg;
+	o->num_eal_args = 1;
+}
+static void count_without_array(struct spdkrt_env_opts *o)
+{
+	o->num_pci_allowed = 2;
+}
+static void bad_pci(struct spdkrt_env_opts *o)
+{
+	o->pci_allowed = g_bad_pci;
+	o->num_pci_allowed = 1;
+}
+static void zero_size(struct spdkrt_env_opts *o)
+{
+	o->size = 0;
+}
 
 static const struct bad_case g_bad_cases[] = {
 	{ "malformed hex mask", bad_mask, "invalid core mask '0xg'" },
@@ -98,7 +153,8 @@ static const struct bad_case g_bad_cases[] = {
 	{ "PA without hugepages", pa_no_huge, "no_huge memory has no physical addresses" },
 	{ "malformed socket_mem", bad_socket_mem, "socket_mem '1024,,5'" },
 	{ "socket_mem with mem_size_mb", socket_mem_and_mem, "cannot be combined" },
-	{ "more memory than the machine", more_than_the_machine, "more than this machine's memory" },
+	{ "more memory than the machine", more_than_the_machine,
+	  "more than this machine's memory" },
 	{ "file prefix with a slash", bad_prefix, "file_prefix 'a/b'" },
 	{ "missing hugepage dir", missing_hugedir, "'/nonexistent/huge' is not a directory" },
 	{ "NULL EAL argument", null_eal_arg, "eal_args[0] is NULL" },
@@ -232,8 +288,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_opts_init, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_opts_init_short_struct, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_options_are_rejected_with_a_log_line, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_bad_options_are_rejected_with_a_log_line,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_init_twice_is_ealready, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dma_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_core_queries, setup, teardown),

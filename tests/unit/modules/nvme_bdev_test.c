@@ -38,8 +38,9 @@ static void create_cb(void *ctx, int status, struct spdkrt_bdev *const *bdevs, s
 
 static void model_add(uint32_t nsid, uint8_t lbaf, uint8_t pi_type)
 {
-	struct nvme_model_ns_opts o = { .nsid = nsid, .num_blocks = NS_BLOCKS, .lbaf = lbaf,
-					.pi_type = pi_type };
+	struct nvme_model_ns_opts o = {
+		.nsid = nsid, .num_blocks = NS_BLOCKS, .lbaf = lbaf, .pi_type = pi_type
+	};
 
 	assert_int_equal(nvme_model_add_ns(g_model, &o), 0);
 }
@@ -127,7 +128,8 @@ static void rw_roundtrip(const char *name, uint32_t bs)
 	size_t len = 8 * (size_t)bs;
 	uint8_t *w = dma_buf(len), *r = dma_buf(len), *media;
 	struct iovec wiov[2] = { { w, 3 * (size_t)bs }, { w + 3 * bs, 5 * (size_t)bs } };
-	struct iovec riov[3] = { { r, (size_t)bs }, { r + bs, 4 * (size_t)bs },
+	struct iovec riov[3] = { { r, (size_t)bs },
+				 { r + bs, 4 * (size_t)bs },
 				 { r + 5 * bs, 3 * (size_t)bs } };
 	size_t size;
 
@@ -238,9 +240,13 @@ static void test_passthru_and_status(void **state)
 	struct open_bdev o;
 	struct spdkrt_nvme_cmd cmd;
 	struct status_wait s;
-	struct nvme_model_fault f = { .kind = NVME_MODEL_FAULT_STATUS, .qid = NVME_MODEL_ANY_QID,
-				      .opcode = SPDKRT_NVME_OPC_READ, .count = 1,
-				      .sct = SPDKRT_NVME_SCT_MEDIA_ERROR, .sc = 0x81, .dnr = true };
+	struct nvme_model_fault f = { .kind = NVME_MODEL_FAULT_STATUS,
+				      .qid = NVME_MODEL_ANY_QID,
+				      .opcode = SPDKRT_NVME_OPC_READ,
+				      .count = 1,
+				      .sct = SPDKRT_NVME_SCT_MEDIA_ERROR,
+				      .sc = 0x81,
+				      .dnr = true };
 	uint8_t *buf, *media;
 	size_t size;
 
@@ -426,12 +432,15 @@ static void test_two_threads_one_qpair_each(void **state)
 					uint64_t lba = (uint64_t)(i * VERIFY_IOS + k) * per;
 					uint8_t *buf = (pass == 0 ? t[i].wbuf[b] : t[i].rbuf[b]) +
 						       k * 4096;
-					int rc = pass == 0 ? spdkrt_bdev_write_blocks(
-								     t[i].o[b].desc, t[i].o[b].ch,
-								     buf, lba, per, many_cb, &t[i].m)
-							   : spdkrt_bdev_read_blocks(
-								     t[i].o[b].desc, t[i].o[b].ch,
-								     buf, lba, per, many_cb, &t[i].m);
+					int rc = pass == 0 ?
+							 spdkrt_bdev_write_blocks(t[i].o[b].desc,
+										  t[i].o[b].ch, buf,
+										  lba, per, many_cb,
+										  &t[i].m) :
+							 spdkrt_bdev_read_blocks(t[i].o[b].desc,
+										 t[i].o[b].ch, buf,
+										 lba, per, many_cb,
+										 &t[i].m);
 
 					assert_int_equal(rc, 0);
 					total++;
@@ -481,8 +490,10 @@ static void test_timeout_abort(void **state)
 	struct create_wait w;
 	struct open_bdev o;
 	struct status_wait s;
-	struct nvme_model_fault f = { .kind = NVME_MODEL_FAULT_DROP, .qid = NVME_MODEL_ANY_QID,
-				      .opcode = SPDKRT_NVME_OPC_READ, .count = 1 };
+	struct nvme_model_fault f = { .kind = NVME_MODEL_FAULT_DROP,
+				      .qid = NVME_MODEL_ANY_QID,
+				      .opcode = SPDKRT_NVME_OPC_READ,
+				      .count = 1 };
 	struct nvme_model_stats st;
 	uint8_t *buf;
 
@@ -558,19 +569,18 @@ static void test_spec_errors(void **state)
 					 create_cb, &w),
 		-EINVAL);
 	assert_logged("bogus");
-	assert_int_equal(
-		spdkrt_bdev_create_async("nvme:name=X,trtype=rdma,traddr=1.2.3.4", create_cb, &w),
-		-ENOTSUP);
+	assert_int_equal(spdkrt_bdev_create_async("nvme:name=X,trtype=rdma,traddr=1.2.3.4",
+						  create_cb, &w),
+			 -ENOTSUP);
 	assert_int_equal(
 		spdkrt_bdev_create_async(
 			"nvme:name=X,trtype=pcie,traddr=0000:0e:00.0,timeout_action=explode",
 			create_cb, &w),
 		-EINVAL);
-	assert_int_equal(
-		spdkrt_bdev_create_async(
-			"nvme:name=X,trtype=pcie,traddr=0000:0e:00.0,io_queue_size=1", create_cb,
-			&w),
-		-EINVAL);
+	assert_int_equal(spdkrt_bdev_create_async(
+				 "nvme:name=X,trtype=pcie,traddr=0000:0e:00.0,io_queue_size=1",
+				 create_cb, &w),
+			 -EINVAL);
 	assert_false(w.done);
 	/* no controller at that address: the creation fails later, through the callback */
 	attach("nvme:name=X,trtype=pcie,traddr=0000:0f:00.0", &w);
@@ -583,8 +593,9 @@ static void test_spec_errors(void **state)
 static void test_unsupported_namespace_skipped(void **state)
 {
 	struct create_wait w;
-	struct nvme_model_ns_opts o = { .nsid = 3, .num_blocks = NS_BLOCKS, .lbaf = 1,
-					.extended = true };
+	struct nvme_model_ns_opts o = {
+		.nsid = 3, .num_blocks = NS_BLOCKS, .lbaf = 1, .extended = true
+	};
 
 	(void)state;
 	assert_int_equal(nvme_model_add_ns(g_model, &o), 0);

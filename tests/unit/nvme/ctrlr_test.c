@@ -23,8 +23,10 @@ static void test_transport_id(void **state)
 	assert_int_equal(spdkrt_nvme_transport_id_fmt(&a, text, sizeof(text)), 0);
 	assert_string_equal(text, "trtype:PCIe traddr:0000:00:04.0");
 	assert_int_equal(spdkrt_nvme_transport_id_fmt(&a, text, 8), -ENOSPC);
-	assert_int_equal(spdkrt_nvme_transport_id_parse(&b, "trtype:TCP adrfam:IPv4 traddr:127.0.0.1 "
-								"trsvcid:4420 subnqn:nqn.x"), 0);
+	assert_int_equal(spdkrt_nvme_transport_id_parse(&b,
+							"trtype:TCP adrfam:IPv4 traddr:127.0.0.1 "
+							"trsvcid:4420 subnqn:nqn.x"),
+			 0);
 	assert_int_equal(b.adrfam, SPDKRT_NVMF_ADRFAM_IPV4);
 	assert_string_equal(b.trsvcid, "4420");
 	assert_true(spdkrt_nvme_transport_id_compare(&a, &b) != 0);
@@ -56,10 +58,11 @@ static void test_attach_and_identify(void **state)
 	assert_int_equal(cdata->vid, NVME_MODEL_VENDOR_ID);
 	assert_int_equal(cdata->cntlid, NVME_MODEL_CNTLID);
 	assert_int_equal(spdkrt_nvme_ctrlr_get_max_xfer_size(g_ctrlr), 128 * 1024); /* MDTS 5 */
-	assert_int_equal(SPDKRT_NVME_GET(spdkrt_nvme_ctrlr_get_regs_csts(g_ctrlr),
-					 SPDKRT_NVME_CSTS_RDY), 1);
+	assert_int_equal(
+		SPDKRT_NVME_GET(spdkrt_nvme_ctrlr_get_regs_csts(g_ctrlr), SPDKRT_NVME_CSTS_RDY), 1);
 	assert_int_equal(SPDKRT_NVME_GET(spdkrt_nvme_ctrlr_get_regs_cap(g_ctrlr),
-					 SPDKRT_NVME_CAP_MQES), 1023);
+					 SPDKRT_NVME_CAP_MQES),
+			 1023);
 	assert_true(spdkrt_nvme_ctrlr_get_regs_vs(g_ctrlr) >= SPDKRT_NVME_VERSION(1, 1, 0));
 	assert_int_equal(spdkrt_nvme_ctrlr_get_first_active_ns(g_ctrlr), NS_512);
 	assert_int_equal(spdkrt_nvme_ctrlr_get_next_active_ns(g_ctrlr, NS_512), NS_4K);
@@ -80,7 +83,7 @@ static void test_attach_and_identify(void **state)
 	assert_int_equal(spdkrt_nvme_qpair_get_id(g_qpair), 1);
 	nvme_model_get_stats(g_model, &stats);
 	assert_int_equal(stats.dma_errors, 0);
-	assert_int_equal(stats.io_queues_created, 2); /* a CQ and an SQ */
+	assert_int_equal(stats.io_queues_created, 2);     /* a CQ and an SQ */
 	assert_int_equal(stats.num_queues_requested, 63); /* 64 asked, 0-based */
 }
 
@@ -161,9 +164,10 @@ static void test_firmware_left_it_enabled(void **state)
 	/* What SeaBIOS does: the controller is enabled (queues of its own) before we start. */
 	bar = nvme_model_bar0(g_model);
 	*(volatile uint32_t *)(bar + SPDKRT_NVME_REG_AQA) = 0x000F000F;
-	*(volatile uint32_t *)(bar + SPDKRT_NVME_REG_CC) = SPDKRT_NVME_SET(SPDKRT_NVME_CC_EN, 1u) |
-							   SPDKRT_NVME_SET(SPDKRT_NVME_CC_IOSQES, 6u) |
-							   SPDKRT_NVME_SET(SPDKRT_NVME_CC_IOCQES, 4u);
+	*(volatile uint32_t *)(bar + SPDKRT_NVME_REG_CC) =
+		SPDKRT_NVME_SET(SPDKRT_NVME_CC_EN, 1u) |
+		SPDKRT_NVME_SET(SPDKRT_NVME_CC_IOSQES, 6u) |
+		SPDKRT_NVME_SET(SPDKRT_NVME_CC_IOCQES, 4u);
 	for (int i = 0; i < 10; i++)
 		nvme_model_poll(g_model);
 	assert_int_equal(connect_with(NULL), 0);
@@ -195,7 +199,8 @@ static void test_never_ready_times_out(void **state)
 static void test_dropped_admin_command_times_out(void **state)
 {
 	struct spdkrt_nvme_ctrlr_opts opts;
-	struct nvme_model_fault drop = { .kind = NVME_MODEL_FAULT_DROP, .qid = 0,
+	struct nvme_model_fault drop = { .kind = NVME_MODEL_FAULT_DROP,
+					 .qid = 0,
 					 .opcode = SPDKRT_NVME_OPC_IDENTIFY };
 
 	(void)state;
@@ -240,44 +245,50 @@ static void test_features_and_log_pages_carry_data(void **state)
 
 	(void)state;
 	/* Set Features with its data (v17.03 dropped the buffer), then Get Features reads it. */
-	assert_int_equal(spdkrt_nvme_ctrlr_cmd_set_feature(g_ctrlr, SPDKRT_NVME_FEAT_TIMESTAMP, 0, 0,
-							   0, &stamp, 8, io_done, &r), 0);
+	assert_int_equal(spdkrt_nvme_ctrlr_cmd_set_feature(g_ctrlr, SPDKRT_NVME_FEAT_TIMESTAMP, 0,
+							   0, 0, &stamp, 8, io_done, &r),
+			 0);
 	assert_true(poll_until(&r.done, 100));
 	assert_false(spdkrt_nvme_cpl_is_error(&r.cpl));
 	memset(&r, 0, sizeof(r));
 	assert_int_equal(spdkrt_nvme_ctrlr_cmd_get_feature(g_ctrlr, SPDKRT_NVME_FEAT_TIMESTAMP,
-							   SPDKRT_NVME_FEAT_SEL_CURRENT, 0, 0,
-							   &got, 8, io_done, &r), 0);
+							   SPDKRT_NVME_FEAT_SEL_CURRENT, 0, 0, &got,
+							   8, io_done, &r),
+			 0);
 	assert_true(poll_until(&r.done, 100));
 	assert_false(spdkrt_nvme_cpl_is_error(&r.cpl));
 	assert_true((got & 0xFFFFFFFFFFFFull) >= stamp);
 
 	memset(&r, 0, sizeof(r));
 	memset(&health, 0xAA, sizeof(health));
-	assert_int_equal(spdkrt_nvme_ctrlr_cmd_get_log_page(g_ctrlr,
-							    SPDKRT_NVME_LOG_HEALTH_INFORMATION,
-							    SPDKRT_NVME_NSID_ALL, &health,
-							    sizeof(health), 0, 0, false, io_done,
-							    &r), 0);
+	assert_int_equal(spdkrt_nvme_ctrlr_cmd_get_log_page(
+				 g_ctrlr, SPDKRT_NVME_LOG_HEALTH_INFORMATION, SPDKRT_NVME_NSID_ALL,
+				 &health, sizeof(health), 0, 0, false, io_done, &r),
+			 0);
 	assert_true(poll_until(&r.done, 100));
 	assert_false(spdkrt_nvme_cpl_is_error(&r.cpl));
 	assert_int_equal(health.critical_warning, 0);
 
 	memset(&r, 0, sizeof(r));
 	assert_int_equal(spdkrt_nvme_ctrlr_cmd_identify(g_ctrlr, SPDKRT_NVME_IDENTIFY_CTRLR, 0, 0,
-							&cdata, sizeof(cdata), io_done, &r), 0);
+							&cdata, sizeof(cdata), io_done, &r),
+			 0);
 	assert_true(poll_until(&r.done, 100));
 	assert_memory_equal(&cdata, spdkrt_nvme_ctrlr_get_data(g_ctrlr), sizeof(cdata));
 
 	/* Bad arguments: logged, no command. */
 	assert_int_equal(spdkrt_nvme_ctrlr_cmd_get_log_page(g_ctrlr, 2, 0, &health, 3, 0, 0, false,
-							    io_done, &r), -EINVAL);
+							    io_done, &r),
+			 -EINVAL);
 	assert_int_equal(spdkrt_nvme_ctrlr_cmd_get_log_page(g_ctrlr, 2, 0, NULL, 4, 0, 0, false,
-							    io_done, &r), -EINVAL);
+							    io_done, &r),
+			 -EINVAL);
 	assert_int_equal(spdkrt_nvme_ctrlr_cmd_identify(g_ctrlr, 1, 0, 0, &cdata, 8192, io_done,
-							&r), -EINVAL);
+							&r),
+			 -EINVAL);
 	assert_int_equal(spdkrt_nvme_ctrlr_cmd_set_feature(g_ctrlr, 1, 0, 0, 0, NULL, 8, io_done,
-							   &r), -EINVAL);
+							   &r),
+			 -EINVAL);
 }
 
 static void test_raw_admin_and_unknown_opcode(void **state)
@@ -289,8 +300,8 @@ static void test_raw_admin_and_unknown_opcode(void **state)
 	(void)state;
 	cmd.opc = SPDKRT_NVME_OPC_IDENTIFY;
 	cmd.cdw10 = SPDKRT_NVME_IDENTIFY_ACTIVE_NS_LIST;
-	assert_int_equal(spdkrt_nvme_ctrlr_cmd_admin_raw(g_ctrlr, &cmd, page, sizeof(page),
-							 io_done, &r), 0);
+	assert_int_equal(
+		spdkrt_nvme_ctrlr_cmd_admin_raw(g_ctrlr, &cmd, page, sizeof(page), io_done, &r), 0);
 	assert_true(poll_until(&r.done, 100));
 	assert_false(spdkrt_nvme_cpl_is_error(&r.cpl));
 	assert_int_equal(((uint32_t *)page)[0], NS_512);
@@ -371,8 +382,9 @@ static uint8_t *dma_buf(size_t size)
 static void test_reset_aborts_and_recovers(void **state)
 {
 	struct spdkrt_nvme_ns *ns = spdkrt_nvme_ctrlr_get_ns(g_ctrlr, NS_512);
-	struct nvme_model_fault drop = { .kind = NVME_MODEL_FAULT_DROP, .qid = 1,
-					 .opcode = SPDKRT_NVME_OPC_READ, .count = 1 };
+	struct nvme_model_fault drop = {
+		.kind = NVME_MODEL_FAULT_DROP, .qid = 1, .opcode = SPDKRT_NVME_OPC_READ, .count = 1
+	};
 	struct io_result r = { 0 }, r2 = { 0 };
 	uint8_t *buf = dma_buf(4096);
 
@@ -428,7 +440,8 @@ static void remove_cb(void *ctx, struct spdkrt_nvme_ctrlr *ctrlr)
 static void test_surprise_removal(void **state)
 {
 	struct spdkrt_nvme_ns *ns;
-	struct nvme_model_fault drop = { .kind = NVME_MODEL_FAULT_DROP, .qid = 1,
+	struct nvme_model_fault drop = { .kind = NVME_MODEL_FAULT_DROP,
+					 .qid = 1,
 					 .opcode = SPDKRT_NVME_OPC_READ };
 	struct io_result r = { 0 }, r2 = { 0 };
 	struct probe_seen seen = { 0 };
@@ -482,8 +495,9 @@ static void timeout_cb(void *arg, struct spdkrt_nvme_ctrlr *ctrlr, struct spdkrt
 static void test_timeout_reported_once_then_abort(void **state)
 {
 	struct spdkrt_nvme_ns *ns = spdkrt_nvme_ctrlr_get_ns(g_ctrlr, NS_512);
-	struct nvme_model_fault drop = { .kind = NVME_MODEL_FAULT_DROP, .qid = 1,
-					 .opcode = SPDKRT_NVME_OPC_READ, .count = 1 };
+	struct nvme_model_fault drop = {
+		.kind = NVME_MODEL_FAULT_DROP, .qid = 1, .opcode = SPDKRT_NVME_OPC_READ, .count = 1
+	};
 	struct timeout_seen t = { 0 };
 	struct io_result r = { 0 }, ab = { 0 };
 	uint8_t *buf = dma_buf(4096);
@@ -511,8 +525,10 @@ static void test_timeout_reported_once_then_abort(void **state)
 static void test_retryable_status_is_retried(void **state)
 {
 	struct spdkrt_nvme_ns *ns = spdkrt_nvme_ctrlr_get_ns(g_ctrlr, NS_512);
-	struct nvme_model_fault busy = { .kind = NVME_MODEL_FAULT_STATUS, .qid = 1,
-					 .opcode = SPDKRT_NVME_OPC_READ, .count = 2,
+	struct nvme_model_fault busy = { .kind = NVME_MODEL_FAULT_STATUS,
+					 .qid = 1,
+					 .opcode = SPDKRT_NVME_OPC_READ,
+					 .count = 2,
 					 .sct = SPDKRT_NVME_SCT_GENERIC,
 					 .sc = SPDKRT_NVME_SC_NAMESPACE_NOT_READY };
 	struct io_result r = { 0 };
@@ -555,12 +571,18 @@ static void test_retryable_status_is_retried(void **state)
 static void test_bogus_and_duplicate_completions(void **state)
 {
 	struct spdkrt_nvme_ns *ns = spdkrt_nvme_ctrlr_get_ns(g_ctrlr, NS_512);
-	struct nvme_model_fault dup = { .kind = NVME_MODEL_FAULT_DUPLICATE, .qid = 1,
-					.opcode = SPDKRT_NVME_OPC_READ, .count = 1 };
-	struct nvme_model_fault wrong = { .kind = NVME_MODEL_FAULT_WRONG_CID, .qid = 1,
-					  .opcode = SPDKRT_NVME_OPC_READ, .count = 1 };
-	struct nvme_model_fault sqid = { .kind = NVME_MODEL_FAULT_WRONG_SQID, .qid = 1,
-					 .opcode = SPDKRT_NVME_OPC_READ, .count = 1 };
+	struct nvme_model_fault dup = { .kind = NVME_MODEL_FAULT_DUPLICATE,
+					.qid = 1,
+					.opcode = SPDKRT_NVME_OPC_READ,
+					.count = 1 };
+	struct nvme_model_fault wrong = { .kind = NVME_MODEL_FAULT_WRONG_CID,
+					  .qid = 1,
+					  .opcode = SPDKRT_NVME_OPC_READ,
+					  .count = 1 };
+	struct nvme_model_fault sqid = { .kind = NVME_MODEL_FAULT_WRONG_SQID,
+					 .qid = 1,
+					 .opcode = SPDKRT_NVME_OPC_READ,
+					 .count = 1 };
 	struct io_result r = { 0 };
 	uint8_t *buf = dma_buf(4096);
 
@@ -575,7 +597,8 @@ static void test_bogus_and_duplicate_completions(void **state)
 	for (int k = 0; k < 2; k++) {
 		memset(&r, 0, sizeof(r));
 		assert_int_equal(nvme_model_inject(g_model, k == 0 ? &wrong : &sqid), 0);
-		assert_int_equal(spdkrt_nvme_ns_cmd_read(ns, g_qpair, buf, 0, 1, io_done, &r, 0), 0);
+		assert_int_equal(spdkrt_nvme_ns_cmd_read(ns, g_qpair, buf, 0, 1, io_done, &r, 0),
+				 0);
 		assert_false(poll_until(&r.done, 30)); /* its real completion never came */
 		assert_logged("matches no outstanding command");
 		/* A reset ends it, exactly once. */
@@ -652,7 +675,8 @@ static void test_no_such_device(void **state)
 
 	(void)state;
 	log_capture_start();
-	assert_int_equal(spdkrt_nvme_transport_id_parse(&trid, "trtype:PCIe traddr:0000:0f:00.0"), 0);
+	assert_int_equal(spdkrt_nvme_transport_id_parse(&trid, "trtype:PCIe traddr:0000:0f:00.0"),
+			 0);
 	assert_true(spdkrt_nvme_connect(&trid, NULL, &c) < 0);
 	assert_null(c);
 	assert_int_equal(spdkrt_nvme_transport_id_parse(&trid, "trtype:PCIe traddr:zz"), 0);
@@ -709,8 +733,9 @@ static void test_namespace_management_and_format(void **state)
 	/* Format it to 512-byte blocks: the same handle reports the new format. */
 	memset(&r, 0, sizeof(r));
 	seen.ns_changes = 0;
-	run_admin(spdkrt_nvme_ctrlr_format(g_ctrlr, nsid, SPDKRT_NVME_SET(SPDKRT_NVME_FORMAT_LBAF, 0u),
-					   io_done, &r), &r);
+	run_admin(spdkrt_nvme_ctrlr_format(
+			  g_ctrlr, nsid, SPDKRT_NVME_SET(SPDKRT_NVME_FORMAT_LBAF, 0u), io_done, &r),
+		  &r);
 	wait_ns_change(&seen, 1);
 	assert_int_equal(spdkrt_nvme_ns_get_sector_size(spdkrt_nvme_ctrlr_get_ns(g_ctrlr, nsid)),
 			 512);
@@ -738,15 +763,18 @@ static void test_firmware_download_and_commit(void **state)
 	run_admin(spdkrt_nvme_ctrlr_fw_image_download(g_ctrlr, image, 2048, 0, io_done, &r), &r);
 	memset(&r, 0, sizeof(r));
 	run_admin(spdkrt_nvme_ctrlr_fw_image_download(g_ctrlr, image + 2048, 2048, 2048, io_done,
-						      &r), &r);
+						      &r),
+		  &r);
 	/* The caller chooses the action: replace slot 2 and activate at the next reset. */
 	memset(&r, 0, sizeof(r));
 	run_admin(spdkrt_nvme_ctrlr_fw_commit(g_ctrlr, 2, SPDKRT_NVME_FW_COMMIT_REPLACE_AND_ENABLE,
-					      io_done, &r), &r);
+					      io_done, &r),
+		  &r);
 	memset(&r, 0, sizeof(r));
 	run_admin(spdkrt_nvme_ctrlr_cmd_get_log_page(g_ctrlr, SPDKRT_NVME_LOG_FIRMWARE_SLOT,
 						     SPDKRT_NVME_NSID_ALL, &fw, sizeof(fw), 0, 0,
-						     false, io_done, &r), &r);
+						     false, io_done, &r),
+		  &r);
 	assert_memory_equal(fw.revision[1], "SPDKRT02", 8);
 	assert_int_equal((fw.afi >> 4) & 7, 2); /* next reset runs slot 2 */
 	assert_int_equal(spdkrt_nvme_ctrlr_fw_image_download(g_ctrlr, image, 3, 0, io_done, &r),
@@ -761,11 +789,13 @@ static void test_security_send_receive(void **state)
 
 	(void)state;
 	run_admin(spdkrt_nvme_ctrlr_security_send(g_ctrlr, 0xEF, 0, 0, out, sizeof(out), io_done,
-						  &r), &r);
+						  &r),
+		  &r);
 	memset(&r, 0, sizeof(r));
 	memset(in, 0, sizeof(in));
 	run_admin(spdkrt_nvme_ctrlr_security_receive(g_ctrlr, 0xEF, 0, 0, in, sizeof(in), io_done,
-						     &r), &r);
+						     &r),
+		  &r);
 	assert_string_equal(in, out);
 	assert_int_equal(spdkrt_nvme_ctrlr_security_send(g_ctrlr, 0xEF, 0, 0, NULL, 4, io_done, &r),
 			 -EINVAL);
@@ -820,8 +850,9 @@ static void test_intel_stripe_split(void **state)
 	assert_int_equal(spdkrt_nvme_ctrlr_alloc_io_qpair(g_ctrlr, NULL, &g_qpair), 0);
 	buf = spdkrt_dma_zmalloc(40 * 512, 4096, SPDKRT_ENV_SOCKET_ANY);
 	nvme_model_get_stats(g_model, &before);
-	assert_int_equal(spdkrt_nvme_ns_cmd_write(spdkrt_nvme_ctrlr_get_ns(g_ctrlr, NS_512), g_qpair,
-						  buf, 10, 40, io_done, &r, 0), 0);
+	assert_int_equal(spdkrt_nvme_ns_cmd_write(spdkrt_nvme_ctrlr_get_ns(g_ctrlr, NS_512),
+						  g_qpair, buf, 10, 40, io_done, &r, 0),
+			 0);
 	assert_true(poll_until(&r.done, 200));
 	assert_false(spdkrt_nvme_cpl_is_error(&r.cpl));
 	nvme_model_get_stats(g_model, &after);
@@ -837,9 +868,10 @@ int main(void)
 		cmocka_unit_test(test_transport_id),
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test(test_no_such_device),
-		cmocka_unit_test_setup_teardown(test_attach_and_identify, ctrlr_setup, ctrlr_teardown),
-		cmocka_unit_test_setup_teardown(test_attach_twice_then_again_after_detach, ctrlr_setup,
+		cmocka_unit_test_setup_teardown(test_attach_and_identify, ctrlr_setup,
 						ctrlr_teardown),
+		cmocka_unit_test_setup_teardown(test_attach_twice_then_again_after_detach,
+						ctrlr_setup, ctrlr_teardown),
 		cmocka_unit_test(test_probe_enumerates_the_model),
 		cmocka_unit_test(test_firmware_left_it_enabled),
 		cmocka_unit_test(test_never_ready_times_out),
@@ -853,7 +885,8 @@ int main(void)
 						ctrlr_teardown),
 		cmocka_unit_test_setup_teardown(test_reset_aborts_and_recovers, ctrlr_setup,
 						ctrlr_teardown),
-		cmocka_unit_test_setup_teardown(test_fatal_status_resets, ctrlr_setup, ctrlr_teardown),
+		cmocka_unit_test_setup_teardown(test_fatal_status_resets, ctrlr_setup,
+						ctrlr_teardown),
 		cmocka_unit_test(test_surprise_removal),
 		cmocka_unit_test_setup_teardown(test_timeout_reported_once_then_abort, ctrlr_setup,
 						ctrlr_teardown),

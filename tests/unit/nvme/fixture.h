@@ -67,7 +67,8 @@ static inline void model_start(const struct nvme_model_opts *opts)
 
 static inline void test_trid(struct spdkrt_nvme_transport_id *trid)
 {
-	assert_int_equal(spdkrt_nvme_transport_id_parse(trid, "trtype:PCIe traddr:" TEST_TRADDR), 0);
+	assert_int_equal(spdkrt_nvme_transport_id_parse(trid, "trtype:PCIe traddr:" TEST_TRADDR),
+			 0);
 }
 
 static inline int connect_with(const struct spdkrt_nvme_ctrlr_opts *opts)

@@ -67,7 +67,8 @@ static void test_write_read_on_the_medium(void **state)
 	memset(&r, 0, sizeof(r));
 	memset(g_buf + BIG, 0, 8 * 4096);
 	run(spdkrt_nvme_ns_cmd_read(ns, g_qpair, g_buf + BIG, 10, 8, io_done, &r,
-				    SPDKRT_NVME_IO_FLAGS_FUA), &r);
+				    SPDKRT_NVME_IO_FLAGS_FUA),
+	    &r);
 	assert_memory_equal(g_buf + BIG, g_buf, 8 * 4096);
 	/* An unaligned (dword) start: PRP1 carries an offset. */
 	memset(&r, 0, sizeof(r));
@@ -140,7 +141,8 @@ static void test_many_children_beyond_255(void **state)
 	nvme_model_get_stats(g_model, &before);
 	memset(&r, 0, sizeof(r));
 	assert_int_equal(spdkrt_nvme_ns_cmd_write(ns_of(NS_512), g_qpair, g_buf, 0, NS_BLOCKS,
-						  io_done, &r, 0), -ENOMEM);
+						  io_done, &r, 0),
+			 -ENOMEM);
 	assert_false(poll_until(&r.done, 10));
 	nvme_model_get_stats(g_model, &after);
 	assert_int_equal(after.io_commands, before.io_commands);
@@ -182,10 +184,10 @@ static int sgl_next(void *arg, void **addr, uint32_t *len)
 /* 3 elements that meet on page boundaries, then one ending inside a page. */
 static int scattered(struct iovec *iov, uint8_t *base)
 {
-	iov[0] = (struct iovec){ base + 512, 4096 - 512 };       /* ends on a page */
-	iov[1] = (struct iovec){ base + 3 * 4096, 8192 };        /* whole pages */
-	iov[2] = (struct iovec){ base + 7 * 4096, 1024 };        /* ends inside a page */
-	iov[3] = (struct iovec){ base + 9 * 4096 + 512, 2048 };  /* starts inside a page */
+	iov[0] = (struct iovec){ base + 512, 4096 - 512 };      /* ends on a page */
+	iov[1] = (struct iovec){ base + 3 * 4096, 8192 };       /* whole pages */
+	iov[2] = (struct iovec){ base + 7 * 4096, 1024 };       /* ends inside a page */
+	iov[3] = (struct iovec){ base + 9 * 4096 + 512, 2048 }; /* starts inside a page */
 	return 4;
 }
 
@@ -214,7 +216,8 @@ static void scattered_roundtrip(bool sgl)
 	fill(g_buf, BIG, sgl ? 5 : 6);
 	nvme_model_get_stats(g_model, &before);
 	run(spdkrt_nvme_ns_cmd_writev_iov(ns, g_qpair, iov, n, 64, (uint32_t)(total / 512), io_done,
-					  &r, 0), &r);
+					  &r, 0),
+	    &r);
 	nvme_model_get_stats(g_model, &after);
 	/* PRPs: cut after the element that ends inside a page (the next one starts inside one):
 	 * 25 + 4 blocks. SGLs: one command. */
@@ -223,7 +226,8 @@ static void scattered_roundtrip(bool sgl)
 	memset(g_buf, 0, BIG);
 	memset(&r, 0, sizeof(r));
 	run(spdkrt_nvme_ns_cmd_readv_iov(ns, g_qpair, iov, n, 64, (uint32_t)(total / 512), io_done,
-					 &r, 0), &r);
+					 &r, 0),
+	    &r);
 	check_scattered(medium + 64 * 512, iov, n);
 }
 
@@ -253,7 +257,8 @@ static void test_scattered_with_prps(void **state)
 		struct io_result r = { 0 };
 
 		assert_int_equal(spdkrt_nvme_ns_cmd_writev_iov(ns_of(NS_512), g_qpair, iov, 2, 0, 1,
-							       io_done, &r, 0), -EINVAL);
+							       io_done, &r, 0),
+				 -EINVAL);
 		assert_logged("cannot be split on a block boundary");
 		assert_false(poll_until(&r.done, 10));
 	}
@@ -272,12 +277,14 @@ static void test_callback_sgl_form(void **state)
 	c.iov[2] = (struct iovec){ g_buf + 2 * 4096, 8192 };
 	fill(g_buf, BIG, 11);
 	run(spdkrt_nvme_ns_cmd_writev(ns_of(NS_4K), g_qpair, 3, 4, io_done, &c, 0, sgl_reset,
-				      sgl_next), &c.r);
+				      sgl_next),
+	    &c.r);
 	check_scattered(medium + 3 * 4096, c.iov, 3);
 	memset(medium + 3 * 4096, 0, 4 * 4096);
 	memset(&c.r, 0, sizeof(c.r));
 	run(spdkrt_nvme_ns_cmd_readv(ns_of(NS_4K), g_qpair, 3, 4, io_done, &c, 0, sgl_reset,
-				     sgl_next), &c.r);
+				     sgl_next),
+	    &c.r);
 	/* The read brought zeroes into the elements. */
 	assert_int_equal(g_buf[0], 0);
 	assert_int_equal(g_buf[5 * 4096 + 17], 0);
@@ -285,7 +292,8 @@ static void test_callback_sgl_form(void **state)
 	c.iovcnt = 1;
 	memset(&c.r, 0, sizeof(c.r));
 	assert_int_equal(spdkrt_nvme_ns_cmd_writev(ns_of(NS_4K), g_qpair, 3, 4, io_done, &c, 0,
-						   sgl_reset, sgl_next), -EINVAL);
+						   sgl_reset, sgl_next),
+			 -EINVAL);
 	assert_logged("next_sge");
 }
 
@@ -329,7 +337,8 @@ static void test_dsm_flush_compare(void **state)
 
 	(void)state;
 	run(spdkrt_nvme_ns_cmd_dataset_management(ns, g_qpair, SPDKRT_NVME_DSM_ATTR_DEALLOCATE,
-						  ranges, 2, io_done, &r), &r);
+						  ranges, 2, io_done, &r),
+	    &r);
 	memset(&r, 0, sizeof(r));
 	run(spdkrt_nvme_ns_cmd_flush(ns, g_qpair, io_done, &r), &r);
 
@@ -346,9 +355,11 @@ static void test_dsm_flush_compare(void **state)
 	assert_int_equal(cpl_sc(&r.cpl), SPDKRT_NVME_SC_COMPARE_FAILURE);
 
 	assert_int_equal(spdkrt_nvme_ns_cmd_dataset_management(ns, g_qpair, 0, ranges, 0, io_done,
-							       &r), -EINVAL);
-	assert_int_equal(spdkrt_nvme_ns_cmd_dataset_management(ns, g_qpair, 0, ranges, 257,
-							       io_done, &r), -EINVAL);
+							       &r),
+			 -EINVAL);
+	assert_int_equal(spdkrt_nvme_ns_cmd_dataset_management(ns, g_qpair, 0, ranges, 257, io_done,
+							       &r),
+			 -EINVAL);
 }
 
 static void test_raw_io(void **state)
@@ -379,8 +390,8 @@ static void test_full_queue_and_requests(void **state)
 	(void)state;
 	memset(r, 0, sizeof(r));
 	spdkrt_nvme_io_qpair_opts_init(&qo, sizeof(qo));
-	qo.io_queue_size = 4;      /* 3 commands on the ring */
-	qo.io_queue_requests = 4;  /* ... and one more waiting in software */
+	qo.io_queue_size = 4;     /* 3 commands on the ring */
+	qo.io_queue_requests = 4; /* ... and one more waiting in software */
 	assert_int_equal(spdkrt_nvme_ctrlr_alloc_io_qpair(g_ctrlr, &qo, &q), 0);
 	for (int i = 0; i < 8 && rc == 0; i++) {
 		rc = spdkrt_nvme_ns_cmd_read(ns_of(NS_512), q, g_buf + i * 4096, (uint64_t)i, 1,
@@ -414,10 +425,12 @@ static void test_bad_io_arguments(void **state)
 			 -EINVAL);
 	assert_logged("outside namespace");
 	assert_int_equal(spdkrt_nvme_ns_cmd_read(ns, g_qpair, g_buf, NS_BLOCKS - 1, 2, io_done, &r,
-						 0), -EINVAL);
-	assert_int_equal(spdkrt_nvme_ns_cmd_read(ns, g_qpair, g_buf, UINT64_MAX, 2, io_done, &r,
-						 0), -EINVAL);
-	assert_int_equal(spdkrt_nvme_ns_cmd_read(ns, g_qpair, g_buf, 0, 0, io_done, &r, 0), -EINVAL);
+						 0),
+			 -EINVAL);
+	assert_int_equal(spdkrt_nvme_ns_cmd_read(ns, g_qpair, g_buf, UINT64_MAX, 2, io_done, &r, 0),
+			 -EINVAL);
+	assert_int_equal(spdkrt_nvme_ns_cmd_read(ns, g_qpair, g_buf, 0, 0, io_done, &r, 0),
+			 -EINVAL);
 	assert_int_equal(spdkrt_nvme_ns_cmd_read(ns, g_qpair, NULL, 0, 1, io_done, &r, 0), -EINVAL);
 	assert_int_equal(spdkrt_nvme_ns_cmd_read(ns, g_qpair, g_buf, 0, 1, io_done, &r, 0xFFFF),
 			 -EINVAL);
@@ -445,18 +458,17 @@ static void test_reservations(void **state)
 	struct io_result r = { 0 };
 	uint8_t report[64];
 	const struct spdkrt_nvme_reservation_status_data *st = (const void *)report;
-	const struct spdkrt_nvme_registered_ctrlr_data *rc =
-		(const void *)(report + sizeof(*st));
+	const struct spdkrt_nvme_registered_ctrlr_data *rc = (const void *)(report + sizeof(*st));
 
 	(void)state;
-	run(spdkrt_nvme_ns_cmd_reservation_register(ns, g_qpair, &reg, false,
-						    SPDKRT_NVME_RESERVE_REGISTER_KEY,
-						    SPDKRT_NVME_RESERVE_PTPL_NO_CHANGES, io_done, &r),
+	run(spdkrt_nvme_ns_cmd_reservation_register(
+		    ns, g_qpair, &reg, false, SPDKRT_NVME_RESERVE_REGISTER_KEY,
+		    SPDKRT_NVME_RESERVE_PTPL_NO_CHANGES, io_done, &r),
 	    &r);
 	memset(&r, 0, sizeof(r));
-	run(spdkrt_nvme_ns_cmd_reservation_acquire(ns, g_qpair, &acq, false,
-						   SPDKRT_NVME_RESERVE_ACQUIRE,
-						   SPDKRT_NVME_RESERVE_WRITE_EXCLUSIVE, io_done, &r),
+	run(spdkrt_nvme_ns_cmd_reservation_acquire(
+		    ns, g_qpair, &acq, false, SPDKRT_NVME_RESERVE_ACQUIRE,
+		    SPDKRT_NVME_RESERVE_WRITE_EXCLUSIVE, io_done, &r),
 	    &r);
 	/* A report exactly the size of one registrant: NUMD 0-based, no overrun. */
 	memset(report, 0xEE, sizeof(report));
@@ -468,26 +480,29 @@ static void test_reservations(void **state)
 	assert_int_equal(rc->rcsts & 1, 1);
 	assert_int_equal(report[48], 0xEE); /* nothing past the buffer */
 	memset(&r, 0, sizeof(r));
-	run(spdkrt_nvme_ns_cmd_reservation_release(ns, g_qpair, &key, false,
-						   SPDKRT_NVME_RESERVE_RELEASE,
-						   SPDKRT_NVME_RESERVE_WRITE_EXCLUSIVE, io_done, &r),
+	run(spdkrt_nvme_ns_cmd_reservation_release(
+		    ns, g_qpair, &key, false, SPDKRT_NVME_RESERVE_RELEASE,
+		    SPDKRT_NVME_RESERVE_WRITE_EXCLUSIVE, io_done, &r),
 	    &r);
 	/* A wrong key is a reservation conflict. */
 	key.crkey = 1;
 	memset(&r, 0, sizeof(r));
 	assert_int_equal(spdkrt_nvme_ns_cmd_reservation_release(ns, g_qpair, &key, false,
-								 SPDKRT_NVME_RESERVE_CLEAR, 0,
-								 io_done, &r), 0);
+								SPDKRT_NVME_RESERVE_CLEAR, 0,
+								io_done, &r),
+			 0);
 	assert_true(poll_until(&r.done, 100));
 	assert_int_equal(cpl_sc(&r.cpl), SPDKRT_NVME_SC_RESERVATION_CONFLICT);
 	assert_int_equal(spdkrt_nvme_ns_cmd_reservation_report(ns, g_qpair, report, 22, io_done,
-							       &r), -EINVAL);
+							       &r),
+			 -EINVAL);
 }
 
 static void add_ns_full(uint32_t nsid, uint8_t lbaf, bool extended, uint8_t pi)
 {
-	struct nvme_model_ns_opts o = { .nsid = nsid, .num_blocks = 2048, .lbaf = lbaf,
-					.extended = extended, .pi_type = pi };
+	struct nvme_model_ns_opts o = {
+		.nsid = nsid, .num_blocks = 2048, .lbaf = lbaf, .extended = extended, .pi_type = pi
+	};
 	struct spdkrt_nvme_ns *ns = NULL;
 
 	assert_int_equal(nvme_model_add_ns(g_model, &o), 0);
@@ -551,13 +566,14 @@ static void test_metadata_and_protection(void **state)
 	fill(g_buf, 4 * 512, 44);
 	memset(&r, 0, sizeof(r));
 	run(spdkrt_nvme_ns_cmd_write_with_md(pi, g_qpair, g_buf, NULL, 100, 4, io_done, &r,
-					     SPDKRT_NVME_IO_FLAGS_PRACT, 0, 0), &r);
+					     SPDKRT_NVME_IO_FLAGS_PRACT, 0, 0),
+	    &r);
 	memset(md, 0, 32);
 	memset(&r, 0, sizeof(r));
-	run(spdkrt_nvme_ns_cmd_read_with_md(pi, g_qpair, g_buf + BIG, md, 100, 4, io_done, &r,
-					    SPDKRT_NVME_IO_FLAGS_PRCHK_GUARD |
-						    SPDKRT_NVME_IO_FLAGS_PRCHK_REFTAG,
-					    0, 0), &r);
+	run(spdkrt_nvme_ns_cmd_read_with_md(
+		    pi, g_qpair, g_buf + BIG, md, 100, 4, io_done, &r,
+		    SPDKRT_NVME_IO_FLAGS_PRCHK_GUARD | SPDKRT_NVME_IO_FLAGS_PRCHK_REFTAG, 0, 0),
+	    &r);
 	assert_memory_equal(g_buf + BIG, g_buf, 4 * 512);
 	for (int i = 0; i < 4; i++) {
 		const struct spdkrt_nvme_protection_info *p = (const void *)(md + 8 * i);
@@ -590,7 +606,8 @@ static void test_callbacks_may_poll_and_free(void **state)
 
 	(void)state;
 	assert_int_equal(spdkrt_nvme_ns_cmd_read(ns_of(NS_512), g_qpair, g_buf, 0, 1, nested_done,
-						 &n, 0), 0);
+						 &n, 0),
+			 0);
 	for (int i = 0; i < 100 && !n.r.done; i++) {
 		srt_pci_model_poll_all();
 		spdkrt_nvme_qpair_process_completions(g_qpair, 0);
@@ -607,9 +624,12 @@ static void test_callbacks_may_poll_and_free(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_write_read_on_the_medium, io_setup, io_teardown),
-		cmocka_unit_test_setup_teardown(test_large_io_splits_at_mdts, io_setup, io_teardown),
-		cmocka_unit_test_setup_teardown(test_many_children_beyond_255, io_setup, io_teardown),
+		cmocka_unit_test_setup_teardown(test_write_read_on_the_medium, io_setup,
+						io_teardown),
+		cmocka_unit_test_setup_teardown(test_large_io_splits_at_mdts, io_setup,
+						io_teardown),
+		cmocka_unit_test_setup_teardown(test_many_children_beyond_255, io_setup,
+						io_teardown),
 		cmocka_unit_test_setup_teardown(test_scattered_with_sgl, io_setup, io_teardown),
 		cmocka_unit_test_setup_teardown(test_scattered_with_prps, io_setup, io_teardown),
 		cmocka_unit_test_setup_teardown(test_callback_sgl_form, io_setup, io_teardown),
@@ -617,7 +637,8 @@ int main(void)
 						io_teardown),
 		cmocka_unit_test_setup_teardown(test_dsm_flush_compare, io_setup, io_teardown),
 		cmocka_unit_test_setup_teardown(test_raw_io, io_setup, io_teardown),
-		cmocka_unit_test_setup_teardown(test_full_queue_and_requests, io_setup, io_teardown),
+		cmocka_unit_test_setup_teardown(test_full_queue_and_requests, io_setup,
+						io_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_io_arguments, io_setup, io_teardown),
 		cmocka_unit_test_setup_teardown(test_reservations, io_setup, io_teardown),
 		cmocka_unit_test_setup_teardown(test_metadata_and_protection, io_setup,

@@ -7,7 +7,7 @@
 static void test_next_walks_pieces_and_stops_at_the_end(void **state)
 {
 	char a[3], b[5], c[2];
-	struct iovec iov[4] = {{a, 3}, {b, 5}, {NULL, 0}, {c, 2}};
+	struct iovec iov[4] = { { a, 3 }, { b, 5 }, { NULL, 0 }, { c, 2 } };
 	struct srt_iov_cursor cur;
 	void *base;
 
@@ -28,7 +28,7 @@ static void test_next_walks_pieces_and_stops_at_the_end(void **state)
 static void test_gather_scatter_peek_advance(void **state)
 {
 	char a[4], b[4], c[4], flat[12], back[12];
-	struct iovec iov[3] = {{a, 4}, {b, 4}, {c, 4}};
+	struct iovec iov[3] = { { a, 4 }, { b, 4 }, { c, 4 } };
 	struct srt_iov_cursor cur, at;
 
 	(void)state;

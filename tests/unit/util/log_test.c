@@ -26,7 +26,7 @@ static void test_set_level(void **state)
 	assert_int_equal(spdkrt_log_set_level(SPDKRT_LOG_DEBUG), 0);
 	assert_int_equal(spdkrt_log_get_level(), SPDKRT_LOG_DEBUG);
 	assert_int_equal(spdkrt_log_set_level((enum spdkrt_log_level)5), -EINVAL);
-	assert_int_equal(spdkrt_log_set_level((enum spdkrt_log_level)-1), -EINVAL);
+	assert_int_equal(spdkrt_log_set_level((enum spdkrt_log_level) - 1), -EINVAL);
 	assert_int_equal(spdkrt_log_get_level(), SPDKRT_LOG_DEBUG);
 	assert_int_equal(spdkrt_log_set_level(SPDKRT_LOG_NOTICE), 0);
 }
