@@ -72,6 +72,30 @@ static inline void deliver(struct spdkrt_bdev_io *io)
 		srt_thread_schedule(ch->thread, &ch->drain);
 }
 
+/*
+ * A completion made on another thread than the submitter's (a module's own worker, an
+ * out-of-tree module that completes from its interrupt thread) finishes on the submitter's
+ * thread: the message carries the I/O, its status is in io->status. The message ring's
+ * release/acquire orders what the completing thread wrote into the I/O before the owner reads it.
+ */
+static void complete_forwarded(void *arg)
+{
+	struct spdkrt_bdev_io *io = arg;
+
+	spdkrt_bdev_io_complete(io, io->status);
+}
+
+static void complete_nomem_forwarded(void *arg)
+{
+	spdkrt_bdev_io_complete_nomem(arg);
+}
+
+/* Whether the calling thread is not the one the I/O must complete on. */
+static inline bool completing_elsewhere(const struct spdkrt_bdev_io *io)
+{
+	return unlikely(srt_current_thread != io->ch->thread);
+}
+
 void spdkrt_bdev_io_complete(struct spdkrt_bdev_io *io, int status)
 {
 	struct srt_bdev_channel *ch;
@@ -81,15 +105,12 @@ void spdkrt_bdev_io_complete(struct spdkrt_bdev_io *io, int status)
 		return;
 	}
 	ch = io->ch;
-
-#ifdef SPDKRT_DEBUG
-	if (srt_current_thread != ch->thread) {
-		SRT_ERR("bdev '%s': I/O completed on thread '%s', but it was submitted on '%s'",
-			io->bdev->name, spdkrt_thread_get_name(srt_current_thread),
-			spdkrt_thread_get_name(ch->thread));
-		abort(); /* debug builds only: a module bug, caught where it happens */
+	if (completing_elsewhere(io)) {
+		io->status = status;
+		/* Never dropped: a full ring is retried; only an exited thread refuses (logged). */
+		srt_thread_send_msg_retry(ch->thread, complete_forwarded, io);
+		return;
 	}
-#endif
 	io->status = status;
 	if (ch->mgmt->in_submit != 0) {
 		bool was_empty = STAILQ_EMPTY(&ch->deferred);
@@ -164,6 +185,10 @@ void spdkrt_bdev_io_complete_nomem(struct spdkrt_bdev_io *io)
 {
 	if (io == NULL) {
 		SRT_ERR("spdkrt_bdev_io_complete_nomem: io is NULL");
+		return;
+	}
+	if (completing_elsewhere(io)) {
+		srt_thread_send_msg_retry(io->ch->thread, complete_nomem_forwarded, io);
 		return;
 	}
 	STAILQ_INSERT_TAIL(&io->ch->mgmt->nomem, io, link);
