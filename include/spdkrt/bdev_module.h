@@ -226,9 +226,15 @@ struct spdkrt_bdev_info {
 	uint32_t max_unmap_ranges;
 	/** Largest write zeroes in blocks (0: no limit). */
 	uint32_t max_write_zeroes_blocks;
-	/** Largest iovec segment in bytes the module takes (0: no limit). */
+	/**
+	 * Largest iovec segment in bytes the module takes (0: no limit). The core splits a read,
+	 * write or compare whose buffers break this or max_segments into children that keep both
+	 * (at most 8 segments per child); a compare-and-write buffer over it is refused with
+	 * -EINVAL; NVMe passthrough buffers are handed over as given. max_segment_size times
+	 * min(max_segments, 8) must hold one block.
+	 */
 	uint32_t max_segment_size;
-	/** Most iovec segments per I/O (0: no limit). */
+	/** Most iovec segments per I/O (0: no limit); see max_segment_size. */
 	uint32_t max_segments;
 	/** Largest compare-and-write in blocks (0: 1). */
 	uint32_t max_compare_and_write_blocks;
