@@ -164,14 +164,22 @@ def probe(trid: Optional[Union[str, TransportId]] = None,
         try:
             if accept is not None and not accept(TransportId.from_c(trid_p.contents)):
                 return False
-            ctypes.memmove(opts_p, byref(base), min(ctypes.sizeof(base), opts_p.contents.size))
+            # every field after size, as far as both sides know them
+            skip = ctypes.sizeof(ctypes.c_size_t)
+            n = min(ctypes.sizeof(base), opts_p.contents.size) - skip
+            ctypes.memmove(ctypes.addressof(opts_p.contents) + skip,
+                           ctypes.addressof(base) + skip, max(n, 0))
             return True
         except BaseException as e:  # noqa: B902 - cannot cross the C frames
             failed.append(e)
             return False
 
-    def on_attach(_ctx: Any, _trid: Any, handle: int, _opts: Any) -> None:
-        attached.append(Controller(handle))
+    def on_attach(_ctx: Any, _trid: Any, handle: int, opts_p: Any) -> None:
+        ctrlr = Controller(handle)
+        ctrlr.opts = CtrlrOpts()
+        ctypes.memmove(byref(ctrlr.opts), opts_p,
+                       min(ctypes.sizeof(CtrlrOpts), opts_p.contents.size))
+        attached.append(ctrlr)
 
     probe_fn, attach_fn = PROBE_CB(on_probe), ATTACH_CB(on_attach)
     rc = lib().spdkrt_nvme_probe(byref(t.c) if t is not None else None, None, probe_fn,
@@ -234,6 +242,8 @@ class Controller:
     def __init__(self, handle: int):
         self.handle: Optional[int] = handle
         self.removed = False
+        # The options the controller was attached with, as negotiated (probe() fills them in).
+        self.opts: Optional[CtrlrOpts] = None
         self._qpairs: List[weakref.finalize] = []
         self._fin = weakref.finalize(self, _detach, handle, self._qpairs)
         _controllers[handle] = self

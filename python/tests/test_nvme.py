@@ -202,8 +202,9 @@ def test_detach_frees_qpairs_and_handles_die(model):
 
 def test_probe_and_garbage_collected_controller(model):
     assert nvme.probe(TRID, accept=lambda trid: False) == []
-    found = nvme.probe(TRID)
+    found = nvme.probe(TRID, io_queue_size=16)
     assert [str(c.trid.traddr) for c in found] == ["0000:0e:00.0"]
+    assert found[0].opts.io_queue_size == 16  # the options given to probe() were used
     del found
     gc.collect()  # the finalizer detached it: it can be attached again
     with nvme.connect(TRID) as c:
