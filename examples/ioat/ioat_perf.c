@@ -35,22 +35,19 @@ static bool g_json;
 
 static void usage(FILE *out)
 {
+	fprintf(out, "Usage: spdkrt-ioat-perf -t SECONDS [options]\n"
+		     "Measures I/OAT DMA copy throughput: each channel keeps a queue of copies in "
+		     "flight.\n"
+		     "\n");
+	ioat_tool_usage_common(out);
 	fprintf(out,
-		"Usage: spdkrt-ioat-perf -t SECONDS [options]\n"
-		"Measures I/OAT DMA copy throughput: each channel keeps a queue of copies in flight.\n"
-		"\n"
-		"  -t SECONDS        how long to run (required)\n"
 		"  -s SIZE           bytes per copy, with k/m/g suffixes (default 4k)\n"
 		"  -q DEPTH          copies in flight per channel (default 32, at most %d)\n"
-		"  -n CHANNELS       channels to use (default: all)\n"
-		"      --no-huge     use ordinary pages (no DMA to real devices: for trying it out)\n"
-		"      --mem MB      memory to reserve\n"
-		"      --json        print the results as one JSON object\n"
-		"  -h, --help        this text\n"
-		"\n"
-		"Channels must be bound to vfio-pci or uio_pci_generic first (spdkrt-setup config).\n"
-		"Exit status: 0 on success, 1 on any error (bad usage, no I/OAT channel, a failed copy).\n",
+		"      --json        print the results as one JSON object\n",
 		MAX_QUEUE_DEPTH);
+	ioat_tool_usage_end(out);
+	fprintf(out, "Exit status: 0 on success, 1 on any error (bad usage, no I/OAT channel, a "
+		     "failed copy).\n");
 }
 
 static void copy_done(void *arg, int status);
@@ -207,91 +204,47 @@ out:
 	return rc;
 }
 
+enum {
+	OPT_JSON = IOAT_TOOL_OPT_OWN
+};
+
+/* -s and --json. */
+static int perf_opt(void *ctx, int opt, const char *arg)
+{
+	uint64_t *size = ctx;
+
+	switch (opt) {
+	case 's':
+		if (!ioat_tool_parse_size(arg, size) || *size == 0 || *size > (1ull << 30)) {
+			fprintf(stderr, "spdkrt-ioat-perf: -s needs 1 byte to 1g\n");
+			return -1;
+		}
+		return 0;
+	case OPT_JSON:
+		g_json = true;
+		return 0;
+	default:
+		usage(stderr);
+		return -1;
+	}
+}
+
 int main(int argc, char **argv)
 {
-	enum {
-		OPT_NO_HUGE = 256,
-		OPT_MEM,
-		OPT_JSON
-	};
 	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "no-huge", no_argument, NULL, OPT_NO_HUGE },
-		{ "mem", required_argument, NULL, OPT_MEM },
+		IOAT_TOOL_LONGOPTS,
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ioat_tool tool = { .prog = "spdkrt-ioat-perf" };
-	uint64_t size = 4096, v;
-	unsigned depth = 32;
-	double seconds = 0;
-	int opt, rc;
+	struct ioat_tool tool = { .prog = "spdkrt-ioat-perf",
+				  .depth = 32,
+				  .max_depth = MAX_QUEUE_DEPTH };
+	uint64_t size = 4096;
+	int rc = ioat_tool_getopt(&tool, argc, argv, "s:", longopts, usage, perf_opt, &size);
 
-	if (argc == 1) {
-		usage(stderr);
-		return 1;
-	}
-	while ((opt = getopt_long(argc, argv, "ht:s:q:n:", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 't':
-			seconds = strtod(optarg, NULL);
-			if (!(seconds > 0 && seconds <= 86400)) {
-				fprintf(stderr, "spdkrt-ioat-perf: -t needs seconds > 0\n");
-				return 1;
-			}
-			break;
-		case 's':
-			if (!ioat_tool_parse_size(optarg, &size) || size == 0 ||
-			    size > (1ull << 30)) {
-				fprintf(stderr, "spdkrt-ioat-perf: -s needs 1 byte to 1g\n");
-				return 1;
-			}
-			break;
-		case 'q':
-			if (!ioat_tool_parse_size(optarg, &v) || v == 0 || v > MAX_QUEUE_DEPTH) {
-				fprintf(stderr, "spdkrt-ioat-perf: -q needs 1 to %d\n",
-					MAX_QUEUE_DEPTH);
-				return 1;
-			}
-			depth = (unsigned)v;
-			break;
-		case 'n':
-			if (!ioat_tool_parse_size(optarg, &v) || v == 0 ||
-			    v > IOAT_TOOL_MAX_CHANNELS) {
-				fprintf(stderr, "spdkrt-ioat-perf: -n needs 1 to %d\n",
-					IOAT_TOOL_MAX_CHANNELS);
-				return 1;
-			}
-			tool.max_channels = (unsigned)v;
-			break;
-		case OPT_NO_HUGE:
-			tool.no_huge = true;
-			break;
-		case OPT_MEM:
-			if (!ioat_tool_parse_size(optarg, &v) || v == 0) {
-				fprintf(stderr, "spdkrt-ioat-perf: --mem needs megabytes\n");
-				return 1;
-			}
-			tool.mem_mb = (size_t)v;
-			break;
-		case OPT_JSON:
-			g_json = true;
-			break;
-		default:
-			usage(stderr);
-			return 1;
-		}
-	}
-	if (optind < argc || seconds == 0) {
-		fprintf(stderr, "spdkrt-ioat-perf: %s\n",
-			optind < argc ? "unexpected argument" : "-t SECONDS is required");
-		usage(stderr);
-		return 1;
-	}
-	rc = ioat_tool_start(&tool) ? run(&tool, size, depth, seconds) : 1;
+	if (rc != 0)
+		return rc > 0 ? 0 : 1;
+	rc = ioat_tool_start(&tool) ? run(&tool, size, tool.depth, tool.seconds) : 1;
 	ioat_tool_stop(&tool);
 	return rc;
 }

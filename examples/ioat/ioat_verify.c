@@ -48,22 +48,19 @@ static uint64_t next_random(uint64_t *state)
 
 static void usage(FILE *out)
 {
+	fprintf(out, "Usage: spdkrt-ioat-verify -t SECONDS [options]\n"
+		     "Checks I/OAT DMA channels: random copies and fills, every byte verified.\n"
+		     "\n");
+	ioat_tool_usage_common(out);
 	fprintf(out,
-		"Usage: spdkrt-ioat-verify -t SECONDS [options]\n"
-		"Checks I/OAT DMA channels: random copies and fills, every byte verified.\n"
-		"\n"
-		"  -t SECONDS        how long to run (required)\n"
 		"  -q DEPTH          requests in flight per channel (default 8, at most %d)\n"
-		"  -n CHANNELS       channels to use (default: all)\n"
-		"  -S SEED           random seed (default: from the clock; printed)\n"
-		"      --no-huge     use ordinary pages (no DMA to real devices: for trying it out)\n"
-		"      --mem MB      memory to reserve\n"
-		"  -h, --help        this text\n"
-		"\n"
-		"Channels must be bound to vfio-pci or uio_pci_generic first (spdkrt-setup config).\n"
-		"Exit status: 0 when every byte was right, 1 otherwise (a wrong byte, a failed request,\n"
-		"no I/OAT channel, bad usage).\n",
+		"  -S SEED           random seed (default: from the clock; printed)\n",
 		MAX_QUEUE_DEPTH);
+	ioat_tool_usage_end(out);
+	fprintf(out,
+		"Exit status: 0 when every byte was right, 1 otherwise (a wrong byte, a failed "
+		"request,\n"
+		"no I/OAT channel, bad usage).\n");
 }
 
 static void request_done(void *arg, int status);
@@ -217,87 +214,35 @@ out:
 	return rc;
 }
 
+/* -S. */
+static int verify_opt(void *ctx, int opt, const char *arg)
+{
+	if (opt == 'S' && ioat_tool_parse_size(arg, ctx))
+		return 0;
+	if (opt == 'S')
+		fprintf(stderr, "spdkrt-ioat-verify: -S needs a number\n");
+	else
+		usage(stderr);
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
-	enum {
-		OPT_NO_HUGE = 256,
-		OPT_MEM
-	};
 	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "no-huge", no_argument, NULL, OPT_NO_HUGE },
-		{ "mem", required_argument, NULL, OPT_MEM },
+		IOAT_TOOL_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ioat_tool tool = { .prog = "spdkrt-ioat-verify" };
-	uint64_t seed = 0, v;
-	unsigned depth = 8;
-	double seconds = 0;
-	int opt, rc;
+	struct ioat_tool tool = { .prog = "spdkrt-ioat-verify",
+				  .depth = 8,
+				  .max_depth = MAX_QUEUE_DEPTH };
+	uint64_t seed = 0;
+	int rc = ioat_tool_getopt(&tool, argc, argv, "S:", longopts, usage, verify_opt, &seed);
 
-	if (argc == 1) {
-		usage(stderr);
-		return 1;
-	}
-	while ((opt = getopt_long(argc, argv, "ht:q:n:S:", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 't':
-			seconds = strtod(optarg, NULL);
-			if (!(seconds > 0 && seconds <= 86400)) {
-				fprintf(stderr, "spdkrt-ioat-verify: -t needs seconds > 0\n");
-				return 1;
-			}
-			break;
-		case 'q':
-			if (!ioat_tool_parse_size(optarg, &v) || v == 0 || v > MAX_QUEUE_DEPTH) {
-				fprintf(stderr, "spdkrt-ioat-verify: -q needs 1 to %d\n",
-					MAX_QUEUE_DEPTH);
-				return 1;
-			}
-			depth = (unsigned)v;
-			break;
-		case 'n':
-			if (!ioat_tool_parse_size(optarg, &v) || v == 0 ||
-			    v > IOAT_TOOL_MAX_CHANNELS) {
-				fprintf(stderr, "spdkrt-ioat-verify: -n needs 1 to %d\n",
-					IOAT_TOOL_MAX_CHANNELS);
-				return 1;
-			}
-			tool.max_channels = (unsigned)v;
-			break;
-		case 'S':
-			if (!ioat_tool_parse_size(optarg, &seed)) {
-				fprintf(stderr, "spdkrt-ioat-verify: -S needs a number\n");
-				return 1;
-			}
-			break;
-		case OPT_NO_HUGE:
-			tool.no_huge = true;
-			break;
-		case OPT_MEM:
-			if (!ioat_tool_parse_size(optarg, &v) || v == 0) {
-				fprintf(stderr, "spdkrt-ioat-verify: --mem needs megabytes\n");
-				return 1;
-			}
-			tool.mem_mb = (size_t)v;
-			break;
-		default:
-			usage(stderr);
-			return 1;
-		}
-	}
-	if (optind < argc || seconds == 0) {
-		fprintf(stderr, "spdkrt-ioat-verify: %s\n",
-			optind < argc ? "unexpected argument" : "-t SECONDS is required");
-		usage(stderr);
-		return 1;
-	}
+	if (rc != 0)
+		return rc > 0 ? 0 : 1;
 	if (seed == 0)
 		seed = spdkrt_get_ticks();
-	rc = ioat_tool_start(&tool) ? run(&tool, depth, seconds, seed) : 1;
+	rc = ioat_tool_start(&tool) ? run(&tool, tool.depth, tool.seconds, seed) : 1;
 	ioat_tool_stop(&tool);
 	return rc;
 }
