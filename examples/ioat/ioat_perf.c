@@ -22,13 +22,11 @@ struct perf_task {
 };
 
 struct perf_chan {
-	struct spdkrt_ioat_chan *chan;
+	struct ioat_tool_load load; /* chan, inflight, stopping */
 	struct perf_task *tasks;
 	uint64_t size;
 	uint64_t ops;
 	uint64_t errors;
-	unsigned inflight;
-	bool stopping;
 };
 
 static bool g_json;
@@ -55,10 +53,10 @@ static void copy_done(void *arg, int status);
 static int task_submit(struct perf_task *t)
 {
 	struct perf_chan *pc = t->pc;
-	int rc = spdkrt_ioat_build_copy(pc->chan, t, copy_done, t->dst, t->src, pc->size);
+	int rc = spdkrt_ioat_build_copy(pc->load.chan, t, copy_done, t->dst, t->src, pc->size);
 
 	if (rc == 0)
-		pc->inflight++;
+		pc->load.inflight++;
 	return rc;
 }
 
@@ -67,19 +65,19 @@ static void copy_done(void *arg, int status)
 	struct perf_task *t = arg;
 	struct perf_chan *pc = t->pc;
 
-	pc->inflight--;
+	pc->load.inflight--;
 	if (status != 0)
 		pc->errors++;
 	else
 		pc->ops++;
-	if (!pc->stopping && task_submit(t) != 0)
+	if (!pc->load.stopping && task_submit(t) != 0)
 		pc->errors++;
 }
 
 static bool perf_chan_init(struct perf_chan *pc, struct spdkrt_ioat_chan *chan, uint64_t size,
 			   unsigned depth)
 {
-	pc->chan = chan;
+	pc->load.chan = chan;
 	pc->size = size;
 	pc->tasks = calloc(depth, sizeof(*pc->tasks));
 	if (pc->tasks == NULL)
@@ -120,7 +118,7 @@ static void report(struct ioat_tool *tool, struct perf_chan *pcs, double seconds
 	for (unsigned i = 0; i < tool->num_chans; i++) {
 		double ops = (double)pcs[i].ops / seconds;
 
-		ioat_tool_chan_name(pcs[i].chan, name, sizeof(name));
+		ioat_tool_chan_name(pcs[i].load.chan, name, sizeof(name));
 		total_ops += pcs[i].ops;
 		total_errors += pcs[i].errors;
 		if (g_json)
@@ -145,14 +143,16 @@ static void report(struct ioat_tool *tool, struct perf_chan *pcs, double seconds
 static int run(struct ioat_tool *tool, uint64_t size, unsigned depth, double seconds)
 {
 	struct perf_chan *pcs = calloc(tool->num_chans, sizeof(*pcs));
+	struct ioat_tool_load *loads[IOAT_TOOL_MAX_CHANNELS];
 	uint64_t hz = spdkrt_get_ticks_hz(), start, end;
 	uint64_t errors = 0;
-	unsigned i, busy;
+	unsigned i;
 	int rc = 0;
 
 	if (pcs == NULL)
 		return 1;
 	for (i = 0; i < tool->num_chans; i++) {
+		loads[i] = &pcs[i].load;
 		if (!perf_chan_init(&pcs[i], tool->chans[i], size, depth)) {
 			fprintf(stderr,
 				"spdkrt-ioat-perf: out of DMA memory for %u x %" PRIu64
@@ -173,26 +173,15 @@ static int run(struct ioat_tool *tool, uint64_t size, unsigned depth, double sec
 				break;
 			}
 		}
-		spdkrt_ioat_flush(pcs[i].chan);
+		spdkrt_ioat_flush(pcs[i].load.chan);
 	}
 	start = spdkrt_get_ticks();
 	end = start + (uint64_t)(seconds * (double)hz);
-	do {
-		busy = 0;
-		for (i = 0; i < tool->num_chans; i++) {
-			if (spdkrt_get_ticks() >= end)
-				pcs[i].stopping = true;
-			if (spdkrt_ioat_process_events(pcs[i].chan) < 0)
-				pcs[i].stopping = true;
-			spdkrt_ioat_flush(pcs[i].chan);
-			busy += pcs[i].inflight;
-		}
-		ioat_tool_poll(tool);
-	} while (busy > 0 && spdkrt_get_ticks() < end + 10 * hz);
+	ioat_tool_drive(tool, loads, end);
 	seconds = (double)(spdkrt_get_ticks() - start) / (double)hz;
 	report(tool, pcs, seconds, size, depth);
 	for (i = 0; i < tool->num_chans; i++)
-		errors += pcs[i].errors + pcs[i].inflight;
+		errors += pcs[i].errors + pcs[i].load.inflight;
 	if (errors != 0) {
 		fprintf(stderr, "spdkrt-ioat-perf: %" PRIu64 " copies failed\n", errors);
 		rc = 1;

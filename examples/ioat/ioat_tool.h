@@ -41,6 +41,13 @@ enum {
 	{ "mem", required_argument, NULL, IOAT_TOOL_OPT_MEM }
 /* clang-format on */
 
+/* What ioat_tool_drive() needs of a tool's per-channel state (embedded there as .load). */
+struct ioat_tool_load {
+	struct spdkrt_ioat_chan *chan;
+	unsigned inflight; /* requests submitted and not completed yet */
+	bool stopping;     /* set at the end (or on a failed channel): submit no new request */
+};
+
 struct ioat_tool {
 	const char *prog;
 	bool no_huge;
@@ -150,6 +157,31 @@ static inline void ioat_tool_poll(struct ioat_tool *t)
 #ifdef IOAT_TOOL_MODELS
 	srt_pci_model_poll_all();
 #endif
+}
+
+/*
+ * Runs every channel until @p end (ticks): completions processed, each batch flushed, the device
+ * side polled; then stops them and waits (at most 10 s) for the requests in flight, which
+ * loads[i]->inflight still counts if they never completed.
+ */
+static inline void ioat_tool_drive(struct ioat_tool *t, struct ioat_tool_load *const *loads,
+				   uint64_t end)
+{
+	uint64_t give_up = end + 10 * spdkrt_get_ticks_hz();
+	unsigned busy;
+
+	do {
+		busy = 0;
+		for (unsigned i = 0; i < t->num_chans; i++) {
+			if (spdkrt_get_ticks() >= end)
+				loads[i]->stopping = true;
+			if (spdkrt_ioat_process_events(loads[i]->chan) < 0)
+				loads[i]->stopping = true;
+			spdkrt_ioat_flush(loads[i]->chan);
+			busy += loads[i]->inflight;
+		}
+		ioat_tool_poll(t);
+	} while (busy > 0 && spdkrt_get_ticks() < give_up);
 }
 
 static inline void ioat_tool_stop(struct ioat_tool *t)

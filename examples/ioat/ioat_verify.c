@@ -28,12 +28,10 @@ struct verify_task {
 };
 
 struct verify_chan {
-	struct spdkrt_ioat_chan *chan;
+	struct ioat_tool_load load; /* chan, inflight, stopping */
 	struct verify_task *tasks;
 	uint64_t seed;
 	bool can_fill;
-	bool stopping;
-	unsigned inflight;
 	uint64_t copies, fills, failed;
 };
 
@@ -77,19 +75,19 @@ static int task_start(struct verify_task *t)
 	memset(t->dst + t->off - GUARD, GUARD_BYTE, t->len + 2 * GUARD);
 	if (t->fill) {
 		t->pattern = next_random(&vc->seed);
-		rc = spdkrt_ioat_build_fill(vc->chan, t, request_done, t->dst + t->off, t->pattern,
-					    t->len);
+		rc = spdkrt_ioat_build_fill(vc->load.chan, t, request_done, t->dst + t->off,
+					    t->pattern, t->len);
 	} else {
 		for (size_t i = 0; i < t->len; i += 8) {
 			uint64_t v = next_random(&vc->seed);
 
 			memcpy(t->src + t->off + i, &v, t->len - i < 8 ? t->len - i : 8);
 		}
-		rc = spdkrt_ioat_build_copy(vc->chan, t, request_done, t->dst + t->off,
+		rc = spdkrt_ioat_build_copy(vc->load.chan, t, request_done, t->dst + t->off,
 					    t->src + t->off, t->len);
 	}
 	if (rc == 0)
-		vc->inflight++;
+		vc->load.inflight++;
 	return rc;
 }
 
@@ -113,11 +111,11 @@ static void request_done(void *arg, int status)
 	struct verify_chan *vc = t->vc;
 	char name[SPDKRT_PCI_ADDR_STRLEN];
 
-	vc->inflight--;
+	vc->load.inflight--;
 	if (status != 0 || !task_check(t)) {
 		vc->failed++;
 		fprintf(stderr, "spdkrt-ioat-verify: %s: %s of %zu bytes at +%zu %s\n",
-			ioat_tool_chan_name(vc->chan, name, sizeof(name)),
+			ioat_tool_chan_name(vc->load.chan, name, sizeof(name)),
 			t->fill ? "fill" : "copy", t->len, t->off,
 			status != 0 ? spdkrt_strerror(status) : "has wrong bytes");
 	} else if (t->fill) {
@@ -125,14 +123,14 @@ static void request_done(void *arg, int status)
 	} else {
 		vc->copies++;
 	}
-	if (!vc->stopping && task_start(t) != 0)
+	if (!vc->load.stopping && task_start(t) != 0)
 		vc->failed++;
 }
 
 static bool verify_chan_init(struct verify_chan *vc, struct spdkrt_ioat_chan *chan, unsigned depth,
 			     uint64_t seed)
 {
-	vc->chan = chan;
+	vc->load.chan = chan;
 	vc->seed = seed | 1;
 	vc->can_fill = spdkrt_ioat_get_capabilities(chan) & SPDKRT_IOAT_CAP_FILL;
 	vc->tasks = calloc(depth, sizeof(*vc->tasks));
@@ -160,9 +158,10 @@ static void verify_chan_fini(struct verify_chan *vc, unsigned depth)
 static int run(struct ioat_tool *tool, unsigned depth, double seconds, uint64_t seed)
 {
 	struct verify_chan *vcs = calloc(tool->num_chans, sizeof(*vcs));
+	struct ioat_tool_load *loads[IOAT_TOOL_MAX_CHANNELS];
 	uint64_t hz = spdkrt_get_ticks_hz(), end, failed = 0;
 	char name[SPDKRT_PCI_ADDR_STRLEN];
-	unsigned i, busy;
+	unsigned i;
 	int rc = 0;
 
 	if (vcs == NULL)
@@ -170,6 +169,7 @@ static int run(struct ioat_tool *tool, unsigned depth, double seconds, uint64_t 
 	printf("seed %" PRIu64 ", %u channel(s), %u requests in flight each\n", seed,
 	       tool->num_chans, depth);
 	for (i = 0; i < tool->num_chans; i++) {
+		loads[i] = &vcs[i].load;
 		if (!verify_chan_init(&vcs[i], tool->chans[i], depth, seed + i)) {
 			fprintf(stderr, "spdkrt-ioat-verify: out of DMA memory (raise --mem)\n");
 			rc = 1;
@@ -178,28 +178,17 @@ static int run(struct ioat_tool *tool, unsigned depth, double seconds, uint64_t 
 		for (unsigned d = 0; d < depth; d++)
 			if (task_start(&vcs[i].tasks[d]) != 0)
 				vcs[i].failed++;
-		spdkrt_ioat_flush(vcs[i].chan);
+		spdkrt_ioat_flush(vcs[i].load.chan);
 	}
 	end = spdkrt_get_ticks() + (uint64_t)(seconds * (double)hz);
-	do {
-		busy = 0;
-		for (i = 0; i < tool->num_chans; i++) {
-			if (spdkrt_get_ticks() >= end)
-				vcs[i].stopping = true;
-			if (spdkrt_ioat_process_events(vcs[i].chan) < 0)
-				vcs[i].stopping = true;
-			spdkrt_ioat_flush(vcs[i].chan);
-			busy += vcs[i].inflight;
-		}
-		ioat_tool_poll(tool);
-	} while (busy > 0 && spdkrt_get_ticks() < end + 10 * hz);
+	ioat_tool_drive(tool, loads, end);
 	printf("%-14s %10s %10s %8s\n", "Channel", "Copies", "Fills", "Failed");
 	for (i = 0; i < tool->num_chans; i++) {
 		printf("%-14s %10" PRIu64 " %10" PRIu64 " %8" PRIu64 "%s\n",
-		       ioat_tool_chan_name(vcs[i].chan, name, sizeof(name)), vcs[i].copies,
-		       vcs[i].fills, vcs[i].failed + vcs[i].inflight,
+		       ioat_tool_chan_name(vcs[i].load.chan, name, sizeof(name)), vcs[i].copies,
+		       vcs[i].fills, vcs[i].failed + vcs[i].load.inflight,
 		       vcs[i].can_fill ? "" : "  (no fill capability)");
-		failed += vcs[i].failed + vcs[i].inflight;
+		failed += vcs[i].failed + vcs[i].load.inflight;
 	}
 	if (failed != 0) {
 		printf("FAILED: %" PRIu64 " request(s)\n", failed);

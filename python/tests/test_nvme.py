@@ -209,3 +209,15 @@ def test_probe_and_garbage_collected_controller(model):
     gc.collect()  # the finalizer detached it: it can be attached again
     with nvme.connect(TRID) as c:
         assert c.active_nsids() == [1, 2]
+
+
+def test_log_page_features_and_reset(ctrlr, qp):
+    smart = ctrlr.get_log_page(0x02, 512)  # SMART / health information
+    assert len(smart) == 512
+    with pytest.raises(spdkrt.SpdkrtError):
+        ctrlr.get_log_page(0x02, 510)  # not a multiple of 4: refused before it is sent
+    ns = ctrlr.ns(1)
+    ns.write(qp, 3, pattern(512, 9))
+    ctrlr.reset()  # queue pairs are re-created with the same ids
+    assert qp.id == 1 and not ctrlr.is_failed
+    assert ns.read(qp, 3, 1) == pattern(512, 9)
