@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# ThreadSanitizer pass over the thread layer and the app runner: builds a separate tree
-# (build-tsan, or $BUILDDIR) with --enable-tsan --enable-werror, builds only the test programs
-# below, runs them, prints their cmocka summaries and exits non-zero if any fails or TSan
-# reports anything. The app test's DPDK scenarios run on real lcores: TSan cannot see DPDK's
+# ThreadSanitizer pass over the thread layer, the app runner and bdev completions made on another
+# thread: builds a separate tree (build-tsan, or $BUILDDIR) with --enable-tsan --enable-werror,
+# builds only the test programs below, runs them, prints their cmocka summaries and exits non-zero
+# if any fails or TSan reports anything. The app test's DPDK scenarios run on real lcores: TSan cannot see DPDK's
 # own launch and wait, so the app hands data over with its own release/acquire atomics and
 # TSan is clean. Should a DPDK update make TSan report DPDK internals, set
 # SPDKRT_TEST_HEAP_ENV=1 to run those scenarios on the env's pthread backend instead.
@@ -20,6 +20,7 @@ programs=(
 	tests/unit/thread/ticks_test
 	tests/unit/thread/msg_stress_test
 	tests/unit/thread/send_exit_race_test
+	tests/unit/bdev/foreign_completion_test
 	tests/unit/app/reactor_test
 	tests/unit/app/app_test
 	tests/unit/env/dma_test

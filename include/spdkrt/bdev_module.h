@@ -15,9 +15,11 @@
  * the module reads it with the spdkrt_bdev_io_get_*() accessors, keeps its own per-I/O state in
  * spdkrt_bdev_io_get_driver_ctx() (io_ctx_size bytes it asked for at registration), and finishes
  * it exactly once with spdkrt_bdev_io_complete(), spdkrt_bdev_io_complete_nvme() or
- * spdkrt_bdev_io_complete_nomem(), on the thread that submitted it (checked in debug builds),
- * from inside submit or later. A completion made inside submit is deferred by the core, so a
- * module never has to defer itself.
+ * spdkrt_bdev_io_complete_nomem(), from inside submit or later. Completing on the thread that
+ * submitted it is cheapest; a completion made on any other OS thread (the module's own worker
+ * or interrupt thread) is forwarded to the submitting thread with one message and finishes
+ * there, so user callbacks always run on the submitting thread. A completion made inside submit
+ * is deferred by the core, so a module never has to defer itself.
  *
  * Lifetime: spdkrt_bdev_destroy() (the user) or spdkrt_bdev_unregister() (the module, e.g. on
  * hot remove) sends SPDKRT_BDEV_EVENT_REMOVE to every descriptor; new I/O then fails with
@@ -224,9 +226,15 @@ struct spdkrt_bdev_info {
 	uint32_t max_unmap_ranges;
 	/** Largest write zeroes in blocks (0: no limit). */
 	uint32_t max_write_zeroes_blocks;
-	/** Largest iovec segment in bytes the module takes (0: no limit). */
+	/**
+	 * Largest iovec segment in bytes the module takes (0: no limit). The core splits a read,
+	 * write or compare whose buffers break this or max_segments into children that keep both
+	 * (at most 8 segments per child); a compare-and-write buffer over it is refused with
+	 * -EINVAL; NVMe passthrough buffers are handed over as given. max_segment_size times
+	 * min(max_segments, 8) must hold one block.
+	 */
 	uint32_t max_segment_size;
-	/** Most iovec segments per I/O (0: no limit). */
+	/** Most iovec segments per I/O (0: no limit); see max_segment_size. */
 	uint32_t max_segments;
 	/** Largest compare-and-write in blocks (0: 1). */
 	uint32_t max_compare_and_write_blocks;
@@ -311,16 +319,17 @@ spdkrt_bdev_io_get_nvme_cmd(const struct spdkrt_bdev_io *io);
 SPDKRT_API void *spdkrt_bdev_io_get_driver_ctx(struct spdkrt_bdev_io *io);
 /**
  * @return the bdev channel the I/O was submitted on (NULL once that channel was put while
- *	the I/O was in flight); its thread is the one the I/O must complete on.
+ *	the I/O was in flight); its thread is the one the user's callback runs on.
  */
 SPDKRT_API struct spdkrt_io_channel *spdkrt_bdev_io_get_io_channel(const struct spdkrt_bdev_io *io);
-/** @return the thread the I/O was submitted on and must complete on. */
+/** @return the thread the I/O was submitted on, where its user callback runs. */
 SPDKRT_API struct spdkrt_thread *spdkrt_bdev_io_get_thread(const struct spdkrt_bdev_io *io);
 /** @} */
 
 /**
- * Complete an I/O with 0 or a negative errno (-EILSEQ: compare mismatch). Exactly once, on the
- * submitting thread; safe inside submit (the core defers it).
+ * Complete an I/O with 0 or a negative errno (-EILSEQ: compare mismatch). Exactly once, from
+ * any OS thread: on another than the submitting one it is forwarded there (one message; the
+ * I/O must not be touched after this call); safe inside submit (the core defers it).
  */
 SPDKRT_API void spdkrt_bdev_io_complete(struct spdkrt_bdev_io *io, int status);
 
@@ -335,7 +344,8 @@ SPDKRT_API void spdkrt_bdev_io_complete_nvme(struct spdkrt_bdev_io *io,
 /**
  * Back-pressure: the module is out of resources (a full queue). The core keeps the I/O and
  * submits it again after the next completion on the thread, or when the module calls
- * spdkrt_bdev_module_resume_io(); the user never sees -ENOMEM for it.
+ * spdkrt_bdev_module_resume_io(); the user never sees -ENOMEM for it. From any OS thread, like
+ * spdkrt_bdev_io_complete().
  */
 SPDKRT_API void spdkrt_bdev_io_complete_nomem(struct spdkrt_bdev_io *io);
 

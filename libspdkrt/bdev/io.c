@@ -72,6 +72,30 @@ static inline void deliver(struct spdkrt_bdev_io *io)
 		srt_thread_schedule(ch->thread, &ch->drain);
 }
 
+/*
+ * A completion made on another thread than the submitter's (a module's own worker, an
+ * out-of-tree module that completes from its interrupt thread) finishes on the submitter's
+ * thread: the message carries the I/O, its status is in io->status. The message ring's
+ * release/acquire orders what the completing thread wrote into the I/O before the owner reads it.
+ */
+static void complete_forwarded(void *arg)
+{
+	struct spdkrt_bdev_io *io = arg;
+
+	spdkrt_bdev_io_complete(io, io->status);
+}
+
+static void complete_nomem_forwarded(void *arg)
+{
+	spdkrt_bdev_io_complete_nomem(arg);
+}
+
+/* Whether the calling thread is not the one the I/O must complete on. */
+static inline bool completing_elsewhere(const struct spdkrt_bdev_io *io)
+{
+	return unlikely(srt_current_thread != io->ch->thread);
+}
+
 void spdkrt_bdev_io_complete(struct spdkrt_bdev_io *io, int status)
 {
 	struct srt_bdev_channel *ch;
@@ -81,15 +105,12 @@ void spdkrt_bdev_io_complete(struct spdkrt_bdev_io *io, int status)
 		return;
 	}
 	ch = io->ch;
-
-#ifdef SPDKRT_DEBUG
-	if (srt_current_thread != ch->thread) {
-		SRT_ERR("bdev '%s': I/O completed on thread '%s', but it was submitted on '%s'",
-			io->bdev->name, spdkrt_thread_get_name(srt_current_thread),
-			spdkrt_thread_get_name(ch->thread));
-		abort(); /* debug builds only: a module bug, caught where it happens */
+	if (completing_elsewhere(io)) {
+		io->status = status;
+		/* Never dropped: a full ring is retried; only an exited thread refuses (logged). */
+		srt_thread_send_msg_retry(ch->thread, complete_forwarded, io);
+		return;
 	}
-#endif
 	io->status = status;
 	if (ch->mgmt->in_submit != 0) {
 		bool was_empty = STAILQ_EMPTY(&ch->deferred);
@@ -164,6 +185,10 @@ void spdkrt_bdev_io_complete_nomem(struct spdkrt_bdev_io *io)
 {
 	if (io == NULL) {
 		SRT_ERR("spdkrt_bdev_io_complete_nomem: io is NULL");
+		return;
+	}
+	if (completing_elsewhere(io)) {
+		srt_thread_send_msg_retry(io->ch->thread, complete_nomem_forwarded, io);
 		return;
 	}
 	STAILQ_INSERT_TAIL(&io->ch->mgmt->nomem, io, link);
@@ -274,17 +299,43 @@ static uint32_t max_blocks(const struct spdkrt_bdev *bdev, enum spdkrt_bdev_io_t
 	return bdev->max_io_blocks;
 }
 
-static bool must_split(const struct spdkrt_bdev *bdev, enum spdkrt_bdev_io_type type,
-		       uint64_t offset, uint64_t num)
+/* Whether the I/O's buffers break the module's max_segments or max_segment_size. */
+static bool segments_exceed(const struct spdkrt_bdev *bdev, const struct spdkrt_bdev_io *io)
+{
+	if (io->iovs == NULL)
+		return false;
+	if (bdev->max_segments != 0 && (uint32_t)io->iovcnt > bdev->max_segments)
+		return true;
+	if (bdev->max_segment_size != 0) {
+		for (int i = 0; i < io->iovcnt; i++)
+			if (io->iovs[i].iov_len > bdev->max_segment_size)
+				return true;
+	}
+	return false;
+}
+
+static bool must_split(const struct spdkrt_bdev *bdev, const struct spdkrt_bdev_io *io)
 {
 	uint64_t b = bdev->optimal_io_boundary;
-	uint32_t max = max_blocks(bdev, type);
+	uint64_t offset = io->offset_blocks, num = io->num_blocks;
+	uint32_t max = max_blocks(bdev, io->type);
 
-	if (type == SPDKRT_BDEV_IO_RESET || type == SPDKRT_BDEV_IO_COMPARE_AND_WRITE)
+	if (io->type == SPDKRT_BDEV_IO_RESET || io->type == SPDKRT_BDEV_IO_COMPARE_AND_WRITE)
 		return false;
 	if (max != 0 && num > max)
 		return true;
-	return b != 0 && offset / b != (offset + num - 1) / b;
+	if (b != 0 && offset / b != (offset + num - 1) / b)
+		return true;
+	return segments_exceed(bdev, io);
+}
+
+/* The next piece of a child: at most want bytes and the module's max_segment_size. */
+static inline size_t child_piece(const struct spdkrt_bdev *bdev, struct srt_iov_cursor *c,
+				 uint64_t want, void **base)
+{
+	if (bdev->max_segment_size != 0 && want > bdev->max_segment_size)
+		want = bdev->max_segment_size;
+	return srt_iov_cursor_next(c, want, base);
 }
 
 /* Where the split has got to in the parent's iovecs. */
@@ -323,10 +374,10 @@ static uint64_t child_blocks(struct spdkrt_bdev_io *parent)
 		n = max;
 	if (parent->iovs == NULL)
 		return n;
-	/* What SRT_BDEV_CHILD_IOVS pieces of the parent's iovecs can hold, in whole blocks. */
+	/* What the child's pieces of the parent's iovecs can hold, in whole blocks. */
 	c = split_cursor(parent);
-	for (int k = 0; k < SRT_BDEV_CHILD_IOVS && bytes < (n << bdev->block_shift); k++) {
-		size_t piece = srt_iov_cursor_next(&c, (n << bdev->block_shift) - bytes, &base);
+	for (int k = 0; k < srt_bdev_child_slots(bdev) && bytes < (n << bdev->block_shift); k++) {
+		size_t piece = child_piece(bdev, &c, (n << bdev->block_shift) - bytes, &base);
 
 		if (piece == 0)
 			break;
@@ -339,11 +390,12 @@ static void fill_child_iovs(struct spdkrt_bdev_io *parent, struct spdkrt_bdev_io
 {
 	uint64_t left = child->num_blocks << parent->bdev->block_shift;
 	struct srt_iov_cursor c = split_cursor(parent);
+	int slots = srt_bdev_child_slots(parent->bdev);
 	int k = 0;
 
-	while (left > 0 && k < SRT_BDEV_CHILD_IOVS) {
+	while (left > 0 && k < slots) {
 		void *base;
-		size_t n = srt_iov_cursor_next(&c, left, &base);
+		size_t n = child_piece(parent->bdev, &c, left, &base);
 
 		if (n == 0)
 			break;
@@ -377,7 +429,7 @@ static void split_continue(struct spdkrt_bdev_io *parent)
 		if (n == 0) { /* tiny iovecs: more than the child's slots for one block */
 			SRT_ERR("bdev '%s': an iovec piece set cannot be split at block boundaries "
 				"within %d entries",
-				parent->bdev->name, SRT_BDEV_CHILD_IOVS);
+				parent->bdev->name, srt_bdev_child_slots(parent->bdev));
 			parent->status = -EINVAL;
 			parent->split.next_offset = end;
 			break;
@@ -550,8 +602,7 @@ static ALWAYS_INLINE void io_accept(struct srt_bdev_channel *ch, struct spdkrt_b
 		ch->held++;
 		return;
 	}
-	if (unlikely(bdev->may_split) && !io->no_split &&
-	    must_split(bdev, io->type, io->offset_blocks, io->num_blocks))
+	if (unlikely(bdev->may_split) && !io->no_split && must_split(bdev, io))
 		submit_split(io);
 	else
 		module_submit(ch, io);
@@ -599,8 +650,7 @@ void srt_bdev_launch(struct srt_bdev_channel *ch, struct spdkrt_bdev_io *io)
 {
 	struct spdkrt_bdev *bdev = ch->bdev;
 
-	if (bdev->may_split && !io->no_split &&
-	    must_split(bdev, io->type, io->offset_blocks, io->num_blocks))
+	if (bdev->may_split && !io->no_split && must_split(bdev, io))
 		submit_split(io);
 	else
 		module_submit(ch, io);
@@ -859,6 +909,14 @@ int spdkrt_bdev_compare_and_write_blocks(struct spdkrt_bdev_desc *desc,
 		rc = check_buf(__func__, desc->bdev, compare_buf);
 	if (rc == 0)
 		rc = check_buf(__func__, desc->bdev, write_buf);
+	/* never split: each buffer is one segment, which must fit the module's limit */
+	if (rc == 0 && desc->bdev->max_segment_size != 0 &&
+	    (num_blocks << desc->bdev->block_shift) > desc->bdev->max_segment_size) {
+		SRT_ERR("%s: %llu blocks make a segment larger than the %u bytes '%s' takes",
+			__func__, (unsigned long long)num_blocks, desc->bdev->max_segment_size,
+			desc->bdev->name);
+		rc = -EINVAL;
+	}
 	if (rc == 0 && num_blocks > desc->bdev->max_compare_and_write_blocks) {
 		SRT_ERR("%s: %llu blocks; '%s' compares and writes at most %u at once", __func__,
 			(unsigned long long)num_blocks, desc->bdev->name,

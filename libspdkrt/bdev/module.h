@@ -108,6 +108,14 @@ struct spdkrt_bdev {
 /* iovec slots of a split child: a child spans at most this many pieces of the parent's iovecs. */
 #define SRT_BDEV_CHILD_IOVS 8
 
+/* Pieces a split child may have: the module's max_segments, at most the child's iovec slots. */
+static inline int srt_bdev_child_slots(const struct spdkrt_bdev *bdev)
+{
+	return bdev->max_segments != 0 && bdev->max_segments < SRT_BDEV_CHILD_IOVS ?
+		       (int)bdev->max_segments :
+		       SRT_BDEV_CHILD_IOVS;
+}
+
 struct spdkrt_bdev_io {
 	struct srt_bdev_channel *ch;
 	struct spdkrt_bdev *bdev;

@@ -97,6 +97,14 @@ int srt_bdev_register(struct spdkrt_bdev *bdev)
 			bdev->buf_align);
 		return -EINVAL;
 	}
+	/* A split child must be able to carry one block within the segment limits. */
+	if (bdev->max_segment_size != 0 &&
+	    (uint64_t)bdev->max_segment_size * (uint64_t)srt_bdev_child_slots(bdev) <
+		    bdev->block_size) {
+		SRT_ERR("bdev '%s': %u segments of at most %u bytes cannot hold one %u-byte block",
+			bdev->name, bdev->max_segments, bdev->max_segment_size, bdev->block_size);
+		return -EINVAL;
+	}
 	if (bdev->write_unit_size == 0)
 		bdev->write_unit_size = 1;
 	if (bdev->max_unmap_ranges == 0)
@@ -116,7 +124,8 @@ int srt_bdev_register(struct spdkrt_bdev *bdev)
 	bdev->reset_active = NULL;
 	STAILQ_INIT(&bdev->reset_queue);
 	bdev->may_split = bdev->optimal_io_boundary != 0 || bdev->max_io_blocks != 0 ||
-			  bdev->max_unmap_blocks != 0 || bdev->max_write_zeroes_blocks != 0;
+			  bdev->max_unmap_blocks != 0 || bdev->max_write_zeroes_blocks != 0 ||
+			  bdev->max_segment_size != 0 || bdev->max_segments != 0;
 	atomic_store(&bdev->removing, false);
 
 	pthread_once(&g_env_user_once, register_env_user);

@@ -736,6 +736,36 @@ static void probe_spdkrt_pci_addr_parse(void)
  * ---- nvmf target: NULL handles and arguments ----
  * (first rows for this area, every argument NULL or 0; its owner may add sharper cases)
  */
+static void probe_spdkrt_nvmf_host_opts_init(void)
+{
+	want_rc(spdkrt_nvmf_host_opts_init(NULL, 0), -EINVAL, NO_LOG_YET);
+}
+
+static void probe_spdkrt_nvmf_listen_opts_init(void)
+{
+	want_rc(spdkrt_nvmf_listen_opts_init(NULL, 0), -EINVAL, NO_LOG_YET);
+}
+
+static void probe_spdkrt_nvmf_subsystem_add_host_ext(void)
+{
+	want_rc(spdkrt_nvmf_subsystem_add_host_ext(NULL, NULL, NULL), -EINVAL, "NULL subsystem");
+}
+
+static void probe_spdkrt_nvmf_subsystem_host_has_psk(void)
+{
+	want_value(spdkrt_nvmf_subsystem_host_has_psk(NULL, NULL), 0);
+}
+
+static void probe_spdkrt_nvmf_tgt_listen_ext(void)
+{
+	want_rc(spdkrt_nvmf_tgt_listen_ext(NULL, NULL, NULL, NULL, NULL), -EINVAL, NO_LOG_YET);
+}
+
+static void probe_spdkrt_nvmf_tgt_listener_is_secure(void)
+{
+	want_value(spdkrt_nvmf_tgt_listener_is_secure(NULL, 0), 0);
+}
+
 static void probe_spdkrt_nvmf_ns_opts_init(void)
 {
 	want_rc(spdkrt_nvmf_ns_opts_init(NULL, 0), -EINVAL, NO_LOG_YET);
@@ -1034,6 +1064,26 @@ static void probe_spdkrt_nvme_ctrlr_cmd_get_log_page(void)
 	want_rc(spdkrt_nvme_ctrlr_cmd_get_log_page(NULL, 1, 0, g_buf, 64, 0, 0, false,
 						   nvme_noop_cpl, NULL),
 		-EINVAL, "multiples of 4");
+}
+
+static void probe_spdkrt_nvme_ctrlr_get_discovery_log(void)
+{
+	want_rc(spdkrt_nvme_ctrlr_get_discovery_log(NULL, NULL, NULL), -EINVAL,
+		"ctrlr or cb is NULL");
+}
+
+static void probe_spdkrt_nvme_discovery_entry_to_trid(void)
+{
+	struct spdkrt_nvmf_discovery_log_entry e;
+	struct spdkrt_nvme_transport_id t;
+
+	want_rc(spdkrt_nvme_discovery_entry_to_trid(NULL, &t), -EINVAL, "entry or trid is NULL");
+	memset(&e, 0, sizeof(e));
+	e.trtype = SPDKRT_NVMF_TRTYPE_TCP;
+	e.adrfam = SPDKRT_NVMF_ADRFAM_IPV4;
+	want_rc(spdkrt_nvme_discovery_entry_to_trid(&e, &t), -EINVAL, "empty or too long");
+	e.trtype = 0xAB;
+	want_rc(spdkrt_nvme_discovery_entry_to_trid(&e, &t), -ENOTSUP, "is not TCP");
 }
 
 static void probe_spdkrt_nvme_ctrlr_cmd_identify(void)
@@ -1805,6 +1855,7 @@ static const struct row g_rows[] = {
 	ROW(spdkrt_nvme_ctrlr_free_io_qpair),
 	ROW(spdkrt_nvme_ctrlr_fw_commit),
 	ROW(spdkrt_nvme_ctrlr_fw_image_download),
+	ROW(spdkrt_nvme_ctrlr_get_discovery_log),
 	ROW(spdkrt_nvme_ctrlr_get_data),
 	ROW(spdkrt_nvme_ctrlr_get_first_active_ns),
 	ROW(spdkrt_nvme_ctrlr_get_max_xfer_size),
@@ -1829,6 +1880,7 @@ static const struct row g_rows[] = {
 	ROW(spdkrt_nvme_detach),
 	ROW(spdkrt_nvme_detach_async),
 	ROW(spdkrt_nvme_detach_poll_async),
+	ROW(spdkrt_nvme_discovery_entry_to_trid),
 	ROW(spdkrt_nvme_io_qpair_opts_init),
 	ROW(spdkrt_nvme_ns_cmd_compare),
 	ROW(spdkrt_nvme_ns_cmd_dataset_management),
@@ -1925,8 +1977,11 @@ static const struct row g_rows[] = {
 	ROW(spdkrt_bdev_spec_get_u64),
 	ROW(spdkrt_bdev_unmap_ranges),
 	ROW(spdkrt_bdev_unregister),
+	ROW(spdkrt_nvmf_host_opts_init),
+	ROW(spdkrt_nvmf_listen_opts_init),
 	ROW(spdkrt_nvmf_ns_opts_init),
 	ROW(spdkrt_nvmf_subsystem_add_host),
+	ROW(spdkrt_nvmf_subsystem_add_host_ext),
 	ROW(spdkrt_nvmf_subsystem_add_ns),
 	ROW(spdkrt_nvmf_subsystem_create),
 	ROW(spdkrt_nvmf_subsystem_destroy),
@@ -1936,6 +1991,7 @@ static const struct row g_rows[] = {
 	ROW(spdkrt_nvmf_subsystem_get_nqn),
 	ROW(spdkrt_nvmf_subsystem_get_ns_bdev_name),
 	ROW(spdkrt_nvmf_subsystem_get_serial_number),
+	ROW(spdkrt_nvmf_subsystem_host_has_psk),
 	ROW(spdkrt_nvmf_subsystem_next),
 	ROW(spdkrt_nvmf_subsystem_next_nsid),
 	ROW(spdkrt_nvmf_subsystem_remove_host),
@@ -1950,6 +2006,8 @@ static const struct row g_rows[] = {
 	ROW(spdkrt_nvmf_tgt_get_listener),
 	ROW(spdkrt_nvmf_tgt_get_stats),
 	ROW(spdkrt_nvmf_tgt_listen),
+	ROW(spdkrt_nvmf_tgt_listen_ext),
+	ROW(spdkrt_nvmf_tgt_listener_is_secure),
 	ROW(spdkrt_nvmf_tgt_opts_init),
 	ROW(spdkrt_nvmf_tgt_stop_listen),
 	ROW(spdkrt_spec_redact),
