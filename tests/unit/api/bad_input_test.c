@@ -1170,6 +1170,11 @@ static void probe_spdkrt_nvme_ctrlr_reset(void)
 	want_rc(spdkrt_nvme_ctrlr_reset(NULL), -EINVAL, "ctrlr is NULL");
 }
 
+static void probe_spdkrt_nvme_ctrlr_reset_async(void)
+{
+	want_rc(spdkrt_nvme_ctrlr_reset_async(NULL, NULL, NULL), -EINVAL, "ctrlr is NULL");
+}
+
 static void probe_spdkrt_nvme_cpl_status_string(void)
 {
 	want_value(strcmp(spdkrt_nvme_cpl_status_string(NULL), "NULL COMPLETION"), 0);
@@ -1870,6 +1875,7 @@ static const struct row g_rows[] = {
 	ROW(spdkrt_nvme_ctrlr_register_ns_change_callback),
 	ROW(spdkrt_nvme_ctrlr_register_timeout_callback),
 	ROW(spdkrt_nvme_ctrlr_reset),
+	ROW(spdkrt_nvme_ctrlr_reset_async),
 	ROW(spdkrt_nvme_ctrlr_security_receive),
 	ROW(spdkrt_nvme_ctrlr_security_send),
 	ROW(spdkrt_nvme_detach),
