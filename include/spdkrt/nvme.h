@@ -42,7 +42,7 @@ struct spdkrt_nvme_detach_ctx;
 /** Transports. */
 enum spdkrt_nvme_transport_type {
 	SPDKRT_NVME_TRANSPORT_PCIE = 256,                   /**< local PCIe function */
-	SPDKRT_NVME_TRANSPORT_TCP = SPDKRT_NVMF_TRTYPE_TCP, /**< NVMe/TCP (not yet available) */
+	SPDKRT_NVME_TRANSPORT_TCP = SPDKRT_NVMF_TRTYPE_TCP, /**< NVMe/TCP */
 };
 
 /** Longest transport address, service id and NQN text, with the NUL. */
@@ -116,6 +116,12 @@ struct spdkrt_nvme_ctrlr_opts {
 	uint64_t shutdown_timeout_us;
 	/** Host NQN (fabrics). */
 	char hostnqn[SPDKRT_NVME_NQN_MAX];
+	/** NVMe/TCP: ask for header digests in ICReq (the target may refuse); default false. */
+	bool header_digest;
+	/** NVMe/TCP: ask for data digests in ICReq (the target may refuse); default false. */
+	bool data_digest;
+	/** Fabrics host identifier sent in Connect (a UUID); all zeroes by default. */
+	uint8_t hostid[16];
 };
 
 /**

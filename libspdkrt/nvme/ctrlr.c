@@ -774,7 +774,7 @@ static int32_t process_admin(struct spdkrt_nvme_ctrlr *ctrlr)
 		nvme_ctrlr_fail(ctrlr, true);
 		return -ENXIO;
 	}
-	if (ctrlr->state == NVME_CTRLR_STATE_READY &&
+	if (ctrlr->state == NVME_CTRLR_STATE_READY && !ctrlr->transport->remote_regs &&
 	    get_reg_4(ctrlr, SPDKRT_NVME_REG_CSTS, &csts) == 0 &&
 	    SPDKRT_NVME_GET(csts, SPDKRT_NVME_CSTS_CFS)) {
 		SRT_ERR("nvme %s: controller fatal status (CSTS 0x%x)", ctrlr->trid.traddr, csts);

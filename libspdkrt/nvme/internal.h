@@ -121,6 +121,8 @@ struct spdkrt_nvme_qpair {
 struct nvme_transport {
 	const char *name;
 	enum spdkrt_nvme_transport_type type;
+	/* Registers cost a network round trip: the core does not poll CSTS on every admin poll. */
+	bool remote_regs;
 	/* Build a controller (allocates the transport's larger struct); no register access yet. */
 	int (*ctrlr_construct)(const struct spdkrt_nvme_transport_id *trid,
 			       const struct spdkrt_nvme_ctrlr_opts *opts,
@@ -162,6 +164,7 @@ struct nvme_transport {
 };
 
 extern const struct nvme_transport g_nvme_transport_pcie;
+extern const struct nvme_transport g_nvme_transport_tcp;
 const struct nvme_transport *nvme_transport_get(enum spdkrt_nvme_transport_type type);
 
 struct spdkrt_nvme_ns {

@@ -1306,7 +1306,7 @@ static void probe_spdkrt_nvme_probe(void)
 	struct spdkrt_nvme_transport_id trid;
 
 	spdkrt_nvme_transport_id_parse(&trid, "trtype:TCP traddr:127.0.0.1");
-	want_rc(spdkrt_nvme_probe(&trid, NULL, NULL, NULL, NULL), -ENOTSUP, "not available");
+	want_rc(spdkrt_nvme_probe(&trid, NULL, NULL, NULL, NULL), -EINVAL, "has no subnqn");
 }
 
 static void probe_spdkrt_nvme_probe_async(void)
