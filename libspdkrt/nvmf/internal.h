@@ -353,6 +353,9 @@ static inline unsigned srt_nvmf_cmd_xfer(const struct spdkrt_nvme_cmd *cmd)
 	return cmd->opc & 0x3u;
 }
 
+/* A public function refuses its arguments: log "fn: why" and return -EINVAL. */
+int srt_nvmf_bad_arg(const char *fn, const char *why);
+
 /* Copy a string into a fixed, space-padded field (Identify SN, MN, FR). */
 void srt_nvmf_pad_copy(void *dst, size_t dst_len, const char *src);
 

@@ -31,10 +31,16 @@ static const struct spdkrt_nvmf_tgt_opts g_default_opts = {
 	.min_keep_alive_ms = 1000,
 };
 
+int srt_nvmf_bad_arg(const char *fn, const char *why)
+{
+	SRT_ERR("%s: %s", fn, why);
+	return -EINVAL;
+}
+
 int spdkrt_nvmf_tgt_opts_init(struct spdkrt_nvmf_tgt_opts *opts, size_t size)
 {
 	if (opts == NULL || size < sizeof(opts->size))
-		return -EINVAL;
+		return srt_nvmf_bad_arg(__func__, "opts is NULL or size is too small");
 	memcpy(opts, &g_default_opts, size < sizeof(*opts) ? size : sizeof(*opts));
 	opts->size = size;
 	return 0;
@@ -99,8 +105,10 @@ int spdkrt_nvmf_tgt_create(const struct spdkrt_nvmf_tgt_opts *opts, struct spdkr
 	struct spdkrt_nvmf_tgt_opts o = g_default_opts;
 	int rc;
 
-	if (out == NULL || (opts != NULL && opts->size < sizeof(opts->size)))
-		return -EINVAL;
+	if (out == NULL)
+		return srt_nvmf_bad_arg(__func__, "out is NULL");
+	if (opts != NULL && opts->size < sizeof(opts->size))
+		return srt_nvmf_bad_arg(__func__, "opts->size is too small (use _opts_init)");
 	if (spdkrt_get_thread() == NULL) {
 		SRT_ERR("spdkrt_nvmf_tgt_create: not on an spdkrt thread");
 		return -EPERM;
@@ -203,17 +211,17 @@ static struct srt_nvmf_listener *find_listener(struct spdkrt_nvmf_tgt *tgt, cons
 	return NULL;
 }
 
-static int check_listen_args(struct spdkrt_nvmf_tgt *tgt, const char *trtype, const char *traddr,
-			     const char *trsvcid)
+static int check_listen_args(const char *fn, struct spdkrt_nvmf_tgt *tgt, const char *trtype,
+			     const char *traddr, const char *trsvcid)
 {
 	if (tgt == NULL || trtype == NULL || traddr == NULL || trsvcid == NULL)
-		return -EINVAL;
+		return srt_nvmf_bad_arg(fn, "tgt, trtype, traddr or trsvcid is NULL");
 	if (strcasecmp(trtype, "tcp") != 0) {
-		SRT_ERR("transport '%s' is not built (only tcp)", trtype);
+		SRT_ERR("%s: transport '%s' is not built (only tcp)", fn, trtype);
 		return -EPROTONOSUPPORT;
 	}
 	if (strlen(traddr) >= SRT_SOCK_ADDR_LEN || strlen(trsvcid) >= 32) {
-		SRT_ERR("transport address or service id too long");
+		SRT_ERR("%s: transport address or service id too long", fn);
 		return -EINVAL;
 	}
 	return 0;
@@ -224,7 +232,7 @@ int spdkrt_nvmf_tgt_listen(struct spdkrt_nvmf_tgt *tgt, const char *trtype, cons
 {
 	struct srt_nvmf_listener *l;
 	unsigned port;
-	int rc = check_listen_args(tgt, trtype, traddr, trsvcid);
+	int rc = check_listen_args(__func__, tgt, trtype, traddr, trsvcid);
 
 	if (rc != 0)
 		return rc;
@@ -269,13 +277,15 @@ int spdkrt_nvmf_tgt_stop_listen(struct spdkrt_nvmf_tgt *tgt, const char *trtype,
 				const char *trsvcid)
 {
 	struct srt_nvmf_listener *l;
-	int rc = check_listen_args(tgt, trtype, traddr, trsvcid);
+	int rc = check_listen_args(__func__, tgt, trtype, traddr, trsvcid);
 
 	if (rc != 0)
 		return rc;
 	l = find_listener(tgt, traddr, trsvcid);
-	if (l == NULL)
+	if (l == NULL) {
+		SRT_ERR("%s: not listening on %s port %s", __func__, traddr, trsvcid);
 		return -ENOENT;
+	}
 	listener_free(tgt, l);
 	return 0;
 }
@@ -287,12 +297,14 @@ int spdkrt_nvmf_tgt_get_listener(struct spdkrt_nvmf_tgt *tgt, unsigned index, ch
 	int rc = -ENOENT;
 
 	if (tgt == NULL || traddr == NULL || trsvcid == NULL)
-		return -EINVAL;
+		return srt_nvmf_bad_arg(__func__, "tgt, traddr or trsvcid is NULL");
 	pthread_mutex_lock(&tgt->lock);
 	TAILQ_FOREACH(l, &tgt->listeners, link) {
 		if (index-- > 0)
 			continue;
 		if (strlen(l->traddr) >= traddr_len || strlen(l->trsvcid) >= trsvcid_len) {
+			SRT_ERR("%s: buffers of %zu and %zu bytes cannot hold '%s' and '%s'",
+				__func__, traddr_len, trsvcid_len, l->traddr, l->trsvcid);
 			rc = -EINVAL;
 			break;
 		}
@@ -311,7 +323,7 @@ int spdkrt_nvmf_tgt_get_stats(struct spdkrt_nvmf_tgt *tgt, struct spdkrt_nvmf_st
 	struct spdkrt_nvmf_stats s;
 
 	if (tgt == NULL || stats == NULL || size < sizeof(stats->size))
-		return -EINVAL;
+		return srt_nvmf_bad_arg(__func__, "tgt or stats is NULL, or size is too small");
 	memset(&s, 0, sizeof(s));
 	s.size = size;
 	s.connections_accepted = atomic_load(&tgt->stat_accepted);
@@ -350,8 +362,10 @@ int spdkrt_nvmf_tgt_destroy(struct spdkrt_nvmf_tgt *tgt, spdkrt_nvmf_done_cb don
 	struct spdkrt_nvmf_subsystem *s;
 	struct srt_nvmf_listener *l;
 
-	if (tgt == NULL || tgt->destroying)
-		return -EINVAL;
+	if (tgt == NULL)
+		return srt_nvmf_bad_arg(__func__, "tgt is NULL");
+	if (tgt->destroying)
+		return srt_nvmf_bad_arg(__func__, "the target is already being destroyed");
 	if (spdkrt_get_thread() != tgt->thread) {
 		SRT_ERR("spdkrt_nvmf_tgt_destroy: call it on the target's thread");
 		return -EINVAL;
