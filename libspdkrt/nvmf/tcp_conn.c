@@ -271,6 +271,8 @@ static void handle_capsule(struct srt_nvmf_qpair *q)
 	memset(&req->cpl, 0, sizeof(req->cpl));
 	req->state = SRT_NVMF_REQ_EXECUTING;
 	req->deferred_status = 0;
+	req->aborted = false;
+	req->io_waiting = false;
 	req->xfer_len = 0;
 	req->h2c_received = 0;
 	req->pg_ns = NULL;
@@ -544,7 +546,7 @@ bool srt_nvmf_qpair_poll(struct srt_nvmf_qpair *q, uint64_t now)
 		else if (q->qid == 0)
 			srt_nvmf_ctrlr_poll(q->ctrlr, now);
 	}
-	if (!q->closed || q->bdev_ios > 0)
+	if (!q->closed || q->bdev_ios > 0 || q->aborts_out > 0)
 		return false;
 	qpair_free(q);
 	return true;

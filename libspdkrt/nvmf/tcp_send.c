@@ -183,8 +183,11 @@ void srt_nvmf_req_complete(struct srt_nvmf_req *req)
 	uint32_t read_len = 0;
 
 	atomic_fetch_add_explicit(&tgt->stat_commands, 1, memory_order_relaxed);
-	if (!ok)
+	if (!ok) {
 		atomic_fetch_add_explicit(&tgt->stat_errors, 1, memory_order_relaxed);
+		if (q->ctrlr != NULL)
+			srt_nvmf_ctrlr_record_error(q->ctrlr, req);
+	}
 	if (q->closed) {
 		srt_nvmf_req_free(req);
 		return;

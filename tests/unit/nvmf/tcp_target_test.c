@@ -682,6 +682,125 @@ static void test_keep_alive_expiry(void **state)
 	assert_int_equal(st.keep_alive_expirations, 1);
 }
 
+/* A capsule sent by hand (so that its answer can be read later), with a fixed command id. */
+static int send_capsule(struct test_host *h, struct spdkrt_nvme_cmd *c)
+{
+	struct srt_tcp_capsule_cmd cap;
+
+	memset(&cap, 0, sizeof(cap));
+	cap.ch.pdu_type = SRT_TCP_PDU_CAPSULE_CMD;
+	c->flags = (uint8_t)SPDKRT_NVME_SET(SPDKRT_NVME_CMD_PSDT, SPDKRT_NVME_PSDT_SGL_MPTR_CONTIG);
+	cap.ccsqe = *c;
+	return host_send_pdu(h, &cap, sizeof(cap), NULL, 0);
+}
+
+static void abort_cmd(struct spdkrt_nvme_cmd *c, uint16_t sqid, uint16_t cid)
+{
+	memset(c, 0, sizeof(*c));
+	c->opc = SPDKRT_NVME_OPC_ABORT;
+	c->cdw10 = sqid | (uint32_t)cid << 16;
+}
+
+static int read_error_log(struct test_host *h, struct spdkrt_nvme_error_information_entry *log)
+{
+	struct spdkrt_nvme_cmd c;
+	struct spdkrt_nvme_cpl cpl;
+
+	memset(&c, 0, sizeof(c));
+	c.opc = SPDKRT_NVME_OPC_GET_LOG_PAGE;
+	c.cdw10 = SPDKRT_NVME_LOG_ERROR | ((16 * 64 / 4 - 1) << 16);
+	if (host_cmd(h, &c, NULL, 0, false, log, 16 * 64, &cpl) != 0 ||
+	    spdkrt_nvme_cpl_is_error(&cpl))
+		return -EIO;
+	return 0;
+}
+
+/*
+ * Abort: a write still waiting for its R2T data is aborted (and its data never lands), a
+ * parked AER is aborted, a command that is not there is not; and the Error Information log
+ * lists the failed commands, newest first.
+ */
+static int host_abort(void)
+{
+	struct test_host h, io;
+	struct spdkrt_nvme_cpl cpl;
+	struct spdkrt_nvme_cmd c;
+	struct srt_tcp_r2t r2t;
+	static struct spdkrt_nvme_error_information_entry log[16];
+	static struct spdkrt_nvme_ctrlr_data cd;
+	static uint8_t old[4096], new[4096], back[4096];
+
+	CHECK(host_attach(&h, g_port, NQN, 0, false) == 0);
+	CHECK(host_attach_io(&io, &h, g_port, NQN, 1, false) == 0);
+	CHECK(identify(&h, SPDKRT_NVME_IDENTIFY_CTRLR, 0, &cd, &cpl) == 0);
+	CHECK(cd.elpe == 15);
+	CHECK(read_error_log(&h, log) == 0 && log[0].error_count == 0);
+	fill(old, sizeof(old), 5);
+	fill(new, sizeof(new), 6);
+	CHECK(rw(&io, SPDKRT_NVME_OPC_WRITE, 1, 200, 8, old, 4096, true, &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl));
+	/* A write without in-capsule data: the target asks for the data and waits. */
+	memset(&c, 0, sizeof(c));
+	c.opc = SPDKRT_NVME_OPC_WRITE;
+	c.nsid = 1;
+	c.cdw10 = 200;
+	c.cdw12 = 7;
+	c.cid = 0x7077;
+	c.dptr.sgl1.id = SPDKRT_NVME_SGL_ID(SPDKRT_NVME_SGL_TYPE_TRANSPORT_DATA_BLOCK,
+					    SPDKRT_NVME_SGL_SUBTYPE_TRANSPORT);
+	c.dptr.sgl1.length = sizeof(new);
+	CHECK(send_capsule(&io, &c) == 0);
+	CHECK(host_recv(&io, &r2t, sizeof(r2t)) == 0);
+	CHECK(r2t.ch.pdu_type == SRT_TCP_PDU_R2T && r2t.cccid == 0x7077);
+	/* Aborted while it waits (CDW0 bit 0 clear); the data still comes, and is dropped. */
+	abort_cmd(&c, 1, 0x7077);
+	CHECK(host_cmd(&h, &c, NULL, 0, false, NULL, 0, &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl) && (cpl.cdw0 & 1) == 0);
+	CHECK(host_answer_r2t(&io, &r2t, new) == 0);
+	CHECK(host_recv_resp(&io, &cpl) == 0 && cpl.cid == 0x7077);
+	CHECK(cpl_sct_sc(&cpl) == SCT_SC(0, SPDKRT_NVME_SC_ABORTED_BY_REQUEST));
+	CHECK(rw(&io, SPDKRT_NVME_OPC_READ, 1, 200, 8, back, 4096, false, &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl) && memcmp(back, old, sizeof(old)) == 0);
+	/* Nothing to abort: a finished command, an unknown one, a queue that is not there. */
+	abort_cmd(&c, 1, 0x7077);
+	CHECK(host_cmd(&h, &c, NULL, 0, false, NULL, 0, &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl) && (cpl.cdw0 & 1) == 1);
+	abort_cmd(&c, 5, 1);
+	CHECK(host_cmd(&h, &c, NULL, 0, false, NULL, 0, &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl) && (cpl.cdw0 & 1) == 1);
+	/* A parked Asynchronous Event Request: it completes as aborted, before the Abort. */
+	memset(&c, 0, sizeof(c));
+	c.opc = SPDKRT_NVME_OPC_ASYNC_EVENT_REQUEST;
+	c.cid = 0x7001;
+	CHECK(send_capsule(&h, &c) == 0);
+	abort_cmd(&c, 0, 0x7001);
+	c.cid = 0x7002;
+	CHECK(send_capsule(&h, &c) == 0);
+	CHECK(host_recv_resp(&h, &cpl) == 0 && cpl.cid == 0x7001);
+	CHECK(cpl_sct_sc(&cpl) == SCT_SC(0, SPDKRT_NVME_SC_ABORTED_BY_REQUEST));
+	CHECK(host_recv_resp(&h, &cpl) == 0 && cpl.cid == 0x7002 && (cpl.cdw0 & 1) == 0);
+	/* The error log: newest first, counts one apart, the failed read's LBA. */
+	CHECK(rw(&io, SPDKRT_NVME_OPC_READ, 1, NUM_BLOCKS - 4, 8, back, 4096, false, &cpl) == 0);
+	CHECK(cpl_sct_sc(&cpl) == SCT_SC(0, SPDKRT_NVME_SC_LBA_OUT_OF_RANGE));
+	CHECK(read_error_log(&h, log) == 0);
+	CHECK(log[0].error_count == 3 && log[0].sqid == 1 && log[0].cid == cpl.cid);
+	CHECK(log[0].lba == NUM_BLOCKS - 4 && log[0].nsid == 1);
+	CHECK(SPDKRT_NVME_GET(log[0].status, SPDKRT_NVME_STATUS_SC) ==
+	      SPDKRT_NVME_SC_LBA_OUT_OF_RANGE);
+	CHECK(log[1].error_count == 2 && log[1].sqid == 0 && log[1].cid == 0x7001);
+	CHECK(log[2].error_count == 1 && log[2].sqid == 1 && log[2].cid == 0x7077);
+	CHECK(log[3].error_count == 0);
+	host_close(&io);
+	host_close(&h);
+	return 0;
+}
+
+static void test_abort(void **state)
+{
+	(void)state;
+	assert_int_equal(run_host(host_abort), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -689,6 +808,7 @@ int main(void)
 		cmocka_unit_test(test_hot_add),     cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_discovery),   cmocka_unit_test(test_hostile_pdus),
 		cmocka_unit_test(test_data_errors), cmocka_unit_test(test_keep_alive_expiry),
+		cmocka_unit_test(test_abort),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
