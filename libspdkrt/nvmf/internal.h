@@ -188,7 +188,7 @@ enum srt_nvmf_req_state {
 /* One PDU on a queue pair's send queue. */
 struct srt_nvmf_out {
 	TAILQ_ENTRY(srt_nvmf_out) link;
-	struct iovec iov[4];
+	struct iovec iov[5]; /* header, digest, padding, data, digest */
 	int iovcnt;
 	size_t len;
 	size_t sent;
@@ -251,6 +251,8 @@ struct srt_nvmf_qpair {
 	bool ic_done;
 	bool hdgst;
 	bool ddgst;
+	/* Host PDU data alignment: C2H data at a multiple of (hpda + 1) * 4 bytes. */
+	uint8_t hpda;
 	struct srt_tcp_pdu_limits limits;
 	/* Receive staging buffer. */
 	uint8_t *rbuf;

@@ -159,16 +159,12 @@ static void handle_icreq(struct srt_nvmf_qpair *q)
 				     offsetof(struct srt_tcp_ic_req, hpda));
 		return;
 	}
-	if (req->hpda != 0) {
-		/* Host data alignment is not implemented: every C2H PDU would need padding. */
-		srt_nvmf_qpair_fatal(q, SRT_TCP_FES_UNSUPPORTED_PARAMETER,
-				     offsetof(struct srt_tcp_ic_req, hpda));
-		return;
-	}
+	/* C2HData data then starts at a multiple of (HPDA + 1) dwords (tcp_send.c pads). */
+	q->hpda = req->hpda;
 	q->hdgst = (req->dgst & SRT_TCP_DGST_HDGST) != 0;
 	q->ddgst = (req->dgst & SRT_TCP_DGST_DDGST) != 0;
-	SRT_DEBUG("%s: ICReq maxr2t %u, header digest %d, data digest %d", q->peer, req->maxr2t,
-		  q->hdgst, q->ddgst);
+	SRT_DEBUG("%s: ICReq maxr2t %u, hpda %u, header digest %d, data digest %d", q->peer,
+		  req->maxr2t, req->hpda, q->hdgst, q->ddgst);
 	max_data = tgt->opts.max_io_size;
 	if (tgt->opts.in_capsule_data_size > max_data)
 		max_data = tgt->opts.in_capsule_data_size;

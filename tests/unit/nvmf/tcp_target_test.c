@@ -801,6 +801,48 @@ static void test_abort(void **state)
 	assert_int_equal(run_host(host_abort), 0);
 }
 
+/* Host PDU data alignment: C2H data starts where the host's HPDA asked, with or without
+ * digests, on the admin queue (Identify) and an I/O queue (a read). */
+static int host_hpda_once(bool digests)
+{
+	struct test_host h, io;
+	struct spdkrt_nvme_cpl cpl;
+	static struct spdkrt_nvme_ctrlr_data cd;
+	static uint8_t data[4096], back[4096];
+
+	CHECK(host_attach_aligned(&h, g_port, NQN, 0, digests, 3) == 0);
+	CHECK(identify(&h, SPDKRT_NVME_IDENTIFY_CTRLR, 0, &cd, &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl) && strcmp(cd.subnqn, NQN) == 0);
+	CHECK(h.last_c2h_pdo == 32); /* 24 (+4) rounded up to 16 */
+	CHECK(host_open(&io, g_port) == 0);
+	io.hpda = 31;
+	CHECK(host_icreq(&io, digests, digests) == 0);
+	CHECK(host_connect(&io, NQN, TEST_HOSTNQN, 1, 31, 0, h.cntlid, &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl));
+	fill(data, sizeof(data), 9);
+	CHECK(rw(&io, SPDKRT_NVME_OPC_WRITE, 1, 300, 8, data, 4096, true, &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl));
+	CHECK(rw(&io, SPDKRT_NVME_OPC_READ, 1, 300, 8, back, 4096, false, &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl) && memcmp(back, data, sizeof(data)) == 0);
+	CHECK(io.last_c2h_pdo == 128);
+	host_close(&io);
+	host_close(&h);
+	return 0;
+}
+
+static int host_hpda(void)
+{
+	CHECK(host_hpda_once(false) == 0);
+	CHECK(host_hpda_once(true) == 0);
+	return 0;
+}
+
+static void test_hpda(void **state)
+{
+	(void)state;
+	assert_int_equal(run_host(host_hpda), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -808,7 +850,7 @@ int main(void)
 		cmocka_unit_test(test_hot_add),     cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_discovery),   cmocka_unit_test(test_hostile_pdus),
 		cmocka_unit_test(test_data_errors), cmocka_unit_test(test_keep_alive_expiry),
-		cmocka_unit_test(test_abort),
+		cmocka_unit_test(test_abort),       cmocka_unit_test(test_hpda),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
