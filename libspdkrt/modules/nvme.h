@@ -53,6 +53,9 @@ struct nvme_bdev_ctrlr {
 	struct spdkrt_poller *admin_poller;
 	int attach_rc;
 	/* options from the spec */
+	char hostnqn[SPDKRT_NVME_NQN_MAX]; /* fabrics; empty: the driver's default */
+	bool hdgst;                        /* NVMe/TCP header and data digests */
+	bool ddgst;
 	uint32_t io_queue_size;
 	uint32_t io_queue_requests;
 	uint32_t retry_count;

@@ -448,7 +448,8 @@ static void probe_spdkrt_vtophys(void)
 static void probe_spdkrt_mem_register(void)
 {
 	want_rc(spdkrt_mem_register(NULL, TWO_MIB), -EINVAL, "multiples of 2 MiB");
-	want_rc(spdkrt_mem_register(g_buf, TWO_MIB), -EINVAL, "multiples of 2 MiB");
+	/* g_buf + 64: g_buf itself is 2 MiB aligned in one run of 512 (ASLR) */
+	want_rc(spdkrt_mem_register(g_buf + 64, TWO_MIB), -EINVAL, "multiples of 2 MiB");
 	want_rc(spdkrt_mem_register((void *)TWO_MIB, 0), -EINVAL, "multiples of 2 MiB");
 	want_rc(spdkrt_mem_register((void *)TWO_MIB, 4096), -EINVAL, "multiples of 2 MiB");
 	want_rc(spdkrt_mem_register((void *)(uintptr_t)(UINTPTR_MAX - TWO_MIB + 1), 2 * TWO_MIB),
@@ -734,6 +735,38 @@ static void probe_spdkrt_pci_addr_parse(void)
  * ---- nvmf target: NULL handles and arguments ----
  * (first rows for this area, every argument NULL or 0; its owner may add sharper cases)
  */
+static void probe_spdkrt_nvmf_host_opts_init(void)
+{
+	want_rc(spdkrt_nvmf_host_opts_init(NULL, 0), -EINVAL, "spdkrt_nvmf_host_opts_init: ");
+}
+
+static void probe_spdkrt_nvmf_listen_opts_init(void)
+{
+	want_rc(spdkrt_nvmf_listen_opts_init(NULL, 0), -EINVAL, "spdkrt_nvmf_listen_opts_init: ");
+}
+
+static void probe_spdkrt_nvmf_subsystem_add_host_ext(void)
+{
+	want_rc(spdkrt_nvmf_subsystem_add_host_ext(NULL, NULL, NULL), -EINVAL,
+		"spdkrt_nvmf_subsystem_add_host_ext: subsystem is NULL");
+}
+
+static void probe_spdkrt_nvmf_subsystem_host_has_psk(void)
+{
+	want_value(spdkrt_nvmf_subsystem_host_has_psk(NULL, NULL), 0);
+}
+
+static void probe_spdkrt_nvmf_tgt_listen_ext(void)
+{
+	want_rc(spdkrt_nvmf_tgt_listen_ext(NULL, NULL, NULL, NULL, NULL), -EINVAL,
+		"spdkrt_nvmf_tgt_listen_ext: ");
+}
+
+static void probe_spdkrt_nvmf_tgt_listener_is_secure(void)
+{
+	want_value(spdkrt_nvmf_tgt_listener_is_secure(NULL, 0), 0);
+}
+
 static void probe_spdkrt_nvmf_ns_opts_init(void)
 {
 	want_rc(spdkrt_nvmf_ns_opts_init(NULL, 0), -EINVAL, "spdkrt_nvmf_ns_opts_init: ");
@@ -742,7 +775,7 @@ static void probe_spdkrt_nvmf_ns_opts_init(void)
 static void probe_spdkrt_nvmf_subsystem_add_host(void)
 {
 	want_rc(spdkrt_nvmf_subsystem_add_host(NULL, NULL), -EINVAL,
-		"spdkrt_nvmf_subsystem_add_host: ");
+		"spdkrt_nvmf_subsystem_add_host_ext: subsystem is NULL");
 }
 
 static void probe_spdkrt_nvmf_subsystem_add_ns(void)
@@ -866,7 +899,7 @@ static void probe_spdkrt_nvmf_tgt_get_stats(void)
 static void probe_spdkrt_nvmf_tgt_listen(void)
 {
 	want_rc(spdkrt_nvmf_tgt_listen(NULL, NULL, NULL, NULL), -EINVAL,
-		"spdkrt_nvmf_tgt_listen: ");
+		"spdkrt_nvmf_tgt_listen_ext: ");
 }
 
 static void probe_spdkrt_nvmf_tgt_opts_init(void)
@@ -917,7 +950,7 @@ static void probe_spdkrt_ioat_attach(void)
 	want_rc(spdkrt_ioat_attach(NULL, &chan), -EINVAL, "spdkrt_ioat_attach");
 	want_rc(spdkrt_ioat_attach(&a, NULL), -EINVAL, "spdkrt_ioat_attach");
 	want_rc(spdkrt_ioat_attach(&bad, &chan), -EINVAL, "invalid PCI address");
-	want_rc(spdkrt_ioat_attach(&a, &chan), -ENODEV, NULL);
+	want_rc(spdkrt_ioat_attach(&a, &chan), -ENODEV, "cannot attach the PCI device");
 }
 
 static void probe_spdkrt_ioat_build_copy(void)
@@ -1599,14 +1632,14 @@ static void probe_spdkrt_bdev_module_claim_bdev(void)
 
 static void probe_spdkrt_bdev_module_release_bdev(void)
 {
-	want_ignored(spdkrt_bdev_module_release_bdev(NULL), NULL);
+	want_ignored(spdkrt_bdev_module_release_bdev(NULL), "bdev is NULL");
 }
 
 static void probe_spdkrt_bdev_notify_resize(void)
 {
 	want_rc(spdkrt_bdev_notify_resize(NULL, 8), -EINVAL, "bdev is NULL");
-	want_rc(spdkrt_bdev_notify_resize(g_bdev, 0), -EINVAL, NULL);
-	want_rc(spdkrt_bdev_notify_resize(g_bdev, UINT64_MAX), -EINVAL, NULL);
+	want_rc(spdkrt_bdev_notify_resize(g_bdev, 0), -EINVAL, "not a usable size");
+	want_rc(spdkrt_bdev_notify_resize(g_bdev, UINT64_MAX), -EINVAL, "not a usable size");
 }
 
 static void probe_spdkrt_bdev_get_uuid(void)
@@ -1950,8 +1983,11 @@ static const struct row g_rows[] = {
 	ROW(spdkrt_bdev_spec_get_u64),
 	ROW(spdkrt_bdev_unmap_ranges),
 	ROW(spdkrt_bdev_unregister),
+	ROW(spdkrt_nvmf_host_opts_init),
+	ROW(spdkrt_nvmf_listen_opts_init),
 	ROW(spdkrt_nvmf_ns_opts_init),
 	ROW(spdkrt_nvmf_subsystem_add_host),
+	ROW(spdkrt_nvmf_subsystem_add_host_ext),
 	ROW(spdkrt_nvmf_subsystem_add_ns),
 	ROW(spdkrt_nvmf_subsystem_create),
 	ROW(spdkrt_nvmf_subsystem_destroy),
@@ -1961,6 +1997,7 @@ static const struct row g_rows[] = {
 	ROW(spdkrt_nvmf_subsystem_get_nqn),
 	ROW(spdkrt_nvmf_subsystem_get_ns_bdev_name),
 	ROW(spdkrt_nvmf_subsystem_get_serial_number),
+	ROW(spdkrt_nvmf_subsystem_host_has_psk),
 	ROW(spdkrt_nvmf_subsystem_next),
 	ROW(spdkrt_nvmf_subsystem_next_nsid),
 	ROW(spdkrt_nvmf_subsystem_remove_host),
@@ -1975,6 +2012,8 @@ static const struct row g_rows[] = {
 	ROW(spdkrt_nvmf_tgt_get_listener),
 	ROW(spdkrt_nvmf_tgt_get_stats),
 	ROW(spdkrt_nvmf_tgt_listen),
+	ROW(spdkrt_nvmf_tgt_listen_ext),
+	ROW(spdkrt_nvmf_tgt_listener_is_secure),
 	ROW(spdkrt_nvmf_tgt_opts_init),
 	ROW(spdkrt_nvmf_tgt_stop_listen),
 	ROW(spdkrt_spec_redact),

@@ -581,6 +581,28 @@ static void test_spec_errors(void **state)
 				 "nvme:name=X,trtype=pcie,traddr=0000:0e:00.0,io_queue_size=1",
 				 create_cb, &w),
 			 -EINVAL);
+	/* The NVMe/TCP form: everything that names the subsystem is required and checked. */
+	assert_int_equal(spdkrt_bdev_create_async("nvme:name=X,trtype=tcp,traddr=127.0.0.1,"
+						  "trsvcid=4420",
+						  create_cb, &w),
+			 -EINVAL);
+	assert_logged("subnqn");
+	assert_int_equal(spdkrt_bdev_create_async("nvme:name=X,trtype=tcp,adrfam=ipx,"
+						  "traddr=127.0.0.1,trsvcid=4420,subnqn=nqn.a:b",
+						  create_cb, &w),
+			 -EINVAL);
+	assert_logged("adrfam");
+	assert_int_equal(
+		spdkrt_bdev_create_async("nvme:name=X,trtype=tcp,traddr=127.0.0.1,trsvcid=4420,"
+					 "subnqn=nqn.2014-08.org.nvmexpress.discovery",
+					 create_cb, &w),
+		-EINVAL);
+	assert_logged("discovery NQN");
+	assert_int_equal(spdkrt_bdev_create_async("nvme:name=X,trtype=tcp,traddr=127.0.0.1,"
+						  "trsvcid=4420,subnqn=nqn.a:b,hdgst=maybe",
+						  create_cb, &w),
+			 -EINVAL);
+	assert_logged("hdgst");
 	assert_false(w.done);
 	/* no controller at that address: the creation fails later, through the callback */
 	attach("nvme:name=X,trtype=pcie,traddr=0000:0f:00.0", &w);
