@@ -231,6 +231,13 @@ static void handle_connect(struct srt_nvmf_req *req)
 					     SPDKRT_NVMF_SC_INVALID_HOST);
 		return;
 	}
+	if (!srt_nvmf_subsystem_listens_on_locked(subsys, q->portid)) {
+		pthread_mutex_unlock(&tgt->lock);
+		SRT_ERR("%s: Connect to %s, which does not listen where this connection came in",
+			q->peer, data->subnqn);
+		connect_invalid(req, offsetof(struct spdkrt_nvmf_connect_data, subnqn), true);
+		return;
+	}
 	if (!srt_nvmf_secure_channel_allows(q, subsys, data->hostnqn)) {
 		pthread_mutex_unlock(&tgt->lock);
 		srt_nvmf_req_complete_status(req, SPDKRT_NVME_SCT_COMMAND_SPECIFIC,

@@ -90,6 +90,9 @@ struct spdkrt_nvmf_subsystem {
 	TAILQ_HEAD(, srt_nvmf_host) hosts;
 	struct srt_nvmf_ns *ns[SPDKRT_NVMF_MAX_NAMESPACES]; /* index nsid - 1 */
 	TAILQ_HEAD(, srt_nvmf_ctrlr) ctrlrs;
+	/* Port ids of the target listeners it is reachable on (none: every one); under lock. */
+	uint16_t listener_portids[SPDKRT_NVMF_MAX_SUBSYSTEM_LISTENERS];
+	unsigned num_listeners;
 	uint16_t next_cntlid;
 	/* Controllers still pointing here; a destroyed subsystem is freed at the last one. */
 	unsigned refs;
@@ -253,6 +256,8 @@ struct srt_nvmf_qpair {
 	struct spdkrt_nvmf_tgt *tgt;
 	struct srt_sock *sock;
 	char peer[SRT_SOCK_ADDR_LEN + 8];
+	/* The target listener that accepted it. */
+	uint16_t portid;
 	/* Negotiated at ICReq. */
 	bool ic_done;
 	bool hdgst;
@@ -299,7 +304,7 @@ struct srt_nvmf_qpair {
 };
 
 /* tcp_conn.c: a new connection on the calling poll group's thread. */
-int srt_nvmf_qpair_create(struct srt_nvmf_pgroup *group, struct srt_sock *sock);
+int srt_nvmf_qpair_create(struct srt_nvmf_pgroup *group, struct srt_sock *sock, uint16_t portid);
 /* Read and process what the socket has. */
 void srt_nvmf_qpair_recv(struct srt_nvmf_qpair *qpair);
 /* Per-poll work: send, keep-alive, events; frees the qpair once it is closed and idle.
@@ -353,6 +358,9 @@ void srt_nvmf_ctrlr_error_log(struct srt_nvmf_ctrlr *ctrlr,
 /* Management thread, under tgt->lock: note a changed namespace for every controller. */
 void srt_nvmf_subsystem_ns_changed(struct spdkrt_nvmf_subsystem *subsys, uint32_t nsid);
 bool srt_nvmf_subsystem_host_allowed(struct spdkrt_nvmf_subsystem *subsys, const char *hostnqn);
+/* subsys_listener.c, under tgt->lock: whether subsys is reachable on target listener portid. */
+bool srt_nvmf_subsystem_listens_on_locked(const struct spdkrt_nvmf_subsystem *subsys,
+					  uint16_t portid);
 /* Under tgt->lock: the host entry of hostnqn on subsys, or NULL. */
 struct srt_nvmf_host *srt_nvmf_subsystem_find_host_locked(struct spdkrt_nvmf_subsystem *subsys,
 							  const char *hostnqn);

@@ -28,7 +28,7 @@ static void on_readable(void *ctx, struct srt_sock *sock)
 	srt_nvmf_qpair_recv(ctx);
 }
 
-int srt_nvmf_qpair_create(struct srt_nvmf_pgroup *group, struct srt_sock *sock)
+int srt_nvmf_qpair_create(struct srt_nvmf_pgroup *group, struct srt_sock *sock, uint16_t portid)
 {
 	struct spdkrt_nvmf_tgt *tgt = group->tgt;
 	struct srt_nvmf_qpair *q;
@@ -54,6 +54,7 @@ int srt_nvmf_qpair_create(struct srt_nvmf_pgroup *group, struct srt_sock *sock)
 	q->group = group;
 	q->tgt = tgt;
 	q->sock = sock;
+	q->portid = portid;
 	q->num_reqs = n;
 	q->sq_entries = tgt->opts.max_admin_queue_depth;
 	TAILQ_INIT(&q->free_reqs);

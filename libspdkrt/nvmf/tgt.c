@@ -146,20 +146,21 @@ int spdkrt_nvmf_tgt_create(const struct spdkrt_nvmf_tgt_opts *opts, struct spdkr
 struct new_conn {
 	struct srt_nvmf_pgroup *group;
 	struct srt_sock *sock;
+	uint16_t portid;
 };
 
 static void group_take_conn(void *arg)
 {
 	struct new_conn *nc = arg;
 
-	if (nc->group->stopping || srt_nvmf_qpair_create(nc->group, nc->sock) != 0) {
+	if (nc->group->stopping || srt_nvmf_qpair_create(nc->group, nc->sock, nc->portid) != 0) {
 		SRT_ERR("dropping a new connection: its poll group cannot take it");
 		srt_sock_close(&nc->sock);
 	}
 	free(nc);
 }
 
-static void hand_to_group(struct spdkrt_nvmf_tgt *tgt, struct srt_sock *sock)
+static void hand_to_group(struct spdkrt_nvmf_tgt *tgt, struct srt_sock *sock, uint16_t portid)
 {
 	struct new_conn *nc = malloc(sizeof(*nc));
 	struct srt_nvmf_pgroup *group;
@@ -170,6 +171,7 @@ static void hand_to_group(struct spdkrt_nvmf_tgt *tgt, struct srt_sock *sock)
 	if (nc != NULL && group != NULL) {
 		nc->group = group;
 		nc->sock = sock;
+		nc->portid = portid;
 		if (spdkrt_thread_send_msg(group->thread, group_take_conn, nc) == 0) {
 			pthread_mutex_unlock(&tgt->lock);
 			atomic_fetch_add(&tgt->stat_accepted, 1);
@@ -202,7 +204,7 @@ static int accept_poll(void *ctx)
 				srt_sock_close(&sock);
 				continue;
 			}
-			hand_to_group(tgt, sock);
+			hand_to_group(tgt, sock, l->portid);
 			accepted++;
 		}
 	}

@@ -778,6 +778,12 @@ static void probe_spdkrt_nvmf_subsystem_add_host(void)
 		"spdkrt_nvmf_subsystem_add_host_ext: subsystem is NULL");
 }
 
+static void probe_spdkrt_nvmf_subsystem_add_listener(void)
+{
+	want_rc(spdkrt_nvmf_subsystem_add_listener(NULL, "tcp", "127.0.0.1", "4420"), -EINVAL,
+		"spdkrt_nvmf_subsystem_add_listener: ");
+}
+
 static void probe_spdkrt_nvmf_subsystem_add_ns(void)
 {
 	want_rc(spdkrt_nvmf_subsystem_add_ns(NULL, NULL, NULL, NULL), -EINVAL,
@@ -803,6 +809,14 @@ static void probe_spdkrt_nvmf_subsystem_get_allow_any_host(void)
 static void probe_spdkrt_nvmf_subsystem_get_host(void)
 {
 	want_value(spdkrt_nvmf_subsystem_get_host(NULL, 0) == NULL, 1);
+}
+
+static void probe_spdkrt_nvmf_subsystem_get_listener(void)
+{
+	char a[64], p[32];
+
+	want_rc(spdkrt_nvmf_subsystem_get_listener(NULL, 0, a, sizeof(a), p, sizeof(p)), -EINVAL,
+		"spdkrt_nvmf_subsystem_get_listener: ");
 }
 
 static void probe_spdkrt_nvmf_subsystem_get_model_number(void)
@@ -839,6 +853,12 @@ static void probe_spdkrt_nvmf_subsystem_remove_host(void)
 {
 	want_rc(spdkrt_nvmf_subsystem_remove_host(NULL, NULL), -EINVAL,
 		"spdkrt_nvmf_subsystem_remove_host: ");
+}
+
+static void probe_spdkrt_nvmf_subsystem_remove_listener(void)
+{
+	want_rc(spdkrt_nvmf_subsystem_remove_listener(NULL, "tcp", "127.0.0.1", "4420"), -EINVAL,
+		"spdkrt_nvmf_subsystem_remove_listener: ");
 }
 
 static void probe_spdkrt_nvmf_subsystem_remove_ns(void)
@@ -1988,11 +2008,13 @@ static const struct row g_rows[] = {
 	ROW(spdkrt_nvmf_ns_opts_init),
 	ROW(spdkrt_nvmf_subsystem_add_host),
 	ROW(spdkrt_nvmf_subsystem_add_host_ext),
+	ROW(spdkrt_nvmf_subsystem_add_listener),
 	ROW(spdkrt_nvmf_subsystem_add_ns),
 	ROW(spdkrt_nvmf_subsystem_create),
 	ROW(spdkrt_nvmf_subsystem_destroy),
 	ROW(spdkrt_nvmf_subsystem_get_allow_any_host),
 	ROW(spdkrt_nvmf_subsystem_get_host),
+	ROW(spdkrt_nvmf_subsystem_get_listener),
 	ROW(spdkrt_nvmf_subsystem_get_model_number),
 	ROW(spdkrt_nvmf_subsystem_get_nqn),
 	ROW(spdkrt_nvmf_subsystem_get_ns_bdev_name),
@@ -2001,6 +2023,7 @@ static const struct row g_rows[] = {
 	ROW(spdkrt_nvmf_subsystem_next),
 	ROW(spdkrt_nvmf_subsystem_next_nsid),
 	ROW(spdkrt_nvmf_subsystem_remove_host),
+	ROW(spdkrt_nvmf_subsystem_remove_listener),
 	ROW(spdkrt_nvmf_subsystem_remove_ns),
 	ROW(spdkrt_nvmf_subsystem_set_allow_any_host),
 	ROW(spdkrt_nvmf_subsystem_set_model_number),

@@ -992,6 +992,91 @@ static void test_hpda(void **state)
 	assert_int_equal(run_host(host_hpda), 0);
 }
 
+/* Per-subsystem listeners: NQN2 names only a second listener. */
+#define NQN2 "nqn.2016-06.io.spdk:only-on-port2"
+static uint16_t g_port2;
+
+static int host_subsys_listeners(void)
+{
+	struct test_host h;
+	struct spdkrt_nvme_cpl cpl;
+	struct spdkrt_nvme_cmd c;
+	static uint8_t log[1024 + 4 * 1024];
+	const struct spdkrt_nvmf_discovery_log_page *hdr = (const void *)log;
+	const struct spdkrt_nvmf_discovery_log_entry *e = (const void *)(log + 1024);
+	char port2[8];
+	unsigned nqn_entries = 0;
+
+	/* Through the first listener, NQN2 is not there; through its own, it is. */
+	CHECK(host_open(&h, g_port) == 0);
+	CHECK(host_icreq(&h, false, false) == 0);
+	CHECK(host_connect(&h, NQN2, TEST_HOSTNQN, 0, 31, 0, 0xffff, &cpl) == 0);
+	CHECK(cpl_sct_sc(&cpl) == SCT_SC(1, SPDKRT_NVMF_SC_INVALID_PARAM));
+	host_close(&h);
+	CHECK(host_attach(&h, g_port2, NQN2, 0, false) == 0);
+	host_close(&h);
+	/* The discovery log: NQN on both listeners, NQN2 only on the second. */
+	CHECK(host_attach(&h, g_port, SPDKRT_NVMF_DISCOVERY_NQN, 0, false) == 0);
+	memset(&c, 0, sizeof(c));
+	c.opc = SPDKRT_NVME_OPC_GET_LOG_PAGE;
+	c.cdw10 = SPDKRT_NVME_LOG_DISCOVERY | ((sizeof(log) / 4 - 1) << 16);
+	CHECK(host_cmd(&h, &c, NULL, 0, false, log, sizeof(log), &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl));
+	CHECK(hdr->numrec == 3);
+	snprintf(port2, sizeof(port2), "%u", g_port2);
+	for (unsigned i = 0; i < 3; i++) {
+		if (strcmp(e[i].subnqn, NQN) == 0) {
+			nqn_entries++;
+			continue;
+		}
+		CHECK(strcmp(e[i].subnqn, NQN2) == 0);
+		CHECK(strncmp(e[i].trsvcid, port2, strlen(port2)) == 0);
+	}
+	CHECK(nqn_entries == 2);
+	host_close(&h);
+	return 0;
+}
+
+static void test_subsys_listeners(void **state)
+{
+	struct spdkrt_nvmf_subsystem *s2;
+	char addr[64], port[32], port1[32];
+
+	(void)state;
+	snprintf(port1, sizeof(port1), "%u", g_port);
+	assert_int_equal(spdkrt_nvmf_tgt_listen(g_tgt, "tcp", "127.0.0.1", "0"), 0);
+	assert_int_equal(
+		spdkrt_nvmf_tgt_get_listener(g_tgt, 1, addr, sizeof(addr), port, sizeof(port)), 0);
+	g_port2 = (uint16_t)atoi(port);
+	assert_int_equal(spdkrt_nvmf_subsystem_create(g_tgt, NQN2, &s2), 0);
+	assert_int_equal(spdkrt_nvmf_subsystem_set_allow_any_host(s2, true), 0);
+	log_capture_start();
+	/* Only the target's own listeners can be named, once each. */
+	assert_int_equal(spdkrt_nvmf_subsystem_add_listener(s2, "tcp", "127.0.0.1", "1"), -ENOENT);
+	assert_logged("does not listen on 127.0.0.1 port 1");
+	assert_int_equal(spdkrt_nvmf_subsystem_add_listener(s2, "tcp", "127.0.0.1", port), 0);
+	assert_int_equal(spdkrt_nvmf_subsystem_add_listener(s2, "tcp", "127.0.0.1", port), -EEXIST);
+	assert_int_equal(spdkrt_nvmf_subsystem_add_listener(s2, "rdma", "127.0.0.1", port),
+			 -EINVAL);
+	assert_int_equal(spdkrt_nvmf_subsystem_get_listener(s2, 0, addr, sizeof(addr), port1,
+							    sizeof(port1)),
+			 0);
+	assert_string_equal(addr, "127.0.0.1");
+	assert_string_equal(port1, port);
+	assert_int_equal(spdkrt_nvmf_subsystem_get_listener(s2, 1, addr, sizeof(addr), port1,
+							    sizeof(port1)),
+			 -ENOENT);
+	assert_int_equal(run_host(host_subsys_listeners), 0);
+	assert_logged("which does not listen where this connection came in");
+	log_capture_stop();
+	assert_int_equal(spdkrt_nvmf_subsystem_remove_listener(s2, "tcp", "127.0.0.1", port), 0);
+	assert_int_equal(spdkrt_nvmf_subsystem_remove_listener(s2, "tcp", "127.0.0.1", port),
+			 -ENOENT);
+	assert_int_equal(spdkrt_nvmf_subsystem_destroy(s2), 0);
+	assert_int_equal(spdkrt_nvmf_tgt_stop_listen(g_tgt, "tcp", "127.0.0.1", port), 0);
+	poll_n(100);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1000,7 +1085,7 @@ int main(void)
 		cmocka_unit_test(test_discovery),   cmocka_unit_test(test_hostile_pdus),
 		cmocka_unit_test(test_data_errors), cmocka_unit_test(test_keep_alive_expiry),
 		cmocka_unit_test(test_abort),       cmocka_unit_test(test_hpda),
-		cmocka_unit_test(test_tls),
+		cmocka_unit_test(test_tls),         cmocka_unit_test(test_subsys_listeners),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
