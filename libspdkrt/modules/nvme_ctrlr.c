@@ -153,6 +153,8 @@ static bool probe_cb(void *ctx, const struct spdkrt_nvme_transport_id *trid,
 	opts->retry_count = nctrlr->retry_count;
 	if (nctrlr->hostnqn[0] != '\0')
 		snprintf(opts->hostnqn, sizeof(opts->hostnqn), "%s", nctrlr->hostnqn);
+	opts->header_digest = nctrlr->hdgst;
+	opts->data_digest = nctrlr->ddgst;
 	return true;
 }
 
