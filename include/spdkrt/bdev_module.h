@@ -167,6 +167,13 @@ SPDKRT_API int spdkrt_bdev_spec_get_bool(struct spdkrt_bdev_spec *spec, const ch
 					 bool *value);
 /** @return 0, or -EINVAL (logged, naming it) when a key was never read. */
 SPDKRT_API int spdkrt_bdev_spec_check_all_used(struct spdkrt_bdev_spec *spec);
+/**
+ * Overwrite the value of key with zero bytes once it has been read (a secret: a key, a
+ * password), so that no copy of it stays in the library's memory after create returns. Values
+ * read before point to the wiped bytes.
+ * @return 0; -ENOENT (key absent, not logged); -EINVAL (NULL, logged)
+ */
+SPDKRT_API int spdkrt_bdev_spec_wipe(struct spdkrt_bdev_spec *spec, const char *key);
 /** @} */
 
 /** Called by a module when it has released a bdev (ends fn->destruct). */

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include <spdkrt/env.h>
+
 #include "bdev/core.h"
 #include "env/users.h"
 
@@ -226,9 +228,12 @@ static int parse_and_find(const char *spec_text, struct srt_spec **spec,
 	if (*module == NULL) {
 		char shown[512], names[256];
 
-		SRT_ERR("bdev spec '%s': unknown module '%s' (known: %s)",
+		SRT_ERR("bdev spec '%s': unknown module '%s' (known: %s)%s",
 			spdkrt_spec_redact(spec_text, shown, sizeof(shown)), (*spec)->module,
-			srt_bdev_module_names(names, sizeof(names)));
+			srt_bdev_module_names(names, sizeof(names)),
+			spdkrt_env_is_initialized() ? "" :
+						      "; spdkrt_env_init() registers the built-in "
+						      "modules");
 		srt_spec_free(*spec);
 		*spec = NULL;
 		return -ENODEV;
