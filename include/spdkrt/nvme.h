@@ -157,7 +157,8 @@ typedef void (*spdkrt_nvme_remove_cb)(void *cb_ctx, struct spdkrt_nvme_ctrlr *ct
 
 /**
  * Starts probing: every NVMe function (class 010802) when @p trid is NULL or has an empty traddr,
- * else the one controller. Controllers @p probe_cb accepts start their initialisation; poll with
+ * else the one controller. A TCP @p trid whose subnqn is SPDKRT_NVMF_DISCOVERY_NQN names a
+ * discovery service: its log is read (blocking) and every NVM subsystem it lists is probed. Controllers @p probe_cb accepts start their initialisation; poll with
  * spdkrt_nvme_probe_poll_async(). Controllers already attached are skipped.
  * @return 0 and *ctx, or a negative errno (logged).
  */
@@ -317,6 +318,31 @@ SPDKRT_API int spdkrt_nvme_ctrlr_cmd_get_log_page(struct spdkrt_nvme_ctrlr *ctrl
 						  uint32_t nsid, void *payload, uint32_t size,
 						  uint64_t offset, uint8_t lsp, bool rae,
 						  spdkrt_nvme_cmd_cb cb, void *cb_arg);
+
+/**
+ * A discovery log read whole: its header @p hdr (genctr, numrec) and its numrec @p entries, both
+ * valid only during the call. On failure @p rc is a negative errno and both are NULL.
+ */
+typedef void (*spdkrt_nvme_discovery_log_cb)(void *cb_arg, int rc,
+					     const struct spdkrt_nvmf_discovery_log_page *hdr,
+					     const struct spdkrt_nvmf_discovery_log_entry *entries);
+/**
+ * Reads the whole discovery log page (70h) of a discovery controller in pieces (the header, then
+ * the entries 4 KiB at a time: any number of entries up to 16384), and reads it again when its
+ * generation counter changed meanwhile. @p cb runs from spdkrt_nvme_ctrlr_process_admin_completions()
+ * with 0, -EIO (a command failed), -EPROTO (a malformed header), -EAGAIN (the log kept changing)
+ * or -ENXIO. @return 0 (then @p cb runs exactly once), or a negative errno (logged; no call).
+ */
+SPDKRT_API int spdkrt_nvme_ctrlr_get_discovery_log(struct spdkrt_nvme_ctrlr *ctrlr,
+						   spdkrt_nvme_discovery_log_cb cb, void *cb_arg);
+/**
+ * The transport ID a discovery log @p entry names (space padding removed).
+ * @return 0; -ENOTSUP for a transport other than TCP or an address family other than IPv4/IPv6;
+ * -EINVAL (logged) for NULL or an empty or overlong address, service id or NQN.
+ */
+SPDKRT_API int
+spdkrt_nvme_discovery_entry_to_trid(const struct spdkrt_nvmf_discovery_log_entry *entry,
+				    struct spdkrt_nvme_transport_id *trid);
 /**
  * Set Features @p fid with @p cdw11, @p cdw12 and, when @p payload is not NULL, its @p size
  * bytes of data (copied to a DMA buffer), for @p nsid (0: controller).

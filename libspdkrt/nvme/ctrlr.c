@@ -378,6 +378,11 @@ static int finish_init(struct spdkrt_nvme_ctrlr *ctrlr)
 	return 0;
 }
 
+bool nvme_ctrlr_is_discovery(const struct spdkrt_nvme_ctrlr *ctrlr)
+{
+	return ctrlr->cdata.cntrltype == 2 || nvme_trid_is_discovery(&ctrlr->trid);
+}
+
 /* One step of the command states. 0: moved on, -EAGAIN: waiting, < 0: failed. */
 static int step_commands(struct spdkrt_nvme_ctrlr *ctrlr)
 {
@@ -397,7 +402,11 @@ static int step_commands(struct spdkrt_nvme_ctrlr *ctrlr)
 			return init_fail(ctrlr, -EIO, "identify controller failed");
 		memcpy(&ctrlr->cdata, ctrlr->identify_buf, sizeof(ctrlr->cdata));
 		compute_max_xfer(ctrlr);
-		set_state(ctrlr, NVME_CTRLR_STATE_SET_NUM_QUEUES, 0);
+		/* A discovery controller has no I/O queues, namespaces or events to set up. */
+		set_state(ctrlr,
+			  nvme_ctrlr_is_discovery(ctrlr) ? NVME_CTRLR_STATE_SET_KEEP_ALIVE :
+							   NVME_CTRLR_STATE_SET_NUM_QUEUES,
+			  0);
 		return 0;
 	case NVME_CTRLR_STATE_SET_NUM_QUEUES: {
 		uint32_t want = ctrlr->opts.num_io_queues;

@@ -281,12 +281,24 @@ int nvme_ctrlr_submit_admin(struct spdkrt_nvme_ctrlr *ctrlr, const struct spdkrt
 			    bool copy_out, spdkrt_nvme_cmd_cb cb, void *cb_arg);
 /* Blocking helper: poll the admin queue (and model devices) until *done or the deadline. */
 int nvme_ctrlr_wait(struct spdkrt_nvme_ctrlr *ctrlr, const bool *done, uint64_t timeout_us);
+/* A discovery controller (CNTRLTYPE 2, or reached through the discovery NQN). */
+bool nvme_ctrlr_is_discovery(const struct spdkrt_nvme_ctrlr *ctrlr);
 void nvme_ctrlr_aer_completed(struct spdkrt_nvme_ctrlr *ctrlr, const struct spdkrt_nvme_cpl *cpl);
 
 /* ns_cmd.c: an I/O command whose data goes through a DMA bounce buffer (copied in/out). */
 int nvme_ns_submit_bounced(struct spdkrt_nvme_ns *ns, struct spdkrt_nvme_qpair *qpair,
 			   const struct spdkrt_nvme_cmd *cmd, void *user_buf, uint32_t len,
 			   bool copy_in, bool copy_out, spdkrt_nvme_cmd_cb cb, void *cb_arg);
+
+/* discovery.c */
+typedef void (*nvme_discovery_trid_cb)(void *arg, const struct spdkrt_nvme_transport_id *trid);
+/* A TCP transport ID naming the discovery service (its well-known NQN). */
+bool nvme_trid_is_discovery(const struct spdkrt_nvme_transport_id *trid);
+/* Connects to the discovery controller, reads its whole log and calls each() with every NVM
+ * subsystem listed (TCP), then detaches. 0 or -errno (logged). Blocking. */
+int nvme_discovery_probe(const struct spdkrt_nvme_transport_id *discovery_trid,
+			 const struct spdkrt_nvme_ctrlr_opts *opts, nvme_discovery_trid_cb each,
+			 void *arg);
 
 /* ns.c */
 int nvme_ns_update(struct spdkrt_nvme_ns *ns, const struct spdkrt_nvme_ns_data *data);

@@ -123,30 +123,38 @@ static int construct(struct spdkrt_nvme_probe_ctx *ctx, const struct spdkrt_nvme
 	return 0;
 }
 
-static int probe_one(void *arg, const char *traddr)
+/* Probe one controller at a complete transport ID. */
+static void probe_trid(void *arg, const struct spdkrt_nvme_transport_id *trid)
 {
 	struct spdkrt_nvme_probe_ctx *ctx = arg;
-	struct spdkrt_nvme_transport_id trid = ctx->trid;
 	struct spdkrt_nvme_ctrlr_opts opts;
 	int rc;
 
-	snprintf(trid.traddr, sizeof(trid.traddr), "%s", traddr);
-	if (is_attached(&trid))
-		return 0;
+	if (is_attached(trid))
+		return;
 	spdkrt_nvme_ctrlr_opts_init(&opts, sizeof(opts));
 	if (ctx->connect_opts != NULL)
 		memcpy(&opts, ctx->connect_opts,
 		       ctx->connect_opts->size < sizeof(opts) ? ctx->connect_opts->size :
 								sizeof(opts));
 	opts.size = sizeof(opts);
-	if (ctx->probe_cb != NULL && !ctx->probe_cb(ctx->cb_ctx, &trid, &opts))
-		return 0;
-	rc = construct(ctx, &trid, &opts);
+	if (ctx->probe_cb != NULL && !ctx->probe_cb(ctx->cb_ctx, trid, &opts))
+		return;
+	rc = construct(ctx, trid, &opts);
 	if (rc != 0) {
-		SRT_ERR("nvme %s: cannot attach: %d", traddr, rc);
+		SRT_ERR("nvme %s: cannot attach: %d", trid->traddr, rc);
 		if (ctx->first_error == 0)
 			ctx->first_error = rc;
 	}
+}
+
+static int probe_one(void *arg, const char *traddr)
+{
+	struct spdkrt_nvme_probe_ctx *ctx = arg;
+	struct spdkrt_nvme_transport_id trid = ctx->trid;
+
+	snprintf(trid.traddr, sizeof(trid.traddr), "%s", traddr);
+	probe_trid(ctx, &trid);
 	return 0;
 }
 
@@ -164,6 +172,9 @@ static int probe_start(const struct spdkrt_nvme_transport_id *trid,
 		SRT_ERR("nvme: transport %d is not available", (int)ctx->trid.trtype);
 		return -ENOTSUP;
 	}
+	/* A probe (not a connect) through a discovery service attaches what it lists. */
+	if (ctx->connect_out == NULL && nvme_trid_is_discovery(&ctx->trid))
+		return nvme_discovery_probe(&ctx->trid, ctx->connect_opts, probe_trid, ctx);
 	if (ctx->trid.traddr[0] != '\0')
 		return probe_one(ctx, ctx->trid.traddr);
 	return t->enumerate(probe_one, ctx);

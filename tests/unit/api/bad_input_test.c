@@ -1036,6 +1036,26 @@ static void probe_spdkrt_nvme_ctrlr_cmd_get_log_page(void)
 		-EINVAL, "multiples of 4");
 }
 
+static void probe_spdkrt_nvme_ctrlr_get_discovery_log(void)
+{
+	want_rc(spdkrt_nvme_ctrlr_get_discovery_log(NULL, NULL, NULL), -EINVAL,
+		"ctrlr or cb is NULL");
+}
+
+static void probe_spdkrt_nvme_discovery_entry_to_trid(void)
+{
+	struct spdkrt_nvmf_discovery_log_entry e;
+	struct spdkrt_nvme_transport_id t;
+
+	want_rc(spdkrt_nvme_discovery_entry_to_trid(NULL, &t), -EINVAL, "entry or trid is NULL");
+	memset(&e, 0, sizeof(e));
+	e.trtype = SPDKRT_NVMF_TRTYPE_TCP;
+	e.adrfam = SPDKRT_NVMF_ADRFAM_IPV4;
+	want_rc(spdkrt_nvme_discovery_entry_to_trid(&e, &t), -EINVAL, "empty or too long");
+	e.trtype = 0xAB;
+	want_rc(spdkrt_nvme_discovery_entry_to_trid(&e, &t), -ENOTSUP, "is not TCP");
+}
+
 static void probe_spdkrt_nvme_ctrlr_cmd_identify(void)
 {
 	want_rc(spdkrt_nvme_ctrlr_cmd_identify(NULL, 1, 0, 0, g_buf, 4096, nvme_noop_cpl, NULL),
@@ -1805,6 +1825,7 @@ static const struct row g_rows[] = {
 	ROW(spdkrt_nvme_ctrlr_free_io_qpair),
 	ROW(spdkrt_nvme_ctrlr_fw_commit),
 	ROW(spdkrt_nvme_ctrlr_fw_image_download),
+	ROW(spdkrt_nvme_ctrlr_get_discovery_log),
 	ROW(spdkrt_nvme_ctrlr_get_data),
 	ROW(spdkrt_nvme_ctrlr_get_first_active_ns),
 	ROW(spdkrt_nvme_ctrlr_get_max_xfer_size),
@@ -1828,6 +1849,7 @@ static const struct row g_rows[] = {
 	ROW(spdkrt_nvme_detach),
 	ROW(spdkrt_nvme_detach_async),
 	ROW(spdkrt_nvme_detach_poll_async),
+	ROW(spdkrt_nvme_discovery_entry_to_trid),
 	ROW(spdkrt_nvme_io_qpair_opts_init),
 	ROW(spdkrt_nvme_ns_cmd_compare),
 	ROW(spdkrt_nvme_ns_cmd_dataset_management),

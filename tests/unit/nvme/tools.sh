@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# spdkrt-nvme-hello-world, -identify and -perf: their whole logic over the NVMe controller model
+# spdkrt-nvme-hello-world, -identify, -perf (and -discover's usage): their whole logic over the NVMe controller model
 # (the test builds register tests/models/nvme as a PCI function), and the real programs on this
 # machine, which has no NVMe function bound for spdkrt: they must say so and fail.
 # Behaviour only (exit codes, messages, JSON); no timing is asserted.
@@ -57,12 +57,16 @@ SPDKRT_NVME_TOOL_NO_MODEL=1 run hello_no_model 1 "$d/nvme_hello_world_model" &&
 run identify_bad_trid 1 "$d/nvme_identify_model" -r "trtype:PCIe traddr"
 
 # The installed programs: usage, and a clear failure without a controller for spdkrt.
-for tool in hello_world identify perf manage; do
+for tool in hello_world identify perf manage discover; do
 	prog=$top_builddir/examples/nvme/nvme_$tool
 	run "${tool}_help" 0 "$prog" --help && expect_in "${tool}_help" out "Usage: spdkrt-nvme-"
 done
 run identify_none 1 "$top_builddir/examples/nvme/nvme_identify" --no-huge -r 'trtype:PCIe traddr:0000:ff:1f.7' &&
 	expect_in identify_none err "no NVMe controller"
+disc=$top_builddir/examples/nvme/nvme_discover
+run discover_usage 1 "$disc" --no-huge
+run discover_pcie 1 "$disc" --no-huge -r 'trtype:PCIe traddr:0000:00:04.0' &&
+	expect_in discover_pcie err "bad transport ID"
 
 echo "tools.sh: wall $(echo "$(date +%s.%N) - $start" | bc 2>/dev/null || echo '?') s"
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }

@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "../bdev/bdev_fixture.h"
 #include "test_host.h"
@@ -23,7 +24,19 @@ static uint16_t g_port;
 static struct spdkrt_thread *g_thread1;
 static pthread_t g_os_thread1;
 static atomic_bool g_stop1;
+/* Set by thread1 once its spdkrt thread has exited (it gives up after a bound). */
+static atomic_bool g_exited1;
 static atomic_int g_step; /* host thread <-> main thread hand-offs */
+static pthread_t g_host;
+static bool g_host_started;
+/* The target's destroy was started (by the test or its teardown), and its outcome. */
+static bool g_destroy_called;
+static int g_destroy_done;
+/* Teardown of a failed test: the host stops waiting for the main thread. */
+static atomic_bool g_abandon;
+
+/* Bounds for teardown, whatever state a failed test left behind. */
+#define TEARDOWN_POLL_S 10
 
 /* Log lines from every thread, kept under a lock. */
 static pthread_mutex_t g_log_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -54,22 +67,43 @@ static bool logged(const char *needle)
 	return found;
 }
 
+/*
+ * thread1's poll group: its result, 1 until it ran. The host must not connect before it
+ * exists: on a loaded machine thread1 was seen to run its first message only after all three
+ * connections had gone to the main thread's group (the one flaky failure of this test).
+ */
+static atomic_int g_group1_rc = 1;
+
 static void add_group(void *ctx)
 {
 	(void)ctx;
-	assert_int_equal(spdkrt_nvmf_tgt_add_poll_group(g_tgt), 0);
+	/* No cmocka assert here: it would longjmp across OS threads. */
+	atomic_store(&g_group1_rc, spdkrt_nvmf_tgt_add_poll_group(g_tgt));
+}
+
+static uint64_t now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec;
 }
 
 static void *thread1_main(void *arg)
 {
+	uint64_t deadline;
+
 	(void)arg;
 	spdkrt_set_thread(g_thread1);
 	while (!atomic_load(&g_stop1))
 		spdkrt_thread_poll(g_thread1, 0, 0);
-	/* Exit: keep polling until the thread has released everything. */
+	/* Exit: keep polling until the thread has released everything, for a bounded time
+	 * (a failed test may leave a poll group that never goes). */
 	spdkrt_thread_exit(g_thread1);
-	while (!spdkrt_thread_is_exited(g_thread1))
+	deadline = now_s() + TEARDOWN_POLL_S;
+	while (!spdkrt_thread_is_exited(g_thread1) && now_s() < deadline)
 		spdkrt_thread_poll(g_thread1, 0, 0);
+	atomic_store(&g_exited1, spdkrt_thread_is_exited(g_thread1));
 	spdkrt_set_thread(NULL);
 	return NULL;
 }
@@ -88,6 +122,10 @@ static int setup(void **state)
 	assert_int_equal(spdkrt_thread_create("nvmf_t1", &g_thread1), 0);
 	assert_int_equal(spdkrt_thread_send_msg(g_thread1, add_group, NULL), 0);
 	assert_int_equal(pthread_create(&g_os_thread1, NULL, thread1_main, NULL), 0);
+	for (uint64_t deadline = now_s() + TEARDOWN_POLL_S;
+	     atomic_load(&g_group1_rc) == 1 && now_s() < deadline;)
+		usleep(1000);
+	assert_int_equal(atomic_load(&g_group1_rc), 0);
 	assert_int_equal(spdkrt_nvmf_tgt_listen(g_tgt, "tcp", "127.0.0.1", "0"), 0);
 	assert_int_equal(
 		spdkrt_nvmf_tgt_get_listener(g_tgt, 0, addr, sizeof(addr), port, sizeof(port)), 0);
@@ -98,10 +136,52 @@ static int setup(void **state)
 	return 0;
 }
 
+static void destroyed(void *ctx, int status)
+{
+	*(int *)ctx = status == 0 ? 1 : -1;
+}
+
+static void dump_log(void)
+{
+	pthread_mutex_lock(&g_log_lock);
+	fprintf(stderr, "--- target log ---\n%s--- end of target log ---\n", g_log);
+	pthread_mutex_unlock(&g_log_lock);
+}
+
+/*
+ * Bounded whatever the test left behind: the target is destroyed if the test did not get that
+ * far (its poll group would keep thread1 from exiting), the host thread is told to give up,
+ * and a thread that still does not exit is reported and leaked rather than waited for.
+ */
 static int teardown(void **state)
 {
+	uint64_t deadline = now_s() + TEARDOWN_POLL_S;
+
+	if (g_destroy_done != 1 || g_host_started)
+		dump_log(); /* the test failed: what the target said helps */
+	atomic_store(&g_abandon, true);
+	if (!g_destroy_called && spdkrt_nvmf_tgt_destroy(g_tgt, destroyed, &g_destroy_done) == 0)
+		g_destroy_called = true;
+	while (g_destroy_called && g_destroy_done == 0 && now_s() < deadline)
+		spdkrt_thread_poll(g_thread, 0, 0);
+	if (g_destroy_done != 1)
+		fprintf(stderr, "teardown: the target did not finish its destroy\n");
+	if (g_host_started) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += TEST_HOST_TIMEOUT_MS / 1000 + TEARDOWN_POLL_S;
+		if (pthread_timedjoin_np(g_host, NULL, &ts) != 0) {
+			fprintf(stderr, "teardown: the host thread did not stop\n");
+			return -1;
+		}
+	}
 	atomic_store(&g_stop1, true);
 	pthread_join(g_os_thread1, NULL);
+	if (!atomic_load(&g_exited1)) {
+		fprintf(stderr, "teardown: thread nvmf_t1 did not exit\n");
+		return -1;
+	}
 	assert_int_equal(spdkrt_thread_destroy(g_thread1), 0);
 	destroy_and_wait("M0");
 	spdkrt_log_set_sink(NULL, NULL);
@@ -133,7 +213,7 @@ static int rw(struct test_host *h, uint8_t opc, uint64_t slba, void *buf, uint32
 
 static void wait_step(int want)
 {
-	for (int i = 0; i < 30000 && atomic_load(&g_step) != want; i++)
+	for (int i = 0; i < 30000 && atomic_load(&g_step) != want && !atomic_load(&g_abandon); i++)
 		usleep(1000);
 }
 
@@ -192,19 +272,13 @@ static void *host_main(void *arg)
 	return rc;
 }
 
-static void destroyed(void *ctx, int status)
-{
-	*(int *)ctx = status == 0 ? 1 : -1;
-}
-
 static void test_two_groups(void **state)
 {
-	pthread_t host;
 	void *host_rc;
-	int done = 0;
 
 	(void)state;
-	assert_int_equal(pthread_create(&host, NULL, host_main, NULL), 0);
+	assert_int_equal(pthread_create(&g_host, NULL, host_main, NULL), 0);
+	g_host_started = true;
 	while (atomic_load(&g_step) != 1 && atomic_load(&g_step) != HOST_FAILED)
 		spdkrt_thread_poll(g_thread, 0, 0);
 	assert_int_equal(atomic_load(&g_step), 1);
@@ -214,10 +288,12 @@ static void test_two_groups(void **state)
 	atomic_store(&g_step, 2);
 	while (atomic_load(&g_step) != 3 && atomic_load(&g_step) != HOST_FAILED)
 		spdkrt_thread_poll(g_thread, 0, 0);
-	assert_int_equal(spdkrt_nvmf_tgt_destroy(g_tgt, destroyed, &done), 0);
-	poll_until(done != 0);
-	assert_int_equal(done, 1);
-	pthread_join(host, &host_rc);
+	assert_int_equal(spdkrt_nvmf_tgt_destroy(g_tgt, destroyed, &g_destroy_done), 0);
+	g_destroy_called = true;
+	poll_until(g_destroy_done != 0);
+	assert_int_equal(g_destroy_done, 1);
+	g_host_started = false;
+	pthread_join(g_host, &host_rc);
 	assert_null(host_rc);
 }
 
