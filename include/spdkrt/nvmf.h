@@ -90,6 +90,35 @@ SPDKRT_API int spdkrt_nvmf_tgt_destroy(struct spdkrt_nvmf_tgt *tgt, spdkrt_nvmf_
 SPDKRT_API int spdkrt_nvmf_tgt_listen(struct spdkrt_nvmf_tgt *tgt, const char *trtype,
 				      const char *traddr, const char *trsvcid);
 
+/** Options of a listener; initialise with spdkrt_nvmf_listen_opts_init(). */
+struct spdkrt_nvmf_listen_opts {
+	/** sizeof(struct spdkrt_nvmf_listen_opts) of the caller. */
+	size_t size;
+	/**
+	 * Secure channel required (NVMe TP 8011): every connection must be TLS 1.3 with the PSK
+	 * added for its host on the subsystem it connects to (spdkrt_nvmf_subsystem_add_host_ext),
+	 * cipher suite TLS_AES_128_GCM_SHA256 or TLS_AES_256_GCM_SHA384. The discovery log reports
+	 * TREQ "secure channel required" and sectype TLS 1.3 for it. Default false.
+	 */
+	bool secure_channel;
+};
+
+/** Fill opts with defaults. @return 0, or -EINVAL for NULL or a size too small. */
+SPDKRT_API int spdkrt_nvmf_listen_opts_init(struct spdkrt_nvmf_listen_opts *opts, size_t size);
+
+/**
+ * Listen for hosts, with options (spdkrt_nvmf_tgt_listen() is this with defaults).
+ *
+ * @param opts options (NULL: defaults)
+ * @return as spdkrt_nvmf_tgt_listen(); -EINVAL also for a bad opts size.
+ */
+SPDKRT_API int spdkrt_nvmf_tgt_listen_ext(struct spdkrt_nvmf_tgt *tgt, const char *trtype,
+					  const char *traddr, const char *trsvcid,
+					  const struct spdkrt_nvmf_listen_opts *opts);
+
+/** @return whether listener number index requires a secure channel (false past the last). */
+SPDKRT_API bool spdkrt_nvmf_tgt_listener_is_secure(struct spdkrt_nvmf_tgt *tgt, unsigned index);
+
 /** Stop a listener (connected hosts stay connected). @return 0, -EINVAL or -ENOENT. */
 SPDKRT_API int spdkrt_nvmf_tgt_stop_listen(struct spdkrt_nvmf_tgt *tgt, const char *trtype,
 					   const char *traddr, const char *trsvcid);
@@ -155,6 +184,36 @@ spdkrt_nvmf_subsystem_get_allow_any_host(const struct spdkrt_nvmf_subsystem *sub
 /** Allow a host NQN. @return 0, -EINVAL, -EEXIST or -ENOMEM. */
 SPDKRT_API int spdkrt_nvmf_subsystem_add_host(struct spdkrt_nvmf_subsystem *subsystem,
 					      const char *hostnqn);
+
+/** Options of an allowed host; initialise with spdkrt_nvmf_host_opts_init(). */
+struct spdkrt_nvmf_host_opts {
+	/** sizeof(struct spdkrt_nvmf_host_opts) of the caller. */
+	size_t size;
+	/**
+	 * The host's configured TLS PSK in the NVMe TLS PSK interchange format
+	 * ("NVMeTLSkey-1:01:<base64 of key and CRC-32>:"; hash 00, 01 or 02), copied; NULL: none
+	 * (default). A host with a PSK connects only over TLS, through a secure-channel
+	 * listener, with the PSK identity "NVMe0R0<h> <hostnqn> <subnqn>"; its retained and TLS
+	 * PSKs are derived as TP 8011 says.
+	 */
+	const char *psk;
+};
+
+/** Fill opts with defaults. @return 0, or -EINVAL for NULL or a size too small. */
+SPDKRT_API int spdkrt_nvmf_host_opts_init(struct spdkrt_nvmf_host_opts *opts, size_t size);
+
+/**
+ * Allow a host NQN, with options (spdkrt_nvmf_subsystem_add_host() is this with defaults).
+ * @return 0; -EINVAL for a bad NQN, opts size or PSK (bad prefix, hash, length or CRC: the
+ *	log says which, never the key); -EEXIST; -ENOMEM.
+ */
+SPDKRT_API int spdkrt_nvmf_subsystem_add_host_ext(struct spdkrt_nvmf_subsystem *subsystem,
+						  const char *hostnqn,
+						  const struct spdkrt_nvmf_host_opts *opts);
+
+/** @return whether allowed host hostnqn has a TLS PSK (false for NULL or an unknown host). */
+SPDKRT_API bool spdkrt_nvmf_subsystem_host_has_psk(const struct spdkrt_nvmf_subsystem *subsystem,
+						   const char *hostnqn);
 
 /**
  * Disallow a host NQN; its controllers on this subsystem are disconnected.

@@ -19,14 +19,15 @@ static void fill_entry(struct spdkrt_nvmf_discovery_log_entry *e,
 	e->trtype = SPDKRT_NVMF_TRTYPE_TCP;
 	e->adrfam = l->adrfam;
 	e->subtype = SPDKRT_NVMF_SUBTYPE_NVME;
-	e->treq = 0x2; /* secure channel not required */
+	/* TREQ bits 1:0: 01b secure channel required, 10b not required. */
+	e->treq = l->secure ? 0x1 : 0x2;
 	e->portid = l->portid;
 	e->cntlid = 0xffff; /* dynamic controllers */
 	e->asqsz = (uint16_t)admin_depth;
 	srt_nvmf_pad_copy(e->trsvcid, sizeof(e->trsvcid), l->trsvcid);
 	strncpy(e->subnqn, s->nqn, sizeof(e->subnqn) - 1);
 	srt_nvmf_pad_copy(e->traddr, sizeof(e->traddr), l->traddr);
-	e->tsas.sectype = 0;
+	e->tsas.sectype = l->secure ? 2 : 0; /* 2: TLS 1.3 */
 }
 
 void srt_nvmf_discovery_log(struct spdkrt_nvmf_tgt *tgt, const char *hostnqn, uint64_t offset,

@@ -225,6 +225,12 @@ static void handle_connect(struct srt_nvmf_req *req)
 					     SPDKRT_NVMF_SC_INVALID_HOST);
 		return;
 	}
+	if (!srt_nvmf_secure_channel_allows(q, subsys, data->hostnqn)) {
+		pthread_mutex_unlock(&tgt->lock);
+		srt_nvmf_req_complete_status(req, SPDKRT_NVME_SCT_COMMAND_SPECIFIC,
+					     SPDKRT_NVMF_SC_INVALID_HOST);
+		return;
+	}
 	if (cmd->qid == 0)
 		ctrlr = connect_admin(req, subsys, data);
 	else if (subsys->discovery) {

@@ -25,6 +25,7 @@
 
 #include "nvmf/tcp_pdu.h"
 #include "sock/sock.h"
+#include "sock/tls_psk.h"
 
 struct srt_nvmf_qpair;
 struct srt_nvmf_req;
@@ -43,11 +44,16 @@ struct srt_nvmf_listener {
 	char trsvcid[32];
 	uint8_t adrfam;
 	uint16_t portid;
+	/* TLS 1.3 PSK required (TREQ "required", sectype TLS 1.3 in the discovery log). */
+	bool secure;
 };
 
 struct srt_nvmf_host {
 	TAILQ_ENTRY(srt_nvmf_host) link;
 	char nqn[SRT_NVMF_NQN_SIZE];
+	/* The configured TLS PSK of this host on this subsystem: it then connects over TLS only. */
+	bool has_psk;
+	struct srt_tls_psk psk;
 };
 
 struct srt_nvmf_ns {
@@ -325,6 +331,18 @@ void srt_nvmf_ctrlr_poll(struct srt_nvmf_ctrlr *ctrlr, uint64_t now);
 /* Management thread, under tgt->lock: note a changed namespace for every controller. */
 void srt_nvmf_subsystem_ns_changed(struct spdkrt_nvmf_subsystem *subsys, uint32_t nsid);
 bool srt_nvmf_subsystem_host_allowed(struct spdkrt_nvmf_subsystem *subsys, const char *hostnqn);
+/* Under tgt->lock: the host entry of hostnqn on subsys, or NULL. */
+struct srt_nvmf_host *srt_nvmf_subsystem_find_host_locked(struct spdkrt_nvmf_subsystem *subsys,
+							  const char *hostnqn);
+
+/* --- secure channel (secure_channel.c) --- */
+/* TLS server callback of a secure listener's connections: the TLS PSK of a PSK identity. */
+int srt_nvmf_tls_find_psk(void *tgt, const char *identity, uint8_t *key, size_t *key_len);
+/* Under tgt->lock, at Connect: may this queue pair's transport carry hostnqn to subsys? A TLS
+ * connection only for the host and subsystem of its PSK identity; a host with a PSK only over
+ * TLS. Logs why not. */
+bool srt_nvmf_secure_channel_allows(struct srt_nvmf_qpair *q, struct spdkrt_nvmf_subsystem *subsys,
+				    const char *hostnqn);
 struct spdkrt_nvmf_subsystem *srt_nvmf_find_subsystem_locked(struct spdkrt_nvmf_tgt *tgt,
 							     const char *nqn);
 

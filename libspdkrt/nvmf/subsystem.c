@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "util/log.h"
 
 static bool on_mgmt_thread(const struct spdkrt_nvmf_tgt *tgt, const char *fn)
@@ -51,6 +53,23 @@ struct spdkrt_nvmf_subsystem *srt_nvmf_find_subsystem_locked(struct spdkrt_nvmf_
 		if (strcmp(s->nqn, nqn) == 0)
 			return s;
 	return NULL;
+}
+
+struct srt_nvmf_host *srt_nvmf_subsystem_find_host_locked(struct spdkrt_nvmf_subsystem *subsys,
+							  const char *hostnqn)
+{
+	struct srt_nvmf_host *h;
+
+	TAILQ_FOREACH(h, &subsys->hosts, link)
+		if (strcmp(h->nqn, hostnqn) == 0)
+			return h;
+	return NULL;
+}
+
+static void host_free(struct srt_nvmf_host *h)
+{
+	OPENSSL_cleanse(&h->psk, sizeof(h->psk));
+	free(h);
 }
 
 bool srt_nvmf_subsystem_host_allowed(struct spdkrt_nvmf_subsystem *subsys, const char *hostnqn)
@@ -111,7 +130,7 @@ static void subsystem_free_locked(struct spdkrt_nvmf_subsystem *s)
 
 	while ((h = TAILQ_FIRST(&s->hosts)) != NULL) {
 		TAILQ_REMOVE(&s->hosts, h, link);
-		free(h);
+		host_free(h);
 	}
 	s->tgt->live_subsys--;
 	free(s);
@@ -262,29 +281,56 @@ bool spdkrt_nvmf_subsystem_get_allow_any_host(const struct spdkrt_nvmf_subsystem
 	return s != NULL && s->allow_any_host;
 }
 
+int spdkrt_nvmf_host_opts_init(struct spdkrt_nvmf_host_opts *opts, size_t size)
+{
+	if (opts == NULL || size < sizeof(opts->size))
+		return -EINVAL;
+	memset(opts, 0, size);
+	opts->size = size;
+	return 0;
+}
+
 int spdkrt_nvmf_subsystem_add_host(struct spdkrt_nvmf_subsystem *s, const char *hostnqn)
 {
+	return spdkrt_nvmf_subsystem_add_host_ext(s, hostnqn, NULL);
+}
+
+int spdkrt_nvmf_subsystem_add_host_ext(struct spdkrt_nvmf_subsystem *s, const char *hostnqn,
+				       const struct spdkrt_nvmf_host_opts *opts)
+{
+	struct spdkrt_nvmf_host_opts o = { .size = sizeof(o) };
 	struct srt_nvmf_host *h;
 
-	if (s == NULL)
+	if (s == NULL || (opts != NULL && opts->size < sizeof(opts->size))) {
+		SRT_ERR("add host: %s", s == NULL ? "NULL subsystem" : "options size too small");
 		return -EINVAL;
+	}
 	if (!valid_nqn(hostnqn)) {
 		SRT_ERR("'%s' is not a host NQN", hostnqn != NULL ? hostnqn : "(null)");
 		return -EINVAL;
 	}
-	pthread_mutex_lock(&s->tgt->lock);
-	TAILQ_FOREACH(h, &s->hosts, link) {
-		if (strcmp(h->nqn, hostnqn) == 0) {
-			pthread_mutex_unlock(&s->tgt->lock);
-			return -EEXIST;
-		}
-	}
+	if (opts != NULL)
+		memcpy(&o, opts, opts->size < sizeof(o) ? opts->size : sizeof(o));
 	h = calloc(1, sizeof(*h));
-	if (h == NULL) {
-		pthread_mutex_unlock(&s->tgt->lock);
+	if (h == NULL)
 		return -ENOMEM;
+	if (o.psk != NULL) {
+		if (s->discovery || srt_tls_psk_parse(o.psk, &h->psk) != 0) {
+			SRT_ERR("host %s on %s: %s", hostnqn, s->nqn,
+				s->discovery ? "the discovery subsystem takes no PSK" :
+					       "the TLS PSK is not a valid interchange-format key");
+			host_free(h);
+			return -EINVAL;
+		}
+		h->has_psk = true;
 	}
 	snprintf(h->nqn, sizeof(h->nqn), "%s", hostnqn);
+	pthread_mutex_lock(&s->tgt->lock);
+	if (srt_nvmf_subsystem_find_host_locked(s, hostnqn) != NULL) {
+		pthread_mutex_unlock(&s->tgt->lock);
+		host_free(h);
+		return -EEXIST;
+	}
 	TAILQ_INSERT_TAIL(&s->hosts, h, link);
 	s->tgt->discovery_genctr++;
 	pthread_mutex_unlock(&s->tgt->lock);
@@ -303,13 +349,28 @@ int spdkrt_nvmf_subsystem_remove_host(struct spdkrt_nvmf_subsystem *s, const cha
 			break;
 	if (h != NULL) {
 		TAILQ_REMOVE(&s->hosts, h, link);
-		free(h);
+		host_free(h);
 		if (!s->allow_any_host)
 			fail_ctrlrs_locked(s, hostnqn);
 		s->tgt->discovery_genctr++;
 	}
 	pthread_mutex_unlock(&s->tgt->lock);
 	return h != NULL ? 0 : -ENOENT;
+}
+
+bool spdkrt_nvmf_subsystem_host_has_psk(const struct spdkrt_nvmf_subsystem *s, const char *hostnqn)
+{
+	const struct srt_nvmf_host *h;
+	bool has = false;
+
+	if (s == NULL || hostnqn == NULL)
+		return false;
+	pthread_mutex_lock(&s->tgt->lock);
+	TAILQ_FOREACH(h, &s->hosts, link)
+		if (strcmp(h->nqn, hostnqn) == 0)
+			has = h->has_psk;
+	pthread_mutex_unlock(&s->tgt->lock);
+	return has;
 }
 
 const char *spdkrt_nvmf_subsystem_get_host(const struct spdkrt_nvmf_subsystem *s, unsigned index)

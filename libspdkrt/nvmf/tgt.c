@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "sock/tls.h"
 #include "util/log.h"
 
 /* How often the acceptor looks for new connections, in microseconds. */
@@ -185,6 +186,14 @@ static int accept_poll(void *ctx)
 
 			if (srt_sock_accept(l->sock, &sock) != 0)
 				break;
+			/* The handshake runs on the poll group, as the first reads. */
+			if (l->secure &&
+			    srt_sock_tls_server_start(sock, srt_nvmf_tls_find_psk, tgt) != 0) {
+				SRT_ERR("dropping a connection to secure listener %s port %s: no TLS",
+					l->traddr, l->trsvcid);
+				srt_sock_close(&sock);
+				continue;
+			}
 			hand_to_group(tgt, sock);
 			accepted++;
 		}
@@ -219,15 +228,35 @@ static int check_listen_args(struct spdkrt_nvmf_tgt *tgt, const char *trtype, co
 	return 0;
 }
 
+int spdkrt_nvmf_listen_opts_init(struct spdkrt_nvmf_listen_opts *opts, size_t size)
+{
+	if (opts == NULL || size < sizeof(opts->size))
+		return -EINVAL;
+	memset(opts, 0, size);
+	opts->size = size;
+	return 0;
+}
+
 int spdkrt_nvmf_tgt_listen(struct spdkrt_nvmf_tgt *tgt, const char *trtype, const char *traddr,
 			   const char *trsvcid)
 {
+	return spdkrt_nvmf_tgt_listen_ext(tgt, trtype, traddr, trsvcid, NULL);
+}
+
+int spdkrt_nvmf_tgt_listen_ext(struct spdkrt_nvmf_tgt *tgt, const char *trtype, const char *traddr,
+			       const char *trsvcid, const struct spdkrt_nvmf_listen_opts *opts)
+{
+	struct spdkrt_nvmf_listen_opts o = { .size = sizeof(o) };
 	struct srt_nvmf_listener *l;
 	unsigned port;
 	int rc = check_listen_args(tgt, trtype, traddr, trsvcid);
 
 	if (rc != 0)
 		return rc;
+	if (opts != NULL && opts->size < sizeof(opts->size))
+		return -EINVAL;
+	if (opts != NULL)
+		memcpy(&o, opts, opts->size < sizeof(o) ? opts->size : sizeof(o));
 	if (find_listener(tgt, traddr, trsvcid) != NULL) {
 		SRT_ERR("already listening on %s port %s", traddr, trsvcid);
 		return -EEXIST;
@@ -246,12 +275,14 @@ int spdkrt_nvmf_tgt_listen(struct spdkrt_nvmf_tgt *tgt, const char *trtype, cons
 	snprintf(l->trsvcid, sizeof(l->trsvcid), "%u", port);
 	l->adrfam = srt_sock_family(l->sock) == AF_INET6 ? SPDKRT_NVMF_ADRFAM_IPV6 :
 							   SPDKRT_NVMF_ADRFAM_IPV4;
+	l->secure = o.secure_channel;
 	pthread_mutex_lock(&tgt->lock);
 	l->portid = tgt->next_portid++;
 	TAILQ_INSERT_TAIL(&tgt->listeners, l, link);
 	tgt->discovery_genctr++;
 	pthread_mutex_unlock(&tgt->lock);
-	SRT_NOTICE("NVMe/TCP target listening on %s port %s", l->traddr, l->trsvcid);
+	SRT_NOTICE("NVMe/TCP target listening on %s port %s%s", l->traddr, l->trsvcid,
+		   l->secure ? " (secure channel: TLS 1.3 PSK required)" : "");
 	return 0;
 }
 
@@ -303,6 +334,24 @@ int spdkrt_nvmf_tgt_get_listener(struct spdkrt_nvmf_tgt *tgt, unsigned index, ch
 	}
 	pthread_mutex_unlock(&tgt->lock);
 	return rc;
+}
+
+bool spdkrt_nvmf_tgt_listener_is_secure(struct spdkrt_nvmf_tgt *tgt, unsigned index)
+{
+	struct srt_nvmf_listener *l;
+	bool secure = false;
+
+	if (tgt == NULL)
+		return false;
+	pthread_mutex_lock(&tgt->lock);
+	TAILQ_FOREACH(l, &tgt->listeners, link) {
+		if (index-- == 0) {
+			secure = l->secure;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&tgt->lock);
+	return secure;
 }
 
 int spdkrt_nvmf_tgt_get_stats(struct spdkrt_nvmf_tgt *tgt, struct spdkrt_nvmf_stats *stats,

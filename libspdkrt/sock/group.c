@@ -2,7 +2,8 @@
 /*
  * Poll groups: one epoll set per spdkrt thread; srt_sock_group_poll() never waits. Sockets
  * closed from a callback stay allocated until the poll returns, since later events of the
- * same epoll batch may still name them.
+ * same epoll batch may still name them. A ready list holds sockets to call back without an
+ * epoll event (TLS bytes already decrypted).
  */
 #define SRT_LOG_COMPONENT "sock"
 #include "sock/internal.h"
@@ -22,6 +23,7 @@ struct srt_sock_group {
 	unsigned num_socks;
 	bool in_poll;
 	struct srt_sock *closed;
+	TAILQ_HEAD(, srt_sock) ready;
 };
 
 int srt_sock_group_create(struct srt_sock_group **pgroup)
@@ -41,6 +43,7 @@ int srt_sock_group_create(struct srt_sock_group **pgroup)
 		free(group);
 		return rc;
 	}
+	TAILQ_INIT(&group->ready);
 	*pgroup = group;
 	return 0;
 }
@@ -85,6 +88,10 @@ int srt_sock_group_remove(struct srt_sock_group *group, struct srt_sock *sock)
 	if (group == NULL || sock == NULL || sock->group != group)
 		return -EINVAL;
 	(void)epoll_ctl(group->epfd, EPOLL_CTL_DEL, sock->fd, NULL);
+	if (sock->ready) {
+		TAILQ_REMOVE(&group->ready, sock, ready_link);
+		sock->ready = false;
+	}
 	sock->group = NULL;
 	group->num_socks--;
 	return 0;
@@ -103,6 +110,32 @@ bool srt_sock_group_forget(struct srt_sock_group *group, struct srt_sock *sock)
 	sock->next_closed = group->closed;
 	group->closed = sock;
 	return true;
+}
+
+void srt_sock_group_mark_ready(struct srt_sock *sock)
+{
+	if (sock->group == NULL || sock->ready)
+		return;
+	sock->ready = true;
+	TAILQ_INSERT_TAIL(&sock->group->ready, sock, ready_link);
+}
+
+/* Call back as many ready sockets as were listed at the start: one marked again by its own
+ * callback waits for the next poll. */
+static int poll_ready(struct srt_sock_group *group)
+{
+	struct srt_sock *sock;
+	int listed = 0, n = 0;
+
+	TAILQ_FOREACH(sock, &group->ready, ready_link)
+		listed++;
+	while (n < listed && (sock = TAILQ_FIRST(&group->ready)) != NULL) {
+		TAILQ_REMOVE(&group->ready, sock, ready_link);
+		sock->ready = false;
+		sock->cb(sock->cb_ctx, sock);
+		n++;
+	}
+	return n;
 }
 
 int srt_sock_group_poll(struct srt_sock_group *group, int max_events)
@@ -125,6 +158,7 @@ int srt_sock_group_poll(struct srt_sock_group *group, int max_events)
 		if (sock->group == group)
 			sock->cb(sock->cb_ctx, sock);
 	}
+	n += poll_ready(group);
 	group->in_poll = false;
 	while (group->closed != NULL) {
 		struct srt_sock *sock = group->closed;

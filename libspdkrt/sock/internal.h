@@ -3,7 +3,11 @@
 #ifndef SRT_SOCK_INTERNAL_H
 #define SRT_SOCK_INTERNAL_H
 
+#include <sys/queue.h>
+
 #include "sock/sock.h"
+
+struct srt_tls;
 
 struct srt_sock {
 	int fd;
@@ -16,7 +20,16 @@ struct srt_sock {
 	/* Closed while its group was polling: the group frees it when the poll ends. */
 	bool closed;
 	struct srt_sock *next_closed;
+	/* TLS state (tls.c), NULL for plain TCP. */
+	struct srt_tls *tls;
+	/* On its group's ready list: called by the next poll without new bytes on the wire. */
+	bool ready;
+	TAILQ_ENTRY(srt_sock) ready_link;
 };
+
+/* Have the group's next poll call sock's callback even if epoll reports nothing (TLS holds
+ * decrypted bytes, or waits to write). No-op outside a group. */
+void srt_sock_group_mark_ready(struct srt_sock *sock);
 
 /* Remove a socket being closed from its group. @return true when the group will free it (it
  * is inside srt_sock_group_poll()); false when the caller frees it now. */

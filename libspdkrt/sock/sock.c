@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "sock/tls.h"
 #include "util/log.h"
 
 static int resolve(const char *addr, const char *port, bool passive, struct addrinfo **res)
@@ -169,6 +170,8 @@ ssize_t srt_sock_recv(struct srt_sock *sock, void *buf, size_t len)
 
 	if (sock == NULL || (buf == NULL && len > 0))
 		return -EINVAL;
+	if (sock->tls != NULL)
+		return srt_tls_recv(sock, buf, len);
 	do
 		n = recv(sock->fd, buf, len, 0);
 	while (n < 0 && errno == EINTR);
@@ -189,6 +192,8 @@ ssize_t srt_sock_writev(struct srt_sock *sock, const struct iovec *iov, int iovc
 
 	if (sock == NULL || iov == NULL || iovcnt <= 0)
 		return -EINVAL;
+	if (sock->tls != NULL)
+		return srt_tls_writev(sock, iov, iovcnt);
 	do
 		n = sendmsg(sock->fd, &msg, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
@@ -263,6 +268,7 @@ void srt_sock_close(struct srt_sock **psock)
 		return;
 	sock = *psock;
 	*psock = NULL;
+	srt_tls_free(sock);
 	if (sock->group != NULL && srt_sock_group_forget(sock->group, sock))
 		return; /* freed by the group once its poll loop is done with it */
 	close(sock->fd);

@@ -736,6 +736,36 @@ static void probe_spdkrt_pci_addr_parse(void)
  * ---- nvmf target: NULL handles and arguments ----
  * (first rows for this area, every argument NULL or 0; its owner may add sharper cases)
  */
+static void probe_spdkrt_nvmf_host_opts_init(void)
+{
+	want_rc(spdkrt_nvmf_host_opts_init(NULL, 0), -EINVAL, NO_LOG_YET);
+}
+
+static void probe_spdkrt_nvmf_listen_opts_init(void)
+{
+	want_rc(spdkrt_nvmf_listen_opts_init(NULL, 0), -EINVAL, NO_LOG_YET);
+}
+
+static void probe_spdkrt_nvmf_subsystem_add_host_ext(void)
+{
+	want_rc(spdkrt_nvmf_subsystem_add_host_ext(NULL, NULL, NULL), -EINVAL, "NULL subsystem");
+}
+
+static void probe_spdkrt_nvmf_subsystem_host_has_psk(void)
+{
+	want_value(spdkrt_nvmf_subsystem_host_has_psk(NULL, NULL), 0);
+}
+
+static void probe_spdkrt_nvmf_tgt_listen_ext(void)
+{
+	want_rc(spdkrt_nvmf_tgt_listen_ext(NULL, NULL, NULL, NULL, NULL), -EINVAL, NO_LOG_YET);
+}
+
+static void probe_spdkrt_nvmf_tgt_listener_is_secure(void)
+{
+	want_value(spdkrt_nvmf_tgt_listener_is_secure(NULL, 0), 0);
+}
+
 static void probe_spdkrt_nvmf_ns_opts_init(void)
 {
 	want_rc(spdkrt_nvmf_ns_opts_init(NULL, 0), -EINVAL, NO_LOG_YET);
@@ -1947,8 +1977,11 @@ static const struct row g_rows[] = {
 	ROW(spdkrt_bdev_spec_wipe),
 	ROW(spdkrt_bdev_unmap_ranges),
 	ROW(spdkrt_bdev_unregister),
+	ROW(spdkrt_nvmf_host_opts_init),
+	ROW(spdkrt_nvmf_listen_opts_init),
 	ROW(spdkrt_nvmf_ns_opts_init),
 	ROW(spdkrt_nvmf_subsystem_add_host),
+	ROW(spdkrt_nvmf_subsystem_add_host_ext),
 	ROW(spdkrt_nvmf_subsystem_add_ns),
 	ROW(spdkrt_nvmf_subsystem_create),
 	ROW(spdkrt_nvmf_subsystem_destroy),
@@ -1958,6 +1991,7 @@ static const struct row g_rows[] = {
 	ROW(spdkrt_nvmf_subsystem_get_nqn),
 	ROW(spdkrt_nvmf_subsystem_get_ns_bdev_name),
 	ROW(spdkrt_nvmf_subsystem_get_serial_number),
+	ROW(spdkrt_nvmf_subsystem_host_has_psk),
 	ROW(spdkrt_nvmf_subsystem_next),
 	ROW(spdkrt_nvmf_subsystem_next_nsid),
 	ROW(spdkrt_nvmf_subsystem_remove_host),
@@ -1972,6 +2006,8 @@ static const struct row g_rows[] = {
 	ROW(spdkrt_nvmf_tgt_get_listener),
 	ROW(spdkrt_nvmf_tgt_get_stats),
 	ROW(spdkrt_nvmf_tgt_listen),
+	ROW(spdkrt_nvmf_tgt_listen_ext),
+	ROW(spdkrt_nvmf_tgt_listener_is_secure),
 	ROW(spdkrt_nvmf_tgt_opts_init),
 	ROW(spdkrt_nvmf_tgt_stop_listen),
 	ROW(spdkrt_spec_redact),

@@ -669,6 +669,155 @@ static int host_keep_alive_expiry(void)
 	return 0;
 }
 
+/* TLS 1.3 PSK (NVMe TP 8011): a secure listener and a subsystem whose host has a key. */
+#define SECURE_NQN "nqn.2016-06.io.spdk:secure1"
+#define TLS_KEY "NVMeTLSkey-1:01:VRLbtnN9AQb2WXW3c9+wEf/DRLz0QuLdbYvEhwtdWwNf9LrZ:"
+#define TLS_OTHER_KEY "NVMeTLSkey-1:01:ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1+f4CBgoOeXryU:"
+static uint16_t g_tls_port;
+
+/* The discovery entry of the listener on port, or NULL. */
+static const struct spdkrt_nvmf_discovery_log_entry *find_entry(const uint8_t *log, uint16_t port)
+{
+	const struct spdkrt_nvmf_discovery_log_page *hdr = (const void *)log;
+	char want[8];
+
+	snprintf(want, sizeof(want), "%u ", port);
+	for (uint64_t i = 0; i < hdr->numrec && i < 3; i++) {
+		const struct spdkrt_nvmf_discovery_log_entry *e =
+			(const void *)(log + 1024 * (i + 1));
+
+		if (strncmp(e->trsvcid, want, strlen(want)) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+static int host_tls_data(void)
+{
+	struct test_host h, io;
+	struct spdkrt_nvme_cpl cpl;
+	static uint8_t wbuf[32768], rbuf[32768];
+
+	/* Admin and I/O queues over TLS, with digests inside; ICD and R2T writes, reads. */
+	CHECK(host_open_tls(&h, g_tls_port, TLS_KEY, TEST_HOSTNQN, SECURE_NQN) == 0);
+	CHECK(host_attach_opened(&h, SECURE_NQN, 0, true) == 0);
+	CHECK(host_open_tls(&io, g_tls_port, TLS_KEY, TEST_HOSTNQN, SECURE_NQN) == 0);
+	CHECK(host_icreq(&io, true, true) == 0);
+	CHECK(host_connect(&io, SECURE_NQN, TEST_HOSTNQN, 1, 31, 0, h.cntlid, &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl));
+	fill(wbuf, sizeof(wbuf), 11);
+	CHECK(rw(&io, SPDKRT_NVME_OPC_WRITE, 1, 8, 8, wbuf, 4096, true, &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl));
+	CHECK(rw(&io, SPDKRT_NVME_OPC_WRITE, 1, 16, 64, wbuf, 32768, false, &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl));
+	CHECK(rw(&io, SPDKRT_NVME_OPC_READ, 1, 16, 64, rbuf, 32768, false, &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl) && memcmp(rbuf, wbuf, 32768) == 0);
+	CHECK(rw(&io, SPDKRT_NVME_OPC_READ, 1, 8, 8, rbuf, 4096, false, &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl) && memcmp(rbuf, wbuf, 4096) == 0);
+	host_close(&io);
+	host_close(&h);
+	return 0;
+}
+
+static int host_tls_refusals(void)
+{
+	struct test_host h;
+	struct spdkrt_nvme_cpl cpl;
+	static uint8_t log[4096];
+	const struct spdkrt_nvmf_discovery_log_entry *e;
+	struct spdkrt_nvme_cmd c;
+	int rc;
+
+	/* Discovery (plain listener) reports the secure listener's requirements. */
+	CHECK(host_attach(&h, g_port, SPDKRT_NVMF_DISCOVERY_NQN, 0, false) == 0);
+	memset(&c, 0, sizeof(c));
+	c.opc = SPDKRT_NVME_OPC_GET_LOG_PAGE;
+	c.cdw10 = SPDKRT_NVME_LOG_DISCOVERY | ((sizeof(log) / 4 - 1) << 16);
+	CHECK(host_cmd(&h, &c, NULL, 0, false, log, sizeof(log), &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl));
+	e = find_entry(log, g_tls_port);
+	CHECK(e != NULL && e->treq == 0x1 && e->tsas.sectype == 2);
+	e = find_entry(log, g_port);
+	CHECK(e != NULL && e->treq == 0x2 && e->tsas.sectype == 0);
+	host_close(&h);
+	/* A wrong key and an unknown host: the handshake fails. */
+	rc = host_open_tls(&h, g_tls_port, TLS_OTHER_KEY, TEST_HOSTNQN, SECURE_NQN);
+	host_close(&h);
+	CHECK(rc < 0 && rc != -EAGAIN);
+	rc = host_open_tls(&h, g_tls_port, TLS_KEY, "nqn.2014-08.org.example:stranger", SECURE_NQN);
+	host_close(&h);
+	CHECK(rc < 0 && rc != -EAGAIN);
+	/* The right key for one subsystem does not open another on that connection. */
+	CHECK(host_open_tls(&h, g_tls_port, TLS_KEY, TEST_HOSTNQN, SECURE_NQN) == 0);
+	CHECK(host_icreq(&h, false, false) == 0);
+	CHECK(host_connect(&h, NQN, TEST_HOSTNQN, 0, 31, 0, 0xffff, &cpl) == 0);
+	CHECK(cpl_sct_sc(&cpl) == SCT_SC(1, SPDKRT_NVMF_SC_INVALID_HOST));
+	host_close(&h);
+	/* Plaintext NVMe/TCP to the secure listener: the connection ends. */
+	CHECK(host_open(&h, g_tls_port) == 0);
+	CHECK(host_icreq(&h, false, false) != 0);
+	host_close(&h);
+	/* A host that has a key may not connect without TLS. */
+	CHECK(host_open(&h, g_port) == 0);
+	CHECK(host_icreq(&h, false, false) == 0);
+	CHECK(host_connect(&h, SECURE_NQN, TEST_HOSTNQN, 0, 31, 0, 0xffff, &cpl) == 0);
+	CHECK(cpl_sct_sc(&cpl) == SCT_SC(1, SPDKRT_NVMF_SC_INVALID_HOST));
+	host_close(&h);
+	/* After all that, the right key still works. */
+	CHECK(host_open_tls(&h, g_tls_port, TLS_KEY, TEST_HOSTNQN, SECURE_NQN) == 0);
+	CHECK(host_attach_opened(&h, SECURE_NQN, 0, false) == 0);
+	host_close(&h);
+	return 0;
+}
+
+static void test_tls(void **state)
+{
+	struct spdkrt_nvmf_subsystem *s;
+	struct spdkrt_nvmf_listen_opts lo;
+	struct spdkrt_nvmf_host_opts ho;
+	char addr[64], port[32];
+
+	(void)state;
+	assert_int_equal(
+		spdkrt_bdev_create("malloc:name=Malloc2,num_blocks=4096,block_size=512", NULL), 0);
+	assert_int_equal(spdkrt_nvmf_subsystem_create(g_tgt, SECURE_NQN, &s), 0);
+	assert_int_equal(spdkrt_nvmf_subsystem_add_ns(s, "Malloc2", NULL, NULL), 0);
+	assert_int_equal(spdkrt_nvmf_host_opts_init(&ho, sizeof(ho)), 0);
+	assert_null(ho.psk);
+	/* Keys are checked when added. */
+	ho.psk = "NVMeTLSkey-1:01:WRLbtnN9AQb2WXW3c9+wEf/DRLz0QuLdbYvEhwtdWwNf9LrZ:";
+	assert_int_equal(spdkrt_nvmf_subsystem_add_host_ext(s, TEST_HOSTNQN, &ho), -EINVAL);
+	ho.psk = TLS_KEY;
+	assert_int_equal(spdkrt_nvmf_subsystem_add_host_ext(s, TEST_HOSTNQN, &ho), 0);
+	assert_true(spdkrt_nvmf_subsystem_host_has_psk(s, TEST_HOSTNQN));
+	assert_false(spdkrt_nvmf_subsystem_host_has_psk(g_subsys, TEST_HOSTNQN));
+	assert_int_equal(spdkrt_nvmf_listen_opts_init(&lo, sizeof(lo)), 0);
+	assert_false(lo.secure_channel);
+	lo.secure_channel = true;
+	assert_int_equal(spdkrt_nvmf_tgt_listen_ext(g_tgt, "tcp", "127.0.0.1", "0", &lo), 0);
+	assert_int_equal(
+		spdkrt_nvmf_tgt_get_listener(g_tgt, 1, addr, sizeof(addr), port, sizeof(port)), 0);
+	assert_false(spdkrt_nvmf_tgt_listener_is_secure(g_tgt, 0));
+	assert_true(spdkrt_nvmf_tgt_listener_is_secure(g_tgt, 1));
+	g_tls_port = (uint16_t)atoi(port);
+
+	assert_int_equal(run_host(host_tls_data), 0);
+	log_capture_start();
+	assert_int_equal(run_host(host_tls_refusals), 0);
+	/* Each refusal says why (assert_logged clears the capture: check the others first). */
+	assert_non_null(strstr(g_log_capture.text, "PSK was refused"));
+	assert_non_null(strstr(g_log_capture.text, "no TLS PSK for host "
+						   "nqn.2014-08.org.example:stranger"));
+	assert_non_null(strstr(g_log_capture.text, "of another host or subsystem"));
+	assert_logged("must connect over TLS");
+	log_capture_stop();
+
+	assert_int_equal(spdkrt_nvmf_tgt_stop_listen(g_tgt, "tcp", "127.0.0.1", port), 0);
+	assert_int_equal(spdkrt_nvmf_subsystem_destroy(s), 0);
+	poll_n(2000);
+	destroy_and_wait("Malloc2");
+}
+
 static void test_keep_alive_expiry(void **state)
 {
 	struct spdkrt_nvmf_stats st = { 0 };
@@ -689,6 +838,7 @@ int main(void)
 		cmocka_unit_test(test_hot_add),     cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_discovery),   cmocka_unit_test(test_hostile_pdus),
 		cmocka_unit_test(test_data_errors), cmocka_unit_test(test_keep_alive_expiry),
+		cmocka_unit_test(test_tls),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

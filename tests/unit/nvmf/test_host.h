@@ -2,7 +2,8 @@
 /*
  * A small blocking NVMe/TCP host for tests, written from the transport specification: it
  * runs on its own OS thread against the real target over 127.0.0.1 (the test's main thread
- * polls the target), and can also send malformed PDUs on purpose.
+ * polls the target), and can also send malformed PDUs on purpose. Over TLS (host_open_tls) it
+ * goes through the library's TLS client socket instead of a plain blocking fd.
  */
 #ifndef SPDKRT_TEST_NVMF_HOST_H
 #define SPDKRT_TEST_NVMF_HOST_H
@@ -21,10 +22,13 @@
 #include <spdkrt/nvme_spec.h>
 
 #include "nvmf/tcp_pdu.h"
+#include "sock/tls.h"
 #include "util/crc32c.h"
 
 struct test_host {
 	int fd;
+	/* Set instead of fd for a TLS connection. */
+	struct srt_sock *tls;
 	bool hdgst;
 	bool ddgst;
 	uint32_t maxh2cdata;
@@ -65,16 +69,65 @@ static inline int host_open(struct test_host *h, uint16_t port)
 	return 0;
 }
 
+/* Connect over TLS with a configured PSK and finish the handshake: 0, or its error. */
+static inline int host_open_tls(struct test_host *h, uint16_t port, const char *psk,
+				const char *hostnqn, const char *subnqn)
+{
+	char p[16];
+	int rc;
+
+	memset(h, 0, sizeof(*h));
+	h->fd = -1;
+	snprintf(p, sizeof(p), "%u", port);
+	rc = srt_sock_connect("127.0.0.1", p, TEST_HOST_TIMEOUT_MS, &h->tls);
+	if (rc == 0)
+		rc = srt_sock_tls_client_start(h->tls, psk, hostnqn, subnqn);
+	if (rc != 0)
+		return rc;
+	for (int i = 0; i < TEST_HOST_TIMEOUT_MS * 10; i++) {
+		rc = srt_sock_tls_handshake(h->tls);
+		if (rc != -EAGAIN)
+			break;
+		usleep(100);
+	}
+	return rc;
+}
+
 static inline void host_close(struct test_host *h)
 {
 	if (h->fd >= 0)
 		close(h->fd);
 	h->fd = -1;
+	srt_sock_close(&h->tls);
+}
+
+/* TLS: send or receive all of len bytes through the non-blocking socket, within the timeout. */
+static inline int host_tls_io(struct test_host *h, void *buf, size_t len, bool send)
+{
+	uint8_t *p = buf;
+
+	for (int i = 0; len > 0 && i < TEST_HOST_TIMEOUT_MS * 10; i++) {
+		struct iovec iov = { p, len };
+		ssize_t n = send ? srt_sock_writev(h->tls, &iov, 1) : srt_sock_recv(h->tls, p, len);
+
+		if (n == -EAGAIN) {
+			usleep(100);
+			continue;
+		}
+		if (n < 0)
+			return send ? -EPIPE : (int)n;
+		p += n;
+		len -= (size_t)n;
+	}
+	return len == 0 ? 0 : -ETIMEDOUT;
 }
 
 static inline int host_send(struct test_host *h, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
+
+	if (h->tls != NULL)
+		return host_tls_io(h, (void *)(uintptr_t)buf, len, true);
 
 	while (len > 0) {
 		ssize_t n = send(h->fd, p, len, MSG_NOSIGNAL);
@@ -94,6 +147,8 @@ static inline int host_recv(struct test_host *h, void *buf, size_t len)
 {
 	uint8_t *p = buf;
 
+	if (h->tls != NULL)
+		return host_tls_io(h, buf, len, false);
 	while (len > 0) {
 		ssize_t n = recv(h->fd, p, len, 0);
 
@@ -114,6 +169,8 @@ static inline bool host_sees_close(struct test_host *h)
 {
 	uint8_t b[256];
 
+	if (h->tls != NULL)
+		return host_tls_io(h, b, sizeof(b), false) != -ETIMEDOUT;
 	for (;;) {
 		ssize_t n = recv(h->fd, b, sizeof(b), 0);
 
@@ -396,16 +453,14 @@ static inline int host_prop_set_cc(struct test_host *h, uint32_t cc)
 	return rc != 0 ? rc : spdkrt_nvme_cpl_is_error(&cpl) ? -EIO : 0;
 }
 
-/* ICReq, admin Connect, CC.EN = 1 and CSTS.RDY: what a host does before any admin command. */
-static inline int host_attach(struct test_host *h, uint16_t port, const char *subnqn, uint32_t kato,
-			      bool digests)
+/* ICReq, admin Connect, CC.EN = 1 and CSTS.RDY on an open connection (plain or TLS). */
+static inline int host_attach_opened(struct test_host *h, const char *subnqn, uint32_t kato,
+				     bool digests)
 {
 	struct spdkrt_nvme_cpl cpl;
 	uint64_t csts = 0, cap = 0;
-	int rc = host_open(h, port);
+	int rc = host_icreq(h, digests, digests);
 
-	if (rc == 0)
-		rc = host_icreq(h, digests, digests);
 	if (rc == 0)
 		rc = host_connect(h, subnqn, TEST_HOSTNQN, 0, 31, kato, 0xffff, &cpl);
 	if (rc == 0 && spdkrt_nvme_cpl_is_error(&cpl))
@@ -422,6 +477,15 @@ static inline int host_attach(struct test_host *h, uint16_t port, const char *su
 		rc = host_prop_get(h, SPDKRT_NVME_REG_CAP, true, &cap);
 	h->mqes = (uint16_t)SPDKRT_NVME_GET(cap, SPDKRT_NVME_CAP_MQES);
 	return rc;
+}
+
+/* ICReq, admin Connect, CC.EN = 1 and CSTS.RDY: what a host does before any admin command. */
+static inline int host_attach(struct test_host *h, uint16_t port, const char *subnqn, uint32_t kato,
+			      bool digests)
+{
+	int rc = host_open(h, port);
+
+	return rc != 0 ? rc : host_attach_opened(h, subnqn, kato, digests);
 }
 
 /* An I/O queue of the controller h attached. */
