@@ -195,10 +195,11 @@ struct spdkrt_bdev_fn_table {
 	 */
 	void (*destruct)(struct spdkrt_bdev *bdev, spdkrt_bdev_destruct_done_cb done);
 	/**
-	 * Optional (spdkrt_bdev_rescan): measure the backing store again into *num_blocks.
-	 * Called with the registry lock held, on any thread: only measure, never call the core.
+	 * Optional (spdkrt_bdev_rescan): measure the backing store again into *num_blocks
+	 * (ctx: spdkrt_bdev_info.ctx). Called with the registry lock held, on any thread: only
+	 * measure, never call the core (not even its getters).
 	 */
-	int (*rescan)(struct spdkrt_bdev *bdev, uint64_t *num_blocks);
+	int (*rescan)(void *ctx, uint64_t *num_blocks);
 };
 
 /** The geometry and limits of a bdev; initialise with spdkrt_bdev_info_init(). */

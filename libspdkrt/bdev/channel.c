@@ -244,6 +244,12 @@ int spdkrt_bdev_get_io_channel_ext(struct spdkrt_bdev_desc *desc, struct spdkrt_
 		SRT_ERR("spdkrt_bdev_get_io_channel: desc is NULL");
 		return -EINVAL;
 	}
+	if (!srt_bdev_desc_is_open(desc)) {
+		SRT_ERR("spdkrt_bdev_get_io_channel: %p is not an open descriptor (closed "
+			"already?)",
+			(void *)desc);
+		return -EINVAL;
+	}
 	return srt_get_io_channel(desc->bdev, ch);
 }
 

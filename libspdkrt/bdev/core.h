@@ -56,7 +56,11 @@ static inline struct srt_bdev_channel *srt_bdev_channel_of(struct spdkrt_io_chan
 	return *(struct srt_bdev_channel **)srt_io_channel_ctx(ch);
 }
 
+/* A descriptor's magic while it is open (0 once closed: desc_pool.c keeps its memory). */
+#define SRT_BDEV_DESC_OPEN 0x64657363u
+
 struct spdkrt_bdev_desc {
+	_Atomic uint32_t magic; /* SRT_BDEV_DESC_OPEN from open to close */
 	struct spdkrt_bdev *bdev;
 	struct spdkrt_thread *thread;
 	spdkrt_bdev_event_cb event_cb;
@@ -69,6 +73,16 @@ struct spdkrt_bdev_desc {
 
 /* Guards the registry, descriptors and the channel lists of every bdev. */
 extern pthread_mutex_t srt_bdev_lock;
+
+/* desc_pool.c: descriptor memory, never freed (a stale handle reads a closed descriptor). */
+struct spdkrt_bdev_desc *srt_bdev_desc_alloc(void);
+void srt_bdev_desc_free(struct spdkrt_bdev_desc *desc);
+
+/* Whether desc is an open descriptor: one load, safe on a closed one (see desc_pool.c). */
+static inline bool srt_bdev_desc_is_open(const struct spdkrt_bdev_desc *desc)
+{
+	return atomic_load_explicit(&desc->magic, memory_order_relaxed) == SRT_BDEV_DESC_OPEN;
+}
 
 /* channel.c */
 int srt_bdev_channel_create(void *io_device, void *ctx);

@@ -35,6 +35,23 @@ static inline void module_submit(struct srt_bdev_channel *ch, struct spdkrt_bdev
 
 static void split_child_done(struct spdkrt_bdev_io *child);
 
+/* Stale or foreign handles: logged off the hot path. */
+static __attribute__((noinline, cold)) int stale_desc(const char *fn,
+						      const struct spdkrt_bdev_desc *desc)
+{
+	SRT_ERR("%s: %p is not an open descriptor (closed already?)", fn, (const void *)desc);
+	return -EINVAL;
+}
+
+static __attribute__((noinline, cold)) int foreign_channel(const char *fn,
+							   const struct spdkrt_io_channel *ch)
+{
+	SRT_ERR("%s: %p is not a channel of the current thread (another thread's, or put "
+		"already)",
+		fn, (const void *)ch);
+	return -EINVAL;
+}
+
 /* Runs a completed I/O's callback (a parent's for a split child) and recycles it. */
 static inline void deliver(struct spdkrt_bdev_io *io)
 {
@@ -224,8 +241,14 @@ int spdkrt_bdev_get_nvme_status(struct spdkrt_io_channel *io_ch, int status,
 {
 	struct srt_bdev_mgmt *mgmt;
 
-	if (io_ch == NULL || nvme == NULL || !srt_bdev_is_known(io_ch->io_device)) {
-		SRT_ERR("spdkrt_bdev_get_nvme_status: NULL argument or not a bdev channel");
+	if (io_ch == NULL || nvme == NULL) {
+		SRT_ERR("spdkrt_bdev_get_nvme_status: NULL argument");
+		return -EINVAL;
+	}
+	if (!srt_io_channel_is_mine(io_ch))
+		return foreign_channel(__func__, io_ch);
+	if (!srt_bdev_is_known(io_ch->io_device)) {
+		SRT_ERR("spdkrt_bdev_get_nvme_status: not a bdev channel");
 		return -EINVAL;
 	}
 	mgmt = srt_bdev_channel_of(io_ch)->mgmt;
@@ -255,9 +278,11 @@ int spdkrt_bdev_queue_io_wait(struct spdkrt_bdev *bdev, struct spdkrt_io_channel
 		SRT_ERR("spdkrt_bdev_queue_io_wait: NULL bdev, channel, entry or entry->cb_fn");
 		return -EINVAL;
 	}
+	if (!srt_io_channel_is_mine(io_ch))
+		return foreign_channel(__func__, io_ch);
 	if (io_ch->io_device != bdev) {
-		SRT_ERR("spdkrt_bdev_queue_io_wait: the channel belongs to another bdev than '%s'",
-			bdev->name);
+		SRT_ERR("spdkrt_bdev_queue_io_wait: the channel belongs to another bdev than %p",
+			(void *)bdev);
 		return -EINVAL;
 	}
 	ch = srt_bdev_channel_of(io_ch);
@@ -503,12 +528,12 @@ static ALWAYS_INLINE int check_request(const char *fn, struct spdkrt_bdev_desc *
 		SRT_ERR("%s: desc, channel or callback is NULL", fn);
 		return -EINVAL;
 	}
+	/* Neither handle is read through before it is known live (closed or released: -EINVAL). */
+	if (unlikely(!srt_bdev_desc_is_open(desc)))
+		return stale_desc(fn, desc);
+	if (unlikely(!srt_io_channel_is_mine(io_ch)))
+		return foreign_channel(fn, io_ch);
 	bdev = desc->bdev;
-	if (unlikely(io_ch->thread != srt_current_thread)) {
-		SRT_ERR("%s: the channel belongs to thread '%s', not to the current one", fn,
-			io_ch->thread->name);
-		return -EINVAL;
-	}
 	if (unlikely(io_ch->io_device != bdev)) {
 		SRT_ERR("%s: the channel belongs to another bdev than '%s'", fn, bdev->name);
 		return -EINVAL;
@@ -787,8 +812,7 @@ int spdkrt_bdev_reset(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *i
 	struct srt_bdev_channel *ch;
 	struct spdkrt_bdev_io *io;
 	/* A reset covers the whole device. */
-	int rc = check_request(__func__, desc, io_ch, cb, SPDKRT_BDEV_IO_RESET, 0,
-			       desc != NULL ? spdkrt_bdev_get_num_blocks(desc->bdev) : 1);
+	int rc = check_request(__func__, desc, io_ch, cb, SPDKRT_BDEV_IO_RESET, 0, 1);
 
 	if (rc == 0)
 		rc = check_supported(__func__, desc->bdev, SPDKRT_BDEV_IO_RESET);
@@ -802,7 +826,7 @@ int spdkrt_bdev_reset(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *i
 	io->bdev = ch->bdev;
 	io->type = SPDKRT_BDEV_IO_RESET;
 	io->offset_blocks = 0;
-	io->num_blocks = spdkrt_bdev_get_num_blocks(ch->bdev);
+	io->num_blocks = atomic_load_explicit(&ch->bdev->num_blocks, memory_order_relaxed);
 	io->iovs = NULL;
 	io->iovcnt = 0;
 	io->status = 0;
@@ -824,6 +848,8 @@ static int bytes_to_blocks(const char *fn, struct spdkrt_bdev_desc *desc, uint64
 		SRT_ERR("%s: desc is NULL", fn);
 		return -EINVAL;
 	}
+	if (!srt_bdev_desc_is_open(desc))
+		return stale_desc(fn, desc);
 	bs = desc->bdev->block_size;
 	if (((offset | nbytes) & (bs - 1)) != 0) {
 		SRT_ERR("%s: offset %llu and length %llu must be multiples of the block size %u",

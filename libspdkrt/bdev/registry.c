@@ -33,9 +33,30 @@ static struct spdkrt_bdev *find_locked(const char *name)
 	return NULL;
 }
 
+/* Who to tell when a module has finished destructing a bdev. */
+struct destroy_done {
+	TAILQ_ENTRY(destroy_done) link;
+	struct spdkrt_bdev *bdev;
+	const struct srt_bdev_module *module;
+	bool free_bdev; /* spdkrt_bdev_register allocated it */
+	struct spdkrt_thread *thread;
+	spdkrt_bdev_done_cb cb;
+	void *ctx;
+};
+static TAILQ_HEAD(, destroy_done) g_destructing = TAILQ_HEAD_INITIALIZER(g_destructing);
+
+/*
+ * Bumped whenever a bdev leaves the registry for good (its memory may go then): every thread's
+ * cached answer of bdev_is_live() is stale from that moment.
+ */
+static _Atomic uint64_t g_bdevs_gone;
+static __thread const struct spdkrt_bdev *t_live_bdev;
+static __thread uint64_t t_live_gone;
+
 bool srt_bdev_is_known(const void *ptr)
 {
 	struct spdkrt_bdev *b;
+	struct destroy_done *d;
 	bool found = false;
 
 	pthread_mutex_lock(&srt_bdev_lock);
@@ -43,9 +64,44 @@ bool srt_bdev_is_known(const void *ptr)
 		found = found || b == ptr;
 	TAILQ_FOREACH(b, &g_releasing, link)
 		found = found || b == ptr;
+	/* its module's destruct may still ask for its context */
+	TAILQ_FOREACH(d, &g_destructing, link)
+		found = found || d->bdev == ptr;
 	pthread_mutex_unlock(&srt_bdev_lock);
 	return found;
 }
+
+/*
+ * Whether bdev is registered or still being released: a compare with the bdev this thread found
+ * last (while no bdev has gone since), else a registry walk. Never reads through bdev first.
+ */
+static bool bdev_is_live(const struct spdkrt_bdev *bdev)
+{
+	/* read before the walk: a bdev going during it makes the next call walk again */
+	uint64_t gone = atomic_load_explicit(&g_bdevs_gone, memory_order_acquire);
+
+	if (t_live_bdev == bdev && t_live_gone == gone)
+		return true;
+	if (!srt_bdev_is_known(bdev))
+		return false;
+	t_live_bdev = bdev;
+	t_live_gone = gone;
+	return true;
+}
+
+/* For the getters: NULL gives the documented answer quietly, a stale handle is logged. */
+static bool bdev_usable(const char *fn, const struct spdkrt_bdev *bdev)
+{
+	if (bdev == NULL)
+		return false;
+	if (likely(bdev_is_live(bdev)))
+		return true;
+	SRT_ERR("%s: %p is not a registered bdev (destroyed already?)", fn, (const void *)bdev);
+	return false;
+}
+
+/* A getter's answer: value for a live bdev, else fallback. */
+#define BDEV_GET(bdev, value, fallback) (bdev_usable(__func__, (bdev)) ? (value) : (fallback))
 
 /* A random (version 4) RFC 4122 UUID unless the module gave one. */
 static void make_uuid(uint8_t uuid[16])
@@ -328,7 +384,7 @@ int spdkrt_bdev_open(const char *name, bool write, spdkrt_bdev_event_cb event_cb
 			"spdkrt thread");
 		return -EINVAL;
 	}
-	desc = calloc(1, sizeof(*desc));
+	desc = srt_bdev_desc_alloc();
 	if (desc == NULL)
 		return -ENOMEM;
 	pthread_mutex_lock(&srt_bdev_lock);
@@ -350,10 +406,11 @@ int spdkrt_bdev_open(const char *name, bool write, spdkrt_bdev_event_cb event_cb
 		desc->write = write;
 		desc->refs = 1;
 		TAILQ_INSERT_TAIL(&bdev->descs, desc, link);
+		atomic_store_explicit(&desc->magic, SRT_BDEV_DESC_OPEN, memory_order_relaxed);
 	}
 	pthread_mutex_unlock(&srt_bdev_lock);
 	if (rc != 0) {
-		free(desc);
+		srt_bdev_desc_free(desc);
 		return rc;
 	}
 	*out = desc;
@@ -433,6 +490,7 @@ void spdkrt_bdev_close(struct spdkrt_bdev_desc *desc)
 		return;
 	}
 	desc->closed = true;
+	atomic_store_explicit(&desc->magic, 0, memory_order_relaxed); /* I/O refused from now */
 	TAILQ_REMOVE(&bdev->descs, desc, link);
 	last = TAILQ_EMPTY(&bdev->descs) && atomic_load(&bdev->removing);
 	free_desc = desc_unref_locked(desc);
@@ -441,14 +499,22 @@ void spdkrt_bdev_close(struct spdkrt_bdev_desc *desc)
 		SRT_WARN("spdkrt_bdev_close: '%s' closed from another thread than it was opened on",
 			 bdev->name);
 	if (free_desc)
-		free(desc);
+		srt_bdev_desc_free(desc);
 	if (last)
 		srt_bdev_unregister(bdev);
 }
 
 struct spdkrt_bdev *spdkrt_bdev_desc_get_bdev(struct spdkrt_bdev_desc *desc)
 {
-	return desc != NULL ? desc->bdev : NULL;
+	if (desc == NULL)
+		return NULL;
+	if (!srt_bdev_desc_is_open(desc)) {
+		SRT_ERR("spdkrt_bdev_desc_get_bdev: %p is not an open descriptor (closed "
+			"already?)",
+			(void *)desc);
+		return NULL;
+	}
+	return desc->bdev;
 }
 
 struct event_msg {
@@ -471,7 +537,7 @@ static void event_deliver(void *arg)
 	free_desc = desc_unref_locked(desc);
 	pthread_mutex_unlock(&srt_bdev_lock);
 	if (free_desc)
-		free(desc);
+		srt_bdev_desc_free(desc);
 	free(msg);
 }
 
@@ -537,7 +603,7 @@ int spdkrt_bdev_rescan(const char *name)
 		rc = -ENOTSUP;
 	} else {
 		old = atomic_load(&bdev->num_blocks);
-		rc = bdev->fn->rescan(bdev, &now);
+		rc = bdev->fn->rescan(bdev->ctx, &now);
 		if (rc == 0 && now != old)
 			rc = notify_resize_locked(bdev, now);
 	}
@@ -586,18 +652,6 @@ void srt_bdev_release_claim(struct spdkrt_bdev *bdev)
 	pthread_mutex_unlock(&srt_bdev_lock);
 }
 
-/* Who to tell when a module has finished destructing a bdev. */
-struct destroy_done {
-	TAILQ_ENTRY(destroy_done) link;
-	struct spdkrt_bdev *bdev;
-	const struct srt_bdev_module *module;
-	bool free_bdev; /* spdkrt_bdev_register allocated it */
-	struct spdkrt_thread *thread;
-	spdkrt_bdev_done_cb cb;
-	void *ctx;
-};
-static TAILQ_HEAD(, destroy_done) g_destructing = TAILQ_HEAD_INITIALIZER(g_destructing);
-
 static void destroy_done_msg(void *arg)
 {
 	struct destroy_done *d = arg;
@@ -618,6 +672,8 @@ static void module_destructed(struct spdkrt_bdev *bdev)
 	}
 	if (d != NULL)
 		TAILQ_REMOVE(&g_destructing, d, link);
+	/* pairs with the acquire load in bdev_is_live(): cached answers about bdev are void */
+	atomic_fetch_add_explicit(&g_bdevs_gone, 1, memory_order_release);
 	pthread_mutex_unlock(&srt_bdev_lock);
 	/* bdev itself may be gone: a built-in module frees the object it is embedded in */
 	if (d != NULL && d->free_bdev)
@@ -648,6 +704,8 @@ static void destruct_bdev(struct spdkrt_bdev *bdev)
 
 	pthread_mutex_lock(&srt_bdev_lock);
 	TAILQ_REMOVE(&g_releasing, bdev, link);
+	if (d == NULL) /* not findable any more: see module_destructed() */
+		atomic_fetch_add_explicit(&g_bdevs_gone, 1, memory_order_release);
 	if (d != NULL) {
 		d->bdev = bdev;
 		d->module = bdev->module;
@@ -835,54 +893,54 @@ void srt_bdev_destroy_all(void (*done)(void *ctx), void *ctx)
 
 const char *spdkrt_bdev_get_name(const struct spdkrt_bdev *bdev)
 {
-	return bdev != NULL ? bdev->name : "";
+	return BDEV_GET(bdev, bdev->name, "");
 }
 
 const char *spdkrt_bdev_get_product_name(const struct spdkrt_bdev *bdev)
 {
-	return bdev != NULL ? bdev->product_name : "";
+	return BDEV_GET(bdev, bdev->product_name, "");
 }
 
 const char *spdkrt_bdev_get_module_name(const struct spdkrt_bdev *bdev)
 {
-	return bdev != NULL ? bdev->module->name : "";
+	return BDEV_GET(bdev, bdev->module->name, "");
 }
 
 uint32_t spdkrt_bdev_get_block_size(const struct spdkrt_bdev *bdev)
 {
-	return bdev != NULL ? bdev->block_size : 0;
+	return BDEV_GET(bdev, bdev->block_size, 0);
 }
 
 uint64_t spdkrt_bdev_get_num_blocks(const struct spdkrt_bdev *bdev)
 {
-	return bdev != NULL ? atomic_load_explicit(&bdev->num_blocks, memory_order_relaxed) : 0;
+	return BDEV_GET(bdev, atomic_load_explicit(&bdev->num_blocks, memory_order_relaxed), 0);
 }
 
 size_t spdkrt_bdev_get_buf_align(const struct spdkrt_bdev *bdev)
 {
-	return bdev != NULL ? bdev->buf_align : 1;
+	return BDEV_GET(bdev, bdev->buf_align, 1);
 }
 
 uint32_t spdkrt_bdev_get_optimal_io_boundary(const struct spdkrt_bdev *bdev)
 {
-	return bdev != NULL ? bdev->optimal_io_boundary : 0;
+	return BDEV_GET(bdev, bdev->optimal_io_boundary, 0);
 }
 
 uint32_t spdkrt_bdev_get_write_unit_size(const struct spdkrt_bdev *bdev)
 {
-	return bdev != NULL ? bdev->write_unit_size : 0;
+	return BDEV_GET(bdev, bdev->write_unit_size, 0);
 }
 
 uint32_t spdkrt_bdev_get_max_io_blocks(const struct spdkrt_bdev *bdev)
 {
-	return bdev != NULL ? bdev->max_io_blocks : 0;
+	return BDEV_GET(bdev, bdev->max_io_blocks, 0);
 }
 
 bool spdkrt_bdev_is_claimed(const struct spdkrt_bdev *bdev)
 {
 	bool claimed;
 
-	if (bdev == NULL)
+	if (!bdev_usable(__func__, bdev))
 		return false;
 	pthread_mutex_lock(&srt_bdev_lock);
 	claimed = bdev->claimed_by != NULL;
@@ -892,14 +950,14 @@ bool spdkrt_bdev_is_claimed(const struct spdkrt_bdev *bdev)
 
 bool spdkrt_bdev_io_type_supported(const struct spdkrt_bdev *bdev, enum spdkrt_bdev_io_type type)
 {
-	if (bdev == NULL || (unsigned)type > SPDKRT_BDEV_IO_NVME_IO)
+	if (!bdev_usable(__func__, bdev) || (unsigned)type > SPDKRT_BDEV_IO_NVME_IO)
 		return false;
 	return bdev->fn->io_type_supported(bdev->ctx, type);
 }
 
 void *spdkrt_bdev_get_module_ctx(const struct spdkrt_bdev *bdev)
 {
-	return bdev != NULL ? bdev->ctx : NULL;
+	return BDEV_GET(bdev, bdev->ctx, NULL);
 }
 
 int spdkrt_bdev_get_uuid(const struct spdkrt_bdev *bdev, uint8_t uuid[16])
@@ -908,38 +966,40 @@ int spdkrt_bdev_get_uuid(const struct spdkrt_bdev *bdev, uint8_t uuid[16])
 		SRT_ERR("spdkrt_bdev_get_uuid: bdev or uuid is NULL");
 		return -EINVAL;
 	}
+	if (!bdev_usable(__func__, bdev))
+		return -ENODEV;
 	memcpy(uuid, bdev->uuid, 16);
 	return 0;
 }
 
 uint32_t spdkrt_bdev_get_max_unmap_blocks(const struct spdkrt_bdev *bdev)
 {
-	return bdev != NULL ? bdev->max_unmap_blocks : 0;
+	return BDEV_GET(bdev, bdev->max_unmap_blocks, 0);
 }
 
 uint32_t spdkrt_bdev_get_max_unmap_ranges(const struct spdkrt_bdev *bdev)
 {
-	return bdev != NULL ? bdev->max_unmap_ranges : 0;
+	return BDEV_GET(bdev, bdev->max_unmap_ranges, 0);
 }
 
 uint32_t spdkrt_bdev_get_max_write_zeroes_blocks(const struct spdkrt_bdev *bdev)
 {
-	return bdev != NULL ? bdev->max_write_zeroes_blocks : 0;
+	return BDEV_GET(bdev, bdev->max_write_zeroes_blocks, 0);
 }
 
 uint32_t spdkrt_bdev_get_max_segment_size(const struct spdkrt_bdev *bdev)
 {
-	return bdev != NULL ? bdev->max_segment_size : 0;
+	return BDEV_GET(bdev, bdev->max_segment_size, 0);
 }
 
 uint32_t spdkrt_bdev_get_max_segments(const struct spdkrt_bdev *bdev)
 {
-	return bdev != NULL ? bdev->max_segments : 0;
+	return BDEV_GET(bdev, bdev->max_segments, 0);
 }
 
 uint32_t spdkrt_bdev_get_max_compare_and_write_blocks(const struct spdkrt_bdev *bdev)
 {
-	return bdev != NULL ? bdev->max_compare_and_write_blocks : 0;
+	return BDEV_GET(bdev, bdev->max_compare_and_write_blocks, 0);
 }
 
 int spdkrt_bdev_module_claim_bdev(struct spdkrt_bdev *bdev, struct spdkrt_bdev_desc *desc,
@@ -949,20 +1009,39 @@ int spdkrt_bdev_module_claim_bdev(struct spdkrt_bdev *bdev, struct spdkrt_bdev_d
 		SRT_ERR("spdkrt_bdev_module_claim_bdev: NULL argument");
 		return -EINVAL;
 	}
+	if (!bdev_usable(__func__, bdev))
+		return -ENODEV;
+	if (!srt_bdev_desc_is_open(desc) || desc->bdev != bdev) {
+		SRT_ERR("spdkrt_bdev_module_claim_bdev: desc is not an open descriptor of '%s'",
+			bdev->name);
+		return -EINVAL;
+	}
 	return srt_bdev_claim(bdev, desc, claimer);
 }
 
 void spdkrt_bdev_module_release_bdev(struct spdkrt_bdev *bdev)
 {
-	if (bdev != NULL)
+	if (bdev == NULL) {
+		SRT_ERR("spdkrt_bdev_module_release_bdev: bdev is NULL; ignored");
+		return;
+	}
+	if (bdev_usable(__func__, bdev))
 		srt_bdev_release_claim(bdev);
 }
 
 int spdkrt_bdev_notify_resize(struct spdkrt_bdev *bdev, uint64_t num_blocks)
 {
+	int rc;
+
 	if (bdev == NULL) {
 		SRT_ERR("spdkrt_bdev_notify_resize: bdev is NULL");
 		return -EINVAL;
 	}
-	return srt_bdev_notify_resize(bdev, num_blocks);
+	if (!bdev_usable(__func__, bdev))
+		return -ENODEV;
+	rc = srt_bdev_notify_resize(bdev, num_blocks);
+	if (rc != 0)
+		SRT_ERR("spdkrt_bdev_notify_resize: '%s': %llu blocks is not a usable size",
+			bdev->name, (unsigned long long)num_blocks);
+	return rc;
 }

@@ -52,6 +52,11 @@ int spdkrt_bdev_get_stats(struct spdkrt_bdev *bdev, struct spdkrt_bdev_stats *ou
 		SRT_ERR("spdkrt_bdev_get_stats: NULL bdev or stats, or size 0");
 		return -EINVAL;
 	}
+	if (!srt_bdev_is_known(bdev)) {
+		SRT_ERR("spdkrt_bdev_get_stats: %p is not a registered bdev (destroyed already?)",
+			(void *)bdev);
+		return -ENODEV;
+	}
 	pthread_mutex_lock(&srt_bdev_lock);
 	srt_bdev_stats_add(&sum, &bdev->released_stats);
 	TAILQ_FOREACH(ch, &bdev->channels, link)

@@ -62,6 +62,7 @@ static int attach_locked(const struct spdkrt_pci_addr *addr, const char *name,
 		return -ENOMEM;
 	rc = srt_pci_device_attach(addr, &chan->pci);
 	if (rc != 0) {
+		SRT_ERR("%s: cannot attach the PCI device: %s", name, spdkrt_strerror(rc));
 		free(chan);
 		return rc;
 	}

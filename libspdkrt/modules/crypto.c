@@ -97,6 +97,30 @@ static inline int xts_block(EVP_CIPHER_CTX *ctx, uint64_t lba, const unsigned ch
 	return 0;
 }
 
+/*
+ * The next block of the I/O's data: where it lies when one iovec holds it whole, else gathered
+ * into scratch. NULL when the iovecs end first: a malformed I/O is refused, never encrypted from
+ * stale scratch bytes. Bounded: every step of the cursor uses up an iovec or the block.
+ */
+static unsigned char *next_block(struct srt_iov_cursor *c, unsigned char *scratch, uint32_t bs)
+{
+	unsigned char *p = srt_iov_cursor_peek(c, bs);
+
+	if (p != NULL) {
+		srt_iov_cursor_advance(c, bs);
+		return p;
+	}
+	return srt_iov_cursor_gather(c, scratch, bs) == bs ? scratch : NULL;
+}
+
+static __attribute__((cold)) int short_iovecs(const struct crypto_disk *disk,
+					      const struct spdkrt_bdev_io *io)
+{
+	SRT_ERR("crypto bdev '%s': the I/O's iovecs hold fewer than its %llu blocks; refused",
+		disk->name, (unsigned long long)spdkrt_bdev_io_get_num_blocks(io));
+	return -EINVAL;
+}
+
 /* Encrypts the I/O's data (or zeroes) into dst. */
 static int encrypt_into(struct crypto_channel *ch, struct spdkrt_bdev_io *io, unsigned char *dst)
 {
@@ -113,13 +137,9 @@ static int encrypt_into(struct crypto_channel *ch, struct spdkrt_bdev_io *io, un
 		const unsigned char *src = g_zero_block;
 
 		if (write) {
-			src = srt_iov_cursor_peek(&c, bs);
-			if (src != NULL) {
-				srt_iov_cursor_advance(&c, bs);
-			} else { /* a block across iovecs */
-				srt_iov_cursor_gather(&c, ch->scratch, bs);
-				src = ch->scratch;
-			}
+			src = next_block(&c, ch->scratch, bs);
+			if (unlikely(src == NULL))
+				return short_iovecs(ch->disk, io);
 		}
 		if (xts_block(ch->enc, lba + b, src, dst, (int)bs) != 0)
 			return -EIO;
@@ -127,7 +147,7 @@ static int encrypt_into(struct crypto_channel *ch, struct spdkrt_bdev_io *io, un
 	return 0;
 }
 
-/* Decrypts the blocks read into the I/O's own buffers. */
+/* Decrypts the blocks read into the I/O's own buffers (a block across iovecs: in a copy). */
 static int decrypt_in_place(struct crypto_channel *ch, struct spdkrt_bdev_io *io)
 {
 	uint32_t bs = ch->disk->block_size;
@@ -139,21 +159,15 @@ static int decrypt_in_place(struct crypto_channel *ch, struct spdkrt_bdev_io *io
 
 	srt_iov_cursor_init(&c, iovs, iovcnt);
 	for (uint64_t b = 0; b < num; b++) {
-		unsigned char *p = srt_iov_cursor_peek(&c, bs);
-		int rc;
+		struct srt_iov_cursor at = c;
+		unsigned char *p = next_block(&c, ch->scratch, bs);
 
-		if (p != NULL) {
-			rc = xts_block(ch->dec, lba + b, p, p, (int)bs);
-			srt_iov_cursor_advance(&c, bs);
-		} else { /* a block across iovecs: decrypt a copy, put it back */
-			struct srt_iov_cursor at = c;
-
-			srt_iov_cursor_gather(&c, ch->scratch, bs);
-			rc = xts_block(ch->dec, lba + b, ch->scratch, ch->scratch, (int)bs);
+		if (unlikely(p == NULL))
+			return short_iovecs(ch->disk, io);
+		if (xts_block(ch->dec, lba + b, p, p, (int)bs) != 0)
+			return -EIO;
+		if (p == ch->scratch) /* put the gathered block back where it came from */
 			srt_iov_cursor_scatter(&at, ch->scratch, bs);
-		}
-		if (rc != 0)
-			return rc;
 	}
 	return 0;
 }

@@ -284,9 +284,9 @@ bool srt_file_disk_io_type_supported(void *ctx, enum spdkrt_bdev_io_type type)
 	}
 }
 
-int srt_file_disk_rescan(struct spdkrt_bdev *bdev, uint64_t *num_blocks)
+int srt_file_disk_rescan(void *ctx, uint64_t *num_blocks)
 {
-	struct srt_file_disk *disk = spdkrt_bdev_get_module_ctx(bdev);
+	struct srt_file_disk *disk = ctx;
 	struct srt_file *f = &disk->file;
 	uint64_t bytes = 0;
 	struct stat st;

@@ -93,7 +93,7 @@ int srt_file_disk_create(struct spdkrt_bdev_module *module, struct spdkrt_bdev_s
 void srt_file_disk_destruct(struct spdkrt_bdev *bdev, void (*done)(struct spdkrt_bdev *bdev));
 struct spdkrt_io_channel *srt_file_disk_get_io_channel(void *ctx);
 bool srt_file_disk_io_type_supported(void *ctx, enum spdkrt_bdev_io_type type);
-int srt_file_disk_rescan(struct spdkrt_bdev *bdev, uint64_t *num_blocks);
+int srt_file_disk_rescan(void *ctx, uint64_t *num_blocks);
 
 static inline struct srt_file_disk *srt_file_disk_of_device(void *channel_device)
 {

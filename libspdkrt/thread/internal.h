@@ -55,6 +55,8 @@ struct spdkrt_thread {
 	struct spdkrt_poller *current_poller; /* running now: its state changes wait */
 	struct srt_channel_list channels;
 	uint32_t num_channels;
+	/* the channel last found live in channels (held, ref > 0): the I/O path's handle check */
+	const struct spdkrt_io_channel *checked_channel;
 	/* walks and device unregisters started here whose done callback has not run yet */
 	uint32_t num_pending;
 	_Atomic bool polling;
@@ -106,6 +108,23 @@ static inline void srt_thread_unschedule(struct spdkrt_thread *thread, struct sr
 		return;
 	work->scheduled = false;
 	TAILQ_REMOVE(&thread->scheduled, work, link);
+}
+
+/* The slow half of srt_io_channel_is_mine(): walks the current thread's channels. */
+bool srt_io_channel_find_mine(const struct spdkrt_io_channel *ch);
+
+/*
+ * Whether ch is a held channel of the current thread. A stale (released) or another thread's
+ * handle is never read through: the common case is one compare with the channel found last,
+ * which every put to zero and release clears.
+ */
+static inline bool srt_io_channel_is_mine(const struct spdkrt_io_channel *ch)
+{
+	struct spdkrt_thread *t = srt_current_thread;
+
+	if (likely(t != NULL && ch != NULL && t->checked_channel == ch))
+		return true;
+	return srt_io_channel_find_mine(ch);
 }
 
 /* Live channel of io_device on thread (not one of an unregistered device), or NULL. */

@@ -228,6 +228,14 @@ static bool channel_of_current_thread(const struct spdkrt_io_channel *ch)
 	return false;
 }
 
+bool srt_io_channel_find_mine(const struct spdkrt_io_channel *ch)
+{
+	if (ch == NULL || !channel_of_current_thread(ch) || ch->ref == 0)
+		return false;
+	srt_current_thread->checked_channel = ch;
+	return true;
+}
+
 void spdkrt_put_io_channel(struct spdkrt_io_channel *ch)
 {
 	if (ch == NULL)
@@ -242,8 +250,11 @@ void spdkrt_put_io_channel(struct spdkrt_io_channel *ch)
 			ch->device->name);
 		return;
 	}
-	if (--ch->ref == 0)
+	if (--ch->ref == 0) {
+		if (ch->thread->checked_channel == ch)
+			ch->thread->checked_channel = NULL;
 		srt_thread_schedule(ch->thread, &ch->release);
+	}
 }
 
 static void channel_release(struct srt_thread_work *work)
@@ -260,6 +271,8 @@ static void channel_release(struct srt_thread_work *work)
 	 * completions) may get a channel of the same device, and must get a new one, not this.
 	 */
 	TAILQ_REMOVE(&t->channels, ch, link);
+	if (t->checked_channel == ch)
+		t->checked_channel = NULL;
 	d->destroy_cb(ch->io_device, ch->ctx);
 	t->num_channels--;
 	free(ch);

@@ -11,6 +11,8 @@
 
 #include "../bdev/bdev_fixture.h"
 
+#include <spdkrt/bdev_module.h>
+
 static int setup(void **state)
 {
 	fixture_setup(state);
@@ -212,7 +214,7 @@ static void test_io_from_a_thread_that_does_not_own_the_channel(void **state)
 	spdkrt_set_thread(other);
 	assert_int_equal(spdkrt_bdev_write_blocks(desc, ch, buf, 0, 1, store_status, &status),
 			 -EINVAL);
-	assert_logged("not to the current one");
+	assert_logged("not a channel of the current thread");
 	spdkrt_set_thread(g_thread);
 	assert_int_equal(spdkrt_thread_destroy(other), 0);
 	assert_int_equal(spdkrt_bdev_write_blocks(desc, ch, buf, 0, 1, store_status, &status), 0);
@@ -244,6 +246,129 @@ static void test_env_fini_refused_while_bdevs_exist(void **state)
 	destroy_and_wait("M");
 }
 
+/* Before: the I/O path read the closed descriptor's freed memory (ASan: heap-use-after-free). */
+static void test_io_on_a_closed_descriptor(void **state)
+{
+	static char buf[512] __attribute__((aligned(64)));
+	struct spdkrt_bdev_desc *desc;
+	struct spdkrt_io_channel *ch;
+	int status = 1;
+
+	(void)state;
+	assert_int_equal(spdkrt_bdev_create("malloc:name=M,num_blocks=16", NULL), 0);
+	assert_int_equal(spdkrt_bdev_open("M", true, ignore_event, NULL, &desc), 0);
+	ch = spdkrt_bdev_get_io_channel(desc);
+	assert_non_null(ch);
+	spdkrt_bdev_close(desc);
+	assert_int_equal(spdkrt_bdev_write_blocks(desc, ch, buf, 0, 1, store_status, &status),
+			 -EINVAL);
+	assert_logged("not an open descriptor");
+	assert_int_equal(spdkrt_bdev_read(desc, ch, buf, 0, 512, store_status, &status), -EINVAL);
+	assert_logged("not an open descriptor");
+	assert_int_equal(spdkrt_bdev_reset(desc, ch, store_status, &status), -EINVAL);
+	assert_logged("not an open descriptor");
+	assert_null(spdkrt_bdev_desc_get_bdev(desc));
+	assert_logged("not an open descriptor");
+	assert_null(spdkrt_bdev_get_io_channel(desc));
+	assert_logged("not an open descriptor");
+	assert_int_equal(status, 1); /* no callback ran */
+	spdkrt_put_io_channel(ch);
+	destroy_and_wait("M");
+}
+
+/* Before: a channel put (and released) was read through by the next submission. */
+static void test_io_on_a_put_or_released_channel(void **state)
+{
+	static char buf[512] __attribute__((aligned(64)));
+	struct spdkrt_bdev_desc *desc;
+	struct spdkrt_io_channel *ch;
+	int status = 1;
+
+	(void)state;
+	assert_int_equal(spdkrt_bdev_create("malloc:name=M,num_blocks=16", NULL), 0);
+	assert_int_equal(spdkrt_bdev_open("M", true, ignore_event, NULL, &desc), 0);
+	ch = spdkrt_bdev_get_io_channel(desc);
+	/* a good I/O first: the channel is the one the check remembers */
+	assert_int_equal(spdkrt_bdev_write_blocks(desc, ch, buf, 0, 1, store_status, &status), 0);
+	poll_until(status == 0);
+	spdkrt_put_io_channel(ch); /* put, not released yet */
+	status = 1;
+	assert_int_equal(spdkrt_bdev_write_blocks(desc, ch, buf, 0, 1, store_status, &status),
+			 -EINVAL);
+	assert_logged("not a channel of the current thread");
+	poll_n(3); /* released and freed */
+	assert_int_equal(spdkrt_bdev_read_blocks(desc, ch, buf, 0, 1, store_status, &status),
+			 -EINVAL);
+	assert_logged("not a channel of the current thread");
+	assert_int_equal(status, 1);
+	spdkrt_bdev_close(desc);
+	destroy_and_wait("M");
+}
+
+/* Two channels used in turn on one thread: each is checked right, the released one refused. */
+static void test_two_channels_in_turn(void **state)
+{
+	static char buf[512] __attribute__((aligned(64)));
+	struct spdkrt_bdev_desc *d1, *d2;
+	struct spdkrt_io_channel *c1, *c2;
+	int s1 = 1, s2 = 1;
+
+	(void)state;
+	assert_int_equal(spdkrt_bdev_create("malloc:name=M,num_blocks=16", NULL), 0);
+	assert_int_equal(spdkrt_bdev_create("malloc:name=N,num_blocks=16", NULL), 0);
+	assert_int_equal(spdkrt_bdev_open("M", true, ignore_event, NULL, &d1), 0);
+	assert_int_equal(spdkrt_bdev_open("N", true, ignore_event, NULL, &d2), 0);
+	c1 = spdkrt_bdev_get_io_channel(d1);
+	c2 = spdkrt_bdev_get_io_channel(d2);
+	for (int i = 0; i < 4; i++) {
+		s1 = s2 = 1;
+		assert_int_equal(spdkrt_bdev_write_blocks(d1, c1, buf, 0, 1, store_status, &s1), 0);
+		assert_int_equal(spdkrt_bdev_write_blocks(d2, c2, buf, 0, 1, store_status, &s2), 0);
+		poll_until(s1 == 0 && s2 == 0);
+	}
+	/* a channel of the other bdev */
+	assert_int_equal(spdkrt_bdev_write_blocks(d1, c2, buf, 0, 1, store_status, &s1), -EINVAL);
+	assert_logged("another bdev");
+	spdkrt_put_io_channel(c1);
+	poll_n(3);
+	assert_int_equal(spdkrt_bdev_write_blocks(d1, c1, buf, 0, 1, store_status, &s1), -EINVAL);
+	assert_logged("not a channel of the current thread");
+	s2 = 1;
+	assert_int_equal(spdkrt_bdev_write_blocks(d2, c2, buf, 0, 1, store_status, &s2), 0);
+	poll_until(s2 == 0);
+	spdkrt_put_io_channel(c2);
+	spdkrt_bdev_close(d1);
+	spdkrt_bdev_close(d2);
+	destroy_and_wait("M");
+	destroy_and_wait("N");
+}
+
+/* Before: every getter read the destroyed bdev's freed memory. */
+static void test_getters_on_a_destroyed_bdev(void **state)
+{
+	struct spdkrt_bdev_stats stats;
+	struct spdkrt_bdev *bdev;
+	uint8_t uuid[16];
+
+	(void)state;
+	assert_int_equal(spdkrt_bdev_create("malloc:name=M,num_blocks=16", &bdev), 0);
+	assert_string_equal(spdkrt_bdev_get_name(bdev), "M");
+	assert_int_equal(spdkrt_bdev_get_num_blocks(bdev), 16);
+	destroy_and_wait("M");
+	assert_string_equal(spdkrt_bdev_get_name(bdev), "");
+	assert_logged("not a registered bdev");
+	assert_int_equal(spdkrt_bdev_get_num_blocks(bdev), 0);
+	assert_logged("not a registered bdev");
+	assert_int_equal(spdkrt_bdev_get_block_size(bdev), 0);
+	assert_null(spdkrt_bdev_get_module_ctx(bdev));
+	assert_false(spdkrt_bdev_io_type_supported(bdev, SPDKRT_BDEV_IO_READ));
+	assert_false(spdkrt_bdev_is_claimed(bdev));
+	assert_int_equal(spdkrt_bdev_get_uuid(bdev, uuid), -ENODEV);
+	assert_int_equal(spdkrt_bdev_get_stats(bdev, &stats, sizeof(stats)), -ENODEV);
+	assert_int_equal(spdkrt_bdev_notify_resize(bdev, 8), -ENODEV);
+	assert_logged("not a registered bdev");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -262,6 +387,11 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_env_fini_refused_while_bdevs_exist, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_io_on_a_closed_descriptor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_io_on_a_put_or_released_channel, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_two_channels_in_turn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_getters_on_a_destroyed_bdev, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
