@@ -6,10 +6,13 @@
  *   { "target":     { "max_queue_depth": 128, "max_io_queues": 16, "in_capsule_data_size": 8192,
  *                     "max_io_size": 131072, "c2h_success": false },
  *     "bdevs":      [ "malloc:name=Malloc0,size_mb=64", ... ],
- *     "listeners":  [ { "trtype": "tcp", "traddr": "127.0.0.1", "trsvcid": "4420" } ],
+ *     "listeners":  [ { "trtype": "tcp", "traddr": "127.0.0.1", "trsvcid": "4420" },
+ *                     { "traddr": "127.0.0.1", "trsvcid": "4421", "secure_channel": true } ],
  *     "subsystems": [ { "nqn": "nqn.2016-06.io.spdk:cnode1", "serial_number": "SN1",
  *                       "model_number": "MN", "allow_any_host": false,
- *                       "hosts": [ "nqn.2014-08.org.nvmexpress:uuid:..." ],
+ *                       "hosts": [ "nqn.2014-08.org.nvmexpress:uuid:...",
+ *                                  { "nqn": "nqn...:host2", "psk": "NVMeTLSkey-1:01:...:" },
+ *                                  { "nqn": "nqn...:host3", "psk_file": "/etc/host3.psk" } ],
  *                       "namespaces": [ { "nsid": 1, "bdev": "Malloc0" } ] } ] }
  *
  * Every section is optional. An unknown key is an error, so a typo never goes unnoticed.
@@ -151,15 +154,19 @@ static int apply_bdevs(struct json_object *config)
 
 static int apply_listeners(struct json_object *config)
 {
-	static const char *const keys[] = { "trtype", "traddr", "trsvcid", NULL };
+	static const char *const keys[] = { "trtype", "traddr", "trsvcid", "secure_channel", NULL };
 	int err;
 	struct json_object *a = get_array(config, "listeners", &err);
 
 	for (size_t i = 0; a != NULL && i < json_object_array_length(a); i++) {
 		struct json_object *l = json_object_array_get_idx(a, i);
 		const char *trtype, *traddr, *trsvcid;
+		struct spdkrt_nvmf_listen_opts o;
 		int rc = check_keys(l, "a listener", keys);
 
+		spdkrt_nvmf_listen_opts_init(&o, sizeof(o));
+		if (rc == 0)
+			rc = get_bool(l, "secure_channel", &o.secure_channel);
 		if (rc != 0)
 			return rc;
 		trtype = get_str(l, "trtype");
@@ -167,7 +174,8 @@ static int apply_listeners(struct json_object *config)
 		trsvcid = get_str(l, "trsvcid");
 		if (traddr == NULL || trsvcid == NULL)
 			return fail("a listener", "needs traddr and trsvcid (strings)");
-		rc = spdkrt_nvmf_tgt_listen(g_daemon.tgt, trtype ? trtype : "tcp", traddr, trsvcid);
+		rc = spdkrt_nvmf_tgt_listen_ext(g_daemon.tgt, trtype ? trtype : "tcp", traddr,
+						trsvcid, &o);
 		if (rc != 0) {
 			fprintf(stderr, "spdkrt-nvmf-tgt: cannot listen on %s port %s: %s\n",
 				traddr, trsvcid, strerror(-rc));
@@ -206,6 +214,26 @@ static int apply_namespaces(struct spdkrt_nvmf_subsystem *s, struct json_object 
 	return err;
 }
 
+/* A host NQN string, or { "nqn": ..., "psk": ... or "psk_file": ... }. */
+static int apply_host(struct spdkrt_nvmf_subsystem *s, struct json_object *h)
+{
+	static const char *const keys[] = { "nqn", "psk", "psk_file", NULL };
+	const char *nqn;
+	int rc;
+
+	if (json_object_is_type(h, json_type_string))
+		nqn = json_object_get_string(h);
+	else if (check_keys(h, "a host", keys) != 0 || (nqn = get_str(h, "nqn")) == NULL)
+		return fail("hosts",
+			    "each entry is a host NQN or { \"nqn\", \"psk\"/\"psk_file\" }");
+	rc = json_object_is_type(h, json_type_string) ?
+		     daemon_host_add(s, nqn, NULL, NULL) :
+		     daemon_host_add(s, nqn, get_str(h, "psk"), get_str(h, "psk_file"));
+	if (rc != 0)
+		return fail("hosts", nqn);
+	return 0;
+}
+
 static int apply_subsystem(struct json_object *sub)
 {
 	static const char *const keys[] = {
@@ -242,11 +270,9 @@ static int apply_subsystem(struct json_object *sub)
 	if (err != 0)
 		return err;
 	for (size_t i = 0; hosts != NULL && i < json_object_array_length(hosts); i++) {
-		struct json_object *h = json_object_array_get_idx(hosts, i);
-
-		if (!json_object_is_type(h, json_type_string) ||
-		    spdkrt_nvmf_subsystem_add_host(s, json_object_get_string(h)) != 0)
-			return fail("hosts", "each entry is a host NQN");
+		rc = apply_host(s, json_object_array_get_idx(hosts, i));
+		if (rc != 0)
+			return rc;
 	}
 	return apply_namespaces(s, sub);
 }
@@ -287,7 +313,7 @@ static struct json_object *dump_subsystem(struct spdkrt_nvmf_subsystem *s)
 		o, "allow_any_host",
 		json_object_new_boolean(spdkrt_nvmf_subsystem_get_allow_any_host(s)));
 	for (unsigned i = 0; (h = spdkrt_nvmf_subsystem_get_host(s, i)) != NULL; i++)
-		json_object_array_add(hosts, json_object_new_string(h));
+		json_object_array_add(hosts, daemon_host_dump(s, h));
 	json_object_object_add(o, "hosts", hosts);
 	for (uint32_t nsid = spdkrt_nvmf_subsystem_next_nsid(s, 0); nsid != 0;
 	     nsid = spdkrt_nvmf_subsystem_next_nsid(s, nsid)) {
@@ -334,6 +360,8 @@ struct json_object *daemon_config_dump(void)
 		json_object_object_add(l, "trtype", json_object_new_string("tcp"));
 		json_object_object_add(l, "traddr", json_object_new_string(traddr));
 		json_object_object_add(l, "trsvcid", json_object_new_string(trsvcid));
+		if (spdkrt_nvmf_tgt_listener_is_secure(g_daemon.tgt, i))
+			json_object_object_add(l, "secure_channel", json_object_new_boolean(true));
 		json_object_array_add(listeners, l);
 	}
 	json_object_object_add(c, "listeners", listeners);

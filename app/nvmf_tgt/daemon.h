@@ -34,6 +34,13 @@ int daemon_config_apply(struct json_object *config);
 /* The running configuration, in the same format. */
 struct json_object *daemon_config_dump(void);
 
+/* host_keys.c: allow a host, with a TLS PSK given inline or in a file (both NULL: none); the
+ * host as save_config writes it (an NQN string, or an object with its key); forget them all. */
+int daemon_host_add(struct spdkrt_nvmf_subsystem *s, const char *hostnqn, const char *psk,
+		    const char *psk_file);
+struct json_object *daemon_host_dump(struct spdkrt_nvmf_subsystem *s, const char *hostnqn);
+void daemon_host_keys_free(void);
+
 /* bdevs.c: create a bdev from a spec and remember it; destroy one. */
 int daemon_bdev_create(const char *spec, const char **name);
 int daemon_bdev_destroy(const char *name, spdkrt_bdev_done_cb done, void *ctx);

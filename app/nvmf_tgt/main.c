@@ -83,6 +83,7 @@ static void tgt_gone(void *ctx, int status)
 	(void)ctx;
 	(void)status;
 	g_daemon.tgt = NULL;
+	daemon_host_keys_free();
 	daemon_bdevs_destroy_all(bdevs_gone, NULL);
 }
 

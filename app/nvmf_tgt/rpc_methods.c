@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The JSON-RPC methods of spdkrt-nvmf-tgt (names as SPDK's rpc.py users know them). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "daemon.h"
 
@@ -225,7 +227,8 @@ static void host_change(struct rpc_request *req, struct json_object *params, boo
 		return;
 	}
 	reply_rc(req,
-		 add ? spdkrt_nvmf_subsystem_add_host(s, host) :
+		 add ? daemon_host_add(s, host, param_str(params, "psk"),
+				       param_str(params, "psk_file")) :
 		       spdkrt_nvmf_subsystem_remove_host(s, host),
 		 host);
 }
@@ -258,7 +261,10 @@ static void listener_change(struct rpc_request *req, struct json_object *params,
 {
 	const char *trtype = param_str(params, "trtype"), *traddr = param_str(params, "traddr");
 	const char *trsvcid = param_str(params, "trsvcid");
+	struct spdkrt_nvmf_listen_opts o;
 
+	spdkrt_nvmf_listen_opts_init(&o, sizeof(o));
+	(void)param_bool(params, "secure_channel", &o.secure_channel);
 	if (traddr == NULL || trsvcid == NULL) {
 		rpc_reply_error(req, RPC_INVALID_PARAMS,
 				"traddr and trsvcid (strings) are required");
@@ -267,7 +273,7 @@ static void listener_change(struct rpc_request *req, struct json_object *params,
 	if (trtype == NULL)
 		trtype = "tcp";
 	reply_rc(req,
-		 add ? spdkrt_nvmf_tgt_listen(g_daemon.tgt, trtype, traddr, trsvcid) :
+		 add ? spdkrt_nvmf_tgt_listen_ext(g_daemon.tgt, trtype, traddr, trsvcid, &o) :
 		       spdkrt_nvmf_tgt_stop_listen(g_daemon.tgt, trtype, traddr, trsvcid),
 		 traddr);
 }
@@ -329,10 +335,19 @@ static void save_config(struct rpc_request *req, struct json_object *params)
 	const char *path = param_str(params, "filename");
 	struct json_object *config = daemon_config_dump();
 
-	if (path != NULL && json_object_to_file_ext(path, config, JSON_C_TO_STRING_PRETTY) != 0) {
-		rpc_reply_error(req, -EIO, "cannot write %s: %s", path, json_util_get_last_err());
-		json_object_put(config);
-		return;
+	if (path != NULL) {
+		/* Owner-only: the configuration may hold TLS PSKs. */
+		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		int rc = fd < 0 ? -1 : json_object_to_fd(fd, config, JSON_C_TO_STRING_PRETTY);
+
+		if (fd >= 0)
+			close(fd);
+		if (rc != 0) {
+			rpc_reply_error(req, -EIO, "cannot write %s: %s", path,
+					fd < 0 ? strerror(errno) : json_util_get_last_err());
+			json_object_put(config);
+			return;
+		}
 	}
 	rpc_reply(req, config);
 }

@@ -22,35 +22,30 @@ struct perf_task {
 };
 
 struct perf_chan {
-	struct spdkrt_ioat_chan *chan;
+	struct ioat_tool_load load; /* chan, inflight, stopping */
 	struct perf_task *tasks;
 	uint64_t size;
 	uint64_t ops;
 	uint64_t errors;
-	unsigned inflight;
-	bool stopping;
 };
 
 static bool g_json;
 
 static void usage(FILE *out)
 {
+	fprintf(out, "Usage: spdkrt-ioat-perf -t SECONDS [options]\n"
+		     "Measures I/OAT DMA copy throughput: each channel keeps a queue of copies in "
+		     "flight.\n"
+		     "\n");
+	ioat_tool_usage_common(out);
 	fprintf(out,
-		"Usage: spdkrt-ioat-perf -t SECONDS [options]\n"
-		"Measures I/OAT DMA copy throughput: each channel keeps a queue of copies in flight.\n"
-		"\n"
-		"  -t SECONDS        how long to run (required)\n"
 		"  -s SIZE           bytes per copy, with k/m/g suffixes (default 4k)\n"
 		"  -q DEPTH          copies in flight per channel (default 32, at most %d)\n"
-		"  -n CHANNELS       channels to use (default: all)\n"
-		"      --no-huge     use ordinary pages (no DMA to real devices: for trying it out)\n"
-		"      --mem MB      memory to reserve\n"
-		"      --json        print the results as one JSON object\n"
-		"  -h, --help        this text\n"
-		"\n"
-		"Channels must be bound to vfio-pci or uio_pci_generic first (spdkrt-setup config).\n"
-		"Exit status: 0 on success, 1 on any error (bad usage, no I/OAT channel, a failed copy).\n",
+		"      --json        print the results as one JSON object\n",
 		MAX_QUEUE_DEPTH);
+	ioat_tool_usage_end(out);
+	fprintf(out, "Exit status: 0 on success, 1 on any error (bad usage, no I/OAT channel, a "
+		     "failed copy).\n");
 }
 
 static void copy_done(void *arg, int status);
@@ -58,10 +53,10 @@ static void copy_done(void *arg, int status);
 static int task_submit(struct perf_task *t)
 {
 	struct perf_chan *pc = t->pc;
-	int rc = spdkrt_ioat_build_copy(pc->chan, t, copy_done, t->dst, t->src, pc->size);
+	int rc = spdkrt_ioat_build_copy(pc->load.chan, t, copy_done, t->dst, t->src, pc->size);
 
 	if (rc == 0)
-		pc->inflight++;
+		pc->load.inflight++;
 	return rc;
 }
 
@@ -70,19 +65,19 @@ static void copy_done(void *arg, int status)
 	struct perf_task *t = arg;
 	struct perf_chan *pc = t->pc;
 
-	pc->inflight--;
+	pc->load.inflight--;
 	if (status != 0)
 		pc->errors++;
 	else
 		pc->ops++;
-	if (!pc->stopping && task_submit(t) != 0)
+	if (!pc->load.stopping && task_submit(t) != 0)
 		pc->errors++;
 }
 
 static bool perf_chan_init(struct perf_chan *pc, struct spdkrt_ioat_chan *chan, uint64_t size,
 			   unsigned depth)
 {
-	pc->chan = chan;
+	pc->load.chan = chan;
 	pc->size = size;
 	pc->tasks = calloc(depth, sizeof(*pc->tasks));
 	if (pc->tasks == NULL)
@@ -123,7 +118,7 @@ static void report(struct ioat_tool *tool, struct perf_chan *pcs, double seconds
 	for (unsigned i = 0; i < tool->num_chans; i++) {
 		double ops = (double)pcs[i].ops / seconds;
 
-		ioat_tool_chan_name(pcs[i].chan, name, sizeof(name));
+		ioat_tool_chan_name(pcs[i].load.chan, name, sizeof(name));
 		total_ops += pcs[i].ops;
 		total_errors += pcs[i].errors;
 		if (g_json)
@@ -148,14 +143,16 @@ static void report(struct ioat_tool *tool, struct perf_chan *pcs, double seconds
 static int run(struct ioat_tool *tool, uint64_t size, unsigned depth, double seconds)
 {
 	struct perf_chan *pcs = calloc(tool->num_chans, sizeof(*pcs));
+	struct ioat_tool_load *loads[IOAT_TOOL_MAX_CHANNELS];
 	uint64_t hz = spdkrt_get_ticks_hz(), start, end;
 	uint64_t errors = 0;
-	unsigned i, busy;
+	unsigned i;
 	int rc = 0;
 
 	if (pcs == NULL)
 		return 1;
 	for (i = 0; i < tool->num_chans; i++) {
+		loads[i] = &pcs[i].load;
 		if (!perf_chan_init(&pcs[i], tool->chans[i], size, depth)) {
 			fprintf(stderr,
 				"spdkrt-ioat-perf: out of DMA memory for %u x %" PRIu64
@@ -176,26 +173,15 @@ static int run(struct ioat_tool *tool, uint64_t size, unsigned depth, double sec
 				break;
 			}
 		}
-		spdkrt_ioat_flush(pcs[i].chan);
+		spdkrt_ioat_flush(pcs[i].load.chan);
 	}
 	start = spdkrt_get_ticks();
 	end = start + (uint64_t)(seconds * (double)hz);
-	do {
-		busy = 0;
-		for (i = 0; i < tool->num_chans; i++) {
-			if (spdkrt_get_ticks() >= end)
-				pcs[i].stopping = true;
-			if (spdkrt_ioat_process_events(pcs[i].chan) < 0)
-				pcs[i].stopping = true;
-			spdkrt_ioat_flush(pcs[i].chan);
-			busy += pcs[i].inflight;
-		}
-		ioat_tool_poll(tool);
-	} while (busy > 0 && spdkrt_get_ticks() < end + 10 * hz);
+	ioat_tool_drive(tool, loads, end);
 	seconds = (double)(spdkrt_get_ticks() - start) / (double)hz;
 	report(tool, pcs, seconds, size, depth);
 	for (i = 0; i < tool->num_chans; i++)
-		errors += pcs[i].errors + pcs[i].inflight;
+		errors += pcs[i].errors + pcs[i].load.inflight;
 	if (errors != 0) {
 		fprintf(stderr, "spdkrt-ioat-perf: %" PRIu64 " copies failed\n", errors);
 		rc = 1;
@@ -207,91 +193,47 @@ out:
 	return rc;
 }
 
+enum {
+	OPT_JSON = IOAT_TOOL_OPT_OWN
+};
+
+/* -s and --json. */
+static int perf_opt(void *ctx, int opt, const char *arg)
+{
+	uint64_t *size = ctx;
+
+	switch (opt) {
+	case 's':
+		if (!ioat_tool_parse_size(arg, size) || *size == 0 || *size > (1ull << 30)) {
+			fprintf(stderr, "spdkrt-ioat-perf: -s needs 1 byte to 1g\n");
+			return -1;
+		}
+		return 0;
+	case OPT_JSON:
+		g_json = true;
+		return 0;
+	default:
+		usage(stderr);
+		return -1;
+	}
+}
+
 int main(int argc, char **argv)
 {
-	enum {
-		OPT_NO_HUGE = 256,
-		OPT_MEM,
-		OPT_JSON
-	};
 	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "no-huge", no_argument, NULL, OPT_NO_HUGE },
-		{ "mem", required_argument, NULL, OPT_MEM },
+		IOAT_TOOL_LONGOPTS,
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ioat_tool tool = { .prog = "spdkrt-ioat-perf" };
-	uint64_t size = 4096, v;
-	unsigned depth = 32;
-	double seconds = 0;
-	int opt, rc;
+	struct ioat_tool tool = { .prog = "spdkrt-ioat-perf",
+				  .depth = 32,
+				  .max_depth = MAX_QUEUE_DEPTH };
+	uint64_t size = 4096;
+	int rc = ioat_tool_getopt(&tool, argc, argv, "s:", longopts, usage, perf_opt, &size);
 
-	if (argc == 1) {
-		usage(stderr);
-		return 1;
-	}
-	while ((opt = getopt_long(argc, argv, "ht:s:q:n:", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 't':
-			seconds = strtod(optarg, NULL);
-			if (!(seconds > 0 && seconds <= 86400)) {
-				fprintf(stderr, "spdkrt-ioat-perf: -t needs seconds > 0\n");
-				return 1;
-			}
-			break;
-		case 's':
-			if (!ioat_tool_parse_size(optarg, &size) || size == 0 ||
-			    size > (1ull << 30)) {
-				fprintf(stderr, "spdkrt-ioat-perf: -s needs 1 byte to 1g\n");
-				return 1;
-			}
-			break;
-		case 'q':
-			if (!ioat_tool_parse_size(optarg, &v) || v == 0 || v > MAX_QUEUE_DEPTH) {
-				fprintf(stderr, "spdkrt-ioat-perf: -q needs 1 to %d\n",
-					MAX_QUEUE_DEPTH);
-				return 1;
-			}
-			depth = (unsigned)v;
-			break;
-		case 'n':
-			if (!ioat_tool_parse_size(optarg, &v) || v == 0 ||
-			    v > IOAT_TOOL_MAX_CHANNELS) {
-				fprintf(stderr, "spdkrt-ioat-perf: -n needs 1 to %d\n",
-					IOAT_TOOL_MAX_CHANNELS);
-				return 1;
-			}
-			tool.max_channels = (unsigned)v;
-			break;
-		case OPT_NO_HUGE:
-			tool.no_huge = true;
-			break;
-		case OPT_MEM:
-			if (!ioat_tool_parse_size(optarg, &v) || v == 0) {
-				fprintf(stderr, "spdkrt-ioat-perf: --mem needs megabytes\n");
-				return 1;
-			}
-			tool.mem_mb = (size_t)v;
-			break;
-		case OPT_JSON:
-			g_json = true;
-			break;
-		default:
-			usage(stderr);
-			return 1;
-		}
-	}
-	if (optind < argc || seconds == 0) {
-		fprintf(stderr, "spdkrt-ioat-perf: %s\n",
-			optind < argc ? "unexpected argument" : "-t SECONDS is required");
-		usage(stderr);
-		return 1;
-	}
-	rc = ioat_tool_start(&tool) ? run(&tool, size, depth, seconds) : 1;
+	if (rc != 0)
+		return rc > 0 ? 0 : 1;
+	rc = ioat_tool_start(&tool) ? run(&tool, size, tool.depth, tool.seconds) : 1;
 	ioat_tool_stop(&tool);
 	return rc;
 }

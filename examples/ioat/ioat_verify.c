@@ -28,12 +28,10 @@ struct verify_task {
 };
 
 struct verify_chan {
-	struct spdkrt_ioat_chan *chan;
+	struct ioat_tool_load load; /* chan, inflight, stopping */
 	struct verify_task *tasks;
 	uint64_t seed;
 	bool can_fill;
-	bool stopping;
-	unsigned inflight;
 	uint64_t copies, fills, failed;
 };
 
@@ -48,22 +46,19 @@ static uint64_t next_random(uint64_t *state)
 
 static void usage(FILE *out)
 {
+	fprintf(out, "Usage: spdkrt-ioat-verify -t SECONDS [options]\n"
+		     "Checks I/OAT DMA channels: random copies and fills, every byte verified.\n"
+		     "\n");
+	ioat_tool_usage_common(out);
 	fprintf(out,
-		"Usage: spdkrt-ioat-verify -t SECONDS [options]\n"
-		"Checks I/OAT DMA channels: random copies and fills, every byte verified.\n"
-		"\n"
-		"  -t SECONDS        how long to run (required)\n"
 		"  -q DEPTH          requests in flight per channel (default 8, at most %d)\n"
-		"  -n CHANNELS       channels to use (default: all)\n"
-		"  -S SEED           random seed (default: from the clock; printed)\n"
-		"      --no-huge     use ordinary pages (no DMA to real devices: for trying it out)\n"
-		"      --mem MB      memory to reserve\n"
-		"  -h, --help        this text\n"
-		"\n"
-		"Channels must be bound to vfio-pci or uio_pci_generic first (spdkrt-setup config).\n"
-		"Exit status: 0 when every byte was right, 1 otherwise (a wrong byte, a failed request,\n"
-		"no I/OAT channel, bad usage).\n",
+		"  -S SEED           random seed (default: from the clock; printed)\n",
 		MAX_QUEUE_DEPTH);
+	ioat_tool_usage_end(out);
+	fprintf(out,
+		"Exit status: 0 when every byte was right, 1 otherwise (a wrong byte, a failed "
+		"request,\n"
+		"no I/OAT channel, bad usage).\n");
 }
 
 static void request_done(void *arg, int status);
@@ -80,19 +75,19 @@ static int task_start(struct verify_task *t)
 	memset(t->dst + t->off - GUARD, GUARD_BYTE, t->len + 2 * GUARD);
 	if (t->fill) {
 		t->pattern = next_random(&vc->seed);
-		rc = spdkrt_ioat_build_fill(vc->chan, t, request_done, t->dst + t->off, t->pattern,
-					    t->len);
+		rc = spdkrt_ioat_build_fill(vc->load.chan, t, request_done, t->dst + t->off,
+					    t->pattern, t->len);
 	} else {
 		for (size_t i = 0; i < t->len; i += 8) {
 			uint64_t v = next_random(&vc->seed);
 
 			memcpy(t->src + t->off + i, &v, t->len - i < 8 ? t->len - i : 8);
 		}
-		rc = spdkrt_ioat_build_copy(vc->chan, t, request_done, t->dst + t->off,
+		rc = spdkrt_ioat_build_copy(vc->load.chan, t, request_done, t->dst + t->off,
 					    t->src + t->off, t->len);
 	}
 	if (rc == 0)
-		vc->inflight++;
+		vc->load.inflight++;
 	return rc;
 }
 
@@ -116,11 +111,11 @@ static void request_done(void *arg, int status)
 	struct verify_chan *vc = t->vc;
 	char name[SPDKRT_PCI_ADDR_STRLEN];
 
-	vc->inflight--;
+	vc->load.inflight--;
 	if (status != 0 || !task_check(t)) {
 		vc->failed++;
 		fprintf(stderr, "spdkrt-ioat-verify: %s: %s of %zu bytes at +%zu %s\n",
-			ioat_tool_chan_name(vc->chan, name, sizeof(name)),
+			ioat_tool_chan_name(vc->load.chan, name, sizeof(name)),
 			t->fill ? "fill" : "copy", t->len, t->off,
 			status != 0 ? spdkrt_strerror(status) : "has wrong bytes");
 	} else if (t->fill) {
@@ -128,14 +123,14 @@ static void request_done(void *arg, int status)
 	} else {
 		vc->copies++;
 	}
-	if (!vc->stopping && task_start(t) != 0)
+	if (!vc->load.stopping && task_start(t) != 0)
 		vc->failed++;
 }
 
 static bool verify_chan_init(struct verify_chan *vc, struct spdkrt_ioat_chan *chan, unsigned depth,
 			     uint64_t seed)
 {
-	vc->chan = chan;
+	vc->load.chan = chan;
 	vc->seed = seed | 1;
 	vc->can_fill = spdkrt_ioat_get_capabilities(chan) & SPDKRT_IOAT_CAP_FILL;
 	vc->tasks = calloc(depth, sizeof(*vc->tasks));
@@ -163,9 +158,10 @@ static void verify_chan_fini(struct verify_chan *vc, unsigned depth)
 static int run(struct ioat_tool *tool, unsigned depth, double seconds, uint64_t seed)
 {
 	struct verify_chan *vcs = calloc(tool->num_chans, sizeof(*vcs));
+	struct ioat_tool_load *loads[IOAT_TOOL_MAX_CHANNELS];
 	uint64_t hz = spdkrt_get_ticks_hz(), end, failed = 0;
 	char name[SPDKRT_PCI_ADDR_STRLEN];
-	unsigned i, busy;
+	unsigned i;
 	int rc = 0;
 
 	if (vcs == NULL)
@@ -173,6 +169,7 @@ static int run(struct ioat_tool *tool, unsigned depth, double seconds, uint64_t 
 	printf("seed %" PRIu64 ", %u channel(s), %u requests in flight each\n", seed,
 	       tool->num_chans, depth);
 	for (i = 0; i < tool->num_chans; i++) {
+		loads[i] = &vcs[i].load;
 		if (!verify_chan_init(&vcs[i], tool->chans[i], depth, seed + i)) {
 			fprintf(stderr, "spdkrt-ioat-verify: out of DMA memory (raise --mem)\n");
 			rc = 1;
@@ -181,28 +178,17 @@ static int run(struct ioat_tool *tool, unsigned depth, double seconds, uint64_t 
 		for (unsigned d = 0; d < depth; d++)
 			if (task_start(&vcs[i].tasks[d]) != 0)
 				vcs[i].failed++;
-		spdkrt_ioat_flush(vcs[i].chan);
+		spdkrt_ioat_flush(vcs[i].load.chan);
 	}
 	end = spdkrt_get_ticks() + (uint64_t)(seconds * (double)hz);
-	do {
-		busy = 0;
-		for (i = 0; i < tool->num_chans; i++) {
-			if (spdkrt_get_ticks() >= end)
-				vcs[i].stopping = true;
-			if (spdkrt_ioat_process_events(vcs[i].chan) < 0)
-				vcs[i].stopping = true;
-			spdkrt_ioat_flush(vcs[i].chan);
-			busy += vcs[i].inflight;
-		}
-		ioat_tool_poll(tool);
-	} while (busy > 0 && spdkrt_get_ticks() < end + 10 * hz);
+	ioat_tool_drive(tool, loads, end);
 	printf("%-14s %10s %10s %8s\n", "Channel", "Copies", "Fills", "Failed");
 	for (i = 0; i < tool->num_chans; i++) {
 		printf("%-14s %10" PRIu64 " %10" PRIu64 " %8" PRIu64 "%s\n",
-		       ioat_tool_chan_name(vcs[i].chan, name, sizeof(name)), vcs[i].copies,
-		       vcs[i].fills, vcs[i].failed + vcs[i].inflight,
+		       ioat_tool_chan_name(vcs[i].load.chan, name, sizeof(name)), vcs[i].copies,
+		       vcs[i].fills, vcs[i].failed + vcs[i].load.inflight,
 		       vcs[i].can_fill ? "" : "  (no fill capability)");
-		failed += vcs[i].failed + vcs[i].inflight;
+		failed += vcs[i].failed + vcs[i].load.inflight;
 	}
 	if (failed != 0) {
 		printf("FAILED: %" PRIu64 " request(s)\n", failed);
@@ -217,87 +203,35 @@ out:
 	return rc;
 }
 
+/* -S. */
+static int verify_opt(void *ctx, int opt, const char *arg)
+{
+	if (opt == 'S' && ioat_tool_parse_size(arg, ctx))
+		return 0;
+	if (opt == 'S')
+		fprintf(stderr, "spdkrt-ioat-verify: -S needs a number\n");
+	else
+		usage(stderr);
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
-	enum {
-		OPT_NO_HUGE = 256,
-		OPT_MEM
-	};
 	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "no-huge", no_argument, NULL, OPT_NO_HUGE },
-		{ "mem", required_argument, NULL, OPT_MEM },
+		IOAT_TOOL_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ioat_tool tool = { .prog = "spdkrt-ioat-verify" };
-	uint64_t seed = 0, v;
-	unsigned depth = 8;
-	double seconds = 0;
-	int opt, rc;
+	struct ioat_tool tool = { .prog = "spdkrt-ioat-verify",
+				  .depth = 8,
+				  .max_depth = MAX_QUEUE_DEPTH };
+	uint64_t seed = 0;
+	int rc = ioat_tool_getopt(&tool, argc, argv, "S:", longopts, usage, verify_opt, &seed);
 
-	if (argc == 1) {
-		usage(stderr);
-		return 1;
-	}
-	while ((opt = getopt_long(argc, argv, "ht:q:n:S:", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 't':
-			seconds = strtod(optarg, NULL);
-			if (!(seconds > 0 && seconds <= 86400)) {
-				fprintf(stderr, "spdkrt-ioat-verify: -t needs seconds > 0\n");
-				return 1;
-			}
-			break;
-		case 'q':
-			if (!ioat_tool_parse_size(optarg, &v) || v == 0 || v > MAX_QUEUE_DEPTH) {
-				fprintf(stderr, "spdkrt-ioat-verify: -q needs 1 to %d\n",
-					MAX_QUEUE_DEPTH);
-				return 1;
-			}
-			depth = (unsigned)v;
-			break;
-		case 'n':
-			if (!ioat_tool_parse_size(optarg, &v) || v == 0 ||
-			    v > IOAT_TOOL_MAX_CHANNELS) {
-				fprintf(stderr, "spdkrt-ioat-verify: -n needs 1 to %d\n",
-					IOAT_TOOL_MAX_CHANNELS);
-				return 1;
-			}
-			tool.max_channels = (unsigned)v;
-			break;
-		case 'S':
-			if (!ioat_tool_parse_size(optarg, &seed)) {
-				fprintf(stderr, "spdkrt-ioat-verify: -S needs a number\n");
-				return 1;
-			}
-			break;
-		case OPT_NO_HUGE:
-			tool.no_huge = true;
-			break;
-		case OPT_MEM:
-			if (!ioat_tool_parse_size(optarg, &v) || v == 0) {
-				fprintf(stderr, "spdkrt-ioat-verify: --mem needs megabytes\n");
-				return 1;
-			}
-			tool.mem_mb = (size_t)v;
-			break;
-		default:
-			usage(stderr);
-			return 1;
-		}
-	}
-	if (optind < argc || seconds == 0) {
-		fprintf(stderr, "spdkrt-ioat-verify: %s\n",
-			optind < argc ? "unexpected argument" : "-t SECONDS is required");
-		usage(stderr);
-		return 1;
-	}
+	if (rc != 0)
+		return rc > 0 ? 0 : 1;
 	if (seed == 0)
 		seed = spdkrt_get_ticks();
-	rc = ioat_tool_start(&tool) ? run(&tool, depth, seconds, seed) : 1;
+	rc = ioat_tool_start(&tool) ? run(&tool, tool.depth, tool.seconds, seed) : 1;
 	ioat_tool_stop(&tool);
 	return rc;
 }

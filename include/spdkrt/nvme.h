@@ -42,7 +42,7 @@ struct spdkrt_nvme_detach_ctx;
 /** Transports. */
 enum spdkrt_nvme_transport_type {
 	SPDKRT_NVME_TRANSPORT_PCIE = 256,                   /**< local PCIe function */
-	SPDKRT_NVME_TRANSPORT_TCP = SPDKRT_NVMF_TRTYPE_TCP, /**< NVMe/TCP (not yet available) */
+	SPDKRT_NVME_TRANSPORT_TCP = SPDKRT_NVMF_TRTYPE_TCP, /**< NVMe/TCP */
 };
 
 /** Longest transport address, service id and NQN text, with the NUL. */
@@ -116,6 +116,12 @@ struct spdkrt_nvme_ctrlr_opts {
 	uint64_t shutdown_timeout_us;
 	/** Host NQN (fabrics). */
 	char hostnqn[SPDKRT_NVME_NQN_MAX];
+	/** NVMe/TCP: ask for header digests in ICReq (the target may refuse); default false. */
+	bool header_digest;
+	/** NVMe/TCP: ask for data digests in ICReq (the target may refuse); default false. */
+	bool data_digest;
+	/** Fabrics host identifier sent in Connect (a UUID); all zeroes by default. */
+	uint8_t hostid[16];
 };
 
 /**
@@ -209,6 +215,24 @@ SPDKRT_API int32_t spdkrt_nvme_ctrlr_process_admin_completions(struct spdkrt_nvm
  * ids. @return 0, or a negative errno (the controller is then failed: -ENXIO from then on).
  */
 SPDKRT_API int spdkrt_nvme_ctrlr_reset(struct spdkrt_nvme_ctrlr *ctrlr);
+
+/** End of an asynchronous reset: @p status 0, or a negative errno (the controller has failed). */
+typedef void (*spdkrt_nvme_reset_cb)(void *cb_arg, struct spdkrt_nvme_ctrlr *ctrlr, int status);
+/**
+ * Starts a reset driven by spdkrt_nvme_ctrlr_process_admin_completions(), which calls @p cb
+ * (may be NULL) when it ends, never from this call. Admin commands in flight complete with
+ * ABORTED_SQ_DELETION at once. Each I/O queue pair is handed over by its own thread: at its
+ * next process call after the controller is disabled, the commands it had in flight complete
+ * with ABORTED_SQ_DELETION (GENERIC, DNR set); commands submitted meanwhile wait in software and
+ * go out once the pair is re-created with the same id. Pairs owned by the calling thread are
+ * handed over by the reset itself; a pair of another thread is re-created by an admin poll
+ * after that thread's next process call, so @p cb may come before it is (its commands wait).
+ * A queue pair belongs to the thread that allocated it until another thread processes it.
+ * @return 0; -EBUSY when a reset started by this function is in progress; -ENXIO (failed);
+ * -EINVAL (NULL).
+ */
+SPDKRT_API int spdkrt_nvme_ctrlr_reset_async(struct spdkrt_nvme_ctrlr *ctrlr,
+					     spdkrt_nvme_reset_cb cb, void *cb_arg);
 /** True once the controller has failed (or was removed); commands return -ENXIO. */
 SPDKRT_API bool spdkrt_nvme_ctrlr_is_failed(const struct spdkrt_nvme_ctrlr *ctrlr);
 

@@ -34,6 +34,7 @@ struct nvme_bdev_ns {
 enum nvme_bdev_timeout_action {
 	NVME_BDEV_TIMEOUT_NONE,
 	NVME_BDEV_TIMEOUT_ABORT,
+	NVME_BDEV_TIMEOUT_RESET, /* abort; reset when the abort fails or times out */
 };
 
 struct nvme_bdev_ctrlr {
@@ -53,6 +54,9 @@ struct nvme_bdev_ctrlr {
 	struct spdkrt_poller *admin_poller;
 	int attach_rc;
 	/* options from the spec */
+	char hostnqn[SPDKRT_NVME_NQN_MAX]; /* fabrics; empty: the driver's default */
+	bool hdgst;                        /* NVMe/TCP header and data digests */
+	bool ddgst;
 	uint32_t io_queue_size;
 	uint32_t io_queue_requests;
 	uint32_t retry_count;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The nvme bdev module's controllers: "nvme:name=Nvme0,trtype=pcie,traddr=0000:00:04.0[,...]"
- * attaches the controller asynchronously (probe polled by the admin poller), then every active
+ * or "nvme:name=Nvme0,trtype=tcp,adrfam=ipv4,traddr=127.0.0.1,trsvcid=4420,subnqn=...[,hostnqn=,
+ * hdgst=,ddgst=]" attaches the controller asynchronously (probe polled by the admin poller), then every active
  * namespace becomes a bdev "<name>n<nsid>". The admin poller then processes admin completions;
  * when the driver reports the controller removed, every bdev is unregistered (the driver has
  * failed the I/O in flight). The last bdev released detaches the controller.
@@ -82,6 +83,33 @@ static void remove_cb(void *ctx, struct spdkrt_nvme_ctrlr *ctrlr)
 	atomic_store(&nctrlr->removed, true);
 }
 
+/* timeout_action=reset: the controller is reset; what was in flight ends with an error. */
+static void reset_after_timeout(struct nvme_bdev_ctrlr *nctrlr, const char *why)
+{
+	int rc;
+
+	/* Callers run on any thread: the admin queue (and the reset's start) is shared. */
+	pthread_mutex_lock(&nctrlr->admin_lock);
+	rc = spdkrt_nvme_ctrlr_reset_async(nctrlr->ctrlr, NULL, NULL);
+	pthread_mutex_unlock(&nctrlr->admin_lock);
+	if (rc == 0)
+		SRT_WARN("nvme bdev %s: %s: resetting the controller", nctrlr->name, why);
+	else if (rc != -EBUSY)
+		SRT_ERR("nvme bdev %s: %s, and the reset cannot start: %s", nctrlr->name, why,
+			strerror(-rc));
+}
+
+/* Abort's completion: CDW0 bit 0 set means the command was not aborted. */
+static void abort_done(void *ctx, const struct spdkrt_nvme_cpl *cpl)
+{
+	struct nvme_bdev_ctrlr *nctrlr = ctx;
+
+	if (nctrlr->timeout_action != NVME_BDEV_TIMEOUT_RESET)
+		return;
+	if (spdkrt_nvme_cpl_is_error(cpl) || (cpl->cdw0 & 1u) != 0)
+		reset_after_timeout(nctrlr, "the abort of a timed-out command failed");
+}
+
 static void timeout_cb(void *ctx, struct spdkrt_nvme_ctrlr *ctrlr, struct spdkrt_nvme_qpair *qpair,
 		       uint16_t cid)
 {
@@ -90,15 +118,23 @@ static void timeout_cb(void *ctx, struct spdkrt_nvme_ctrlr *ctrlr, struct spdkrt
 
 	SRT_WARN("nvme bdev %s: command %u of queue %u timed out", nctrlr->name, cid,
 		 spdkrt_nvme_qpair_get_id(qpair));
-	if (nctrlr->timeout_action != NVME_BDEV_TIMEOUT_ABORT)
+	if (nctrlr->timeout_action == NVME_BDEV_TIMEOUT_NONE)
 		return;
+	if (qpair == NULL) {
+		/* An admin command (the abort itself, too) is only registered for reset. */
+		reset_after_timeout(nctrlr, "an admin command timed out");
+		return;
+	}
 	/* I/O timeouts are seen on the channel's thread: the admin queue is shared. */
 	pthread_mutex_lock(&nctrlr->admin_lock);
-	rc = spdkrt_nvme_ctrlr_cmd_abort(ctrlr, qpair, cid, NULL, NULL);
+	rc = spdkrt_nvme_ctrlr_cmd_abort(ctrlr, qpair, cid, abort_done, nctrlr);
 	pthread_mutex_unlock(&nctrlr->admin_lock);
-	if (rc != 0)
+	if (rc != 0) {
 		SRT_ERR("nvme bdev %s: abort of command %u failed: %s", nctrlr->name, cid,
 			strerror(-rc));
+		if (nctrlr->timeout_action == NVME_BDEV_TIMEOUT_RESET)
+			reset_after_timeout(nctrlr, "a command timed out and cannot be aborted");
+	}
 }
 
 /* Removal: descriptors get REMOVE, new I/O -ENODEV; each bdev's destruct follows. */
@@ -151,6 +187,10 @@ static bool probe_cb(void *ctx, const struct spdkrt_nvme_transport_id *trid,
 	if (nctrlr->io_queue_requests != 0)
 		opts->io_queue_requests = nctrlr->io_queue_requests;
 	opts->retry_count = nctrlr->retry_count;
+	if (nctrlr->hostnqn[0] != '\0')
+		snprintf(opts->hostnqn, sizeof(opts->hostnqn), "%s", nctrlr->hostnqn);
+	opts->header_digest = nctrlr->hdgst;
+	opts->data_digest = nctrlr->ddgst;
 	return true;
 }
 
@@ -302,8 +342,11 @@ static void attach_finish(struct nvme_bdev_ctrlr *nctrlr)
 			strerror(-rc));
 		goto fail;
 	}
-	spdkrt_nvme_ctrlr_register_timeout_callback(nctrlr->ctrlr, nctrlr->io_timeout_us, 0,
-						    timeout_cb, nctrlr);
+	/* With reset, admin commands (the abort first) are timed too: one that hangs resets. */
+	spdkrt_nvme_ctrlr_register_timeout_callback(
+		nctrlr->ctrlr, nctrlr->io_timeout_us,
+		nctrlr->timeout_action == NVME_BDEV_TIMEOUT_RESET ? nctrlr->io_timeout_us : 0,
+		timeout_cb, nctrlr);
 	for (nsid = spdkrt_nvme_ctrlr_get_first_active_ns(nctrlr->ctrlr); nsid != 0;
 	     nsid = spdkrt_nvme_ctrlr_get_next_active_ns(nctrlr->ctrlr, nsid))
 		active++;
@@ -409,29 +452,81 @@ void nvme_bdev_ns_destruct(struct spdkrt_bdev *bdev, spdkrt_bdev_destruct_done_c
 	}
 }
 
-static int parse_transport(struct spdkrt_bdev_spec *spec, struct spdkrt_nvme_transport_id *trid)
+/* Copies a spec value into a fixed field; -EINVAL (logged) when it does not fit. */
+static int copy_field(char *dst, size_t size, const char *key, const char *value)
 {
+	if (strlen(value) >= size) {
+		SRT_ERR("nvme bdev spec: %s is longer than %zu characters", key, size - 1);
+		return -EINVAL;
+	}
+	strcpy(dst, value);
+	return 0;
+}
+
+/* The NVMe/TCP form: adrfam (default ipv4), traddr, trsvcid, subnqn; hostnqn, hdgst, ddgst. */
+static int parse_tcp(struct spdkrt_bdev_spec *spec, struct nvme_bdev_ctrlr *nctrlr)
+{
+	struct spdkrt_nvme_transport_id *trid = &nctrlr->trid;
+	const char *adrfam = spdkrt_bdev_spec_get(spec, "adrfam");
+	const char *hostnqn = spdkrt_bdev_spec_get(spec, "hostnqn");
+	const char *traddr, *trsvcid, *subnqn;
+	int rc;
+
+	rc = spdkrt_bdev_spec_get_str(spec, "traddr", &traddr);
+	if (rc == 0)
+		rc = spdkrt_bdev_spec_get_str(spec, "trsvcid", &trsvcid);
+	if (rc == 0)
+		rc = spdkrt_bdev_spec_get_str(spec, "subnqn", &subnqn);
+	if (rc == 0)
+		rc = spdkrt_bdev_spec_get_bool(spec, "hdgst", &nctrlr->hdgst);
+	if (rc == 0)
+		rc = spdkrt_bdev_spec_get_bool(spec, "ddgst", &nctrlr->ddgst);
+	if (rc != 0)
+		return rc;
+	trid->trtype = SPDKRT_NVME_TRANSPORT_TCP;
+	if (adrfam == NULL || strcasecmp(adrfam, "ipv4") == 0) {
+		trid->adrfam = SPDKRT_NVMF_ADRFAM_IPV4;
+	} else if (strcasecmp(adrfam, "ipv6") == 0) {
+		trid->adrfam = SPDKRT_NVMF_ADRFAM_IPV6;
+	} else {
+		SRT_ERR("nvme bdev spec: adrfam '%s' is not ipv4 or ipv6", adrfam);
+		return -EINVAL;
+	}
+	if (strcmp(subnqn, SPDKRT_NVMF_DISCOVERY_NQN) == 0) {
+		SRT_ERR("nvme bdev spec: subnqn is the discovery NQN: name an NVM subsystem");
+		return -EINVAL;
+	}
+	rc = copy_field(trid->traddr, sizeof(trid->traddr), "traddr", traddr);
+	if (rc == 0)
+		rc = copy_field(trid->trsvcid, sizeof(trid->trsvcid), "trsvcid", trsvcid);
+	if (rc == 0)
+		rc = copy_field(trid->subnqn, sizeof(trid->subnqn), "subnqn", subnqn);
+	if (rc == 0 && hostnqn != NULL)
+		rc = copy_field(nctrlr->hostnqn, sizeof(nctrlr->hostnqn), "hostnqn", hostnqn);
+	return rc;
+}
+
+static int parse_transport(struct spdkrt_bdev_spec *spec, struct nvme_bdev_ctrlr *nctrlr)
+{
+	struct spdkrt_nvme_transport_id *trid = &nctrlr->trid;
 	const char *trtype, *traddr;
 	int rc;
 
 	rc = spdkrt_bdev_spec_get_str(spec, "trtype", &trtype);
-	if (rc == 0)
-		rc = spdkrt_bdev_spec_get_str(spec, "traddr", &traddr);
 	if (rc != 0)
 		return rc;
 	memset(trid, 0, sizeof(*trid));
+	if (strcasecmp(trtype, "tcp") == 0)
+		return parse_tcp(spec, nctrlr);
 	if (strcasecmp(trtype, "pcie") != 0) {
-		/* NVMe/TCP joins here once the driver has the transport. */
-		SRT_ERR("nvme bdev spec: trtype '%s' is not supported (pcie)", trtype);
+		SRT_ERR("nvme bdev spec: trtype '%s' is not supported (pcie or tcp)", trtype);
 		return -ENOTSUP;
 	}
+	rc = spdkrt_bdev_spec_get_str(spec, "traddr", &traddr);
+	if (rc != 0)
+		return rc;
 	trid->trtype = SPDKRT_NVME_TRANSPORT_PCIE;
-	if (strlen(traddr) >= sizeof(trid->traddr)) {
-		SRT_ERR("nvme bdev spec: traddr is too long");
-		return -EINVAL;
-	}
-	strcpy(trid->traddr, traddr);
-	return 0;
+	return copy_field(trid->traddr, sizeof(trid->traddr), "traddr", traddr);
 }
 
 static int parse_options(struct spdkrt_bdev_spec *spec, struct nvme_bdev_ctrlr *nctrlr)
@@ -455,8 +550,11 @@ static int parse_options(struct spdkrt_bdev_spec *spec, struct nvme_bdev_ctrlr *
 		nctrlr->timeout_action = NVME_BDEV_TIMEOUT_NONE;
 	} else if (strcmp(action, "abort") == 0) {
 		nctrlr->timeout_action = NVME_BDEV_TIMEOUT_ABORT;
+	} else if (strcmp(action, "reset") == 0) {
+		nctrlr->timeout_action = NVME_BDEV_TIMEOUT_RESET;
 	} else {
-		SRT_ERR("nvme bdev spec: timeout_action='%s' is not 'none' or 'abort'", action);
+		SRT_ERR("nvme bdev spec: timeout_action='%s' is not 'none', 'abort' or 'reset'",
+			action);
 		return -EINVAL;
 	}
 	nctrlr->io_queue_size = (uint32_t)qsize;
@@ -485,7 +583,7 @@ static int start_attach(struct spdkrt_bdev_module *module, struct spdkrt_bdev_sp
 		rc = -EINVAL;
 	}
 	if (rc == 0)
-		rc = parse_transport(spec, &nctrlr->trid);
+		rc = parse_transport(spec, nctrlr);
 	if (rc == 0)
 		rc = parse_options(spec, nctrlr);
 	if (rc == 0)

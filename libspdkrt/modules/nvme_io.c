@@ -216,6 +216,18 @@ static void admin_done(void *arg, const struct spdkrt_nvme_cpl *cpl)
 	back_to_origin(task);
 }
 
+static void reset_done(void *arg, struct spdkrt_nvme_ctrlr *ctrlr, int status)
+{
+	struct nvme_bdev_task *task = arg;
+
+	(void)ctrlr;
+	task->rc = status;
+	if (status != 0)
+		SRT_ERR("nvme bdev %s: controller reset failed: %s", task->nns->name,
+			strerror(-status));
+	back_to_origin(task);
+}
+
 static void admin_on_ctrlr_thread(void *arg)
 {
 	struct nvme_bdev_task *task = arg;
@@ -225,15 +237,19 @@ static void admin_on_ctrlr_thread(void *arg)
 	int iovcnt;
 
 	if (spdkrt_bdev_io_get_type(task->io) == SPDKRT_BDEV_IO_RESET) {
-		/* The core has drained every channel: nothing of this bdev is in flight. */
+		/*
+		 * The core has drained every channel: nothing of this bdev is in flight. The admin
+		 * poller drives the reset; each channel's poller hands its queue pair over.
+		 */
 		SRT_NOTICE("nvme bdev %s: resetting controller %s", task->nns->name, nctrlr->name);
 		pthread_mutex_lock(&nctrlr->admin_lock);
-		task->rc = spdkrt_nvme_ctrlr_reset(nctrlr->ctrlr);
+		task->rc = spdkrt_nvme_ctrlr_reset_async(nctrlr->ctrlr, reset_done, task);
 		pthread_mutex_unlock(&nctrlr->admin_lock);
-		if (task->rc != 0)
-			SRT_ERR("nvme bdev %s: controller reset failed: %s", task->nns->name,
+		if (task->rc != 0) {
+			SRT_ERR("nvme bdev %s: controller reset: %s", task->nns->name,
 				strerror(-task->rc));
-		back_to_origin(task);
+			back_to_origin(task);
+		}
 		return;
 	}
 	cmd = *spdkrt_bdev_io_get_nvme_cmd(task->io);

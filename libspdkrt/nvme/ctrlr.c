@@ -25,7 +25,7 @@ uint64_t nvme_us_to_ticks(uint64_t us)
 	return us > UINT64_MAX / hz ? UINT64_MAX : us * hz / 1000000u;
 }
 
-static uint64_t deadline_after_us(uint64_t us)
+uint64_t nvme_deadline_after_us(uint64_t us)
 {
 	uint64_t ticks = nvme_us_to_ticks(us);
 	uint64_t now = spdkrt_get_ticks();
@@ -33,7 +33,7 @@ static uint64_t deadline_after_us(uint64_t us)
 	return ticks > UINT64_MAX - now ? UINT64_MAX : now + ticks;
 }
 
-static bool past(uint64_t deadline)
+bool nvme_past(uint64_t deadline)
 {
 	return deadline != 0 && spdkrt_get_ticks() > deadline;
 }
@@ -60,7 +60,7 @@ static void set_state(struct spdkrt_nvme_ctrlr *ctrlr, enum nvme_ctrlr_state sta
 		      uint64_t timeout_us)
 {
 	ctrlr->state = state;
-	ctrlr->state_deadline = timeout_us == 0 ? 0 : deadline_after_us(timeout_us);
+	ctrlr->state_deadline = timeout_us == 0 ? 0 : nvme_deadline_after_us(timeout_us);
 }
 
 static int init_fail(struct spdkrt_nvme_ctrlr *ctrlr, int rc, const char *what)
@@ -102,7 +102,7 @@ static int init_send(struct spdkrt_nvme_ctrlr *ctrlr, const struct spdkrt_nvme_c
 	}
 	ctrlr->cmd_pending = true;
 	ctrlr->cmd_done = false;
-	ctrlr->cmd_deadline = deadline_after_us(ctrlr->opts.admin_timeout_us);
+	ctrlr->cmd_deadline = nvme_deadline_after_us(ctrlr->opts.admin_timeout_us);
 	return -EAGAIN;
 }
 
@@ -305,6 +305,9 @@ static int step_registers(struct spdkrt_nvme_ctrlr *ctrlr)
 		      (SPDKRT_NVME_GET(ctrlr->cap, SPDKRT_NVME_CAP_AMS) & SPDKRT_NVME_CAP_AMS_VS)))
 			return init_fail(ctrlr, -EINVAL,
 					 "the arbitration mechanism asked for is not in CAP.AMS");
+		/* Disabled: the device is done with the old rings, their owners may let go. */
+		if (ctrlr->resetting && !ctrlr->gates_closed)
+			nvme_ctrlr_close_gates(ctrlr);
 		ctrlr->transport->qpair_reset(ctrlr->adminq);
 		rc = ctrlr->transport->ctrlr_enable(ctrlr);
 		if (rc != 0)
@@ -331,50 +334,16 @@ static int step_registers(struct spdkrt_nvme_ctrlr *ctrlr)
 	default:
 		break;
 	}
-	if (past(ctrlr->state_deadline))
+	if (nvme_past(ctrlr->state_deadline))
 		return init_fail(ctrlr, -ETIMEDOUT, "CSTS.RDY did not follow CC.EN within CAP.TO");
 	return -EAGAIN;
 }
 
-static void recreate_done(void *arg, int rc)
-{
-	struct spdkrt_nvme_ctrlr *ctrlr = arg;
-
-	ctrlr->cmd_pending = false;
-	ctrlr->cmd_done = true;
-	ctrlr->init_cpl.status = rc == 0 ? 0 : 1u << 1; /* any error */
-}
-
-/* Re-creates the I/O queue pairs after a reset, one at a time (init_index counts them). */
-static int step_recreate(struct spdkrt_nvme_ctrlr *ctrlr, bool done)
-{
-	struct spdkrt_nvme_qpair *qpair;
-	uint32_t i = 0;
-
-	if (done) {
-		if (spdkrt_nvme_cpl_is_error(&ctrlr->init_cpl))
-			return init_fail(ctrlr, -EIO, "cannot re-create an I/O queue pair");
-		ctrlr->init_index++;
-	}
-	TAILQ_FOREACH(qpair, &ctrlr->io_qpairs, link) {
-		if (i++ < ctrlr->init_index)
-			continue;
-		ctrlr->transport->qpair_reset(qpair);
-		if (ctrlr->transport->qpair_connect(qpair, recreate_done, ctrlr) != 0)
-			return init_fail(ctrlr, -EIO, "cannot re-create an I/O queue pair");
-		ctrlr->cmd_pending = true;
-		ctrlr->cmd_deadline = deadline_after_us(2 * ctrlr->opts.admin_timeout_us);
-		return -EAGAIN;
-	}
-	TAILQ_FOREACH(qpair, &ctrlr->io_qpairs, link)
-		qpair->enabled = true;
-	return 1;
-}
-
 static int finish_init(struct spdkrt_nvme_ctrlr *ctrlr)
 {
-	ctrlr->resetting = false;
 	set_state(ctrlr, NVME_CTRLR_STATE_READY, 0);
+	if (ctrlr->resetting)
+		nvme_ctrlr_reset_finished(ctrlr, 0);
 	return 0;
 }
 
@@ -624,11 +593,14 @@ static int step_commands(struct spdkrt_nvme_ctrlr *ctrlr)
 		}
 		return finish_init(ctrlr);
 	case NVME_CTRLR_STATE_RECREATE_QPAIRS: {
-		int rc = step_recreate(ctrlr, done);
+		/* Pairs of other threads that have not let go yet follow from the admin poll. */
+		int rc = nvme_ctrlr_reconnect_qpairs(ctrlr);
 
-		if (rc == 1)
-			return finish_init(ctrlr);
-		return rc;
+		if (rc == -EAGAIN)
+			return rc;
+		if (rc != 0)
+			return init_fail(ctrlr, rc, "cannot re-create an I/O queue pair");
+		return finish_init(ctrlr);
 	}
 	default:
 		return -EAGAIN;
@@ -654,7 +626,7 @@ int nvme_ctrlr_process_init(struct spdkrt_nvme_ctrlr *ctrlr)
 			if (ctrlr->state == NVME_CTRLR_STATE_FAILED)
 				continue;
 			if (ctrlr->cmd_pending) {
-				if (past(ctrlr->cmd_deadline))
+				if (nvme_past(ctrlr->cmd_deadline))
 					return init_fail(
 						ctrlr, -ETIMEDOUT,
 						"an admin command got no completion in time");
@@ -717,56 +689,46 @@ int nvme_ctrlr_start_init(struct spdkrt_nvme_ctrlr *ctrlr)
 	return 0;
 }
 
-static void fail_all(struct spdkrt_nvme_ctrlr *ctrlr)
+/*
+ * Fails what the calling thread owns: the admin queue and its own I/O queue pairs (outside
+ * their completion processing). Other threads' pairs fail their own commands at their next
+ * process call, when they see is_failed.
+ */
+static void fail_owned(struct spdkrt_nvme_ctrlr *ctrlr)
 {
+	const void *me = nvme_thread_token();
 	struct spdkrt_nvme_qpair *qpair;
 
-	TAILQ_FOREACH(qpair, &ctrlr->io_qpairs, link)
-		nvme_qpair_abort_all(qpair, SPDKRT_NVME_SCT_GENERIC,
-				     SPDKRT_NVME_SC_ABORTED_SQ_DELETION, true);
+	TAILQ_FOREACH(qpair, &ctrlr->io_qpairs, link) {
+		if (qpair->owner == me && !qpair->in_completion)
+			nvme_qpair_abort_all(qpair, SPDKRT_NVME_SCT_GENERIC,
+					     SPDKRT_NVME_SC_ABORTED_SQ_DELETION, true);
+	}
 	if (ctrlr->adminq != NULL)
 		nvme_qpair_abort_all(ctrlr->adminq, SPDKRT_NVME_SCT_GENERIC,
 				     SPDKRT_NVME_SC_ABORTED_SQ_DELETION, true);
 }
 
+/* Admin side only (an I/O thread that sees a removal only sets is_removed and is_failed). */
 void nvme_ctrlr_fail(struct spdkrt_nvme_ctrlr *ctrlr, bool removed)
 {
-	if (!ctrlr->is_failed)
-		SRT_ERR("nvme %s: controller %s: outstanding commands fail, new ones get -ENXIO",
-			ctrlr->trid.traddr, removed ? "removed" : "failed");
+	if (removed)
+		ctrlr->is_removed = true;
 	ctrlr->is_failed = true;
-	ctrlr->is_removed = ctrlr->is_removed || removed;
+	if (!ctrlr->fail_logged)
+		SRT_ERR("nvme %s: controller %s: outstanding commands fail, new ones get -ENXIO",
+			ctrlr->trid.traddr, ctrlr->is_removed ? "removed" : "failed");
+	ctrlr->fail_logged = true;
 	ctrlr->state = NVME_CTRLR_STATE_FAILED;
-	fail_all(ctrlr);
+	ctrlr->reconnecting = NULL;
+	fail_owned(ctrlr);
+	if (ctrlr->resetting || (ctrlr->reset_requested && !ctrlr->reset_done))
+		nvme_ctrlr_reset_finished(ctrlr, -ENXIO);
 	if (ctrlr->is_removed && !ctrlr->remove_notified) {
 		ctrlr->remove_notified = true;
 		if (ctrlr->remove_cb != NULL)
 			ctrlr->remove_cb(ctrlr->remove_ctx, ctrlr);
 	}
-}
-
-/* Starts an asynchronous reset: commands in flight are aborted, queues stay allocated. */
-static void start_reset(struct spdkrt_nvme_ctrlr *ctrlr)
-{
-	struct spdkrt_nvme_qpair *qpair;
-
-	SRT_NOTICE("nvme %s: resetting the controller", ctrlr->trid.traddr);
-	TAILQ_FOREACH(qpair, &ctrlr->io_qpairs, link) {
-		qpair->enabled = false;
-		nvme_qpair_abort_all(qpair, SPDKRT_NVME_SCT_GENERIC,
-				     SPDKRT_NVME_SC_ABORTED_SQ_DELETION, false);
-	}
-	ctrlr->adminq->enabled = false;
-	nvme_qpair_abort_all(ctrlr->adminq, SPDKRT_NVME_SCT_GENERIC,
-			     SPDKRT_NVME_SC_ABORTED_SQ_DELETION, true);
-	ctrlr->num_aers = 0;
-	ctrlr->cmd_pending = false;
-	ctrlr->cmd_done = false;
-	ctrlr->keep_alive_pending = false;
-	ctrlr->resetting = true;
-	ctrlr->rescanning = false;
-	ctrlr->init_rc = 0;
-	set_state(ctrlr, NVME_CTRLR_STATE_INIT, 0);
 }
 
 static void keep_alive_done(void *arg, const struct spdkrt_nvme_cpl *cpl)
@@ -798,26 +760,25 @@ static void send_keep_alive(struct spdkrt_nvme_ctrlr *ctrlr)
 		ctrlr->keep_alive_pending = true;
 }
 
-int32_t spdkrt_nvme_ctrlr_process_admin_completions(struct spdkrt_nvme_ctrlr *ctrlr)
+static int32_t process_admin(struct spdkrt_nvme_ctrlr *ctrlr)
 {
 	uint32_t csts = 0;
 	int32_t n;
+	int rc;
 
-	if (ctrlr == NULL)
-		return nvme_bad_arg(__func__, "ctrlr is NULL");
 	if (ctrlr->is_failed) {
-		fail_all(ctrlr);
+		nvme_ctrlr_fail(ctrlr, false);
 		return -ENXIO;
 	}
 	if (ctrlr->transport->ctrlr_is_removed(ctrlr)) {
 		nvme_ctrlr_fail(ctrlr, true);
 		return -ENXIO;
 	}
-	if (ctrlr->state == NVME_CTRLR_STATE_READY &&
+	if (ctrlr->state == NVME_CTRLR_STATE_READY && !ctrlr->transport->remote_regs &&
 	    get_reg_4(ctrlr, SPDKRT_NVME_REG_CSTS, &csts) == 0 &&
 	    SPDKRT_NVME_GET(csts, SPDKRT_NVME_CSTS_CFS)) {
 		SRT_ERR("nvme %s: controller fatal status (CSTS 0x%x)", ctrlr->trid.traddr, csts);
-		start_reset(ctrlr);
+		nvme_ctrlr_start_reset(ctrlr);
 	}
 	if (ctrlr->state == NVME_CTRLR_STATE_READY && ctrlr->ns_rescan_pending) {
 		ctrlr->ns_rescan_pending = false;
@@ -825,8 +786,7 @@ int32_t spdkrt_nvme_ctrlr_process_admin_completions(struct spdkrt_nvme_ctrlr *ct
 		set_state(ctrlr, NVME_CTRLR_STATE_READ_CHANGED_NS_LOG, 0);
 	}
 	if (ctrlr->state != NVME_CTRLR_STATE_READY) {
-		int rc = nvme_ctrlr_process_init(ctrlr);
-
+		rc = nvme_ctrlr_process_init(ctrlr);
 		if (rc != 0 && rc != -EAGAIN) {
 			nvme_ctrlr_fail(ctrlr, false);
 			return -ENXIO;
@@ -839,14 +799,31 @@ int32_t spdkrt_nvme_ctrlr_process_admin_completions(struct spdkrt_nvme_ctrlr *ct
 	n = ctrlr->transport->qpair_process(ctrlr->adminq, 0);
 	ctrlr->adminq->in_completion = false;
 	nvme_qpair_submit_queued(ctrlr->adminq);
+	rc = nvme_ctrlr_reconnect_qpairs(ctrlr);
+	if (rc != 0 && rc != -EAGAIN) {
+		nvme_ctrlr_fail(ctrlr, false);
+		return -ENXIO;
+	}
 	send_keep_alive(ctrlr);
 	nvme_qpair_check_timeouts(ctrlr->adminq);
 	return ctrlr->is_failed ? -ENXIO : n;
 }
 
+int32_t spdkrt_nvme_ctrlr_process_admin_completions(struct spdkrt_nvme_ctrlr *ctrlr)
+{
+	int32_t n;
+
+	if (ctrlr == NULL)
+		return nvme_bad_arg(__func__, "ctrlr is NULL");
+	n = process_admin(ctrlr);
+	/* The reset's callback last, outside the state machine: it may start another reset. */
+	nvme_ctrlr_deliver_reset(ctrlr);
+	return n;
+}
+
 int nvme_ctrlr_wait(struct spdkrt_nvme_ctrlr *ctrlr, const bool *done, uint64_t timeout_us)
 {
-	uint64_t deadline = deadline_after_us(timeout_us);
+	uint64_t deadline = nvme_deadline_after_us(timeout_us);
 
 	while (!*done) {
 		if (spdkrt_nvme_ctrlr_process_admin_completions(ctrlr) < 0 && !*done)
@@ -856,25 +833,6 @@ int nvme_ctrlr_wait(struct spdkrt_nvme_ctrlr *ctrlr, const bool *done, uint64_t 
 		if (spdkrt_get_ticks() > deadline)
 			return -ETIMEDOUT;
 		ctrlr->transport->idle();
-	}
-	return 0;
-}
-
-int spdkrt_nvme_ctrlr_reset(struct spdkrt_nvme_ctrlr *ctrlr)
-{
-	int rc;
-
-	if (ctrlr == NULL)
-		return nvme_bad_arg(__func__, "ctrlr is NULL");
-	if (ctrlr->is_failed)
-		return -ENXIO;
-	if (!ctrlr->resetting)
-		start_reset(ctrlr);
-	while ((rc = nvme_ctrlr_process_init(ctrlr)) == -EAGAIN)
-		ctrlr->transport->idle();
-	if (rc != 0) {
-		nvme_ctrlr_fail(ctrlr, false);
-		return rc;
 	}
 	return 0;
 }

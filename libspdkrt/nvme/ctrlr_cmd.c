@@ -240,6 +240,9 @@ int spdkrt_nvme_ctrlr_alloc_io_qpair(struct spdkrt_nvme_ctrlr *ctrlr,
 		return rc;
 	}
 	ctrlr->qid_in_use[qid] = 1;
+	qpair->owner = nvme_thread_token();
+	qpair->gate_seen = (ctrlr->reset_epoch << 1) | 1u;
+	atomic_store_explicit(&qpair->gate, qpair->gate_seen, memory_order_relaxed);
 	qpair->enabled = true;
 	TAILQ_INSERT_TAIL(&ctrlr->io_qpairs, qpair, link);
 	*out = qpair;
@@ -262,10 +265,16 @@ int spdkrt_nvme_ctrlr_free_io_qpair(struct spdkrt_nvme_qpair *qpair)
 		return 0;
 	}
 	ctrlr = qpair->ctrlr;
+	/* Its re-creation after a reset is in flight: let it end before deleting the queues. */
+	while (ctrlr->reconnecting == qpair && !ctrlr->is_failed &&
+	       spdkrt_nvme_ctrlr_process_admin_completions(ctrlr) >= 0)
+		ctrlr->transport->idle();
 	TAILQ_REMOVE(&ctrlr->io_qpairs, qpair, link);
 	nvme_qpair_abort_all(qpair, SPDKRT_NVME_SCT_GENERIC, SPDKRT_NVME_SC_ABORTED_SQ_DELETION,
 			     true);
-	if (!ctrlr->is_failed && qpair->enabled && ctrlr->state == NVME_CTRLR_STATE_READY) {
+	/* An open gate (seen or not yet) means the queues exist on the controller. */
+	if (!ctrlr->is_failed && (atomic_load(&qpair->gate) & 1u) &&
+	    ctrlr->state == NVME_CTRLR_STATE_READY) {
 		rc = ctrlr->transport->qpair_disconnect(qpair, connect_done, &w);
 		if (rc == 0)
 			rc = nvme_ctrlr_wait(ctrlr, &w.done, 2 * ctrlr->opts.admin_timeout_us);

@@ -7,6 +7,7 @@
 #ifndef SRT_NVME_INTERNAL_H
 #define SRT_NVME_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/queue.h>
@@ -94,7 +95,17 @@ struct spdkrt_nvme_qpair {
 	uint16_t id;
 	uint8_t qprio;
 	uint32_t num_entries;
-	bool enabled;       /* rings created on the controller; false during a reset */
+	/*
+	 * The reset handshake with the owner thread (reset.c). gate: written by the admin side,
+	 * epoch << 1 while closed for a reset, | 1 once the queue is re-created. gate_seen: the open
+	 * gate the owner works under. acked: the closed gate the owner has let go of the ring for.
+	 * The admin queue's gate never moves.
+	 */
+	_Atomic uint32_t gate;
+	uint32_t gate_seen;
+	_Atomic uint32_t acked;
+	const void *owner;  /* nvme_thread_token() of the thread that owns the pair */
+	bool enabled;       /* rings usable by the owner; false during a reset */
 	bool in_completion; /* inside process_completions: a free is deferred */
 	bool free_pending;
 	struct nvme_request *requests; /* pool, num_requests entries */
@@ -110,6 +121,8 @@ struct spdkrt_nvme_qpair {
 struct nvme_transport {
 	const char *name;
 	enum spdkrt_nvme_transport_type type;
+	/* Registers cost a network round trip: the core does not poll CSTS on every admin poll. */
+	bool remote_regs;
 	/* Build a controller (allocates the transport's larger struct); no register access yet. */
 	int (*ctrlr_construct)(const struct spdkrt_nvme_transport_id *trid,
 			       const struct spdkrt_nvme_ctrlr_opts *opts,
@@ -151,6 +164,7 @@ struct nvme_transport {
 };
 
 extern const struct nvme_transport g_nvme_transport_pcie;
+extern const struct nvme_transport g_nvme_transport_tcp;
 const struct nvme_transport *nvme_transport_get(enum spdkrt_nvme_transport_type type);
 
 struct spdkrt_nvme_ns {
@@ -203,9 +217,23 @@ struct spdkrt_nvme_ctrlr {
 	int init_rc;         /* set by a failing step */
 	uint32_t init_index; /* step-specific progress (namespace index, qpair walk) */
 	bool resetting;
-	bool is_failed;
-	bool is_removed;
+	/* Set by any thread (an I/O poll may see the removal); the admin side acts on them. */
+	atomic_bool is_failed;
+	atomic_bool is_removed;
+	bool fail_logged;
 	bool remove_notified;
+	/* Reset (reset.c): the caller's callback, delivered from the admin poll. */
+	bool reset_requested; /* by spdkrt_nvme_ctrlr_reset_async(), until its callback */
+	spdkrt_nvme_reset_cb reset_cb;
+	void *reset_arg;
+	bool reset_done;
+	int reset_status;
+	uint32_t reset_epoch;
+	bool gates_closed;      /* this reset has closed the I/O queue pairs' gates */
+	bool reconnect_pending; /* some gate is closed: queue pairs wait for re-creation */
+	struct spdkrt_nvme_qpair *reconnecting; /* its Create CQ/SQ are in flight */
+	uint64_t reconnect_deadline;
+	int reconnect_rc;
 
 	uint64_t cap;
 	uint32_t vs;
@@ -270,7 +298,26 @@ void nvme_qpair_abort_all(struct spdkrt_nvme_qpair *qpair, uint8_t sct, uint8_t 
 			  bool include_queued);
 void nvme_qpair_destroy(struct spdkrt_nvme_qpair *qpair);
 
+/* reset.c: the reset handshake with the queue pairs' owner threads. */
+const void *nvme_thread_token(void);
+void nvme_ctrlr_start_reset(struct spdkrt_nvme_ctrlr *ctrlr);
+void nvme_ctrlr_close_gates(struct spdkrt_nvme_ctrlr *ctrlr);
+/* Re-creates acknowledged queue pairs, one at a time. -EAGAIN: one in flight; 0; or -errno. */
+int nvme_ctrlr_reconnect_qpairs(struct spdkrt_nvme_ctrlr *ctrlr);
+/* The reset ended (0 or -errno): its callback runs from the next admin poll. */
+void nvme_ctrlr_reset_finished(struct spdkrt_nvme_ctrlr *ctrlr, int status);
+void nvme_ctrlr_deliver_reset(struct spdkrt_nvme_ctrlr *ctrlr);
+/* Owner side: follows a moved gate. @return true when the rings are usable. */
+bool nvme_qpair_follow_gate(struct spdkrt_nvme_qpair *qpair);
+static inline bool nvme_qpair_gate_moved(struct spdkrt_nvme_qpair *qpair)
+{
+	/* Acquire: pairs with the release stores of reset.c (close and re-open). */
+	return atomic_load_explicit(&qpair->gate, memory_order_acquire) != qpair->gate_seen;
+}
+
 /* ctrlr.c */
+uint64_t nvme_deadline_after_us(uint64_t us);
+bool nvme_past(uint64_t deadline);
 int nvme_ctrlr_process_init(struct spdkrt_nvme_ctrlr *ctrlr);
 void nvme_ctrlr_fail(struct spdkrt_nvme_ctrlr *ctrlr, bool removed);
 void nvme_ctrlr_destruct(struct spdkrt_nvme_ctrlr *ctrlr);

@@ -27,19 +27,29 @@ static uint32_t cdw10(uint8_t action, bool ignore_key, uint8_t type_or_cptpl, bo
 			   SPDKRT_NVME_SET(SPDKRT_NVME_RESV_RTYPE, (uint32_t)type_or_cptpl));
 }
 
+/* Register, acquire and release: @p data (@p size bytes) goes to the controller through a DMA
+ * bounce buffer, so the caller's copy may live anywhere. */
+static int send_resv(struct spdkrt_nvme_ns *ns, struct spdkrt_nvme_qpair *qpair, uint8_t opc,
+		     uint32_t cdw10_value, const void *data, uint32_t size, spdkrt_nvme_cmd_cb cb,
+		     void *cb_arg, const char *fn)
+{
+	struct spdkrt_nvme_cmd cmd = { .opc = opc, .cdw10 = cdw10_value };
+	int rc = check(ns, qpair, data, fn);
+
+	if (rc != 0)
+		return rc;
+	return nvme_ns_submit_bounced(ns, qpair, &cmd, (void *)(uintptr_t)data, size, true, false,
+				      cb, cb_arg);
+}
+
 int spdkrt_nvme_ns_cmd_reservation_register(
 	struct spdkrt_nvme_ns *ns, struct spdkrt_nvme_qpair *qpair,
 	const struct spdkrt_nvme_reservation_register_data *data, bool ignore_key, uint8_t action,
 	uint8_t cptpl, spdkrt_nvme_cmd_cb cb, void *cb_arg)
 {
-	struct spdkrt_nvme_cmd cmd = { .opc = SPDKRT_NVME_OPC_RESERVATION_REGISTER };
-	int rc = check(ns, qpair, data, __func__);
-
-	if (rc != 0)
-		return rc;
-	cmd.cdw10 = cdw10(action, ignore_key, cptpl, true);
-	return nvme_ns_submit_bounced(ns, qpair, &cmd, (void *)(uintptr_t)data, sizeof(*data), true,
-				      false, cb, cb_arg);
+	return send_resv(ns, qpair, SPDKRT_NVME_OPC_RESERVATION_REGISTER,
+			 cdw10(action, ignore_key, cptpl, true), data, sizeof(*data), cb, cb_arg,
+			 __func__);
 }
 
 int spdkrt_nvme_ns_cmd_reservation_acquire(struct spdkrt_nvme_ns *ns,
@@ -48,14 +58,9 @@ int spdkrt_nvme_ns_cmd_reservation_acquire(struct spdkrt_nvme_ns *ns,
 					   bool ignore_key, uint8_t action, uint8_t type,
 					   spdkrt_nvme_cmd_cb cb, void *cb_arg)
 {
-	struct spdkrt_nvme_cmd cmd = { .opc = SPDKRT_NVME_OPC_RESERVATION_ACQUIRE };
-	int rc = check(ns, qpair, data, __func__);
-
-	if (rc != 0)
-		return rc;
-	cmd.cdw10 = cdw10(action, ignore_key, type, false);
-	return nvme_ns_submit_bounced(ns, qpair, &cmd, (void *)(uintptr_t)data, sizeof(*data), true,
-				      false, cb, cb_arg);
+	return send_resv(ns, qpair, SPDKRT_NVME_OPC_RESERVATION_ACQUIRE,
+			 cdw10(action, ignore_key, type, false), data, sizeof(*data), cb, cb_arg,
+			 __func__);
 }
 
 int spdkrt_nvme_ns_cmd_reservation_release(struct spdkrt_nvme_ns *ns,
@@ -64,14 +69,9 @@ int spdkrt_nvme_ns_cmd_reservation_release(struct spdkrt_nvme_ns *ns,
 					   bool ignore_key, uint8_t action, uint8_t type,
 					   spdkrt_nvme_cmd_cb cb, void *cb_arg)
 {
-	struct spdkrt_nvme_cmd cmd = { .opc = SPDKRT_NVME_OPC_RESERVATION_RELEASE };
-	int rc = check(ns, qpair, data, __func__);
-
-	if (rc != 0)
-		return rc;
-	cmd.cdw10 = cdw10(action, ignore_key, type, false);
-	return nvme_ns_submit_bounced(ns, qpair, &cmd, (void *)(uintptr_t)data, sizeof(*data), true,
-				      false, cb, cb_arg);
+	return send_resv(ns, qpair, SPDKRT_NVME_OPC_RESERVATION_RELEASE,
+			 cdw10(action, ignore_key, type, false), data, sizeof(*data), cb, cb_arg,
+			 __func__);
 }
 
 int spdkrt_nvme_ns_cmd_reservation_report(struct spdkrt_nvme_ns *ns,

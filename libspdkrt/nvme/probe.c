@@ -40,7 +40,14 @@ struct spdkrt_nvme_probe_ctx {
 
 const struct nvme_transport *nvme_transport_get(enum spdkrt_nvme_transport_type type)
 {
-	return type == SPDKRT_NVME_TRANSPORT_PCIE ? &g_nvme_transport_pcie : NULL;
+	switch (type) {
+	case SPDKRT_NVME_TRANSPORT_PCIE:
+		return &g_nvme_transport_pcie;
+	case SPDKRT_NVME_TRANSPORT_TCP:
+		return &g_nvme_transport_tcp;
+	default:
+		return NULL;
+	}
 }
 
 int spdkrt_nvme_ctrlr_opts_init(struct spdkrt_nvme_ctrlr_opts *opts, size_t size)

@@ -45,8 +45,11 @@ int nvme_qpair_submit(struct spdkrt_nvme_qpair *qpair, struct nvme_request *req)
 
 	if (qpair->ctrlr->is_failed)
 		return -ENXIO;
-	/* Keep the order of submission: nothing overtakes what is already queued. */
-	if (!qpair->enabled || !TAILQ_EMPTY(&qpair->queued)) {
+	/*
+	 * Keep the order of submission: nothing overtakes what is already queued. A moved gate
+	 * (reset) is followed by the next process call, never here: callbacks run only there.
+	 */
+	if (!qpair->enabled || !TAILQ_EMPTY(&qpair->queued) || nvme_qpair_gate_moved(qpair)) {
 		TAILQ_INSERT_TAIL(&qpair->queued, req, link);
 		return 0;
 	}
@@ -62,7 +65,7 @@ void nvme_qpair_submit_queued(struct spdkrt_nvme_qpair *qpair)
 {
 	struct nvme_request *req;
 
-	while (qpair->enabled && !qpair->ctrlr->is_failed &&
+	while (qpair->enabled && !qpair->ctrlr->is_failed && !nvme_qpair_gate_moved(qpair) &&
 	       (req = TAILQ_FIRST(&qpair->queued)) != NULL) {
 		int rc;
 
@@ -137,6 +140,32 @@ void nvme_qpair_abort_all(struct spdkrt_nvme_qpair *qpair, uint8_t sct, uint8_t 
 	}
 }
 
+bool nvme_qpair_follow_gate(struct spdkrt_nvme_qpair *qpair)
+{
+	/* Acquire: pairs with the release stores of reset.c (close, and re-open after re-create). */
+	uint32_t gate = atomic_load_explicit(&qpair->gate, memory_order_acquire);
+
+	qpair->owner = nvme_thread_token();
+	if (gate & 1u) {
+		/* Re-created with the ring reset by the admin side: ours again. */
+		qpair->gate_seen = gate;
+		qpair->enabled = true;
+		return true;
+	}
+	qpair->enabled = false;
+	if (atomic_load_explicit(&qpair->acked, memory_order_relaxed) == gate)
+		return false;
+	if (qpair->num_outstanding > 0)
+		SRT_NOTICE("%s: queue %u: %u commands in flight end with ABORTED_SQ_DELETION "
+			   "(controller reset)",
+			   qpair->ctrlr->trid.traddr, qpair->id, qpair->num_outstanding);
+	nvme_qpair_abort_all(qpair, SPDKRT_NVME_SCT_GENERIC, SPDKRT_NVME_SC_ABORTED_SQ_DELETION,
+			     false);
+	/* Release: the ring and trackers are the admin side's now (its acquire in reset.c). */
+	atomic_store_explicit(&qpair->acked, gate, memory_order_release);
+	return false;
+}
+
 void nvme_qpair_destroy(struct spdkrt_nvme_qpair *qpair)
 {
 	nvme_qpair_abort_all(qpair, SPDKRT_NVME_SCT_GENERIC, SPDKRT_NVME_SC_ABORTED_SQ_DELETION,
@@ -159,8 +188,12 @@ int32_t spdkrt_nvme_qpair_process_completions(struct spdkrt_nvme_qpair *qpair,
 				     SPDKRT_NVME_SC_ABORTED_SQ_DELETION, true);
 		return -ENXIO;
 	}
-	if (!qpair->enabled || qpair->in_completion)
-		return 0; /* resetting, or called from one of this queue's callbacks */
+	if (qpair->in_completion)
+		return 0; /* called from one of this queue's callbacks */
+	if (nvme_qpair_gate_moved(qpair) && !nvme_qpair_follow_gate(qpair))
+		return 0; /* the controller is resetting */
+	if (!qpair->enabled)
+		return 0;
 	qpair->in_completion = true;
 	n = ctrlr->transport->qpair_process(qpair, max_completions);
 	qpair->in_completion = false;
@@ -169,8 +202,14 @@ int32_t spdkrt_nvme_qpair_process_completions(struct spdkrt_nvme_qpair *qpair,
 		static __thread uint32_t empty_polls;
 
 		if (++empty_polls % REMOVAL_CHECK_INTERVAL == 0 &&
-		    ctrlr->transport->ctrlr_is_removed(ctrlr))
-			nvme_ctrlr_fail(ctrlr, true);
+		    ctrlr->transport->ctrlr_is_removed(ctrlr)) {
+			/* The admin poll fails the rest and tells the application. */
+			SRT_ERR("%s: queue %u: the device is gone", ctrlr->trid.traddr, qpair->id);
+			ctrlr->is_removed = true;
+			ctrlr->is_failed = true;
+			nvme_qpair_abort_all(qpair, SPDKRT_NVME_SCT_GENERIC,
+					     SPDKRT_NVME_SC_ABORTED_SQ_DELETION, true);
+		}
 	}
 	nvme_qpair_check_timeouts(qpair);
 	if (qpair->free_pending)

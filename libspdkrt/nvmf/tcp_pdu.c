@@ -41,18 +41,28 @@ void srt_tcp_ch_init(struct srt_tcp_ch *ch, enum srt_tcp_pdu_type type, uint8_t 
 	ch->plen = plen;
 }
 
-/* Header length of each PDU type a host may send; 0 for types a host never sends. */
-static uint32_t h2c_hlen(uint8_t type)
+/* Header length of each PDU type one side may send; 0 for types it never sends. */
+static uint32_t pdu_hlen(uint8_t type, bool from_host)
 {
 	switch (type) {
 	case SRT_TCP_PDU_ICREQ:
-		return sizeof(struct srt_tcp_ic_req);
+		return from_host ? sizeof(struct srt_tcp_ic_req) : 0;
 	case SRT_TCP_PDU_H2C_TERM_REQ:
-		return sizeof(struct srt_tcp_term_req);
+		return from_host ? sizeof(struct srt_tcp_term_req) : 0;
 	case SRT_TCP_PDU_CAPSULE_CMD:
-		return sizeof(struct srt_tcp_capsule_cmd);
+		return from_host ? sizeof(struct srt_tcp_capsule_cmd) : 0;
 	case SRT_TCP_PDU_H2C_DATA:
-		return sizeof(struct srt_tcp_data_hdr);
+		return from_host ? sizeof(struct srt_tcp_data_hdr) : 0;
+	case SRT_TCP_PDU_ICRESP:
+		return from_host ? 0 : sizeof(struct srt_tcp_ic_resp);
+	case SRT_TCP_PDU_C2H_TERM_REQ:
+		return from_host ? 0 : sizeof(struct srt_tcp_term_req);
+	case SRT_TCP_PDU_CAPSULE_RESP:
+		return from_host ? 0 : sizeof(struct srt_tcp_capsule_resp);
+	case SRT_TCP_PDU_C2H_DATA:
+		return from_host ? 0 : sizeof(struct srt_tcp_data_hdr);
+	case SRT_TCP_PDU_R2T:
+		return from_host ? 0 : sizeof(struct srt_tcp_r2t);
 	default:
 		return 0;
 	}
@@ -60,12 +70,16 @@ static uint32_t h2c_hlen(uint8_t type)
 
 #define FIELD(f) ((uint32_t)offsetof(struct srt_tcp_ch, f))
 
-int srt_tcp_pdu_check_h2c(const struct srt_tcp_ch *ch, const struct srt_tcp_pdu_limits *limits,
-			  struct srt_tcp_pdu_layout *layout, uint32_t *fei)
+static int pdu_check(const struct srt_tcp_ch *ch, const struct srt_tcp_pdu_limits *limits,
+		     struct srt_tcp_pdu_layout *layout, uint32_t *fei, bool from_host)
 {
-	uint32_t hlen = h2c_hlen(ch->pdu_type), hdgst_len = 0, ddgst_len = 0;
-	bool is_ic = ch->pdu_type == SRT_TCP_PDU_ICREQ;
-	bool is_term = ch->pdu_type == SRT_TCP_PDU_H2C_TERM_REQ;
+	uint32_t hlen = pdu_hlen(ch->pdu_type, from_host), hdgst_len = 0, ddgst_len = 0;
+	bool is_ic = ch->pdu_type == (from_host ? SRT_TCP_PDU_ICREQ : SRT_TCP_PDU_ICRESP);
+	bool is_term =
+		ch->pdu_type == (from_host ? SRT_TCP_PDU_H2C_TERM_REQ : SRT_TCP_PDU_C2H_TERM_REQ);
+	bool is_data = ch->pdu_type == (from_host ? SRT_TCP_PDU_H2C_DATA : SRT_TCP_PDU_C2H_DATA);
+	/* Only capsule commands and data PDUs carry a data segment with a pdo. */
+	bool may_carry_data = is_data || ch->pdu_type == SRT_TCP_PDU_CAPSULE_CMD;
 
 	memset(layout, 0, sizeof(*layout));
 	*fei = FIELD(pdu_type);
@@ -100,7 +114,7 @@ int srt_tcp_pdu_check_h2c(const struct srt_tcp_ch *ch, const struct srt_tcp_pdu_
 	if (ch->plen == layout->hdr_len) {
 		/* No data: no data digest flag, and a data PDU must carry data. */
 		*fei = ddgst_len != 0 ? FIELD(flags) : FIELD(plen);
-		if (ddgst_len != 0 || ch->pdu_type == SRT_TCP_PDU_H2C_DATA)
+		if (ddgst_len != 0 || is_data)
 			return SRT_TCP_FES_INVALID_HEADER_FIELD;
 		return 0;
 	}
@@ -115,7 +129,7 @@ int srt_tcp_pdu_check_h2c(const struct srt_tcp_ch *ch, const struct srt_tcp_pdu_
 		layout->data_len = ch->plen - hlen;
 		return 0;
 	}
-	if (ch->pdo < layout->hdr_len || ch->pdo > ch->plen)
+	if (!may_carry_data || ch->pdo < layout->hdr_len || ch->pdo > ch->plen)
 		return SRT_TCP_FES_INVALID_HEADER_FIELD;
 	*fei = FIELD(plen);
 	if (ch->plen - ch->pdo < ddgst_len)
@@ -130,4 +144,16 @@ int srt_tcp_pdu_check_h2c(const struct srt_tcp_ch *ch, const struct srt_tcp_pdu_
 	if (layout->data_len == 0 || layout->data_len > limits->max_data)
 		return SRT_TCP_FES_DATA_OUT_OF_RANGE;
 	return 0;
+}
+
+int srt_tcp_pdu_check_h2c(const struct srt_tcp_ch *ch, const struct srt_tcp_pdu_limits *limits,
+			  struct srt_tcp_pdu_layout *layout, uint32_t *fei)
+{
+	return pdu_check(ch, limits, layout, fei, true);
+}
+
+int srt_tcp_pdu_check_c2h(const struct srt_tcp_ch *ch, const struct srt_tcp_pdu_limits *limits,
+			  struct srt_tcp_pdu_layout *layout, uint32_t *fei)
+{
+	return pdu_check(ch, limits, layout, fei, false);
 }

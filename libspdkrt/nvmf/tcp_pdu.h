@@ -143,6 +143,10 @@ struct srt_tcp_pdu_layout {
 int srt_tcp_pdu_check_h2c(const struct srt_tcp_ch *ch, const struct srt_tcp_pdu_limits *limits,
 			  struct srt_tcp_pdu_layout *layout, uint32_t *fei);
 
+/* The same check of a PDU the host received from the controller (the NVMe/TCP host uses it). */
+int srt_tcp_pdu_check_c2h(const struct srt_tcp_ch *ch, const struct srt_tcp_pdu_limits *limits,
+			  struct srt_tcp_pdu_layout *layout, uint32_t *fei);
+
 /* @return the PDU type's name for log lines ("unknown" for others). */
 const char *srt_tcp_pdu_type_name(uint8_t type);
 

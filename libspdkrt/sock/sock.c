@@ -204,6 +204,20 @@ ssize_t srt_sock_writev(struct srt_sock *sock, const struct iovec *iov, int iovc
 	return -errno;
 }
 
+int srt_sock_wait_readable(struct srt_sock *sock, int timeout_ms)
+{
+	struct pollfd pfd = { .events = POLLIN };
+	int rc;
+
+	if (sock == NULL)
+		return -EINVAL;
+	pfd.fd = sock->fd;
+	do
+		rc = poll(&pfd, 1, timeout_ms);
+	while (rc < 0 && errno == EINTR);
+	return rc < 0 ? -errno : rc > 0;
+}
+
 static int format_addr(const struct sockaddr_storage *ss, char *addr, size_t addr_len,
 		       unsigned *port)
 {

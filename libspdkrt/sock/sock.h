@@ -37,6 +37,10 @@ ssize_t srt_sock_recv(struct srt_sock *sock, void *buf, size_t len);
 /* Send from iov: the count sent (maybe partial), -EAGAIN, or a negative errno (-EPIPE...). */
 ssize_t srt_sock_writev(struct srt_sock *sock, const struct iovec *iov, int iovcnt);
 
+/* Wait up to timeout_ms for data (or the peer's close) on a socket, for callers that block
+ * (a host connecting). @return 1 when readable, 0 on timeout, or a negative errno. */
+int srt_sock_wait_readable(struct srt_sock *sock, int timeout_ms);
+
 /* Close and free; *sock becomes NULL. Removes it from its poll group first. */
 void srt_sock_close(struct srt_sock **sock);
 

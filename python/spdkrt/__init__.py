@@ -12,6 +12,8 @@ Asynchronous I/O (read_blocks, writev_blocks, unmap_blocks, ...) takes callback(
 runs from Thread.poll(), never inside the submitting call; an exception a callback raises comes
 out of that poll(). Errors are SpdkrtError (an OSError: .errno, and .rc as spdkrt returned it).
 Threading follows the C library: every handle belongs to the spdkrt thread it was made on.
+NVMe controllers (spdkrt.nvme: connect, probe, namespaces, queue pairs, passthrough) and the
+NVMe-oF target (spdkrt.nvmf: Target, Subsystem) are submodules.
 The library: $SPDKRT_LIBRARY, else ctypes.util.find_library("spdkrt"), else libspdkrt.so.1.
 """
 from ._lib import SONAME, AppOpts, BdevStats, EnvOpts, find, load
@@ -22,6 +24,7 @@ from .env import DmaBuffer, Env, app_run, app_stop, env_fini, env_init, env_is_i
 from .errors import SpdkrtError, strerror
 from .log import get_log_level, set_log_level, set_log_sink, version
 from .thread import Thread
+from . import nvme, nvmf  # noqa: E402 - after the modules they build on
 
 __all__ = [
     "SONAME", "AppOpts", "BdevStats", "EnvOpts", "find", "load", "lib",
@@ -29,5 +32,5 @@ __all__ = [
     "IO_WRITE_ZEROES", "Bdev", "Channel", "Desc", "bdevs",
     "DmaBuffer", "Env", "app_run", "app_stop", "env_fini", "env_init", "env_is_initialized",
     "SpdkrtError", "strerror", "get_log_level", "set_log_level", "set_log_sink", "version",
-    "Thread",
+    "Thread", "nvme", "nvmf",
 ]

@@ -236,3 +236,29 @@ def u64(name: str, value: Any) -> int:
     if value < 0 or value > U64_MAX:
         raise ValueError("%s=%d is outside 0..2**64-1" % (name, value))
     return value
+
+
+def set_fields(struct: Structure, what: str, values: Dict[str, Any]) -> None:
+    """Set fields of an options structure from keyword arguments, checked: an unknown name is a
+    TypeError, an int outside the field's width a ValueError (ctypes would truncate it), a
+    string field takes str or bytes that fit."""
+    fields = dict(struct._fields_)
+    for name, value in values.items():
+        ctype = fields.get(name)
+        if ctype is None or name == "size":
+            raise TypeError("%s has no option %r (options: %s)"
+                            % (what, name, ", ".join(f for f in fields if f != "size")))
+        if ctype is c_bool:
+            if not isinstance(value, bool):
+                raise TypeError("%s.%s must be a bool" % (what, name))
+        elif issubclass(ctype, ctypes.Array) and ctype._type_ is ctypes.c_char:
+            raw = b(value)
+            if raw is None or len(raw) >= ctype._length_:
+                raise ValueError("%s.%s must be a string shorter than %d bytes"
+                                 % (what, name, ctype._length_))
+            value = raw
+        else:
+            bits = 8 * ctypes.sizeof(ctype)
+            if u64("%s.%s" % (what, name), value) >= 2 ** bits:
+                raise ValueError("%s.%s=%d does not fit %d bits" % (what, name, value, bits))
+        setattr(struct, name, value)

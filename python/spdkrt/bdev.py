@@ -5,12 +5,12 @@ import ctypes
 import errno
 import weakref
 from ctypes import byref, c_void_p
-from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple
 
 from . import _callbacks
 from ._lib import (BDEV_DONE_CB, BDEV_EVENT_CB, BDEV_IO_CB, IO_WAIT_CB, BdevStats, IoWaitEntry,
-                   Iovec, b, lib, u64)
-from .env import DmaBuffer
+                   b, lib, u64)
+from .env import DmaBuffer, IovecLike, dma_addr as _addr, iovec_array
 from .errors import SpdkrtError, check, redact_spec
 from .thread import Thread, current_or_raise, run_on
 
@@ -21,23 +21,9 @@ EVENT_REMOVE, EVENT_RESIZE = 0, 1
 
 IoCallback = Callable[[int], None]
 Buffer = DmaBuffer
-# One iovec: a DmaBuffer (all of it), or (DmaBuffer, offset, length) inside it.
-IovecLike = Union[DmaBuffer, Tuple[Buffer, int, int]]
 
 _IO_DONE = BDEV_IO_CB(lambda key, status: _callbacks.fire(key, status))
 _IO_WAIT = IO_WAIT_CB(lambda key: _callbacks.fire(key))
-
-
-def _addr(buf: Buffer, need: int = 0) -> int:
-    """The address of a DmaBuffer that holds at least need bytes. Anything else (bytes, str,
-    an int taken as an address) raises TypeError: the library would write through it."""
-    if not isinstance(buf, DmaBuffer):
-        raise TypeError("an I/O buffer must be a DmaBuffer, not %s" % type(buf).__name__)
-    if buf.addr is None:
-        raise ValueError("the DmaBuffer was freed")
-    if need > buf.size:
-        raise ValueError("the I/O needs %d bytes but the DmaBuffer holds %d" % (need, buf.size))
-    return buf.addr
 
 
 class Bdev:
@@ -265,30 +251,15 @@ class Desc:
         self._submit("spdkrt_bdev_write", callback, buf, ch.handle, addr, u64("offset", offset),
                      nbytes)
 
-    @staticmethod
-    def _iovecs(iov: Sequence[IovecLike]) -> Tuple[Any, Any]:
-        arr = (Iovec * max(len(iov), 1))()
-        for i, v in enumerate(iov):
-            if isinstance(v, DmaBuffer):
-                arr[i].iov_base, arr[i].iov_len = _addr(v), v.size
-            else:
-                buf, off, length = v
-                base = _addr(buf)
-                if u64("iovec offset", off) + u64("iovec length", length) > len(buf):
-                    raise ValueError("iovec %d: %d bytes at %d do not fit its %d-byte buffer"
-                                     % (i, length, off, len(buf)))
-                arr[i].iov_base, arr[i].iov_len = base + off, length
-        return arr, (arr, list(iov))
-
     def readv_blocks(self, ch: Channel, iov: Sequence[IovecLike], offset_blocks: int,
                      num_blocks: int, callback: IoCallback) -> None:
-        arr, keep = self._iovecs(iov)
+        arr, keep = iovec_array(iov)
         self._submit("spdkrt_bdev_readv_blocks", callback, keep, ch.handle, arr, len(iov),
                      u64("offset_blocks", offset_blocks), u64("num_blocks", num_blocks))
 
     def writev_blocks(self, ch: Channel, iov: Sequence[IovecLike], offset_blocks: int,
                       num_blocks: int, callback: IoCallback) -> None:
-        arr, keep = self._iovecs(iov)
+        arr, keep = iovec_array(iov)
         self._submit("spdkrt_bdev_writev_blocks", callback, keep, ch.handle, arr, len(iov),
                      u64("offset_blocks", offset_blocks), u64("num_blocks", num_blocks))
 

@@ -4,10 +4,10 @@ import ctypes
 import errno
 import weakref
 from ctypes import POINTER, byref, c_char_p
-from typing import Any, Callable, List, Optional, Sequence
+from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
 
 from . import _callbacks
-from ._lib import MSG_FN, AppOpts, EnvOpts, b, lib
+from ._lib import MSG_FN, AppOpts, EnvOpts, Iovec, b, lib, u64
 from .errors import SpdkrtError, check
 
 # Finalizers of the live DMA buffers: env_fini() frees what is left first.
@@ -138,6 +138,38 @@ class DmaBuffer:
 
     def __exit__(self, *exc: Any) -> None:
         self.free()
+
+
+def dma_addr(buf: DmaBuffer, need: int = 0) -> int:
+    """The address of a DmaBuffer that holds at least need bytes. Anything else (bytes, str,
+    an int taken as an address) raises TypeError: the library would write through it."""
+    if not isinstance(buf, DmaBuffer):
+        raise TypeError("an I/O buffer must be a DmaBuffer, not %s" % type(buf).__name__)
+    if buf.addr is None:
+        raise ValueError("the DmaBuffer was freed")
+    if need > buf.size:
+        raise ValueError("the I/O needs %d bytes but the DmaBuffer holds %d" % (need, buf.size))
+    return buf.addr
+
+
+# One iovec: a DmaBuffer (all of it), or (DmaBuffer, offset, length) inside it.
+IovecLike = Union[DmaBuffer, Tuple[DmaBuffer, int, int]]
+
+
+def iovec_array(iov: Sequence[IovecLike]) -> Tuple[Any, Any]:
+    """A struct iovec array for iov, and what must stay referenced until the I/O completes."""
+    arr = (Iovec * max(len(iov), 1))()
+    for i, v in enumerate(iov):
+        if isinstance(v, DmaBuffer):
+            arr[i].iov_base, arr[i].iov_len = dma_addr(v), v.size
+        else:
+            buf, off, length = v
+            base = dma_addr(buf)
+            if u64("iovec offset", off) + u64("iovec length", length) > len(buf):
+                raise ValueError("iovec %d: %d bytes at %d do not fit its %d-byte buffer"
+                                 % (i, length, off, len(buf)))
+            arr[i].iov_base, arr[i].iov_len = base + off, length
+    return arr, (arr, list(iov))
 
 
 def app_run(start: Callable[[], None], no_huge: bool = False, name: str = "spdkrt_py",

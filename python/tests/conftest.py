@@ -5,6 +5,8 @@ current spdkrt thread per test, and a malloc bdev per test.
 Environment: SPDKRT_LIBRARY (library to load), SPDKRT_EXPECT_VERSION (the version it must have),
 SPDKRT_LAYOUT_FILE (structure layouts printed by tests/abi/layout.c, compared with the binding's),
 SPDKRT_PY_EXAMPLES (where examples/bdevperf.py is; default ../examples).
+test_nvme.py runs only with SPDKRT_LIBRARY naming the tests' library with the NVMe controller model
+(build/tests/python/.libs/libspdkrt_nvme_model.so): python.sh runs it so.
 """
 import itertools
 import os
@@ -22,8 +24,16 @@ def pytest_report_header(config):
                                                os.path.dirname(spdkrt.__file__))
 
 
+def has_nvme_model():
+    """Whether the loaded library is the tests' one with the NVMe controller model
+    (tests/python/nvme_model_shim.c; python.sh runs test_nvme.py with it)."""
+    return spdkrt.lib().has("spdkrt_test_model_start")
+
+
 @pytest.fixture(scope="session")
 def env():
+    if has_nvme_model():  # before the environment: no real PCI functions, IOVAs that are not VAs
+        assert spdkrt.lib().spdkrt_test_model_prepare() == 0
     e = spdkrt.Env(no_huge=True, name="spdkrt_pytest", mem_size_mb=256)
     yield e
     e.close()

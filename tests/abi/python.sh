@@ -2,7 +2,9 @@
 # The Python package python/spdkrt against the built libspdkrt.so.1, with pytest (python/tests):
 # the structure layouts against the C headers (tests/abi/layout.c), the environment without
 # hugepages, threads polled from Python, malloc/null/aio bdevs through the full I/O set,
-# exceptions out of poll(), finalizers, app_run in a child, and examples/bdevperf.py.
+# exceptions out of poll(), finalizers, app_run in a child, and examples/bdevperf.py; then
+# test_nvme.py again with the tests' library that carries the NVMe controller model
+# (tests/python/libspdkrt_nvme_model.so), so spdkrt.nvme drives the real driver against it.
 # Under ASan, Python needs the ASan runtime preloaded.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -euo pipefail
@@ -40,9 +42,21 @@ preload=
 if readelf -d "$so" | grep 'NEEDED.*libasan' >/dev/null; then
 	preload=$($CC -print-file-name=libasan.so)
 fi
+model_so=$top_builddir/tests/python/.libs/libspdkrt_nvme_model.so
+[ -f "$model_so" ] || {
+	echo "FAIL: $model_so not built (make check builds it)"
+	exit 1
+}
 cd "$top_srcdir/python"
-env SPDKRT_LIBRARY="$so" SPDKRT_EXPECT_VERSION="$version" SPDKRT_LAYOUT_FILE="$tmp/layout.txt" \
-	PYTHONPATH="$top_srcdir/python" PYTHONDONTWRITEBYTECODE=1 \
-	${preload:+LD_PRELOAD="$preload"} \
-	${preload:+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0} \
-	"$py" -B -m pytest -p no:cacheprovider -ra tests
+# $1: the library; the rest: pytest's arguments.
+run_pytest() {
+	local lib=$1
+	shift
+	env SPDKRT_LIBRARY="$lib" SPDKRT_EXPECT_VERSION="$version" SPDKRT_LAYOUT_FILE="$tmp/layout.txt" \
+		PYTHONPATH="$top_srcdir/python" PYTHONDONTWRITEBYTECODE=1 \
+		${preload:+LD_PRELOAD="$preload"} \
+		${preload:+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0} \
+		"$py" -B -m pytest -p no:cacheprovider -ra "$@"
+}
+run_pytest "$so" tests
+run_pytest "$model_so" tests/test_nvme.py

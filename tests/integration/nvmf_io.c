@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * nvmf_io PORT NQN [digests]: a test host against a running spdkrt-nvmf-tgt on 127.0.0.1:
- * connects an admin and an I/O queue, checks Identify, writes 64 KiB (R2T) and 4 KiB
- * (in-capsule) and reads them back. Exit status 0 when all of it worked.
+ * nvmf_io PORT NQN [digests] [psk=KEY]: a test host against a running spdkrt-nvmf-tgt on
+ * 127.0.0.1: connects an admin and an I/O queue (over TLS 1.3 with the PSK KEY when given),
+ * checks Identify, writes 64 KiB (R2T) and 4 KiB (in-capsule) and reads them back. Exit status
+ * 0 when all of it worked.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "../unit/nvmf/test_host.h"
 
-static int run(uint16_t port, const char *nqn, bool digests)
+static int run(uint16_t port, const char *nqn, bool digests, const char *psk)
 {
 	struct test_host admin, io;
 	struct spdkrt_nvme_cpl cpl;
@@ -18,8 +19,9 @@ static int run(uint16_t port, const char *nqn, bool digests)
 	const struct spdkrt_nvme_ns_data *nd = (const void *)id;
 	uint32_t block;
 
-	if (host_attach(&admin, port, nqn, 5000, digests) != 0 ||
-	    host_attach_io(&io, &admin, port, nqn, 1, digests) != 0) {
+	if (psk != NULL ? host_attach_tls(&admin, &io, port, nqn, digests, psk) != 0 :
+			  (host_attach(&admin, port, nqn, 5000, digests) != 0 ||
+			   host_attach_io(&io, &admin, port, nqn, 1, digests) != 0)) {
 		fprintf(stderr, "nvmf_io: cannot connect to %s on port %u\n", nqn, port);
 		return 1;
 	}
@@ -66,9 +68,18 @@ static int run(uint16_t port, const char *nqn, bool digests)
 
 int main(int argc, char **argv)
 {
+	const char *psk = NULL;
+	bool digests = false;
+
 	if (argc < 3) {
-		fprintf(stderr, "usage: nvmf_io PORT NQN [digests]\n");
+		fprintf(stderr, "usage: nvmf_io PORT NQN [digests] [psk=KEY]\n");
 		return 2;
 	}
-	return run((uint16_t)atoi(argv[1]), argv[2], argc > 3);
+	for (int i = 3; i < argc; i++) {
+		if (strncmp(argv[i], "psk=", 4) == 0)
+			psk = argv[i] + 4;
+		else
+			digests = strcmp(argv[i], "digests") == 0;
+	}
+	return run((uint16_t)atoi(argv[1]), argv[2], digests, psk);
 }

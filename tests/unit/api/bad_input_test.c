@@ -1170,6 +1170,11 @@ static void probe_spdkrt_nvme_ctrlr_reset(void)
 	want_rc(spdkrt_nvme_ctrlr_reset(NULL), -EINVAL, "ctrlr is NULL");
 }
 
+static void probe_spdkrt_nvme_ctrlr_reset_async(void)
+{
+	want_rc(spdkrt_nvme_ctrlr_reset_async(NULL, NULL, NULL), -EINVAL, "ctrlr is NULL");
+}
+
 static void probe_spdkrt_nvme_cpl_status_string(void)
 {
 	want_value(strcmp(spdkrt_nvme_cpl_status_string(NULL), "NULL COMPLETION"), 0);
@@ -1301,7 +1306,7 @@ static void probe_spdkrt_nvme_probe(void)
 	struct spdkrt_nvme_transport_id trid;
 
 	spdkrt_nvme_transport_id_parse(&trid, "trtype:TCP traddr:127.0.0.1");
-	want_rc(spdkrt_nvme_probe(&trid, NULL, NULL, NULL, NULL), -ENOTSUP, "not available");
+	want_rc(spdkrt_nvme_probe(&trid, NULL, NULL, NULL, NULL), -EINVAL, "has no subnqn");
 }
 
 static void probe_spdkrt_nvme_probe_async(void)
@@ -1875,6 +1880,7 @@ static const struct row g_rows[] = {
 	ROW(spdkrt_nvme_ctrlr_register_ns_change_callback),
 	ROW(spdkrt_nvme_ctrlr_register_timeout_callback),
 	ROW(spdkrt_nvme_ctrlr_reset),
+	ROW(spdkrt_nvme_ctrlr_reset_async),
 	ROW(spdkrt_nvme_ctrlr_security_receive),
 	ROW(spdkrt_nvme_ctrlr_security_send),
 	ROW(spdkrt_nvme_detach),

@@ -681,8 +681,9 @@ static void test_no_such_device(void **state)
 	assert_null(c);
 	assert_int_equal(spdkrt_nvme_transport_id_parse(&trid, "trtype:PCIe traddr:zz"), 0);
 	assert_int_equal(spdkrt_nvme_connect(&trid, NULL, &c), -EINVAL);
+	/* TCP exists: a transport ID without subnqn is refused before any connection. */
 	assert_int_equal(spdkrt_nvme_transport_id_parse(&trid, "trtype:TCP traddr:127.0.0.1"), 0);
-	assert_int_equal(spdkrt_nvme_connect(&trid, NULL, &c), -ENOTSUP);
+	assert_int_equal(spdkrt_nvme_connect(&trid, NULL, &c), -EINVAL);
 	log_capture_stop();
 }
 

@@ -1,0 +1,223 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""spdkrt.nvme: the real NVMe driver driven from Python against the register-level controller
+model (tests/models/nvme), which the tests' library registers at 0000:0e:00.0 with namespace 1
+(512-byte blocks) and namespace 2 (4 KiB blocks). Runs only with that library loaded
+(python.sh sets SPDKRT_LIBRARY so for this file)."""
+import gc
+from ctypes import byref, c_void_p
+
+import pytest
+
+import spdkrt
+from conftest import has_nvme_model
+from spdkrt import nvme
+
+if not has_nvme_model():
+    pytest.skip("the loaded library has no NVMe controller model (python.sh runs this file "
+                "with tests/python/libspdkrt_nvme_model.so)", allow_module_level=True)
+
+TRID = "trtype:PCIe traddr:0000:0e:00.0"
+BLOCKS = 4096
+SC_INVALID_OPCODE = 0x01
+
+
+@pytest.fixture
+def model(thread):
+    """The controller model, registered on the test's spdkrt thread (its polls run it)."""
+    handle = c_void_p()
+    assert spdkrt.lib().spdkrt_test_model_start(BLOCKS, byref(handle)) == 0
+    yield handle.value
+    spdkrt.nvme._detach_all()  # the driver lets go before the device goes
+    spdkrt.lib().spdkrt_test_model_stop(handle.value)
+
+
+def io_commands(model):
+    return spdkrt.lib().spdkrt_test_model_io_commands(model)
+
+
+@pytest.fixture
+def ctrlr(model):
+    with nvme.connect(TRID) as c:
+        yield c
+
+
+@pytest.fixture
+def qp(ctrlr):
+    with ctrlr.alloc_io_qpair() as q:
+        yield q
+
+
+def pattern(n, seed):
+    return bytes((i * 7 + seed) & 0xFF for i in range(n))
+
+
+def test_identify_data_as_dicts(ctrlr):
+    d = ctrlr.data
+    assert d["vid"] == 0x1B36 and d["cntlid"] == 1
+    assert isinstance(d["mn"], str) and d["mn"] and not d["mn"].endswith(" ")
+    assert d["nn"] >= 2 and ctrlr.num_ns == d["nn"]
+    assert ctrlr.trid.traddr == "0000:0e:00.0" and ctrlr.trid == TRID
+    assert ctrlr.active_nsids() == [1, 2]
+    ns1, ns2 = ctrlr.namespaces()
+    assert (ns1.id, ns1.sector_size, ns1.num_sectors) == (1, 512, BLOCKS)
+    assert (ns2.id, ns2.sector_size, ns2.size) == (2, 4096, BLOCKS * 4096)
+    nd = ns2.data
+    assert nd["nsze"] == BLOCKS and nd["flbas"] & 0xF == 3
+    assert nd["lbaf"][3] == {"ms": 0, "lbads": 12, "rp": nd["lbaf"][3]["rp"]}
+    # Identify sent now agrees with the cached data
+    page = ctrlr.identify()
+    assert len(page) == 4096 and page[4:24].decode().rstrip() == d["sn"]
+    assert ctrlr.cap != 0 and ctrlr.csts & 1 and ctrlr.max_xfer_size >= 4096
+
+
+def test_synchronous_write_and_read(model, ctrlr, qp):
+    ns1, ns2 = ctrlr.ns(1), ctrlr.ns(2)
+    before = io_commands(model)
+    data = pattern(3 * 512, 1)
+    ns1.write(qp, 10, data)
+    assert ns1.read(qp, 10, 3) == data
+    assert ns2.read(qp, 0, 1) == bytes(4096)  # namespaces are separate stores
+    big = pattern(300 * 512, 2)  # above MDTS (128 KiB): split by the driver
+    ns1.write(qp, 100, big)
+    assert ns1.read(qp, 100, 300) == big
+    assert io_commands(model) >= before + 6  # the I/O reached the device
+
+
+def test_asynchronous_io_and_iovecs(ctrlr, qp):
+    ns = ctrlr.ns(2)
+    done = []
+    with spdkrt.DmaBuffer(8192, 4096) as buf, spdkrt.DmaBuffer(4096, 4096) as a, \
+            spdkrt.DmaBuffer(4096, 4096) as b:
+        buf.write(pattern(8192, 3))
+        ns.write_blocks(qp, buf, 5, 2, done.append)
+        assert not done  # callbacks never run inside the submitting call
+        ctrlr.wait(lambda: done, qp)
+        assert not done[0].is_error and done[0].status_string
+        ns.readv_blocks(qp, [a, (b, 0, 4096)], 5, 2, done.append)
+        ctrlr.wait(lambda: len(done) == 2, qp)
+        assert a.read() + b.read() == pattern(8192, 3)
+
+
+def test_write_zeroes_deallocate_flush(ctrlr, qp):
+    ns = ctrlr.ns(1)
+    ns.write(qp, 0, pattern(4 * 512, 4))
+    ns.write_zeroes(qp, 1, 2)
+    got = ns.read(qp, 0, 4)
+    assert got[512:1536] == bytes(1024) and got[:512] == pattern(512, 4)
+    ns.deallocate(qp, [(0, 1), (3, 1)])
+    ns.flush(qp)
+
+
+def test_admin_and_io_passthrough(ctrlr, qp):
+    r = ctrlr.admin(nvme.OPC_IDENTIFY, cdw10=nvme.CNS_CTRLR, read_length=4096)
+    assert not r.completion.is_error and r.data == ctrlr.identify()
+    active = ctrlr.admin(nvme.OPC_IDENTIFY, cdw10=nvme.CNS_ACTIVE_NS_LIST, read_length=4096)
+    assert active.data[:8] == b"\x01\0\0\0\x02\0\0\0"
+    queues = ctrlr.get_feature(0x07)  # Number of Queues: 0-based counts in cdw0
+    assert (queues & 0xFFFF) >= 1
+    with pytest.raises(nvme.NvmeCommandError) as e:
+        ctrlr.admin(0xC1)  # a vendor-specific opcode the model does not know
+    assert e.value.completion.sc == SC_INVALID_OPCODE and "INVALID OPCODE" in str(e.value)
+    ns = ctrlr.ns(1)
+    ns.write(qp, 7, pattern(512, 5))
+    r = qp.io(nvme.OPC_READ, nsid=1, cdw10=7, read_length=512)
+    assert r.data == pattern(512, 5)
+    qp.io(nvme.OPC_WRITE, nsid=1, cdw10=8, data=pattern(512, 6))
+    assert ns.read(qp, 8, 1) == pattern(512, 6)
+
+
+def test_exception_in_a_callback_comes_out_of_process_completions(ctrlr, qp):
+    def boom(cpl):
+        raise KeyError("raised in the completion callback")
+
+    with spdkrt.DmaBuffer(512) as buf:
+        ctrlr.ns(1).read_blocks(qp, buf, 0, 1, boom)
+        with pytest.raises(KeyError):
+            ctrlr.wait(lambda: False, qp, timeout=5)
+
+
+def test_synchronous_call_from_a_callback_is_refused(ctrlr, qp):
+    ns = ctrlr.ns(1)
+    seen = []
+
+    def nested(cpl):
+        try:
+            ns.read(qp, 0, 1)
+        except RuntimeError as e:
+            seen.append(e)
+
+    with spdkrt.DmaBuffer(512) as buf:
+        ns.read_blocks(qp, buf, 0, 1, nested)
+        ctrlr.wait(lambda: seen, qp)
+
+
+def test_bad_input_raises_never_crashes(ctrlr, qp):
+    ns = ctrlr.ns(1)
+    done = []
+    with spdkrt.DmaBuffer(512) as small:
+        with pytest.raises(ValueError):  # 2 blocks into a 1-block buffer
+            ns.read_blocks(qp, small, 0, 2, done.append)
+        for wrong in (b"\0" * 1024, 0x1000, None):
+            with pytest.raises(TypeError):
+                ns.read_blocks(qp, wrong, 0, 1, done.append)
+        with pytest.raises(ValueError):
+            ns.read_blocks(qp, small, 0, 0, done.append)
+        with pytest.raises(ValueError):
+            ns.read_blocks(qp, small, 2 ** 64, 1, done.append)
+        with pytest.raises(ValueError):
+            ns.read_blocks(qp, small, 0, 1, done.append, io_flags=1)
+    assert not done
+    with pytest.raises(spdkrt.SpdkrtError):  # past the end of the namespace
+        ns.read(qp, BLOCKS, 1)
+    with pytest.raises(ValueError):
+        ns.write(qp, 0, b"x" * 100)
+    with pytest.raises(spdkrt.SpdkrtError) as e:
+        ctrlr.ns(9)
+    assert e.value.errno == 19  # ENODEV
+    with pytest.raises(ValueError):
+        ctrlr.ns(0)
+    with pytest.raises(TypeError):
+        nvme.ctrlr_opts(no_such_option=1)
+    with pytest.raises(ValueError):
+        nvme.ctrlr_opts(num_io_queues=2 ** 32)
+    with pytest.raises(spdkrt.SpdkrtError):
+        nvme.TransportId("trtype:PCIe traddr")
+    with pytest.raises(spdkrt.SpdkrtError):  # already attached
+        nvme.connect(TRID)
+    with pytest.raises(spdkrt.SpdkrtError):  # nothing there
+        nvme.connect("trtype:PCIe traddr:0000:0f:00.0")
+
+
+def test_detach_frees_qpairs_and_handles_die(model):
+    c = nvme.connect(TRID, num_io_queues=4, keep_alive_timeout_ms=0)
+    q = c.alloc_io_qpair()
+    ns = c.ns(1)
+    c.detach()
+    with pytest.raises(ValueError):
+        ns.read(q, 0, 1)
+    with pytest.raises(ValueError):
+        q.process_completions()
+    q.close()  # freed with the controller: nothing left to do
+
+
+def test_probe_and_garbage_collected_controller(model):
+    assert nvme.probe(TRID, accept=lambda trid: False) == []
+    found = nvme.probe(TRID, io_queue_size=16)
+    assert [str(c.trid.traddr) for c in found] == ["0000:0e:00.0"]
+    assert found[0].opts.io_queue_size == 16  # the options given to probe() were used
+    del found
+    gc.collect()  # the finalizer detached it: it can be attached again
+    with nvme.connect(TRID) as c:
+        assert c.active_nsids() == [1, 2]
+
+
+def test_log_page_features_and_reset(ctrlr, qp):
+    smart = ctrlr.get_log_page(0x02, 512)  # SMART / health information
+    assert len(smart) == 512
+    with pytest.raises(spdkrt.SpdkrtError):
+        ctrlr.get_log_page(0x02, 510)  # not a multiple of 4: refused before it is sent
+    ns = ctrlr.ns(1)
+    ns.write(qp, 3, pattern(512, 9))
+    ctrlr.reset()  # queue pairs are re-created with the same ids
+    assert qp.id == 1 and not ctrlr.is_failed
+    assert ns.read(qp, 3, 1) == pattern(512, 9)

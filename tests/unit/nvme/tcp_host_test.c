@@ -1,0 +1,502 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The NVMe driver's TCP transport against the real spdkrt NVMe/TCP target over 127.0.0.1: the
+ * target runs on this thread (a malloc bdev behind it), the driver on a host thread, through
+ * the public API only. Connect and identify, reads and writes verified with in-capsule data and
+ * R2T, digests, several queue pairs, refused Connects, and a target that goes away mid-I/O.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "../bdev/bdev_fixture.h"
+
+#include <spdkrt/nvme.h>
+#include <spdkrt/nvmf.h>
+
+#define NQN "nqn.2016-06.io.spdkrt:tcp-host"
+#define HOSTNQN "nqn.2014-08.org.nvmexpress:uuid:7e57c0de-0000-4000-8000-000000000001"
+#define BLOCK 512u
+#define NUM_BLOCKS 16384u
+
+static struct spdkrt_nvmf_tgt *g_tgt;
+static struct spdkrt_nvmf_subsystem *g_subsys;
+static char g_port[32];
+static bool g_tgt_destroyed;
+
+enum main_action {
+	ACTION_NONE,
+	ACTION_DESTROY_TARGET,
+};
+static atomic_int g_action;
+static int g_destroy_done;
+
+static void destroyed(void *ctx, int status)
+{
+	*(int *)ctx = status == 0 ? 1 : -1;
+}
+
+/* The main thread does what a host thread asked (the target lives on the main thread). */
+static void main_do_action(void)
+{
+	int a = atomic_load(&g_action);
+
+	if (a == ACTION_DESTROY_TARGET && !g_tgt_destroyed) {
+		assert_int_equal(spdkrt_nvmf_tgt_destroy(g_tgt, destroyed, &g_destroy_done), 0);
+		g_tgt_destroyed = true;
+	}
+	if (a != ACTION_NONE)
+		atomic_store(&g_action, ACTION_NONE);
+}
+
+struct host_run {
+	int (*fn)(void);
+	int rc;
+	atomic_bool done;
+};
+
+static void *host_thread(void *arg)
+{
+	struct host_run *run = arg;
+
+	run->rc = run->fn();
+	atomic_store(&run->done, true);
+	return NULL;
+}
+
+/* Runs fn on a host thread while this thread polls the target; returns fn's result. */
+static int run_host(int (*fn)(void))
+{
+	struct host_run run = { .fn = fn };
+	pthread_t t;
+
+	assert_int_equal(pthread_create(&t, NULL, host_thread, &run), 0);
+	while (!atomic_load(&run.done)) {
+		spdkrt_thread_poll(g_thread, 0, 0);
+		main_do_action();
+	}
+	pthread_join(t, NULL);
+	poll_n(2000);
+	return run.rc;
+}
+
+static int setup_target(bool c2h_success)
+{
+	struct spdkrt_nvmf_tgt_opts o;
+	char addr[64];
+
+	fixture_setup(NULL);
+	assert_int_equal(
+		spdkrt_bdev_create("malloc:name=Malloc0,num_blocks=16384,block_size=512", NULL), 0);
+	spdkrt_nvmf_tgt_opts_init(&o, sizeof(o));
+	o.c2h_success = c2h_success;
+	assert_int_equal(spdkrt_nvmf_tgt_create(&o, &g_tgt), 0);
+	assert_int_equal(spdkrt_nvmf_tgt_add_poll_group(g_tgt), 0);
+	assert_int_equal(spdkrt_nvmf_tgt_listen(g_tgt, "tcp", "127.0.0.1", "0"), 0);
+	assert_int_equal(spdkrt_nvmf_tgt_get_listener(g_tgt, 0, addr, sizeof(addr), g_port,
+						      sizeof(g_port)),
+			 0);
+	assert_int_equal(spdkrt_nvmf_subsystem_create(g_tgt, NQN, &g_subsys), 0);
+	assert_int_equal(spdkrt_nvmf_subsystem_add_host(g_subsys, HOSTNQN), 0);
+	assert_int_equal(spdkrt_nvmf_subsystem_add_ns(g_subsys, "Malloc0", NULL, NULL), 0);
+	g_tgt_destroyed = false;
+	g_destroy_done = 0;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return setup_target(false);
+}
+
+static int setup_c2h_success(void **state)
+{
+	(void)state;
+	return setup_target(true);
+}
+
+static int teardown(void **state)
+{
+	if (!g_tgt_destroyed)
+		assert_int_equal(spdkrt_nvmf_tgt_destroy(g_tgt, destroyed, &g_destroy_done), 0);
+	poll_until(g_destroy_done != 0);
+	assert_int_equal(g_destroy_done, 1);
+	destroy_and_wait("Malloc0");
+	return fixture_teardown(state);
+}
+
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "host check failed at line %d: %s\n", __LINE__, #cond);    \
+			return -1;                                                                 \
+		}                                                                                  \
+	} while (0)
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int connect_as(const char *subnqn, const char *hostnqn, bool hdgst, bool ddgst,
+		      struct spdkrt_nvme_ctrlr **ctrlr)
+{
+	struct spdkrt_nvme_transport_id trid;
+	struct spdkrt_nvme_ctrlr_opts opts;
+	char text[512];
+
+	snprintf(text, sizeof(text), "trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:%s subnqn:%s",
+		 g_port, subnqn);
+	if (spdkrt_nvme_transport_id_parse(&trid, text) != 0)
+		return -EINVAL;
+	spdkrt_nvme_ctrlr_opts_init(&opts, sizeof(opts));
+	snprintf(opts.hostnqn, sizeof(opts.hostnqn), "%s", hostnqn);
+	opts.header_digest = hdgst;
+	opts.data_digest = ddgst;
+	opts.admin_timeout_us = 5u * 1000 * 1000;
+	memset(opts.hostid, 0x5a, sizeof(opts.hostid));
+	return spdkrt_nvme_connect(&trid, &opts, ctrlr);
+}
+
+struct io_wait {
+	int outstanding;
+	int errors;
+	struct spdkrt_nvme_cpl last;
+};
+
+static void io_done(void *arg, const struct spdkrt_nvme_cpl *cpl)
+{
+	struct io_wait *w = arg;
+
+	w->outstanding--;
+	w->last = *cpl;
+	if (spdkrt_nvme_cpl_is_error(cpl))
+		w->errors++;
+}
+
+/* Polls until every command of w completed (bounded: a hang fails the check). */
+static int wait_io(struct spdkrt_nvme_qpair *qpair, struct io_wait *w)
+{
+	double deadline = now_s() + 10;
+
+	while (w->outstanding > 0 && now_s() < deadline)
+		spdkrt_nvme_qpair_process_completions(qpair, 0);
+	return w->outstanding == 0 ? 0 : -ETIMEDOUT;
+}
+
+static void fill(uint8_t *buf, size_t len, unsigned seed)
+{
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (uint8_t)(seed * 131 + i * 7 + (i >> 9));
+}
+
+/* Writes len bytes at lba, reads them back into a clean buffer and compares. */
+static int write_read_verify(struct spdkrt_nvme_ns *ns, struct spdkrt_nvme_qpair *qpair,
+			     uint64_t lba, uint32_t len, unsigned seed)
+{
+	uint8_t *out = malloc(len), *in = calloc(1, len);
+	struct io_wait w = { 0 };
+	int rc = -1;
+
+	if (out == NULL || in == NULL)
+		goto done;
+	fill(out, len, seed);
+	w.outstanding = 1;
+	if (spdkrt_nvme_ns_cmd_write(ns, qpair, out, lba, len / BLOCK, io_done, &w, 0) != 0 ||
+	    wait_io(qpair, &w) != 0 || w.errors != 0)
+		goto done;
+	w.outstanding = 1;
+	if (spdkrt_nvme_ns_cmd_read(ns, qpair, in, lba, len / BLOCK, io_done, &w, 0) != 0 ||
+	    wait_io(qpair, &w) != 0 || w.errors != 0)
+		goto done;
+	rc = memcmp(in, out, len) == 0 ? 0 : -1;
+done:
+	if (rc != 0)
+		fprintf(stderr, "write/read of %u bytes at lba %lu failed (errors %d)\n", len,
+			(unsigned long)lba, w.errors);
+	free(out);
+	free(in);
+	return rc;
+}
+
+static int host_identify(void)
+{
+	struct spdkrt_nvme_ctrlr *ctrlr = NULL;
+	const struct spdkrt_nvme_ctrlr_data *cd;
+	struct spdkrt_nvme_ns *ns;
+
+	CHECK(connect_as(NQN, HOSTNQN, false, false, &ctrlr) == 0);
+	cd = spdkrt_nvme_ctrlr_get_data(ctrlr);
+	CHECK(strcmp(cd->subnqn, NQN) == 0);
+	CHECK(cd->cntlid != 0);
+	CHECK(spdkrt_nvme_ctrlr_get_regs_vs(ctrlr) == SPDKRT_NVME_VERSION(1, 3, 0));
+	CHECK(SPDKRT_NVME_GET(spdkrt_nvme_ctrlr_get_regs_csts(ctrlr), SPDKRT_NVME_CSTS_RDY) == 1);
+	CHECK(spdkrt_nvme_ctrlr_get_first_active_ns(ctrlr) == 1);
+	ns = spdkrt_nvme_ctrlr_get_ns(ctrlr, 1);
+	CHECK(ns != NULL);
+	CHECK(spdkrt_nvme_ns_get_sector_size(ns) == BLOCK);
+	CHECK(spdkrt_nvme_ns_get_num_sectors(ns) == NUM_BLOCKS);
+	/* The same controller cannot be attached twice. */
+	{
+		struct spdkrt_nvme_ctrlr *again = NULL;
+
+		CHECK(connect_as(NQN, HOSTNQN, false, false, &again) == -EEXIST);
+	}
+	CHECK(spdkrt_nvme_detach(ctrlr) == 0);
+	return 0;
+}
+
+static void test_connect_identify(void **state)
+{
+	(void)state;
+	assert_int_equal(run_host(host_identify), 0);
+}
+
+static int rw_with_digests(bool hdgst, bool ddgst)
+{
+	struct spdkrt_nvme_ctrlr *ctrlr = NULL;
+	struct spdkrt_nvme_qpair *qpair = NULL;
+	struct spdkrt_nvme_ns *ns;
+
+	CHECK(connect_as(NQN, HOSTNQN, hdgst, ddgst, &ctrlr) == 0);
+	ns = spdkrt_nvme_ctrlr_get_ns(ctrlr, 1);
+	CHECK(ns != NULL);
+	CHECK(spdkrt_nvme_ctrlr_alloc_io_qpair(ctrlr, NULL, &qpair) == 0);
+	/* In-capsule data (up to the target's 8 KiB), then R2T/H2CData, then a split I/O. */
+	CHECK(write_read_verify(ns, qpair, 0, 512, 1) == 0);
+	CHECK(write_read_verify(ns, qpair, 8, 4096, 2) == 0);
+	CHECK(write_read_verify(ns, qpair, 100, 8192, 3) == 0);
+	CHECK(write_read_verify(ns, qpair, 200, 8704, 4) == 0);
+	CHECK(write_read_verify(ns, qpair, 1000, 65536, 5) == 0);
+	CHECK(write_read_verify(ns, qpair, 2000, 128 * 1024, 6) == 0);
+	CHECK(write_read_verify(ns, qpair, 4000, 512 * 1024, 7) == 0);
+	CHECK(spdkrt_nvme_ctrlr_free_io_qpair(qpair) == 0);
+	CHECK(spdkrt_nvme_detach(ctrlr) == 0);
+	return 0;
+}
+
+static int host_rw_plain(void)
+{
+	return rw_with_digests(false, false);
+}
+
+static int host_rw_digests(void)
+{
+	return rw_with_digests(true, true);
+}
+
+static void test_rw_verify(void **state)
+{
+	(void)state;
+	assert_int_equal(run_host(host_rw_plain), 0);
+}
+
+static void test_rw_digests(void **state)
+{
+	(void)state;
+	assert_int_equal(run_host(host_rw_digests), 0);
+}
+
+/* Scattered buffers whose pieces are not block multiples, both directions, in parallel. */
+static int host_iov_and_queue_depth(void)
+{
+	struct spdkrt_nvme_ctrlr *ctrlr = NULL;
+	struct spdkrt_nvme_qpair *q1 = NULL, *q2 = NULL;
+	static uint8_t out[64][16384], in[64][16384];
+	struct io_wait w1 = { 0 }, w2 = { 0 };
+	struct spdkrt_nvme_ns *ns;
+
+	CHECK(connect_as(NQN, HOSTNQN, false, true, &ctrlr) == 0);
+	ns = spdkrt_nvme_ctrlr_get_ns(ctrlr, 1);
+	CHECK(spdkrt_nvme_ctrlr_alloc_io_qpair(ctrlr, NULL, &q1) == 0);
+	CHECK(spdkrt_nvme_ctrlr_alloc_io_qpair(ctrlr, NULL, &q2) == 0);
+	CHECK(spdkrt_nvme_qpair_get_id(q1) != spdkrt_nvme_qpair_get_id(q2));
+	/* 64 writes of 16 KiB in flight, half on each queue pair, from three iovecs each. */
+	for (int i = 0; i < 64; i++) {
+		struct iovec iov[3] = { { out[i], 1000 },
+					{ out[i] + 1000, 7000 },
+					{ out[i] + 8000, 8384 } };
+		struct spdkrt_nvme_qpair *q = i % 2 ? q2 : q1;
+		struct io_wait *w = i % 2 ? &w2 : &w1;
+
+		fill(out[i], sizeof(out[i]), (unsigned)i + 10);
+		w->outstanding++;
+		CHECK(spdkrt_nvme_ns_cmd_writev_iov(ns, q, iov, 3, (uint64_t)i * 32, 32, io_done, w,
+						    0) == 0);
+	}
+	CHECK(wait_io(q1, &w1) == 0 && wait_io(q2, &w2) == 0);
+	CHECK(w1.errors == 0 && w2.errors == 0);
+	for (int i = 0; i < 64; i++) {
+		struct iovec iov[2] = { { in[i], 4000 }, { in[i] + 4000, 12384 } };
+		struct spdkrt_nvme_qpair *q = i % 2 ? q1 : q2;
+		struct io_wait *w = i % 2 ? &w1 : &w2;
+
+		w->outstanding++;
+		CHECK(spdkrt_nvme_ns_cmd_readv_iov(ns, q, iov, 2, (uint64_t)i * 32, 32, io_done, w,
+						   0) == 0);
+	}
+	CHECK(wait_io(q1, &w1) == 0 && wait_io(q2, &w2) == 0);
+	CHECK(w1.errors == 0 && w2.errors == 0);
+	CHECK(memcmp(in, out, sizeof(in)) == 0);
+	CHECK(spdkrt_nvme_ctrlr_free_io_qpair(q1) == 0);
+	CHECK(spdkrt_nvme_ctrlr_free_io_qpair(q2) == 0);
+	CHECK(spdkrt_nvme_detach(ctrlr) == 0);
+	return 0;
+}
+
+static void test_iov_multi_qpair(void **state)
+{
+	(void)state;
+	assert_int_equal(run_host(host_iov_and_queue_depth), 0);
+}
+
+/* Reads completed by C2HData with SUCCESS (no CapsuleResp). */
+static int host_c2h_success(void)
+{
+	struct spdkrt_nvme_ctrlr *ctrlr = NULL;
+	struct spdkrt_nvme_qpair *qpair = NULL;
+	struct spdkrt_nvme_ns *ns;
+
+	CHECK(connect_as(NQN, HOSTNQN, true, false, &ctrlr) == 0);
+	ns = spdkrt_nvme_ctrlr_get_ns(ctrlr, 1);
+	CHECK(spdkrt_nvme_ctrlr_alloc_io_qpair(ctrlr, NULL, &qpair) == 0);
+	CHECK(write_read_verify(ns, qpair, 64, 4096, 21) == 0);
+	CHECK(write_read_verify(ns, qpair, 640, 96 * 1024, 22) == 0);
+	CHECK(spdkrt_nvme_ctrlr_free_io_qpair(qpair) == 0);
+	CHECK(spdkrt_nvme_detach(ctrlr) == 0);
+	return 0;
+}
+
+static void test_c2h_success(void **state)
+{
+	(void)state;
+	assert_int_equal(run_host(host_c2h_success), 0);
+}
+
+static int host_refused(void)
+{
+	struct spdkrt_nvme_ctrlr *ctrlr = NULL;
+	struct spdkrt_nvme_transport_id trid;
+
+	/* A subsystem that does not exist, a host that is not allowed. */
+	CHECK(connect_as("nqn.2016-06.io.spdkrt:nope", HOSTNQN, false, false, &ctrlr) < 0);
+	CHECK(ctrlr == NULL);
+	CHECK(connect_as(NQN, "nqn.2014-08.org.nvmexpress:uuid:not-allowed", false, false,
+			 &ctrlr) == -EACCES);
+	CHECK(ctrlr == NULL);
+	/* No subnqn, a port nobody listens on. */
+	CHECK(spdkrt_nvme_transport_id_parse(&trid, "trtype:TCP traddr:127.0.0.1 trsvcid:1") == 0);
+	CHECK(spdkrt_nvme_connect(&trid, NULL, &ctrlr) == -EINVAL);
+	snprintf(trid.subnqn, sizeof(trid.subnqn), "%s", NQN);
+	CHECK(spdkrt_nvme_connect(&trid, NULL, &ctrlr) == -ECONNREFUSED);
+	return 0;
+}
+
+static void test_refused(void **state)
+{
+	(void)state;
+	assert_int_equal(run_host(host_refused), 0);
+}
+
+/* Keeps 32 reads in flight until the target goes away; every one must end, none hang. */
+struct stream {
+	struct spdkrt_nvme_ns *ns;
+	struct spdkrt_nvme_qpair *qpair;
+	uint8_t bufs[32][4096];
+	int outstanding;
+	int ok;
+	int failed;
+	bool stop;
+};
+
+static void stream_done(void *arg, const struct spdkrt_nvme_cpl *cpl);
+
+static void stream_submit(struct stream *s, int slot)
+{
+	if (s->stop)
+		return;
+	if (spdkrt_nvme_ns_cmd_read(s->ns, s->qpair, s->bufs[slot], (uint64_t)slot * 8, 8,
+				    stream_done, s, 0) == 0) {
+		s->outstanding++;
+		return;
+	}
+	s->stop = true; /* the controller failed: new commands are refused */
+}
+
+static void stream_done(void *arg, const struct spdkrt_nvme_cpl *cpl)
+{
+	struct stream *s = arg;
+
+	s->outstanding--;
+	if (spdkrt_nvme_cpl_is_error(cpl)) {
+		s->failed++;
+		s->stop = true;
+		return;
+	}
+	s->ok++;
+	stream_submit(s, s->ok % 32);
+}
+
+static int host_target_gone(void)
+{
+	static struct stream s;
+	struct spdkrt_nvme_ctrlr *ctrlr = NULL;
+	double deadline;
+
+	memset(&s, 0, sizeof(s));
+	CHECK(connect_as(NQN, HOSTNQN, false, false, &ctrlr) == 0);
+	s.ns = spdkrt_nvme_ctrlr_get_ns(ctrlr, 1);
+	CHECK(spdkrt_nvme_ctrlr_alloc_io_qpair(ctrlr, NULL, &s.qpair) == 0);
+	for (int i = 0; i < 32; i++)
+		stream_submit(&s, i);
+	CHECK(s.outstanding == 32);
+	deadline = now_s() + 10;
+	while (s.ok < 2000 && now_s() < deadline)
+		spdkrt_nvme_qpair_process_completions(s.qpair, 0);
+	CHECK(s.ok >= 2000);
+	atomic_store(&g_action, ACTION_DESTROY_TARGET);
+	deadline = now_s() + 15;
+	while ((s.outstanding > 0 || !spdkrt_nvme_ctrlr_is_failed(ctrlr)) && now_s() < deadline) {
+		spdkrt_nvme_qpair_process_completions(s.qpair, 0);
+		spdkrt_nvme_ctrlr_process_admin_completions(ctrlr);
+	}
+	CHECK(s.outstanding == 0);
+	CHECK(spdkrt_nvme_ctrlr_is_failed(ctrlr));
+	CHECK(spdkrt_nvme_qpair_process_completions(s.qpair, 0) == -ENXIO);
+	{
+		uint8_t buf[512];
+
+		CHECK(spdkrt_nvme_ns_cmd_read(s.ns, s.qpair, buf, 0, 1, stream_done, &s, 0) ==
+		      -ENXIO);
+	}
+	CHECK(spdkrt_nvme_detach(ctrlr) == 0);
+	return 0;
+}
+
+static void test_target_gone(void **state)
+{
+	(void)state;
+	assert_int_equal(run_host(host_target_gone), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_connect_identify, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rw_verify, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rw_digests, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_iov_multi_qpair, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_c2h_success, setup_c2h_success, teardown),
+		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_target_gone, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
