@@ -6,6 +6,7 @@
 # one says so in UBSAN_OPTIONS (halt_on_error=1).
 # Sourced, with top and builddir set: fuzz_build builds and sets fuzz_flags (for the targets'
 # own compile) and fuzz_libs (what the static library needs at link time).
+# shellcheck disable=SC2154,SC2034 # top and builddir come from the stage; it uses fuzz_libs
 fuzz_flags="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined"
 
 fuzz_build() {
@@ -24,6 +25,7 @@ fuzz_build() {
 		tests/models/nvme/libnvme_model.la
 	echo "fuzz build (clang, libFuzzer, ASan+UBSan) in $builddir: $((SECONDS - t0)) s"
 	# the libraries the library needs, as its Makefile expands them
+	# shellcheck disable=SC2016 # a make variable, expanded by make
 	fuzz_libs=$(printf 'print-spdkrt-libs:\n\t@echo $(SPDKRT_DEP_LIBS)\n' |
 		make -s -C "$builddir" --no-print-directory -f Makefile -f /dev/stdin print-spdkrt-libs)
 }
