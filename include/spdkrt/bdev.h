@@ -280,10 +280,9 @@ SPDKRT_API int spdkrt_bdev_read_blocks(struct spdkrt_bdev_desc *desc, struct spd
  * @param cb_arg its argument
  * @return 0, or a negative errno from the submission table (cb then never runs)
  */
-SPDKRT_API int spdkrt_bdev_write_blocks(struct spdkrt_bdev_desc *desc,
-					struct spdkrt_io_channel *ch, const void *buf,
-					uint64_t offset_blocks, uint64_t num_blocks,
-					spdkrt_bdev_io_cb cb, void *cb_arg);
+SPDKRT_API int spdkrt_bdev_write_blocks(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
+					const void *buf, uint64_t offset_blocks,
+					uint64_t num_blocks, spdkrt_bdev_io_cb cb, void *cb_arg);
 
 /**
  * Read into an iovec array; the iovecs must add up to num_blocks blocks.
@@ -298,10 +297,9 @@ SPDKRT_API int spdkrt_bdev_write_blocks(struct spdkrt_bdev_desc *desc,
  * @param cb_arg its argument
  * @return 0, or a negative errno from the submission table (cb then never runs)
  */
-SPDKRT_API int spdkrt_bdev_readv_blocks(struct spdkrt_bdev_desc *desc,
-					struct spdkrt_io_channel *ch, const struct iovec *iov,
-					int iovcnt, uint64_t offset_blocks, uint64_t num_blocks,
-					spdkrt_bdev_io_cb cb, void *cb_arg);
+SPDKRT_API int spdkrt_bdev_readv_blocks(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
+					const struct iovec *iov, int iovcnt, uint64_t offset_blocks,
+					uint64_t num_blocks, spdkrt_bdev_io_cb cb, void *cb_arg);
 
 /**
  * Write from an iovec array; the iovecs must add up to num_blocks blocks.
@@ -348,9 +346,9 @@ SPDKRT_API int spdkrt_bdev_write_zeroes_blocks(struct spdkrt_bdev_desc *desc,
  * @param cb_arg its argument
  * @return 0, or a negative errno from the submission table (cb then never runs)
  */
-SPDKRT_API int spdkrt_bdev_unmap_blocks(struct spdkrt_bdev_desc *desc,
-					struct spdkrt_io_channel *ch, uint64_t offset_blocks,
-					uint64_t num_blocks, spdkrt_bdev_io_cb cb, void *cb_arg);
+SPDKRT_API int spdkrt_bdev_unmap_blocks(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
+					uint64_t offset_blocks, uint64_t num_blocks,
+					spdkrt_bdev_io_cb cb, void *cb_arg);
 
 /**
  * Make written data in a range durable.
@@ -363,9 +361,9 @@ SPDKRT_API int spdkrt_bdev_unmap_blocks(struct spdkrt_bdev_desc *desc,
  * @param cb_arg its argument
  * @return 0, or a negative errno from the submission table (cb then never runs)
  */
-SPDKRT_API int spdkrt_bdev_flush_blocks(struct spdkrt_bdev_desc *desc,
-					struct spdkrt_io_channel *ch, uint64_t offset_blocks,
-					uint64_t num_blocks, spdkrt_bdev_io_cb cb, void *cb_arg);
+SPDKRT_API int spdkrt_bdev_flush_blocks(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
+					uint64_t offset_blocks, uint64_t num_blocks,
+					spdkrt_bdev_io_cb cb, void *cb_arg);
 
 /**
  * Reset the device, in the core: every channel of the bdev is frozen (I/O submitted meanwhile
@@ -472,8 +470,7 @@ SPDKRT_STATIC_ASSERT(sizeof(struct spdkrt_bdev_range) == 16, "spdkrt_bdev_range 
  * @param cb_arg its argument
  * @return 0, or a negative errno from the submission table (cb then never runs)
  */
-SPDKRT_API int spdkrt_bdev_unmap_ranges(struct spdkrt_bdev_desc *desc,
-					struct spdkrt_io_channel *ch,
+SPDKRT_API int spdkrt_bdev_unmap_ranges(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channel *ch,
 					const struct spdkrt_bdev_range *ranges, uint32_t count,
 					spdkrt_bdev_io_cb cb, void *cb_arg);
 
@@ -576,7 +573,7 @@ struct spdkrt_bdev_io_wait_entry {
 	void *reserved[2];            /**< internal link */
 };
 SPDKRT_STATIC_ASSERT(sizeof(struct spdkrt_bdev_io_wait_entry) == 4 * sizeof(void *),
-	       "spdkrt_bdev_io_wait_entry is part of the ABI");
+		     "spdkrt_bdev_io_wait_entry is part of the ABI");
 
 /**
  * After a submission returned -ENOMEM: call entry->cb_fn(entry->cb_arg) on ch's thread once an
@@ -607,7 +604,7 @@ struct spdkrt_bdev_stats {
 	uint64_t ticks_hz;
 };
 SPDKRT_STATIC_ASSERT(sizeof(struct spdkrt_bdev_stats) == (4 * SPDKRT_BDEV_IO_TYPE_SLOTS + 2) * 8,
-	       "spdkrt_bdev_stats is part of the ABI");
+		     "spdkrt_bdev_stats is part of the ABI");
 
 /**
  * Statistics of a bdev since it was created: every channel, live or released.

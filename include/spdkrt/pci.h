@@ -57,7 +57,7 @@ SPDKRT_API int spdkrt_pci_addr_fmt(char *buf, size_t size, const struct spdkrt_p
  * @return <0, 0 or >0 like strcmp; NULL sorts first.
  */
 SPDKRT_API int spdkrt_pci_addr_compare(const struct spdkrt_pci_addr *a,
-					  const struct spdkrt_pci_addr *b);
+				       const struct spdkrt_pci_addr *b);
 
 /**
  * Called by spdkrt_pci_enumerate() for each function that matches.

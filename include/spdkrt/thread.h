@@ -224,8 +224,8 @@ SPDKRT_API int spdkrt_for_each_channel(void *io_device, spdkrt_channel_msg_fn fn
 SPDKRT_API void spdkrt_for_each_channel_continue(struct spdkrt_io_channel_iter *iter, int status);
 
 /** @return the channel being visited (NULL in done). */
-SPDKRT_API struct spdkrt_io_channel *spdkrt_io_channel_iter_get_channel(
-	struct spdkrt_io_channel_iter *iter);
+SPDKRT_API struct spdkrt_io_channel *
+spdkrt_io_channel_iter_get_channel(struct spdkrt_io_channel_iter *iter);
 
 /** @return the device of the walk. */
 SPDKRT_API void *spdkrt_io_channel_iter_get_io_device(struct spdkrt_io_channel_iter *iter);

@@ -24,7 +24,12 @@
 #define SRT_LOG_COMPONENT "app"
 #include "util/log.h"
 
-enum app_state { APP_IDLE, APP_STARTING, APP_RUNNING, APP_DONE };
+enum app_state {
+	APP_IDLE,
+	APP_STARTING,
+	APP_RUNNING,
+	APP_DONE
+};
 
 struct app {
 	struct spdkrt_app_opts opts;
@@ -48,10 +53,10 @@ struct app {
 
 	/* Read from any OS thread. */
 	_Atomic(struct spdkrt_thread *) app_thread; /* NULL once the threads exit */
-	_Atomic bool stop_claimed;   /* by the first spdkrt_app_stop */
+	_Atomic bool stop_claimed;                  /* by the first spdkrt_app_stop */
 	_Atomic int rc;
 	_Atomic bool stop_requested; /* published after rc */
-	_Atomic bool exit_threads; /* the reactors' exit request */
+	_Atomic bool exit_threads;   /* the reactors' exit request */
 };
 
 static _Atomic int g_state = APP_IDLE;
@@ -457,8 +462,8 @@ static int launch_workers(bool *launched)
 		launched[i] = true;
 	}
 	for (uint32_t i = 0; i < g_app.num_reactors; i++) {
-		while (launched[i] && !atomic_load_explicit(&g_app.reactors[i].running,
-							    memory_order_acquire))
+		while (launched[i] &&
+		       !atomic_load_explicit(&g_app.reactors[i].running, memory_order_acquire))
 			sched_yield();
 	}
 	return 0;
@@ -498,7 +503,8 @@ int spdkrt_app_run(const struct spdkrt_app_opts *user_opts, spdkrt_msg_fn start,
 		return rc;
 	if (!atomic_compare_exchange_strong(&g_state, &expected, APP_STARTING)) {
 		SRT_ERR("spdkrt_app_run: an application already %s in this process; an app runs "
-			"once per process", expected == APP_DONE ? "ran" : "runs");
+			"once per process",
+			expected == APP_DONE ? "ran" : "runs");
 		return -EALREADY;
 	}
 	reset_app();

@@ -106,8 +106,8 @@ static void poll_threads(struct srt_reactor *r, uint64_t now)
 }
 
 /* Names every remaining thread and what keeps it alive. */
-static void report_remaining(struct srt_reactor *r, enum spdkrt_log_level level,
-			     const char *what, uint64_t ms)
+static void report_remaining(struct srt_reactor *r, enum spdkrt_log_level level, const char *what,
+			     uint64_t ms)
 {
 	struct spdkrt_thread *t;
 
@@ -121,7 +121,8 @@ static void report_remaining(struct srt_reactor *r, enum spdkrt_log_level level,
 			r->core, t->name, (unsigned long long)ms, t->num_pollers, t->num_channels,
 			t->num_pending,
 			srt_msg_ring_empty(&t->ring) && TAILQ_EMPTY(&t->scheduled) ?
-				"" : ", queued messages",
+				"" :
+				", queued messages",
 			what);
 	}
 }

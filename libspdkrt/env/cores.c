@@ -127,7 +127,8 @@ int srt_core_set_parse(const char *text, struct srt_core_set *set)
 		rc = -EINVAL;
 	if (rc != 0)
 		SRT_ERR("invalid core mask '%s': expected a hex mask such as 0x3 or a list such as 0-1,4 "
-			"(cores below %d)", text, SRT_MAX_CORES);
+			"(cores below %d)",
+			text, SRT_MAX_CORES);
 	return rc;
 }
 
@@ -145,8 +146,8 @@ int srt_core_set_format(const struct srt_core_set *set, char *buf, size_t len)
 
 		while (srt_core_set_has(set, end + 1))
 			end++;
-		n = end == c ? snprintf(buf + used, len - used, "%s%u", used ? "," : "", c)
-			     : snprintf(buf + used, len - used, "%s%u-%u", used ? "," : "", c, end);
+		n = end == c ? snprintf(buf + used, len - used, "%s%u", used ? "," : "", c) :
+			       snprintf(buf + used, len - used, "%s%u-%u", used ? "," : "", c, end);
 		if (n < 0 || (size_t)n >= len - used)
 			return -ENOSPC;
 		used += (size_t)n;

@@ -15,8 +15,9 @@ static bool parse_hex(const char **p, int max_digits, char stop, unsigned *out)
 	int n = 0;
 
 	for (; isxdigit((unsigned char)**p) && n < max_digits; (*p)++, n++)
-		v = v * 16 + (unsigned)(isdigit((unsigned char)**p) ? **p - '0'
-								: tolower((unsigned char)**p) - 'a' + 10);
+		v = v * 16 + (unsigned)(isdigit((unsigned char)**p) ?
+						**p - '0' :
+						tolower((unsigned char)**p) - 'a' + 10);
 	if (n == 0 || **p != stop)
 		return false;
 	if (stop != '\0')

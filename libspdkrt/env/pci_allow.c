@@ -23,7 +23,8 @@ int srt_pci_allow_set(const char *const *addrs, size_t count)
 		for (size_t i = 0; i < count; i++) {
 			if (spdkrt_pci_addr_parse(&list[i], addrs[i]) != 0) {
 				SRT_ERR("invalid PCI address '%s' in pci_allowed (expected "
-					"DDDD:BB:DD.F)", addrs[i] ? addrs[i] : "(null)");
+					"DDDD:BB:DD.F)",
+					addrs[i] ? addrs[i] : "(null)");
 				free(list);
 				return -EINVAL;
 			}

@@ -16,7 +16,8 @@ int srt_geometry_from_spec(struct srt_spec *spec, const char **name, struct srt_
 
 	rc = srt_spec_get_str(spec, "name", name);
 	if (rc == 0 && strlen(*name) >= 64) {
-		SRT_ERR("%s bdev spec: name '%s' is longer than 63 characters", spec->module, *name);
+		SRT_ERR("%s bdev spec: name '%s' is longer than 63 characters", spec->module,
+			*name);
 		rc = -EINVAL;
 	}
 	if (rc == 0)

@@ -692,4 +692,3 @@ const struct spdkrt_bdev_module_ops srt_bdev_nvme_ops = {
 	.create = nvme_create,
 	.create_async = nvme_create_async,
 };
-

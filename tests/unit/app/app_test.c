@@ -219,7 +219,8 @@ static void two_cores(void)
 	cpu_set_t affinity_before, affinity_after;
 
 	assert_int_equal(pthread_getaffinity_np(pthread_self(), sizeof(affinity_before),
-						&affinity_before), 0);
+						&affinity_before),
+			 0);
 	memset(&mine, 0, sizeof(mine));
 	mine.sa_handler = test_signal_handler;
 	sigemptyset(&mine.sa_mask);
@@ -246,8 +247,8 @@ static void two_cores(void)
 	assert_log_has("'main_child' belongs to a reactor");
 
 	/* everything is released: threads, environment, signal handlers, CPU affinity */
-	assert_int_equal(pthread_getaffinity_np(pthread_self(), sizeof(affinity_after),
-						&affinity_after), 0);
+	assert_int_equal(
+		pthread_getaffinity_np(pthread_self(), sizeof(affinity_after), &affinity_after), 0);
 	assert_true(CPU_EQUAL(&affinity_before, &affinity_after));
 	assert_int_equal(registered_threads(), 0);
 	assert_false(spdkrt_env_is_initialized());
@@ -468,13 +469,34 @@ struct bad_case {
 };
 
 static struct spdkrt_env_opts g_bad_env;
-static void zero_size(struct spdkrt_app_opts *o) { o->size = 0; }
-static void null_name(struct spdkrt_app_opts *o) { o->name = NULL; }
-static void empty_name(struct spdkrt_app_opts *o) { o->name = ""; }
-static void bad_level(struct spdkrt_app_opts *o) { o->log_level = 9; }
-static void negative_level(struct spdkrt_app_opts *o) { o->log_level = -2; }
-static void bad_mask(struct spdkrt_app_opts *o) { o->core_mask = "0xg"; }
-static void bad_env_opts(struct spdkrt_app_opts *o) { o->env_opts = &g_bad_env; }
+static void zero_size(struct spdkrt_app_opts *o)
+{
+	o->size = 0;
+}
+static void null_name(struct spdkrt_app_opts *o)
+{
+	o->name = NULL;
+}
+static void empty_name(struct spdkrt_app_opts *o)
+{
+	o->name = "";
+}
+static void bad_level(struct spdkrt_app_opts *o)
+{
+	o->log_level = 9;
+}
+static void negative_level(struct spdkrt_app_opts *o)
+{
+	o->log_level = -2;
+}
+static void bad_mask(struct spdkrt_app_opts *o)
+{
+	o->core_mask = "0xg";
+}
+static void bad_env_opts(struct spdkrt_app_opts *o)
+{
+	o->env_opts = &g_bad_env;
+}
 
 static const struct bad_case g_bad_cases[] = {
 	{ "size 0", zero_size, "call spdkrt_app_opts_init() first" },
@@ -501,7 +523,8 @@ static void scenario_bad_options(void **state)
 	/* an older, shorter struct: nothing beyond its size is written */
 	memset(raw, 0xab, sizeof(raw));
 	assert_int_equal(spdkrt_app_opts_init((struct spdkrt_app_opts *)raw,
-					      offsetof(struct spdkrt_app_opts, core_mask)), 0);
+					      offsetof(struct spdkrt_app_opts, core_mask)),
+			 0);
 	assert_int_equal(raw[offsetof(struct spdkrt_app_opts, core_mask)], 0xab);
 	assert_int_equal(spdkrt_app_opts_init(&opts, sizeof(opts)), 0);
 	assert_int_equal(opts.size, sizeof(opts));
@@ -634,13 +657,41 @@ static void run_scenario(const char *name)
 			 status);
 }
 
-static void test_two_cores(void **state) { (void)state; run_scenario("two_cores"); }
-static void test_two_cores_heap(void **state) { (void)state; run_scenario("two_cores_heap"); }
-static void test_sigint(void **state) { (void)state; run_scenario("sigint"); }
-static void test_second_signal(void **state) { (void)state; run_scenario("second_signal"); }
-static void test_stop_timeout(void **state) { (void)state; run_scenario("stop_timeout"); }
-static void test_bad_options(void **state) { (void)state; run_scenario("bad_options"); }
-static void test_env_by_caller(void **state) { (void)state; run_scenario("env_by_caller"); }
+static void test_two_cores(void **state)
+{
+	(void)state;
+	run_scenario("two_cores");
+}
+static void test_two_cores_heap(void **state)
+{
+	(void)state;
+	run_scenario("two_cores_heap");
+}
+static void test_sigint(void **state)
+{
+	(void)state;
+	run_scenario("sigint");
+}
+static void test_second_signal(void **state)
+{
+	(void)state;
+	run_scenario("second_signal");
+}
+static void test_stop_timeout(void **state)
+{
+	(void)state;
+	run_scenario("stop_timeout");
+}
+static void test_bad_options(void **state)
+{
+	(void)state;
+	run_scenario("bad_options");
+}
+static void test_env_by_caller(void **state)
+{
+	(void)state;
+	run_scenario("env_by_caller");
+}
 
 static int scenario_setup(void **state)
 {
@@ -668,12 +719,9 @@ static int run_one_scenario(const char *name)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_two_cores),
-		cmocka_unit_test(test_two_cores_heap),
-		cmocka_unit_test(test_sigint),
-		cmocka_unit_test(test_second_signal),
-		cmocka_unit_test(test_stop_timeout),
-		cmocka_unit_test(test_bad_options),
+		cmocka_unit_test(test_two_cores),     cmocka_unit_test(test_two_cores_heap),
+		cmocka_unit_test(test_sigint),        cmocka_unit_test(test_second_signal),
+		cmocka_unit_test(test_stop_timeout),  cmocka_unit_test(test_bad_options),
 		cmocka_unit_test(test_env_by_caller),
 	};
 

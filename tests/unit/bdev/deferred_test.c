@@ -140,7 +140,8 @@ static void check_fifo(const char *spec, const char *name)
 	memset(&g_order, 0, sizeof(g_order));
 	for (int i = 0; i < 200; i++)
 		assert_int_equal(spdkrt_bdev_read_blocks(c.desc, c.ch, c.buf, (uint64_t)i % 8, 1,
-							 fifo_cb, (void *)(uintptr_t)i), 0);
+							 fifo_cb, (void *)(uintptr_t)i),
+				 0);
 	assert_int_equal(g_order.delivered, 0); /* nothing ran inside the submits */
 	spdkrt_thread_poll(g_thread, 0, 0);
 	assert_int_equal(g_order.delivered, 200);

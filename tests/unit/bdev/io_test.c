@@ -77,8 +77,8 @@ CALL(read_zero_blocks, spdkrt_bdev_read_blocks(g_desc, g_ch, g_buf, 0, 0, counti
 CALL(read_past_end, spdkrt_bdev_read_blocks(g_desc, g_ch, g_buf, 250, 7, counting_cb, NULL))
 CALL(read_offset_past_end, spdkrt_bdev_read_blocks(g_desc, g_ch, g_buf, 256, 1, counting_cb, NULL))
 CALL(read_overflow, spdkrt_bdev_read_blocks(g_desc, g_ch, g_buf, 2, UINT64_MAX, counting_cb, NULL))
-CALL(read_wrong_channel, spdkrt_bdev_read_blocks(g_desc, g_other_ch, g_buf, 0, 1, counting_cb,
-						 NULL))
+CALL(read_wrong_channel,
+     spdkrt_bdev_read_blocks(g_desc, g_other_ch, g_buf, 0, 1, counting_cb, NULL))
 CALL(write_read_only, spdkrt_bdev_write_blocks(g_ro_desc, g_ch, g_buf, 0, 1, counting_cb, NULL))
 CALL(zeroes_read_only, spdkrt_bdev_write_zeroes_blocks(g_ro_desc, g_ch, 0, 1, counting_cb, NULL))
 CALL(unmap_read_only, spdkrt_bdev_unmap_blocks(g_ro_desc, g_ch, 0, 1, counting_cb, NULL))
@@ -88,16 +88,15 @@ CALL(reset_null_desc, spdkrt_bdev_reset(NULL, g_ch, counting_cb, NULL))
 CALL(reset_null_cb, spdkrt_bdev_reset(g_desc, g_ch, NULL, NULL))
 CALL(readv_null_iov, spdkrt_bdev_readv_blocks(g_desc, g_ch, NULL, 1, 0, 1, counting_cb, NULL))
 CALL(readv_zero_iovcnt, spdkrt_bdev_readv_blocks(g_desc, g_ch, g_iov, 0, 0, 1, counting_cb, NULL))
-CALL(readv_too_many, spdkrt_bdev_readv_blocks(g_desc, g_ch, g_big_iov, 1025, 0, 1, counting_cb,
-					      NULL))
+CALL(readv_too_many,
+     spdkrt_bdev_readv_blocks(g_desc, g_ch, g_big_iov, 1025, 0, 1, counting_cb, NULL))
 CALL(writev_short_iov, spdkrt_bdev_writev_blocks(g_desc, g_ch, g_iov, 2, 0, 2, counting_cb, NULL))
-CALL(writev_null_base, spdkrt_bdev_writev_blocks(g_desc, g_ch, g_big_iov, 1, 0, 1, counting_cb,
-						 NULL))
+CALL(writev_null_base,
+     spdkrt_bdev_writev_blocks(g_desc, g_ch, g_big_iov, 1, 0, 1, counting_cb, NULL))
 CALL(read_bytes_unaligned, spdkrt_bdev_read(g_desc, g_ch, g_buf, 100, 512, counting_cb, NULL))
 CALL(write_bytes_odd_length, spdkrt_bdev_write(g_desc, g_ch, g_buf, 0, 513, counting_cb, NULL))
 CALL(read_bytes_null_desc, spdkrt_bdev_read(NULL, g_ch, g_buf, 0, 512, counting_cb, NULL))
-CALL(read_bytes_past_end, spdkrt_bdev_read(g_desc, g_ch, g_buf, 256 * 512, 512, counting_cb,
-					   NULL))
+CALL(read_bytes_past_end, spdkrt_bdev_read(g_desc, g_ch, g_buf, 256 * 512, 512, counting_cb, NULL))
 
 static const struct bad_call g_bad_calls[] = {
 	{ "read, NULL desc", read_null_desc, -EINVAL, "desc, channel or callback is NULL" },
@@ -163,8 +162,8 @@ static void test_misaligned_buffer_for_a_module_that_needs_alignment(void **stat
 	assert_int_equal(spdkrt_bdev_readv_blocks(g_desc, g_ch, &iov, 1, 0, 1, counting_cb, NULL),
 			 -EINVAL);
 	assert_logged("iov[0] is NULL or not aligned to 512 bytes");
-	assert_int_equal(spdkrt_bdev_read_blocks(g_desc, g_ch, g_buf + 512, 0, 1, counting_cb,
-						 NULL), 0);
+	assert_int_equal(
+		spdkrt_bdev_read_blocks(g_desc, g_ch, g_buf + 512, 0, 1, counting_cb, NULL), 0);
 	g_bdev->buf_align = 1;
 	poll_n(1);
 	assert_int_equal(g_calls, 1);
@@ -226,8 +225,9 @@ static void test_odd_iovecs_round_trip(void **state)
 		off += write_shape[i];
 	}
 	assert_int_equal(off, 3072);
-	assert_int_equal(DO_IO(spdkrt_bdev_writev_blocks(g_desc, g_ch, wiov, 6, 10, 6, store_status,
-							 st_)), 0);
+	assert_int_equal(
+		DO_IO(spdkrt_bdev_writev_blocks(g_desc, g_ch, wiov, 6, 10, 6, store_status, st_)),
+		0);
 	memset(dst, 0, 3072);
 	off = 0;
 	for (int i = 0; i < 3; i++) {
@@ -235,12 +235,13 @@ static void test_odd_iovecs_round_trip(void **state)
 		riov[i].iov_len = read_shape[i];
 		off += read_shape[i];
 	}
-	assert_int_equal(DO_IO(spdkrt_bdev_readv_blocks(g_desc, g_ch, riov, 3, 10, 6, store_status,
-							st_)), 0);
+	assert_int_equal(
+		DO_IO(spdkrt_bdev_readv_blocks(g_desc, g_ch, riov, 3, 10, 6, store_status, st_)),
+		0);
 	assert_memory_equal(src, dst, 3072);
 	/* the flat forms see the same bytes */
-	assert_int_equal(DO_IO(spdkrt_bdev_read(g_desc, g_ch, copy, 10 * 512, 3072, store_status,
-						st_)), 0);
+	assert_int_equal(
+		DO_IO(spdkrt_bdev_read(g_desc, g_ch, copy, 10 * 512, 3072, store_status, st_)), 0);
 	assert_memory_equal(src, copy, 3072);
 }
 
@@ -253,20 +254,20 @@ static void test_write_zeroes_and_unmap_read_back_zeroes(void **state)
 	fill_pattern(data, 8192, 3);
 	assert_int_equal(DO_IO(spdkrt_bdev_write(g_desc, g_ch, data, 0, 8192, store_status, st_)),
 			 0);
-	assert_int_equal(DO_IO(spdkrt_bdev_write_zeroes_blocks(g_desc, g_ch, 2, 4, store_status,
-							       st_)), 0);
+	assert_int_equal(
+		DO_IO(spdkrt_bdev_write_zeroes_blocks(g_desc, g_ch, 2, 4, store_status, st_)), 0);
 	assert_int_equal(DO_IO(spdkrt_bdev_unmap_blocks(g_desc, g_ch, 10, 4, store_status, st_)),
 			 0);
 	assert_int_equal(DO_IO(spdkrt_bdev_flush_blocks(g_desc, g_ch, 0, 16, store_status, st_)),
 			 0);
 	assert_int_equal(DO_IO(spdkrt_bdev_reset(g_desc, g_ch, store_status, st_)), 0);
-	assert_int_equal(DO_IO(spdkrt_bdev_read_blocks(g_desc, g_ch, back, 0, 16, store_status,
-						       st_)), 0);
-	assert_memory_equal(back, data, 1024);                    /* blocks 0-1 kept */
-	assert_memory_equal(back + 1024, zero, 2048);             /* blocks 2-5 zeroed */
-	assert_memory_equal(back + 3072, data + 3072, 2048);      /* blocks 6-9 kept */
-	assert_memory_equal(back + 5120, zero, 2048);             /* blocks 10-13 unmapped */
-	assert_memory_equal(back + 7168, data + 7168, 1024);      /* blocks 14-15 kept */
+	assert_int_equal(
+		DO_IO(spdkrt_bdev_read_blocks(g_desc, g_ch, back, 0, 16, store_status, st_)), 0);
+	assert_memory_equal(back, data, 1024);               /* blocks 0-1 kept */
+	assert_memory_equal(back + 1024, zero, 2048);        /* blocks 2-5 zeroed */
+	assert_memory_equal(back + 3072, data + 3072, 2048); /* blocks 6-9 kept */
+	assert_memory_equal(back + 5120, zero, 2048);        /* blocks 10-13 unmapped */
+	assert_memory_equal(back + 7168, data + 7168, 1024); /* blocks 14-15 kept */
 }
 
 /* A bdev with an optimal boundary splits crossing I/O; the data lands where it belongs. */
@@ -279,8 +280,8 @@ static void test_split_at_boundary_with_odd_iovecs(void **state)
 	char *src = g_buf, *dst = g_buf + 40 * 512;
 
 	(void)state;
-	assert_int_equal(spdkrt_bdev_create("malloc:name=S,num_blocks=128,optimal_io_boundary=8",
-					    NULL), 0);
+	assert_int_equal(
+		spdkrt_bdev_create("malloc:name=S,num_blocks=128,optimal_io_boundary=8", NULL), 0);
 	assert_int_equal(spdkrt_bdev_open("S", true, ignore_event, NULL, &desc), 0);
 	ch = spdkrt_bdev_get_io_channel(desc);
 	fill_pattern(src, 40 * 512, 11);
@@ -289,13 +290,14 @@ static void test_split_at_boundary_with_odd_iovecs(void **state)
 		iov[i].iov_base = src + i * 512;
 		iov[i].iov_len = 512;
 	}
-	assert_int_equal(DO_IO(spdkrt_bdev_writev_blocks(desc, ch, iov, 40, 5, 40, store_status,
-							 st_)), 0);
-	assert_int_equal(DO_IO(spdkrt_bdev_read_blocks(desc, ch, dst, 5, 40, store_status, st_)), 0);
+	assert_int_equal(
+		DO_IO(spdkrt_bdev_writev_blocks(desc, ch, iov, 40, 5, 40, store_status, st_)), 0);
+	assert_int_equal(DO_IO(spdkrt_bdev_read_blocks(desc, ch, dst, 5, 40, store_status, st_)),
+			 0);
 	assert_memory_equal(src, dst, 40 * 512);
 	/* read back unsplit pieces through a bdev without boundary: same bytes at 5..44 */
-	assert_int_equal(spdkrt_bdev_get_stats(spdkrt_bdev_desc_get_bdev(desc), &stats,
-					       sizeof(stats)), 0);
+	assert_int_equal(
+		spdkrt_bdev_get_stats(spdkrt_bdev_desc_get_bdev(desc), &stats, sizeof(stats)), 0);
 	assert_int_equal(stats.ops[SPDKRT_BDEV_IO_WRITE], 1); /* counted once, not per child */
 	assert_int_equal(stats.bytes[SPDKRT_BDEV_IO_WRITE], 40 * 512);
 	spdkrt_put_io_channel(ch);
@@ -313,9 +315,10 @@ static void test_stats_count_ops_bytes_and_errors(void **state)
 	assert_int_equal(spdkrt_bdev_channel_get_stats(NULL, &stats, sizeof(stats)), -EINVAL);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(DO_IO(spdkrt_bdev_read_blocks(g_desc, g_ch, g_buf, 0, 2,
-							       store_status, st_)), 0);
-	assert_int_equal(DO_IO(spdkrt_bdev_write_blocks(g_desc, g_ch, g_buf, 0, 4, store_status,
-							st_)), 0);
+							       store_status, st_)),
+				 0);
+	assert_int_equal(
+		DO_IO(spdkrt_bdev_write_blocks(g_desc, g_ch, g_buf, 0, 4, store_status, st_)), 0);
 	assert_int_equal(spdkrt_bdev_get_stats(g_bdev, &stats, sizeof(stats)), 0);
 	assert_int_equal(stats.ops[SPDKRT_BDEV_IO_READ], 3);
 	assert_int_equal(stats.bytes[SPDKRT_BDEV_IO_READ], 3 * 1024);
@@ -400,8 +403,8 @@ static void test_split_with_a_tiny_pool(void **state)
 	spdkrt_bdev_opts_init(&opts, sizeof(opts));
 	opts.io_pool_size = 16;
 	assert_int_equal(spdkrt_bdev_set_opts(&opts), 0);
-	assert_int_equal(spdkrt_bdev_create("malloc:name=T,num_blocks=128,optimal_io_boundary=1",
-					    NULL), 0);
+	assert_int_equal(
+		spdkrt_bdev_create("malloc:name=T,num_blocks=128,optimal_io_boundary=1", NULL), 0);
 	assert_int_equal(spdkrt_bdev_open("T", true, ignore_event, NULL, &desc), 0);
 	ch = spdkrt_bdev_get_io_channel(desc);
 	fill_pattern(src, 64 * 512, 5);
@@ -422,12 +425,14 @@ static void test_split_with_a_tiny_pool(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_bad_calls_fail_synchronously_and_never_call_back,
-						io_setup, io_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_bad_calls_fail_synchronously_and_never_call_back, io_setup,
+			io_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_misaligned_buffer_for_a_module_that_needs_alignment, io_setup,
 			io_teardown),
-		cmocka_unit_test_setup_teardown(test_queue_io_wait_bad_input, io_setup, io_teardown),
+		cmocka_unit_test_setup_teardown(test_queue_io_wait_bad_input, io_setup,
+						io_teardown),
 		cmocka_unit_test_setup_teardown(test_odd_iovecs_round_trip, io_setup, io_teardown),
 		cmocka_unit_test_setup_teardown(test_write_zeroes_and_unmap_read_back_zeroes,
 						io_setup, io_teardown),

@@ -17,7 +17,8 @@ static const struct bad_spec g_bad_specs[] = {
 	{ "bogus:name=X,size_mb=1", -ENODEV, "unknown module 'bogus' (known: malloc, null" },
 	{ "malloc:size_mb=1", -EINVAL, "'name' is required" },
 	{ "malloc:name=X", -EINVAL, "exactly one of size_mb and num_blocks" },
-	{ "malloc:name=X,size_mb=1,num_blocks=8", -EINVAL, "exactly one of size_mb and num_blocks" },
+	{ "malloc:name=X,size_mb=1,num_blocks=8", -EINVAL,
+	  "exactly one of size_mb and num_blocks" },
 	{ "malloc:name=X,size_mb=abc", -EINVAL, "size_mb='abc' is not a number" },
 	{ "malloc:name=X,size_mb=-1", -EINVAL, "size_mb='-1' is not a number" },
 	{ "malloc:name=X,size_mb=99999999999999999999", -EINVAL, "is not a number" },
@@ -79,7 +80,9 @@ static void test_lookup_iteration_and_getters(void **state)
 
 	(void)state;
 	assert_int_equal(spdkrt_bdev_create("malloc:name=M0,num_blocks=100,block_size=4096,"
-					    "optimal_io_boundary=16", &m), 0);
+					    "optimal_io_boundary=16",
+					    &m),
+			 0);
 	assert_int_equal(spdkrt_bdev_create("null:name=N0,size_mb=2", &n), 0);
 	assert_ptr_equal(spdkrt_bdev_get_by_name("M0"), m);
 	assert_ptr_equal(spdkrt_bdev_get_by_name("N0"), n);
@@ -209,11 +212,13 @@ static void test_hot_remove_during_io(void **state)
 	for (int i = 0; i < 8; i++) {
 		status[i] = 1;
 		assert_int_equal(spdkrt_bdev_write_blocks(ev.desc, ev.ch, buf, (uint64_t)i, 1,
-							  store_status, &status[i]), 0);
+							  store_status, &status[i]),
+				 0);
 	}
 	assert_int_equal(spdkrt_bdev_destroy("H", destroy_done, &done), 0);
 	assert_int_equal(spdkrt_bdev_read_blocks(ev.desc, ev.ch, buf, 0, 1, store_status,
-						 &status[0]), -ENODEV);
+						 &status[0]),
+			 -ENODEV);
 	assert_logged("'H' is being removed");
 	poll_until(done != 0);
 	assert_int_equal(ev.removes, 1);
@@ -235,8 +240,8 @@ static void test_close_with_io_in_flight(void **state)
 	assert_int_equal(spdkrt_bdev_open("C", true, ignore_event, NULL, &desc), 0);
 	ch = spdkrt_bdev_get_io_channel(desc);
 	for (int i = 0; i < 4; i++)
-		assert_int_equal(spdkrt_bdev_write_blocks(desc, ch, buf, 0, 8, store_status,
-							  &status[i]), 0);
+		assert_int_equal(
+			spdkrt_bdev_write_blocks(desc, ch, buf, 0, 8, store_status, &status[i]), 0);
 	spdkrt_bdev_close(desc);
 	spdkrt_put_io_channel(ch);
 	poll_n(2);
@@ -309,7 +314,9 @@ static void test_destroy_all_handles_virtual_bdevs_first(void **state)
 	assert_int_equal(spdkrt_bdev_create("malloc:name=B1,size_mb=1", &base), 0);
 	assert_int_equal(spdkrt_bdev_create("crypto:name=V1,base=B1,cipher=AES_XTS,"
 					    "key=000102030405060708090a0b0c0d0e0f,"
-					    "key2=f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff", NULL), 0);
+					    "key2=f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff",
+					    NULL),
+			 0);
 	assert_true(spdkrt_bdev_is_claimed(base));
 	assert_int_equal(spdkrt_bdev_destroy("B1", NULL, NULL), -EBUSY);
 	g_all_destroyed = 0;

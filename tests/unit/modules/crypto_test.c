@@ -14,23 +14,22 @@
 /* IEEE 1619-2007 vector 4: AES-128, data unit 0, 512 bytes (00..ff twice). */
 static const char *const V4_KEY1 = "27182818284590452353602874713526";
 static const char *const V4_KEY2 = "31415926535897932384626433832795";
-static const char *const V4_CT =
-	"27a7479befa1d476489f308cd4cfa6e2a96e4bbe3208ff25287dd3819616e89c"
-	"c78cf7f5e543445f8333d8fa7f56000005279fa5d8b5e4ad40e736ddb4d35412"
-	"328063fd2aab53e5ea1e0a9f332500a5df9487d07a5c92cc512c8866c7e860ce"
-	"93fdf166a24912b422976146ae20ce846bb7dc9ba94a767aaef20c0d61ad0265"
-	"5ea92dc4c4e41a8952c651d33174be51a10c421110e6d81588ede82103a252d8"
-	"a750e8768defffed9122810aaeb99f9172af82b604dc4b8e51bcb08235a6f434"
-	"1332e4ca60482a4ba1a03b3e65008fc5da76b70bf1690db4eae29c5f1badd03c"
-	"5ccf2a55d705ddcd86d449511ceb7ec30bf12b1fa35b913f9f747a8afd1b130e"
-	"94bff94effd01a91735ca1726acd0b197c4e5b03393697e126826fb6bbde8ecc"
-	"1e08298516e2c9ed03ff3c1b7860f6de76d4cecd94c8119855ef5297ca67e9f3"
-	"e7ff72b1e99785ca0a7e7720c5b36dc6d72cac9574c8cbbc2f801e23e56fd344"
-	"b07f22154beba0f08ce8891e643ed995c94d9a69c9f1b5f499027a78572aeebd"
-	"74d20cc39881c213ee770b1010e4bea718846977ae119f7a023ab58cca0ad752"
-	"afe656bb3c17256a9f6e9bf19fdd5a38fc82bbe872c5539edb609ef4f79c203e"
-	"bb140f2e583cb2ad15b4aa5b655016a8449277dbd477ef2c8d6c017db738b18d"
-	"eb4a427d1923ce3ff262735779a418f20a282df920147beabe421ee5319d0568";
+static const char *const V4_CT = "27a7479befa1d476489f308cd4cfa6e2a96e4bbe3208ff25287dd3819616e89c"
+				 "c78cf7f5e543445f8333d8fa7f56000005279fa5d8b5e4ad40e736ddb4d35412"
+				 "328063fd2aab53e5ea1e0a9f332500a5df9487d07a5c92cc512c8866c7e860ce"
+				 "93fdf166a24912b422976146ae20ce846bb7dc9ba94a767aaef20c0d61ad0265"
+				 "5ea92dc4c4e41a8952c651d33174be51a10c421110e6d81588ede82103a252d8"
+				 "a750e8768defffed9122810aaeb99f9172af82b604dc4b8e51bcb08235a6f434"
+				 "1332e4ca60482a4ba1a03b3e65008fc5da76b70bf1690db4eae29c5f1badd03c"
+				 "5ccf2a55d705ddcd86d449511ceb7ec30bf12b1fa35b913f9f747a8afd1b130e"
+				 "94bff94effd01a91735ca1726acd0b197c4e5b03393697e126826fb6bbde8ecc"
+				 "1e08298516e2c9ed03ff3c1b7860f6de76d4cecd94c8119855ef5297ca67e9f3"
+				 "e7ff72b1e99785ca0a7e7720c5b36dc6d72cac9574c8cbbc2f801e23e56fd344"
+				 "b07f22154beba0f08ce8891e643ed995c94d9a69c9f1b5f499027a78572aeebd"
+				 "74d20cc39881c213ee770b1010e4bea718846977ae119f7a023ab58cca0ad752"
+				 "afe656bb3c17256a9f6e9bf19fdd5a38fc82bbe872c5539edb609ef4f79c203e"
+				 "bb140f2e583cb2ad15b4aa5b655016a8449277dbd477ef2c8d6c017db738b18d"
+				 "eb4a427d1923ce3ff262735779a418f20a282df920147beabe421ee5319d0568";
 
 /* IEEE 1619-2007 vector 10: AES-256, data unit 0xff, 512 bytes (00..ff twice). */
 static const char *const V10_KEY1 =
@@ -96,8 +95,8 @@ static int setup(void **state)
 {
 	(void)state;
 	harness_setup();
-	assert_int_equal(spdkrt_bdev_create("malloc:name=Malloc0,num_blocks=2048,block_size=512",
-					    NULL), 0);
+	assert_int_equal(
+		spdkrt_bdev_create("malloc:name=Malloc0,num_blocks=2048,block_size=512", NULL), 0);
 	return 0;
 }
 
@@ -157,8 +156,8 @@ static void test_ieee1619_decrypts_existing_data(void **state)
 	ieee_plaintext(pt);
 	unhex(V10_CT, ct);
 	open_bdev("Malloc0", true, &base);
-	assert_int_equal(SYNC_IO(spdkrt_bdev_write_blocks(base.desc, base.ch, ct, V10_LBA, 1,
-							  IO_CB)), 0);
+	assert_int_equal(
+		SYNC_IO(spdkrt_bdev_write_blocks(base.desc, base.ch, ct, V10_LBA, 1, IO_CB)), 0);
 	close_bdev(&base);
 	assert_int_equal(create_crypto("Crypto0", "Malloc0", V10_KEY1, V10_KEY2), 0);
 	open_bdev("Crypto0", false, &c);
@@ -192,8 +191,8 @@ static void test_base_holds_ciphertext_and_keys_matter(void **state)
 	open_bdev("Crypto0", true, &c);
 	assert_int_equal(SYNC_IO(spdkrt_bdev_write_blocks(c.desc, c.ch, pt, 300, 128, IO_CB)), 0);
 	open_bdev("Malloc0", false, &base);
-	assert_int_equal(SYNC_IO(spdkrt_bdev_read_blocks(base.desc, base.ch, buf, 300, 128,
-							 IO_CB)), 0);
+	assert_int_equal(SYNC_IO(spdkrt_bdev_read_blocks(base.desc, base.ch, buf, 300, 128, IO_CB)),
+			 0);
 	for (size_t b = 0; b < 128; b++) {
 		if (memcmp(buf + b * 512, pt + b * 512, 512) == 0)
 			fail_msg("block %zu reached the base as plaintext", b);
@@ -232,11 +231,14 @@ static void test_odd_iovecs(void **state)
 	char *pt = buf_alloc(4096), *ct1 = buf_alloc(4096), *ct2 = buf_alloc(4096);
 	char *rd = buf_alloc(8192);
 	struct iovec w[5] = {
-		{ pt, 100 }, { pt + 100, 924 }, { pt + 1024, 512 }, { pt + 1536, 1000 },
-		{ pt + 2536, 1560 },
+		{ pt, 100 },         { pt + 100, 924 },   { pt + 1024, 512 },
+		{ pt + 1536, 1000 }, { pt + 2536, 1560 },
 	};
 	struct iovec r[4] = {
-		{ rd, 7 }, { rd + 1000, 2553 }, { rd + 4000, 511 }, { rd + 5000, 1025 },
+		{ rd, 7 },
+		{ rd + 1000, 2553 },
+		{ rd + 4000, 511 },
+		{ rd + 5000, 1025 },
 	};
 	size_t at = 0;
 
@@ -362,7 +364,7 @@ struct job {
 		struct job *job;
 		char *buf;
 		uint64_t lba;
-	} *slots;
+	} * slots;
 	_Atomic bool done;
 };
 
@@ -443,9 +445,8 @@ static void job_start(void *arg)
 		job_submit(&j->slots[i]);
 }
 
-static void job_init(struct job *j, struct spdkrt_bdev_desc *desc, uint64_t first,
-		     uint64_t count, uint64_t blocks_per_io, uint32_t qd, uint64_t reads,
-		     uint32_t seed)
+static void job_init(struct job *j, struct spdkrt_bdev_desc *desc, uint64_t first, uint64_t count,
+		     uint64_t blocks_per_io, uint32_t qd, uint64_t reads, uint32_t seed)
 {
 	memset(j, 0, sizeof(*j));
 	j->desc = desc;
@@ -629,8 +630,8 @@ static void test_base_removed(void **state)
 	poll_until(done != 0 && spdkrt_bdev_get_by_name("Crypto0") == NULL);
 	assert_logged("its base 'Malloc0' is going away");
 	/* teardown destroys Malloc0 again */
-	assert_int_equal(spdkrt_bdev_create("malloc:name=Malloc0,num_blocks=2048,block_size=512",
-					    NULL), 0);
+	assert_int_equal(
+		spdkrt_bdev_create("malloc:name=Malloc0,num_blocks=2048,block_size=512", NULL), 0);
 }
 
 /* A vbdev over a file bdev with O_DIRECT: its alignment is the base's. */
@@ -703,8 +704,7 @@ static void test_spec_errors_never_log_keys(void **state)
 		  "key2=ffeeddccbbaa99887766554433221100,extra=1",
 		  -EINVAL, "unknown key 'extra'" },
 		/* malformed and misspelt specs echo the text: the key values are hidden there */
-		{ "crypto:name=C,key=00112233445566778899aabbccddeeff,oops", -EINVAL,
-		  "key=***" },
+		{ "crypto:name=C,key=00112233445566778899aabbccddeeff,oops", -EINVAL, "key=***" },
 		{ "crpyto:name=C,key=00112233445566778899aabbccddeeff,"
 		  "key2=ffeeddccbbaa99887766554433221100",
 		  -ENODEV, "unknown module 'crpyto'" },

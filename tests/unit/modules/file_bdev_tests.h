@@ -56,14 +56,14 @@ struct job {
 	uint64_t first, count; /* the region, in blocks */
 	uint32_t seed;
 	uint32_t qd;
-	uint64_t reads;        /* random reads after the region is written */
+	uint64_t reads; /* random reads after the region is written */
 	bool writing;
 	uint64_t submitted, completed, errors, mismatches;
 	uint64_t rng;
 	struct slot *slots;
 	char *bufs;
 	_Atomic bool done;
-	bool own_channel;      /* gets and puts its channel on its thread */
+	bool own_channel; /* gets and puts its channel on its thread */
 };
 
 static void job_submit(struct slot *s);
@@ -127,8 +127,8 @@ static void job_submit(struct slot *s)
 	}
 }
 
-static void job_init(struct job *j, struct spdkrt_bdev_desc *desc, uint64_t first,
-		     uint64_t count, uint32_t qd, uint64_t reads, uint32_t seed)
+static void job_init(struct job *j, struct spdkrt_bdev_desc *desc, uint64_t first, uint64_t count,
+		     uint32_t qd, uint64_t reads, uint32_t seed)
 {
 	memset(j, 0, sizeof(*j));
 	j->desc = desc;
@@ -276,24 +276,26 @@ static void data_round_trip(const char *base_dir)
 	/* Five iovecs of uneven sizes (multiples of the 512-byte sector O_DIRECT wants)... */
 	{
 		struct iovec w[5] = {
-			{ wbuf, 512 },         { wbuf + 4096, 1536 }, { wbuf + 8192, 2048 },
+			{ wbuf, 512 },         { wbuf + 4096, 1536 },  { wbuf + 8192, 2048 },
 			{ wbuf + 12288, 512 }, { wbuf + 16384, 3584 },
 		};
 		struct iovec r[3] = {
-			{ rbuf, 4096 }, { rbuf + 8192, 1024 }, { rbuf + 16384, 3072 },
+			{ rbuf, 4096 },
+			{ rbuf + 8192, 1024 },
+			{ rbuf + 16384, 3072 },
 		};
 		char *flat = buf_alloc(8 * KiB);
 		size_t at = 0;
 
 		fill_pattern(wbuf, 64 * KiB, 2, 0);
-		assert_int_equal(SYNC_IO(spdkrt_bdev_writev_blocks(o.desc, o.ch, w, 5, 200, 16,
-								   IO_CB)), 0);
+		assert_int_equal(
+			SYNC_IO(spdkrt_bdev_writev_blocks(o.desc, o.ch, w, 5, 200, 16, IO_CB)), 0);
 		/* ...read back through three others, and as one buffer. */
 		memset(rbuf, 0, 64 * KiB);
-		assert_int_equal(SYNC_IO(spdkrt_bdev_readv_blocks(o.desc, o.ch, r, 3, 200, 16,
-								  IO_CB)), 0);
-		assert_int_equal(SYNC_IO(spdkrt_bdev_read_blocks(o.desc, o.ch, flat, 200, 16,
-								 IO_CB)), 0);
+		assert_int_equal(
+			SYNC_IO(spdkrt_bdev_readv_blocks(o.desc, o.ch, r, 3, 200, 16, IO_CB)), 0);
+		assert_int_equal(
+			SYNC_IO(spdkrt_bdev_read_blocks(o.desc, o.ch, flat, 200, 16, IO_CB)), 0);
 		for (int i = 0; i < 5; i++) {
 			assert_memory_equal(flat + at, w[i].iov_base, w[i].iov_len);
 			at += w[i].iov_len;
@@ -339,7 +341,10 @@ static void test_odd_lengths_on_tmpfs(void **state)
 	struct open_bdev o;
 	char *wbuf = buf_alloc(16 * KiB), *rbuf = buf_alloc(16 * KiB);
 	struct iovec w[4] = {
-		{ wbuf, 700 }, { wbuf + 1024, 3 }, { wbuf + 2048, 1000 }, { wbuf + 4096, 2393 },
+		{ wbuf, 700 },
+		{ wbuf + 1024, 3 },
+		{ wbuf + 2048, 1000 },
+		{ wbuf + 4096, 2393 },
 	};
 	struct iovec r[2] = { { rbuf, 1 }, { rbuf + 4096, 4095 } };
 
@@ -576,8 +581,9 @@ static void test_full_filesystem(void **state)
 		fail_msg("%llu blocks fitted in a 1 MiB filesystem", (unsigned long long)written);
 	/* A write that starts on allocated blocks and runs into the full part: -ENOSPC too. */
 	fill_pattern(buf, 16 * KiB, 7, 0);
-	assert_int_equal(SYNC_IO(spdkrt_bdev_write_blocks(o.desc, o.ch, buf, written - 1, 4,
-							  IO_CB)), -ENOSPC);
+	assert_int_equal(
+		SYNC_IO(spdkrt_bdev_write_blocks(o.desc, o.ch, buf, written - 1, 4, IO_CB)),
+		-ENOSPC);
 	/* Everything written before is intact, and overwriting it still works. */
 	for (uint64_t b = 0; b + 1 < written; b++) {
 		assert_int_equal(SYNC_IO(spdkrt_bdev_read_blocks(o.desc, o.ch, buf, b, 1, IO_CB)),
@@ -738,7 +744,8 @@ static void test_reset_waits_for_io(void **state)
 	open_bdev("X0", true, &o);
 	for (int i = 0; i < 64; i++)
 		assert_int_equal(spdkrt_bdev_read_blocks(o.desc, o.ch, buf + i * 4096, i, 1,
-							 reset_order_read_cb, &ro), 0);
+							 reset_order_read_cb, &ro),
+				 0);
 	assert_int_equal(spdkrt_bdev_reset(o.desc, o.ch, reset_order_reset_cb, &ro), 0);
 	poll_until(ro.reset_done);
 	assert_int_equal(ro.reset_status, 0);
@@ -790,8 +797,7 @@ static void test_block_device(void **state)
 	open_bdev("B0", true, &o);
 	fill_pattern(buf, 64 * KiB, 12, 0);
 	assert_int_equal(SYNC_IO(spdkrt_bdev_write_blocks(o.desc, o.ch, buf, 4080, 16, IO_CB)), 0);
-	assert_int_equal(SYNC_IO(spdkrt_bdev_write_zeroes_blocks(o.desc, o.ch, 4082, 2, IO_CB)),
-			 0);
+	assert_int_equal(SYNC_IO(spdkrt_bdev_write_zeroes_blocks(o.desc, o.ch, 4082, 2, IO_CB)), 0);
 	assert_int_equal(SYNC_IO(spdkrt_bdev_unmap_blocks(o.desc, o.ch, 4090, 2, IO_CB)), 0);
 	assert_int_equal(SYNC_IO(spdkrt_bdev_flush_blocks(o.desc, o.ch, 0, 4096, IO_CB)), 0);
 	memset(buf + 2 * 4096, 0, 2 * 4096);
@@ -813,21 +819,21 @@ static void test_block_device(void **state)
 
 #define FILE_BDEV_TESTS                                                                            \
 	cmocka_unit_test_setup_teardown(test_create_errors, setup, teardown),                      \
-	cmocka_unit_test_setup_teardown(test_geometry, setup, teardown),                           \
-	cmocka_unit_test_setup_teardown(test_data_on_disk_fs, setup, teardown),                    \
-	cmocka_unit_test_setup_teardown(test_data_on_tmpfs, setup, teardown),                      \
-	cmocka_unit_test_setup_teardown(test_odd_lengths_on_tmpfs, setup, teardown),               \
-	cmocka_unit_test_setup_teardown(test_wrap_around, setup, teardown),                        \
-	cmocka_unit_test_setup_teardown(test_two_threads_tmpfs, setup, teardown),                  \
-	cmocka_unit_test_setup_teardown(test_two_threads_disk_fs, setup, teardown),                \
-	cmocka_unit_test_setup_teardown(test_zeroes_on_disk_fs, setup, teardown),                  \
-	cmocka_unit_test_setup_teardown(test_zeroes_on_tmpfs, setup, teardown),                    \
-	cmocka_unit_test_setup_teardown(test_ramfs_fallbacks, setup, teardown),                    \
-	cmocka_unit_test_setup_teardown(test_full_filesystem, setup, teardown),                    \
-	cmocka_unit_test_setup_teardown(test_file_removed, setup, teardown),                       \
-	cmocka_unit_test_setup_teardown(test_read_beyond_end, setup, teardown),                    \
-	cmocka_unit_test_setup_teardown(test_rescan_resize, setup, teardown),                      \
-	cmocka_unit_test_setup_teardown(test_reset_waits_for_io, setup, teardown),                 \
-	cmocka_unit_test_setup_teardown(test_block_device, setup, teardown)
+		cmocka_unit_test_setup_teardown(test_geometry, setup, teardown),                   \
+		cmocka_unit_test_setup_teardown(test_data_on_disk_fs, setup, teardown),            \
+		cmocka_unit_test_setup_teardown(test_data_on_tmpfs, setup, teardown),              \
+		cmocka_unit_test_setup_teardown(test_odd_lengths_on_tmpfs, setup, teardown),       \
+		cmocka_unit_test_setup_teardown(test_wrap_around, setup, teardown),                \
+		cmocka_unit_test_setup_teardown(test_two_threads_tmpfs, setup, teardown),          \
+		cmocka_unit_test_setup_teardown(test_two_threads_disk_fs, setup, teardown),        \
+		cmocka_unit_test_setup_teardown(test_zeroes_on_disk_fs, setup, teardown),          \
+		cmocka_unit_test_setup_teardown(test_zeroes_on_tmpfs, setup, teardown),            \
+		cmocka_unit_test_setup_teardown(test_ramfs_fallbacks, setup, teardown),            \
+		cmocka_unit_test_setup_teardown(test_full_filesystem, setup, teardown),            \
+		cmocka_unit_test_setup_teardown(test_file_removed, setup, teardown),               \
+		cmocka_unit_test_setup_teardown(test_read_beyond_end, setup, teardown),            \
+		cmocka_unit_test_setup_teardown(test_rescan_resize, setup, teardown),              \
+		cmocka_unit_test_setup_teardown(test_reset_waits_for_io, setup, teardown),         \
+		cmocka_unit_test_setup_teardown(test_block_device, setup, teardown)
 
 #endif

@@ -80,7 +80,8 @@ static void test_command_layout_by_bytes(void **state)
 	(void)state;
 	memset(&cmd, 0, sizeof(cmd));
 	cmd.opc = SPDKRT_NVME_OPC_READ;
-	cmd.flags = (uint8_t)SPDKRT_NVME_SET(SPDKRT_NVME_CMD_PSDT, SPDKRT_NVME_PSDT_SGL_MPTR_CONTIG);
+	cmd.flags =
+		(uint8_t)SPDKRT_NVME_SET(SPDKRT_NVME_CMD_PSDT, SPDKRT_NVME_PSDT_SGL_MPTR_CONTIG);
 	cmd.cid = 0x1234;
 	cmd.dptr.sgl1.id = SPDKRT_NVME_SGL_ID(SPDKRT_NVME_SGL_TYPE_LAST_SEGMENT,
 					      SPDKRT_NVME_SGL_SUBTYPE_ADDRESS);
@@ -96,10 +97,9 @@ static void test_command_layout_by_bytes(void **state)
 
 static void test_feature_and_log_words(void **state)
 {
-	uint32_t arb = SPDKRT_NVME_SET(SPDKRT_NVME_ARB_AB, 3u) |
-		       SPDKRT_NVME_SET(SPDKRT_NVME_ARB_LPW, 1u) |
-		       SPDKRT_NVME_SET(SPDKRT_NVME_ARB_MPW, 3u) |
-		       SPDKRT_NVME_SET(SPDKRT_NVME_ARB_HPW, 7u);
+	uint32_t arb =
+		SPDKRT_NVME_SET(SPDKRT_NVME_ARB_AB, 3u) | SPDKRT_NVME_SET(SPDKRT_NVME_ARB_LPW, 1u) |
+		SPDKRT_NVME_SET(SPDKRT_NVME_ARB_MPW, 3u) | SPDKRT_NVME_SET(SPDKRT_NVME_ARB_HPW, 7u);
 	uint32_t numd = 4096 / 4 - 1;
 	uint32_t cdw10 = SPDKRT_NVME_SET(SPDKRT_NVME_LOG_LID, SPDKRT_NVME_LOG_ERROR) |
 			 SPDKRT_NVME_SET(SPDKRT_NVME_LOG_RAE, 1u) |
@@ -112,7 +112,8 @@ static void test_feature_and_log_words(void **state)
 	assert_int_equal(SPDKRT_NVME_GET(aer, SPDKRT_NVME_AER_TYPE), SPDKRT_NVME_AER_TYPE_NOTICE);
 	assert_int_equal(SPDKRT_NVME_GET(aer, SPDKRT_NVME_AER_INFO),
 			 SPDKRT_NVME_AER_NOTICE_FW_ACTIVATION);
-	assert_int_equal(SPDKRT_NVME_GET(aer, SPDKRT_NVME_AER_LID), SPDKRT_NVME_LOG_CHANGED_NS_LIST);
+	assert_int_equal(SPDKRT_NVME_GET(aer, SPDKRT_NVME_AER_LID),
+			 SPDKRT_NVME_LOG_CHANGED_NS_LIST);
 }
 
 int main(void)

@@ -99,7 +99,8 @@ static int setup(void **state)
 	for (int i = 0; i < NTHREADS; i++)
 		assert_int_equal(spdkrt_thread_create(NULL, &g_threads[i]), 0);
 	assert_int_equal(spdkrt_io_device_register(&g_device, create_cb, destroy_cb,
-						   sizeof(struct spdkrt_thread *), "walked"), 0);
+						   sizeof(struct spdkrt_thread *), "walked"),
+			 0);
 	/* channels on the first and last thread, none on the middle one */
 	for (int i = 0; i < NTHREADS; i += 2) {
 		spdkrt_set_thread(g_threads[i]);

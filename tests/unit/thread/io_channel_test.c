@@ -129,7 +129,8 @@ static void test_reference_counting_and_deferred_release(void **state)
 
 	(void)state;
 	assert_int_equal(spdkrt_io_device_register(&d, create_cb, destroy_cb,
-						   sizeof(struct channel_ctx), "dev"), 0);
+						   sizeof(struct channel_ctx), "dev"),
+			 0);
 	spdkrt_set_thread(g_t1);
 	a = spdkrt_get_io_channel(&d);
 	b = spdkrt_get_io_channel(&d);
@@ -187,7 +188,8 @@ static void test_each_thread_has_its_own_channel(void **state)
 
 	(void)state;
 	assert_int_equal(spdkrt_io_device_register(&d, create_cb, destroy_cb,
-						   sizeof(struct channel_ctx), "dev"), 0);
+						   sizeof(struct channel_ctx), "dev"),
+			 0);
 	spdkrt_set_thread(g_t1);
 	c1 = spdkrt_get_io_channel(&d);
 	spdkrt_set_thread(g_t2);
@@ -221,7 +223,8 @@ static void test_unregister_waits_for_every_channel(void **state)
 
 	(void)state;
 	assert_int_equal(spdkrt_io_device_register(&d, create_cb, destroy_cb,
-						   sizeof(struct channel_ctx), "dev"), 0);
+						   sizeof(struct channel_ctx), "dev"),
+			 0);
 	spdkrt_set_thread(g_t1);
 	c1 = spdkrt_get_io_channel(&d);
 	spdkrt_set_thread(g_t2);
@@ -299,13 +302,15 @@ static void test_register_again_while_an_old_channel_lives(void **state)
 
 	(void)state;
 	assert_int_equal(spdkrt_io_device_register(&d, create_cb, destroy_cb,
-						   sizeof(struct channel_ctx), "old"), 0);
+						   sizeof(struct channel_ctx), "old"),
+			 0);
 	spdkrt_set_thread(g_t1);
 	old_ch = spdkrt_get_io_channel(&d);
 	assert_int_equal(spdkrt_io_device_unregister(&d, unregister_done), 0);
 	spdkrt_set_thread(NULL);
 	assert_int_equal(spdkrt_io_device_register(&d, create_cb, destroy_cb,
-						   sizeof(struct channel_ctx), "new"), 0);
+						   sizeof(struct channel_ctx), "new"),
+			 0);
 	spdkrt_set_thread(g_t1);
 	new_ch = spdkrt_get_io_channel(&d);
 	assert_non_null(new_ch);
@@ -331,7 +336,8 @@ static void test_refused_channel(void **state)
 
 	(void)state;
 	assert_int_equal(spdkrt_io_device_register(&d, create_cb, destroy_cb,
-						   sizeof(struct channel_ctx), "picky"), 0);
+						   sizeof(struct channel_ctx), "picky"),
+			 0);
 	spdkrt_set_thread(g_t1);
 	assert_null(spdkrt_get_io_channel(&d));
 	assert_logged("'picky' refused a channel");
@@ -351,9 +357,11 @@ static void test_nested_channels_release_in_order(void **state)
 
 	(void)state;
 	assert_int_equal(spdkrt_io_device_register(&inner, create_cb, destroy_cb,
-						   sizeof(struct channel_ctx), "inner"), 0);
+						   sizeof(struct channel_ctx), "inner"),
+			 0);
 	assert_int_equal(spdkrt_io_device_register(&outer, create_cb, destroy_cb,
-						   sizeof(struct channel_ctx), "outer"), 0);
+						   sizeof(struct channel_ctx), "outer"),
+			 0);
 	spdkrt_set_thread(g_t1);
 	ch = spdkrt_get_io_channel(&outer);
 	assert_non_null(ch);

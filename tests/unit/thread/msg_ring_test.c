@@ -46,8 +46,8 @@ static void test_fifo_full_and_laps(void **state)
 	assert_false(srt_msg_ring_pop(&ring, &fn, &ctx));
 
 	for (int i = 0; i < 8; i++)
-		assert_int_equal(srt_msg_ring_push(&ring, (i & 1) ? msg_b : msg_a,
-						   (void *)next_push++), 0);
+		assert_int_equal(
+			srt_msg_ring_push(&ring, (i & 1) ? msg_b : msg_a, (void *)next_push++), 0);
 	assert_int_equal(srt_msg_ring_push(&ring, msg_a, NULL), -ENOMEM);
 	assert_false(srt_msg_ring_empty(&ring));
 	for (int i = 0; i < 8; i++) {

@@ -52,13 +52,13 @@ static int teardown(void **state)
 struct counter {
 	int runs;
 	int result;
-	int unregister_at;              /* unregister *self on this run */
+	int unregister_at; /* unregister *self on this run */
 	struct spdkrt_poller **self;
-	int victim_at;                  /* unregister *victim on this run */
+	int victim_at; /* unregister *victim on this run */
 	struct spdkrt_poller **victim;
-	int pause_at;                   /* pause itself on this run */
+	int pause_at; /* pause itself on this run */
 	struct spdkrt_poller *handle;
-	int *order;                     /* shared log of which poller ran */
+	int *order; /* shared log of which poller ran */
 	int *order_len;
 	int id;
 };
@@ -300,8 +300,8 @@ static int spawning_poll(void *ctx)
 	struct counter *c = ctx;
 
 	if (c->runs++ == 0)
-		assert_int_equal(spdkrt_poller_register(counter_poll, &g_child_counter, 1000,
-							&g_child), 0);
+		assert_int_equal(
+			spdkrt_poller_register(counter_poll, &g_child_counter, 1000, &g_child), 0);
 	return SPDKRT_POLLER_IDLE;
 }
 
