@@ -34,6 +34,7 @@ struct nvme_bdev_ns {
 enum nvme_bdev_timeout_action {
 	NVME_BDEV_TIMEOUT_NONE,
 	NVME_BDEV_TIMEOUT_ABORT,
+	NVME_BDEV_TIMEOUT_RESET, /* abort; reset when the abort fails or times out */
 };
 
 struct nvme_bdev_ctrlr {

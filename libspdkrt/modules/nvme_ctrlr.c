@@ -82,6 +82,33 @@ static void remove_cb(void *ctx, struct spdkrt_nvme_ctrlr *ctrlr)
 	atomic_store(&nctrlr->removed, true);
 }
 
+/* timeout_action=reset: the controller is reset; what was in flight ends with an error. */
+static void reset_after_timeout(struct nvme_bdev_ctrlr *nctrlr, const char *why)
+{
+	int rc;
+
+	/* Callers run on any thread: the admin queue (and the reset's start) is shared. */
+	pthread_mutex_lock(&nctrlr->admin_lock);
+	rc = spdkrt_nvme_ctrlr_reset_async(nctrlr->ctrlr, NULL, NULL);
+	pthread_mutex_unlock(&nctrlr->admin_lock);
+	if (rc == 0)
+		SRT_WARN("nvme bdev %s: %s: resetting the controller", nctrlr->name, why);
+	else if (rc != -EBUSY)
+		SRT_ERR("nvme bdev %s: %s, and the reset cannot start: %s", nctrlr->name, why,
+			strerror(-rc));
+}
+
+/* Abort's completion: CDW0 bit 0 set means the command was not aborted. */
+static void abort_done(void *ctx, const struct spdkrt_nvme_cpl *cpl)
+{
+	struct nvme_bdev_ctrlr *nctrlr = ctx;
+
+	if (nctrlr->timeout_action != NVME_BDEV_TIMEOUT_RESET)
+		return;
+	if (spdkrt_nvme_cpl_is_error(cpl) || (cpl->cdw0 & 1u) != 0)
+		reset_after_timeout(nctrlr, "the abort of a timed-out command failed");
+}
+
 static void timeout_cb(void *ctx, struct spdkrt_nvme_ctrlr *ctrlr, struct spdkrt_nvme_qpair *qpair,
 		       uint16_t cid)
 {
@@ -90,15 +117,23 @@ static void timeout_cb(void *ctx, struct spdkrt_nvme_ctrlr *ctrlr, struct spdkrt
 
 	SRT_WARN("nvme bdev %s: command %u of queue %u timed out", nctrlr->name, cid,
 		 spdkrt_nvme_qpair_get_id(qpair));
-	if (nctrlr->timeout_action != NVME_BDEV_TIMEOUT_ABORT)
+	if (nctrlr->timeout_action == NVME_BDEV_TIMEOUT_NONE)
 		return;
+	if (qpair == NULL) {
+		/* An admin command (the abort itself, too) is only registered for reset. */
+		reset_after_timeout(nctrlr, "an admin command timed out");
+		return;
+	}
 	/* I/O timeouts are seen on the channel's thread: the admin queue is shared. */
 	pthread_mutex_lock(&nctrlr->admin_lock);
-	rc = spdkrt_nvme_ctrlr_cmd_abort(ctrlr, qpair, cid, NULL, NULL);
+	rc = spdkrt_nvme_ctrlr_cmd_abort(ctrlr, qpair, cid, abort_done, nctrlr);
 	pthread_mutex_unlock(&nctrlr->admin_lock);
-	if (rc != 0)
+	if (rc != 0) {
 		SRT_ERR("nvme bdev %s: abort of command %u failed: %s", nctrlr->name, cid,
 			strerror(-rc));
+		if (nctrlr->timeout_action == NVME_BDEV_TIMEOUT_RESET)
+			reset_after_timeout(nctrlr, "a command timed out and cannot be aborted");
+	}
 }
 
 /* Removal: descriptors get REMOVE, new I/O -ENODEV; each bdev's destruct follows. */
@@ -153,6 +188,8 @@ static bool probe_cb(void *ctx, const struct spdkrt_nvme_transport_id *trid,
 	opts->retry_count = nctrlr->retry_count;
 	if (nctrlr->hostnqn[0] != '\0')
 		snprintf(opts->hostnqn, sizeof(opts->hostnqn), "%s", nctrlr->hostnqn);
+	opts->header_digest = nctrlr->hdgst;
+	opts->data_digest = nctrlr->ddgst;
 	return true;
 }
 
@@ -304,8 +341,11 @@ static void attach_finish(struct nvme_bdev_ctrlr *nctrlr)
 			strerror(-rc));
 		goto fail;
 	}
-	spdkrt_nvme_ctrlr_register_timeout_callback(nctrlr->ctrlr, nctrlr->io_timeout_us, 0,
-						    timeout_cb, nctrlr);
+	/* With reset, admin commands (the abort first) are timed too: one that hangs resets. */
+	spdkrt_nvme_ctrlr_register_timeout_callback(
+		nctrlr->ctrlr, nctrlr->io_timeout_us,
+		nctrlr->timeout_action == NVME_BDEV_TIMEOUT_RESET ? nctrlr->io_timeout_us : 0,
+		timeout_cb, nctrlr);
 	for (nsid = spdkrt_nvme_ctrlr_get_first_active_ns(nctrlr->ctrlr); nsid != 0;
 	     nsid = spdkrt_nvme_ctrlr_get_next_active_ns(nctrlr->ctrlr, nsid))
 		active++;
@@ -509,8 +549,11 @@ static int parse_options(struct spdkrt_bdev_spec *spec, struct nvme_bdev_ctrlr *
 		nctrlr->timeout_action = NVME_BDEV_TIMEOUT_NONE;
 	} else if (strcmp(action, "abort") == 0) {
 		nctrlr->timeout_action = NVME_BDEV_TIMEOUT_ABORT;
+	} else if (strcmp(action, "reset") == 0) {
+		nctrlr->timeout_action = NVME_BDEV_TIMEOUT_RESET;
 	} else {
-		SRT_ERR("nvme bdev spec: timeout_action='%s' is not 'none' or 'abort'", action);
+		SRT_ERR("nvme bdev spec: timeout_action='%s' is not 'none', 'abort' or 'reset'",
+			action);
 		return -EINVAL;
 	}
 	nctrlr->io_queue_size = (uint32_t)qsize;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * nvmf_load PORT NQN [QD] [SECONDS] [BLOCK_SIZE]: an NVMe/TCP load generator for the target
- * benchmark (until the NVMe/TCP host's perf tool exists): one I/O queue, 4 KiB random reads
- * kept at QD outstanding for SECONDS; prints IOPS and the mean latency.
+ * nvmf_load PORT NQN [QD] [SECONDS] [BLOCK_SIZE] [psk=KEY]: an NVMe/TCP load generator for
+ * the target benchmark (until the NVMe/TCP host's perf tool exists): one I/O queue (over TLS
+ * 1.3 with the PSK KEY when given), 4 KiB random reads kept at QD outstanding for SECONDS;
+ * prints IOPS and the mean latency.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +59,7 @@ int main(int argc, char **argv)
 	struct spdkrt_nvme_cpl cpl;
 	static uint8_t id[4096], data[1 << 20];
 	const struct spdkrt_nvme_ns_data *nd = (const void *)id;
+	const char *psk = argc > 6 && strncmp(argv[6], "psk=", 4) == 0 ? argv[6] + 4 : NULL;
 	uint16_t port;
 	unsigned qd;
 	double seconds, t0, t_end, lat_sum = 0, sent_at[1024];
@@ -65,7 +67,8 @@ int main(int argc, char **argv)
 	uint64_t done = 0;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: nvmf_load PORT NQN [QD] [SECONDS] [BLOCK_SIZE]\n");
+		fprintf(stderr,
+			"usage: nvmf_load PORT NQN [QD] [SECONDS] [BLOCK_SIZE] [psk=KEY]\n");
 		return 2;
 	}
 	port = (uint16_t)atoi(argv[1]);
@@ -74,8 +77,9 @@ int main(int argc, char **argv)
 	len = argc > 5 ? (uint32_t)atoi(argv[5]) : 4096;
 	if (qd < 1 || qd > 1024 || len < 512 || len > sizeof(data))
 		return 2;
-	if (host_attach(&admin, port, argv[2], 0, false) != 0 ||
-	    host_attach_io(&io, &admin, port, argv[2], 1, false) != 0) {
+	if (psk != NULL ? host_attach_tls(&admin, &io, port, argv[2], false, psk) != 0 :
+			  (host_attach(&admin, port, argv[2], 0, false) != 0 ||
+			   host_attach_io(&io, &admin, port, argv[2], 1, false) != 0)) {
 		fprintf(stderr, "nvmf_load: cannot connect\n");
 		return 1;
 	}

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# spdkrt-nvme-identify, -hello-world and -perf with -r 'trtype:TCP ...' against spdkrt-nvmf-tgt
-# over 127.0.0.1 (the driver's TCP transport from the real programs and the shared library):
-# identify (text and JSON), hello world, perf reads and large writes (R2T) with digests, and a
-# subsystem that does not exist. Behaviour only (exit codes, messages, JSON); no timing asserted.
+# spdkrt-nvme-identify and -perf with -r 'trtype:TCP ...' against spdkrt-nvmf-tgt over 127.0.0.1
+# (the driver's TCP transport from the real programs and the shared library): identify (text and
+# JSON), perf reads and large writes (R2T), and a subsystem that does not exist. hello_world,
+# discovery and bdevperf over TCP are in nvme_tcp_host.sh. Behaviour only (exit codes, messages, JSON); no timing asserted.
 set -uo pipefail
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
@@ -40,8 +40,6 @@ run identify_json 0 "$ex/nvme_identify" --no-huge --json -r "$trid" &&
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); c=d["controllers"][0]
 assert c["traddr"] == "127.0.0.1" and c["namespaces"][0]["block_size"] == 512' \
 		"$tmp/identify_json.out" || fail "identify_json: bad JSON"
-run hello 0 "$ex/nvme_hello_world" --no-huge -r "$trid" &&
-	expect_in hello out "127.0.0.1 namespace 1: Hello world!"
 run perf_read 0 "$ex/nvme_perf" --no-huge -r "$trid" -t 1 -q 64 -o 4096 -w randread --json &&
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
 assert d["total"]["iops"] > 0 and d["total"]["errors"] == 0' "$tmp/perf_read.out" ||
@@ -52,8 +50,6 @@ run perf_rw 0 "$ex/nvme_perf" --no-huge -r "$trid" -t 1 -q 16 -o 131072 -w randr
 		"$tmp/perf_rw.out" || fail "perf_rw: errors"
 run no_subsystem 1 "$ex/nvme_identify" --no-huge -r "${trid/subnqn:$nqn/subnqn:nqn.2016-06.io.spdkrt:none}" &&
 	expect_in no_subsystem err "refused"
-run no_listener 1 "$ex/nvme_hello_world" --no-huge -r "trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:1 subnqn:$nqn" &&
-	expect_in no_listener err "cannot connect"
 
 kill -TERM "$pid"
 timeout 30 tail --pid="$pid" -f /dev/null || fail "the target did not stop"

@@ -10,23 +10,6 @@
 
 #include "../unit/nvmf/test_host.h"
 
-/* Admin and I/O queues over TLS with psk, as host TEST_HOSTNQN. */
-static int attach_tls(struct test_host *admin, struct test_host *io, uint16_t port, const char *nqn,
-		      bool digests, const char *psk)
-{
-	struct spdkrt_nvme_cpl cpl;
-
-	if (host_open_tls(admin, port, psk, TEST_HOSTNQN, nqn) != 0 ||
-	    host_attach_opened(admin, nqn, 5000, digests) != 0 ||
-	    host_open_tls(io, port, psk, TEST_HOSTNQN, nqn) != 0 ||
-	    host_icreq(io, digests, digests) != 0 ||
-	    host_connect(io, nqn, TEST_HOSTNQN, 1, admin->mqes < 127 ? admin->mqes : 127, 0,
-			 admin->cntlid, &cpl) != 0 ||
-	    spdkrt_nvme_cpl_is_error(&cpl))
-		return -1;
-	return 0;
-}
-
 static int run(uint16_t port, const char *nqn, bool digests, const char *psk)
 {
 	struct test_host admin, io;
@@ -36,7 +19,7 @@ static int run(uint16_t port, const char *nqn, bool digests, const char *psk)
 	const struct spdkrt_nvme_ns_data *nd = (const void *)id;
 	uint32_t block;
 
-	if (psk != NULL ? attach_tls(&admin, &io, port, nqn, digests, psk) != 0 :
+	if (psk != NULL ? host_attach_tls(&admin, &io, port, nqn, digests, psk) != 0 :
 			  (host_attach(&admin, port, nqn, 5000, digests) != 0 ||
 			   host_attach_io(&io, &admin, port, nqn, 1, digests) != 0)) {
 		fprintf(stderr, "nvmf_io: cannot connect to %s on port %u\n", nqn, port);

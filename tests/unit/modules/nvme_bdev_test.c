@@ -518,6 +518,60 @@ static void test_timeout_abort(void **state)
 	detach_all();
 }
 
+static uint64_t model_enables(void)
+{
+	struct nvme_model_stats st;
+
+	nvme_model_get_stats(g_model, &st);
+	return st.enables;
+}
+
+/*
+ * timeout_action=reset: a read the controller never completes times out; the abort runs but
+ * its completion is lost (the admin timeout fires for it), so the controller is reset: the
+ * read ends once with an error, the channel's queue pair comes back, I/O goes on.
+ */
+static void test_timeout_reset(void **state)
+{
+	struct create_wait w;
+	struct open_bdev o;
+	struct status_wait s;
+	struct nvme_model_fault read_lost = { .kind = NVME_MODEL_FAULT_DROP,
+					      .qid = NVME_MODEL_ANY_QID,
+					      .opcode = SPDKRT_NVME_OPC_READ,
+					      .count = 1 };
+	struct nvme_model_fault abort_lost = {
+		.kind = NVME_MODEL_FAULT_DROP, .qid = 0, .opcode = SPDKRT_NVME_OPC_ABORT, .count = 1
+	};
+	struct nvme_model_stats before, after;
+	uint8_t *buf;
+
+	(void)state;
+	attach(SPEC ",timeout_us=20000,timeout_action=reset", &w);
+	assert_int_equal(w.status, 0);
+	open_bdev("Nvme0n1", false, &o);
+	buf = dma_buf(4096);
+	nvme_model_get_stats(g_model, &before);
+	assert_int_equal(nvme_model_inject(g_model, &read_lost), 0);
+	assert_int_equal(nvme_model_inject(g_model, &abort_lost), 0);
+	memset(&s, 0, sizeof(s));
+	s.ch = o.ch;
+	assert_int_equal(spdkrt_bdev_read_blocks(o.desc, o.ch, buf, 0, 8, status_cb, &s), 0);
+	poll_until(s.done);
+	assert_int_not_equal(s.status, 0);
+	assert_int_equal(s.nvme.sct, SPDKRT_NVME_SCT_GENERIC);
+	assert_int_equal(s.nvme.sc, SPDKRT_NVME_SC_ABORTED_BY_REQUEST);
+	poll_until(strstr(g_log_capture.text, "resetting the controller") != NULL);
+	poll_until(model_enables() == before.enables + 1);
+	nvme_model_get_stats(g_model, &after);
+	assert_int_equal(after.aborts_done, before.aborts_done + 1);
+	/* the queue pair is re-created and the bdev goes on */
+	assert_int_equal(SYNC_IO(spdkrt_bdev_read_blocks(o.desc, o.ch, buf, 0, 8, IO_CB)), 0);
+	close_bdev(&o);
+	spdkrt_dma_free(buf);
+	detach_all();
+}
+
 /* Namespaces added and removed at run time (namespace-attribute-changed events) follow. */
 static void test_namespace_hot_add_remove(void **state)
 {
@@ -642,6 +696,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hot_remove_during_io, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_threads_one_qpair_each, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeout_abort, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timeout_reset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_namespace_hot_add_remove, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sync_create, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spec_errors, setup, teardown),

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# spdkrt's NVMe/TCP host against spdkrt-nvmf-tgt over 127.0.0.1, as a user runs the programs:
+# the target exports two subsystems; spdkrt-nvme-discover prints its discovery log (text and
+# JSON), identify through the discovery NQN reaches both subsystems, hello_world writes over
+# TCP, bdevperf verify runs on nvme bdevs given by their TCP spec (with and without digests),
+# and a bdev spec naming a closed port fails cleanly. Behaviour only; no timing is asserted.
+set -uo pipefail
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+. "$top_srcdir/tests/common/tool_checks.sh"
+tgt=$top_builddir/app/nvmf_tgt/nvmf_tgt
+nvme=$top_builddir/examples/nvme
+perf=$top_builddir/examples/bdev/bdevperf
+start_s=$(date +%s)
+[ -x "$tgt" ] || { echo "SKIP: spdkrt-nvmf-tgt not built (json-c missing)"; exit 77; }
+command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
+pid=
+trap '[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+export RUNTIME_DIRECTORY=$tmp/run
+mkdir -p "$RUNTIME_DIRECTORY"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+closed=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+nqn1=nqn.2026-12.io.spdkrt:host-test1
+nqn2=nqn.2026-12.io.spdkrt:host-test2
+disc=nqn.2014-08.org.nvmexpress.discovery
+cat >"$tmp/conf.json" <<CONF
+{ "bdevs": [ "malloc:name=Malloc0,size_mb=16,block_size=512",
+             "malloc:name=Malloc1,size_mb=16,block_size=4096" ],
+  "listeners": [ { "trtype": "tcp", "traddr": "127.0.0.1", "trsvcid": "$port" } ],
+  "subsystems": [ { "nqn": "$nqn1", "allow_any_host": true,
+                    "namespaces": [ { "nsid": 1, "bdev": "Malloc0" } ] },
+                  { "nqn": "$nqn2", "allow_any_host": true,
+                    "namespaces": [ { "nsid": 1, "bdev": "Malloc1" } ] } ] }
+CONF
+"$tgt" -c "$tmp/conf.json" -r "$tmp/rpc.sock" -m 0x1 --no-huge -s 256 >"$tmp/tgt.log" 2>&1 &
+pid=$!
+for _ in $(seq 300); do
+	grep -q ready "$tmp/tgt.log" && break
+	sleep 0.1
+done
+grep -q ready "$tmp/tgt.log" || { cat "$tmp/tgt.log"; echo "FAIL: the target did not start"; exit 1; }
+
+trid() { echo "trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:$1 subnqn:$2"; }
+run discover 0 "$nvme/nvme_discover" --no-huge -r "$(trid "$port" "$disc")" && {
+	expect_in discover out "Discovery Log Number of Records 2"
+	expect_in discover out "^subnqn:  $nqn1"
+	expect_in discover out "^subnqn:  $nqn2"
+	expect_in discover out "^trsvcid: $port"
+}
+run discover_json 0 "$nvme/nvme_discover" --no-huge --json -r "$(trid "$port" "$disc")" &&
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1]));
+assert sorted(r["subnqn"] for r in d["records"]) == sys.argv[2:], d' \
+		"$tmp/discover_json.out" "$nqn1" "$nqn2" || fail "discover_json: bad JSON"
+run discover_closed 1 "$nvme/nvme_discover" --no-huge -r "$(trid "$closed" "$disc")" &&
+	expect_in discover_closed err "cannot connect"
+run identify_all 0 "$nvme/nvme_identify" --no-huge -r "$(trid "$port" "$disc")" &&
+	[ "$(grep -c '^NVMe controller' "$tmp/identify_all.out")" -eq 2 ] ||
+	fail "identify through the discovery NQN: expected 2 controllers"
+run hello 0 "$nvme/nvme_hello_world" --no-huge -r "$(trid "$port" "$nqn1")" &&
+	expect_in hello out "namespace 1: Hello world!"
+
+spec() { echo "nvme:name=$1,trtype=tcp,adrfam=ipv4,traddr=127.0.0.1,trsvcid=$2,subnqn=$3$4"; }
+run verify 0 "$perf" --no-huge -q 32 -o 4096 -w verify -t 1 -b "$(spec Tcp0 "$port" "$nqn1" "")" &&
+	expect_in verify out "^Total"
+run verify_digests 0 "$perf" --no-huge -q 16 -o 16384 -w verify -t 1 \
+	-b "$(spec Tcp1 "$port" "$nqn2" ",hdgst=true,ddgst=true")" &&
+	expect_in verify_digests out "^Total"
+run verify_closed 1 "$perf" --no-huge -q 1 -o 4096 -w verify -t 1 \
+	-b "$(spec Tcp2 "$closed" "$nqn1" "")"
+
+kill -TERM "$pid"
+wait "$pid" || fail "the target exited $? on SIGTERM"
+pid=
+echo "nvme_tcp_host.sh: wall $(($(date +%s) - start_s)) s"
+[ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
+echo "PASS: NVMe/TCP host against spdkrt-nvmf-tgt"

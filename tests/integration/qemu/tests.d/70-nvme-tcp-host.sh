@@ -1,0 +1,141 @@
+#!/bin/bash
+# spdkrt's NVMe/TCP host against the Linux kernel's nvmet-tcp target, inside the guest (no NIC:
+# loopback only). The kernel target is set up through configfs: two subsystems backed by files
+# (buffered_io: the guest's tmpfs has no O_DIRECT), two ports (4420, 4421), subsystem 1 on both
+# ports and subsystem 2 on 4420. Then: spdkrt-nvme-discover lists them; identify, hello_world and
+# perf run over TCP (with and without header/data digests where the tools take them); probing
+# through the discovery NQN identifies every subsystem; a port removed and re-added while perf
+# runs makes the I/O fail cleanly or resume, never hang. Runs in the uio boot only.
+set -u
+if [ "${SPDKRT_PROVIDER:-}" != uio ]; then
+	echo "ok: nvme-tcp-host: runs in the uio boot"
+	exit 0
+fi
+t0=$(date +%s)
+failed=0
+bad() {
+	echo "FAIL: nvme-tcp-host: $*"
+	failed=1
+}
+good() { echo "ok: nvme-tcp-host: $*"; }
+
+ip link set lo up
+work=/tmp/nvme-tcp-host
+mkdir -p "$work"
+cfg=/sys/kernel/config
+grep -q " $cfg configfs" /proc/mounts || mount -t configfs none "$cfg" || {
+	bad "cannot mount configfs"
+	exit 1
+}
+nvmet=$cfg/nvmet
+[ -d "$nvmet" ] || {
+	bad "no $nvmet (nvmet not loaded)"
+	exit 1
+}
+nqn1=nqn.2026-12.io.spdkrt:kern1
+nqn2=nqn.2026-12.io.spdkrt:kern2
+disc=nqn.2014-08.org.nvmexpress.discovery
+
+# subsystem NQN FILE: an NVM subsystem any host may use, namespace 1 on FILE.
+subsystem() {
+	local s=$nvmet/subsystems/$1
+	dd if=/dev/zero of="$2" bs=1M count=16 2>/dev/null
+	mkdir "$s" && echo 1 >"$s/attr_allow_any_host" && mkdir "$s/namespaces/1" &&
+		echo "$2" >"$s/namespaces/1/device_path" &&
+		echo 1 >"$s/namespaces/1/buffered_io" &&
+		echo 1 >"$s/namespaces/1/enable"
+}
+# port ID TRSVCID: a TCP port on 127.0.0.1.
+port() {
+	local p=$nvmet/ports/$1
+	mkdir "$p" && echo tcp >"$p/addr_trtype" && echo ipv4 >"$p/addr_adrfam" &&
+		echo 127.0.0.1 >"$p/addr_traddr" && echo "$2" >"$p/addr_trsvcid"
+}
+expose() { ln -s "$nvmet/subsystems/$1" "$nvmet/ports/$2/subsystems/$1"; }
+hide() { rm -f "$nvmet/ports/$2/subsystems/$1"; }
+
+if subsystem "$nqn1" "$work/ns1.img" && subsystem "$nqn2" "$work/ns2.img" &&
+	port 1 4420 && port 2 4421 && expose "$nqn1" 1 && expose "$nqn1" 2 && expose "$nqn2" 1; then
+	good "kernel target: 2 subsystems, 2 ports ($(($(date +%s) - t0)) s)"
+else
+	bad "cannot set up the kernel target through configfs"
+	exit 1
+fi
+
+trid() { echo "trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:$1 subnqn:$2"; }
+
+# Discovery: every (subsystem, port) pair of the port asked, printed like nvme discover.
+if "$SPDKRT_BIN/nvme_discover" -r "$(trid 4420 "$disc")" >"$work/disc" 2>"$work/disc.err"; then
+	grep -q "^subnqn:  $nqn1" "$work/disc" && grep -q "^subnqn:  $nqn2" "$work/disc" &&
+		grep -q "^trsvcid: 4420" "$work/disc" && good "spdkrt-nvme-discover lists both subsystems" ||
+		{ bad "discovery log lacks a subsystem"; cat "$work/disc"; }
+	"$SPDKRT_BIN/nvme_discover" --json -r "$(trid 4421 "$disc")" >"$work/disc2" 2>&1 &&
+		grep -q "\"subnqn\": \"$nqn1\"" "$work/disc2" && ! grep -q "$nqn2" "$work/disc2" &&
+		good "the discovery log of port 4421 lists only subsystem 1" ||
+		{ bad "discovery through port 4421"; cat "$work/disc2"; }
+else
+	bad "spdkrt-nvme-discover failed"
+	cat "$work/disc" "$work/disc.err"
+fi
+
+# The tools over TCP.
+if "$SPDKRT_BIN/nvme_identify" -r "$(trid 4420 "$nqn1")" >"$work/id" 2>&1; then
+	grep -q "Namespace 1" "$work/id" && good "spdkrt-nvme-identify over TCP" ||
+		{ bad "identify shows no namespace"; head -40 "$work/id"; }
+else
+	bad "spdkrt-nvme-identify over TCP"
+	tail -20 "$work/id"
+fi
+if "$SPDKRT_BIN/nvme_hello_world" -r "$(trid 4421 "$nqn1")" >"$work/hello" 2>&1 &&
+	grep -q "Hello world!" "$work/hello"; then
+	good "hello_world over TCP (port 4421)"
+	dd if="$work/ns1.img" bs=512 count=1 2>/dev/null | grep -q "Hello world!" &&
+		good "the kernel target's file holds what hello_world wrote" ||
+		bad "the kernel target's file does not hold hello_world's block"
+else
+	bad "hello_world over TCP"
+	tail -20 "$work/hello"
+fi
+if "$SPDKRT_BIN/nvme_perf" -r "$(trid 4420 "$nqn2")" -t 1 -q 16 -o 4096 -w randrw -M 50 \
+	>"$work/perf" 2>&1 && grep -q "^Total" "$work/perf"; then
+	good "perf over TCP: $(grep '^Total' "$work/perf" | tr -s ' ')"
+else
+	bad "perf over TCP"
+	tail -20 "$work/perf"
+fi
+# A probe through the discovery NQN attaches every subsystem listed.
+if "$SPDKRT_BIN/nvme_identify" -r "$(trid 4420 "$disc")" >"$work/id_all" 2>&1; then
+	[ "$(grep -c '^NVMe controller' "$work/id_all")" -ge 2 ] &&
+		good "identify through the discovery service reaches every listed controller" ||
+		{ bad "identify through discovery missed a controller"; grep '^NVMe controller' "$work/id_all"; }
+else
+	bad "identify through the discovery service"
+	tail -20 "$work/id_all"
+fi
+
+# A port taken away while I/O runs: the I/O fails cleanly or resumes; the tool exits, no hang.
+"$SPDKRT_BIN/nvme_perf" -r "$(trid 4421 "$nqn1")" -t 4 -q 8 -o 4096 -w randread \
+	>"$work/perf_cut" 2>&1 &
+perf=$!
+sleep 1.5
+hide "$nqn1" 2
+sleep 1
+expose "$nqn1" 2
+s=$(date +%s)
+rc=0
+for _ in $(seq 300); do
+	kill -0 "$perf" 2>/dev/null || break
+	sleep 0.1
+done
+if kill -0 "$perf" 2>/dev/null; then
+	bad "perf hangs after its port was removed and re-added"
+	kill -9 "$perf"
+else
+	wait "$perf" || rc=$?
+	good "perf ended (exit $rc) $(($(date +%s) - s)) s after the port came back"
+fi
+
+rm -f "$nvmet"/ports/*/subsystems/*
+rmdir "$nvmet"/ports/* "$nvmet"/subsystems/*/namespaces/* "$nvmet"/subsystems/* 2>/dev/null
+echo "ok: nvme-tcp-host: $(($(date +%s) - t0)) s in the guest"
+exit "$failed"
