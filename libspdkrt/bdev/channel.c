@@ -245,9 +245,9 @@ int spdkrt_bdev_get_io_channel_ext(struct spdkrt_bdev_desc *desc, struct spdkrt_
 		return -EINVAL;
 	}
 	if (!srt_bdev_desc_is_open(desc)) {
-		SRT_ERR("spdkrt_bdev_get_io_channel: %p is not an open descriptor (closed "
-			"already?)",
-			(void *)desc);
+		SRT_MISUSE("spdkrt_bdev_get_io_channel: %p is not an open descriptor (closed "
+			   "already?)",
+			   (void *)desc);
 		return -EINVAL;
 	}
 	return srt_get_io_channel(desc->bdev, ch);

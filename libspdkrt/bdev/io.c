@@ -39,16 +39,16 @@ static void split_child_done(struct spdkrt_bdev_io *child);
 static __attribute__((noinline, cold)) int stale_desc(const char *fn,
 						      const struct spdkrt_bdev_desc *desc)
 {
-	SRT_ERR("%s: %p is not an open descriptor (closed already?)", fn, (const void *)desc);
+	SRT_MISUSE("%s: %p is not an open descriptor (closed already?)", fn, (const void *)desc);
 	return -EINVAL;
 }
 
 static __attribute__((noinline, cold)) int foreign_channel(const char *fn,
 							   const struct spdkrt_io_channel *ch)
 {
-	SRT_ERR("%s: %p is not a channel of the current thread (another thread's, or put "
-		"already)",
-		fn, (const void *)ch);
+	SRT_MISUSE("%s: %p is not a channel of the current thread (another thread's, or put "
+		   "already)",
+		   fn, (const void *)ch);
 	return -EINVAL;
 }
 
@@ -281,14 +281,15 @@ int spdkrt_bdev_queue_io_wait(struct spdkrt_bdev *bdev, struct spdkrt_io_channel
 	if (!srt_io_channel_is_mine(io_ch))
 		return foreign_channel(__func__, io_ch);
 	if (io_ch->io_device != bdev) {
-		SRT_ERR("spdkrt_bdev_queue_io_wait: the channel belongs to another bdev than %p",
-			(void *)bdev);
+		SRT_MISUSE("spdkrt_bdev_queue_io_wait: the channel belongs to another bdev than %p",
+			   (void *)bdev);
 		return -EINVAL;
 	}
 	ch = srt_bdev_channel_of(io_ch);
 	/* Only a freed I/O object wakes waiters: with some free now, none would ever come. */
 	if (!srt_bdev_mgmt_exhausted(ch->mgmt)) {
-		SRT_ERR("spdkrt_bdev_queue_io_wait: I/O objects of '%s' are free: submit now (wait "
+		SRT_MISUSE(
+			"spdkrt_bdev_queue_io_wait: I/O objects of '%s' are free: submit now (wait "
 			"only after a submission gave -ENOMEM)",
 			bdev->name);
 		return -EINVAL;
@@ -535,7 +536,7 @@ static ALWAYS_INLINE int check_request(const char *fn, struct spdkrt_bdev_desc *
 		return foreign_channel(fn, io_ch);
 	bdev = desc->bdev;
 	if (unlikely(io_ch->io_device != bdev)) {
-		SRT_ERR("%s: the channel belongs to another bdev than '%s'", fn, bdev->name);
+		SRT_MISUSE("%s: the channel belongs to another bdev than '%s'", fn, bdev->name);
 		return -EINVAL;
 	}
 	if (unlikely(type != SPDKRT_BDEV_IO_READ && type != SPDKRT_BDEV_IO_COMPARE &&

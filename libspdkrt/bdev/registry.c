@@ -94,7 +94,7 @@ static bool bdev_usable(const char *fn, const struct spdkrt_bdev *bdev)
 		return false;
 	if (likely(bdev_is_live(bdev)))
 		return true;
-	SRT_ERR("%s: %p is not a registered bdev (destroyed already?)", fn, (const void *)bdev);
+	SRT_MISUSE("%s: %p is not a registered bdev (destroyed already?)", fn, (const void *)bdev);
 	return false;
 }
 
@@ -473,7 +473,8 @@ void spdkrt_bdev_close(struct spdkrt_bdev_desc *desc)
 	pthread_mutex_lock(&srt_bdev_lock);
 	if (!desc_is_open_locked(desc)) {
 		pthread_mutex_unlock(&srt_bdev_lock);
-		SRT_ERR("spdkrt_bdev_close: %p is not an open descriptor (closed twice?); ignored",
+		SRT_MISUSE(
+			"spdkrt_bdev_close: %p is not an open descriptor (closed twice?); ignored",
 			(void *)desc);
 		return;
 	}
@@ -481,7 +482,7 @@ void spdkrt_bdev_close(struct spdkrt_bdev_desc *desc)
 	other_thread = desc->thread != srt_current_thread;
 	if (desc->closed) {
 		pthread_mutex_unlock(&srt_bdev_lock);
-		SRT_ERR("spdkrt_bdev_close: descriptor of '%s' closed twice", bdev->name);
+		SRT_MISUSE("spdkrt_bdev_close: descriptor of '%s' closed twice", bdev->name);
 		return;
 	}
 	desc->closed = true;
@@ -504,9 +505,9 @@ struct spdkrt_bdev *spdkrt_bdev_desc_get_bdev(struct spdkrt_bdev_desc *desc)
 	if (desc == NULL)
 		return NULL;
 	if (!srt_bdev_desc_is_open(desc)) {
-		SRT_ERR("spdkrt_bdev_desc_get_bdev: %p is not an open descriptor (closed "
-			"already?)",
-			(void *)desc);
+		SRT_MISUSE("spdkrt_bdev_desc_get_bdev: %p is not an open descriptor (closed "
+			   "already?)",
+			   (void *)desc);
 		return NULL;
 	}
 	return desc->bdev;

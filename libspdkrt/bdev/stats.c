@@ -53,7 +53,8 @@ int spdkrt_bdev_get_stats(struct spdkrt_bdev *bdev, struct spdkrt_bdev_stats *ou
 		return -EINVAL;
 	}
 	if (!srt_bdev_is_known(bdev)) {
-		SRT_ERR("spdkrt_bdev_get_stats: %p is not a registered bdev (destroyed already?)",
+		SRT_MISUSE(
+			"spdkrt_bdev_get_stats: %p is not a registered bdev (destroyed already?)",
 			(void *)bdev);
 		return -ENODEV;
 	}

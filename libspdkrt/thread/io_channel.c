@@ -241,13 +241,15 @@ void spdkrt_put_io_channel(struct spdkrt_io_channel *ch)
 	if (ch == NULL)
 		return;
 	if (!channel_of_current_thread(ch)) {
-		SRT_ERR("spdkrt_put_io_channel: %p is not a channel of the current thread (another "
-			"thread's, or released already); ignored", (void *)ch);
+		SRT_MISUSE(
+			"spdkrt_put_io_channel: %p is not a channel of the current thread (another "
+			"thread's, or released already); ignored",
+			(void *)ch);
 		return;
 	}
 	if (ch->ref == 0) {
-		SRT_ERR("spdkrt_put_io_channel: channel of '%s' put more often than got",
-			ch->device->name);
+		SRT_MISUSE("spdkrt_put_io_channel: channel of '%s' put more often than got",
+			   ch->device->name);
 		return;
 	}
 	if (--ch->ref == 0) {

@@ -13,7 +13,11 @@
 #define SRT_LOG_COMPONENT "thread"
 #include "util/log.h"
 
-enum poller_state { POLLER_ACTIVE, POLLER_PAUSED, POLLER_UNREGISTERED };
+enum poller_state {
+	POLLER_ACTIVE,
+	POLLER_PAUSED,
+	POLLER_UNREGISTERED
+};
 
 struct spdkrt_poller {
 	TAILQ_ENTRY(spdkrt_poller) link;
@@ -38,7 +42,8 @@ static void insert_timed(struct spdkrt_thread *t, struct spdkrt_poller *p)
 {
 	struct spdkrt_poller *q;
 
-	TAILQ_FOREACH_REVERSE(q, &t->timed_pollers, srt_poller_list, link) {
+	TAILQ_FOREACH_REVERSE(q, &t->timed_pollers, srt_poller_list, link)
+	{
 		if (q->next_run <= p->next_run) {
 			TAILQ_INSERT_AFTER(&t->timed_pollers, q, p, link);
 			p->list = &t->timed_pollers;
@@ -156,8 +161,9 @@ void spdkrt_poller_unregister(struct spdkrt_poller **pp)
 	p = *pp;
 	if (!poller_of_current_thread(p)) {
 		/* The handle stays valid so that its owner can still unregister it. */
-		SRT_ERR("spdkrt_poller_unregister: %p is not a poller of the current thread "
-			"(another thread's, or unregistered already); ignored", (void *)p);
+		SRT_MISUSE("spdkrt_poller_unregister: %p is not a poller of the current thread "
+			   "(another thread's, or unregistered already); ignored",
+			   (void *)p);
 		return;
 	}
 	*pp = NULL;
@@ -167,7 +173,8 @@ void spdkrt_poller_unregister(struct spdkrt_poller **pp)
 int spdkrt_poller_pause(struct spdkrt_poller *p)
 {
 	if (p == NULL || !poller_of_current_thread(p) || p->state == POLLER_UNREGISTERED) {
-		SRT_ERR("spdkrt_poller_pause: %p is not a registered poller of the current thread",
+		SRT_MISUSE(
+			"spdkrt_poller_pause: %p is not a registered poller of the current thread",
 			(void *)p);
 		return -EINVAL;
 	}
@@ -178,7 +185,8 @@ int spdkrt_poller_pause(struct spdkrt_poller *p)
 int spdkrt_poller_resume(struct spdkrt_poller *p)
 {
 	if (p == NULL || !poller_of_current_thread(p) || p->state == POLLER_UNREGISTERED) {
-		SRT_ERR("spdkrt_poller_resume: %p is not a registered poller of the current thread",
+		SRT_MISUSE(
+			"spdkrt_poller_resume: %p is not a registered poller of the current thread",
 			(void *)p);
 		return -EINVAL;
 	}

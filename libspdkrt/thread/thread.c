@@ -147,8 +147,8 @@ int spdkrt_thread_destroy(struct spdkrt_thread *t)
 		return -EINVAL;
 	}
 	if (!thread_is_live(t)) {
-		SRT_ERR("spdkrt_thread_destroy: %p is not a live thread (destroyed twice?)",
-			(void *)t);
+		SRT_MISUSE("spdkrt_thread_destroy: %p is not a live thread (destroyed twice?)",
+			   (void *)t);
 		return -EINVAL;
 	}
 	if (atomic_load(&t->polling)) {
@@ -306,10 +306,10 @@ int spdkrt_thread_poll(struct spdkrt_thread *t, uint32_t max_msgs, uint64_t now)
 	 */
 	if (!atomic_compare_exchange_strong_explicit(&t->polling, &idle, true, memory_order_acquire,
 						     memory_order_relaxed)) {
-		SRT_ERR("spdkrt_thread_poll: thread '%s' is already being polled (%s); refused",
-			t->name,
-			srt_current_thread == t ? "a nested poll from inside its own poll" :
-						  "by another OS thread");
+		SRT_MISUSE("spdkrt_thread_poll: thread '%s' is already being polled (%s); refused",
+			   t->name,
+			   srt_current_thread == t ? "a nested poll from inside its own poll" :
+						     "by another OS thread");
 		return -EBUSY;
 	}
 	previous = srt_current_thread;

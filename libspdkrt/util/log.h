@@ -32,4 +32,17 @@ void srt_log_line(enum spdkrt_log_level level, const char *component, const char
 #define SRT_INFO(...) SRT_LOG(SPDKRT_LOG_INFO, __VA_ARGS__)
 #define SRT_DEBUG(...) SRT_LOG(SPDKRT_LOG_DEBUG, __VA_ARGS__)
 
+/* misuse.c: abort()s when SPDKRT_FATAL_MISUSE=1 is set in the environment, else returns. */
+void srt_misuse_seen(void);
+
+/*
+ * A caller broke a rule of the API with a handle (stale, freed twice, another thread's, a nested
+ * poll): an error line, then the fatal misuse mode's abort() if it is on.
+ */
+#define SRT_MISUSE(...)                                                                            \
+	do {                                                                                       \
+		SRT_ERR(__VA_ARGS__);                                                              \
+		srt_misuse_seen();                                                                 \
+	} while (0)
+
 #endif

@@ -7,6 +7,10 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../bdev/bdev_fixture.h"
@@ -369,6 +373,46 @@ static void test_getters_on_a_destroyed_bdev(void **state)
 	assert_logged("not a registered bdev");
 }
 
+/* In a child: destroys a thread twice with SPDKRT_FATAL_MISUSE set to mode (NULL: unset). */
+static int destroy_twice_in_child(const char *mode)
+{
+	struct rlimit no_core = { 0, 0 };
+	struct spdkrt_thread *t;
+	int wstatus;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		setrlimit(RLIMIT_CORE, &no_core); /* the test needs the signal, not the core */
+		if (mode != NULL)
+			setenv("SPDKRT_FATAL_MISUSE", mode, 1);
+		else
+			unsetenv("SPDKRT_FATAL_MISUSE");
+		if (spdkrt_thread_create("twice", &t) != 0 || spdkrt_thread_destroy(t) != 0)
+			_exit(3);
+		_exit(spdkrt_thread_destroy(t) == -EINVAL ? 0 : 4);
+	}
+	assert_int_equal(waitpid(pid, &wstatus, 0), pid);
+	return wstatus;
+}
+
+/* Off by default (and for any value but 1): logged and refused; SPDKRT_FATAL_MISUSE=1: abort. */
+static void test_fatal_misuse_mode(void **state)
+{
+	int wstatus;
+
+	(void)state;
+	wstatus = destroy_twice_in_child(NULL);
+	assert_true(WIFEXITED(wstatus));
+	assert_int_equal(WEXITSTATUS(wstatus), 0);
+	wstatus = destroy_twice_in_child("0");
+	assert_true(WIFEXITED(wstatus));
+	assert_int_equal(WEXITSTATUS(wstatus), 0);
+	wstatus = destroy_twice_in_child("1");
+	assert_true(WIFSIGNALED(wstatus));
+	assert_int_equal(WTERMSIG(wstatus), SIGABRT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -392,6 +436,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_two_channels_in_turn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_getters_on_a_destroyed_bdev, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fatal_misuse_mode, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
