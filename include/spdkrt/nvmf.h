@@ -78,8 +78,9 @@ SPDKRT_API int spdkrt_nvmf_tgt_destroy(struct spdkrt_nvmf_tgt *tgt, spdkrt_nvmf_
 				       void *ctx);
 
 /**
- * Listen for hosts. Every subsystem is reachable through every listener, and the discovery
- * log lists each (subsystem, listener) pair a host may use.
+ * Listen for hosts. A subsystem is reachable through every listener until
+ * spdkrt_nvmf_subsystem_add_listener() names its own; the discovery log lists each
+ * (subsystem, listener) pair a host may use.
  *
  * @param trtype "tcp" (case-insensitive); other transports are not built
  * @param traddr numeric IPv4 or IPv6 address
@@ -222,12 +223,44 @@ SPDKRT_API bool spdkrt_nvmf_subsystem_host_has_psk(const struct spdkrt_nvmf_subs
 SPDKRT_API int spdkrt_nvmf_subsystem_remove_host(struct spdkrt_nvmf_subsystem *subsystem,
 						 const char *hostnqn);
 
+/**
+ * Make a subsystem reachable on one of its target's listeners (spdkrt_nvmf_tgt_listen first;
+ * trsvcid as spdkrt_nvmf_tgt_get_listener reports it). Once a subsystem has listeners, hosts
+ * can Connect to it only through them, and the discovery log lists it only there; a
+ * subsystem with none is reachable on every listener. Management thread.
+ * @return 0, -EINVAL, -ENOENT (no such target listener), -EEXIST or -ENOSPC (more than
+ *	SPDKRT_NVMF_MAX_SUBSYSTEM_LISTENERS).
+ */
+SPDKRT_API int spdkrt_nvmf_subsystem_add_listener(struct spdkrt_nvmf_subsystem *subsystem,
+						  const char *trtype, const char *traddr,
+						  const char *trsvcid);
+
+/**
+ * Take a listener off a subsystem (connected hosts stay connected). Removing the last one
+ * makes the subsystem reachable on every listener again. Management thread.
+ * @return 0, -EINVAL or -ENOENT.
+ */
+SPDKRT_API int spdkrt_nvmf_subsystem_remove_listener(struct spdkrt_nvmf_subsystem *subsystem,
+						     const char *trtype, const char *traddr,
+						     const char *trsvcid);
+
+/**
+ * Describe the subsystem's listener number index (0-based, in the order added).
+ * @return 0, -ENOENT past the last (or when its target listener is gone), -EINVAL for NULL or
+ *	buffers too small (64 and 32 bytes are always enough).
+ */
+SPDKRT_API int spdkrt_nvmf_subsystem_get_listener(const struct spdkrt_nvmf_subsystem *subsystem,
+						  unsigned index, char *traddr, size_t traddr_len,
+						  char *trsvcid, size_t trsvcid_len);
+
 /** @return allowed host number index (creation order), or NULL past the last. */
 SPDKRT_API const char *spdkrt_nvmf_subsystem_get_host(const struct spdkrt_nvmf_subsystem *subsystem,
 						      unsigned index);
 
 /** Largest namespace id of a subsystem (and its Identify NN). */
 #define SPDKRT_NVMF_MAX_NAMESPACES 32
+/** Listeners a subsystem can name (spdkrt_nvmf_subsystem_add_listener). */
+#define SPDKRT_NVMF_MAX_SUBSYSTEM_LISTENERS 16
 
 /** Options of a namespace; initialise with spdkrt_nvmf_ns_opts_init(). */
 struct spdkrt_nvmf_ns_opts {

@@ -86,7 +86,7 @@ static void identify_ctrlr(struct srt_nvmf_req *req, struct srt_nvmf_ctrlr *ctrl
 	cd->aerl = SRT_NVMF_MAX_AERS - 1;
 	cd->frmw = 0x3; /* one slot, read-only */
 	cd->lpa = 0x4;  /* Get Log Page offsets */
-	cd->elpe = 0;
+	cd->elpe = SRT_NVMF_ERROR_LOG_ENTRIES - 1;
 	cd->kas = 10; /* 100 ms units: keep-alive timed with one-second granularity */
 	cd->sqes = 0x66;
 	cd->cqes = 0x44;
@@ -294,11 +294,13 @@ static void get_log_page(struct srt_nvmf_req *req, struct srt_nvmf_ctrlr *ctrlr)
 		return;
 	}
 	switch (lid) {
-	case SPDKRT_NVME_LOG_ERROR:
-		/* No error is recorded: one empty entry (ELPE 0). */
-		reply_log(req, page, sizeof(struct spdkrt_nvme_error_information_entry), offset,
-			  (uint32_t)(numd * 4));
+	case SPDKRT_NVME_LOG_ERROR: {
+		struct spdkrt_nvme_error_information_entry errors[SRT_NVMF_ERROR_LOG_ENTRIES];
+
+		srt_nvmf_ctrlr_error_log(ctrlr, errors);
+		reply_log(req, errors, sizeof(errors), offset, (uint32_t)(numd * 4));
 		return;
+	}
 	case SPDKRT_NVME_LOG_HEALTH_INFORMATION: {
 		struct spdkrt_nvme_health_information_page *h = (void *)page;
 
@@ -456,9 +458,7 @@ void srt_nvmf_admin_execute(struct srt_nvmf_req *req)
 		complete(req, SPDKRT_NVME_SCT_GENERIC, SPDKRT_NVME_SC_SUCCESS);
 		return;
 	case SPDKRT_NVME_OPC_ABORT:
-		/* Commands finish quickly here: report "not aborted" (CDW0 bit 0). */
-		req->cpl.cdw0 = 1;
-		complete(req, SPDKRT_NVME_SCT_GENERIC, SPDKRT_NVME_SC_SUCCESS);
+		srt_nvmf_abort_execute(req, ctrlr);
 		return;
 	default:
 		SRT_ERR("%s: unsupported admin opcode 0x%02x", req->qpair->peer, req->cmd.opc);

@@ -18,13 +18,13 @@ void srt_nvmf_ctrlr_put(struct srt_nvmf_ctrlr *ctrlr, uint16_t qid)
 
 	pthread_mutex_lock(&tgt->lock);
 	if (qid > 0 && qid <= ctrlr->num_io_queues)
-		ctrlr->qid_used[qid] = false;
+		ctrlr->io_qpairs[qid] = NULL;
 	last = --ctrlr->refs == 0;
 	if (last)
 		srt_nvmf_subsystem_unref_locked(ctrlr->subsys);
 	pthread_mutex_unlock(&tgt->lock);
 	if (last) {
-		free(ctrlr->qid_used);
+		free(ctrlr->io_qpairs);
 		free(ctrlr);
 	}
 }

@@ -44,7 +44,7 @@ void srt_nvmf_discovery_log(struct spdkrt_nvmf_tgt *tgt, const char *hostnqn, ui
 	TAILQ_FOREACH(s, &tgt->subsystems, link)
 		if (srt_nvmf_subsystem_host_allowed((struct spdkrt_nvmf_subsystem *)s, hostnqn))
 			TAILQ_FOREACH(l, &tgt->listeners, link)
-				n++;
+				n += srt_nvmf_subsystem_listens_on_locked(s, l->portid);
 	page_len = sizeof(*hdr) + n * sizeof(struct spdkrt_nvmf_discovery_log_entry);
 	page = calloc(1, page_len);
 	if (page == NULL) {
@@ -61,8 +61,11 @@ void srt_nvmf_discovery_log(struct spdkrt_nvmf_tgt *tgt, const char *hostnqn, ui
 		if (!srt_nvmf_subsystem_host_allowed((struct spdkrt_nvmf_subsystem *)s, hostnqn))
 			continue;
 		TAILQ_FOREACH(l, &tgt->listeners, link) {
-			struct spdkrt_nvmf_discovery_log_entry *e =
-				(void *)(page + sizeof(*hdr) + n++ * sizeof(*e));
+			struct spdkrt_nvmf_discovery_log_entry *e;
+
+			if (!srt_nvmf_subsystem_listens_on_locked(s, l->portid))
+				continue;
+			e = (void *)(page + sizeof(*hdr) + n++ * sizeof(*e));
 
 			fill_entry(e, s, l, tgt->opts.max_admin_queue_depth);
 		}

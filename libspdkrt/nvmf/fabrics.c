@@ -23,6 +23,12 @@ void srt_nvmf_req_execute(struct srt_nvmf_req *req)
 {
 	struct srt_nvmf_qpair *q = req->qpair;
 
+	if (req->aborted) {
+		SRT_INFO("%s: command %u aborted before it ran", q->peer, req->cmd.cid);
+		srt_nvmf_req_complete_status(req, SPDKRT_NVME_SCT_GENERIC,
+					     SPDKRT_NVME_SC_ABORTED_BY_REQUEST);
+		return;
+	}
 	if (req->deferred_status != 0) {
 		srt_nvmf_req_complete_status(req, SPDKRT_NVME_SCT_GENERIC,
 					     (uint8_t)req->deferred_status);
@@ -97,12 +103,12 @@ static struct srt_nvmf_ctrlr *connect_admin(struct srt_nvmf_req *req,
 	}
 	ctrlr = calloc(1, sizeof(*ctrlr));
 	if (ctrlr != NULL)
-		ctrlr->qid_used = calloc(tgt->opts.max_io_queues + 1u, sizeof(bool));
-	if (ctrlr == NULL || ctrlr->qid_used == NULL ||
+		ctrlr->io_qpairs = calloc(tgt->opts.max_io_queues + 1u, sizeof(*ctrlr->io_qpairs));
+	if (ctrlr == NULL || ctrlr->io_qpairs == NULL ||
 	    (ctrlr->cntlid = alloc_cntlid(subsys)) == 0) {
 		SRT_ERR("%s: cannot make another controller on %s", req->qpair->peer, subsys->nqn);
 		if (ctrlr != NULL)
-			free(ctrlr->qid_used);
+			free(ctrlr->io_qpairs);
 		free(ctrlr);
 		srt_nvmf_req_complete_status(req, SPDKRT_NVME_SCT_COMMAND_SPECIFIC,
 					     SPDKRT_NVMF_SC_CONTROLLER_BUSY);
@@ -158,7 +164,7 @@ static struct srt_nvmf_ctrlr *connect_io(struct srt_nvmf_req *req,
 					     SPDKRT_NVME_SC_COMMAND_SEQUENCE_ERROR);
 		return NULL;
 	}
-	if (cmd->qid > ctrlr->num_io_queues || ctrlr->qid_used[cmd->qid]) {
+	if (cmd->qid > ctrlr->num_io_queues || ctrlr->io_qpairs[cmd->qid] != NULL) {
 		SRT_ERR("%s: I/O queue id %u is out of 1..%u or in use", q->peer, cmd->qid,
 			ctrlr->num_io_queues);
 		connect_invalid(req, offsetof(struct spdkrt_nvmf_connect_cmd, qid), false);
@@ -170,7 +176,7 @@ static struct srt_nvmf_ctrlr *connect_io(struct srt_nvmf_req *req,
 		connect_invalid(req, offsetof(struct spdkrt_nvmf_connect_cmd, sqsize), false);
 		return NULL;
 	}
-	ctrlr->qid_used[cmd->qid] = true;
+	ctrlr->io_qpairs[cmd->qid] = q;
 	ctrlr->refs++;
 	return ctrlr;
 }
@@ -223,6 +229,13 @@ static void handle_connect(struct srt_nvmf_req *req)
 		SRT_ERR("%s: host %s is not allowed on %s", q->peer, data->hostnqn, data->subnqn);
 		srt_nvmf_req_complete_status(req, SPDKRT_NVME_SCT_COMMAND_SPECIFIC,
 					     SPDKRT_NVMF_SC_INVALID_HOST);
+		return;
+	}
+	if (!srt_nvmf_subsystem_listens_on_locked(subsys, q->portid)) {
+		pthread_mutex_unlock(&tgt->lock);
+		SRT_ERR("%s: Connect to %s, which does not listen where this connection came in",
+			q->peer, data->subnqn);
+		connect_invalid(req, offsetof(struct spdkrt_nvmf_connect_data, subnqn), true);
 		return;
 	}
 	if (!srt_nvmf_secure_channel_allows(q, subsys, data->hostnqn)) {

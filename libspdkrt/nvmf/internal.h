@@ -33,6 +33,8 @@ struct srt_nvmf_pgroup;
 
 /* Admin and fabrics commands carry at most this much in-capsule data (Connect's 1024). */
 #define SRT_NVMF_ADMIN_ICD_SIZE 8192u
+/* Error Information log entries a controller keeps (ELPE + 1), the newest ones. */
+#define SRT_NVMF_ERROR_LOG_ENTRIES 16u
 /* Outstanding AERs a controller keeps (AERL + 1). */
 #define SRT_NVMF_MAX_AERS 4u
 #define SRT_NVMF_NQN_SIZE (SPDKRT_NVMF_NQN_MAX_LEN + 1)
@@ -88,6 +90,9 @@ struct spdkrt_nvmf_subsystem {
 	TAILQ_HEAD(, srt_nvmf_host) hosts;
 	struct srt_nvmf_ns *ns[SPDKRT_NVMF_MAX_NAMESPACES]; /* index nsid - 1 */
 	TAILQ_HEAD(, srt_nvmf_ctrlr) ctrlrs;
+	/* Port ids of the target listeners it is reachable on (none: every one); under lock. */
+	uint16_t listener_portids[SPDKRT_NVMF_MAX_SUBSYSTEM_LISTENERS];
+	unsigned num_listeners;
 	uint16_t next_cntlid;
 	/* Controllers still pointing here; a destroyed subsystem is freed at the last one. */
 	unsigned refs;
@@ -108,8 +113,9 @@ struct srt_nvmf_ctrlr {
 	bool linked;
 	/* CSTS.RDY, for I/O queue Connects on other threads. */
 	atomic_bool ready;
-	/* I/O queue ids in use (index qid); under tgt->lock. */
-	bool *qid_used;
+	/* The queue pair of each I/O queue id in use (index qid; NULL: free); under tgt->lock.
+	 * An entry is cleared before its queue pair is freed, on that queue pair's thread. */
+	struct srt_nvmf_qpair **io_qpairs;
 	uint32_t num_io_queues;
 	/* Admin queue thread only. */
 	struct srt_nvmf_qpair *admin_qpair;
@@ -127,6 +133,10 @@ struct srt_nvmf_ctrlr {
 	uint32_t changed_ns[SPDKRT_NVMF_MAX_NAMESPACES];
 	unsigned num_changed_ns;
 	atomic_bool ns_changed;
+	/* Failed commands of every queue, a ring (next at error_count % entries); under
+	 * tgt->lock since I/O queues on other threads add to it. */
+	struct spdkrt_nvme_error_information_entry errors[SRT_NVMF_ERROR_LOG_ENTRIES];
+	uint64_t error_count;
 };
 
 /* One poll group's channel of one namespace. */
@@ -187,7 +197,7 @@ enum srt_nvmf_req_state {
 /* One PDU on a queue pair's send queue. */
 struct srt_nvmf_out {
 	TAILQ_ENTRY(srt_nvmf_out) link;
-	struct iovec iov[4];
+	struct iovec iov[5]; /* header, digest, padding, data, digest */
 	int iovcnt;
 	size_t len;
 	size_t sent;
@@ -211,6 +221,10 @@ struct srt_nvmf_req {
 	uint32_t h2c_received;
 	/* A data digest or range problem: complete with this status once the data is in. */
 	uint16_t deferred_status;
+	/* An Abort caught it before it ran: it completes as aborted instead of running. */
+	bool aborted;
+	/* Waiting for a free bdev I/O (not yet submitted: an Abort may still stop it). */
+	bool io_waiting;
 	struct srt_nvmf_pg_ns *pg_ns;
 	/* Compare reads into this second buffer. */
 	uint8_t *cmp_buf;
@@ -242,10 +256,14 @@ struct srt_nvmf_qpair {
 	struct spdkrt_nvmf_tgt *tgt;
 	struct srt_sock *sock;
 	char peer[SRT_SOCK_ADDR_LEN + 8];
+	/* The target listener that accepted it. */
+	uint16_t portid;
 	/* Negotiated at ICReq. */
 	bool ic_done;
 	bool hdgst;
 	bool ddgst;
+	/* Host PDU data alignment: C2H data at a multiple of (hpda + 1) * 4 bytes. */
+	uint8_t hpda;
 	struct srt_tcp_pdu_limits limits;
 	/* Receive staging buffer. */
 	uint8_t *rbuf;
@@ -271,6 +289,8 @@ struct srt_nvmf_qpair {
 	TAILQ_HEAD(, srt_nvmf_req) free_reqs;
 	uint32_t reqs_in_use;
 	unsigned bdev_ios;
+	/* Abort commands of this (admin) queue waiting for another thread's answer. */
+	unsigned aborts_out;
 	/* Send queue. */
 	TAILQ_HEAD(, srt_nvmf_out) sendq;
 	struct srt_tcp_ic_resp ic_resp;
@@ -284,7 +304,7 @@ struct srt_nvmf_qpair {
 };
 
 /* tcp_conn.c: a new connection on the calling poll group's thread. */
-int srt_nvmf_qpair_create(struct srt_nvmf_pgroup *group, struct srt_sock *sock);
+int srt_nvmf_qpair_create(struct srt_nvmf_pgroup *group, struct srt_sock *sock, uint16_t portid);
 /* Read and process what the socket has. */
 void srt_nvmf_qpair_recv(struct srt_nvmf_qpair *qpair);
 /* Per-poll work: send, keep-alive, events; frees the qpair once it is closed and idle.
@@ -315,6 +335,8 @@ void srt_nvmf_fabrics_execute(struct srt_nvmf_req *req);
 void srt_nvmf_admin_execute(struct srt_nvmf_req *req);
 /* io.c */
 void srt_nvmf_io_execute(struct srt_nvmf_req *req);
+/* abort.c: the Abort admin command (CDW0 bit 0 clear when the command was aborted). */
+void srt_nvmf_abort_execute(struct srt_nvmf_req *req, struct srt_nvmf_ctrlr *ctrlr);
 /* discovery.c: fill buf with the log page bytes [offset, offset+len) for a host. */
 void srt_nvmf_discovery_log(struct spdkrt_nvmf_tgt *tgt, const char *hostnqn, uint64_t offset,
 			    uint8_t *buf, uint32_t len);
@@ -328,9 +350,17 @@ void srt_nvmf_subsystem_unref_locked(struct spdkrt_nvmf_subsystem *subsys);
 void srt_nvmf_ctrlr_fail(struct srt_nvmf_ctrlr *ctrlr);
 /* Admin thread: deliver a pending namespace notice if an AER waits; check keep-alive. */
 void srt_nvmf_ctrlr_poll(struct srt_nvmf_ctrlr *ctrlr, uint64_t now);
+/* error_log.c: any queue's thread: a command of this controller failed. */
+void srt_nvmf_ctrlr_record_error(struct srt_nvmf_ctrlr *ctrlr, const struct srt_nvmf_req *req);
+/* Admin thread: the Error Information log page, newest entry first. */
+void srt_nvmf_ctrlr_error_log(struct srt_nvmf_ctrlr *ctrlr,
+			      struct spdkrt_nvme_error_information_entry *page);
 /* Management thread, under tgt->lock: note a changed namespace for every controller. */
 void srt_nvmf_subsystem_ns_changed(struct spdkrt_nvmf_subsystem *subsys, uint32_t nsid);
 bool srt_nvmf_subsystem_host_allowed(struct spdkrt_nvmf_subsystem *subsys, const char *hostnqn);
+/* subsys_listener.c, under tgt->lock: whether subsys is reachable on target listener portid. */
+bool srt_nvmf_subsystem_listens_on_locked(const struct spdkrt_nvmf_subsystem *subsys,
+					  uint16_t portid);
 /* Under tgt->lock: the host entry of hostnqn on subsys, or NULL. */
 struct srt_nvmf_host *srt_nvmf_subsystem_find_host_locked(struct spdkrt_nvmf_subsystem *subsys,
 							  const char *hostnqn);
@@ -370,6 +400,9 @@ static inline unsigned srt_nvmf_cmd_xfer(const struct spdkrt_nvme_cmd *cmd)
 		return ((const struct spdkrt_nvmf_capsule_cmd *)(const void *)cmd)->fctype & 0x3u;
 	return cmd->opc & 0x3u;
 }
+
+/* A public function refuses its arguments: log "fn: why" and return -EINVAL. */
+int srt_nvmf_bad_arg(const char *fn, const char *why);
 
 /* Copy a string into a fixed, space-padded field (Identify SN, MN, FR). */
 void srt_nvmf_pad_copy(void *dst, size_t dst_len, const char *src);

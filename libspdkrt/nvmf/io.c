@@ -100,6 +100,13 @@ static void retry_after_io_wait(void *arg)
 {
 	struct srt_nvmf_req *req = arg;
 
+	req->io_waiting = false;
+	if (req->aborted) {
+		srt_nvmf_pgroup_ns_io_done(req->qpair->group, req->pg_ns);
+		req->pg_ns = NULL;
+		srt_nvmf_req_execute(req); /* completes it as aborted */
+		return;
+	}
 	srt_nvmf_io_execute(req);
 }
 
@@ -246,8 +253,10 @@ void srt_nvmf_io_execute(struct srt_nvmf_req *req)
 		req->io_wait.cb_fn = retry_after_io_wait;
 		req->io_wait.cb_arg = req;
 		if (spdkrt_bdev_queue_io_wait(spdkrt_bdev_desc_get_bdev(ns->desc), req->pg_ns->ch,
-					      &req->io_wait) == 0)
+					      &req->io_wait) == 0) {
+			req->io_waiting = true;
 			return;
+		}
 	}
 	if (req->bdev_ios > 0)
 		return;

@@ -36,7 +36,7 @@ int spdkrt_nvmf_tgt_add_poll_group(struct spdkrt_nvmf_tgt *tgt)
 	int rc;
 
 	if (tgt == NULL)
-		return -EINVAL;
+		return srt_nvmf_bad_arg(__func__, "tgt is NULL");
 	if (thread == NULL) {
 		SRT_ERR("spdkrt_nvmf_tgt_add_poll_group: not on an spdkrt thread");
 		return -EPERM;

@@ -90,8 +90,12 @@ int spdkrt_nvmf_subsystem_create(struct spdkrt_nvmf_tgt *tgt, const char *nqn,
 	static atomic_uint serial;
 	struct spdkrt_nvmf_subsystem *s;
 
-	if (tgt == NULL || !on_mgmt_thread(tgt, __func__) || tgt->destroying)
+	if (tgt == NULL)
+		return srt_nvmf_bad_arg(__func__, "tgt is NULL");
+	if (!on_mgmt_thread(tgt, __func__))
 		return -EINVAL;
+	if (tgt->destroying)
+		return srt_nvmf_bad_arg(__func__, "the target is being destroyed");
 	if (!valid_nqn(nqn) || strcmp(nqn, SPDKRT_NVMF_DISCOVERY_NQN) == 0) {
 		SRT_ERR("'%s' is not a subsystem NQN (nqn.<date>.<domain>:<name>, at most %u bytes)",
 			nqn != NULL ? nqn : "(null)", SPDKRT_NVMF_NQN_MAX_LEN);
@@ -170,7 +174,9 @@ int spdkrt_nvmf_subsystem_destroy(struct spdkrt_nvmf_subsystem *s)
 	struct srt_nvmf_ns *removed[SPDKRT_NVMF_MAX_NAMESPACES];
 	unsigned n = 0;
 
-	if (s == NULL || !on_mgmt_thread(s->tgt, __func__))
+	if (s == NULL)
+		return srt_nvmf_bad_arg(__func__, "subsystem is NULL");
+	if (!on_mgmt_thread(s->tgt, __func__))
 		return -EINVAL;
 	tgt = s->tgt;
 	pthread_mutex_lock(&tgt->lock);
@@ -224,18 +230,18 @@ const char *spdkrt_nvmf_subsystem_get_nqn(const struct spdkrt_nvmf_subsystem *s)
 }
 
 /* Identify strings: printable ASCII. */
-static int set_ascii(struct spdkrt_nvmf_subsystem *s, char *dst, size_t dst_size, const char *src,
-		     const char *what)
+static int set_ascii(const char *fn, struct spdkrt_nvmf_subsystem *s, char *dst, size_t dst_size,
+		     const char *src, const char *what)
 {
 	if (s == NULL || src == NULL)
-		return -EINVAL;
+		return srt_nvmf_bad_arg(fn, "subsystem or string is NULL");
 	if (strlen(src) == 0 || strlen(src) >= dst_size) {
-		SRT_ERR("%s '%s': 1..%zu characters", what, src, dst_size - 1);
+		SRT_ERR("%s: %s '%s': 1..%zu characters", fn, what, src, dst_size - 1);
 		return -EINVAL;
 	}
 	for (const char *p = src; *p != '\0'; p++) {
 		if (*p < 0x20 || *p > 0x7e) {
-			SRT_ERR("%s: printable ASCII only", what);
+			SRT_ERR("%s: %s: printable ASCII only", fn, what);
 			return -EINVAL;
 		}
 	}
@@ -247,7 +253,7 @@ static int set_ascii(struct spdkrt_nvmf_subsystem *s, char *dst, size_t dst_size
 
 int spdkrt_nvmf_subsystem_set_serial_number(struct spdkrt_nvmf_subsystem *s, const char *sn)
 {
-	return set_ascii(s, s != NULL ? s->sn : NULL, sizeof(s->sn), sn, "serial number");
+	return set_ascii(__func__, s, s != NULL ? s->sn : NULL, sizeof(s->sn), sn, "serial number");
 }
 
 const char *spdkrt_nvmf_subsystem_get_serial_number(const struct spdkrt_nvmf_subsystem *s)
@@ -257,7 +263,7 @@ const char *spdkrt_nvmf_subsystem_get_serial_number(const struct spdkrt_nvmf_sub
 
 int spdkrt_nvmf_subsystem_set_model_number(struct spdkrt_nvmf_subsystem *s, const char *mn)
 {
-	return set_ascii(s, s != NULL ? s->mn : NULL, sizeof(s->mn), mn, "model number");
+	return set_ascii(__func__, s, s != NULL ? s->mn : NULL, sizeof(s->mn), mn, "model number");
 }
 
 const char *spdkrt_nvmf_subsystem_get_model_number(const struct spdkrt_nvmf_subsystem *s)
@@ -268,7 +274,7 @@ const char *spdkrt_nvmf_subsystem_get_model_number(const struct spdkrt_nvmf_subs
 int spdkrt_nvmf_subsystem_set_allow_any_host(struct spdkrt_nvmf_subsystem *s, bool allow)
 {
 	if (s == NULL)
-		return -EINVAL;
+		return srt_nvmf_bad_arg(__func__, "subsystem is NULL");
 	pthread_mutex_lock(&s->tgt->lock);
 	s->allow_any_host = allow;
 	s->tgt->discovery_genctr++;
@@ -284,7 +290,7 @@ bool spdkrt_nvmf_subsystem_get_allow_any_host(const struct spdkrt_nvmf_subsystem
 int spdkrt_nvmf_host_opts_init(struct spdkrt_nvmf_host_opts *opts, size_t size)
 {
 	if (opts == NULL || size < sizeof(opts->size))
-		return -EINVAL;
+		return srt_nvmf_bad_arg(__func__, "opts is NULL or size is too small");
 	memset(opts, 0, size);
 	opts->size = size;
 	return 0;
@@ -301,12 +307,13 @@ int spdkrt_nvmf_subsystem_add_host_ext(struct spdkrt_nvmf_subsystem *s, const ch
 	struct spdkrt_nvmf_host_opts o = { .size = sizeof(o) };
 	struct srt_nvmf_host *h;
 
-	if (s == NULL || (opts != NULL && opts->size < sizeof(opts->size))) {
-		SRT_ERR("add host: %s", s == NULL ? "NULL subsystem" : "options size too small");
-		return -EINVAL;
-	}
+	if (s == NULL)
+		return srt_nvmf_bad_arg(__func__, "subsystem is NULL");
+	if (opts != NULL && opts->size < sizeof(opts->size))
+		return srt_nvmf_bad_arg(__func__, "opts->size is too small");
 	if (!valid_nqn(hostnqn)) {
-		SRT_ERR("'%s' is not a host NQN", hostnqn != NULL ? hostnqn : "(null)");
+		SRT_ERR("%s: '%s' is not a host NQN", __func__,
+			hostnqn != NULL ? hostnqn : "(null)");
 		return -EINVAL;
 	}
 	if (opts != NULL)
@@ -329,6 +336,7 @@ int spdkrt_nvmf_subsystem_add_host_ext(struct spdkrt_nvmf_subsystem *s, const ch
 	if (srt_nvmf_subsystem_find_host_locked(s, hostnqn) != NULL) {
 		pthread_mutex_unlock(&s->tgt->lock);
 		host_free(h);
+		SRT_ERR("%s: %s already allows host %s", __func__, s->nqn, hostnqn);
 		return -EEXIST;
 	}
 	TAILQ_INSERT_TAIL(&s->hosts, h, link);
@@ -342,7 +350,7 @@ int spdkrt_nvmf_subsystem_remove_host(struct spdkrt_nvmf_subsystem *s, const cha
 	struct srt_nvmf_host *h;
 
 	if (s == NULL || hostnqn == NULL)
-		return -EINVAL;
+		return srt_nvmf_bad_arg(__func__, "subsystem or hostnqn is NULL");
 	pthread_mutex_lock(&s->tgt->lock);
 	TAILQ_FOREACH(h, &s->hosts, link)
 		if (strcmp(h->nqn, hostnqn) == 0)
@@ -355,7 +363,11 @@ int spdkrt_nvmf_subsystem_remove_host(struct spdkrt_nvmf_subsystem *s, const cha
 		s->tgt->discovery_genctr++;
 	}
 	pthread_mutex_unlock(&s->tgt->lock);
-	return h != NULL ? 0 : -ENOENT;
+	if (h == NULL) {
+		SRT_ERR("%s: host %s is not on the list of %s", __func__, hostnqn, s->nqn);
+		return -ENOENT;
+	}
+	return 0;
 }
 
 bool spdkrt_nvmf_subsystem_host_has_psk(const struct spdkrt_nvmf_subsystem *s, const char *hostnqn)
@@ -388,7 +400,7 @@ const char *spdkrt_nvmf_subsystem_get_host(const struct spdkrt_nvmf_subsystem *s
 int spdkrt_nvmf_ns_opts_init(struct spdkrt_nvmf_ns_opts *opts, size_t size)
 {
 	if (opts == NULL || size < sizeof(opts->size))
-		return -EINVAL;
+		return srt_nvmf_bad_arg(__func__, "opts is NULL or size is too small");
 	memset(opts, 0, size);
 	opts->size = size;
 	return 0;
@@ -440,12 +452,17 @@ int spdkrt_nvmf_subsystem_add_ns(struct spdkrt_nvmf_subsystem *s, const char *bd
 	uint32_t nsid;
 	int rc;
 
-	if (s == NULL || bdev_name == NULL || s->discovery || !on_mgmt_thread(s->tgt, __func__))
+	if (s == NULL || bdev_name == NULL)
+		return srt_nvmf_bad_arg(__func__, "subsystem or bdev_name is NULL");
+	if (s->discovery)
+		return srt_nvmf_bad_arg(__func__, "the discovery subsystem has no namespaces");
+	if (!on_mgmt_thread(s->tgt, __func__))
 		return -EINVAL;
 	spdkrt_nvmf_ns_opts_init(&o, sizeof(o));
 	if (opts != NULL) {
 		if (opts->size < sizeof(opts->size))
-			return -EINVAL;
+			return srt_nvmf_bad_arg(__func__,
+						"opts->size is too small (use _opts_init)");
 		memcpy(&o, opts, opts->size < sizeof(o) ? opts->size : sizeof(o));
 	}
 	if (o.nsid > SPDKRT_NVMF_MAX_NAMESPACES) {
@@ -508,14 +525,22 @@ int spdkrt_nvmf_subsystem_remove_ns(struct spdkrt_nvmf_subsystem *s, uint32_t ns
 {
 	struct srt_nvmf_ns *ns;
 
-	if (s == NULL || nsid == 0 || nsid > SPDKRT_NVMF_MAX_NAMESPACES ||
-	    !on_mgmt_thread(s->tgt, __func__))
+	if (s == NULL)
+		return srt_nvmf_bad_arg(__func__, "subsystem is NULL");
+	if (nsid == 0 || nsid > SPDKRT_NVMF_MAX_NAMESPACES) {
+		SRT_ERR("%s: namespace id %u out of 1..%u", __func__, nsid,
+			SPDKRT_NVMF_MAX_NAMESPACES);
+		return -EINVAL;
+	}
+	if (!on_mgmt_thread(s->tgt, __func__))
 		return -EINVAL;
 	pthread_mutex_lock(&s->tgt->lock);
 	ns = take_ns_locked(s, nsid);
 	pthread_mutex_unlock(&s->tgt->lock);
-	if (ns == NULL)
+	if (ns == NULL) {
+		SRT_ERR("%s: %s has no namespace %u", __func__, s->nqn, nsid);
 		return -ENOENT;
+	}
 	SRT_INFO("%s: namespace %u (bdev %s) removed", s->nqn, nsid, ns->bdev_name);
 	srt_nvmf_pgroups_release_ns(s->tgt, ns);
 	return 0;

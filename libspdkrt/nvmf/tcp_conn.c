@@ -28,7 +28,7 @@ static void on_readable(void *ctx, struct srt_sock *sock)
 	srt_nvmf_qpair_recv(ctx);
 }
 
-int srt_nvmf_qpair_create(struct srt_nvmf_pgroup *group, struct srt_sock *sock)
+int srt_nvmf_qpair_create(struct srt_nvmf_pgroup *group, struct srt_sock *sock, uint16_t portid)
 {
 	struct spdkrt_nvmf_tgt *tgt = group->tgt;
 	struct srt_nvmf_qpair *q;
@@ -54,6 +54,7 @@ int srt_nvmf_qpair_create(struct srt_nvmf_pgroup *group, struct srt_sock *sock)
 	q->group = group;
 	q->tgt = tgt;
 	q->sock = sock;
+	q->portid = portid;
 	q->num_reqs = n;
 	q->sq_entries = tgt->opts.max_admin_queue_depth;
 	TAILQ_INIT(&q->free_reqs);
@@ -159,16 +160,12 @@ static void handle_icreq(struct srt_nvmf_qpair *q)
 				     offsetof(struct srt_tcp_ic_req, hpda));
 		return;
 	}
-	if (req->hpda != 0) {
-		/* Host data alignment is not implemented: every C2H PDU would need padding. */
-		srt_nvmf_qpair_fatal(q, SRT_TCP_FES_UNSUPPORTED_PARAMETER,
-				     offsetof(struct srt_tcp_ic_req, hpda));
-		return;
-	}
+	/* C2HData data then starts at a multiple of (HPDA + 1) dwords (tcp_send.c pads). */
+	q->hpda = req->hpda;
 	q->hdgst = (req->dgst & SRT_TCP_DGST_HDGST) != 0;
 	q->ddgst = (req->dgst & SRT_TCP_DGST_DDGST) != 0;
-	SRT_DEBUG("%s: ICReq maxr2t %u, header digest %d, data digest %d", q->peer, req->maxr2t,
-		  q->hdgst, q->ddgst);
+	SRT_DEBUG("%s: ICReq maxr2t %u, hpda %u, header digest %d, data digest %d", q->peer,
+		  req->maxr2t, req->hpda, q->hdgst, q->ddgst);
 	max_data = tgt->opts.max_io_size;
 	if (tgt->opts.in_capsule_data_size > max_data)
 		max_data = tgt->opts.in_capsule_data_size;
@@ -271,6 +268,8 @@ static void handle_capsule(struct srt_nvmf_qpair *q)
 	memset(&req->cpl, 0, sizeof(req->cpl));
 	req->state = SRT_NVMF_REQ_EXECUTING;
 	req->deferred_status = 0;
+	req->aborted = false;
+	req->io_waiting = false;
 	req->xfer_len = 0;
 	req->h2c_received = 0;
 	req->pg_ns = NULL;
@@ -544,7 +543,7 @@ bool srt_nvmf_qpair_poll(struct srt_nvmf_qpair *q, uint64_t now)
 		else if (q->qid == 0)
 			srt_nvmf_ctrlr_poll(q->ctrlr, now);
 	}
-	if (!q->closed || q->bdev_ios > 0)
+	if (!q->closed || q->bdev_ios > 0 || q->aborts_out > 0)
 		return false;
 	qpair_free(q);
 	return true;

@@ -141,6 +141,9 @@ static void out_done_free_req(struct srt_nvmf_out *out)
 	srt_nvmf_req_free(out->req);
 }
 
+/* Zeroes for the padding before C2H data: at most a 128-byte alignment (HPDA 31). */
+static const uint8_t g_c2h_pad[128];
+
 /* C2HData carrying a read's data, in one PDU (C2H PDUs have no size limit but the transfer). */
 static void queue_c2h_data(struct srt_nvmf_req *req, uint32_t len, bool last_success)
 {
@@ -148,6 +151,8 @@ static void queue_c2h_data(struct srt_nvmf_req *req, uint32_t len, bool last_suc
 	struct srt_nvmf_out *out = &req->c2h_out;
 	uint32_t hlen = sizeof(req->c2h), dg = q->hdgst ? SRT_TCP_DIGEST_LEN : 0;
 	uint32_t ddg = q->ddgst ? SRT_TCP_DIGEST_LEN : 0;
+	uint32_t align = (q->hpda + 1u) * 4u;
+	uint32_t pdo = (hlen + dg + align - 1) / align * align, pad = pdo - hlen - dg;
 	uint8_t flags = hdr_flags(q) | SRT_TCP_FLAG_LAST_PDU;
 	int n;
 
@@ -156,19 +161,21 @@ static void queue_c2h_data(struct srt_nvmf_req *req, uint32_t len, bool last_suc
 	if (last_success)
 		flags |= SRT_TCP_FLAG_SUCCESS;
 	memset(&req->c2h, 0, sizeof(req->c2h));
-	srt_tcp_ch_init(&req->c2h.ch, SRT_TCP_PDU_C2H_DATA, flags, (uint8_t)hlen,
-			(uint8_t)(hlen + dg), hlen + dg + len + ddg);
+	srt_tcp_ch_init(&req->c2h.ch, SRT_TCP_PDU_C2H_DATA, flags, (uint8_t)hlen, (uint8_t)pdo,
+			pdo + len + ddg);
 	req->c2h.cccid = req->cmd.cid;
 	req->c2h.datao = 0;
 	req->c2h.datal = len;
 	n = add_header(q, out, &req->c2h, hlen);
+	if (pad > 0)
+		out->iov[n++] = (struct iovec){ (void *)g_c2h_pad, pad };
 	out->iov[n++] = (struct iovec){ req->buf, len };
 	if (q->ddgst) {
 		out->ddgst = srt_crc32c(req->buf, len);
 		out->iov[n++] = (struct iovec){ &out->ddgst, SRT_TCP_DIGEST_LEN };
 	}
 	out->iovcnt = n;
-	out->len = hlen + dg + len + ddg;
+	out->len = pdo + len + ddg;
 	out->req = req;
 	out->done = last_success ? out_done_free_req : NULL;
 	srt_nvmf_send(q, out);
@@ -183,8 +190,11 @@ void srt_nvmf_req_complete(struct srt_nvmf_req *req)
 	uint32_t read_len = 0;
 
 	atomic_fetch_add_explicit(&tgt->stat_commands, 1, memory_order_relaxed);
-	if (!ok)
+	if (!ok) {
 		atomic_fetch_add_explicit(&tgt->stat_errors, 1, memory_order_relaxed);
+		if (q->ctrlr != NULL)
+			srt_nvmf_ctrlr_record_error(q->ctrlr, req);
+	}
 	if (q->closed) {
 		srt_nvmf_req_free(req);
 		return;

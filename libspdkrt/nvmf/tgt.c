@@ -32,10 +32,16 @@ static const struct spdkrt_nvmf_tgt_opts g_default_opts = {
 	.min_keep_alive_ms = 1000,
 };
 
+int srt_nvmf_bad_arg(const char *fn, const char *why)
+{
+	SRT_ERR("%s: %s", fn, why);
+	return -EINVAL;
+}
+
 int spdkrt_nvmf_tgt_opts_init(struct spdkrt_nvmf_tgt_opts *opts, size_t size)
 {
 	if (opts == NULL || size < sizeof(opts->size))
-		return -EINVAL;
+		return srt_nvmf_bad_arg(__func__, "opts is NULL or size is too small");
 	memcpy(opts, &g_default_opts, size < sizeof(*opts) ? size : sizeof(*opts));
 	opts->size = size;
 	return 0;
@@ -100,8 +106,10 @@ int spdkrt_nvmf_tgt_create(const struct spdkrt_nvmf_tgt_opts *opts, struct spdkr
 	struct spdkrt_nvmf_tgt_opts o = g_default_opts;
 	int rc;
 
-	if (out == NULL || (opts != NULL && opts->size < sizeof(opts->size)))
-		return -EINVAL;
+	if (out == NULL)
+		return srt_nvmf_bad_arg(__func__, "out is NULL");
+	if (opts != NULL && opts->size < sizeof(opts->size))
+		return srt_nvmf_bad_arg(__func__, "opts->size is too small (use _opts_init)");
 	if (spdkrt_get_thread() == NULL) {
 		SRT_ERR("spdkrt_nvmf_tgt_create: not on an spdkrt thread");
 		return -EPERM;
@@ -138,20 +146,21 @@ int spdkrt_nvmf_tgt_create(const struct spdkrt_nvmf_tgt_opts *opts, struct spdkr
 struct new_conn {
 	struct srt_nvmf_pgroup *group;
 	struct srt_sock *sock;
+	uint16_t portid;
 };
 
 static void group_take_conn(void *arg)
 {
 	struct new_conn *nc = arg;
 
-	if (nc->group->stopping || srt_nvmf_qpair_create(nc->group, nc->sock) != 0) {
+	if (nc->group->stopping || srt_nvmf_qpair_create(nc->group, nc->sock, nc->portid) != 0) {
 		SRT_ERR("dropping a new connection: its poll group cannot take it");
 		srt_sock_close(&nc->sock);
 	}
 	free(nc);
 }
 
-static void hand_to_group(struct spdkrt_nvmf_tgt *tgt, struct srt_sock *sock)
+static void hand_to_group(struct spdkrt_nvmf_tgt *tgt, struct srt_sock *sock, uint16_t portid)
 {
 	struct new_conn *nc = malloc(sizeof(*nc));
 	struct srt_nvmf_pgroup *group;
@@ -162,6 +171,7 @@ static void hand_to_group(struct spdkrt_nvmf_tgt *tgt, struct srt_sock *sock)
 	if (nc != NULL && group != NULL) {
 		nc->group = group;
 		nc->sock = sock;
+		nc->portid = portid;
 		if (spdkrt_thread_send_msg(group->thread, group_take_conn, nc) == 0) {
 			pthread_mutex_unlock(&tgt->lock);
 			atomic_fetch_add(&tgt->stat_accepted, 1);
@@ -194,7 +204,7 @@ static int accept_poll(void *ctx)
 				srt_sock_close(&sock);
 				continue;
 			}
-			hand_to_group(tgt, sock);
+			hand_to_group(tgt, sock, l->portid);
 			accepted++;
 		}
 	}
@@ -212,17 +222,17 @@ static struct srt_nvmf_listener *find_listener(struct spdkrt_nvmf_tgt *tgt, cons
 	return NULL;
 }
 
-static int check_listen_args(struct spdkrt_nvmf_tgt *tgt, const char *trtype, const char *traddr,
-			     const char *trsvcid)
+static int check_listen_args(const char *fn, struct spdkrt_nvmf_tgt *tgt, const char *trtype,
+			     const char *traddr, const char *trsvcid)
 {
 	if (tgt == NULL || trtype == NULL || traddr == NULL || trsvcid == NULL)
-		return -EINVAL;
+		return srt_nvmf_bad_arg(fn, "tgt, trtype, traddr or trsvcid is NULL");
 	if (strcasecmp(trtype, "tcp") != 0) {
-		SRT_ERR("transport '%s' is not built (only tcp)", trtype);
+		SRT_ERR("%s: transport '%s' is not built (only tcp)", fn, trtype);
 		return -EPROTONOSUPPORT;
 	}
 	if (strlen(traddr) >= SRT_SOCK_ADDR_LEN || strlen(trsvcid) >= 32) {
-		SRT_ERR("transport address or service id too long");
+		SRT_ERR("%s: transport address or service id too long", fn);
 		return -EINVAL;
 	}
 	return 0;
@@ -231,7 +241,7 @@ static int check_listen_args(struct spdkrt_nvmf_tgt *tgt, const char *trtype, co
 int spdkrt_nvmf_listen_opts_init(struct spdkrt_nvmf_listen_opts *opts, size_t size)
 {
 	if (opts == NULL || size < sizeof(opts->size))
-		return -EINVAL;
+		return srt_nvmf_bad_arg(__func__, "opts is NULL or size is too small");
 	memset(opts, 0, size);
 	opts->size = size;
 	return 0;
@@ -249,16 +259,16 @@ int spdkrt_nvmf_tgt_listen_ext(struct spdkrt_nvmf_tgt *tgt, const char *trtype, 
 	struct spdkrt_nvmf_listen_opts o = { .size = sizeof(o) };
 	struct srt_nvmf_listener *l;
 	unsigned port;
-	int rc = check_listen_args(tgt, trtype, traddr, trsvcid);
+	int rc = check_listen_args(__func__, tgt, trtype, traddr, trsvcid);
 
 	if (rc != 0)
 		return rc;
 	if (opts != NULL && opts->size < sizeof(opts->size))
-		return -EINVAL;
+		return srt_nvmf_bad_arg(__func__, "opts->size is too small");
 	if (opts != NULL)
 		memcpy(&o, opts, opts->size < sizeof(o) ? opts->size : sizeof(o));
 	if (find_listener(tgt, traddr, trsvcid) != NULL) {
-		SRT_ERR("already listening on %s port %s", traddr, trsvcid);
+		SRT_ERR("%s: already listening on %s port %s", __func__, traddr, trsvcid);
 		return -EEXIST;
 	}
 	l = calloc(1, sizeof(*l));
@@ -300,13 +310,15 @@ int spdkrt_nvmf_tgt_stop_listen(struct spdkrt_nvmf_tgt *tgt, const char *trtype,
 				const char *trsvcid)
 {
 	struct srt_nvmf_listener *l;
-	int rc = check_listen_args(tgt, trtype, traddr, trsvcid);
+	int rc = check_listen_args(__func__, tgt, trtype, traddr, trsvcid);
 
 	if (rc != 0)
 		return rc;
 	l = find_listener(tgt, traddr, trsvcid);
-	if (l == NULL)
+	if (l == NULL) {
+		SRT_ERR("%s: not listening on %s port %s", __func__, traddr, trsvcid);
 		return -ENOENT;
+	}
 	listener_free(tgt, l);
 	return 0;
 }
@@ -318,12 +330,14 @@ int spdkrt_nvmf_tgt_get_listener(struct spdkrt_nvmf_tgt *tgt, unsigned index, ch
 	int rc = -ENOENT;
 
 	if (tgt == NULL || traddr == NULL || trsvcid == NULL)
-		return -EINVAL;
+		return srt_nvmf_bad_arg(__func__, "tgt, traddr or trsvcid is NULL");
 	pthread_mutex_lock(&tgt->lock);
 	TAILQ_FOREACH(l, &tgt->listeners, link) {
 		if (index-- > 0)
 			continue;
 		if (strlen(l->traddr) >= traddr_len || strlen(l->trsvcid) >= trsvcid_len) {
+			SRT_ERR("%s: buffers of %zu and %zu bytes cannot hold '%s' and '%s'",
+				__func__, traddr_len, trsvcid_len, l->traddr, l->trsvcid);
 			rc = -EINVAL;
 			break;
 		}
@@ -360,7 +374,7 @@ int spdkrt_nvmf_tgt_get_stats(struct spdkrt_nvmf_tgt *tgt, struct spdkrt_nvmf_st
 	struct spdkrt_nvmf_stats s;
 
 	if (tgt == NULL || stats == NULL || size < sizeof(stats->size))
-		return -EINVAL;
+		return srt_nvmf_bad_arg(__func__, "tgt or stats is NULL, or size is too small");
 	memset(&s, 0, sizeof(s));
 	s.size = size;
 	s.connections_accepted = atomic_load(&tgt->stat_accepted);
@@ -399,8 +413,10 @@ int spdkrt_nvmf_tgt_destroy(struct spdkrt_nvmf_tgt *tgt, spdkrt_nvmf_done_cb don
 	struct spdkrt_nvmf_subsystem *s;
 	struct srt_nvmf_listener *l;
 
-	if (tgt == NULL || tgt->destroying)
-		return -EINVAL;
+	if (tgt == NULL)
+		return srt_nvmf_bad_arg(__func__, "tgt is NULL");
+	if (tgt->destroying)
+		return srt_nvmf_bad_arg(__func__, "the target is already being destroyed");
 	if (spdkrt_get_thread() != tgt->thread) {
 		SRT_ERR("spdkrt_nvmf_tgt_destroy: call it on the target's thread");
 		return -EINVAL;

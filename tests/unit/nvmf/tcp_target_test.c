@@ -831,6 +831,252 @@ static void test_keep_alive_expiry(void **state)
 	assert_int_equal(st.keep_alive_expirations, 1);
 }
 
+/* A capsule sent by hand (so that its answer can be read later), with a fixed command id. */
+static int send_capsule(struct test_host *h, struct spdkrt_nvme_cmd *c)
+{
+	struct srt_tcp_capsule_cmd cap;
+
+	memset(&cap, 0, sizeof(cap));
+	cap.ch.pdu_type = SRT_TCP_PDU_CAPSULE_CMD;
+	c->flags = (uint8_t)SPDKRT_NVME_SET(SPDKRT_NVME_CMD_PSDT, SPDKRT_NVME_PSDT_SGL_MPTR_CONTIG);
+	cap.ccsqe = *c;
+	return host_send_pdu(h, &cap, sizeof(cap), NULL, 0);
+}
+
+static void abort_cmd(struct spdkrt_nvme_cmd *c, uint16_t sqid, uint16_t cid)
+{
+	memset(c, 0, sizeof(*c));
+	c->opc = SPDKRT_NVME_OPC_ABORT;
+	c->cdw10 = sqid | (uint32_t)cid << 16;
+}
+
+static int read_error_log(struct test_host *h, struct spdkrt_nvme_error_information_entry *log)
+{
+	struct spdkrt_nvme_cmd c;
+	struct spdkrt_nvme_cpl cpl;
+
+	memset(&c, 0, sizeof(c));
+	c.opc = SPDKRT_NVME_OPC_GET_LOG_PAGE;
+	c.cdw10 = SPDKRT_NVME_LOG_ERROR | ((16 * 64 / 4 - 1) << 16);
+	if (host_cmd(h, &c, NULL, 0, false, log, 16 * 64, &cpl) != 0 ||
+	    spdkrt_nvme_cpl_is_error(&cpl))
+		return -EIO;
+	return 0;
+}
+
+/*
+ * Abort: a write still waiting for its R2T data is aborted (and its data never lands), a
+ * parked AER is aborted, a command that is not there is not; and the Error Information log
+ * lists the failed commands, newest first.
+ */
+static int host_abort(void)
+{
+	struct test_host h, io;
+	struct spdkrt_nvme_cpl cpl;
+	struct spdkrt_nvme_cmd c;
+	struct srt_tcp_r2t r2t;
+	static struct spdkrt_nvme_error_information_entry log[16];
+	static struct spdkrt_nvme_ctrlr_data cd;
+	static uint8_t old[4096], new[4096], back[4096];
+
+	CHECK(host_attach(&h, g_port, NQN, 0, false) == 0);
+	CHECK(host_attach_io(&io, &h, g_port, NQN, 1, false) == 0);
+	CHECK(identify(&h, SPDKRT_NVME_IDENTIFY_CTRLR, 0, &cd, &cpl) == 0);
+	CHECK(cd.elpe == 15);
+	CHECK(read_error_log(&h, log) == 0 && log[0].error_count == 0);
+	fill(old, sizeof(old), 5);
+	fill(new, sizeof(new), 6);
+	CHECK(rw(&io, SPDKRT_NVME_OPC_WRITE, 1, 200, 8, old, 4096, true, &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl));
+	/* A write without in-capsule data: the target asks for the data and waits. */
+	memset(&c, 0, sizeof(c));
+	c.opc = SPDKRT_NVME_OPC_WRITE;
+	c.nsid = 1;
+	c.cdw10 = 200;
+	c.cdw12 = 7;
+	c.cid = 0x7077;
+	c.dptr.sgl1.id = SPDKRT_NVME_SGL_ID(SPDKRT_NVME_SGL_TYPE_TRANSPORT_DATA_BLOCK,
+					    SPDKRT_NVME_SGL_SUBTYPE_TRANSPORT);
+	c.dptr.sgl1.length = sizeof(new);
+	CHECK(send_capsule(&io, &c) == 0);
+	CHECK(host_recv(&io, &r2t, sizeof(r2t)) == 0);
+	CHECK(r2t.ch.pdu_type == SRT_TCP_PDU_R2T && r2t.cccid == 0x7077);
+	/* Aborted while it waits (CDW0 bit 0 clear); the data still comes, and is dropped. */
+	abort_cmd(&c, 1, 0x7077);
+	CHECK(host_cmd(&h, &c, NULL, 0, false, NULL, 0, &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl) && (cpl.cdw0 & 1) == 0);
+	CHECK(host_answer_r2t(&io, &r2t, new) == 0);
+	CHECK(host_recv_resp(&io, &cpl) == 0 && cpl.cid == 0x7077);
+	CHECK(cpl_sct_sc(&cpl) == SCT_SC(0, SPDKRT_NVME_SC_ABORTED_BY_REQUEST));
+	CHECK(rw(&io, SPDKRT_NVME_OPC_READ, 1, 200, 8, back, 4096, false, &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl) && memcmp(back, old, sizeof(old)) == 0);
+	/* Nothing to abort: a finished command, an unknown one, a queue that is not there. */
+	abort_cmd(&c, 1, 0x7077);
+	CHECK(host_cmd(&h, &c, NULL, 0, false, NULL, 0, &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl) && (cpl.cdw0 & 1) == 1);
+	abort_cmd(&c, 5, 1);
+	CHECK(host_cmd(&h, &c, NULL, 0, false, NULL, 0, &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl) && (cpl.cdw0 & 1) == 1);
+	/* A parked Asynchronous Event Request: it completes as aborted, before the Abort. */
+	memset(&c, 0, sizeof(c));
+	c.opc = SPDKRT_NVME_OPC_ASYNC_EVENT_REQUEST;
+	c.cid = 0x7001;
+	CHECK(send_capsule(&h, &c) == 0);
+	abort_cmd(&c, 0, 0x7001);
+	c.cid = 0x7002;
+	CHECK(send_capsule(&h, &c) == 0);
+	CHECK(host_recv_resp(&h, &cpl) == 0 && cpl.cid == 0x7001);
+	CHECK(cpl_sct_sc(&cpl) == SCT_SC(0, SPDKRT_NVME_SC_ABORTED_BY_REQUEST));
+	CHECK(host_recv_resp(&h, &cpl) == 0 && cpl.cid == 0x7002 && (cpl.cdw0 & 1) == 0);
+	/* The error log: newest first, counts one apart, the failed read's LBA. */
+	CHECK(rw(&io, SPDKRT_NVME_OPC_READ, 1, NUM_BLOCKS - 4, 8, back, 4096, false, &cpl) == 0);
+	CHECK(cpl_sct_sc(&cpl) == SCT_SC(0, SPDKRT_NVME_SC_LBA_OUT_OF_RANGE));
+	CHECK(read_error_log(&h, log) == 0);
+	CHECK(log[0].error_count == 3 && log[0].sqid == 1 && log[0].cid == cpl.cid);
+	CHECK(log[0].lba == NUM_BLOCKS - 4 && log[0].nsid == 1);
+	CHECK(SPDKRT_NVME_GET(log[0].status, SPDKRT_NVME_STATUS_SC) ==
+	      SPDKRT_NVME_SC_LBA_OUT_OF_RANGE);
+	CHECK(log[1].error_count == 2 && log[1].sqid == 0 && log[1].cid == 0x7001);
+	CHECK(log[2].error_count == 1 && log[2].sqid == 1 && log[2].cid == 0x7077);
+	CHECK(log[3].error_count == 0);
+	host_close(&io);
+	host_close(&h);
+	return 0;
+}
+
+static void test_abort(void **state)
+{
+	(void)state;
+	assert_int_equal(run_host(host_abort), 0);
+}
+
+/* Host PDU data alignment: C2H data starts where the host's HPDA asked, with or without
+ * digests, on the admin queue (Identify) and an I/O queue (a read). */
+static int host_hpda_once(bool digests)
+{
+	struct test_host h, io;
+	struct spdkrt_nvme_cpl cpl;
+	static struct spdkrt_nvme_ctrlr_data cd;
+	static uint8_t data[4096], back[4096];
+
+	CHECK(host_attach_aligned(&h, g_port, NQN, 0, digests, 3) == 0);
+	CHECK(identify(&h, SPDKRT_NVME_IDENTIFY_CTRLR, 0, &cd, &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl) && strcmp(cd.subnqn, NQN) == 0);
+	CHECK(h.last_c2h_pdo == 32); /* 24 (+4) rounded up to 16 */
+	CHECK(host_open(&io, g_port) == 0);
+	io.hpda = 31;
+	CHECK(host_icreq(&io, digests, digests) == 0);
+	CHECK(host_connect(&io, NQN, TEST_HOSTNQN, 1, 31, 0, h.cntlid, &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl));
+	fill(data, sizeof(data), 9);
+	CHECK(rw(&io, SPDKRT_NVME_OPC_WRITE, 1, 300, 8, data, 4096, true, &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl));
+	CHECK(rw(&io, SPDKRT_NVME_OPC_READ, 1, 300, 8, back, 4096, false, &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl) && memcmp(back, data, sizeof(data)) == 0);
+	CHECK(io.last_c2h_pdo == 128);
+	host_close(&io);
+	host_close(&h);
+	return 0;
+}
+
+static int host_hpda(void)
+{
+	CHECK(host_hpda_once(false) == 0);
+	CHECK(host_hpda_once(true) == 0);
+	return 0;
+}
+
+static void test_hpda(void **state)
+{
+	(void)state;
+	assert_int_equal(run_host(host_hpda), 0);
+}
+
+/* Per-subsystem listeners: NQN2 names only a second listener. */
+#define NQN2 "nqn.2016-06.io.spdk:only-on-port2"
+static uint16_t g_port2;
+
+static int host_subsys_listeners(void)
+{
+	struct test_host h;
+	struct spdkrt_nvme_cpl cpl;
+	struct spdkrt_nvme_cmd c;
+	static uint8_t log[1024 + 4 * 1024];
+	const struct spdkrt_nvmf_discovery_log_page *hdr = (const void *)log;
+	const struct spdkrt_nvmf_discovery_log_entry *e = (const void *)(log + 1024);
+	char port2[8];
+	unsigned nqn_entries = 0;
+
+	/* Through the first listener, NQN2 is not there; through its own, it is. */
+	CHECK(host_open(&h, g_port) == 0);
+	CHECK(host_icreq(&h, false, false) == 0);
+	CHECK(host_connect(&h, NQN2, TEST_HOSTNQN, 0, 31, 0, 0xffff, &cpl) == 0);
+	CHECK(cpl_sct_sc(&cpl) == SCT_SC(1, SPDKRT_NVMF_SC_INVALID_PARAM));
+	host_close(&h);
+	CHECK(host_attach(&h, g_port2, NQN2, 0, false) == 0);
+	host_close(&h);
+	/* The discovery log: NQN on both listeners, NQN2 only on the second. */
+	CHECK(host_attach(&h, g_port, SPDKRT_NVMF_DISCOVERY_NQN, 0, false) == 0);
+	memset(&c, 0, sizeof(c));
+	c.opc = SPDKRT_NVME_OPC_GET_LOG_PAGE;
+	c.cdw10 = SPDKRT_NVME_LOG_DISCOVERY | ((sizeof(log) / 4 - 1) << 16);
+	CHECK(host_cmd(&h, &c, NULL, 0, false, log, sizeof(log), &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl));
+	CHECK(hdr->numrec == 3);
+	snprintf(port2, sizeof(port2), "%u", g_port2);
+	for (unsigned i = 0; i < 3; i++) {
+		if (strcmp(e[i].subnqn, NQN) == 0) {
+			nqn_entries++;
+			continue;
+		}
+		CHECK(strcmp(e[i].subnqn, NQN2) == 0);
+		CHECK(strncmp(e[i].trsvcid, port2, strlen(port2)) == 0);
+	}
+	CHECK(nqn_entries == 2);
+	host_close(&h);
+	return 0;
+}
+
+static void test_subsys_listeners(void **state)
+{
+	struct spdkrt_nvmf_subsystem *s2;
+	char addr[64], port[32], port1[32];
+
+	(void)state;
+	snprintf(port1, sizeof(port1), "%u", g_port);
+	assert_int_equal(spdkrt_nvmf_tgt_listen(g_tgt, "tcp", "127.0.0.1", "0"), 0);
+	assert_int_equal(
+		spdkrt_nvmf_tgt_get_listener(g_tgt, 1, addr, sizeof(addr), port, sizeof(port)), 0);
+	g_port2 = (uint16_t)atoi(port);
+	assert_int_equal(spdkrt_nvmf_subsystem_create(g_tgt, NQN2, &s2), 0);
+	assert_int_equal(spdkrt_nvmf_subsystem_set_allow_any_host(s2, true), 0);
+	log_capture_start();
+	/* Only the target's own listeners can be named, once each. */
+	assert_int_equal(spdkrt_nvmf_subsystem_add_listener(s2, "tcp", "127.0.0.1", "1"), -ENOENT);
+	assert_logged("does not listen on 127.0.0.1 port 1");
+	assert_int_equal(spdkrt_nvmf_subsystem_add_listener(s2, "tcp", "127.0.0.1", port), 0);
+	assert_int_equal(spdkrt_nvmf_subsystem_add_listener(s2, "tcp", "127.0.0.1", port), -EEXIST);
+	assert_int_equal(spdkrt_nvmf_subsystem_add_listener(s2, "rdma", "127.0.0.1", port),
+			 -EINVAL);
+	assert_int_equal(spdkrt_nvmf_subsystem_get_listener(s2, 0, addr, sizeof(addr), port1,
+							    sizeof(port1)),
+			 0);
+	assert_string_equal(addr, "127.0.0.1");
+	assert_string_equal(port1, port);
+	assert_int_equal(spdkrt_nvmf_subsystem_get_listener(s2, 1, addr, sizeof(addr), port1,
+							    sizeof(port1)),
+			 -ENOENT);
+	assert_int_equal(run_host(host_subsys_listeners), 0);
+	assert_logged("which does not listen where this connection came in");
+	log_capture_stop();
+	assert_int_equal(spdkrt_nvmf_subsystem_remove_listener(s2, "tcp", "127.0.0.1", port), 0);
+	assert_int_equal(spdkrt_nvmf_subsystem_remove_listener(s2, "tcp", "127.0.0.1", port),
+			 -ENOENT);
+	assert_int_equal(spdkrt_nvmf_subsystem_destroy(s2), 0);
+	assert_int_equal(spdkrt_nvmf_tgt_stop_listen(g_tgt, "tcp", "127.0.0.1", port), 0);
+	poll_n(100);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -838,7 +1084,8 @@ int main(void)
 		cmocka_unit_test(test_hot_add),     cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_discovery),   cmocka_unit_test(test_hostile_pdus),
 		cmocka_unit_test(test_data_errors), cmocka_unit_test(test_keep_alive_expiry),
-		cmocka_unit_test(test_tls),
+		cmocka_unit_test(test_abort),       cmocka_unit_test(test_hpda),
+		cmocka_unit_test(test_tls),         cmocka_unit_test(test_subsys_listeners),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -40,6 +40,10 @@ struct test_host {
 	uint16_t mqes;
 	/* Corrupt the next data digest this host sends (for the digest test). */
 	bool corrupt_ddgst;
+	/* Host PDU data alignment asked for in ICReq ((hpda + 1) * 4 bytes; set after host_open),
+	 * and the data offset (PDO) of the last C2HData received. */
+	uint8_t hpda;
+	uint8_t last_c2h_pdo;
 	/* The last C2HTermReq received. */
 	uint16_t term_fes;
 	uint32_t term_fei;
@@ -200,6 +204,7 @@ static inline int host_icreq(struct test_host *h, bool hdgst, bool ddgst)
 	memset(&req, 0, sizeof(req));
 	srt_tcp_ch_init(&req.ch, SRT_TCP_PDU_ICREQ, 0, sizeof(req), 0, sizeof(req));
 	req.dgst = (uint8_t)((hdgst ? SRT_TCP_DGST_HDGST : 0) | (ddgst ? SRT_TCP_DGST_DDGST : 0));
+	req.hpda = h->hpda;
 	rc = host_send(h, &req, sizeof(req));
 	if (rc == 0)
 		rc = host_recv(h, &resp, sizeof(resp));
@@ -335,10 +340,16 @@ static inline int host_cmd(struct test_host *h, struct spdkrt_nvme_cmd *cmd, con
 		case SRT_TCP_PDU_C2H_DATA: {
 			const struct srt_tcp_data_hdr *d = (const struct srt_tcp_data_hdr *)hdr;
 			uint32_t dd = (ch->flags & SRT_TCP_FLAG_DDGSTF) ? 4 : 0, crc;
+			uint8_t pad[128];
 
-			if (d->datao + d->datal > rlen || d->cccid != cmd->cid)
+			if (d->datao + d->datal > rlen || d->cccid != cmd->cid ||
+			    ch->pdo < ch->hlen + hd || ch->pdo - ch->hlen - hd > sizeof(pad))
 				return -EPROTO;
-			rc = host_recv(h, (uint8_t *)rdata + d->datao, d->datal);
+			h->last_c2h_pdo = ch->pdo;
+			/* Padding up to the data offset the host's alignment asked for. */
+			rc = host_recv(h, pad, ch->pdo - ch->hlen - hd);
+			if (rc == 0)
+				rc = host_recv(h, (uint8_t *)rdata + d->datao, d->datal);
 			if (rc == 0 && dd)
 				rc = host_recv(h, &crc, 4);
 			if (rc != 0)
@@ -495,6 +506,16 @@ static inline int host_attach(struct test_host *h, uint16_t port, const char *su
 {
 	int rc = host_open(h, port);
 
+	return rc != 0 ? rc : host_attach_opened(h, subnqn, kato, digests);
+}
+
+/* The same, asking for C2H data aligned to (hpda + 1) * 4 bytes. */
+static inline int host_attach_aligned(struct test_host *h, uint16_t port, const char *subnqn,
+				      uint32_t kato, bool digests, uint8_t hpda)
+{
+	int rc = host_open(h, port);
+
+	h->hpda = hpda;
 	return rc != 0 ? rc : host_attach_opened(h, subnqn, kato, digests);
 }
 
