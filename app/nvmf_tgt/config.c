@@ -155,6 +155,20 @@ static int apply_bdevs(struct json_object *config)
 	return err;
 }
 
+/* The address of a listener object: trtype (default tcp), traddr and trsvcid. */
+static int get_address(struct json_object *l, const char *what, const char **trtype,
+		       const char **traddr, const char **trsvcid)
+{
+	*trtype = get_str(l, "trtype");
+	*traddr = get_str(l, "traddr");
+	*trsvcid = get_str(l, "trsvcid");
+	if (*trtype == NULL)
+		*trtype = "tcp";
+	if (*traddr == NULL || *trsvcid == NULL)
+		return fail(what, "needs traddr and trsvcid (strings)");
+	return 0;
+}
+
 static int apply_listeners(struct json_object *config)
 {
 	static const char *const keys[] = { "trtype", "traddr", "trsvcid", "secure_channel", NULL };
@@ -170,15 +184,11 @@ static int apply_listeners(struct json_object *config)
 		spdkrt_nvmf_listen_opts_init(&o, sizeof(o));
 		if (rc == 0)
 			rc = get_bool(l, "secure_channel", &o.secure_channel);
+		if (rc == 0)
+			rc = get_address(l, "a listener", &trtype, &traddr, &trsvcid);
 		if (rc != 0)
 			return rc;
-		trtype = get_str(l, "trtype");
-		traddr = get_str(l, "traddr");
-		trsvcid = get_str(l, "trsvcid");
-		if (traddr == NULL || trsvcid == NULL)
-			return fail("a listener", "needs traddr and trsvcid (strings)");
-		rc = spdkrt_nvmf_tgt_listen_ext(g_daemon.tgt, trtype ? trtype : "tcp", traddr,
-						trsvcid, &o);
+		rc = spdkrt_nvmf_tgt_listen_ext(g_daemon.tgt, trtype, traddr, trsvcid, &o);
 		if (rc != 0) {
 			fprintf(stderr, "spdkrt-nvmf-tgt: cannot listen on %s port %s: %s\n",
 				traddr, trsvcid, strerror(-rc));
@@ -249,15 +259,11 @@ static int apply_subsystem_listeners(struct spdkrt_nvmf_subsystem *s, struct jso
 		const char *trtype, *traddr, *trsvcid;
 		int rc = check_keys(l, "a subsystem listener", keys);
 
+		if (rc == 0)
+			rc = get_address(l, "a subsystem listener", &trtype, &traddr, &trsvcid);
 		if (rc != 0)
 			return rc;
-		trtype = get_str(l, "trtype");
-		traddr = get_str(l, "traddr");
-		trsvcid = get_str(l, "trsvcid");
-		if (traddr == NULL || trsvcid == NULL)
-			return fail("a subsystem listener", "needs traddr and trsvcid (strings)");
-		rc = spdkrt_nvmf_subsystem_add_listener(s, trtype ? trtype : "tcp", traddr,
-							trsvcid);
+		rc = spdkrt_nvmf_subsystem_add_listener(s, trtype, traddr, trsvcid);
 		if (rc != 0) {
 			fprintf(stderr, "spdkrt-nvmf-tgt: %s on %s port %s: %s\n",
 				spdkrt_nvmf_subsystem_get_nqn(s), traddr, trsvcid, strerror(-rc));
