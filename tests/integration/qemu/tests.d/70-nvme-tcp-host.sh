@@ -3,8 +3,8 @@
 # loopback only). The kernel target is set up through configfs: two subsystems backed by files
 # (buffered_io: the guest's tmpfs has no O_DIRECT), two ports (4420, 4421), subsystem 1 on both
 # ports and subsystem 2 on 4420. Then: spdkrt-nvme-discover lists them; identify, hello_world and
-# perf run over TCP (with and without header/data digests where the tools take them); probing
-# through the discovery NQN identifies every subsystem; a port removed and re-added while perf
+# perf run over TCP; probing through the discovery NQN identifies every subsystem; bdevperf verify
+# runs on an nvme bdev over TCP with and without digests; a port removed and re-added while perf
 # runs makes the I/O fail cleanly or resume, never hang. Runs in the uio boot only.
 set -u
 if [ "${SPDKRT_PROVIDER:-}" != uio ]; then
@@ -112,6 +112,20 @@ else
 	bad "identify through the discovery service"
 	tail -20 "$work/id_all"
 fi
+
+# bdevperf verify on nvme bdevs from the TCP spec, plain and with header and data digests.
+spec() { echo "nvme:name=$1,trtype=tcp,adrfam=ipv4,traddr=127.0.0.1,trsvcid=$2,subnqn=$3$4"; }
+for digests in "" ",hdgst=true,ddgst=true"; do
+	what="bdevperf verify over TCP${digests:+ with digests}"
+	if "$SPDKRT_BIN/bdevperf" -q 16 -o 8192 -w verify -t 2 \
+		-b "$(spec Kern0 4420 "$nqn2" "$digests")" >"$work/bdevperf" 2>&1 &&
+		grep -q "^Total" "$work/bdevperf"; then
+		good "$what: $(grep '^Total' "$work/bdevperf" | tr -s ' ')"
+	else
+		bad "$what"
+		tail -20 "$work/bdevperf"
+	fi
+done
 
 # A port taken away while I/O runs: the I/O fails cleanly or resumes; the tool exits, no hang.
 "$SPDKRT_BIN/nvme_perf" -r "$(trid 4421 "$nqn1")" -t 4 -q 8 -o 4096 -w randread \
