@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # libFuzzer pass over the NVMe driver through the controller model (tests/fuzz/nvme_fuzz.c):
-# builds the library and the model with clang's coverage and ASan+UBSan in build-fuzz (or
-# $BUILDDIR), replays the committed corpus (tests/fuzz/corpus/nvme), then fuzzes for
+# links it over the fuzz build it shares with scripts/test-fuzz.sh (scripts/fuzz-build.sh:
+# clang coverage and ASan+UBSan, in build-fuzz or $BUILDDIR; UBSan halts here), replays the
+# committed corpus (tests/fuzz/corpus/nvme), then fuzzes for
 # NVME_FUZZ_SECONDS (default 60) from a copy of it. Any crash, leak, hang (-timeout) or
 # sanitizer report fails the stage; the input that did it is left in $BUILDDIR/fuzz-artifacts.
 set -euo pipefail
@@ -11,23 +12,14 @@ seconds=${NVME_FUZZ_SECONDS:-60}
 start=$(date +%s)
 cd "$top"
 
-command -v clang >/dev/null || { echo "clang is needed (scripts/pkgdep.sh installs it)"; exit 1; }
-flags="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined"
-[ -x configure ] || ./autogen.sh >/dev/null
-mkdir -p "$builddir"
-if [ ! -f "$builddir/Makefile" ]; then
-	(cd "$builddir" && "$top/configure" -q CC=clang CFLAGS="$flags -fsanitize=fuzzer-no-link")
-fi
-make -C "$builddir" -s -j"$(nproc)" libspdkrt/libspdkrt_internal.la \
-	tests/models/nvme/libnvme_model.la
-# the libraries the library needs, as its Makefile expands them
-libs=$(printf 'print-spdkrt-libs:\n\t@echo $(SPDKRT_DEP_LIBS)\n' |
-	make -s -C "$builddir" --no-print-directory -f Makefile -f /dev/stdin print-spdkrt-libs)
+# shellcheck source=scripts/fuzz-build.sh
+. "$top/scripts/fuzz-build.sh"
+fuzz_build
 # shellcheck disable=SC2086 # flag and library lists
-clang $flags -fsanitize=fuzzer -include "$builddir/config.h" -I"$top/include" \
+clang $fuzz_flags -fsanitize=fuzzer -include "$builddir/config.h" -I"$top/include" \
 	-I"$builddir/include" -I"$top/libspdkrt" tests/fuzz/nvme_fuzz.c \
 	"$builddir/tests/models/nvme/.libs/libnvme_model.a" \
-	"$builddir/libspdkrt/.libs/libspdkrt_internal.a" $libs -o "$builddir/nvme_fuzz"
+	"$builddir/libspdkrt/.libs/libspdkrt_internal.a" $fuzz_libs -o "$builddir/nvme_fuzz"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

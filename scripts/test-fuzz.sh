@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Fuzz stage: builds the library and each fuzz target with clang's libFuzzer (+ASan/UBSan) in
-# build-fuzz (or $BUILDDIR), then fuzzes each target for SPDKRT_FUZZ_SECONDS (default 20) from its
-# committed corpus tests/fuzz/corpus/<name>/ (copied: new inputs stay out of the source tree).
+# Fuzz stage: builds each fuzz target with clang's libFuzzer (+ASan/UBSan) over the fuzz build
+# it shares with scripts/fuzz-nvme.sh (scripts/fuzz-build.sh, build-fuzz or $BUILDDIR), then
+# fuzzes each target for SPDKRT_FUZZ_SECONDS (default 20) from its committed corpus
+# tests/fuzz/corpus/<name>/ (copied: new inputs stay out of the source tree).
 # A crash, a hang (-timeout), a leak or a target's own check (spec_fuzz: key material in a log
 # line) fails the stage; the input that did it is kept in $builddir/fuzz-findings/.
 set -euo pipefail
@@ -11,29 +12,19 @@ seconds=${SPDKRT_FUZZ_SECONDS:-20}
 cd "$top"
 start=$(date +%s)
 
-command -v clang >/dev/null || { echo "test-fuzz: clang is missing (scripts/pkgdep.sh)"; exit 1; }
-[ -x configure ] || ./autogen.sh >/dev/null
-flags="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined"
-mkdir -p "$builddir"
-if [ ! -f "$builddir/Makefile" ] || [ "$(cat "$builddir/.fuzz-flags" 2>/dev/null)" != "$flags" ]; then
-	(cd "$builddir" && "$top/configure" -q CC=clang CFLAGS="$flags")
-	echo "$flags" > "$builddir/.fuzz-flags"
-fi
-echo "=== build (clang, libFuzzer, ASan+UBSan) in $builddir ==="
-make -C "$builddir" -s -j"$(nproc)" libspdkrt/libspdkrt_internal.la
-var() { sed -n "s/^$1 = //p" "$builddir/Makefile"; }
-# shellcheck disable=SC2046
-libs="$(var DPDK_LIBS) $(var NUMA_LIBS) $(var AIO_LIBS) $(var URING_LIBS) $(var CRYPTO_LIBS)"
+# shellcheck source=scripts/fuzz-build.sh
+. "$top/scripts/fuzz-build.sh"
+fuzz_build
 
 failed=()
 for target in spec nvmf; do
 	bin="$builddir/tests/fuzz/${target}_fuzz"
 	mkdir -p "$(dirname "$bin")" "$builddir/fuzz-findings/$target"
 	# shellcheck disable=SC2086
-	clang $flags -fsanitize=fuzzer -std=gnu11 -include "$builddir/config.h" \
+	clang $fuzz_flags -fsanitize=fuzzer -std=gnu11 -include "$builddir/config.h" \
 		-I"$top/include" -I"$builddir/include" -I"$top/libspdkrt" \
 		"$top/tests/fuzz/${target}_fuzz.c" "$builddir/libspdkrt/.libs/libspdkrt_internal.a" \
-		$libs -lpthread -ldl -o "$bin"
+		$fuzz_libs -o "$bin"
 	work=$(mktemp -d)
 	cp "$top/tests/fuzz/corpus/$target/"* "$work/"
 	log="$builddir/tests/fuzz/${target}_fuzz.log"

@@ -167,6 +167,13 @@ SPDKRT_API int spdkrt_bdev_spec_get_bool(struct spdkrt_bdev_spec *spec, const ch
 					 bool *value);
 /** @return 0, or -EINVAL (logged, naming it) when a key was never read. */
 SPDKRT_API int spdkrt_bdev_spec_check_all_used(struct spdkrt_bdev_spec *spec);
+/**
+ * Overwrite the value of key with zero bytes once it has been read (a secret: a key, a
+ * password), so that no copy of it stays in the library's memory after create returns. Values
+ * read before point to the wiped bytes.
+ * @return 0; -ENOENT (key absent, not logged); -EINVAL (NULL, logged)
+ */
+SPDKRT_API int spdkrt_bdev_spec_wipe(struct spdkrt_bdev_spec *spec, const char *key);
 /** @} */
 
 /** Called by a module when it has released a bdev (ends fn->destruct). */
@@ -188,10 +195,11 @@ struct spdkrt_bdev_fn_table {
 	 */
 	void (*destruct)(struct spdkrt_bdev *bdev, spdkrt_bdev_destruct_done_cb done);
 	/**
-	 * Optional (spdkrt_bdev_rescan): measure the backing store again into *num_blocks.
-	 * Called with the registry lock held, on any thread: only measure, never call the core.
+	 * Optional (spdkrt_bdev_rescan): measure the backing store again into *num_blocks
+	 * (ctx: spdkrt_bdev_info.ctx). Called with the registry lock held, on any thread: only
+	 * measure, never call the core (not even its getters).
 	 */
-	int (*rescan)(struct spdkrt_bdev *bdev, uint64_t *num_blocks);
+	int (*rescan)(void *ctx, uint64_t *num_blocks);
 };
 
 /** The geometry and limits of a bdev; initialise with spdkrt_bdev_info_init(). */

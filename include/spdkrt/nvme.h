@@ -51,6 +51,8 @@ enum spdkrt_nvme_transport_type {
 #define SPDKRT_NVME_TRSVCID_MAX 33
 /** Longest NQN with the NUL. */
 #define SPDKRT_NVME_NQN_MAX 224
+/** Longest NVMe TLS PSK interchange-format text, with the NUL. */
+#define SPDKRT_NVME_TLS_PSK_MAX 128
 
 /** Where a controller is: SPDK's transport ID. */
 struct spdkrt_nvme_transport_id {
@@ -122,6 +124,14 @@ struct spdkrt_nvme_ctrlr_opts {
 	bool data_digest;
 	/** Fabrics host identifier sent in Connect (a UUID); all zeroes by default. */
 	uint8_t hostid[16];
+	/**
+	 * NVMe/TCP secure channel: a TLS pre-shared key in the NVMe TLS PSK interchange format
+	 * ("NVMeTLSkey-1:01:<base64 of key and CRC-32>:"; hash 00, 01 or 02). Empty (default):
+	 * plain TCP. With a key every queue runs TLS 1.3 (NVMe TP 8011) before ICReq, with the
+	 * PSK identity "NVMe0R0<h> <hostnqn> <subnqn>" and the retained and TLS PSKs derived from
+	 * the key; a key the target refuses fails the connect with -EACCES.
+	 */
+	char psk[SPDKRT_NVME_TLS_PSK_MAX];
 };
 
 /**

@@ -40,19 +40,9 @@ struct srt_bdev_stats {
 };
 struct srt_bdev_reset;
 
-/*
- * A built-in module. One moved onto the public interface gives its ops (registered as they are);
- * the others create bdevs embedding struct spdkrt_bdev from parsed specs.
- */
+/* The name record every bdev of a registered module points to. */
 struct srt_bdev_module {
 	const char *name;
-	const struct spdkrt_bdev_module_ops *ops;
-	/*
-	 * Create and register a bdev from spec: read the keys with the srt_spec_get_* helpers,
-	 * call srt_spec_check_all_used() before making anything (unknown keys are errors), then
-	 * srt_bdev_register(). Returns 0 or a negative errno after logging why.
-	 */
-	int (*create)(struct srt_spec *spec, struct spdkrt_bdev **bdev);
 };
 
 struct spdkrt_bdev_desc;
@@ -185,10 +175,7 @@ void srt_bdev_release_claim(struct spdkrt_bdev *bdev);
 /* Changes the size and sends SPDKRT_BDEV_EVENT_RESIZE to every descriptor. */
 int srt_bdev_notify_resize(struct spdkrt_bdev *bdev, uint64_t num_blocks);
 
-/* The built-in modules (libspdkrt/modules/modules.c), NULL-terminated. */
-extern const struct srt_bdev_module *const srt_bdev_builtin_modules[];
-
-/* module_registry.c: the module registered under name (built-ins on first use), or NULL. */
+/* module_registry.c: the module registered under name, or NULL. */
 struct spdkrt_bdev_module *srt_bdev_module_lookup(const char *name);
 /* Comma-separated names of the registered modules, for error messages (into buf). */
 const char *srt_bdev_module_names(char *buf, size_t size);
@@ -203,11 +190,14 @@ void srt_bdev_module_examine(struct spdkrt_bdev *bdev);
 /* The name record every bdev of a registered module points to. */
 const struct srt_bdev_module *srt_bdev_module_base(struct spdkrt_bdev_module *module);
 size_t srt_bdev_module_io_ctx_size(const struct spdkrt_bdev_module *module);
+/* A built-in module stays registered for the life of the process (never unregistered). */
+void srt_bdev_module_keep(struct spdkrt_bdev_module *module);
 /* registry.c: whether a bdev of this module is still being released. */
 bool srt_bdev_module_has_releasing(const struct srt_bdev_module *module);
 
 /*
- * Unregisters every public module (their fini runs), last registered first, then done(ctx).
+ * Unregisters every module but the built-in ones (their fini runs), last registered first, then
+ * done(ctx).
  * After srt_bdev_destroy_all, for the app runner's shutdown.
  */
 void srt_bdev_modules_fini(void (*done)(void *ctx), void *ctx);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Registered bdev modules: public ones (spdkrt_bdev_module_register) and the built-in ones, which
- * join the same list on first use. spdkrt_bdev_create() and _create_async() find them here.
+ * Registered bdev modules (spdkrt_bdev_module_register): the built-in ones register the same
+ * way, at spdkrt_env_init. spdkrt_bdev_create() and _create_async() find them here.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,13 +16,12 @@
 struct spdkrt_bdev_module {
 	struct srt_bdev_module base; /* the name every bdev of the module points to */
 	struct spdkrt_bdev_module_ops ops;
-	const struct srt_bdev_module *builtin; /* NULL for a public module */
+	bool kept; /* built in: never unregistered */
 	TAILQ_ENTRY(spdkrt_bdev_module) link;
 };
 
 /* Guarded by srt_bdev_lock. */
 static TAILQ_HEAD(, spdkrt_bdev_module) g_modules = TAILQ_HEAD_INITIALIZER(g_modules);
-static pthread_once_t g_builtins_once = PTHREAD_ONCE_INIT;
 
 static struct spdkrt_bdev_module *find_locked(const char *name)
 {
@@ -58,8 +57,7 @@ int spdkrt_bdev_module_ops_init(struct spdkrt_bdev_module_ops *ops, size_t size)
 	return 0;
 }
 
-static int add_module(const struct spdkrt_bdev_module_ops *ops,
-		      const struct srt_bdev_module *builtin, struct spdkrt_bdev_module **out)
+static int add_module(const struct spdkrt_bdev_module_ops *ops, struct spdkrt_bdev_module **out)
 {
 	struct spdkrt_bdev_module *m = calloc(1, sizeof(*m));
 	int rc = 0;
@@ -69,7 +67,6 @@ static int add_module(const struct spdkrt_bdev_module_ops *ops,
 	memcpy(&m->ops, ops, ops->size < sizeof(m->ops) ? ops->size : sizeof(m->ops));
 	m->ops.size = sizeof(m->ops);
 	m->base.name = m->ops.name;
-	m->builtin = builtin;
 	if (m->ops.init != NULL) {
 		rc = m->ops.init(m);
 		if (rc != 0) {
@@ -94,28 +91,6 @@ static int add_module(const struct spdkrt_bdev_module_ops *ops,
 	if (out != NULL)
 		*out = m;
 	return 0;
-}
-
-static int builtin_create(struct spdkrt_bdev_module *module, struct spdkrt_bdev_spec *spec,
-			  struct spdkrt_bdev **bdev)
-{
-	return module->builtin->create((struct srt_spec *)spec, bdev);
-}
-
-static void register_builtins(void)
-{
-	for (size_t i = 0; srt_bdev_builtin_modules[i] != NULL; i++) {
-		const struct srt_bdev_module *b = srt_bdev_builtin_modules[i];
-		/* for the built-ins not yet written against the public interface */
-		struct spdkrt_bdev_module_ops adapter = {
-			.size = sizeof(adapter),
-			.name = b->name,
-			.io_ctx_size = SRT_BDEV_IO_MODULE_CTX,
-			.create = builtin_create,
-		};
-
-		add_module(b->ops != NULL ? b->ops : &adapter, b, NULL);
-	}
 }
 
 int spdkrt_bdev_module_register(const struct spdkrt_bdev_module_ops *ops,
@@ -147,9 +122,14 @@ int spdkrt_bdev_module_register(const struct spdkrt_bdev_module_ops *ops,
 			ops->name, ops->io_ctx_size, SPDKRT_BDEV_IO_DRIVER_CTX_MAX);
 		return -EINVAL;
 	}
-	/* Built-ins first, so that a module cannot take a built-in's name by accident. */
-	pthread_once(&g_builtins_once, register_builtins);
-	return add_module(ops, NULL, module);
+	return add_module(ops, module);
+}
+
+void srt_bdev_module_keep(struct spdkrt_bdev_module *module)
+{
+	pthread_mutex_lock(&srt_bdev_lock);
+	module->kept = true;
+	pthread_mutex_unlock(&srt_bdev_lock);
 }
 
 static bool module_has_bdevs(struct spdkrt_bdev_module *module)
@@ -183,7 +163,7 @@ int spdkrt_bdev_module_unregister(struct spdkrt_bdev_module *module,
 	struct spdkrt_bdev_module *m;
 	struct module_fini *f;
 
-	if (module == NULL || srt_current_thread == NULL || module->builtin != NULL) {
+	if (module == NULL || srt_current_thread == NULL || module->kept) {
 		SRT_ERR("spdkrt_bdev_module_unregister: module is NULL or built in, or not "
 			"called on an spdkrt thread");
 		return -EINVAL;
@@ -225,7 +205,6 @@ struct spdkrt_bdev_module *srt_bdev_module_lookup(const char *name)
 {
 	struct spdkrt_bdev_module *m;
 
-	pthread_once(&g_builtins_once, register_builtins);
 	pthread_mutex_lock(&srt_bdev_lock);
 	m = find_locked(name);
 	pthread_mutex_unlock(&srt_bdev_lock);
@@ -387,6 +366,15 @@ int spdkrt_bdev_spec_get_bool(struct spdkrt_bdev_spec *spec, const char *key, bo
 	return srt_spec_get_bool((struct srt_spec *)spec, key, value);
 }
 
+int spdkrt_bdev_spec_wipe(struct spdkrt_bdev_spec *spec, const char *key)
+{
+	if (spec == NULL || key == NULL) {
+		SRT_ERR("spdkrt_bdev_spec_wipe: spec or key is NULL");
+		return -EINVAL;
+	}
+	return srt_spec_wipe((struct srt_spec *)spec, key);
+}
+
 int spdkrt_bdev_spec_check_all_used(struct spdkrt_bdev_spec *spec)
 {
 	if (spec == NULL) {
@@ -409,7 +397,7 @@ static void modules_fini_step(void *arg)
 
 	pthread_mutex_lock(&srt_bdev_lock);
 	TAILQ_FOREACH(m, &g_modules, link) {
-		if (m->builtin == NULL)
+		if (!m->kept)
 			last = m;
 	}
 	pthread_mutex_unlock(&srt_bdev_lock);

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include <spdkrt/env.h>
+
 #include "bdev/core.h"
 #include "env/users.h"
 
@@ -282,9 +284,12 @@ static int parse_and_find(const char *spec_text, struct srt_spec **spec,
 	if (*module == NULL) {
 		char shown[512], names[256];
 
-		SRT_ERR("bdev spec '%s': unknown module '%s' (known: %s)",
+		SRT_ERR("bdev spec '%s': unknown module '%s' (known: %s)%s",
 			spdkrt_spec_redact(spec_text, shown, sizeof(shown)), (*spec)->module,
-			srt_bdev_module_names(names, sizeof(names)));
+			srt_bdev_module_names(names, sizeof(names)),
+			spdkrt_env_is_initialized() ? "" :
+						      "; spdkrt_env_init() registers the built-in "
+						      "modules");
 		srt_spec_free(*spec);
 		*spec = NULL;
 		return -ENODEV;
@@ -599,7 +604,7 @@ int spdkrt_bdev_rescan(const char *name)
 		rc = -ENOTSUP;
 	} else {
 		old = atomic_load(&bdev->num_blocks);
-		rc = bdev->fn->rescan(bdev, &now);
+		rc = bdev->fn->rescan(bdev->ctx, &now);
 		if (rc == 0 && now != old)
 			rc = notify_resize_locked(bdev, now);
 	}

@@ -21,6 +21,7 @@
 #include "env/pci.h"
 #include "env/pci_allow.h"
 #include "env/users.h"
+#include "modules/builtin.h"
 
 #define SRT_LOG_COMPONENT "env"
 #include "util/log.h"
@@ -297,6 +298,12 @@ int spdkrt_env_init(const struct spdkrt_env_opts *opts)
 		 srt_core_set_count(&config.cores), config.main_core);
 out:
 	pthread_mutex_unlock(&g_env_lock);
+	/*
+	 * The library composes itself here, explicitly (a constructor would be dropped by a
+	 * static link): the built-in bdev modules register through the public module interface.
+	 */
+	if (rc == 0)
+		srt_bdev_builtin_modules_register();
 	return rc;
 }
 

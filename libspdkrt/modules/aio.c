@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "modules/file.h"
+#include "modules/builtin.h"
 
 #define SRT_LOG_COMPONENT "aio"
 #include "util/log.h"
@@ -40,44 +41,43 @@ struct aio_ring {
 };
 #define AIO_RING_MAGIC 0xa10a10a1u
 
-STAILQ_HEAD(aio_io_list, spdkrt_bdev_io);
-
 struct aio_channel {
 	io_context_t ctx;
 	struct aio_ring *ring; /* NULL: an unknown ring layout, reap with io_getevents() */
 	struct srt_file_disk *disk;
-	uint32_t inflight;     /* iocbs the kernel holds */
+	uint32_t inflight; /* iocbs the kernel holds */
 	uint32_t num_queued;
-	struct aio_io_list queued;
+	struct srt_file_req_list queued;
 	struct spdkrt_poller *poller;
 };
 
+/* The driver context of each I/O. */
 struct aio_task {
+	struct srt_file_req req; /* first: the iocb's data points to it */
 	struct iocb iocb;
 	struct srt_file_zero_op zero;
 };
-_Static_assert(sizeof(struct aio_task) <= SRT_BDEV_IO_MODULE_CTX, "an aio task fits in an I/O");
+_Static_assert(sizeof(struct aio_task) <= SPDKRT_BDEV_IO_DRIVER_CTX_MAX, "fits the driver ctx");
 
-static inline struct aio_task *task_of(struct spdkrt_bdev_io *io)
+static inline struct aio_task *task_of(struct srt_file_req *req)
 {
-	return (struct aio_task *)io->module_ctx;
+	return container_of(req, struct aio_task, req);
 }
 
-static inline void aio_queue(struct aio_channel *ch, struct spdkrt_bdev_io *io)
+static inline void aio_queue(struct aio_channel *ch, struct aio_task *t)
 {
-	task_of(io)->iocb.data = io;
-	STAILQ_INSERT_TAIL(&ch->queued, io, link);
+	t->iocb.data = &t->req;
+	STAILQ_INSERT_TAIL(&ch->queued, &t->req, link);
 	ch->num_queued++;
 }
 
 /* Prepares the next plain write of zeroes; false when it completed the I/O instead. */
-static bool aio_prep_zero_write(struct aio_channel *ch, struct spdkrt_bdev_io *io)
+static bool aio_prep_zero_write(struct aio_channel *ch, struct aio_task *t)
 {
-	struct aio_task *t = task_of(io);
 	const void *zeroes = srt_file_zeroes();
 
 	if (zeroes == NULL) {
-		spdkrt_bdev_io_complete(io, -ENOMEM);
+		spdkrt_bdev_io_complete(t->req.io, -ENOMEM);
 		return false;
 	}
 	io_prep_pwrite(&t->iocb, ch->disk->file.fd, (void *)zeroes, srt_file_zero_len(&t->zero),
@@ -89,49 +89,51 @@ static bool aio_prep_zero_write(struct aio_channel *ch, struct spdkrt_bdev_io *i
  * Write zeroes and unmap: fallocate when the file can (a quick metadata change; AIO has no
  * opcode for it), else plain writes of zeroes. False when it completed the I/O.
  */
-static bool aio_prep_zeroes(struct aio_channel *ch, struct spdkrt_bdev_io *io)
+static bool aio_prep_zeroes(struct aio_channel *ch, struct aio_task *t)
 {
 	struct srt_file *f = &ch->disk->file;
-	struct aio_task *t = task_of(io);
-	uint64_t offset = io->offset_blocks << io->bdev->block_shift;
-	uint64_t len = srt_bdev_io_bytes(io);
-	int mode = srt_file_fallocate_mode(f, io->type);
+	int mode = srt_file_fallocate_mode(f, t->req.type);
 
 	if (mode != 0) {
-		int rc = fallocate(f->fd, mode, (off_t)offset, (off_t)len) == 0 ? 0 : -errno;
+		int rc = fallocate(f->fd, mode, (off_t)t->req.offset, (off_t)t->req.len) == 0 ?
+				 0 :
+				 -errno;
 
 		if (!srt_file_fallocate_unsupported(rc)) {
-			spdkrt_bdev_io_complete(io, rc);
+			spdkrt_bdev_io_complete(t->req.io, rc);
 			return false;
 		}
-		srt_file_fallocate_refused(f, io->type);
+		srt_file_fallocate_refused(f, t->req.type);
 	}
-	t->zero.offset = offset;
-	t->zero.left = len;
-	return aio_prep_zero_write(ch, io);
+	t->zero.offset = t->req.offset;
+	t->zero.left = t->req.len;
+	return aio_prep_zero_write(ch, t);
 }
 
 static void aio_submit(struct spdkrt_io_channel *module_ch, struct spdkrt_bdev_io *io)
 {
 	struct aio_channel *ch = spdkrt_io_channel_get_ctx(module_ch);
-	struct aio_task *t = task_of(io);
+	struct aio_task *t = spdkrt_bdev_io_get_driver_ctx(io);
+	struct srt_file_req *req = &t->req;
 	int fd = ch->disk->file.fd;
-	long long offset = (long long)(io->offset_blocks << io->bdev->block_shift);
 
-	switch (io->type) {
+	srt_file_req_init(req, ch->disk, io);
+	switch (req->type) {
 	case SPDKRT_BDEV_IO_READ:
-		if (io->iovcnt == 1)
-			io_prep_pread(&t->iocb, fd, io->iovs[0].iov_base, io->iovs[0].iov_len,
-				      offset);
+		if (req->iovcnt == 1)
+			io_prep_pread(&t->iocb, fd, req->iovs[0].iov_base, req->iovs[0].iov_len,
+				      (long long)req->offset);
 		else
-			io_prep_preadv(&t->iocb, fd, io->iovs, io->iovcnt, offset);
+			io_prep_preadv(&t->iocb, fd, req->iovs, req->iovcnt,
+				       (long long)req->offset);
 		break;
 	case SPDKRT_BDEV_IO_WRITE:
-		if (io->iovcnt == 1)
-			io_prep_pwrite(&t->iocb, fd, io->iovs[0].iov_base, io->iovs[0].iov_len,
-				       offset);
+		if (req->iovcnt == 1)
+			io_prep_pwrite(&t->iocb, fd, req->iovs[0].iov_base, req->iovs[0].iov_len,
+				       (long long)req->offset);
 		else
-			io_prep_pwritev(&t->iocb, fd, io->iovs, io->iovcnt, offset);
+			io_prep_pwritev(&t->iocb, fd, req->iovs, req->iovcnt,
+					(long long)req->offset);
 		break;
 	case SPDKRT_BDEV_IO_FLUSH:
 		/* The kernel runs it in a worker: the poller does not block on the disk. */
@@ -139,7 +141,7 @@ static void aio_submit(struct spdkrt_io_channel *module_ch, struct spdkrt_bdev_i
 		break;
 	case SPDKRT_BDEV_IO_UNMAP:
 	case SPDKRT_BDEV_IO_WRITE_ZEROES:
-		if (!aio_prep_zeroes(ch, io))
+		if (!aio_prep_zeroes(ch, t))
 			return;
 		break;
 	case SPDKRT_BDEV_IO_RESET:
@@ -150,19 +152,19 @@ static void aio_submit(struct spdkrt_io_channel *module_ch, struct spdkrt_bdev_i
 		spdkrt_bdev_io_complete(io, -ENOTSUP);
 		return;
 	}
-	aio_queue(ch, io);
+	aio_queue(ch, t);
 }
 
 /* io_submit() refused the first iocb of a batch: fail that one alone. */
-static void aio_refused(struct aio_channel *ch, struct spdkrt_bdev_io *io, int rc)
+static void aio_refused(struct aio_channel *ch, struct srt_file_req *req, int rc)
 {
-	if (io->type == SPDKRT_BDEV_IO_FLUSH && rc == -EINVAL) {
+	if (req->type == SPDKRT_BDEV_IO_FLUSH && rc == -EINVAL) {
 		/* A kernel older than 4.18 has no aio fsync. */
 		rc = fdatasync(ch->disk->file.fd) == 0 ? 0 : -errno;
 	} else {
-		SRT_ERR("aio bdev '%s': io_submit: %s", io->bdev->name, spdkrt_strerror(rc));
+		SRT_ERR("aio bdev '%s': io_submit: %s", ch->disk->name, spdkrt_strerror(rc));
 	}
-	spdkrt_bdev_io_complete(io, rc);
+	spdkrt_bdev_io_complete(req->io, rc);
 }
 
 /* Hands the queued iocbs to the kernel, AIO_BATCH per system call. */
@@ -172,13 +174,13 @@ static int aio_flush_queue(struct aio_channel *ch)
 	int submitted = 0;
 
 	while (!STAILQ_EMPTY(&ch->queued) && ch->inflight < AIO_DEPTH) {
-		struct spdkrt_bdev_io *io = STAILQ_FIRST(&ch->queued);
+		struct srt_file_req *req = STAILQ_FIRST(&ch->queued);
 		uint32_t room = AIO_DEPTH - ch->inflight;
 		int n = 0, rc;
 
-		for (; io != NULL && n < AIO_BATCH && (uint32_t)n < room;
-		     io = STAILQ_NEXT(io, link))
-			iocbs[n++] = &task_of(io)->iocb;
+		for (; req != NULL && n < AIO_BATCH && (uint32_t)n < room;
+		     req = STAILQ_NEXT(req, link))
+			iocbs[n++] = &task_of(req)->iocb;
 		rc = io_submit(ch->ctx, n, iocbs);
 		if (likely(rc > 0)) {
 			for (int i = 0; i < rc; i++)
@@ -190,35 +192,35 @@ static int aio_flush_queue(struct aio_channel *ch)
 		}
 		if (rc == 0 || rc == -EAGAIN || rc == -EINTR)
 			break; /* the kernel is short of resources: try again next poll */
-		io = STAILQ_FIRST(&ch->queued);
+		req = STAILQ_FIRST(&ch->queued);
 		STAILQ_REMOVE_HEAD(&ch->queued, link);
 		ch->num_queued--;
-		aio_refused(ch, io, rc);
+		aio_refused(ch, req, rc);
 	}
 	return submitted;
 }
 
-static void aio_event(struct aio_channel *ch, struct spdkrt_bdev_io *io, long res)
+static void aio_event(struct aio_channel *ch, struct srt_file_req *req, long res)
 {
-	struct aio_task *t = task_of(io);
+	struct aio_task *t = task_of(req);
 	int status;
 
-	switch (io->type) {
+	switch (req->type) {
 	case SPDKRT_BDEV_IO_READ:
 	case SPDKRT_BDEV_IO_WRITE:
-		if (likely(res >= 0 && (uint64_t)res == srt_bdev_io_bytes(io)))
+		if (likely(res >= 0 && (uint64_t)res == req->len))
 			status = 0;
 		else if (res < 0)
 			status = (int)res;
 		else
-			status = srt_file_finish_short(&ch->disk->file, io, (uint64_t)res);
+			status = srt_file_finish_short(&ch->disk->file, req, (uint64_t)res);
 		break;
 	case SPDKRT_BDEV_IO_UNMAP:
 	case SPDKRT_BDEV_IO_WRITE_ZEROES:
 		status = srt_file_zero_advance(&t->zero, res);
 		if (status > 0) {
-			if (aio_prep_zero_write(ch, io))
-				aio_queue(ch, io);
+			if (aio_prep_zero_write(ch, t))
+				aio_queue(ch, t);
 			return;
 		}
 		break;
@@ -226,11 +228,11 @@ static void aio_event(struct aio_channel *ch, struct spdkrt_bdev_io *io, long re
 		status = res < 0 ? (int)res : 0;
 		break;
 	}
-	spdkrt_bdev_io_complete(io, status);
+	spdkrt_bdev_io_complete(req->io, status);
 }
 
 struct aio_done {
-	struct spdkrt_bdev_io *io;
+	struct srt_file_req *req;
 	long res;
 };
 
@@ -245,7 +247,7 @@ static int aio_ring_reap(struct aio_ring *ring, struct aio_done *done, int max)
 	if (head == tail)
 		return 0;
 	while (head != tail && n < max) {
-		done[n].io = ring->events[head].data;
+		done[n].req = ring->events[head].data;
 		done[n].res = (long)ring->events[head].res;
 		n++;
 		if (++head == nr)
@@ -263,7 +265,7 @@ static int aio_getevents(struct aio_channel *ch, struct aio_done *done, int max)
 	int n = io_getevents(ch->ctx, 0, max, events, &zero);
 
 	for (int i = 0; i < n; i++) {
-		done[i].io = events[i].data;
+		done[i].req = events[i].data;
 		done[i].res = (long)events[i].res;
 	}
 	return n > 0 ? n : 0;
@@ -276,12 +278,12 @@ static int aio_poll(void *arg)
 	int n = 0;
 
 	if (ch->inflight > 0) {
-		n = ch->ring != NULL ? aio_ring_reap(ch->ring, done, AIO_BATCH)
-				     : aio_getevents(ch, done, AIO_BATCH);
+		n = ch->ring != NULL ? aio_ring_reap(ch->ring, done, AIO_BATCH) :
+				       aio_getevents(ch, done, AIO_BATCH);
 		ch->inflight -= (uint32_t)n;
 		/* Completion callbacks submit the next I/O: it joins the queue flushed below. */
 		for (int i = 0; i < n; i++)
-			aio_event(ch, done[i].io, done[i].res);
+			aio_event(ch, done[i].req, done[i].res);
 	}
 	if (!STAILQ_EMPTY(&ch->queued))
 		n += aio_flush_queue(ch);
@@ -298,7 +300,7 @@ static int aio_channel_create(void *io_device, void *ctx)
 	STAILQ_INIT(&ch->queued);
 	rc = io_setup(AIO_DEPTH, &ch->ctx);
 	if (rc < 0) {
-		SRT_ERR("aio bdev '%s': io_setup(%d): %s%s", ch->disk->bdev.name, AIO_DEPTH,
+		SRT_ERR("aio bdev '%s': io_setup(%d): %s%s", ch->disk->name, AIO_DEPTH,
 			spdkrt_strerror(rc),
 			rc == -EAGAIN ? " (too many aio contexts: raise fs.aio-max-nr)" : "");
 		return rc;
@@ -309,7 +311,8 @@ static int aio_channel_create(void *io_device, void *ctx)
 		ch->ring = ring;
 	else
 		SRT_NOTICE("aio bdev '%s': unknown completion ring layout; reaping with "
-			   "io_getevents()", ch->disk->bdev.name);
+			   "io_getevents()",
+			   ch->disk->name);
 	rc = spdkrt_poller_register(aio_poll, ch, 0, &ch->poller);
 	if (rc != 0) {
 		io_destroy(ch->ctx);
@@ -325,8 +328,8 @@ static void aio_channel_destroy(void *io_device, void *ctx)
 	(void)io_device;
 	/* The core releases a channel only after its I/O completed: nothing is in flight. */
 	if (ch->inflight != 0 || ch->num_queued != 0)
-		SRT_ERR("aio bdev '%s': channel released with %u I/O in flight",
-			ch->disk->bdev.name, ch->inflight + ch->num_queued);
+		SRT_ERR("aio bdev '%s': channel released with %u I/O in flight", ch->disk->name,
+			ch->inflight + ch->num_queued);
 	spdkrt_poller_unregister(&ch->poller);
 	io_destroy(ch->ctx);
 }
@@ -340,15 +343,8 @@ static const struct spdkrt_bdev_fn_table g_aio_fn = {
 	.rescan = srt_file_disk_rescan,
 };
 
-static int aio_create(struct srt_spec *spec, struct spdkrt_bdev **out);
-
-const struct srt_bdev_module srt_bdev_aio_module = {
-	.name = "aio",
-	.create = aio_create,
-};
-
 static const struct srt_file_module_ops g_aio_ops = {
-	.module = &srt_bdev_aio_module,
+	.name = "aio",
 	.fn = &g_aio_fn,
 	.product_name = "AIO disk",
 	.channel_create = aio_channel_create,
@@ -356,7 +352,15 @@ static const struct srt_file_module_ops g_aio_ops = {
 	.channel_size = sizeof(struct aio_channel),
 };
 
-static int aio_create(struct srt_spec *spec, struct spdkrt_bdev **out)
+static int aio_create(struct spdkrt_bdev_module *module, struct spdkrt_bdev_spec *spec,
+		      struct spdkrt_bdev **out)
 {
-	return srt_file_disk_create(spec, &g_aio_ops, out);
+	return srt_file_disk_create(module, spec, &g_aio_ops, out);
 }
+
+const struct spdkrt_bdev_module_ops srt_bdev_aio_ops = {
+	.size = sizeof(struct spdkrt_bdev_module_ops),
+	.name = "aio",
+	.io_ctx_size = sizeof(struct aio_task),
+	.create = aio_create,
+};

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "modules/file.h"
+#include "util/spec.h"
 
 #define SRT_LOG_COMPONENT "file"
 #include "util/log.h"
@@ -36,7 +37,8 @@ static int file_open(const char *module, const char *name, const char *path, str
 		fd = open(path, O_RDWR | O_CLOEXEC);
 		if (fd >= 0)
 			SRT_WARN("%s bdev '%s': the filesystem of '%s' refuses O_DIRECT; using "
-				 "buffered I/O through the page cache", module, name, path);
+				 "buffered I/O through the page cache",
+				 module, name, path);
 	}
 	if (fd < 0) {
 		rc = -errno;
@@ -85,7 +87,8 @@ static int device_block_size(const char *module, const char *name, const struct 
 	}
 	if (*bs < 512 || *bs > 65536 || (*bs & (*bs - 1)) != 0) {
 		SRT_ERR("%s bdev '%s': '%s' reports a logical block size of %u bytes, not a power "
-			"of two in 512..65536", module, name, f->path, *bs);
+			"of two in 512..65536",
+			module, name, f->path, *bs);
 		return -EINVAL;
 	}
 	return 0;
@@ -108,7 +111,7 @@ static int read_spec(struct srt_spec *spec, const char **name, const char **path
 {
 	int rc = srt_spec_get_str(spec, "name", name);
 
-	if (rc == 0 && strlen(*name) >= sizeof(((struct spdkrt_bdev *)0)->name)) {
+	if (rc == 0 && strlen(*name) >= sizeof(((struct srt_file_disk *)0)->name)) {
 		SRT_ERR("%s bdev spec: name '%s' is longer than 63 characters", spec->module,
 			*name);
 		rc = -EINVAL;
@@ -127,7 +130,7 @@ static int read_spec(struct srt_spec *spec, const char **name, const char **path
 
 /* Fills the geometry from the open file; -EINVAL (logged) when it does not fit. */
 static int fill_geometry(const char *module, const char *name, struct srt_file_disk *disk,
-			 uint64_t block_size)
+			 uint64_t block_size, uint64_t *num_blocks)
 {
 	struct srt_file *f = &disk->file;
 	uint64_t bytes = 0;
@@ -140,8 +143,8 @@ static int fill_geometry(const char *module, const char *name, struct srt_file_d
 		block_size = f->dev_block_size;
 	} else if (block_size < f->dev_block_size) {
 		SRT_ERR("%s bdev '%s': block_size %llu is smaller than the logical block size %u "
-			"of '%s'", module, name, (unsigned long long)block_size, f->dev_block_size,
-			f->path);
+			"of '%s'",
+			module, name, (unsigned long long)block_size, f->dev_block_size, f->path);
 		return -EINVAL;
 	}
 	rc = file_bytes(f, &bytes);
@@ -158,12 +161,10 @@ static int fill_geometry(const char *module, const char *name, struct srt_file_d
 	}
 	if (bytes % block_size != 0)
 		SRT_NOTICE("%s bdev '%s': the last %llu bytes of '%s' are not a whole block and "
-			   "stay unused", module, name, (unsigned long long)(bytes % block_size),
-			   f->path);
-	disk->bdev.block_size = (uint32_t)block_size;
-	atomic_init(&disk->bdev.num_blocks, bytes / block_size);
-	/* O_DIRECT moves data straight between the device and the buffers. */
-	disk->bdev.buf_align = f->direct ? f->dev_block_size : 1;
+			   "stay unused",
+			   module, name, (unsigned long long)(bytes % block_size), f->path);
+	disk->block_size = (uint32_t)block_size;
+	*num_blocks = bytes / block_size;
 	return 0;
 }
 
@@ -179,11 +180,14 @@ static void unregistered_after_failure(void *channel_device)
 	free_disk(srt_file_disk_of_device(channel_device));
 }
 
-int srt_file_disk_create(struct srt_spec *spec, const struct srt_file_module_ops *ops,
-			 struct spdkrt_bdev **out)
+int srt_file_disk_create(struct spdkrt_bdev_module *public_module,
+			 struct spdkrt_bdev_spec *public_spec,
+			 const struct srt_file_module_ops *ops, struct spdkrt_bdev **out)
 {
-	const char *module = ops->module->name;
-	uint64_t block_size = 0;
+	struct srt_spec *spec = (struct srt_spec *)public_spec;
+	const char *module = ops->name;
+	uint64_t block_size = 0, num_blocks = 0;
+	struct spdkrt_bdev_info info;
 	struct srt_file_disk *disk;
 	const char *name, *path;
 	int rc;
@@ -199,25 +203,32 @@ int srt_file_disk_create(struct srt_spec *spec, const struct srt_file_module_ops
 	if (disk == NULL)
 		return -ENOMEM;
 	disk->file.fd = -1;
+	disk->module_name = ops->name;
+	snprintf(disk->name, sizeof(disk->name), "%s", name);
 	rc = file_open(module, name, path, &disk->file);
 	if (rc == 0)
-		rc = fill_geometry(module, name, disk, block_size);
+		rc = fill_geometry(module, name, disk, block_size, &num_blocks);
 	if (rc != 0) {
 		free_disk(disk);
 		return rc;
 	}
-	snprintf(disk->bdev.name, sizeof(disk->bdev.name), "%s", name);
-	disk->bdev.product_name = ops->product_name;
-	disk->bdev.module = ops->module;
-	disk->bdev.fn = ops->fn;
-	disk->bdev.ctx = disk;
+	spdkrt_bdev_info_init(&info, sizeof(info));
+	info.name = name;
+	info.product_name = ops->product_name;
+	info.module = public_module;
+	info.fn = ops->fn;
+	info.ctx = disk;
+	info.block_size = disk->block_size;
+	info.num_blocks = num_blocks;
+	/* O_DIRECT moves data straight between the device and the buffers. */
+	info.buf_align = disk->file.direct ? disk->file.dev_block_size : 1;
 	rc = spdkrt_io_device_register(&disk->channel_device, ops->channel_create,
 				       ops->channel_destroy, ops->channel_size, name);
 	if (rc != 0) {
 		free_disk(disk);
 		return rc;
 	}
-	rc = srt_bdev_register(&disk->bdev);
+	rc = spdkrt_bdev_register(&info, &disk->bdev);
 	if (rc != 0) {
 		if (spdkrt_io_device_unregister(&disk->channel_device,
 						unregistered_after_failure) != 0)
@@ -225,24 +236,24 @@ int srt_file_disk_create(struct srt_spec *spec, const struct srt_file_module_ops
 		return rc;
 	}
 	SRT_INFO("%s bdev '%s' on '%s': %s I/O, blocks of %u bytes (device: %u)", module, name,
-		 disk->file.path, disk->file.direct ? "O_DIRECT" : "buffered",
-		 disk->bdev.block_size, disk->file.dev_block_size);
-	*out = &disk->bdev;
+		 disk->file.path, disk->file.direct ? "O_DIRECT" : "buffered", disk->block_size,
+		 disk->file.dev_block_size);
+	*out = disk->bdev;
 	return 0;
 }
 
 static void channels_gone(void *channel_device)
 {
 	struct srt_file_disk *disk = srt_file_disk_of_device(channel_device);
-	void (*done)(struct spdkrt_bdev *bdev) = disk->destruct_done;
+	void (*done)(struct spdkrt_bdev * bdev) = disk->destruct_done;
 
-	done(&disk->bdev);
+	done(disk->bdev);
 	free_disk(disk);
 }
 
 void srt_file_disk_destruct(struct spdkrt_bdev *bdev, void (*done)(struct spdkrt_bdev *bdev))
 {
-	struct srt_file_disk *disk = bdev->ctx;
+	struct srt_file_disk *disk = spdkrt_bdev_get_module_ctx(bdev);
 
 	/* The module's channels may outlive the bdev's own channels by one poll. */
 	disk->destruct_done = done;
@@ -273,9 +284,9 @@ bool srt_file_disk_io_type_supported(void *ctx, enum spdkrt_bdev_io_type type)
 	}
 }
 
-int srt_file_disk_rescan(struct spdkrt_bdev *bdev, uint64_t *num_blocks)
+int srt_file_disk_rescan(void *ctx, uint64_t *num_blocks)
 {
-	struct srt_file_disk *disk = bdev->ctx;
+	struct srt_file_disk *disk = ctx;
 	struct srt_file *f = &disk->file;
 	uint64_t bytes = 0;
 	struct stat st;
@@ -283,18 +294,19 @@ int srt_file_disk_rescan(struct spdkrt_bdev *bdev, uint64_t *num_blocks)
 
 	if (stat(f->path, &st) != 0 || st.st_dev != f->dev || st.st_ino != f->ino)
 		SRT_WARN("%s bdev '%s': '%s' was removed or replaced; the bdev keeps using the "
-			 "file it opened", bdev->module->name, bdev->name, f->path);
+			 "file it opened",
+			 disk->module_name, disk->name, f->path);
 	rc = file_bytes(f, &bytes);
 	if (rc != 0) {
-		SRT_ERR("%s bdev '%s': cannot read the size of '%s': %s", bdev->module->name,
-			bdev->name, f->path, spdkrt_strerror(rc));
+		SRT_ERR("%s bdev '%s': cannot read the size of '%s': %s", disk->module_name,
+			disk->name, f->path, spdkrt_strerror(rc));
 		return rc;
 	}
-	if (bytes < bdev->block_size) {
+	if (bytes < disk->block_size) {
 		SRT_ERR("%s bdev '%s': '%s' is now %llu bytes, smaller than one block",
-			bdev->module->name, bdev->name, f->path, (unsigned long long)bytes);
+			disk->module_name, disk->name, f->path, (unsigned long long)bytes);
 		return -EINVAL;
 	}
-	*num_blocks = bytes >> bdev->block_shift;
+	*num_blocks = bytes / disk->block_size;
 	return 0;
 }

@@ -18,12 +18,12 @@ int srt_file_fallocate_mode(const struct srt_file *f, enum spdkrt_bdev_io_type t
 {
 	/* Unmapped ranges of a file read back as zeroes, as written-zero ranges do. */
 	if (type == SPDKRT_BDEV_IO_UNMAP)
-		return atomic_load_explicit(&f->no_punch_hole, memory_order_relaxed)
-			       ? 0
-			       : FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
-	return atomic_load_explicit(&f->no_zero_range, memory_order_relaxed)
-		       ? 0
-		       : FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE;
+		return atomic_load_explicit(&f->no_punch_hole, memory_order_relaxed) ?
+			       0 :
+			       FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
+	return atomic_load_explicit(&f->no_zero_range, memory_order_relaxed) ?
+		       0 :
+		       FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE;
 }
 
 void srt_file_fallocate_refused(struct srt_file *f, enum spdkrt_bdev_io_type type)
@@ -55,19 +55,20 @@ const void *srt_file_zeroes(void)
 	return g_zeroes;
 }
 
-int srt_file_finish_short(const struct srt_file *f, struct spdkrt_bdev_io *io, uint64_t done)
+int srt_file_finish_short(const struct srt_file *f, const struct srt_file_req *req, uint64_t done)
 {
-	uint64_t total = srt_bdev_io_bytes(io);
-	uint64_t off = (io->offset_blocks << io->bdev->block_shift) + done;
-	bool write = io->type == SPDKRT_BDEV_IO_WRITE;
+	uint64_t total = req->len;
+	uint64_t off = req->offset + done;
+	bool write = req->type == SPDKRT_BDEV_IO_WRITE;
+	const struct iovec *iovs = req->iovs;
 	size_t skip = done;
 	int i = 0;
 
-	while (i < io->iovcnt && skip >= io->iovs[i].iov_len)
-		skip -= io->iovs[i++].iov_len;
-	while (done < total && i < io->iovcnt) {
-		char *p = (char *)io->iovs[i].iov_base + skip;
-		size_t n = io->iovs[i].iov_len - skip;
+	while (i < req->iovcnt && skip >= iovs[i].iov_len)
+		skip -= iovs[i++].iov_len;
+	while (done < total && i < req->iovcnt) {
+		char *p = (char *)iovs[i].iov_base + skip;
+		size_t n = iovs[i].iov_len - skip;
 		ssize_t r;
 
 		if (n > total - done)
@@ -80,18 +81,17 @@ int srt_file_finish_short(const struct srt_file *f, struct spdkrt_bdev_io *io, u
 
 			SRT_DEBUG("'%s': %s of %llu bytes at %llu stopped after %llu: %s", f->path,
 				  write ? "write" : "read", (unsigned long long)total,
-				  (unsigned long long)(io->offset_blocks << io->bdev->block_shift),
-				  (unsigned long long)done, spdkrt_strerror(rc));
+				  (unsigned long long)req->offset, (unsigned long long)done,
+				  spdkrt_strerror(rc));
 			return rc;
 		}
 		done += (uint64_t)r;
 		off += (uint64_t)r;
 		skip += (size_t)r;
-		if (skip == io->iovs[i].iov_len) {
+		if (skip == iovs[i].iov_len) {
 			i++;
 			skip = 0;
 		}
 	}
 	return done == total ? 0 : -EIO;
 }
-

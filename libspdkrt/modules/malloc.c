@@ -3,7 +3,8 @@
  * The malloc bdev: a RAM disk in DMA-safe memory. Reads, writes and zeroing move through the copy
  * engine: with copy=cpu (the default) every I/O completes inside its submit call, so every
  * completion takes the deferred path; with copy=ioat each thread's channel offloads to an I/OAT
- * channel and completes from that channel's poller. Compares stay on the CPU.
+ * channel and completes from that channel's poller. Compares stay on the CPU. Written against
+ * the public module interface (<spdkrt/bdev_module.h>), like an out-of-tree module.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -12,18 +13,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <spdkrt/bdev_module.h>
 #include <spdkrt/env.h>
 #include <spdkrt/thread.h>
 
-#include "bdev/module.h"
 #include "copy/engine.h"
+#include "modules/builtin.h"
 #include "modules/geometry.h"
 
 #define SRT_LOG_COMPONENT "malloc"
 #include "util/log.h"
 
 struct malloc_disk {
-	struct spdkrt_bdev bdev;
+	struct spdkrt_bdev *bdev;
+	uint32_t block_size;
 	char *data;
 	pthread_mutex_t caw_lock;
 	struct srt_copy_engine *engine;
@@ -31,12 +34,22 @@ struct malloc_disk {
 	char channel_device; /* its address identifies the per-thread copy channels (not cpu) */
 };
 
-/* Per I/O, in its module context: pieces still copying and the first error. */
+/* Per I/O, in its driver context: pieces still copying and the first error. */
 struct malloc_task {
 	uint32_t outstanding;
 	int status;
 };
-_Static_assert(sizeof(struct malloc_task) <= SRT_BDEV_IO_MODULE_CTX, "fits the module context");
+
+static inline struct malloc_task *task_of(struct spdkrt_bdev_io *io)
+{
+	return spdkrt_bdev_io_get_driver_ctx(io);
+}
+
+/* Bytes the I/O covers. */
+static inline uint64_t io_bytes(const struct malloc_disk *disk, const struct spdkrt_bdev_io *io)
+{
+	return spdkrt_bdev_io_get_num_blocks(io) * disk->block_size;
+}
 
 /* The CPU engine needs no per-thread state: one channel serves every thread. */
 static struct srt_copy_channel g_cpu_channel = { .backend = &srt_copy_cpu_backend };
@@ -58,11 +71,12 @@ static int compare_iovs(const struct iovec *iovs, int iovcnt, const char *at, ui
 /* Atomic against other compare-and-writes of the disk, from any thread. */
 static int compare_and_write(struct malloc_disk *disk, struct spdkrt_bdev_io *io, char *at)
 {
-	int count, rc;
+	int count, iovcnt, rc;
 	struct iovec *write = spdkrt_bdev_io_get_write_iovs(io, &count);
+	struct iovec *iovs = spdkrt_bdev_io_get_iovs(io, &iovcnt);
 
 	pthread_mutex_lock(&disk->caw_lock);
-	rc = compare_iovs(io->iovs, io->iovcnt, at, srt_bdev_io_bytes(io));
+	rc = compare_iovs(iovs, iovcnt, at, io_bytes(disk, io));
 	if (rc == 0)
 		memcpy(at, write[0].iov_base, write[0].iov_len);
 	pthread_mutex_unlock(&disk->caw_lock);
@@ -72,7 +86,7 @@ static int compare_and_write(struct malloc_disk *disk, struct spdkrt_bdev_io *io
 static void malloc_piece_done(void *arg, int status)
 {
 	struct spdkrt_bdev_io *io = arg;
-	struct malloc_task *task = (struct malloc_task *)io->module_ctx;
+	struct malloc_task *task = task_of(io);
 
 	if (status != 0 && task->status == 0)
 		task->status = status;
@@ -84,7 +98,7 @@ static void malloc_piece_done(void *arg, int status)
 static void piece_copy(struct srt_copy_channel *ch, struct spdkrt_bdev_io *io, void *dst,
 		       const void *src, size_t n)
 {
-	struct malloc_task *task = (struct malloc_task *)io->module_ctx;
+	struct malloc_task *task = task_of(io);
 	int rc;
 
 	task->outstanding++;
@@ -94,35 +108,37 @@ static void piece_copy(struct srt_copy_channel *ch, struct spdkrt_bdev_io *io, v
 }
 
 /* One copy per iovec between the disk at `at` and the I/O's buffers. */
-static void copy_iovs(struct srt_copy_channel *ch, struct spdkrt_bdev_io *io, char *at,
-		      bool to_iovs)
+static void copy_iovs(struct srt_copy_channel *ch, struct spdkrt_bdev_io *io, uint64_t left,
+		      char *at, bool to_iovs)
 {
-	uint64_t left = srt_bdev_io_bytes(io);
+	int iovcnt;
+	struct iovec *iovs = spdkrt_bdev_io_get_iovs(io, &iovcnt);
 
-	for (int i = 0; i < io->iovcnt && left > 0; i++) {
-		size_t n = io->iovs[i].iov_len < left ? io->iovs[i].iov_len : left;
+	for (int i = 0; i < iovcnt && left > 0; i++) {
+		size_t n = iovs[i].iov_len < left ? iovs[i].iov_len : left;
 
 		if (to_iovs)
-			piece_copy(ch, io, io->iovs[i].iov_base, at, n);
+			piece_copy(ch, io, iovs[i].iov_base, at, n);
 		else
-			piece_copy(ch, io, at, io->iovs[i].iov_base, n);
+			piece_copy(ch, io, at, iovs[i].iov_base, n);
 		at += n;
 		left -= n;
 	}
 }
 
-static void zero_ranges(struct srt_copy_channel *ch, struct spdkrt_bdev_io *io, char *data)
+static void zero_ranges(struct srt_copy_channel *ch, struct spdkrt_bdev_io *io,
+			const struct malloc_disk *disk)
 {
-	struct malloc_task *task = (struct malloc_task *)io->module_ctx;
+	struct malloc_task *task = task_of(io);
 	uint32_t count;
 	const struct spdkrt_bdev_range *r = spdkrt_bdev_io_get_ranges(io, &count);
 	int rc;
 
 	for (uint32_t i = 0; i < count; i++) {
 		task->outstanding++;
-		rc = srt_copy_submit_fill(ch, data + (r[i].offset_blocks << io->bdev->block_shift),
-					  0, r[i].num_blocks << io->bdev->block_shift,
-					  malloc_piece_done, io);
+		rc = srt_copy_submit_fill(ch, disk->data + r[i].offset_blocks * disk->block_size, 0,
+					  r[i].num_blocks * disk->block_size, malloc_piece_done,
+					  io);
 		if (rc != 0)
 			malloc_piece_done(io, rc);
 	}
@@ -130,31 +146,33 @@ static void zero_ranges(struct srt_copy_channel *ch, struct spdkrt_bdev_io *io, 
 
 static void malloc_submit(struct spdkrt_io_channel *module_ch, struct spdkrt_bdev_io *io)
 {
-	struct malloc_disk *disk = io->bdev->ctx;
-	struct malloc_task *task = (struct malloc_task *)io->module_ctx;
-	char *at = disk->data + (io->offset_blocks << io->bdev->block_shift);
-	struct srt_copy_channel *ch = module_ch != NULL
-					      ? *(struct srt_copy_channel **)spdkrt_io_channel_get_ctx(
-							module_ch)
-					      : &g_cpu_channel;
-	int rc = 0;
+	struct malloc_disk *disk = spdkrt_bdev_get_module_ctx(spdkrt_bdev_io_get_bdev(io));
+	struct malloc_task *task = task_of(io);
+	char *at = disk->data + spdkrt_bdev_io_get_offset_blocks(io) * disk->block_size;
+	struct srt_copy_channel *ch =
+		module_ch != NULL ?
+			*(struct srt_copy_channel **)spdkrt_io_channel_get_ctx(module_ch) :
+			&g_cpu_channel;
+	int iovcnt, rc = 0;
+	struct iovec *iovs;
 
 	/* The submitter holds one count until every piece is queued. */
 	task->outstanding = 1;
 	task->status = 0;
-	switch (io->type) {
+	switch (spdkrt_bdev_io_get_type(io)) {
 	case SPDKRT_BDEV_IO_READ:
-		copy_iovs(ch, io, at, true);
+		copy_iovs(ch, io, io_bytes(disk, io), at, true);
 		break;
 	case SPDKRT_BDEV_IO_WRITE:
-		copy_iovs(ch, io, at, false);
+		copy_iovs(ch, io, io_bytes(disk, io), at, false);
 		break;
 	case SPDKRT_BDEV_IO_UNMAP:
 	case SPDKRT_BDEV_IO_WRITE_ZEROES:
-		zero_ranges(ch, io, disk->data);
+		zero_ranges(ch, io, disk);
 		break;
 	case SPDKRT_BDEV_IO_COMPARE:
-		rc = compare_iovs(io->iovs, io->iovcnt, at, srt_bdev_io_bytes(io));
+		iovs = spdkrt_bdev_io_get_iovs(io, &iovcnt);
+		rc = compare_iovs(iovs, iovcnt, at, io_bytes(disk, io));
 		break;
 	case SPDKRT_BDEV_IO_COMPARE_AND_WRITE:
 		rc = compare_and_write(disk, io, at);
@@ -172,8 +190,9 @@ static void malloc_submit(struct spdkrt_io_channel *module_ch, struct spdkrt_bde
 
 static int malloc_channel_create(void *io_device, void *ctx)
 {
-	struct malloc_disk *disk = (struct malloc_disk *)((char *)io_device -
-							  offsetof(struct malloc_disk, channel_device));
+	struct malloc_disk *disk =
+		(struct malloc_disk *)((char *)io_device -
+				       offsetof(struct malloc_disk, channel_device));
 
 	return srt_copy_channel_open(disk->engine, ctx);
 }
@@ -207,21 +226,27 @@ static void malloc_free(struct malloc_disk *disk)
 
 static void malloc_channels_gone(void *io_device)
 {
-	struct malloc_disk *disk = (struct malloc_disk *)((char *)io_device -
-							  offsetof(struct malloc_disk, channel_device));
-	void (*done)(struct spdkrt_bdev *bdev) = disk->destruct_done;
-	struct spdkrt_bdev *bdev = &disk->bdev;
+	struct malloc_disk *disk =
+		(struct malloc_disk *)((char *)io_device -
+				       offsetof(struct malloc_disk, channel_device));
+	void (*done)(struct spdkrt_bdev * bdev) = disk->destruct_done;
+	struct spdkrt_bdev *bdev = disk->bdev;
 
 	malloc_free(disk);
 	if (done != NULL)
 		done(bdev);
 }
 
+static bool uses_channels(const struct malloc_disk *disk)
+{
+	return strcmp(srt_copy_engine_name(disk->engine), "cpu") != 0;
+}
+
 static void malloc_destruct(struct spdkrt_bdev *bdev, void (*done)(struct spdkrt_bdev *bdev))
 {
-	struct malloc_disk *disk = bdev->ctx;
+	struct malloc_disk *disk = spdkrt_bdev_get_module_ctx(bdev);
 
-	if (disk->bdev.fn->get_io_channel == NULL) {
+	if (!uses_channels(disk)) {
 		malloc_free(disk);
 		done(bdev);
 		return;
@@ -249,15 +274,11 @@ static const struct spdkrt_bdev_fn_table g_malloc_channel_fn = {
 	.destruct = malloc_destruct,
 };
 
-static int malloc_create(struct srt_spec *spec, struct spdkrt_bdev **out);
-
-const struct srt_bdev_module srt_bdev_malloc_module = {
-	.name = "malloc",
-	.create = malloc_create,
-};
-
-static int malloc_create(struct srt_spec *spec, struct spdkrt_bdev **out)
+static int malloc_create(struct spdkrt_bdev_module *module, struct spdkrt_bdev_spec *public_spec,
+			 struct spdkrt_bdev **out)
 {
+	struct srt_spec *spec = (struct srt_spec *)public_spec;
+	struct spdkrt_bdev_info info;
 	struct srt_geometry geo;
 	uint64_t boundary = 0;
 	struct malloc_disk *disk;
@@ -287,27 +308,29 @@ static int malloc_create(struct srt_spec *spec, struct spdkrt_bdev **out)
 		malloc_free(disk);
 		return rc;
 	}
-	disk->data = spdkrt_dma_zmalloc(geo.num_blocks * geo.block_size, 4096,
-					SPDKRT_ENV_SOCKET_ANY);
+	disk->data =
+		spdkrt_dma_zmalloc(geo.num_blocks * geo.block_size, 4096, SPDKRT_ENV_SOCKET_ANY);
 	if (disk->data == NULL) {
 		SRT_ERR("malloc bdev '%s': no %llu bytes of DMA memory (is the environment "
-			"initialised with enough memory?)", name,
-			(unsigned long long)(geo.num_blocks * geo.block_size));
+			"initialised with enough memory?)",
+			name, (unsigned long long)(geo.num_blocks * geo.block_size));
 		malloc_free(disk);
 		return -ENOMEM;
 	}
-	snprintf(disk->bdev.name, sizeof(disk->bdev.name), "%s", name);
-	disk->bdev.product_name = "Malloc disk";
-	disk->bdev.module = &srt_bdev_malloc_module;
-	disk->bdev.fn = &g_malloc_cpu_fn;
-	disk->bdev.ctx = disk;
-	disk->bdev.block_size = geo.block_size;
-	atomic_init(&disk->bdev.num_blocks, geo.num_blocks);
-	disk->bdev.optimal_io_boundary = (uint32_t)boundary;
-	disk->bdev.max_unmap_ranges = 256;
-	disk->bdev.max_compare_and_write_blocks = 256;
-	if (strcmp(srt_copy_engine_name(disk->engine), "cpu") != 0) {
-		disk->bdev.fn = &g_malloc_channel_fn;
+	disk->block_size = geo.block_size;
+	spdkrt_bdev_info_init(&info, sizeof(info));
+	info.name = name;
+	info.product_name = "Malloc disk";
+	info.module = module;
+	info.fn = &g_malloc_cpu_fn;
+	info.ctx = disk;
+	info.block_size = geo.block_size;
+	info.num_blocks = geo.num_blocks;
+	info.optimal_io_boundary = (uint32_t)boundary;
+	info.max_unmap_ranges = 256;
+	info.max_compare_and_write_blocks = 256;
+	if (uses_channels(disk)) {
+		info.fn = &g_malloc_channel_fn;
 		rc = spdkrt_io_device_register(&disk->channel_device, malloc_channel_create,
 					       malloc_channel_destroy,
 					       sizeof(struct srt_copy_channel *), name);
@@ -316,14 +339,21 @@ static int malloc_create(struct srt_spec *spec, struct spdkrt_bdev **out)
 			return rc;
 		}
 	}
-	rc = srt_bdev_register(&disk->bdev);
+	rc = spdkrt_bdev_register(&info, &disk->bdev);
 	if (rc != 0) {
 		disk->destruct_done = NULL;
-		if (disk->bdev.fn->get_io_channel == NULL ||
+		if (!uses_channels(disk) ||
 		    spdkrt_io_device_unregister(&disk->channel_device, malloc_channels_gone) != 0)
 			malloc_free(disk);
 		return rc;
 	}
-	*out = &disk->bdev;
+	*out = disk->bdev;
 	return 0;
 }
+
+const struct spdkrt_bdev_module_ops srt_bdev_malloc_ops = {
+	.size = sizeof(struct spdkrt_bdev_module_ops),
+	.name = "malloc",
+	.io_ctx_size = sizeof(struct malloc_task),
+	.create = malloc_create,
+};

@@ -9,8 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 
-#include "bdev/module.h"
+#include <spdkrt/bdev_module.h>
+
+#include "modules/builtin.h"
 #include "modules/geometry.h"
 
 #define SRT_LOG_COMPONENT "null"
@@ -199,14 +202,9 @@ static int null_create(struct spdkrt_bdev_module *module, struct spdkrt_bdev_spe
 	return 0;
 }
 
-static const struct spdkrt_bdev_module_ops g_null_ops = {
+const struct spdkrt_bdev_module_ops srt_bdev_null_ops = {
 	.size = sizeof(struct spdkrt_bdev_module_ops),
 	.name = "null",
 	.io_ctx_size = sizeof(struct null_task),
 	.create = null_create,
-};
-
-const struct srt_bdev_module srt_bdev_null_module = {
-	.name = "null",
-	.ops = &g_null_ops,
 };

@@ -16,6 +16,7 @@
 
 #include "bdev/module.h"
 #include "env/pci.h"
+#include "modules/builtin.h"
 #include "modules/nvme.h"
 
 #define SRT_LOG_COMPONENT "bdev_nvme"
@@ -684,7 +685,7 @@ static int nvme_create(struct spdkrt_bdev_module *module, struct spdkrt_bdev_spe
 	return 0;
 }
 
-static const struct spdkrt_bdev_module_ops g_nvme_ops = {
+const struct spdkrt_bdev_module_ops srt_bdev_nvme_ops = {
 	.size = sizeof(struct spdkrt_bdev_module_ops),
 	.name = "nvme",
 	.io_ctx_size = sizeof(struct nvme_bdev_task),
@@ -692,7 +693,3 @@ static const struct spdkrt_bdev_module_ops g_nvme_ops = {
 	.create_async = nvme_create_async,
 };
 
-const struct srt_bdev_module srt_bdev_nvme_module = {
-	.name = "nvme",
-	.ops = &g_nvme_ops,
-};

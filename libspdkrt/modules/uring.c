@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "modules/file.h"
+#include "modules/builtin.h"
 
 #define SRT_LOG_COMPONENT "uring"
 #include "util/log.h"
@@ -23,53 +24,53 @@
 /* CQEs per reaping round. */
 #define URING_BATCH 256
 
-STAILQ_HEAD(uring_io_list, spdkrt_bdev_io);
-
 struct uring_channel {
 	struct io_uring ring;
 	struct srt_file_disk *disk;
-	int fd;             /* 0 (the registered file) with IOSQE_FIXED_FILE, else the fd */
+	int fd; /* 0 (the registered file) with IOSQE_FIXED_FILE, else the fd */
 	uint8_t sqe_flags;
-	uint32_t inflight;  /* SQEs filled and not yet reaped */
+	uint32_t inflight; /* SQEs filled and not yet reaped */
 	uint32_t num_queued;
-	struct uring_io_list queued; /* no room in the rings yet */
+	struct srt_file_req_list queued; /* no room in the rings yet */
 	struct spdkrt_poller *poller;
 	bool submit_failed_logged;
 };
 
+/* The driver context of each I/O. */
 struct uring_task {
-	bool zeroing; /* write-zeroes/unmap by written zeroes rather than fallocate */
-	int mode;     /* the fallocate mode */
+	struct srt_file_req req; /* first: the SQE's user data points to it */
+	bool zeroing;            /* write-zeroes/unmap by written zeroes rather than fallocate */
+	int mode;                /* the fallocate mode */
 	struct srt_file_zero_op zero;
 };
-_Static_assert(sizeof(struct uring_task) <= SRT_BDEV_IO_MODULE_CTX, "a task fits in an I/O");
+_Static_assert(sizeof(struct uring_task) <= SPDKRT_BDEV_IO_DRIVER_CTX_MAX, "fits the driver ctx");
 
-static inline struct uring_task *task_of(struct spdkrt_bdev_io *io)
+static inline struct uring_task *task_of(struct srt_file_req *req)
 {
-	return (struct uring_task *)io->module_ctx;
+	return container_of(req, struct uring_task, req);
 }
 
-/* Fills an SQE for io; the caller checked that the rings have room. */
-static void uring_prep(struct uring_channel *ch, struct spdkrt_bdev_io *io)
+/* Fills an SQE for req; the caller checked that the rings have room. */
+static void uring_prep(struct uring_channel *ch, struct srt_file_req *req)
 {
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&ch->ring);
-	struct uring_task *t = task_of(io);
-	uint64_t offset = io->offset_blocks << io->bdev->block_shift;
+	struct uring_task *t = task_of(req);
+	uint64_t offset = req->offset;
 
-	switch (io->type) {
+	switch (req->type) {
 	case SPDKRT_BDEV_IO_READ:
-		if (io->iovcnt == 1 && io->iovs[0].iov_len <= UINT32_MAX)
-			io_uring_prep_read(sqe, ch->fd, io->iovs[0].iov_base,
-					   (unsigned)io->iovs[0].iov_len, offset);
+		if (req->iovcnt == 1 && req->iovs[0].iov_len <= UINT32_MAX)
+			io_uring_prep_read(sqe, ch->fd, req->iovs[0].iov_base,
+					   (unsigned)req->iovs[0].iov_len, offset);
 		else
-			io_uring_prep_readv(sqe, ch->fd, io->iovs, (unsigned)io->iovcnt, offset);
+			io_uring_prep_readv(sqe, ch->fd, req->iovs, (unsigned)req->iovcnt, offset);
 		break;
 	case SPDKRT_BDEV_IO_WRITE:
-		if (io->iovcnt == 1 && io->iovs[0].iov_len <= UINT32_MAX)
-			io_uring_prep_write(sqe, ch->fd, io->iovs[0].iov_base,
-					    (unsigned)io->iovs[0].iov_len, offset);
+		if (req->iovcnt == 1 && req->iovs[0].iov_len <= UINT32_MAX)
+			io_uring_prep_write(sqe, ch->fd, req->iovs[0].iov_base,
+					    (unsigned)req->iovs[0].iov_len, offset);
 		else
-			io_uring_prep_writev(sqe, ch->fd, io->iovs, (unsigned)io->iovcnt, offset);
+			io_uring_prep_writev(sqe, ch->fd, req->iovs, (unsigned)req->iovcnt, offset);
 		break;
 	case SPDKRT_BDEV_IO_FLUSH:
 		io_uring_prep_fsync(sqe, ch->fd, IORING_FSYNC_DATASYNC);
@@ -77,48 +78,47 @@ static void uring_prep(struct uring_channel *ch, struct spdkrt_bdev_io *io)
 	default: /* unmap, write zeroes */
 		if (!t->zeroing)
 			io_uring_prep_fallocate(sqe, ch->fd, t->mode, (off_t)offset,
-						(off_t)srt_bdev_io_bytes(io));
+						(off_t)req->len);
 		else
 			io_uring_prep_write(sqe, ch->fd, srt_file_zeroes(),
 					    (unsigned)srt_file_zero_len(&t->zero), t->zero.offset);
 		break;
 	}
 	sqe->flags |= ch->sqe_flags;
-	io_uring_sqe_set_data(sqe, io);
+	io_uring_sqe_set_data(sqe, req);
 	ch->inflight++;
 }
 
-static inline void uring_start(struct uring_channel *ch, struct spdkrt_bdev_io *io)
+static inline void uring_start(struct uring_channel *ch, struct srt_file_req *req)
 {
 	if (likely(ch->inflight < URING_DEPTH && STAILQ_EMPTY(&ch->queued))) {
-		uring_prep(ch, io);
+		uring_prep(ch, req);
 	} else {
-		STAILQ_INSERT_TAIL(&ch->queued, io, link);
+		STAILQ_INSERT_TAIL(&ch->queued, req, link);
 		ch->num_queued++;
 	}
 }
 
 /* Switches a write-zeroes/unmap to written zeroes; false when it completed the I/O. */
-static bool uring_zero_by_writes(struct spdkrt_bdev_io *io)
+static bool uring_zero_by_writes(struct uring_task *t)
 {
-	struct uring_task *t = task_of(io);
-
 	if (srt_file_zeroes() == NULL) {
-		spdkrt_bdev_io_complete(io, -ENOMEM);
+		spdkrt_bdev_io_complete(t->req.io, -ENOMEM);
 		return false;
 	}
 	t->zeroing = true;
-	t->zero.offset = io->offset_blocks << io->bdev->block_shift;
-	t->zero.left = srt_bdev_io_bytes(io);
+	t->zero.offset = t->req.offset;
+	t->zero.left = t->req.len;
 	return true;
 }
 
 static void uring_submit(struct spdkrt_io_channel *module_ch, struct spdkrt_bdev_io *io)
 {
 	struct uring_channel *ch = spdkrt_io_channel_get_ctx(module_ch);
-	struct uring_task *t = task_of(io);
+	struct uring_task *t = spdkrt_bdev_io_get_driver_ctx(io);
 
-	switch (io->type) {
+	srt_file_req_init(&t->req, ch->disk, io);
+	switch (t->req.type) {
 	case SPDKRT_BDEV_IO_READ:
 	case SPDKRT_BDEV_IO_WRITE:
 	case SPDKRT_BDEV_IO_FLUSH:
@@ -126,9 +126,9 @@ static void uring_submit(struct spdkrt_io_channel *module_ch, struct spdkrt_bdev
 	case SPDKRT_BDEV_IO_UNMAP:
 	case SPDKRT_BDEV_IO_WRITE_ZEROES:
 		/* fallocate runs in an io_uring worker: off the polling thread. */
-		t->mode = srt_file_fallocate_mode(&ch->disk->file, io->type);
+		t->mode = srt_file_fallocate_mode(&ch->disk->file, t->req.type);
 		t->zeroing = false;
-		if (t->mode == 0 && !uring_zero_by_writes(io))
+		if (t->mode == 0 && !uring_zero_by_writes(t))
 			return;
 		break;
 	case SPDKRT_BDEV_IO_RESET:
@@ -139,39 +139,39 @@ static void uring_submit(struct spdkrt_io_channel *module_ch, struct spdkrt_bdev
 		spdkrt_bdev_io_complete(io, -ENOTSUP);
 		return;
 	}
-	uring_start(ch, io);
+	uring_start(ch, &t->req);
 }
 
-static void uring_cqe(struct uring_channel *ch, struct spdkrt_bdev_io *io, int res)
+static void uring_cqe(struct uring_channel *ch, struct srt_file_req *req, int res)
 {
-	struct uring_task *t = task_of(io);
+	struct uring_task *t = task_of(req);
 	int status;
 
-	switch (io->type) {
+	switch (req->type) {
 	case SPDKRT_BDEV_IO_READ:
 	case SPDKRT_BDEV_IO_WRITE:
-		if (likely(res >= 0 && (uint64_t)res == srt_bdev_io_bytes(io)))
+		if (likely(res >= 0 && (uint64_t)res == req->len))
 			status = 0;
 		else if (res < 0)
 			status = res;
 		else
-			status = srt_file_finish_short(&ch->disk->file, io, (uint64_t)res);
+			status = srt_file_finish_short(&ch->disk->file, req, (uint64_t)res);
 		break;
 	case SPDKRT_BDEV_IO_UNMAP:
 	case SPDKRT_BDEV_IO_WRITE_ZEROES:
 		if (!t->zeroing) {
 			status = res;
 			if (srt_file_fallocate_unsupported(res)) {
-				srt_file_fallocate_refused(&ch->disk->file, io->type);
-				if (uring_zero_by_writes(io))
-					uring_start(ch, io);
+				srt_file_fallocate_refused(&ch->disk->file, req->type);
+				if (uring_zero_by_writes(t))
+					uring_start(ch, req);
 				return;
 			}
 			break;
 		}
 		status = srt_file_zero_advance(&t->zero, res);
 		if (status > 0) {
-			uring_start(ch, io);
+			uring_start(ch, req);
 			return;
 		}
 		break;
@@ -179,11 +179,11 @@ static void uring_cqe(struct uring_channel *ch, struct spdkrt_bdev_io *io, int r
 		status = res < 0 ? res : 0;
 		break;
 	}
-	spdkrt_bdev_io_complete(io, status);
+	spdkrt_bdev_io_complete(req->io, status);
 }
 
 struct uring_done {
-	struct spdkrt_bdev_io *io;
+	struct srt_file_req *req;
 	int res;
 };
 
@@ -197,13 +197,13 @@ static int uring_reap(struct uring_channel *ch)
 	if (n == 0)
 		return 0;
 	for (unsigned i = 0; i < n; i++) {
-		done[i].io = io_uring_cqe_get_data(cqes[i]);
+		done[i].req = io_uring_cqe_get_data(cqes[i]);
 		done[i].res = cqes[i]->res;
 	}
 	io_uring_cq_advance(&ch->ring, n);
 	ch->inflight -= n;
 	for (unsigned i = 0; i < n; i++)
-		uring_cqe(ch, done[i].io, done[i].res);
+		uring_cqe(ch, done[i].req, done[i].res);
 	return (int)n;
 }
 
@@ -215,11 +215,11 @@ static int uring_poll(void *arg)
 	if (ch->inflight > 0)
 		n = uring_reap(ch);
 	while (!STAILQ_EMPTY(&ch->queued) && ch->inflight < URING_DEPTH) {
-		struct spdkrt_bdev_io *io = STAILQ_FIRST(&ch->queued);
+		struct srt_file_req *req = STAILQ_FIRST(&ch->queued);
 
 		STAILQ_REMOVE_HEAD(&ch->queued, link);
 		ch->num_queued--;
-		uring_prep(ch, io);
+		uring_prep(ch, req);
 	}
 	if (io_uring_sq_ready(&ch->ring) == 0)
 		return n > 0 ? SPDKRT_POLLER_BUSY : SPDKRT_POLLER_IDLE;
@@ -228,7 +228,7 @@ static int uring_poll(void *arg)
 	if (unlikely(rc < 0) && !ch->submit_failed_logged) {
 		/* The SQEs stay in the ring; the next poll submits them again. */
 		ch->submit_failed_logged = true;
-		SRT_ERR("uring bdev '%s': io_uring_enter: %s (retrying)", ch->disk->bdev.name,
+		SRT_ERR("uring bdev '%s': io_uring_enter: %s (retrying)", ch->disk->name,
 			spdkrt_strerror(rc));
 	}
 	return SPDKRT_POLLER_BUSY;
@@ -250,7 +250,7 @@ static int uring_channel_create(void *io_device, void *ctx)
 		rc = io_uring_queue_init_params(URING_DEPTH, &ch->ring, &p);
 	}
 	if (rc < 0) {
-		SRT_ERR("uring bdev '%s': io_uring_queue_init: %s%s", ch->disk->bdev.name,
+		SRT_ERR("uring bdev '%s': io_uring_queue_init: %s%s", ch->disk->name,
 			spdkrt_strerror(rc),
 			rc == -EPERM ? " (is io_uring disabled by kernel.io_uring_disabled?)" : "");
 		return rc;
@@ -275,8 +275,8 @@ static void uring_channel_destroy(void *io_device, void *ctx)
 	(void)io_device;
 	/* The core releases a channel only after its I/O completed: nothing is in flight. */
 	if (ch->inflight != 0 || ch->num_queued != 0)
-		SRT_ERR("uring bdev '%s': channel released with %u I/O in flight",
-			ch->disk->bdev.name, ch->inflight + ch->num_queued);
+		SRT_ERR("uring bdev '%s': channel released with %u I/O in flight", ch->disk->name,
+			ch->inflight + ch->num_queued);
 	spdkrt_poller_unregister(&ch->poller);
 	io_uring_queue_exit(&ch->ring);
 }
@@ -290,15 +290,8 @@ static const struct spdkrt_bdev_fn_table g_uring_fn = {
 	.rescan = srt_file_disk_rescan,
 };
 
-static int uring_create(struct srt_spec *spec, struct spdkrt_bdev **out);
-
-const struct srt_bdev_module srt_bdev_uring_module = {
-	.name = "uring",
-	.create = uring_create,
-};
-
 static const struct srt_file_module_ops g_uring_ops = {
-	.module = &srt_bdev_uring_module,
+	.name = "uring",
 	.fn = &g_uring_fn,
 	.product_name = "io_uring disk",
 	.channel_create = uring_channel_create,
@@ -306,7 +299,15 @@ static const struct srt_file_module_ops g_uring_ops = {
 	.channel_size = sizeof(struct uring_channel),
 };
 
-static int uring_create(struct srt_spec *spec, struct spdkrt_bdev **out)
+static int uring_create(struct spdkrt_bdev_module *module, struct spdkrt_bdev_spec *spec,
+			struct spdkrt_bdev **out)
 {
-	return srt_file_disk_create(spec, &g_uring_ops, out);
+	return srt_file_disk_create(module, spec, &g_uring_ops, out);
 }
+
+const struct spdkrt_bdev_module_ops srt_bdev_uring_ops = {
+	.size = sizeof(struct spdkrt_bdev_module_ops),
+	.name = "uring",
+	.io_ctx_size = sizeof(struct uring_task),
+	.create = uring_create,
+};

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * NVMe/TCP host connections: a queue pair's memory, the socket, ICReq/ICResp (digests asked for
- * in the options, the answer checked), Fabrics Connect, blocking commands for registers and
- * Connect, and what happens when a connection is lost.
+ * NVMe/TCP host connections: a queue pair's memory, the socket, TLS 1.3 PSK when the options
+ * carry a key, ICReq/ICResp (digests asked for in the options, the answer checked), Fabrics
+ * Connect, blocking commands for registers and Connect, and what happens when a connection is
+ * lost.
  */
 #include <errno.h>
 #include <sched.h>
@@ -13,6 +14,7 @@
 
 #include "nvme/fabrics.h"
 #include "nvme/tcp.h"
+#include "sock/tls.h"
 
 #define SRT_LOG_COMPONENT "nvme"
 #include "util/log.h"
@@ -266,6 +268,30 @@ static int exchange_ic(struct nvme_tcp_qpair *tq, uint64_t deadline)
 	return check_ic_resp(tq, &req, &resp);
 }
 
+/* The secure channel (NVMe TP 8011): TLS 1.3 with the configured PSK, before ICReq. */
+static int start_tls(struct nvme_tcp_qpair *tq, uint64_t deadline)
+{
+	struct spdkrt_nvme_ctrlr *ctrlr = tq->qpair.ctrlr;
+	int rc = srt_sock_tls_client_start(tq->sock, ctrlr->opts.psk, ctrlr->opts.hostnqn,
+					   ctrlr->trid.subnqn);
+
+	if (rc == 0)
+		rc = srt_sock_tls_handshake(tq->sock);
+	while (rc == -EAGAIN) {
+		if (spdkrt_get_ticks() > deadline) {
+			rc = -ETIMEDOUT;
+			break;
+		}
+		srt_sock_wait_readable(tq->sock, WAIT_SLICE_MS);
+		rc = srt_sock_tls_handshake(tq->sock);
+	}
+	if (rc != 0)
+		SRT_ERR("nvme %s: queue %u: TLS with %s as %s failed: %s", ctrlr->trid.traddr,
+			tq->qpair.id, ctrlr->trid.subnqn, ctrlr->opts.hostnqn,
+			rc == -EACCES ? "the target refused the PSK" : strerror(-rc));
+	return rc;
+}
+
 /* Connect refusals name the reason in their status: say it plainly, map to an errno. */
 static int connect_status(struct nvme_tcp_qpair *tq, const struct spdkrt_nvme_cpl *cpl)
 {
@@ -302,6 +328,11 @@ int nvme_tcp_qpair_connect_sync(struct nvme_tcp_qpair *tq)
 		SRT_ERR("nvme %s: queue %u: cannot connect to port %s: %d", ctrlr->trid.traddr,
 			tq->qpair.id, tc->port, rc);
 		return rc;
+	}
+	if (ctrlr->opts.psk[0] != '\0') {
+		rc = start_tls(tq, deadline);
+		if (rc != 0)
+			return rc;
 	}
 	rc = exchange_ic(tq, deadline);
 	if (rc != 0)

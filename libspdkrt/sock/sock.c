@@ -211,6 +211,9 @@ int srt_sock_wait_readable(struct srt_sock *sock, int timeout_ms)
 
 	if (sock == NULL)
 		return -EINVAL;
+	/* Bytes TLS already decrypted are not on the socket any more. */
+	if (sock->tls != NULL && srt_tls_pending(sock))
+		return 1;
 	pfd.fd = sock->fd;
 	do
 		rc = poll(&pfd, 1, timeout_ms);

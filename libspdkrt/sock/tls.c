@@ -545,6 +545,11 @@ ssize_t srt_tls_writev(struct srt_sock *sock, const struct iovec *iov_in, int io
 	return (ssize_t)sent;
 }
 
+bool srt_tls_pending(struct srt_sock *sock)
+{
+	return sock->tls->error == 0 && SSL_has_pending(sock->tls->ssl) == 1;
+}
+
 void srt_tls_free(struct srt_sock *sock)
 {
 	struct srt_tls *tls = sock->tls;

@@ -49,5 +49,7 @@ const char *srt_sock_tls_identity(const struct srt_sock *sock);
 ssize_t srt_tls_recv(struct srt_sock *sock, void *buf, size_t len);
 ssize_t srt_tls_writev(struct srt_sock *sock, const struct iovec *iov, int iovcnt);
 void srt_tls_free(struct srt_sock *sock);
+/* Does OpenSSL hold received bytes not yet returned (so polling the socket would wait)? */
+bool srt_tls_pending(struct srt_sock *sock);
 
 #endif

@@ -169,6 +169,20 @@ int srt_spec_get_bool(struct srt_spec *spec, const char *key, bool *value)
 	return 0;
 }
 
+int srt_spec_wipe(struct srt_spec *spec, const char *key)
+{
+	int rc = -ENOENT;
+
+	for (unsigned i = 0; i < spec->num_keys; i++) {
+		if (strcmp(spec->kv[i].key, key) == 0) {
+			/* explicit_bzero: a store the compiler may not drop as dead */
+			explicit_bzero(spec->kv[i].value, strlen(spec->kv[i].value));
+			rc = 0;
+		}
+	}
+	return rc;
+}
+
 int srt_spec_check_all_used(struct srt_spec *spec)
 {
 	for (unsigned i = 0; i < spec->num_keys; i++) {

@@ -43,5 +43,7 @@ int srt_spec_get_u64(struct srt_spec *spec, const char *key, uint64_t min, uint6
 int srt_spec_get_bool(struct srt_spec *spec, const char *key, bool *value);
 /* -EINVAL (logged, naming the key) when a key was never read. */
 int srt_spec_check_all_used(struct srt_spec *spec);
+/* Overwrites the value of key with zero bytes (a secret read): 0, or -ENOENT when absent. */
+int srt_spec_wipe(struct srt_spec *spec, const char *key);
 
 #endif

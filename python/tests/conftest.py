@@ -64,6 +64,11 @@ def log_lines():
     spdkrt.set_log_sink(None)
 
 
+def examples_dir():
+    return os.environ.get("SPDKRT_PY_EXAMPLES") or os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "examples")
+
+
 def run_python(code, *args, timeout=120):
     """Runs code in a child Python (a second environment needs a second process)."""
     import subprocess

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import run_python
+from conftest import examples_dir, run_python
 
 APP = r"""
 import sys
@@ -38,11 +38,6 @@ def test_app_run_returns_the_stop_code():
 def test_exception_in_start_propagates_out_of_app_run():
     p = run_python(APP_RAISES)
     assert p.returncode == 0 and "caught 'raised in start'" in p.stdout, p.stdout
-
-
-def examples_dir():
-    return os.environ.get("SPDKRT_PY_EXAMPLES") or os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "..", "examples")
 
 
 def test_bdevperf_example():

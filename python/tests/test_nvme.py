@@ -4,12 +4,15 @@ model (tests/models/nvme), which the tests' library registers at 0000:0e:00.0 wi
 (512-byte blocks) and namespace 2 (4 KiB blocks). Runs only with that library loaded
 (python.sh sets SPDKRT_LIBRARY so for this file)."""
 import gc
+import importlib.util
+import json
+import os
 from ctypes import byref, c_void_p
 
 import pytest
 
 import spdkrt
-from conftest import has_nvme_model
+from conftest import examples_dir, has_nvme_model
 from spdkrt import nvme
 
 if not has_nvme_model():
@@ -221,3 +224,17 @@ def test_log_page_features_and_reset(ctrlr, qp):
     ctrlr.reset()  # queue pairs are re-created with the same ids
     assert qp.id == 1 and not ctrlr.is_failed
     assert ns.read(qp, 3, 1) == pattern(512, 9)
+
+
+def test_nvme_identify_example(ctrlr):
+    path = os.path.join(examples_dir(), "nvme_identify.py")
+    if not os.path.exists(path):
+        pytest.skip("examples/nvme_identify.py not found (SPDKRT_PY_EXAMPLES)")
+    spec = importlib.util.spec_from_file_location("nvme_identify", path)
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    d = example.describe(ctrlr)
+    json.dumps(d)  # plain data
+    assert d["vid"] == 0x1B36 and d["trid"] == "trtype:PCIe traddr:0000:0e:00.0"
+    assert [(n["nsid"], n["block_size"], n["blocks"]) for n in d["namespaces"]] == \
+        [(1, 512, BLOCKS), (2, 4096, BLOCKS)]

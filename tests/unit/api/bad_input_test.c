@@ -1617,6 +1617,11 @@ static void probe_spdkrt_bdev_spec_check_all_used(void)
 	want_rc(spdkrt_bdev_spec_check_all_used(NULL), -EINVAL, "spec is NULL");
 }
 
+static void probe_spdkrt_bdev_spec_wipe(void)
+{
+	want_rc(spdkrt_bdev_spec_wipe(NULL, "key"), -EINVAL, "spec or key is NULL");
+}
+
 static void probe_spdkrt_bdev_info_init(void)
 {
 	struct spdkrt_bdev_info info;
@@ -2007,6 +2012,7 @@ static const struct row g_rows[] = {
 	ROW(spdkrt_bdev_spec_get_bool),
 	ROW(spdkrt_bdev_spec_get_str),
 	ROW(spdkrt_bdev_spec_get_u64),
+	ROW(spdkrt_bdev_spec_wipe),
 	ROW(spdkrt_bdev_unmap_ranges),
 	ROW(spdkrt_bdev_unregister),
 	ROW(spdkrt_nvmf_host_opts_init),

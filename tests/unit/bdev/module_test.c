@@ -144,11 +144,20 @@ static int ram_make(const char *name, uint64_t blocks, struct ram_disk *disk)
 static int ram_create(struct spdkrt_bdev_module *module, struct spdkrt_bdev_spec *spec,
 		      struct spdkrt_bdev **bdev)
 {
-	const char *name;
+	const char *name, *secret;
 	uint64_t blocks = 64;
 	int rc;
 
 	assert_ptr_equal(spdkrt_bdev_module_get_ctx(module), &g_disks);
+	secret = spdkrt_bdev_spec_get(spec, "secret");
+	if (secret != NULL) { /* read once, then gone from the library's memory */
+		size_t len = strlen(secret);
+
+		assert_int_equal(spdkrt_bdev_spec_wipe(spec, "secret"), 0);
+		for (size_t i = 0; i < len; i++)
+			assert_int_equal(secret[i], 0);
+		assert_int_equal(spdkrt_bdev_spec_wipe(spec, "nosuchkey"), -ENOENT);
+	}
 	rc = spdkrt_bdev_spec_get_str(spec, "name", &name);
 	if (rc == 0)
 		rc = spdkrt_bdev_spec_get_u64(spec, "blocks", 1, 1 << 20, &blocks);
@@ -268,7 +277,7 @@ static void test_io_through_a_public_module(void **state)
 	uint8_t uuid[16], zero[16] = { 0 };
 
 	(void)state;
-	assert_int_equal(spdkrt_bdev_create("ramtest:name=R0,blocks=32", &bdev), 0);
+	assert_int_equal(spdkrt_bdev_create("ramtest:name=R0,blocks=32,secret=hunter2", &bdev), 0);
 	assert_int_equal(g_examined, 1); /* examine saw the new bdev */
 	assert_string_equal(g_examined_name, "R0");
 	assert_string_equal(spdkrt_bdev_get_module_name(bdev), "ramtest");

@@ -145,15 +145,16 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int connect_as(const char *subnqn, const char *hostnqn, bool hdgst, bool ddgst,
-		      struct spdkrt_nvme_ctrlr **ctrlr)
+/* Connect to port as hostnqn, over TLS with the configured PSK psk unless it is NULL. */
+static int connect_on(const char *port, const char *psk, const char *subnqn, const char *hostnqn,
+		      bool hdgst, bool ddgst, struct spdkrt_nvme_ctrlr **ctrlr)
 {
 	struct spdkrt_nvme_transport_id trid;
 	struct spdkrt_nvme_ctrlr_opts opts;
 	char text[512];
 
 	snprintf(text, sizeof(text), "trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:%s subnqn:%s",
-		 g_port, subnqn);
+		 port, subnqn);
 	if (spdkrt_nvme_transport_id_parse(&trid, text) != 0)
 		return -EINVAL;
 	spdkrt_nvme_ctrlr_opts_init(&opts, sizeof(opts));
@@ -162,7 +163,15 @@ static int connect_as(const char *subnqn, const char *hostnqn, bool hdgst, bool 
 	opts.data_digest = ddgst;
 	opts.admin_timeout_us = 5u * 1000 * 1000;
 	memset(opts.hostid, 0x5a, sizeof(opts.hostid));
+	if (psk != NULL)
+		snprintf(opts.psk, sizeof(opts.psk), "%s", psk);
 	return spdkrt_nvme_connect(&trid, &opts, ctrlr);
+}
+
+static int connect_as(const char *subnqn, const char *hostnqn, bool hdgst, bool ddgst,
+		      struct spdkrt_nvme_ctrlr **ctrlr)
+{
+	return connect_on(g_port, NULL, subnqn, hostnqn, hdgst, ddgst, ctrlr);
 }
 
 struct io_wait {
@@ -405,6 +414,85 @@ static void test_refused(void **state)
 	assert_int_equal(run_host(host_refused), 0);
 }
 
+/* TLS 1.3 PSK (NVMe TP 8011) against the target's secure-channel listener. */
+#define SECURE_NQN "nqn.2016-06.io.spdkrt:tcp-host-tls"
+#define TLS_KEY "NVMeTLSkey-1:01:VRLbtnN9AQb2WXW3c9+wEf/DRLz0QuLdbYvEhwtdWwNf9LrZ:"
+#define TLS_KEY48                                                                                  \
+	"NVMeTLSkey-1:02:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vcSEgBQ==:"
+#define TLS_OTHER_KEY "NVMeTLSkey-1:01:ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1+f4CBgoOeXryU:"
+static char g_tls_port[32];
+
+static int host_tls(void)
+{
+	struct spdkrt_nvme_ctrlr *ctrlr = NULL;
+	struct spdkrt_nvme_qpair *qpair = NULL;
+	struct spdkrt_nvme_ns *ns;
+
+	/* The right key: admin and I/O queues over TLS, with digests inside. */
+	CHECK(connect_on(g_tls_port, TLS_KEY, SECURE_NQN, HOSTNQN, true, true, &ctrlr) == 0);
+	ns = spdkrt_nvme_ctrlr_get_ns(ctrlr, 1);
+	CHECK(ns != NULL);
+	CHECK(spdkrt_nvme_ctrlr_alloc_io_qpair(ctrlr, NULL, &qpair) == 0);
+	CHECK(write_read_verify(ns, qpair, 0, 4096, 21) == 0);
+	CHECK(write_read_verify(ns, qpair, 64, 65536, 22) == 0);
+	CHECK(write_read_verify(ns, qpair, 512, 512 * 1024, 23) == 0);
+	CHECK(spdkrt_nvme_ctrlr_free_io_qpair(qpair) == 0);
+	CHECK(spdkrt_nvme_detach(ctrlr) == 0);
+	/* A wrong key, a key of the other hash, a malformed key: refused, nothing attached. */
+	ctrlr = NULL;
+	CHECK(connect_on(g_tls_port, TLS_OTHER_KEY, SECURE_NQN, HOSTNQN, false, false, &ctrlr) ==
+	      -EACCES);
+	CHECK(connect_on(g_tls_port, TLS_KEY48, SECURE_NQN, HOSTNQN, false, false, &ctrlr) < 0);
+	CHECK(connect_on(g_tls_port, "NVMeTLSkey-1:01:short:", SECURE_NQN, HOSTNQN, false, false,
+			 &ctrlr) == -EINVAL);
+	/* Plain TCP to the secure listener; TLS to the plain listener. */
+	CHECK(connect_on(g_tls_port, NULL, SECURE_NQN, HOSTNQN, false, false, &ctrlr) < 0);
+	CHECK(connect_on(g_port, TLS_KEY, NQN, HOSTNQN, false, false, &ctrlr) < 0);
+	CHECK(ctrlr == NULL);
+	/* The right key still works after all that. */
+	CHECK(connect_on(g_tls_port, TLS_KEY, SECURE_NQN, HOSTNQN, false, false, &ctrlr) == 0);
+	CHECK(spdkrt_nvme_detach(ctrlr) == 0);
+	return 0;
+}
+
+static void test_tls(void **state)
+{
+	struct spdkrt_nvmf_subsystem *s;
+	struct spdkrt_nvmf_listen_opts lo;
+	struct spdkrt_nvmf_host_opts ho;
+	char addr[64];
+
+	(void)state;
+	assert_int_equal(
+		spdkrt_bdev_create("malloc:name=Malloc1,num_blocks=4096,block_size=512", NULL), 0);
+	assert_int_equal(spdkrt_nvmf_subsystem_create(g_tgt, SECURE_NQN, &s), 0);
+	assert_int_equal(spdkrt_nvmf_subsystem_add_ns(s, "Malloc1", NULL, NULL), 0);
+	spdkrt_nvmf_host_opts_init(&ho, sizeof(ho));
+	ho.psk = TLS_KEY;
+	assert_int_equal(spdkrt_nvmf_subsystem_add_host_ext(s, HOSTNQN, &ho), 0);
+	spdkrt_nvmf_listen_opts_init(&lo, sizeof(lo));
+	lo.secure_channel = true;
+	assert_int_equal(spdkrt_nvmf_tgt_listen_ext(g_tgt, "tcp", "127.0.0.1", "0", &lo), 0);
+	assert_int_equal(spdkrt_nvmf_tgt_get_listener(g_tgt, 1, addr, sizeof(addr), g_tls_port,
+						      sizeof(g_tls_port)),
+			 0);
+	log_capture_start();
+	{
+		int rc = run_host(host_tls);
+
+		if (rc != 0)
+			fprintf(stderr, "%s", g_log_capture.text);
+		assert_int_equal(rc, 0);
+	}
+	/* Both ends say why the wrong key failed. */
+	assert_non_null(strstr(g_log_capture.text, "the target refused the PSK"));
+	assert_logged("PSK was refused");
+	log_capture_stop();
+	assert_int_equal(spdkrt_nvmf_subsystem_destroy(s), 0);
+	poll_n(2000);
+	destroy_and_wait("Malloc1");
+}
+
 /* Keeps 32 reads in flight until the target goes away; every one must end, none hang. */
 struct stream {
 	struct spdkrt_nvme_ns *ns;
@@ -496,6 +584,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_c2h_success, setup_c2h_success, teardown),
 		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_target_gone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tls, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

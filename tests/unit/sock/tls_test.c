@@ -260,50 +260,49 @@ static void plaintext_server(void **state)
 	close_pair(&p);
 }
 
-/* After the handshake the client sends a record header and part of its body, then closes. */
-static void truncated_record(void **state)
+/* Established TLS; then the client writes raw bytes under TLS (and, if asked, closes):
+ * @return what the server's receive says. */
+static ssize_t server_recv_after_raw(const uint8_t *raw, size_t len, bool close_after)
 {
-	struct server_keys keys = { KEY32, HOSTNQN, SUBNQN, 0 };
-	uint8_t rec[5 + 40] = { 0x17, 0x03, 0x03, 0x01, 0x00 }; /* application data, 256 bytes */
+	static struct server_keys keys = { KEY32, HOSTNQN, SUBNQN, 0 };
 	uint8_t buf[512];
 	struct pair p;
 	ssize_t n = -EAGAIN;
 	int crc, src;
 
-	(void)state;
 	tls_pair(&p, &keys, KEY32);
 	handshake(&p, &crc, &src);
 	assert_int_equal(crc, 0);
 	assert_int_equal(src, 0);
-	memset(rec + 5, 0x5a, sizeof(rec) - 5);
-	assert_int_equal(send(p.client->fd, rec, sizeof(rec), MSG_NOSIGNAL), (ssize_t)sizeof(rec));
-	assert_int_equal(shutdown(p.client->fd, SHUT_WR), 0);
+	assert_int_equal(send(p.client->fd, raw, len, MSG_NOSIGNAL), (ssize_t)len);
+	if (close_after)
+		assert_int_equal(shutdown(p.client->fd, SHUT_WR), 0);
 	for (int i = 0; i < SPINS && n == -EAGAIN; i++)
 		n = srt_sock_recv(p.server, buf, sizeof(buf));
-	assert_true(n < 0 && n != -EAGAIN);
 	close_pair(&p);
+	return n;
+}
+
+/* A record header and part of its body, then the client closes: an error, not a hang. */
+static void truncated_record(void **state)
+{
+	uint8_t rec[5 + 40] = { 0x17, 0x03, 0x03, 0x01, 0x00 }; /* application data, 256 bytes */
+	ssize_t n;
+
+	(void)state;
+	memset(rec + 5, 0x5a, sizeof(rec) - 5);
+	n = server_recv_after_raw(rec, sizeof(rec), true);
+	assert_true(n < 0 && n != -EAGAIN);
 }
 
 /* A record with a forged body (authentication fails) is an error too. */
 static void forged_record(void **state)
 {
-	struct server_keys keys = { KEY32, HOSTNQN, SUBNQN, 0 };
 	uint8_t rec[5 + 64] = { 0x17, 0x03, 0x03, 0x00, 64 };
-	uint8_t buf[512];
-	struct pair p;
-	ssize_t n = -EAGAIN;
-	int crc, src;
 
 	(void)state;
-	tls_pair(&p, &keys, KEY32);
-	handshake(&p, &crc, &src);
-	assert_int_equal(src, 0);
 	memset(rec + 5, 0x11, sizeof(rec) - 5);
-	assert_int_equal(send(p.client->fd, rec, sizeof(rec), MSG_NOSIGNAL), (ssize_t)sizeof(rec));
-	for (int i = 0; i < SPINS && n == -EAGAIN; i++)
-		n = srt_sock_recv(p.server, buf, sizeof(buf));
-	assert_int_equal(n, -EPROTO);
-	close_pair(&p);
+	assert_int_equal(server_recv_after_raw(rec, sizeof(rec), false), -EPROTO);
 }
 
 /* The peer going away under a TLS writer is an error, not SIGPIPE. */
