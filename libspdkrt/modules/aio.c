@@ -3,7 +3,9 @@
  * The aio bdev: a file or block device through Linux native AIO (libaio), one io_context per
  * thread. submit() only prepares the iocb and queues it; the channel's poller reaps completions
  * straight from the context's completion ring in user space (no system call when none are
- * ready) and then hands everything queued to the kernel with one io_submit().
+ * ready) and then hands everything queued to the kernel with one io_submit(). What AIO cannot
+ * do without blocking (write-zeroes and unmap, which need fallocate or written zeroes; fsync on
+ * an old kernel; the rest of a short transfer) goes to the bdev's worker thread.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include "modules/file.h"
+#include "modules/file_worker.h"
 #include "modules/builtin.h"
 
 #define SRT_LOG_COMPONENT "aio"
@@ -53,9 +56,8 @@ struct aio_channel {
 
 /* The driver context of each I/O. */
 struct aio_task {
-	struct srt_file_req req; /* first: the iocb's data points to it */
+	struct srt_file_req req; /* the iocb's data points to it */
 	struct iocb iocb;
-	struct srt_file_zero_op zero;
 };
 _Static_assert(sizeof(struct aio_task) <= SPDKRT_BDEV_IO_DRIVER_CTX_MAX, "fits the driver ctx");
 
@@ -69,45 +71,6 @@ static inline void aio_queue(struct aio_channel *ch, struct aio_task *t)
 	t->iocb.data = &t->req;
 	STAILQ_INSERT_TAIL(&ch->queued, &t->req, link);
 	ch->num_queued++;
-}
-
-/* Prepares the next plain write of zeroes; false when it completed the I/O instead. */
-static bool aio_prep_zero_write(struct aio_channel *ch, struct aio_task *t)
-{
-	const void *zeroes = srt_file_zeroes();
-
-	if (zeroes == NULL) {
-		spdkrt_bdev_io_complete(t->req.io, -ENOMEM);
-		return false;
-	}
-	io_prep_pwrite(&t->iocb, ch->disk->file.fd, (void *)zeroes, srt_file_zero_len(&t->zero),
-		       (long long)t->zero.offset);
-	return true;
-}
-
-/*
- * Write zeroes and unmap: fallocate when the file can (a quick metadata change; AIO has no
- * opcode for it), else plain writes of zeroes. False when it completed the I/O.
- */
-static bool aio_prep_zeroes(struct aio_channel *ch, struct aio_task *t)
-{
-	struct srt_file *f = &ch->disk->file;
-	int mode = srt_file_fallocate_mode(f, t->req.type);
-
-	if (mode != 0) {
-		int rc = fallocate(f->fd, mode, (off_t)t->req.offset, (off_t)t->req.len) == 0 ?
-				 0 :
-				 -errno;
-
-		if (!srt_file_fallocate_unsupported(rc)) {
-			spdkrt_bdev_io_complete(t->req.io, rc);
-			return false;
-		}
-		srt_file_fallocate_refused(f, t->req.type);
-	}
-	t->zero.offset = t->req.offset;
-	t->zero.left = t->req.len;
-	return aio_prep_zero_write(ch, t);
 }
 
 static void aio_submit(struct spdkrt_io_channel *module_ch, struct spdkrt_bdev_io *io)
@@ -141,9 +104,9 @@ static void aio_submit(struct spdkrt_io_channel *module_ch, struct spdkrt_bdev_i
 		break;
 	case SPDKRT_BDEV_IO_UNMAP:
 	case SPDKRT_BDEV_IO_WRITE_ZEROES:
-		if (!aio_prep_zeroes(ch, t))
-			return;
-		break;
+		/* AIO has no fallocate opcode, and fallocate may block on the filesystem. */
+		srt_file_worker_run(ch->disk->worker, req);
+		return;
 	case SPDKRT_BDEV_IO_RESET:
 		/* the core drained every channel before handing the reset over */
 		spdkrt_bdev_io_complete(io, 0);
@@ -159,11 +122,11 @@ static void aio_submit(struct spdkrt_io_channel *module_ch, struct spdkrt_bdev_i
 static void aio_refused(struct aio_channel *ch, struct srt_file_req *req, int rc)
 {
 	if (req->type == SPDKRT_BDEV_IO_FLUSH && rc == -EINVAL) {
-		/* A kernel older than 4.18 has no aio fsync. */
-		rc = fdatasync(ch->disk->file.fd) == 0 ? 0 : -errno;
-	} else {
-		SRT_ERR("aio bdev '%s': io_submit: %s", ch->disk->name, spdkrt_strerror(rc));
+		/* A kernel older than 4.18 has no aio fsync: fdatasync on the worker. */
+		srt_file_worker_run(ch->disk->worker, req);
+		return;
 	}
+	SRT_ERR("aio bdev '%s': io_submit: %s", ch->disk->name, spdkrt_strerror(rc));
 	spdkrt_bdev_io_complete(req->io, rc);
 }
 
@@ -202,25 +165,18 @@ static int aio_flush_queue(struct aio_channel *ch)
 
 static void aio_event(struct aio_channel *ch, struct srt_file_req *req, long res)
 {
-	struct aio_task *t = task_of(req);
 	int status;
 
 	switch (req->type) {
 	case SPDKRT_BDEV_IO_READ:
 	case SPDKRT_BDEV_IO_WRITE:
-		if (likely(res >= 0 && (uint64_t)res == req->len))
+		if (likely(res >= 0 && (uint64_t)res == req->len)) {
 			status = 0;
-		else if (res < 0)
+		} else if (res < 0) {
 			status = (int)res;
-		else
-			status = srt_file_finish_short(&ch->disk->file, req, (uint64_t)res);
-		break;
-	case SPDKRT_BDEV_IO_UNMAP:
-	case SPDKRT_BDEV_IO_WRITE_ZEROES:
-		status = srt_file_zero_advance(&t->zero, res);
-		if (status > 0) {
-			if (aio_prep_zero_write(ch, t))
-				aio_queue(ch, t);
+		} else { /* the rest, with plain preadv/pwritev, on the worker */
+			req->progress = (uint64_t)res;
+			srt_file_worker_run(ch->disk->worker, req);
 			return;
 		}
 		break;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "modules/file.h"
+#include "modules/file_worker.h"
 #include "util/spec.h"
 
 #define SRT_LOG_COMPONENT "file"
@@ -170,6 +171,10 @@ static int fill_geometry(const char *module, const char *name, struct srt_file_d
 
 static void free_disk(struct srt_file_disk *disk)
 {
+	if (disk->worker != NULL) {
+		srt_file_worker_fini(disk->worker);
+		free(disk->worker);
+	}
 	if (disk->file.fd >= 0)
 		close(disk->file.fd);
 	free(disk);
@@ -203,6 +208,12 @@ int srt_file_disk_create(struct spdkrt_bdev_module *public_module,
 	if (disk == NULL)
 		return -ENOMEM;
 	disk->file.fd = -1;
+	disk->worker = malloc(sizeof(*disk->worker));
+	if (disk->worker == NULL) {
+		free_disk(disk);
+		return -ENOMEM;
+	}
+	srt_file_worker_init(disk->worker, &disk->file);
 	disk->module_name = ops->name;
 	snprintf(disk->name, sizeof(disk->name), "%s", name);
 	rc = file_open(module, name, path, &disk->file);

@@ -3,7 +3,8 @@
  * What the aio and io_uring bdevs share. file.c: the spec keys, opening the file or block device
  * (O_DIRECT, or buffered when the filesystem refuses it), its geometry, size and rescan, and the
  * bdev skeleton (create, per-thread channel device, destruct). file_io.c: the rare paths of
- * their I/O: fallocate or written zeroes, finishing a short transfer. Both modules are written
+ * their I/O: fallocate or written zeroes, finishing a short transfer; file_worker.c runs the
+ * blocking ones off the polling thread. Both modules are written
  * against the public module interface (<spdkrt/bdev_module.h>).
  */
 #ifndef SRT_MODULES_FILE_H
@@ -35,6 +36,8 @@ struct srt_file {
 	char path[4096];
 };
 
+struct srt_file_worker;
+
 /* A file bdev: the module's channels are per thread on &channel_device. */
 struct srt_file_disk {
 	struct spdkrt_bdev *bdev;
@@ -42,6 +45,7 @@ struct srt_file_disk {
 	char name[64];
 	uint32_t block_size;
 	struct srt_file file;
+	struct srt_file_worker *worker; /* its blocking calls (file_worker.h) */
 	void (*destruct_done)(struct spdkrt_bdev *bdev);
 	char channel_device;
 };
@@ -56,8 +60,9 @@ struct srt_file_req {
 	enum spdkrt_bdev_io_type type;
 	int iovcnt;
 	struct iovec *iovs;
-	uint64_t offset; /* bytes */
-	uint64_t len;    /* bytes */
+	uint64_t offset;   /* bytes */
+	uint64_t len;      /* bytes */
+	uint64_t progress; /* a short read or write: bytes already moved */
 };
 STAILQ_HEAD(srt_file_req_list, srt_file_req);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "modules/file.h"
+#include "modules/file_worker.h"
 #include "modules/builtin.h"
 
 #define SRT_LOG_COMPONENT "uring"
@@ -154,8 +155,11 @@ static void uring_cqe(struct uring_channel *ch, struct srt_file_req *req, int re
 			status = 0;
 		else if (res < 0)
 			status = res;
-		else
-			status = srt_file_finish_short(&ch->disk->file, req, (uint64_t)res);
+		else { /* the rest, with plain preadv/pwritev, on the worker */
+			req->progress = (uint64_t)res;
+			srt_file_worker_run(ch->disk->worker, req);
+			return;
+		}
 		break;
 	case SPDKRT_BDEV_IO_UNMAP:
 	case SPDKRT_BDEV_IO_WRITE_ZEROES:
