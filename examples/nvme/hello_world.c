@@ -16,10 +16,7 @@ static void usage(FILE *out)
 		"Writes \"Hello world!\" to block 0 of every active namespace of every NVMe\n"
 		"controller, reads it back and prints it. It overwrites that block.\n"
 		"\n"
-		"  -r TRID           one controller, e.g. 'trtype:PCIe traddr:0000:00:04.0'\n"
-		"      --no-huge     use ordinary pages (no DMA to real devices)\n"
-		"      --mem MB      memory to reserve\n"
-		"  -h, --help        this text\n"
+		"  -r TRID           one controller, e.g. 'trtype:PCIe traddr:0000:00:04.0'\n" NVME_TOOL_USAGE_COMMON
 		"\n"
 		"Controllers must be bound to vfio-pci or uio_pci_generic (spdkrt-setup config).\n"
 		"Exit status: 0 on success, 1 on any error.\n");
@@ -74,28 +71,22 @@ out:
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "no-huge", no_argument, NULL, 'H' },
-		{ "mem", required_argument, NULL, 'm' },
+		NVME_TOOL_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct nvme_tool t = { .prog = "spdkrt-nvme-hello-world" };
-	int c, failures = 0;
+	int c, common, failures = 0;
 
 	while ((c = getopt_long(argc, argv, "hr:", longopts, NULL)) != -1) {
+		common = nvme_tool_common_opt(&t, c, optarg);
+		if (common < 0)
+			return 1;
+		if (common > 0)
+			continue;
 		switch (c) {
 		case 'h':
 			usage(stdout);
 			return 0;
-		case 'r':
-			t.trid_text = optarg;
-			break;
-		case 'H':
-			t.no_huge = true;
-			break;
-		case 'm':
-			t.mem_mb = strtoul(optarg, NULL, 10);
-			break;
 		default:
 			usage(stderr);
 			return 1;

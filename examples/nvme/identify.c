@@ -20,11 +20,7 @@ static void usage(FILE *out)
 		"data, SMART/health and error logs, features.\n"
 		"\n"
 		"  -r TRID           one controller, e.g. 'trtype:PCIe traddr:0000:00:04.0'\n"
-		"      --json        print one JSON object\n"
-		"      --no-huge     use ordinary pages (no DMA to real devices)\n"
-		"      --mem MB      memory to reserve\n"
-		"  -h, --help        this text\n"
-		"\n"
+		"      --json        print one JSON object\n" NVME_TOOL_USAGE_COMMON "\n"
 		"Controllers must be bound to vfio-pci or uio_pci_generic (spdkrt-setup config).\n"
 		"Exit status: 0 on success, 1 on any error.\n");
 }
@@ -197,31 +193,25 @@ static int identify_ctrlr(struct nvme_tool *t, struct spdkrt_nvme_ctrlr *ctrlr, 
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
+		NVME_TOOL_LONGOPTS,
 		{ "json", no_argument, NULL, 'j' },
-		{ "no-huge", no_argument, NULL, 'H' },
-		{ "mem", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct nvme_tool t = { .prog = "spdkrt-nvme-identify" };
-	int c, failures = 0;
+	int c, common, failures = 0;
 
 	while ((c = getopt_long(argc, argv, "hr:", longopts, NULL)) != -1) {
+		common = nvme_tool_common_opt(&t, c, optarg);
+		if (common < 0)
+			return 1;
+		if (common > 0)
+			continue;
 		switch (c) {
 		case 'h':
 			usage(stdout);
 			return 0;
-		case 'r':
-			t.trid_text = optarg;
-			break;
 		case 'j':
 			g_json = true;
-			break;
-		case 'H':
-			t.no_huge = true;
-			break;
-		case 'm':
-			t.mem_mb = strtoul(optarg, NULL, 10);
 			break;
 		default:
 			usage(stderr);

@@ -29,10 +29,7 @@ static void usage(FILE *out)
 		"  fw-commit SLOT ACTION     commit to SLOT with commit action ACTION (0..7)\n"
 		"\n"
 		"Options:\n"
-		"  -r TRID           the controller, e.g. 'trtype:PCIe traddr:0000:00:04.0'\n"
-		"      --no-huge     use ordinary pages (no DMA to real devices)\n"
-		"      --mem MB      memory to reserve\n"
-		"  -h, --help        this text\n"
+		"  -r TRID           the controller, e.g. 'trtype:PCIe traddr:0000:00:04.0'\n" NVME_TOOL_USAGE_COMMON
 		"\n"
 		"Exit status: 0 on success, 1 on any error.\n");
 }
@@ -193,27 +190,21 @@ static int run(struct spdkrt_nvme_ctrlr *ctrlr, int argc, char **argv)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "no-huge", no_argument, NULL, 'H' },
-		{ "mem", required_argument, NULL, 'm' },
+		NVME_TOOL_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	int c, rc;
+	int c, common, rc;
 
 	while ((c = getopt_long(argc, argv, "+hr:", longopts, NULL)) != -1) {
+		common = nvme_tool_common_opt(&g_t, c, optarg);
+		if (common < 0)
+			return 1;
+		if (common > 0)
+			continue;
 		switch (c) {
 		case 'h':
 			usage(stdout);
 			return 0;
-		case 'r':
-			g_t.trid_text = optarg;
-			break;
-		case 'H':
-			g_t.no_huge = true;
-			break;
-		case 'm':
-			g_t.mem_mb = strtoul(optarg, NULL, 10);
-			break;
 		default:
 			usage(stderr);
 			return 1;

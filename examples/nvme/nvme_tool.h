@@ -25,6 +25,21 @@
 
 #define NVME_TOOL_MAX_CTRLRS 16
 
+/* The long options every tool takes, to start its table with (one per line: clang-format would
+ * fold them); nvme_tool_common_opt() applies them, and -r. */
+/* clang-format off */
+#define NVME_TOOL_LONGOPTS                              \
+	{ "help", no_argument, NULL, 'h' },             \
+	{ "no-huge", no_argument, NULL, 'H' },          \
+	{ "mem", required_argument, NULL, 'm' }
+/* clang-format on */
+
+/* Their usage lines, to end a tool's option list with. */
+#define NVME_TOOL_USAGE_COMMON                                                                     \
+	"      --no-huge     use ordinary pages (no DMA to real devices)\n"                        \
+	"      --mem MB      memory to reserve\n"                                                  \
+	"  -h, --help        this text\n"
+
 struct nvme_tool {
 	const char *prog;
 	bool no_huge;
@@ -36,6 +51,33 @@ struct nvme_tool {
 	struct nvme_model *model;
 #endif
 };
+
+/*
+ * An option every tool takes (-r TRID, --no-huge, --mem MB): 1 when @p opt was one of them
+ * (applied to @p t), 0 when it is the tool's own, -1 after saying why its argument is wrong.
+ */
+static inline int nvme_tool_common_opt(struct nvme_tool *t, int opt, const char *arg)
+{
+	char *end;
+
+	switch (opt) {
+	case 'r':
+		t->trid_text = arg;
+		return 1;
+	case 'H':
+		t->no_huge = true;
+		return 1;
+	case 'm':
+		t->mem_mb = strtoul(arg, &end, 10);
+		if (end == arg || *end != '\0' || arg[0] == '-' || t->mem_mb == 0) {
+			fprintf(stderr, "%s: --mem needs megabytes, not '%s'\n", t->prog, arg);
+			return -1;
+		}
+		return 1;
+	default:
+		return 0;
+	}
+}
 
 static inline void nvme_tool_attached(void *ctx, const struct spdkrt_nvme_transport_id *trid,
 				      struct spdkrt_nvme_ctrlr *ctrlr,

@@ -62,10 +62,7 @@ static void usage(FILE *out)
 		"  -M PERCENT        reads in rw/randrw, 0..100 (default 50)\n"
 		"  -r TRID           one controller, e.g. 'trtype:PCIe traddr:0000:00:04.0'\n"
 		"  -L                latency percentiles too\n"
-		"      --json        print the results as one JSON object\n"
-		"      --no-huge     use ordinary pages (no DMA to real devices)\n"
-		"      --mem MB      memory to reserve\n"
-		"  -h, --help        this text\n"
+		"      --json        print the results as one JSON object\n" NVME_TOOL_USAGE_COMMON
 		"\n"
 		"Writes destroy data on the namespaces. Controllers must be bound to vfio-pci or\n"
 		"uio_pci_generic (spdkrt-setup config).\n"
@@ -331,19 +328,22 @@ static bool parse_pattern(const char *s, bool *mixed)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
+		NVME_TOOL_LONGOPTS,
 		{ "json", no_argument, NULL, 'j' },
-		{ "no-huge", no_argument, NULL, 'H' },
-		{ "mem", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct nvme_tool t = { .prog = "spdkrt-nvme-perf" };
 	bool mixed = false;
-	int mix = -1, c, rc = 1;
+	int mix = -1, c, common, rc = 1;
 	uint64_t start, end, errors = 0;
 
 	g.random = true;
 	while ((c = getopt_long(argc, argv, "hq:o:w:M:t:r:L", longopts, NULL)) != -1) {
+		common = nvme_tool_common_opt(&t, c, optarg);
+		if (common < 0)
+			return 1;
+		if (common > 0)
+			continue;
 		switch (c) {
 		case 'h':
 			usage(stdout);
@@ -366,20 +366,11 @@ int main(int argc, char **argv)
 		case 't':
 			g.seconds = atof(optarg);
 			break;
-		case 'r':
-			t.trid_text = optarg;
-			break;
 		case 'L':
 			g.latency = true;
 			break;
 		case 'j':
 			g.json = true;
-			break;
-		case 'H':
-			t.no_huge = true;
-			break;
-		case 'm':
-			t.mem_mb = strtoul(optarg, NULL, 10);
 			break;
 		default:
 			usage(stderr);

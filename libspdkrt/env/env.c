@@ -556,8 +556,11 @@ uint32_t spdkrt_env_get_current_core(void)
 
 int spdkrt_env_get_socket_id(uint32_t core)
 {
-	if (!env_has_core(core))
+	if (!env_has_core(core)) {
+		SRT_ERR("spdkrt_env_get_socket_id: core %u is not a core of the environment%s",
+			core, spdkrt_env_is_initialized() ? "" : " (it is not initialised)");
 		return -EINVAL;
+	}
 	return g_backend->socket_of_core(core);
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#define SRT_LOG_COMPONENT "log"
 #include "util/log.h"
 #include "util/redact.h"
 
@@ -34,8 +35,11 @@ __attribute__((constructor)) static void log_level_from_environment(void)
 
 int spdkrt_log_set_level(enum spdkrt_log_level level)
 {
-	if ((int)level < 0 || (int)level >= NUM_LEVELS)
+	if ((int)level < 0 || (int)level >= NUM_LEVELS) {
+		SRT_ERR("spdkrt_log_set_level: %d is not a level (0 error .. %d debug)", (int)level,
+			NUM_LEVELS - 1);
 		return -EINVAL;
+	}
 	atomic_store(&srt_log_level, (int)level);
 	return 0;
 }
@@ -47,8 +51,10 @@ enum spdkrt_log_level spdkrt_log_get_level(void)
 
 int spdkrt_log_level_from_name(const char *name, enum spdkrt_log_level *level)
 {
-	if (name == NULL || level == NULL)
+	if (name == NULL || level == NULL) {
+		SRT_ERR("spdkrt_log_level_from_name: name or level is NULL");
 		return -EINVAL;
+	}
 	for (int i = 0; i < NUM_LEVELS; i++) {
 		if (strcasecmp(name, g_level_names[i]) == 0 ||
 		    (name[0] == '0' + i && name[1] == '\0')) {
@@ -60,6 +66,8 @@ int spdkrt_log_level_from_name(const char *name, enum spdkrt_log_level *level)
 		*level = SPDKRT_LOG_WARN;
 		return 0;
 	}
+	SRT_ERR("unknown log level '%s' (error, warn, notice, info, debug, or 0..%d)", name,
+		NUM_LEVELS - 1);
 	return -EINVAL;
 }
 

@@ -41,6 +41,19 @@ def tgt_opts(**kwargs: Any) -> TgtOpts:
     return opts
 
 
+def _listeners(getter: str, handle: int) -> List[Tuple[str, str]]:
+    """(traddr, trsvcid) of listener 0, 1, ... as getter (the target's or a subsystem's)
+    describes them, until it says -ENOENT."""
+    out: List[Tuple[str, str]] = []
+    addr, port = ctypes.create_string_buffer(64), ctypes.create_string_buffer(32)
+    while True:
+        rc = getattr(lib(), getter)(handle, len(out), addr, len(addr), port, len(port))
+        if rc == -errno.ENOENT:
+            return out
+        check(rc, getter)
+        out.append((addr.value.decode(), port.value.decode()))
+
+
 def _destroy(handle: int, thread_handle: int, timeout: float = 10.0) -> None:
     """Destroy a target on its thread; polls that thread until done unless called from inside
     a poll (then the destruction finishes in later polls)."""
@@ -104,16 +117,7 @@ class Target:
 
     def listeners(self) -> List[Tuple[str, str]]:
         """(traddr, trsvcid) of each listener, in creation order."""
-        h = self._h("listeners")
-        out = []
-        addr, port = ctypes.create_string_buffer(64), ctypes.create_string_buffer(32)
-        while True:
-            rc = lib().spdkrt_nvmf_tgt_get_listener(h, len(out), addr, len(addr), port,
-                                                    len(port))
-            if rc == -errno.ENOENT:
-                return out
-            check(rc, "spdkrt_nvmf_tgt_get_listener")
-            out.append((addr.value.decode(), port.value.decode()))
+        return _listeners("spdkrt_nvmf_tgt_get_listener", self._h("listeners"))
 
     def create_subsystem(self, nqn: str, serial_number: Optional[str] = None,
                          model_number: Optional[str] = None,
@@ -243,6 +247,23 @@ class Subsystem:
             if host is None:
                 return out
             out.append(host.decode())
+
+    def add_listener(self, traddr: str, trsvcid: str, trtype: str = "tcp") -> None:
+        """Make the subsystem reachable through this target listener; once it names any, hosts
+        reach it only through those (and discovery lists it only there)."""
+        check(lib().spdkrt_nvmf_subsystem_add_listener(self._h(), b(trtype), b(traddr),
+                                                       b(str(trsvcid))),
+              "spdkrt_nvmf_subsystem_add_listener(%s, %s:%s)" % (self.nqn, traddr, trsvcid))
+
+    def remove_listener(self, traddr: str, trsvcid: str, trtype: str = "tcp") -> None:
+        """Take a listener off; without any, the subsystem is reachable on every listener."""
+        check(lib().spdkrt_nvmf_subsystem_remove_listener(self._h(), b(trtype), b(traddr),
+                                                          b(str(trsvcid))),
+              "spdkrt_nvmf_subsystem_remove_listener(%s, %s:%s)" % (self.nqn, traddr, trsvcid))
+
+    def listeners(self) -> List[Tuple[str, str]]:
+        """(traddr, trsvcid) of the listeners the subsystem names (empty: every listener)."""
+        return _listeners("spdkrt_nvmf_subsystem_get_listener", self._h())
 
     def add_ns(self, bdev_name: str, nsid: int = 0, uuid: Optional[bytes] = None,
                nguid: Optional[bytes] = None) -> int:

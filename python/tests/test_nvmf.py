@@ -72,6 +72,21 @@ def test_a_host_identifies_writes_and_reads(target, malloc):
     assert stats["bytes_written"] == len(data) and stats["bytes_read"] >= len(data)
 
 
+def test_a_subsystem_is_reachable_only_through_its_listeners(target, malloc):
+    port_a, port_b = port_of(target), port_of(target)
+    ss = target.create_subsystem(NQN, allow_any_host=True)
+    ss.add_ns(malloc.name)
+    ss.add_listener("127.0.0.1", str(port_b))
+    with pytest.raises(PermissionError):
+        run_host(target, lambda: attach(port_a, NQN, io_queue=False))
+
+    def through_b():
+        admin, _ = attach(port_b, NQN, io_queue=False)
+        admin.close()
+
+    run_host(target, through_b)
+
+
 def test_a_host_not_allowed_is_refused(target, malloc):
     port = port_of(target)
     ss = target.create_subsystem(NQN)
@@ -104,6 +119,14 @@ def test_subsystems_namespaces_listeners(target, malloc):
     assert ss.namespaces() == {}
     _, port = target.listen("127.0.0.1", "0")
     assert target.listeners() == [("127.0.0.1", port)]
+    assert ss.listeners() == []  # reachable on every listener
+    ss.add_listener("127.0.0.1", port)
+    assert ss.listeners() == [("127.0.0.1", port)]
+    with pytest.raises(spdkrt.SpdkrtError) as e:
+        ss.add_listener("127.0.0.1", "1")  # not a listener of the target
+    assert e.value.errno == errno.ENOENT
+    ss.remove_listener("127.0.0.1", port)
+    assert ss.listeners() == []
     target.stop_listen("127.0.0.1", port)
     assert target.listeners() == []
     ss.destroy()

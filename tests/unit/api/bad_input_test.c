@@ -470,8 +470,8 @@ static void probe_spdkrt_env_get_next_core(void)
 
 static void probe_spdkrt_env_get_socket_id(void)
 {
-	want_value(spdkrt_env_get_socket_id(SPDKRT_ENV_CORE_INVALID), -EINVAL);
-	want_value(spdkrt_env_get_socket_id(100000), -EINVAL);
+	want_rc(spdkrt_env_get_socket_id(SPDKRT_ENV_CORE_INVALID), -EINVAL, "not a core");
+	want_rc(spdkrt_env_get_socket_id(100000), -EINVAL, "not a core");
 }
 
 static void probe_spdkrt_env_init(void)
@@ -553,10 +553,10 @@ static void probe_spdkrt_log_level_from_name(void)
 {
 	enum spdkrt_log_level level;
 
-	want_value(spdkrt_log_level_from_name(NULL, &level), -EINVAL);
-	want_value(spdkrt_log_level_from_name("error", NULL), -EINVAL);
-	want_value(spdkrt_log_level_from_name("loud", &level), -EINVAL);
-	want_value(spdkrt_log_level_from_name("", &level), -EINVAL);
+	want_rc(spdkrt_log_level_from_name(NULL, &level), -EINVAL, "name or level is NULL");
+	want_rc(spdkrt_log_level_from_name("error", NULL), -EINVAL, "name or level is NULL");
+	want_rc(spdkrt_log_level_from_name("loud", &level), -EINVAL, "unknown log level 'loud'");
+	want_rc(spdkrt_log_level_from_name("", &level), -EINVAL, "unknown log level ''");
 }
 
 static void probe_spdkrt_log_level_name(void)
@@ -567,8 +567,8 @@ static void probe_spdkrt_log_level_name(void)
 
 static void probe_spdkrt_log_set_level(void)
 {
-	want_value(spdkrt_log_set_level((enum spdkrt_log_level)99), -EINVAL);
-	want_value(spdkrt_log_set_level((enum spdkrt_log_level) - 1), -EINVAL);
+	want_rc(spdkrt_log_set_level((enum spdkrt_log_level)99), -EINVAL, "99 is not a level");
+	want_rc(spdkrt_log_set_level((enum spdkrt_log_level) - 1), -EINVAL, "-1 is not a level");
 	want_value(spdkrt_log_get_level(), SPDKRT_LOG_NOTICE);
 }
 
@@ -2211,7 +2211,7 @@ static void check_without_env(void)
 	want_value(spdkrt_env_get_first_core(), SPDKRT_ENV_CORE_INVALID);
 	want_value(spdkrt_env_get_main_core(), SPDKRT_ENV_CORE_INVALID);
 	want_value(spdkrt_env_get_current_core(), SPDKRT_ENV_CORE_INVALID);
-	want_value(spdkrt_env_get_socket_id(0), -EINVAL);
+	want_rc(spdkrt_env_get_socket_id(0), -EINVAL, "not initialised");
 	want_value(spdkrt_env_is_initialized(), false);
 	want_value((spdkrt_env_fini(), 0), 0);
 	want_rc(spdkrt_bdev_create("malloc:name=noenv,num_blocks=8", &b), -ENOMEM,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# spdkrt-nvme-hello-world, -identify, -perf (and -discover's usage): their whole logic over the NVMe controller model
+# spdkrt-nvme-hello-world, -identify, -perf (and -discover's usage), and bdevperf on nvme bdevs: their whole logic over the NVMe controller model
 # (the test builds register tests/models/nvme as a PCI function), and the real programs on this
 # machine, which has no NVMe function bound for spdkrt: they must say so and fail.
 # Behaviour only (exit codes, messages, JSON); no timing is asserted.
@@ -28,6 +28,19 @@ assert c["traddr"] == "0000:0e:00.0" and len(c["namespaces"]) == 2
 assert c["namespaces"][1]["block_size"] == 4096' "$tmp/identify_model_json.out" ||
 			fail "identify_model_json: bad JSON"
 	fi
+# bdevperf, unmodified, over the model: verify on an nvme bdev, then an exit that shuts the
+# controller down and lets the app thread go (it used to wait for the model's poller).
+bdevperf_spec='nvme:name=Nvme0,trtype=pcie,traddr=0000:0e:00.0'
+run bdevperf_nvme_verify 0 "$d/bdevperf_model" -q 16 -o 4096 -w verify -t 1 -b "$bdevperf_spec" && {
+	expect_in bdevperf_nvme_verify out "^Total"
+	expect_in bdevperf_nvme_verify err "controller detached"
+	expect_in bdevperf_nvme_verify err "1 shutdown"
+	! grep -q "has not exited" "$tmp/bdevperf_nvme_verify.err" ||
+		fail "bdevperf_nvme_verify: the app thread did not exit"
+}
+run bdevperf_nvme_reset_opt 0 "$d/bdevperf_model" -q 8 -o 65536 -w randrw -M 50 -t 1 \
+	-b "$bdevperf_spec,timeout_us=2000000,timeout_action=reset" &&
+	expect_in bdevperf_nvme_reset_opt out "^Total"
 run perf_model 0 "$d/nvme_perf_model" -t 0.3 -q 8 -o 4096 -w randrw -M 70 -L && {
 	expect_in perf_model out "^Total"
 	expect_in perf_model out "percentiles"
