@@ -13,7 +13,10 @@
  *                       "hosts": [ "nqn.2014-08.org.nvmexpress:uuid:...",
  *                                  { "nqn": "nqn...:host2", "psk": "NVMeTLSkey-1:01:...:" },
  *                                  { "nqn": "nqn...:host3", "psk_file": "/etc/host3.psk" } ],
- *                       "namespaces": [ { "nsid": 1, "bdev": "Malloc0" } ] } ] }
+ *                       "namespaces": [ { "nsid": 1, "bdev": "Malloc0" } ],
+ *                       "listeners": [ { "traddr": "127.0.0.1", "trsvcid": "4420" } ] } ] }
+ *
+ * A subsystem's "listeners" (optional, of the target's) are the only ones it is reachable on.
  *
  * Every section is optional. An unknown key is an error, so a typo never goes unnoticed.
  */
@@ -152,6 +155,20 @@ static int apply_bdevs(struct json_object *config)
 	return err;
 }
 
+/* The address of a listener object: trtype (default tcp), traddr and trsvcid. */
+static int get_address(struct json_object *l, const char *what, const char **trtype,
+		       const char **traddr, const char **trsvcid)
+{
+	*trtype = get_str(l, "trtype");
+	*traddr = get_str(l, "traddr");
+	*trsvcid = get_str(l, "trsvcid");
+	if (*trtype == NULL)
+		*trtype = "tcp";
+	if (*traddr == NULL || *trsvcid == NULL)
+		return fail(what, "needs traddr and trsvcid (strings)");
+	return 0;
+}
+
 static int apply_listeners(struct json_object *config)
 {
 	static const char *const keys[] = { "trtype", "traddr", "trsvcid", "secure_channel", NULL };
@@ -167,15 +184,11 @@ static int apply_listeners(struct json_object *config)
 		spdkrt_nvmf_listen_opts_init(&o, sizeof(o));
 		if (rc == 0)
 			rc = get_bool(l, "secure_channel", &o.secure_channel);
+		if (rc == 0)
+			rc = get_address(l, "a listener", &trtype, &traddr, &trsvcid);
 		if (rc != 0)
 			return rc;
-		trtype = get_str(l, "trtype");
-		traddr = get_str(l, "traddr");
-		trsvcid = get_str(l, "trsvcid");
-		if (traddr == NULL || trsvcid == NULL)
-			return fail("a listener", "needs traddr and trsvcid (strings)");
-		rc = spdkrt_nvmf_tgt_listen_ext(g_daemon.tgt, trtype ? trtype : "tcp", traddr,
-						trsvcid, &o);
+		rc = spdkrt_nvmf_tgt_listen_ext(g_daemon.tgt, trtype, traddr, trsvcid, &o);
 		if (rc != 0) {
 			fprintf(stderr, "spdkrt-nvmf-tgt: cannot listen on %s port %s: %s\n",
 				traddr, trsvcid, strerror(-rc));
@@ -234,12 +247,38 @@ static int apply_host(struct spdkrt_nvmf_subsystem *s, struct json_object *h)
 	return 0;
 }
 
+/* A subsystem's own listeners (of the target's "listeners"): reachable only there. */
+static int apply_subsystem_listeners(struct spdkrt_nvmf_subsystem *s, struct json_object *sub)
+{
+	static const char *const keys[] = { "trtype", "traddr", "trsvcid", NULL };
+	int err;
+	struct json_object *a = get_array(sub, "listeners", &err);
+
+	for (size_t i = 0; a != NULL && i < json_object_array_length(a); i++) {
+		struct json_object *l = json_object_array_get_idx(a, i);
+		const char *trtype, *traddr, *trsvcid;
+		int rc = check_keys(l, "a subsystem listener", keys);
+
+		if (rc == 0)
+			rc = get_address(l, "a subsystem listener", &trtype, &traddr, &trsvcid);
+		if (rc != 0)
+			return rc;
+		rc = spdkrt_nvmf_subsystem_add_listener(s, trtype, traddr, trsvcid);
+		if (rc != 0) {
+			fprintf(stderr, "spdkrt-nvmf-tgt: %s on %s port %s: %s\n",
+				spdkrt_nvmf_subsystem_get_nqn(s), traddr, trsvcid, strerror(-rc));
+			return rc;
+		}
+	}
+	return err;
+}
+
 static int apply_subsystem(struct json_object *sub)
 {
-	static const char *const keys[] = {
-		"nqn", "serial_number", "model_number", "allow_any_host", "hosts", "namespaces",
-		NULL
-	};
+	static const char *const keys[] = { "nqn",          "serial_number",
+					    "model_number", "allow_any_host",
+					    "hosts",        "namespaces",
+					    "listeners",    NULL };
 	struct spdkrt_nvmf_subsystem *s;
 	struct json_object *hosts;
 	const char *nqn, *str;
@@ -274,7 +313,8 @@ static int apply_subsystem(struct json_object *sub)
 		if (rc != 0)
 			return rc;
 	}
-	return apply_namespaces(s, sub);
+	rc = apply_subsystem_listeners(s, sub);
+	return rc != 0 ? rc : apply_namespaces(s, sub);
 }
 
 int daemon_config_apply(struct json_object *config)
@@ -296,6 +336,24 @@ int daemon_config_apply(struct json_object *config)
 			return rc;
 	}
 	return err;
+}
+
+static struct json_object *dump_subsystem_listeners(struct spdkrt_nvmf_subsystem *s)
+{
+	struct json_object *a = json_object_new_array();
+	char traddr[64], trsvcid[32];
+
+	for (unsigned i = 0; spdkrt_nvmf_subsystem_get_listener(s, i, traddr, sizeof(traddr),
+								trsvcid, sizeof(trsvcid)) == 0;
+	     i++) {
+		struct json_object *l = json_object_new_object();
+
+		json_object_object_add(l, "trtype", json_object_new_string("tcp"));
+		json_object_object_add(l, "traddr", json_object_new_string(traddr));
+		json_object_object_add(l, "trsvcid", json_object_new_string(trsvcid));
+		json_object_array_add(a, l);
+	}
+	return a;
 }
 
 static struct json_object *dump_subsystem(struct spdkrt_nvmf_subsystem *s)
@@ -326,6 +384,7 @@ static struct json_object *dump_subsystem(struct spdkrt_nvmf_subsystem *s)
 		json_object_array_add(nss, n);
 	}
 	json_object_object_add(o, "namespaces", nss);
+	json_object_object_add(o, "listeners", dump_subsystem_listeners(s));
 	return o;
 }
 

@@ -288,6 +288,37 @@ static void nvmf_remove_listener(struct rpc_request *req, struct json_object *pa
 	listener_change(req, params, false);
 }
 
+static void subsystem_listener_change(struct rpc_request *req, struct json_object *params, bool add)
+{
+	struct spdkrt_nvmf_subsystem *s = param_subsystem(req, params);
+	const char *trtype = param_str(params, "trtype"), *traddr = param_str(params, "traddr");
+	const char *trsvcid = param_str(params, "trsvcid");
+
+	if (s == NULL)
+		return;
+	if (traddr == NULL || trsvcid == NULL) {
+		rpc_reply_error(req, RPC_INVALID_PARAMS,
+				"traddr and trsvcid (strings) are required");
+		return;
+	}
+	if (trtype == NULL)
+		trtype = "tcp";
+	reply_rc(req,
+		 add ? spdkrt_nvmf_subsystem_add_listener(s, trtype, traddr, trsvcid) :
+		       spdkrt_nvmf_subsystem_remove_listener(s, trtype, traddr, trsvcid),
+		 traddr);
+}
+
+static void nvmf_subsystem_add_listener(struct rpc_request *req, struct json_object *params)
+{
+	subsystem_listener_change(req, params, true);
+}
+
+static void nvmf_subsystem_remove_listener(struct rpc_request *req, struct json_object *params)
+{
+	subsystem_listener_change(req, params, false);
+}
+
 static void nvmf_get_subsystems(struct rpc_request *req, struct json_object *params)
 {
 	struct json_object *config = daemon_config_dump(), *subs;
@@ -376,9 +407,11 @@ static const struct {
 	{ "nvmf_get_subsystems", nvmf_get_subsystems },
 	{ "nvmf_remove_listener", nvmf_remove_listener },
 	{ "nvmf_subsystem_add_host", nvmf_subsystem_add_host },
+	{ "nvmf_subsystem_add_listener", nvmf_subsystem_add_listener },
 	{ "nvmf_subsystem_add_ns", nvmf_subsystem_add_ns },
 	{ "nvmf_subsystem_allow_any_host", nvmf_subsystem_allow_any_host },
 	{ "nvmf_subsystem_remove_host", nvmf_subsystem_remove_host },
+	{ "nvmf_subsystem_remove_listener", nvmf_subsystem_remove_listener },
 	{ "nvmf_subsystem_remove_ns", nvmf_subsystem_remove_ns },
 	{ "rpc_get_methods", rpc_get_methods },
 	{ "save_config", save_config },

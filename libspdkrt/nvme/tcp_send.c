@@ -255,9 +255,9 @@ int nvme_tcp_submit(struct spdkrt_nvme_qpair *qpair, struct nvme_request *req)
 				(icd_len > 0 && tq->ddgst ? SRT_TCP_DIGEST_LEN : 0));
 	pdu->ccsqe = req->cmd;
 	build_out(tq, &treq->capsule, hlen, 0, icd_len);
+	/* Sent by the next process call, with everything else submitted until then: one
+	 * writev for a batch (a doorbell per command would be a system call per command). */
 	nvme_tcp_send_queue(tq, &treq->capsule);
-	nvme_tcp_flush(tq);
-	/* A lost connection failed the command already (it is not the caller's to fail). */
 	return 0;
 }
 

@@ -101,7 +101,7 @@ static void identify_ctrlr(struct srt_nvmf_req *req, struct srt_nvmf_ctrlr *ctrl
 		cd->maxcmd = (uint16_t)o->max_queue_depth;
 		cd->nn = SPDKRT_NVMF_MAX_NAMESPACES;
 		cd->oncs = SPDKRT_NVME_ONCS_COMPARE | SPDKRT_NVME_ONCS_DSM |
-			   SPDKRT_NVME_ONCS_WRITE_ZEROES;
+			   SPDKRT_NVME_ONCS_WRITE_ZEROES | SPDKRT_NVME_ONCS_RESERVATIONS;
 		cd->vwc = 1;
 		cd->nvmf_specific.ioccsz = (64u + o->in_capsule_data_size) / 16u;
 		cd->nvmf_specific.iorcsz = 1;
@@ -144,6 +144,13 @@ static void identify_ns(struct srt_nvmf_req *req, struct srt_nvmf_ctrlr *ctrlr)
 		nd->flbas = 0;
 		nd->lbaf[0].lbads = log2_u32(ns->block_size);
 		memcpy(nd->nguid, ns->nguid, sizeof(nd->nguid));
+		/* Every type, ignore-existing-key; not persistent (resv.c keeps it in memory). */
+		nd->rescap =
+			SPDKRT_NVME_RESCAP_WRITE_EXCLUSIVE | SPDKRT_NVME_RESCAP_EXCLUSIVE_ACCESS |
+			SPDKRT_NVME_RESCAP_WRITE_EXCLUSIVE_REG_ONLY |
+			SPDKRT_NVME_RESCAP_EXCLUSIVE_ACCESS_REG_ONLY |
+			SPDKRT_NVME_RESCAP_WRITE_EXCLUSIVE_ALL_REGS |
+			SPDKRT_NVME_RESCAP_EXCLUSIVE_ACCESS_ALL_REGS | SPDKRT_NVME_RESCAP_IEKEY;
 	}
 	pthread_mutex_unlock(&ctrlr->subsys->tgt->lock);
 	reply(req, nd, sizeof(*nd));

@@ -58,6 +58,15 @@ struct srt_nvmf_host {
 	struct srt_tls_psk psk;
 };
 
+/* Hosts a namespace keeps reservation registrations for. */
+#define SRT_NVMF_MAX_REGISTRANTS 16u
+
+/* A host registered with a namespace's reservation (hosts are told apart by host id). */
+struct srt_nvmf_registrant {
+	uint8_t hostid[16];
+	uint64_t rkey;
+};
+
 struct srt_nvmf_ns {
 	struct spdkrt_nvmf_tgt *tgt;
 	/* Valid while the namespace is active (!removing). */
@@ -77,6 +86,14 @@ struct srt_nvmf_ns {
 	atomic_bool removing;
 	/* Poll groups that have not yet dropped their channel of a namespace being removed. */
 	atomic_uint groups_pending;
+	/* Reservations (resv.c), under tgt->lock; resv_held mirrors rtype != 0 so that I/O
+	 * checks the lock only while a reservation exists. */
+	struct srt_nvmf_registrant regs[SRT_NVMF_MAX_REGISTRANTS];
+	unsigned num_regs;
+	uint8_t rtype;
+	uint8_t holder_hostid[16]; /* unused by the all-registrants types */
+	uint32_t resv_gen;
+	atomic_bool resv_held;
 };
 
 struct spdkrt_nvmf_subsystem {
@@ -335,6 +352,10 @@ void srt_nvmf_fabrics_execute(struct srt_nvmf_req *req);
 void srt_nvmf_admin_execute(struct srt_nvmf_req *req);
 /* io.c */
 void srt_nvmf_io_execute(struct srt_nvmf_req *req);
+/* resv.c: Reservation Register, Acquire, Release and Report on the request's namespace. */
+void srt_nvmf_resv_execute(struct srt_nvmf_req *req, struct srt_nvmf_ns *ns);
+/* resv.c: whether a reservation keeps this queue's host from reading or writing ns. */
+bool srt_nvmf_resv_conflict(struct srt_nvmf_ns *ns, const struct srt_nvmf_qpair *q, bool write);
 /* abort.c: the Abort admin command (CDW0 bit 0 clear when the command was aborted). */
 void srt_nvmf_abort_execute(struct srt_nvmf_req *req, struct srt_nvmf_ctrlr *ctrlr);
 /* discovery.c: fill buf with the log page bytes [offset, offset+len) for a host. */

@@ -181,6 +181,21 @@ static int submit_dsm(struct srt_nvmf_req *req)
 	return 0;
 }
 
+static bool is_reservation(uint8_t opc)
+{
+	return opc == SPDKRT_NVME_OPC_RESERVATION_REGISTER ||
+	       opc == SPDKRT_NVME_OPC_RESERVATION_REPORT ||
+	       opc == SPDKRT_NVME_OPC_RESERVATION_ACQUIRE ||
+	       opc == SPDKRT_NVME_OPC_RESERVATION_RELEASE;
+}
+
+/* What a reservation of a write-exclusive type keeps a non-holder from doing. */
+static bool is_write(uint8_t opc)
+{
+	return opc != SPDKRT_NVME_OPC_READ && opc != SPDKRT_NVME_OPC_COMPARE &&
+	       opc != SPDKRT_NVME_OPC_FLUSH;
+}
+
 static int reserve_cmp(struct srt_nvmf_req *req)
 {
 	void *buf;
@@ -201,7 +216,7 @@ void srt_nvmf_io_execute(struct srt_nvmf_req *req)
 	const struct spdkrt_nvme_cmd *cmd = &req->cmd;
 	uint64_t slba = (uint64_t)cmd->cdw11 << 32 | cmd->cdw10;
 	uint64_t nlb = (cmd->cdw12 & SPDKRT_NVME_IO_NLB_MASK) + 1u;
-	const struct srt_nvmf_ns *ns;
+	struct srt_nvmf_ns *ns;
 	int rc;
 
 	if (req->pg_ns == NULL)
@@ -214,6 +229,23 @@ void srt_nvmf_io_execute(struct srt_nvmf_req *req)
 	}
 	ns = req->pg_ns->ns;
 	req->bdev_status = 0;
+	if (is_reservation(cmd->opc)) {
+		struct srt_nvmf_pg_ns *pg = req->pg_ns;
+
+		/* The channel is let go after: ns lives while this group holds it. */
+		req->pg_ns = NULL;
+		srt_nvmf_resv_execute(req, ns);
+		srt_nvmf_pgroup_ns_io_done(q->group, pg);
+		return;
+	}
+	if (srt_nvmf_resv_conflict(ns, q, is_write(cmd->opc))) {
+		SRT_ERR("%s: opcode 0x%02x on namespace %u: reservation conflict", q->peer,
+			cmd->opc, cmd->nsid);
+		srt_nvmf_pgroup_ns_io_done(q->group, req->pg_ns);
+		req->pg_ns = NULL;
+		complete(req, SPDKRT_NVME_SCT_GENERIC, SPDKRT_NVME_SC_RESERVATION_CONFLICT);
+		return;
+	}
 	switch (cmd->opc) {
 	case SPDKRT_NVME_OPC_READ:
 	case SPDKRT_NVME_OPC_WRITE:

@@ -75,8 +75,8 @@ static int pdu_check(const struct srt_tcp_ch *ch, const struct srt_tcp_pdu_limit
 {
 	uint32_t hlen = pdu_hlen(ch->pdu_type, from_host), hdgst_len = 0, ddgst_len = 0;
 	bool is_ic = ch->pdu_type == (from_host ? SRT_TCP_PDU_ICREQ : SRT_TCP_PDU_ICRESP);
-	bool is_term =
-		ch->pdu_type == (from_host ? SRT_TCP_PDU_H2C_TERM_REQ : SRT_TCP_PDU_C2H_TERM_REQ);
+	bool is_term = ch->pdu_type ==
+		       (from_host ? SRT_TCP_PDU_H2C_TERM_REQ : SRT_TCP_PDU_C2H_TERM_REQ);
 	bool is_data = ch->pdu_type == (from_host ? SRT_TCP_PDU_H2C_DATA : SRT_TCP_PDU_C2H_DATA);
 	/* Only capsule commands and data PDUs carry a data segment with a pdo. */
 	bool may_carry_data = is_data || ch->pdu_type == SRT_TCP_PDU_CAPSULE_CMD;

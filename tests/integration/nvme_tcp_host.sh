@@ -3,7 +3,8 @@
 # the target exports two subsystems; spdkrt-nvme-discover prints its discovery log (text and
 # JSON), identify through the discovery NQN reaches both subsystems, hello_world writes over
 # TCP, bdevperf verify runs on nvme bdevs given by their TCP spec (with and without digests),
-# and a bdev spec naming a closed port fails cleanly. Behaviour only; no timing is asserted.
+# a bdev spec naming a closed port fails cleanly, and a target killed during I/O makes bdevperf
+# fail with a log line (no reconnect yet), never hang or crash. Behaviour only; no timing is asserted.
 set -uo pipefail
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
@@ -71,6 +72,39 @@ run verify_closed 1 "$perf" --no-huge -q 1 -o 4096 -w verify -t 1 \
 kill -TERM "$pid"
 wait "$pid" || fail "the target exited $? on SIGTERM"
 pid=
+
+# The target dies during I/O: the I/O fails with an error and bdevperf ends, no hang or crash.
+# (on another port: the first one may still be in TIME_WAIT)
+port2=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+sed "s/\"$port\"/\"$port2\"/" "$tmp/conf.json" >"$tmp/conf2.json"
+"$tgt" -c "$tmp/conf2.json" -r "$tmp/rpc2.sock" -m 0x1 --no-huge -s 256 >"$tmp/tgt2.log" 2>&1 &
+pid=$!
+for _ in $(seq 300); do
+	grep -q ready "$tmp/tgt2.log" && break
+	sleep 0.1
+done
+grep -q ready "$tmp/tgt2.log" || fail "the second target did not start: $(tail -3 "$tmp/tgt2.log")"
+rc=0
+timeout 60 "$perf" --no-huge -q 16 -o 4096 -w verify -t 5 -b "$(spec Tcp3 "$port2" "$nqn1" "")" \
+	>"$tmp/lost.out" 2>"$tmp/lost.err" &
+bp=$!
+# kill it once the controller is attached and I/O runs (attaching takes long on a loaded host)
+for _ in $(seq 300); do
+	grep -q "attached" "$tmp/lost.err" && break
+	sleep 0.1
+done
+sleep 0.5
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+pid=
+wait "$bp" || rc=$?
+case $rc in
+0) fail "bdevperf reported success although its target died" ;;
+124) fail "bdevperf hung after its target died" ;;
+1) grep -q "connection lost" "$tmp/lost.err" && echo "ok: lost target: I/O failed cleanly" ||
+	{ fail "lost target: no log line about the lost connection"; tail -5 "$tmp/lost.err"; } ;;
+*) fail "bdevperf ended with status $rc after its target died (a crash?)"; tail "$tmp/lost.err" ;;
+esac
 echo "nvme_tcp_host.sh: wall $(($(date +%s) - start_s)) s"
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
 echo "PASS: NVMe/TCP host against spdkrt-nvmf-tgt"

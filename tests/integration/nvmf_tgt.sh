@@ -135,6 +135,12 @@ echo '{"jsonrpc":"2.0","id":7,"method":"no_such_method"}' >"$tmp/raw"
 python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(open(sys.argv[2],"rb").read()); print(s.recv(4096).decode())' \
 	"$sock" "$tmp/raw" >"$tmp/raw.out" || fail "raw JSON-RPC request"
 grep -q -- '-32601' "$tmp/raw.out" || fail "unknown method: no JSON-RPC error"
+# A subsystem of its own listener (the secure one) is not reachable on the plain one.
+rpc nvmf_subsystem_add_listener "$nqn1" 127.0.0.1 "$tport" >/dev/null ||
+	fail "nvmf_subsystem_add_listener"
+rpc nvmf_subsystem_add_listener "$nqn1" 127.0.0.1 1 >/dev/null 2>&1 &&
+	fail "nvmf_subsystem_add_listener of a port the target does not listen on"
+timeout 60 "$io" "$port" "$nqn1" >/dev/null 2>&1 && fail "cnode1 reachable off its listener"
 rpc save_config -f "$tmp/saved.json" >/dev/null || fail "save_config"
 [ "$(stat -c %a "$tmp/saved.json")" = 600 ] || fail "save_config file is not owner-only"
 grep -q '"secure_channel": *true' "$tmp/saved.json" || fail "secure listener lost in save_config"
@@ -148,6 +154,7 @@ grep -q "\"$nqn2\"" "$tmp/subs2.json" || fail "cnode2 lost in save_config"
 grep -q 'nqn.2014-08.org.example:host1' "$tmp/subs2.json" || fail "host lost in save_config"
 grep -qE '"c2h_success": ?true' "$tmp/saved.json" || fail "target options lost in save_config"
 timeout 60 "$io" "$port" "$nqn2" || fail "I/O after restart"
+timeout 60 "$io" "$port" "$nqn1" >/dev/null 2>&1 && fail "cnode1's own listener lost in save_config"
 timeout 60 "$io" "$tport2" "$nqn3" "psk=$key2" || fail "TLS I/O after restart"
 stop_tgt INT
 

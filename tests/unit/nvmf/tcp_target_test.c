@@ -1077,15 +1077,136 @@ static void test_subsys_listeners(void **state)
 	poll_n(100);
 }
 
+/* A reservation command on namespace 1: key data in the capsule, or the report read back. */
+static int resv(struct test_host *h, uint8_t opc, uint32_t cdw10, uint64_t k1, uint64_t k2,
+		struct spdkrt_nvme_cpl *cpl)
+{
+	struct spdkrt_nvme_cmd c;
+	uint64_t keys[2] = { k1, k2 };
+
+	memset(&c, 0, sizeof(c));
+	c.opc = opc;
+	c.nsid = 1;
+	c.cdw10 = cdw10;
+	return host_cmd(h, &c, keys, opc == SPDKRT_NVME_OPC_RESERVATION_RELEASE ? 8 : 16, true,
+			NULL, 0, cpl);
+}
+
+#define RESV(action, rtype) ((uint32_t)(action) | (uint32_t)(rtype) << 8)
+#define CONFLICT SCT_SC(0, SPDKRT_NVME_SC_RESERVATION_CONFLICT)
+
+/* The status of a 4 KiB read or write at LBA 400 by io. */
+static uint16_t io_status(struct test_host *io, uint8_t opc)
+{
+	static uint8_t buf[4096];
+	struct spdkrt_nvme_cpl cpl;
+
+	if (rw(io, opc, 1, 400, 8, buf, sizeof(buf), opc == SPDKRT_NVME_OPC_WRITE, &cpl) != 0)
+		return 0xffff;
+	return cpl_sct_sc(&cpl);
+}
+
+static int report(struct test_host *h, bool eds, uint8_t *buf, uint32_t len,
+		  struct spdkrt_nvme_cpl *cpl)
+{
+	struct spdkrt_nvme_cmd c;
+
+	memset(&c, 0, sizeof(c));
+	c.opc = SPDKRT_NVME_OPC_RESERVATION_REPORT;
+	c.nsid = 1;
+	c.cdw10 = len / 4 - 1;
+	c.cdw11 = eds ? 1 : 0;
+	return host_cmd(h, &c, NULL, 0, false, buf, len, cpl);
+}
+
+/* Two hosts (host ids 0x5a.. and 0x6b..) share namespace 1 under reservations. */
+static int host_reservations(void)
+{
+	struct test_host a, aio, b, bio;
+	struct spdkrt_nvme_cpl cpl;
+	static struct spdkrt_nvme_ns_data nd;
+	static uint8_t rep[64 + 2 * 64];
+	const struct spdkrt_nvme_reservation_status_data *st = (const void *)rep;
+
+	CHECK(host_attach(&a, g_port, NQN, 0, false) == 0);
+	CHECK(host_attach_io(&aio, &a, g_port, NQN, 1, false) == 0);
+	CHECK(host_open(&b, g_port) == 0);
+	b.hostid_fill = 0x6b;
+	CHECK(host_attach_opened(&b, NQN, 0, false) == 0);
+	CHECK(host_open(&bio, g_port) == 0);
+	bio.hostid_fill = 0x6b;
+	CHECK(host_icreq(&bio, false, false) == 0);
+	CHECK(host_connect(&bio, NQN, TEST_HOSTNQN, 1, 31, 0, b.cntlid, &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl));
+	CHECK(identify(&a, SPDKRT_NVME_IDENTIFY_NS, 1, &nd, &cpl) == 0);
+	CHECK((nd.rescap & SPDKRT_NVME_RESCAP_WRITE_EXCLUSIVE) != 0);
+	/* Both register; the report lists them (extended format only). */
+	CHECK(resv(&aio, SPDKRT_NVME_OPC_RESERVATION_REGISTER, 0, 0, 0xA1, &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl));
+	CHECK(resv(&bio, SPDKRT_NVME_OPC_RESERVATION_REGISTER, 0, 0, 0xB2, &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl));
+	CHECK(report(&aio, false, rep, sizeof(rep), &cpl) == 0);
+	CHECK(cpl_sct_sc(&cpl) == SCT_SC(0, SPDKRT_NVME_SC_HOSTID_INCONSISTENT_FORMAT));
+	CHECK(report(&aio, true, rep, sizeof(rep), &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl) && st->regctl[0] == 2 && st->rtype == 0);
+	/* A takes Write Exclusive; B cannot (nor A with a wrong key). */
+	CHECK(resv(&aio, SPDKRT_NVME_OPC_RESERVATION_ACQUIRE, RESV(0, 1), 0xA1, 0, &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl));
+	CHECK(resv(&bio, SPDKRT_NVME_OPC_RESERVATION_ACQUIRE, RESV(0, 1), 0xB2, 0, &cpl) == 0);
+	CHECK(cpl_sct_sc(&cpl) == CONFLICT);
+	CHECK(resv(&aio, SPDKRT_NVME_OPC_RESERVATION_ACQUIRE, RESV(0, 1), 0xA2, 0, &cpl) == 0);
+	CHECK(cpl_sct_sc(&cpl) == CONFLICT);
+	/* B may read, not write; A does both. */
+	CHECK(io_status(&bio, SPDKRT_NVME_OPC_WRITE) == CONFLICT);
+	CHECK(io_status(&bio, SPDKRT_NVME_OPC_READ) == 0);
+	CHECK(io_status(&aio, SPDKRT_NVME_OPC_WRITE) == 0);
+	CHECK(report(&bio, true, rep, sizeof(rep), &cpl) == 0);
+	CHECK(st->rtype == 1 && rep[64 + 2] + rep[128 + 2] == 1); /* one holder */
+	/* Release needs the type held; then B writes. */
+	CHECK(resv(&aio, SPDKRT_NVME_OPC_RESERVATION_RELEASE, RESV(0, 2), 0xA1, 0, &cpl) == 0);
+	CHECK(cpl_sct_sc(&cpl) == SCT_SC(0, SPDKRT_NVME_SC_INVALID_FIELD));
+	CHECK(resv(&aio, SPDKRT_NVME_OPC_RESERVATION_RELEASE, RESV(0, 1), 0xA1, 0, &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl));
+	CHECK(io_status(&bio, SPDKRT_NVME_OPC_WRITE) == 0);
+	/* Exclusive Access keeps B from reading; B preempts A, who is then unregistered. */
+	CHECK(resv(&aio, SPDKRT_NVME_OPC_RESERVATION_ACQUIRE, RESV(0, 2), 0xA1, 0, &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl));
+	CHECK(io_status(&bio, SPDKRT_NVME_OPC_READ) == CONFLICT);
+	CHECK(resv(&bio, SPDKRT_NVME_OPC_RESERVATION_ACQUIRE, RESV(1, 1), 0xB2, 0xA1, &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl));
+	CHECK(io_status(&aio, SPDKRT_NVME_OPC_WRITE) == CONFLICT);
+	CHECK(io_status(&aio, SPDKRT_NVME_OPC_READ) == 0);
+	CHECK(report(&aio, true, rep, sizeof(rep), &cpl) == 0);
+	CHECK(st->regctl[0] == 1 && st->rtype == 1 && rep[64 + 2] == 1 && rep[64 + 16] == 0x6b);
+	/* Clear: no registrant, no reservation. */
+	CHECK(resv(&bio, SPDKRT_NVME_OPC_RESERVATION_RELEASE, RESV(1, 0), 0xB2, 0, &cpl) == 0);
+	CHECK(!spdkrt_nvme_cpl_is_error(&cpl));
+	CHECK(io_status(&aio, SPDKRT_NVME_OPC_WRITE) == 0);
+	CHECK(report(&aio, true, rep, sizeof(rep), &cpl) == 0);
+	CHECK(st->regctl[0] == 0 && st->rtype == 0);
+	host_close(&bio);
+	host_close(&b);
+	host_close(&aio);
+	host_close(&a);
+	return 0;
+}
+
+static void test_reservations(void **state)
+{
+	(void)state;
+	assert_int_equal(run_host(host_reservations), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_admin),       cmocka_unit_test(test_io),
-		cmocka_unit_test(test_hot_add),     cmocka_unit_test(test_refusals),
-		cmocka_unit_test(test_discovery),   cmocka_unit_test(test_hostile_pdus),
-		cmocka_unit_test(test_data_errors), cmocka_unit_test(test_keep_alive_expiry),
-		cmocka_unit_test(test_abort),       cmocka_unit_test(test_hpda),
-		cmocka_unit_test(test_tls),         cmocka_unit_test(test_subsys_listeners),
+		cmocka_unit_test(test_admin),        cmocka_unit_test(test_io),
+		cmocka_unit_test(test_hot_add),      cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_discovery),    cmocka_unit_test(test_hostile_pdus),
+		cmocka_unit_test(test_data_errors),  cmocka_unit_test(test_keep_alive_expiry),
+		cmocka_unit_test(test_abort),        cmocka_unit_test(test_hpda),
+		cmocka_unit_test(test_tls),          cmocka_unit_test(test_subsys_listeners),
+		cmocka_unit_test(test_reservations),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -44,6 +44,8 @@ struct test_host {
 	 * and the data offset (PDO) of the last C2HData received. */
 	uint8_t hpda;
 	uint8_t last_c2h_pdo;
+	/* The byte the host id of its Connects is made of (0: 0x5a); set after host_open. */
+	uint8_t hostid_fill;
 	/* The last C2HTermReq received. */
 	uint16_t term_fes;
 	uint32_t term_fei;
@@ -428,7 +430,7 @@ static inline int host_connect(struct test_host *h, const char *subnqn, const ch
 	c.qid = qid;
 	c.sqsize = sqsize;
 	c.kato = kato;
-	memset(d.hostid, 0x5a, sizeof(d.hostid));
+	memset(d.hostid, h->hostid_fill != 0 ? h->hostid_fill : 0x5a, sizeof(d.hostid));
 	d.cntlid = cntlid;
 	strncpy(d.subnqn, subnqn, sizeof(d.subnqn) - 1);
 	strncpy(d.hostnqn, hostnqn, sizeof(d.hostnqn) - 1);
