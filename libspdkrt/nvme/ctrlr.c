@@ -696,11 +696,10 @@ int nvme_ctrlr_start_init(struct spdkrt_nvme_ctrlr *ctrlr)
  */
 static void fail_owned(struct spdkrt_nvme_ctrlr *ctrlr)
 {
-	const void *me = nvme_thread_token();
 	struct spdkrt_nvme_qpair *qpair;
 
 	TAILQ_FOREACH(qpair, &ctrlr->io_qpairs, link) {
-		if (qpair->owner == me && !qpair->in_completion)
+		if (nvme_qpair_owned_here(qpair))
 			nvme_qpair_abort_all(qpair, SPDKRT_NVME_SCT_GENERIC,
 					     SPDKRT_NVME_SC_ABORTED_SQ_DELETION, true);
 	}

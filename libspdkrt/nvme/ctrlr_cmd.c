@@ -240,7 +240,7 @@ int spdkrt_nvme_ctrlr_alloc_io_qpair(struct spdkrt_nvme_ctrlr *ctrlr,
 		return rc;
 	}
 	ctrlr->qid_in_use[qid] = 1;
-	qpair->owner = nvme_thread_token();
+	nvme_qpair_claim(qpair);
 	qpair->gate_seen = (ctrlr->reset_epoch << 1) | 1u;
 	atomic_store_explicit(&qpair->gate, qpair->gate_seen, memory_order_relaxed);
 	qpair->enabled = true;

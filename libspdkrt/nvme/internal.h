@@ -104,7 +104,8 @@ struct spdkrt_nvme_qpair {
 	_Atomic uint32_t gate;
 	uint32_t gate_seen;
 	_Atomic uint32_t acked;
-	const void *owner;  /* nvme_thread_token() of the thread that owns the pair */
+	/* nvme_thread_token() of the thread that owns the pair; read by the admin side too. */
+	_Atomic(const void *) owner;
 	bool enabled;       /* rings usable by the owner; false during a reset */
 	bool in_completion; /* inside process_completions: a free is deferred */
 	bool free_pending;
@@ -307,6 +308,10 @@ int nvme_ctrlr_reconnect_qpairs(struct spdkrt_nvme_ctrlr *ctrlr);
 /* The reset ended (0 or -errno): its callback runs from the next admin poll. */
 void nvme_ctrlr_reset_finished(struct spdkrt_nvme_ctrlr *ctrlr, int status);
 void nvme_ctrlr_deliver_reset(struct spdkrt_nvme_ctrlr *ctrlr);
+/* The calling thread becomes the pair's owner. */
+void nvme_qpair_claim(struct spdkrt_nvme_qpair *qpair);
+/* Whether the calling thread owns the pair and is not inside its completion processing. */
+bool nvme_qpair_owned_here(const struct spdkrt_nvme_qpair *qpair);
 /* Owner side: follows a moved gate. @return true when the rings are usable. */
 bool nvme_qpair_follow_gate(struct spdkrt_nvme_qpair *qpair);
 static inline bool nvme_qpair_gate_moved(struct spdkrt_nvme_qpair *qpair)

@@ -140,12 +140,25 @@ void nvme_qpair_abort_all(struct spdkrt_nvme_qpair *qpair, uint8_t sct, uint8_t 
 	}
 }
 
+/* Relaxed: only ever compared with the reader's own token, which only its own thread stores. */
+void nvme_qpair_claim(struct spdkrt_nvme_qpair *qpair)
+{
+	atomic_store_explicit(&qpair->owner, nvme_thread_token(), memory_order_relaxed);
+}
+
+bool nvme_qpair_owned_here(const struct spdkrt_nvme_qpair *qpair)
+{
+	/* in_completion is read only once the pair is known to be this thread's. */
+	return atomic_load_explicit(&qpair->owner, memory_order_relaxed) == nvme_thread_token() &&
+	       !qpair->in_completion;
+}
+
 bool nvme_qpair_follow_gate(struct spdkrt_nvme_qpair *qpair)
 {
 	/* Acquire: pairs with the release stores of reset.c (close, and re-open after re-create). */
 	uint32_t gate = atomic_load_explicit(&qpair->gate, memory_order_acquire);
 
-	qpair->owner = nvme_thread_token();
+	nvme_qpair_claim(qpair);
 	if (gate & 1u) {
 		/* Re-created with the ring reset by the admin side: ours again. */
 		qpair->gate_seen = gate;

@@ -103,7 +103,6 @@ static int reconnect_one(struct spdkrt_nvme_ctrlr *ctrlr, struct spdkrt_nvme_qpa
 
 int nvme_ctrlr_reconnect_qpairs(struct spdkrt_nvme_ctrlr *ctrlr)
 {
-	const void *me = nvme_thread_token();
 	struct spdkrt_nvme_qpair *qpair;
 	bool waiting = false;
 
@@ -128,9 +127,8 @@ int nvme_ctrlr_reconnect_qpairs(struct spdkrt_nvme_ctrlr *ctrlr)
 
 		if (gate & 1u)
 			continue;
-		if (qpair->owner == me && !qpair->in_completion)
-			nvme_qpair_follow_gate(
-				qpair); /* the owner is this thread, outside the pair */
+		if (nvme_qpair_owned_here(qpair))
+			nvme_qpair_follow_gate(qpair);
 		/* Acquire: pairs with the owner's release of the ring in nvme_qpair_follow_gate(). */
 		if (atomic_load_explicit(&qpair->acked, memory_order_acquire) == gate)
 			return reconnect_one(ctrlr, qpair);

@@ -3,6 +3,7 @@
 #ifndef NVME_MODEL_INTERNAL_H
 #define NVME_MODEL_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -86,7 +87,7 @@ struct model_event {
 struct nvme_model {
 	struct nvme_model_opts opts;
 	bool registered;
-	bool removed;
+	atomic_bool removed; /* set by whichever thread removes it; read by the poller */
 
 	uint8_t *bar0; /* a shared mapping of bar0_fd */
 	uint64_t bar0_size;

@@ -245,7 +245,8 @@ uint64_t nvme_model_bar0_size(const struct nvme_model *m)
 
 static void remove_function(struct nvme_model *m)
 {
-	m->removed = true;
+	atomic_store(&m->removed, true);
+	/* Unregistering waits for a poll in progress: the device state is ours afterwards. */
 	if (m->registered) {
 		srt_pci_model_unregister(&m->opts.addr);
 		m->registered = false;
@@ -256,9 +257,9 @@ void nvme_model_surprise_remove(struct nvme_model *m)
 {
 	if (m->removed)
 		return;
+	remove_function(m);
 	/* what a read of a vanished function returns */
 	model_regs_fill(m, 0, 0xFFFFFFFF);
-	remove_function(m);
 }
 
 void nvme_model_surprise_remove_sigbus(struct nvme_model *m)
