@@ -39,8 +39,6 @@ void nvme_ctrlr_start_reset(struct spdkrt_nvme_ctrlr *ctrlr)
 {
 	SRT_NOTICE("nvme %s: resetting the controller", ctrlr->trid.traddr);
 	ctrlr->adminq->enabled = false;
-	nvme_qpair_abort_all(ctrlr->adminq, SPDKRT_NVME_SCT_GENERIC,
-			     SPDKRT_NVME_SC_ABORTED_SQ_DELETION, true);
 	ctrlr->num_aers = 0;
 	ctrlr->cmd_pending = false;
 	ctrlr->cmd_done = false;
@@ -51,6 +49,10 @@ void nvme_ctrlr_start_reset(struct spdkrt_nvme_ctrlr *ctrlr)
 	ctrlr->init_rc = 0;
 	ctrlr->state = NVME_CTRLR_STATE_INIT;
 	ctrlr->state_deadline = 0;
+	/* Last: a callback (a failed Abort under timeout_action=reset) may ask for a reset, and
+	 * must find this one under way, not start a second. */
+	nvme_qpair_abort_all(ctrlr->adminq, SPDKRT_NVME_SCT_GENERIC,
+			     SPDKRT_NVME_SC_ABORTED_SQ_DELETION, true);
 }
 
 void nvme_ctrlr_close_gates(struct spdkrt_nvme_ctrlr *ctrlr)
@@ -175,13 +177,14 @@ int spdkrt_nvme_ctrlr_reset_async(struct spdkrt_nvme_ctrlr *ctrlr, spdkrt_nvme_r
 		SRT_ERR("nvme %s: reset refused: one is in progress", ctrlr->trid.traddr);
 		return -EBUSY;
 	}
-	/* A reset the driver started (fatal status) is joined, not started again. */
-	if (!ctrlr->resetting)
-		nvme_ctrlr_start_reset(ctrlr);
+	/* Recorded before the start: the aborted admin commands' callbacks then get -EBUSY. */
 	ctrlr->reset_requested = true;
 	ctrlr->reset_cb = cb;
 	ctrlr->reset_arg = cb_arg;
 	ctrlr->reset_done = false;
+	/* A reset the driver started (fatal status) is joined, not started again. */
+	if (!ctrlr->resetting)
+		nvme_ctrlr_start_reset(ctrlr);
 	return 0;
 }
 

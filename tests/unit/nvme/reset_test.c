@@ -107,6 +107,51 @@ static void test_async_reset_one_thread(void **state)
 	spdkrt_dma_free(buf);
 }
 
+/* An admin command's callback run by the reset's start (timeout_action=reset's failed Abort). */
+struct nested_reset {
+	bool done;
+	uint16_t sc;
+	int reset_rc;
+};
+
+static void ask_for_reset(void *arg, const struct spdkrt_nvme_cpl *cpl)
+{
+	struct nested_reset *n = arg;
+
+	n->done = true;
+	n->sc = cpl_sc(cpl);
+	n->reset_rc = spdkrt_nvme_ctrlr_reset_async(g_ctrlr, NULL, NULL);
+}
+
+/* A reset asked for while the reset's start aborts the admin queue is refused: one reset. */
+static void test_reset_asked_from_aborted_admin_command(void **state)
+{
+	struct reset_result rr = { 0 };
+	struct nested_reset n = { 0 };
+	struct nvme_model_stats before, after;
+
+	(void)state;
+	nvme_model_get_stats(g_model, &before);
+	/* Not polled: still in flight when the reset starts. */
+	assert_int_equal(spdkrt_nvme_ctrlr_cmd_get_feature(g_ctrlr,
+							   SPDKRT_NVME_FEAT_NUMBER_OF_QUEUES, 0, 0,
+							   0, NULL, 0, ask_for_reset, &n),
+			 0);
+	assert_int_equal(spdkrt_nvme_ctrlr_reset_async(g_ctrlr, reset_done, &rr), 0);
+	assert_true(n.done);
+	assert_int_equal(n.sc, SPDKRT_NVME_SC_ABORTED_SQ_DELETION);
+	assert_int_equal(n.reset_rc, -EBUSY);
+	for (int i = 0; i < 1000 && !rr.done; i++) {
+		srt_pci_model_poll_all();
+		spdkrt_nvme_ctrlr_process_admin_completions(g_ctrlr);
+	}
+	assert_true(rr.done);
+	assert_int_equal(rr.calls, 1);
+	assert_int_equal(rr.status, 0);
+	nvme_model_get_stats(g_model, &after);
+	assert_int_equal(after.enables, before.enables + 1);
+}
+
 /*
  * A queue pair of another thread: that thread allocates it, has a read in flight the device
  * never completes, and polls. The admin thread resets; the owner's poll fails the read and lets
@@ -226,6 +271,8 @@ int main(void)
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test_setup_teardown(test_async_reset_one_thread, ctrlr_setup,
 						ctrlr_teardown),
+		cmocka_unit_test_setup_teardown(test_reset_asked_from_aborted_admin_command,
+						ctrlr_setup, ctrlr_teardown),
 		cmocka_unit_test_setup_teardown(test_async_reset_other_thread, ctrlr_setup,
 						ctrlr_teardown),
 		cmocka_unit_test_setup_teardown(test_failure_seen_by_each_owner, ctrlr_setup,
