@@ -99,12 +99,19 @@ static void reset_after_timeout(struct nvme_bdev_ctrlr *nctrlr, const char *why)
 			strerror(-rc));
 }
 
-/* Abort's completion: CDW0 bit 0 set means the command was not aborted. */
+/*
+ * Abort's completion: CDW0 bit 0 set means the command was not aborted. ABORTED_SQ_DELETION:
+ * a reset (or the controller's failure) ended the Abort, and the command with it.
+ */
 static void abort_done(void *ctx, const struct spdkrt_nvme_cpl *cpl)
 {
 	struct nvme_bdev_ctrlr *nctrlr = ctx;
 
 	if (nctrlr->timeout_action != NVME_BDEV_TIMEOUT_RESET)
+		return;
+	if (SPDKRT_NVME_GET(cpl->status, SPDKRT_NVME_STATUS_SCT) == SPDKRT_NVME_SCT_GENERIC &&
+	    SPDKRT_NVME_GET(cpl->status, SPDKRT_NVME_STATUS_SC) ==
+		    SPDKRT_NVME_SC_ABORTED_SQ_DELETION)
 		return;
 	if (spdkrt_nvme_cpl_is_error(cpl) || (cpl->cdw0 & 1u) != 0)
 		reset_after_timeout(nctrlr, "the abort of a timed-out command failed");

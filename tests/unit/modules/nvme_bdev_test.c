@@ -567,6 +567,10 @@ static void test_timeout_reset(void **state)
 	assert_int_equal(after.aborts_done, before.aborts_done + 1);
 	/* the queue pair is re-created and the bdev goes on */
 	assert_int_equal(SYNC_IO(spdkrt_bdev_read_blocks(o.desc, o.ch, buf, 0, 8, IO_CB)), 0);
+	/* The reset ended the lost Abort: that asks for no second reset. */
+	assert_null(strstr(g_log_capture.text, "the abort of a timed-out command failed"));
+	assert_null(strstr(g_log_capture.text, "reset refused"));
+	assert_int_equal(model_enables(), before.enables + 1);
 	close_bdev(&o);
 	spdkrt_dma_free(buf);
 	detach_all();
