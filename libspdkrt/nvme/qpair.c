@@ -65,8 +65,9 @@ void nvme_qpair_submit_queued(struct spdkrt_nvme_qpair *qpair)
 {
 	struct nvme_request *req;
 
-	while (qpair->enabled && !qpair->ctrlr->is_failed && !nvme_qpair_gate_moved(qpair) &&
-	       (req = TAILQ_FIRST(&qpair->queued)) != NULL) {
+	/* The queue first: a poll usually has nothing queued, and skips the two atomic loads. */
+	while ((req = TAILQ_FIRST(&qpair->queued)) != NULL && qpair->enabled &&
+	       !qpair->ctrlr->is_failed && !nvme_qpair_gate_moved(qpair)) {
 		int rc;
 
 		TAILQ_REMOVE(&qpair->queued, req, link);
