@@ -265,6 +265,8 @@ static const char *resv_name(uint8_t opc)
 		return "Reservation Register";
 	case SPDKRT_NVME_OPC_RESERVATION_ACQUIRE:
 		return "Reservation Acquire";
+	case SPDKRT_NVME_OPC_RESERVATION_REPORT:
+		return "Reservation Report";
 	default:
 		return "Reservation Release";
 	}
@@ -277,6 +279,17 @@ void srt_nvmf_resv_execute(struct srt_nvmf_req *req, struct srt_nvmf_ns *ns)
 	uint32_t need, cdw10 = req->cmd.cdw10;
 	uint8_t sc;
 
+	/* Report: at least one dword back (NUMD 0); Register and Acquire: two keys; Release: one. */
+	need = req->cmd.opc == SPDKRT_NVME_OPC_RESERVATION_REPORT  ? 4u :
+	       req->cmd.opc == SPDKRT_NVME_OPC_RESERVATION_RELEASE ? 8u :
+								     16u;
+	if (req->xfer_len < need) {
+		SRT_ERR("%s: %s with %u bytes of data (%u needed)", q->peer,
+			resv_name(req->cmd.opc), req->xfer_len, need);
+		srt_nvmf_req_complete_status(req, SPDKRT_NVME_SCT_GENERIC,
+					     SPDKRT_NVME_SC_DATA_SGL_LENGTH_INVALID);
+		return;
+	}
 	if (req->cmd.opc == SPDKRT_NVME_OPC_RESERVATION_REPORT) {
 		if ((req->cmd.cdw11 & 1u) == 0) {
 			SRT_ERR("%s: Reservation Report without the extended format (host ids "
@@ -287,14 +300,6 @@ void srt_nvmf_resv_execute(struct srt_nvmf_req *req, struct srt_nvmf_ns *ns)
 			return;
 		}
 		report(req, ns);
-		return;
-	}
-	need = req->cmd.opc == SPDKRT_NVME_OPC_RESERVATION_RELEASE ? 8u : 16u;
-	if (req->xfer_len < need) {
-		SRT_ERR("%s: %s with %u bytes of data (%u needed)", q->peer,
-			resv_name(req->cmd.opc), req->xfer_len, need);
-		srt_nvmf_req_complete_status(req, SPDKRT_NVME_SCT_GENERIC,
-					     SPDKRT_NVME_SC_DATA_SGL_LENGTH_INVALID);
 		return;
 	}
 	pthread_mutex_lock(&ns->tgt->lock);
