@@ -35,6 +35,9 @@ struct srt_nvmf_pgroup;
 #define SRT_NVMF_ADMIN_ICD_SIZE 8192u
 /* Error Information log entries a controller keeps (ELPE + 1), the newest ones. */
 #define SRT_NVMF_ERROR_LOG_ENTRIES 16u
+/* Time a new connection has for its TLS handshake, ICReq and Connect (as Linux nvmet's TLS
+ * handshake timeout). */
+#define SRT_NVMF_CONNECT_TIMEOUT_MS 10000u
 /* Outstanding AERs a controller keeps (AERL + 1). */
 #define SRT_NVMF_MAX_AERS 4u
 #define SRT_NVMF_NQN_SIZE (SPDKRT_NVMF_NQN_MAX_LEN + 1)
@@ -86,8 +89,10 @@ struct srt_nvmf_ns {
 	atomic_bool removing;
 	/* Poll groups that have not yet dropped their channel of a namespace being removed. */
 	atomic_uint groups_pending;
-	/* Reservations (resv.c), under tgt->lock; resv_held mirrors rtype != 0 so that I/O
-	 * checks the lock only while a reservation exists. */
+	/* Reservations (resv.c), under resv_lock; resv_held mirrors rtype != 0 so that I/O
+	 * takes the lock only while a reservation exists. A lock of its own: I/O checking a
+	 * held reservation contends with nothing but this namespace's reservation commands. */
+	pthread_mutex_t resv_lock;
 	struct srt_nvmf_registrant regs[SRT_NVMF_MAX_REGISTRANTS];
 	unsigned num_regs;
 	uint8_t rtype;
@@ -275,6 +280,9 @@ struct srt_nvmf_qpair {
 	char peer[SRT_SOCK_ADDR_LEN + 8];
 	/* The target listener that accepted it. */
 	uint16_t portid;
+	/* Ticks when accepted: without a controller (Connect) by SRT_NVMF_CONNECT_TIMEOUT_MS it
+	 * is closed, so a stalled TLS handshake, ICReq or Connect cannot hold it forever. */
+	uint64_t accepted_at;
 	/* Negotiated at ICReq. */
 	bool ic_done;
 	bool hdgst;
