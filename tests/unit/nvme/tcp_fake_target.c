@@ -220,6 +220,11 @@ static int send_data(struct fake_conn *c, uint16_t cid, const void *data, uint32
 	case FAKE_FAULT_SUCCESS_NO_LAST:
 		d.ch.flags = SRT_TCP_FLAG_SUCCESS;
 		break;
+	case FAKE_FAULT_SUCCESS_SHORT:
+		d.ch.flags = SRT_TCP_FLAG_SUCCESS | SRT_TCP_FLAG_LAST_PDU;
+		len /= 2;
+		d.datal = len;
+		break;
 	case FAKE_FAULT_BAD_PDO: {
 		uint8_t raw[sizeof(d) + 64] = { 0 };
 

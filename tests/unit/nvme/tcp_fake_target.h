@@ -31,6 +31,7 @@ enum fake_fault {
 	FAKE_FAULT_BAD_DDGST,         /* a wrong data digest (needs data digests) */
 	FAKE_FAULT_CLOSE_MID_PDU,     /* half a header, then the connection closes */
 	FAKE_FAULT_SUCCESS_NO_LAST,   /* C2HData with SUCCESS but not LAST_PDU */
+	FAKE_FAULT_SUCCESS_SHORT,     /* C2HData with SUCCESS carrying half the data */
 	FAKE_FAULT_TERM_REQ,          /* a C2HTermReq instead of an answer */
 	FAKE_FAULT_UNKNOWN_PDU,       /* a PDU of an undefined type */
 	FAKE_FAULT_SILENT,            /* no answer at all */
