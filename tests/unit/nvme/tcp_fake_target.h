@@ -87,4 +87,9 @@ void fake_target_stop(struct fake_target *t);
 #define FAKE_TARGET_NQN "nqn.2026-12.io.spdkrt:fake"
 void fake_target_trid(const struct fake_target *t, char *buf, size_t size);
 
+/* cmocka group setup and teardown of the tests that use it: the environment without hugepages
+ * on core 0. */
+int fake_target_env_setup(void **state);
+int fake_target_env_teardown(void **state);
+
 #endif
