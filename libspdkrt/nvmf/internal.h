@@ -87,8 +87,10 @@ struct srt_nvmf_ns {
 	atomic_bool removing;
 	/* Poll groups that have not yet dropped their channel of a namespace being removed. */
 	atomic_uint groups_pending;
-	/* Reservations (resv.c), under tgt->lock; resv_held mirrors rtype != 0 so that I/O
-	 * checks the lock only while a reservation exists. */
+	/* Reservations (resv.c), under resv_lock; resv_held mirrors rtype != 0 so that I/O
+	 * takes the lock only while a reservation exists. A lock of its own: I/O checking a
+	 * held reservation contends with nothing but this namespace's reservation commands. */
+	pthread_mutex_t resv_lock;
 	struct srt_nvmf_registrant regs[SRT_NVMF_MAX_REGISTRANTS];
 	unsigned num_regs;
 	uint8_t rtype;

@@ -4,7 +4,7 @@
  * register keys, one acquires a reservation of a type, others are kept from reading or writing
  * as the type says (a reservation conflict status), preempt, release, clear, and a report
  * listing registrants (extended format: fabrics host ids are 128 bits). Not persistent across
- * restarts (RESCAP has no PTPL). The state is under tgt->lock; the I/O path looks at it only
+ * restarts (RESCAP has no PTPL). The state is under ns->resv_lock; the I/O path looks at it only
  * while a reservation is held (ns->resv_held).
  */
 #define SRT_LOG_COMPONENT "nvmf"
@@ -80,7 +80,7 @@ bool srt_nvmf_resv_conflict(struct srt_nvmf_ns *ns, const struct srt_nvmf_qpair 
 
 	if (!atomic_load_explicit(&ns->resv_held, memory_order_relaxed))
 		return false;
-	pthread_mutex_lock(&ns->tgt->lock);
+	pthread_mutex_lock(&ns->resv_lock);
 	registrant = find_reg(ns, hostid) >= 0;
 	switch (ns->rtype) {
 	case 0:
@@ -100,7 +100,7 @@ bool srt_nvmf_resv_conflict(struct srt_nvmf_ns *ns, const struct srt_nvmf_qpair 
 		conflict = !registrant;
 		break;
 	}
-	pthread_mutex_unlock(&ns->tgt->lock);
+	pthread_mutex_unlock(&ns->resv_lock);
 	return conflict;
 }
 
@@ -236,7 +236,7 @@ static void report(struct srt_nvmf_req *req, struct srt_nvmf_ns *ns)
 		len = req->xfer_len;
 	memset(out, 0, req->xfer_len);
 	memset(&hdr, 0, sizeof(hdr));
-	pthread_mutex_lock(&ns->tgt->lock);
+	pthread_mutex_lock(&ns->resv_lock);
 	hdr.gen = ns->resv_gen;
 	hdr.rtype = ns->rtype;
 	hdr.regctl[0] = (uint8_t)ns->num_regs;
@@ -254,7 +254,7 @@ static void report(struct srt_nvmf_req *req, struct srt_nvmf_ns *ns)
 		memcpy(e.hostid, ns->regs[i].hostid, 16);
 		memcpy(out + at, &e, len - at < sizeof(e) ? len - at : sizeof(e));
 	}
-	pthread_mutex_unlock(&ns->tgt->lock);
+	pthread_mutex_unlock(&ns->resv_lock);
 	srt_nvmf_req_complete_status(req, SPDKRT_NVME_SCT_GENERIC, SPDKRT_NVME_SC_SUCCESS);
 }
 
@@ -265,6 +265,8 @@ static const char *resv_name(uint8_t opc)
 		return "Reservation Register";
 	case SPDKRT_NVME_OPC_RESERVATION_ACQUIRE:
 		return "Reservation Acquire";
+	case SPDKRT_NVME_OPC_RESERVATION_REPORT:
+		return "Reservation Report";
 	default:
 		return "Reservation Release";
 	}
@@ -277,6 +279,17 @@ void srt_nvmf_resv_execute(struct srt_nvmf_req *req, struct srt_nvmf_ns *ns)
 	uint32_t need, cdw10 = req->cmd.cdw10;
 	uint8_t sc;
 
+	/* Report: at least one dword back (NUMD 0); Register and Acquire: two keys; Release: one. */
+	need = req->cmd.opc == SPDKRT_NVME_OPC_RESERVATION_REPORT  ? 4u :
+	       req->cmd.opc == SPDKRT_NVME_OPC_RESERVATION_RELEASE ? 8u :
+								     16u;
+	if (req->xfer_len < need) {
+		SRT_ERR("%s: %s with %u bytes of data (%u needed)", q->peer,
+			resv_name(req->cmd.opc), req->xfer_len, need);
+		srt_nvmf_req_complete_status(req, SPDKRT_NVME_SCT_GENERIC,
+					     SPDKRT_NVME_SC_DATA_SGL_LENGTH_INVALID);
+		return;
+	}
 	if (req->cmd.opc == SPDKRT_NVME_OPC_RESERVATION_REPORT) {
 		if ((req->cmd.cdw11 & 1u) == 0) {
 			SRT_ERR("%s: Reservation Report without the extended format (host ids "
@@ -289,22 +302,14 @@ void srt_nvmf_resv_execute(struct srt_nvmf_req *req, struct srt_nvmf_ns *ns)
 		report(req, ns);
 		return;
 	}
-	need = req->cmd.opc == SPDKRT_NVME_OPC_RESERVATION_RELEASE ? 8u : 16u;
-	if (req->xfer_len < need) {
-		SRT_ERR("%s: %s with %u bytes of data (%u needed)", q->peer,
-			resv_name(req->cmd.opc), req->xfer_len, need);
-		srt_nvmf_req_complete_status(req, SPDKRT_NVME_SCT_GENERIC,
-					     SPDKRT_NVME_SC_DATA_SGL_LENGTH_INVALID);
-		return;
-	}
-	pthread_mutex_lock(&ns->tgt->lock);
+	pthread_mutex_lock(&ns->resv_lock);
 	if (req->cmd.opc == SPDKRT_NVME_OPC_RESERVATION_REGISTER)
 		sc = do_register(ns, hostid, cdw10, (const void *)req->buf);
 	else if (req->cmd.opc == SPDKRT_NVME_OPC_RESERVATION_ACQUIRE)
 		sc = do_acquire(ns, hostid, cdw10, (const void *)req->buf);
 	else
 		sc = do_release(ns, hostid, cdw10, (const void *)req->buf);
-	pthread_mutex_unlock(&ns->tgt->lock);
+	pthread_mutex_unlock(&ns->resv_lock);
 	if (sc != 0)
 		SRT_ERR("%s: %s (cdw10 0x%08x) on namespace %u of %s refused: status 0x%02x",
 			q->peer, resv_name(req->cmd.opc), cdw10, ns->nsid, q->ctrlr->subsys->nqn,

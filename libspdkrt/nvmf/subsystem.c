@@ -494,11 +494,13 @@ int spdkrt_nvmf_subsystem_add_ns(struct spdkrt_nvmf_subsystem *s, const char *bd
 	ns->tgt = s->tgt;
 	ns->subsys = s;
 	ns->nsid = nsid;
+	pthread_mutex_init(&ns->resv_lock, NULL);
 	snprintf(ns->bdev_name, sizeof(ns->bdev_name), "%s", bdev_name);
 	rc = spdkrt_bdev_open(bdev_name, true, ns_event, ns, &ns->desc);
 	if (rc != 0) {
 		SRT_ERR("cannot open bdev %s for namespace %u of %s: %s", bdev_name, nsid, s->nqn,
 			strerror(-rc));
+		pthread_mutex_destroy(&ns->resv_lock);
 		free(ns);
 		return rc;
 	}
@@ -554,6 +556,7 @@ void srt_nvmf_ns_free(struct srt_nvmf_ns *ns)
 	pthread_mutex_lock(&tgt->lock);
 	tgt->live_ns--;
 	pthread_mutex_unlock(&tgt->lock);
+	pthread_mutex_destroy(&ns->resv_lock);
 	free(ns);
 	srt_nvmf_tgt_maybe_finish_destroy(tgt);
 }

@@ -1140,6 +1140,9 @@ static int host_reservations(void)
 	CHECK(!spdkrt_nvme_cpl_is_error(&cpl));
 	CHECK(identify(&a, SPDKRT_NVME_IDENTIFY_NS, 1, &nd, &cpl) == 0);
 	CHECK((nd.rescap & SPDKRT_NVME_RESCAP_WRITE_EXCLUSIVE) != 0);
+	/* A Report with no buffer to fill (the queue's first command: no buffer yet) is refused. */
+	CHECK(report(&aio, true, NULL, 0, &cpl) == 0);
+	CHECK(cpl_sct_sc(&cpl) == SCT_SC(0, SPDKRT_NVME_SC_DATA_SGL_LENGTH_INVALID));
 	/* Both register; the report lists them (extended format only). */
 	CHECK(resv(&aio, SPDKRT_NVME_OPC_RESERVATION_REGISTER, 0, 0, 0xA1, &cpl) == 0);
 	CHECK(!spdkrt_nvme_cpl_is_error(&cpl));
