@@ -36,6 +36,9 @@ struct srt_nvmf_pgroup;
 #define SRT_NVMF_ADMIN_ICD_SIZE 8192u
 /* Error Information log entries a controller keeps (ELPE + 1), the newest ones. */
 #define SRT_NVMF_ERROR_LOG_ENTRIES 16u
+/* Time a new connection has for its TLS handshake, ICReq and Connect (as Linux nvmet's TLS
+ * handshake timeout). */
+#define SRT_NVMF_CONNECT_TIMEOUT_MS 10000u
 /* Outstanding AERs a controller keeps (AERL + 1). */
 #define SRT_NVMF_MAX_AERS 4u
 #define SRT_NVMF_NQN_SIZE (SPDKRT_NVMF_NQN_MAX_LEN + 1)
@@ -278,6 +281,9 @@ struct srt_nvmf_qpair {
 	char peer[SRT_SOCK_ADDR_LEN + 8];
 	/* The target listener that accepted it. */
 	uint16_t portid;
+	/* Ticks when accepted: without a controller (Connect) by SRT_NVMF_CONNECT_TIMEOUT_MS it
+	 * is closed, so a stalled TLS handshake, ICReq or Connect cannot hold it forever. */
+	uint64_t accepted_at;
 	/* Negotiated at ICReq. */
 	bool ic_done;
 	bool hdgst;

@@ -55,6 +55,7 @@ int srt_nvmf_qpair_create(struct srt_nvmf_pgroup *group, struct srt_sock *sock, 
 	q->tgt = tgt;
 	q->sock = sock;
 	q->portid = portid;
+	q->accepted_at = spdkrt_get_ticks();
 	q->num_reqs = n;
 	q->sq_entries = tgt->opts.max_admin_queue_depth;
 	TAILQ_INIT(&q->free_reqs);
@@ -536,6 +537,13 @@ bool srt_nvmf_qpair_poll(struct srt_nvmf_qpair *q, uint64_t now)
 							     strerror(-rc));
 		else if (q->closing && TAILQ_EMPTY(&q->sendq))
 			srt_nvmf_qpair_disconnect(q, "closed by the target");
+	}
+	if (q->ctrlr == NULL && !q->closed && now > q->accepted_at &&
+	    now - q->accepted_at > SRT_NVMF_CONNECT_TIMEOUT_MS * spdkrt_get_ticks_hz() / 1000) {
+		SRT_ERR("%s: no Connect within %u ms of accepting the connection (TLS handshake, "
+			"ICReq or Connect stalled)",
+			q->peer, SRT_NVMF_CONNECT_TIMEOUT_MS);
+		srt_nvmf_qpair_disconnect(q, "no Connect in time");
 	}
 	if (q->ctrlr != NULL && !q->closed) {
 		if (atomic_load(&q->ctrlr->failed))

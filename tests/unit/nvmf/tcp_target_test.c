@@ -770,6 +770,22 @@ static int host_tls_refusals(void)
 	return 0;
 }
 
+/* A peer that starts a TLS handshake and stalls: the target hangs up once its 10 s are over. */
+static int host_tls_stall(void)
+{
+	/* A handshake record of 512 bytes announced, never sent. */
+	static const uint8_t record_start[] = { 0x16, 0x03, 0x01, 0x02, 0x00 };
+	struct timeval tv = { .tv_sec = 30 }; /* well beyond the target's 10 s */
+	struct test_host h;
+
+	CHECK(host_open(&h, g_tls_port) == 0);
+	setsockopt(h.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	CHECK(send(h.fd, record_start, sizeof(record_start), 0) == (ssize_t)sizeof(record_start));
+	CHECK(host_sees_close(&h));
+	host_close(&h);
+	return 0;
+}
+
 static void test_tls(void **state)
 {
 	struct spdkrt_nvmf_subsystem *s;
@@ -810,6 +826,10 @@ static void test_tls(void **state)
 						   "nqn.2014-08.org.example:stranger"));
 	assert_non_null(strstr(g_log_capture.text, "of another host or subsystem"));
 	assert_logged("must connect over TLS");
+	log_capture_stop();
+	log_capture_start();
+	assert_int_equal(run_host(host_tls_stall), 0);
+	assert_logged("no Connect within 10000 ms");
 	log_capture_stop();
 
 	assert_int_equal(spdkrt_nvmf_tgt_stop_listen(g_tgt, "tcp", "127.0.0.1", port), 0);
