@@ -80,10 +80,3 @@ uint64_t nvme_fabrics_prop_value(const struct spdkrt_nvme_cpl *cpl, bool eight)
 {
 	return eight ? (uint64_t)cpl->cdw1 << 32 | cpl->cdw0 : cpl->cdw0;
 }
-
-unsigned nvme_cmd_xfer(const struct spdkrt_nvme_cmd *cmd)
-{
-	if (cmd->opc == SPDKRT_NVME_OPC_FABRIC)
-		return ((const struct spdkrt_nvmf_capsule_cmd *)(const void *)cmd)->fctype & 0x3u;
-	return cmd->opc & 0x3u;
-}

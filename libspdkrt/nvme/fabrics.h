@@ -32,10 +32,16 @@ void nvme_fabrics_prop_set_cmd(struct spdkrt_nvme_cmd *cmd, uint32_t offset, boo
 /* The value a Property Get returned (CDW0 and CDW1 of its completion). */
 uint64_t nvme_fabrics_prop_value(const struct spdkrt_nvme_cpl *cpl, bool eight);
 
-/* Data direction of a command (SPDKRT_NVME_DATA_*): fabrics commands keep it in the fctype. */
+/* Data direction of a command: fabrics commands keep it in the fctype. The NVMe/TCP host and
+ * target both ask it once per command, hence inline. */
 #define NVME_XFER_NONE 0u
 #define NVME_XFER_H2C 1u
 #define NVME_XFER_C2H 2u
-unsigned nvme_cmd_xfer(const struct spdkrt_nvme_cmd *cmd);
+static inline unsigned nvme_cmd_xfer(const struct spdkrt_nvme_cmd *cmd)
+{
+	if (cmd->opc == SPDKRT_NVME_OPC_FABRIC)
+		return ((const struct spdkrt_nvmf_capsule_cmd *)(const void *)cmd)->fctype & 0x3u;
+	return cmd->opc & 0x3u;
+}
 
 #endif

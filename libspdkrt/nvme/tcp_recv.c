@@ -89,6 +89,13 @@ static void handle_c2h_data(struct nvme_tcp_qpair *tq)
 		protocol_error(tq, "C2HData with SUCCESS but without LAST_PDU");
 		return;
 	}
+	/* SUCCESS stands for the CapsuleResp: a read that ends short would complete with data
+	 * the target never sent. */
+	if ((h->ch.flags & SRT_TCP_FLAG_SUCCESS) != 0 &&
+	    treq->c2h_received + h->datal != treq->data_len) {
+		protocol_error(tq, "C2HData with SUCCESS before all of the command's data");
+		return;
+	}
 	tq->data_treq = treq;
 	tq->data_pos = h->datao;
 	tq->data_left = h->datal;

@@ -185,23 +185,27 @@ static uint32_t data_pdo(const struct nvme_tcp_qpair *tq, uint32_t hlen)
 	return (end + align - 1) / align * align;
 }
 
-/* Header digest, padding and data digest of a PDU carrying [off, off + len). */
+/* The rest of a PDU carrying [off, off + len) of its request's data: pdo and plen in the common
+ * header (set up by the caller), the header digest, padding up to pdo, the data digest. */
 static void build_out(struct nvme_tcp_qpair *tq, struct nvme_tcp_out *out, uint32_t hlen,
 		      uint32_t off, uint32_t len)
 {
+	struct srt_tcp_ch *ch = (struct srt_tcp_ch *)(void *)out->hdr;
 	uint32_t hd = tq->hdgst ? SRT_TCP_DIGEST_LEN : 0;
 
 	out->hdr_len = len > 0 ? data_pdo(tq, hlen) : hlen + hd;
+	out->data_off = off;
+	out->data_len = len;
+	out->has_ddgst = len > 0 && tq->ddgst;
+	out->len = out->hdr_len + len + (out->has_ddgst ? SRT_TCP_DIGEST_LEN : 0);
+	ch->pdo = len > 0 ? (uint8_t)out->hdr_len : 0;
+	ch->plen = out->len;
 	if (tq->hdgst)
 		nvme_tcp_put_hdgst(out->hdr, hlen);
 	if (out->hdr_len > hlen + hd)
 		memset(out->hdr + hlen + hd, 0, out->hdr_len - hlen - hd);
-	out->data_off = off;
-	out->data_len = len;
-	out->has_ddgst = len > 0 && tq->ddgst;
 	if (out->has_ddgst)
 		out->ddgst = data_digest(out->treq, off, len);
-	out->len = out->hdr_len + len + (out->has_ddgst ? SRT_TCP_DIGEST_LEN : 0);
 }
 
 int nvme_tcp_submit(struct spdkrt_nvme_qpair *qpair, struct nvme_request *req)
@@ -210,7 +214,7 @@ int nvme_tcp_submit(struct spdkrt_nvme_qpair *qpair, struct nvme_request *req)
 	struct srt_tcp_capsule_cmd *pdu;
 	struct spdkrt_nvme_sgl_descriptor *sgl;
 	struct nvme_tcp_req *treq;
-	uint32_t hlen = sizeof(*pdu), hd = tq->hdgst ? SRT_TCP_DIGEST_LEN : 0, icd_len;
+	uint32_t hlen = sizeof(*pdu), icd_len;
 	int rc;
 
 	if (tq->lost)
@@ -250,9 +254,7 @@ int nvme_tcp_submit(struct spdkrt_nvme_qpair *qpair, struct nvme_request *req)
 	icd_len = treq->icd ? treq->data_len : 0;
 	pdu = (struct srt_tcp_capsule_cmd *)(void *)treq->capsule.hdr;
 	srt_tcp_ch_init(&pdu->ch, SRT_TCP_PDU_CAPSULE_CMD, hdr_flags(tq, icd_len > 0),
-			(uint8_t)hlen, icd_len > 0 ? (uint8_t)data_pdo(tq, hlen) : 0,
-			(icd_len > 0 ? data_pdo(tq, hlen) : hlen + hd) + icd_len +
-				(icd_len > 0 && tq->ddgst ? SRT_TCP_DIGEST_LEN : 0));
+			(uint8_t)hlen, 0, 0);
 	pdu->ccsqe = req->cmd;
 	build_out(tq, &treq->capsule, hlen, 0, icd_len);
 	/* Sent by the next process call, with everything else submitted until then: one
@@ -275,8 +277,7 @@ static void queue_next_h2c(struct nvme_tcp_qpair *tq, struct nvme_tcp_req *treq)
 	last = off + len == treq->r2t_end;
 	srt_tcp_ch_init(&h->ch, SRT_TCP_PDU_H2C_DATA,
 			(uint8_t)(hdr_flags(tq, true) | (last ? SRT_TCP_FLAG_LAST_PDU : 0)),
-			(uint8_t)hlen, (uint8_t)data_pdo(tq, hlen),
-			data_pdo(tq, hlen) + len + (tq->ddgst ? SRT_TCP_DIGEST_LEN : 0));
+			(uint8_t)hlen, 0, 0);
 	h->cccid = treq->cid;
 	h->ttag = treq->ttag;
 	h->datao = off;

@@ -23,6 +23,7 @@
 #include <spdkrt/nvmf.h>
 #include <spdkrt/thread.h>
 
+#include "nvme/fabrics.h" /* nvme_cmd_xfer */
 #include "nvmf/tcp_pdu.h"
 #include "sock/sock.h"
 #include "sock/tls_psk.h"
@@ -418,17 +419,6 @@ void srt_nvmf_ns_free(struct srt_nvmf_ns *ns);
 void srt_nvmf_pgroups_stop(struct spdkrt_nvmf_tgt *tgt);
 /* Management thread: finish a destroy once groups, subsystems and namespaces are all gone. */
 void srt_nvmf_tgt_maybe_finish_destroy(struct spdkrt_nvmf_tgt *tgt);
-
-/* Data direction of a command (fabrics commands keep it in the fctype's low bits). */
-#define SRT_NVMF_XFER_NONE 0u
-#define SRT_NVMF_XFER_H2C 1u
-#define SRT_NVMF_XFER_C2H 2u
-static inline unsigned srt_nvmf_cmd_xfer(const struct spdkrt_nvme_cmd *cmd)
-{
-	if (cmd->opc == SPDKRT_NVME_OPC_FABRIC)
-		return ((const struct spdkrt_nvmf_capsule_cmd *)(const void *)cmd)->fctype & 0x3u;
-	return cmd->opc & 0x3u;
-}
 
 /* A public function refuses its arguments: log "fn: why" and return -EINVAL. */
 int srt_nvmf_bad_arg(const char *fn, const char *why);

@@ -202,10 +202,10 @@ static void start_without_icd(struct srt_nvmf_req *req)
 {
 	struct srt_nvmf_qpair *q = req->qpair;
 	const struct spdkrt_nvme_sgl_descriptor *sgl = &req->cmd.dptr.sgl1;
-	unsigned xfer = srt_nvmf_cmd_xfer(&req->cmd);
+	unsigned xfer = nvme_cmd_xfer(&req->cmd);
 
 	req->xfer_len = 0;
-	if (xfer == SRT_NVMF_XFER_H2C && sgl->length > 0) {
+	if (xfer == NVME_XFER_H2C && sgl->length > 0) {
 		if (sgl->id != SPDKRT_NVME_SGL_ID(SPDKRT_NVME_SGL_TYPE_TRANSPORT_DATA_BLOCK,
 						  SPDKRT_NVME_SGL_SUBTYPE_TRANSPORT)) {
 			SRT_ERR("%s: write without in-capsule data needs a transport SGL, got 0x%02x",
@@ -232,7 +232,7 @@ static void start_without_icd(struct srt_nvmf_req *req)
 		srt_nvmf_send_r2t(req);
 		return;
 	}
-	if (xfer == SRT_NVMF_XFER_C2H && sgl->length > 0) {
+	if (xfer == NVME_XFER_C2H && sgl->length > 0) {
 		if (sgl->length > q->tgt->opts.max_io_size) {
 			SRT_ERR("%s: transfer of %u bytes exceeds the %u-byte maximum", q->peer,
 				sgl->length, q->tgt->opts.max_io_size);

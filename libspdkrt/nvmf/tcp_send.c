@@ -203,7 +203,7 @@ void srt_nvmf_req_complete(struct srt_nvmf_req *req)
 	req->cpl.cid = req->cmd.cid;
 	req->cpl.sqid = q->qid;
 	req->cpl.sqhd = q->sqhd;
-	if (ok && req->xfer_len > 0 && srt_nvmf_cmd_xfer(&req->cmd) == SRT_NVMF_XFER_C2H)
+	if (ok && req->xfer_len > 0 && nvme_cmd_xfer(&req->cmd) == NVME_XFER_C2H)
 		read_len = req->xfer_len;
 	if (read_len > 0) {
 		/* SUCCESS ends a read without a CapsuleResp; its status is implied. */

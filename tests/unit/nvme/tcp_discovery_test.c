@@ -19,24 +19,6 @@
 
 #include "tcp_fake_target.h"
 
-static int env_setup(void **state)
-{
-	struct spdkrt_env_opts opts;
-
-	(void)state;
-	spdkrt_env_opts_init(&opts, sizeof(opts));
-	opts.no_huge = true;
-	opts.core_mask = "0";
-	return spdkrt_env_init(&opts);
-}
-
-static int env_teardown(void **state)
-{
-	(void)state;
-	spdkrt_env_fini();
-	return 0;
-}
-
 static void make_entry(struct spdkrt_nvmf_discovery_log_entry *e, const char *traddr,
 		       const char *trsvcid, const char *subnqn)
 {
@@ -297,5 +279,5 @@ int main(void)
 		cmocka_unit_test(test_probe_through_discovery),
 	};
 
-	return cmocka_run_group_tests(tests, env_setup, env_teardown);
+	return cmocka_run_group_tests(tests, fake_target_env_setup, fake_target_env_teardown);
 }

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <spdkrt/env.h>
 #include <spdkrt/nvme_spec.h>
 
 #include "nvmf/tcp_pdu.h"
@@ -219,6 +220,11 @@ static int send_data(struct fake_conn *c, uint16_t cid, const void *data, uint32
 		break;
 	case FAKE_FAULT_SUCCESS_NO_LAST:
 		d.ch.flags = SRT_TCP_FLAG_SUCCESS;
+		break;
+	case FAKE_FAULT_SUCCESS_SHORT:
+		d.ch.flags = SRT_TCP_FLAG_SUCCESS | SRT_TCP_FLAG_LAST_PDU;
+		len /= 2;
+		d.datal = len;
 		break;
 	case FAKE_FAULT_BAD_PDO: {
 		uint8_t raw[sizeof(d) + 64] = { 0 };
@@ -665,4 +671,22 @@ void fake_target_trid(const struct fake_target *t, char *buf, size_t size)
 {
 	snprintf(buf, size, "trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:%u subnqn:%s", t->port,
 		 t->opts.discovery ? SPDKRT_NVMF_DISCOVERY_NQN : FAKE_TARGET_NQN);
+}
+
+int fake_target_env_setup(void **state)
+{
+	struct spdkrt_env_opts opts;
+
+	(void)state;
+	spdkrt_env_opts_init(&opts, sizeof(opts));
+	opts.no_huge = true;
+	opts.core_mask = "0";
+	return spdkrt_env_init(&opts);
+}
+
+int fake_target_env_teardown(void **state)
+{
+	(void)state;
+	spdkrt_env_fini();
+	return 0;
 }

@@ -31,6 +31,7 @@ enum fake_fault {
 	FAKE_FAULT_BAD_DDGST,         /* a wrong data digest (needs data digests) */
 	FAKE_FAULT_CLOSE_MID_PDU,     /* half a header, then the connection closes */
 	FAKE_FAULT_SUCCESS_NO_LAST,   /* C2HData with SUCCESS but not LAST_PDU */
+	FAKE_FAULT_SUCCESS_SHORT,     /* C2HData with SUCCESS carrying half the data */
 	FAKE_FAULT_TERM_REQ,          /* a C2HTermReq instead of an answer */
 	FAKE_FAULT_UNKNOWN_PDU,       /* a PDU of an undefined type */
 	FAKE_FAULT_SILENT,            /* no answer at all */
@@ -85,5 +86,10 @@ void fake_target_stop(struct fake_target *t);
 /* A transport ID for it: the discovery NQN when opts.discovery, else FAKE_TARGET_NQN. */
 #define FAKE_TARGET_NQN "nqn.2026-12.io.spdkrt:fake"
 void fake_target_trid(const struct fake_target *t, char *buf, size_t size);
+
+/* cmocka group setup and teardown of the tests that use it: the environment without hugepages
+ * on core 0. */
+int fake_target_env_setup(void **state);
+int fake_target_env_teardown(void **state);
 
 #endif

@@ -19,24 +19,6 @@
 
 #include "tcp_fake_target.h"
 
-static int env_setup(void **state)
-{
-	struct spdkrt_env_opts opts;
-
-	(void)state;
-	spdkrt_env_opts_init(&opts, sizeof(opts));
-	opts.no_huge = true;
-	opts.core_mask = "0";
-	return spdkrt_env_init(&opts);
-}
-
-static int env_teardown(void **state)
-{
-	(void)state;
-	spdkrt_env_fini();
-	return 0;
-}
-
 /* Connects to a fake target with fo; the attach result. Digests when asked. */
 static int connect_to(struct fake_target *t, const struct fake_target_opts *fo, bool digests,
 		      struct spdkrt_nvme_ctrlr **ctrlr)
@@ -209,6 +191,7 @@ static void test_bad_pdus_during_io(void **state)
 	expect_io_fails(FAKE_FAULT_CLOSE_MID_PDU, false, 8);
 	expect_io_fails(FAKE_FAULT_BAD_DDGST, false, 8);
 	expect_io_fails(FAKE_FAULT_TERM_REQ, false, 8);
+	expect_io_fails(FAKE_FAULT_SUCCESS_SHORT, false, 8);
 	/* 8 KiB writes go through R2T (the fake takes 4 KiB in the capsule) */
 	expect_io_fails(FAKE_FAULT_R2T_BEYOND, true, 16);
 	expect_io_fails(FAKE_FAULT_R2T_UNKNOWN_CID, true, 16);
@@ -264,5 +247,5 @@ int main(void)
 		cmocka_unit_test(test_bad_digests),  cmocka_unit_test(test_bad_pdus_during_io),
 	};
 
-	return cmocka_run_group_tests(tests, env_setup, env_teardown);
+	return cmocka_run_group_tests(tests, fake_target_env_setup, fake_target_env_teardown);
 }

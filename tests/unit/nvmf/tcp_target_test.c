@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "../bdev/bdev_fixture.h"
+#include "../common/host_thread.h"
 #include "test_host.h"
 
 #include <spdkrt/nvmf.h>
@@ -54,36 +55,20 @@ static void host_request(int action)
 		usleep(1000);
 }
 
-struct host_run {
-	int (*fn)(void);
-	int rc;
-	atomic_bool done;
-};
-
-static void *host_thread(void *arg)
+static void poll_target(void)
 {
-	struct host_run *run = arg;
-
-	run->rc = run->fn();
-	atomic_store(&run->done, true);
-	return NULL;
+	spdkrt_thread_poll(g_thread, 0, 0);
+	main_do_action();
 }
 
 /* Run fn on a host thread while this thread polls the target; returns fn's result. */
 static int run_host(int (*fn)(void))
 {
-	struct host_run run = { .fn = fn };
-	pthread_t t;
+	int rc = run_on_host_thread(fn, poll_target);
 
-	assert_int_equal(pthread_create(&t, NULL, host_thread, &run), 0);
-	while (!atomic_load(&run.done)) {
-		spdkrt_thread_poll(g_thread, 0, 0);
-		main_do_action();
-	}
-	pthread_join(t, NULL);
 	/* Let the target notice closed connections. */
 	poll_n(2000);
-	return run.rc;
+	return rc;
 }
 
 static int setup(void **state)
