@@ -39,7 +39,7 @@ struct srt_tls {
 	/* Bytes an SSL_write took and did not finish: the next write must offer them again. */
 	size_t write_pending;
 	uint8_t *wbuf;
-	/* Client: the TLS PSK and identity it offers. */
+	/* Client: the TLS PSK (until the handshake is done) and identity it offers. */
 	uint8_t key[SRT_TLS_PSK_MAX_LEN];
 	size_t key_len;
 	char identity[SRT_TLS_PSK_IDENTITY_MAX];
@@ -392,6 +392,10 @@ static void note_established(struct srt_tls *tls)
 	if (tls->established || !SSL_is_init_finished(tls->ssl))
 		return;
 	tls->established = true;
+	/* The client's PSK served the handshake only (TLS 1.3 has no renegotiation): wipe it now
+	 * rather than keep it for the connection's life. */
+	OPENSSL_cleanse(tls->key, sizeof(tls->key));
+	tls->key_len = 0;
 	SRT_INFO("%s: TLS 1.3 established (%s)%s%s", tls->peer,
 		 SSL_CIPHER_get_name(SSL_get_current_cipher(tls->ssl)),
 		 tls->server ? ", PSK identity " : "", tls->server ? tls->identity : "");
