@@ -47,11 +47,20 @@ static TAILQ_HEAD(, destroy_done) g_destructing = TAILQ_HEAD_INITIALIZER(g_destr
 
 /*
  * Bumped whenever a bdev leaves the registry for good (its memory may go then): every thread's
- * cached answer of bdev_is_live() is stale from that moment.
+ * cached answers of bdev_is_live() are stale from that moment.
  */
 static _Atomic uint64_t g_bdevs_gone;
-static __thread const struct spdkrt_bdev *t_live_bdev;
-static __thread uint64_t t_live_gone;
+
+/*
+ * The bdevs this thread found live last, valid while g_bdevs_gone is t_live_gone. Several: a
+ * module asks for its context on every I/O, and a thread serving a few bdevs in turn must not
+ * walk the registry under its lock each time. Initial-exec: no __tls_get_addr call.
+ */
+#define LIVE_CACHE 4
+static __thread const struct spdkrt_bdev *t_live[LIVE_CACHE]
+	__attribute__((tls_model("initial-exec")));
+static __thread uint64_t t_live_gone __attribute__((tls_model("initial-exec")));
+static __thread unsigned t_live_next __attribute__((tls_model("initial-exec")));
 
 bool srt_bdev_is_known(const void *ptr)
 {
@@ -80,12 +89,16 @@ static bool bdev_is_live(const struct spdkrt_bdev *bdev)
 	/* read before the walk: a bdev going during it makes the next call walk again */
 	uint64_t gone = atomic_load_explicit(&g_bdevs_gone, memory_order_acquire);
 
-	if (t_live_bdev == bdev && t_live_gone == gone)
-		return true;
+	if (unlikely(t_live_gone != gone)) {
+		memset(t_live, 0, sizeof(t_live));
+		t_live_gone = gone;
+	}
+	for (int i = 0; i < LIVE_CACHE; i++)
+		if (t_live[i] == bdev)
+			return true;
 	if (!srt_bdev_is_known(bdev))
 		return false;
-	t_live_bdev = bdev;
-	t_live_gone = gone;
+	t_live[t_live_next++ % LIVE_CACHE] = bdev;
 	return true;
 }
 

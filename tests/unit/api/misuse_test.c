@@ -31,6 +31,18 @@ static int teardown(void **state)
 	return fixture_teardown(state);
 }
 
+/* Creates the malloc bdev M (16 blocks), opens it for writing and gets a channel of it. */
+static struct spdkrt_io_channel *open_m(struct spdkrt_bdev_desc **desc)
+{
+	struct spdkrt_io_channel *ch;
+
+	assert_int_equal(spdkrt_bdev_create("malloc:name=M,num_blocks=16", NULL), 0);
+	assert_int_equal(spdkrt_bdev_open("M", true, ignore_event, NULL, desc), 0);
+	ch = spdkrt_bdev_get_io_channel(*desc);
+	assert_non_null(ch);
+	return ch;
+}
+
 static void test_thread_destroyed_twice(void **state)
 {
 	struct spdkrt_thread *t;
@@ -61,10 +73,7 @@ static void test_channel_put_after_release(void **state)
 	struct spdkrt_io_channel *ch;
 
 	(void)state;
-	assert_int_equal(spdkrt_bdev_create("malloc:name=M,num_blocks=16", NULL), 0);
-	assert_int_equal(spdkrt_bdev_open("M", true, ignore_event, NULL, &desc), 0);
-	ch = spdkrt_bdev_get_io_channel(desc);
-	assert_non_null(ch);
+	ch = open_m(&desc);
 	spdkrt_put_io_channel(ch);
 	poll_n(3); /* released and freed */
 	spdkrt_put_io_channel(ch);
@@ -211,9 +220,7 @@ static void test_io_from_a_thread_that_does_not_own_the_channel(void **state)
 	int status = 1;
 
 	(void)state;
-	assert_int_equal(spdkrt_bdev_create("malloc:name=M,num_blocks=16", NULL), 0);
-	assert_int_equal(spdkrt_bdev_open("M", true, ignore_event, NULL, &desc), 0);
-	ch = spdkrt_bdev_get_io_channel(desc);
+	ch = open_m(&desc);
 	assert_int_equal(spdkrt_thread_create("other", &other), 0);
 	spdkrt_set_thread(other);
 	assert_int_equal(spdkrt_bdev_write_blocks(desc, ch, buf, 0, 1, store_status, &status),
@@ -259,10 +266,7 @@ static void test_io_on_a_closed_descriptor(void **state)
 	int status = 1;
 
 	(void)state;
-	assert_int_equal(spdkrt_bdev_create("malloc:name=M,num_blocks=16", NULL), 0);
-	assert_int_equal(spdkrt_bdev_open("M", true, ignore_event, NULL, &desc), 0);
-	ch = spdkrt_bdev_get_io_channel(desc);
-	assert_non_null(ch);
+	ch = open_m(&desc);
 	spdkrt_bdev_close(desc);
 	assert_int_equal(spdkrt_bdev_write_blocks(desc, ch, buf, 0, 1, store_status, &status),
 			 -EINVAL);
@@ -289,9 +293,7 @@ static void test_io_on_a_put_or_released_channel(void **state)
 	int status = 1;
 
 	(void)state;
-	assert_int_equal(spdkrt_bdev_create("malloc:name=M,num_blocks=16", NULL), 0);
-	assert_int_equal(spdkrt_bdev_open("M", true, ignore_event, NULL, &desc), 0);
-	ch = spdkrt_bdev_get_io_channel(desc);
+	ch = open_m(&desc);
 	/* a good I/O first: the channel is the one the check remembers */
 	assert_int_equal(spdkrt_bdev_write_blocks(desc, ch, buf, 0, 1, store_status, &status), 0);
 	poll_until(status == 0);
