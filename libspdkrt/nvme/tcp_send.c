@@ -54,29 +54,26 @@ static uint32_t data_digest(const struct nvme_tcp_req *treq, uint32_t off, uint3
 	return srt_crc32c_finish(srt_crc32c_update_iov(SRT_CRC32C_SEED, iov, n));
 }
 
-/* The iovecs of what is left to send of one PDU. */
+/* The iovecs of what is left to send of one PDU, at most max: header, data, data digest. The
+ * data may have more pieces than max (up to NVME_TCP_MAX_SGE): the rest goes in a later writev. */
 static int out_iov(const struct nvme_tcp_out *out, struct iovec *iov, int max)
 {
-	uint32_t skip = out->sent;
-	struct iovec all[SEND_IOV_MAX];
-	int n = 0, k = 0;
+	uint32_t pos = out->sent, data_end = out->hdr_len + out->data_len;
+	int k = 0;
 
-	all[n].iov_base = (void *)(uintptr_t)out->hdr;
-	all[n++].iov_len = out->hdr_len;
-	if (out->data_len > 0)
-		n += data_slice(out->treq, out->data_off, out->data_len, &all[n], SEND_IOV_MAX - 2);
-	if (out->has_ddgst) {
-		all[n].iov_base = (void *)(uintptr_t)&out->ddgst;
-		all[n++].iov_len = SRT_TCP_DIGEST_LEN;
+	if (pos < out->hdr_len) {
+		iov[k].iov_base = (uint8_t *)(uintptr_t)out->hdr + pos;
+		iov[k++].iov_len = out->hdr_len - pos;
+		pos = out->hdr_len;
 	}
-	for (int i = 0; i < n && k < max; i++) {
-		if (skip >= all[i].iov_len) {
-			skip -= (uint32_t)all[i].iov_len;
-			continue;
-		}
-		iov[k].iov_base = (uint8_t *)all[i].iov_base + skip;
-		iov[k++].iov_len = all[i].iov_len - skip;
-		skip = 0;
+	if (pos < data_end) {
+		k += data_slice(out->treq, out->data_off + (pos - out->hdr_len), data_end - pos,
+				&iov[k], max - k);
+		pos = data_end;
+	}
+	if (out->has_ddgst && k < max) {
+		iov[k].iov_base = (uint8_t *)(uintptr_t)&out->ddgst + (pos - data_end);
+		iov[k++].iov_len = SRT_TCP_DIGEST_LEN - (pos - data_end);
 	}
 	return k;
 }

@@ -340,6 +340,23 @@ static int host_iov_and_queue_depth(void)
 	CHECK(wait_io(q1, &w1) == 0 && wait_io(q2, &w2) == 0);
 	CHECK(w1.errors == 0 && w2.errors == 0);
 	CHECK(memcmp(in, out, sizeof(in)) == 0);
+	/* One write in more pieces than one writev takes (128 of 512 bytes, through R2T). */
+	{
+		struct iovec many[128], back = { in[0], 65536 };
+
+		for (int i = 0; i < 128; i++)
+			many[i] = (struct iovec){ out[1] + i * 512, 512 };
+		memset(in[0], 0, 65536);
+		w1.outstanding = 1;
+		CHECK(spdkrt_nvme_ns_cmd_writev_iov(ns, q1, many, 128, 4096, 128, io_done, &w1,
+						    0) == 0);
+		CHECK(wait_io(q1, &w1) == 0 && w1.errors == 0);
+		w1.outstanding = 1;
+		CHECK(spdkrt_nvme_ns_cmd_readv_iov(ns, q1, &back, 1, 4096, 128, io_done, &w1, 0) ==
+		      0);
+		CHECK(wait_io(q1, &w1) == 0 && w1.errors == 0);
+		CHECK(memcmp(in[0], out[1], 65536) == 0);
+	}
 	CHECK(spdkrt_nvme_ctrlr_free_io_qpair(q1) == 0);
 	CHECK(spdkrt_nvme_ctrlr_free_io_qpair(q2) == 0);
 	CHECK(spdkrt_nvme_detach(ctrlr) == 0);
