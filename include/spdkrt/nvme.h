@@ -222,7 +222,13 @@ SPDKRT_API int32_t spdkrt_nvme_ctrlr_process_admin_completions(struct spdkrt_nvm
 /**
  * Resets the controller and waits: outstanding commands complete with ABORTED_SQ_DELETION,
  * the controller is disabled and re-initialised, I/O queue pairs are re-created with the same
- * ids. @return 0, or a negative errno (the controller is then failed: -ENXIO from then on).
+ * ids. Over a fabric (TCP) every queue's connection is closed and made again: the admin queue
+ * first (ICReq, Connect with the same host NQN and host id; the target gives a new controller
+ * id), then the enable sequence through Property Get/Set, then each I/O queue pair (Connect
+ * with the new controller id); queue pair and namespace handles stay valid. A failed (not
+ * removed) controller can be reset: that is how a lost connection is reconnected.
+ * @return 0, or a negative errno (the controller is then failed, -ENXIO for commands, until a
+ * later reset succeeds).
  */
 SPDKRT_API int spdkrt_nvme_ctrlr_reset(struct spdkrt_nvme_ctrlr *ctrlr);
 
@@ -238,8 +244,8 @@ typedef void (*spdkrt_nvme_reset_cb)(void *cb_arg, struct spdkrt_nvme_ctrlr *ctr
  * handed over by the reset itself; a pair of another thread is re-created by an admin poll
  * after that thread's next process call, so @p cb may come before it is (its commands wait).
  * A queue pair belongs to the thread that allocated it until another thread processes it.
- * @return 0; -EBUSY when a reset started by this function is in progress; -ENXIO (failed);
- * -EINVAL (NULL).
+ * @return 0; -EBUSY when a reset started by this function is in progress; -ENXIO (removed, or
+ * given up after the controller loss timeout); -EINVAL (NULL).
  */
 SPDKRT_API int spdkrt_nvme_ctrlr_reset_async(struct spdkrt_nvme_ctrlr *ctrlr,
 					     spdkrt_nvme_reset_cb cb, void *cb_arg);

@@ -138,6 +138,9 @@ struct nvme_transport {
 	uint32_t (*max_xfer_size)(struct spdkrt_nvme_ctrlr *ctrlr);
 	/* Program the admin queue before CC.EN = 1 (PCIe: AQA/ASQ/ACQ). */
 	int (*ctrlr_enable)(struct spdkrt_nvme_ctrlr *ctrlr);
+	/* Fabrics: a reset's first step, a new admin connection (a new controller on the target),
+	 * before any register is read. NULL: the admin queue survives a reset (PCIe). */
+	int (*ctrlr_reconnect)(struct spdkrt_nvme_ctrlr *ctrlr);
 	/* Allocate a queue pair's memory; id 0 is the admin queue. */
 	int (*qpair_create)(struct spdkrt_nvme_ctrlr *ctrlr, uint16_t id, uint32_t entries,
 			    uint32_t num_requests, uint8_t qprio, struct spdkrt_nvme_qpair **qpair);
@@ -221,6 +224,9 @@ struct spdkrt_nvme_ctrlr {
 	/* Set by any thread (an I/O poll may see the removal); the admin side acts on them. */
 	atomic_bool is_failed;
 	atomic_bool is_removed;
+	/* A fabrics I/O connection was lost (set by its owner thread); the admin poll fails the
+	 * controller, or reconnects it under the reconnect policy (reconnect.c). */
+	atomic_bool conn_lost;
 	bool fail_logged;
 	bool remove_notified;
 	/* Reset (reset.c): the caller's callback, delivered from the admin poll. */

@@ -141,9 +141,11 @@ int nvme_tcp_cmd_sync(struct nvme_tcp_qpair *tq, const struct spdkrt_nvme_cmd *c
 /* The connection is gone: log why and close it (no callbacks run here: the next process call
  * fails the commands, see nvme_tcp_fail_all). */
 void nvme_tcp_qpair_lost(struct nvme_tcp_qpair *tq, const char *why);
-/* Fail every command of a lost connection (transient transport error) and the controller. The
- * one place a reconnect would start from. */
+/* Fail every command of a lost connection (transient transport error); the admin queue's owner
+ * fails the controller, an I/O pair's owner sets ctrlr->conn_lost for the admin poll. */
 void nvme_tcp_fail_all(struct nvme_tcp_qpair *tq);
+/* Back to a fresh, unconnected queue (socket closed, receive state empty) for a reconnect. */
+void nvme_tcp_conn_reset(struct nvme_tcp_qpair *tq);
 
 /* tcp_send.c */
 int nvme_tcp_submit(struct spdkrt_nvme_qpair *qpair, struct nvme_request *req);

@@ -70,19 +70,16 @@ void nvme_tcp_qpair_lost(struct nvme_tcp_qpair *tq, const char *why)
 		return;
 	tq->lost = true;
 	SRT_ERR("nvme %s: queue %u: connection lost (%s): its commands fail with a transient "
-		"transport error and the controller is marked failed",
+		"transport error, the controller fails until a reset reconnects it",
 		tq->qpair.ctrlr->trid.traddr, tq->qpair.id, why);
 	srt_sock_close(&tq->sock);
 }
 
-void nvme_tcp_fail_all(struct nvme_tcp_qpair *tq)
+/* Every command still on the connection fails with a transient transport error. */
+static void fail_commands(struct nvme_tcp_qpair *tq)
 {
-	struct spdkrt_nvme_ctrlr *ctrlr = tq->qpair.ctrlr;
 	struct nvme_tcp_out *out;
 
-	if (tq->failed_all)
-		return;
-	tq->failed_all = true;
 	while ((out = TAILQ_FIRST(&tq->send_queue)) != NULL) {
 		TAILQ_REMOVE(&tq->send_queue, out, link);
 		out->queued = false;
@@ -96,9 +93,46 @@ void nvme_tcp_fail_all(struct nvme_tcp_qpair *tq)
 		nvme_request_fail(req, SPDKRT_NVME_SCT_GENERIC,
 				  SPDKRT_NVME_SC_TRANSIENT_TRANSPORT_ERROR);
 	}
+}
+
+void nvme_tcp_fail_all(struct nvme_tcp_qpair *tq)
+{
+	struct spdkrt_nvme_ctrlr *ctrlr = tq->qpair.ctrlr;
+
+	if (tq->failed_all)
+		return;
+	tq->failed_all = true;
+	fail_commands(tq);
 	/* Before the core owns the admin queue (attach), the caller cleans up itself. */
-	if (ctrlr->adminq != NULL)
+	if (ctrlr->adminq == NULL)
+		return;
+	if (tq->qpair.id == 0) {
 		nvme_ctrlr_fail(ctrlr, false);
+		return;
+	}
+	/* An I/O pair's owner only reports the loss: the admin poll fails the controller (or
+	 * reconnects it). A pair whose gate moved is being re-created by a reset already. */
+	if (!nvme_qpair_gate_moved(&tq->qpair))
+		atomic_store(&ctrlr->conn_lost, true);
+}
+
+void nvme_tcp_conn_reset(struct nvme_tcp_qpair *tq)
+{
+	fail_commands(tq);
+	srt_sock_close(&tq->sock);
+	tq->lost = false;
+	tq->failed_all = false;
+	tq->hdgst = false;
+	tq->ddgst = false;
+	tq->cpda = 0;
+	tq->maxh2cdata = 4096;
+	tq->rhead = tq->rtail = 0;
+	tq->rstate = NVME_TCP_RECV_CH;
+	tq->hdr_got = 0;
+	tq->skip_left = 0;
+	tq->data_treq = NULL;
+	tq->data_left = 0;
+	tq->ddgst_got = 0;
 }
 
 struct sync_wait {

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,8 @@ static bool g_tgt_destroyed;
 enum main_action {
 	ACTION_NONE,
 	ACTION_DESTROY_TARGET,
+	ACTION_TARGET_AWAY,  /* drop the host's connections and stop listening */
+	ACTION_TARGET_BACK,  /* listen on the same port and allow the host again */
 };
 static atomic_int g_action;
 static int g_destroy_done;
@@ -48,6 +51,14 @@ static void main_do_action(void)
 	if (a == ACTION_DESTROY_TARGET && !g_tgt_destroyed) {
 		assert_int_equal(spdkrt_nvmf_tgt_destroy(g_tgt, destroyed, &g_destroy_done), 0);
 		g_tgt_destroyed = true;
+	}
+	if (a == ACTION_TARGET_AWAY) {
+		assert_int_equal(spdkrt_nvmf_subsystem_remove_host(g_subsys, HOSTNQN), 0);
+		assert_int_equal(spdkrt_nvmf_tgt_stop_listen(g_tgt, "tcp", "127.0.0.1", g_port), 0);
+	}
+	if (a == ACTION_TARGET_BACK) {
+		assert_int_equal(spdkrt_nvmf_tgt_listen(g_tgt, "tcp", "127.0.0.1", g_port), 0);
+		assert_int_equal(spdkrt_nvmf_subsystem_add_host(g_subsys, HOSTNQN), 0);
 	}
 	if (a != ACTION_NONE)
 		atomic_store(&g_action, ACTION_NONE);
@@ -577,6 +588,130 @@ static void test_target_gone(void **state)
 	assert_int_equal(run_host(host_target_gone), 0);
 }
 
+/* Asks the main thread for an action and waits until it is done. */
+static int target_action(enum main_action a)
+{
+	double deadline;
+
+	atomic_store(&g_action, a);
+	deadline = now_s() + 10;
+	while (atomic_load(&g_action) != ACTION_NONE && now_s() < deadline)
+		sched_yield();
+	return atomic_load(&g_action) == ACTION_NONE ? 0 : -ETIMEDOUT;
+}
+
+/* A read on each pair while the target drops the connections: both fail, transiently. */
+static int io_fails_transiently(struct spdkrt_nvme_ctrlr *ctrlr, struct spdkrt_nvme_ns *ns,
+				struct spdkrt_nvme_qpair **qp, int nq)
+{
+	static uint8_t buf[4][4096];
+	struct io_wait w[4] = { 0 };
+	double deadline = now_s() + 10;
+
+	for (int i = 0; i < nq; i++) {
+		w[i].outstanding = 1;
+		CHECK(spdkrt_nvme_ns_cmd_read(ns, qp[i], buf[i], 0, 8, io_done, &w[i], 0) == 0);
+	}
+	CHECK(target_action(ACTION_TARGET_AWAY) == 0);
+	for (int i = 0; i < nq; i++) {
+		/* The read may have completed before the drop: read until one fails. */
+		while (w[i].errors == 0 && now_s() < deadline) {
+			spdkrt_nvme_qpair_process_completions(qp[i], 0);
+			if (w[i].outstanding == 0 && w[i].errors == 0) {
+				w[i].outstanding = 1;
+				if (spdkrt_nvme_ns_cmd_read(ns, qp[i], buf[i], 0, 8, io_done,
+							    &w[i], 0) != 0)
+					break; /* refused at once: the controller is failed */
+			}
+		}
+		CHECK(w[i].outstanding == 0 || w[i].errors > 0);
+		if (w[i].errors > 0)
+			CHECK(SPDKRT_NVME_GET(w[i].last.status, SPDKRT_NVME_STATUS_SC) ==
+			      SPDKRT_NVME_SC_TRANSIENT_TRANSPORT_ERROR);
+	}
+	while (!spdkrt_nvme_ctrlr_is_failed(ctrlr) && now_s() < deadline)
+		spdkrt_nvme_ctrlr_process_admin_completions(ctrlr);
+	CHECK(spdkrt_nvme_ctrlr_is_failed(ctrlr));
+	return 0;
+}
+
+/*
+ * Reset over TCP: of a working controller (new connections, new controller id), of one whose
+ * target dropped every connection (refused while the target is away, then reconnected), with
+ * the same queue pair and namespace handles working after each.
+ */
+static int host_reset_reconnect(void)
+{
+	struct spdkrt_nvme_ctrlr *ctrlr = NULL;
+	struct spdkrt_nvme_qpair *qp[2] = { NULL, NULL };
+	struct spdkrt_nvme_ns *ns;
+	uint16_t cntlid;
+
+	CHECK(connect_as(NQN, HOSTNQN, true, true, &ctrlr) == 0);
+	ns = spdkrt_nvme_ctrlr_get_ns(ctrlr, 1);
+	CHECK(ns != NULL);
+	for (int i = 0; i < 2; i++)
+		CHECK(spdkrt_nvme_ctrlr_alloc_io_qpair(ctrlr, NULL, &qp[i]) == 0);
+	CHECK(write_read_verify(ns, qp[0], 0, 4096, 31) == 0);
+	CHECK(write_read_verify(ns, qp[1], 64, 65536, 32) == 0);
+	cntlid = spdkrt_nvme_ctrlr_get_data(ctrlr)->cntlid;
+
+	CHECK(spdkrt_nvme_ctrlr_reset(ctrlr) == 0);
+	CHECK(spdkrt_nvme_ctrlr_get_data(ctrlr)->cntlid != cntlid);
+	CHECK(spdkrt_nvme_ctrlr_get_ns(ctrlr, 1) == ns);
+	CHECK(write_read_verify(ns, qp[0], 8, 4096, 33) == 0);
+	CHECK(write_read_verify(ns, qp[1], 256, 65536, 34) == 0);
+
+	CHECK(io_fails_transiently(ctrlr, ns, qp, 2) == 0);
+	/* Away: the reset fails with the reason, the controller stays failed. */
+	CHECK(spdkrt_nvme_ctrlr_reset(ctrlr) == -ECONNREFUSED);
+	CHECK(spdkrt_nvme_ctrlr_is_failed(ctrlr));
+	{
+		uint8_t buf[512];
+		struct io_wait w = { 0 };
+
+		CHECK(spdkrt_nvme_ns_cmd_read(ns, qp[0], buf, 0, 1, io_done, &w, 0) == -ENXIO);
+	}
+	CHECK(target_action(ACTION_TARGET_BACK) == 0);
+	cntlid = spdkrt_nvme_ctrlr_get_data(ctrlr)->cntlid;
+	CHECK(spdkrt_nvme_ctrlr_reset(ctrlr) == 0);
+	CHECK(!spdkrt_nvme_ctrlr_is_failed(ctrlr));
+	CHECK(spdkrt_nvme_ctrlr_get_data(ctrlr)->cntlid != cntlid);
+	/* What was written before the loss is there; both pairs work again. */
+	{
+		static uint8_t want[65536], got[65536];
+		struct io_wait w = { 0 };
+
+		fill(want, sizeof(want), 34);
+		w.outstanding = 1;
+		CHECK(spdkrt_nvme_ns_cmd_read(ns, qp[1], got, 256, 128, io_done, &w, 0) == 0);
+		CHECK(wait_io(qp[1], &w) == 0 && w.errors == 0);
+		CHECK(memcmp(want, got, sizeof(want)) == 0);
+	}
+	CHECK(write_read_verify(ns, qp[0], 16, 8192, 35) == 0);
+	CHECK(write_read_verify(ns, qp[1], 512, 128 * 1024, 36) == 0);
+	for (int i = 0; i < 2; i++)
+		CHECK(spdkrt_nvme_ctrlr_free_io_qpair(qp[i]) == 0);
+	CHECK(spdkrt_nvme_detach(ctrlr) == 0);
+	return 0;
+}
+
+static void test_reset_reconnect(void **state)
+{
+	(void)state;
+	log_capture_start();
+	{
+		int rc = run_host(host_reset_reconnect);
+
+		if (rc != 0 || getenv("SHOWLOG"))
+			fprintf(stderr, "%s", g_log_capture.text);
+		assert_int_equal(rc, 0);
+	}
+	assert_non_null(strstr(g_log_capture.text, "admin queue reconnected"));
+	assert_logged("cannot reconnect the admin queue");
+	log_capture_stop();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -588,6 +723,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_target_gone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tls, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reset_reconnect, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
