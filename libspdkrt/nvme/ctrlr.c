@@ -116,7 +116,8 @@ static void compute_max_xfer(struct spdkrt_nvme_ctrlr *ctrlr)
 		if (mdts < max)
 			max = mdts;
 	}
-	ctrlr->max_xfer_size = (uint32_t)max;
+	if (ctrlr->max_xfer_size != (uint32_t)max)
+		ctrlr->max_xfer_size = (uint32_t)max;
 }
 
 /* Starts reading the active namespace list into new_ns_ids. */
@@ -376,7 +377,9 @@ static int step_commands(struct spdkrt_nvme_ctrlr *ctrlr)
 		}
 		if (spdkrt_nvme_cpl_is_error(cpl))
 			return init_fail(ctrlr, -EIO, "identify controller failed");
-		memcpy(&ctrlr->cdata, ctrlr->identify_buf, sizeof(ctrlr->cdata));
+		/* Written only when changed: I/O threads read it during a reset. */
+		if (memcmp(&ctrlr->cdata, ctrlr->identify_buf, sizeof(ctrlr->cdata)) != 0)
+			memcpy(&ctrlr->cdata, ctrlr->identify_buf, sizeof(ctrlr->cdata));
 		compute_max_xfer(ctrlr);
 		/* A discovery controller has no I/O queues, namespaces or events to set up. */
 		set_state(ctrlr,

@@ -293,6 +293,9 @@ struct nvme_request *nvme_request_alloc(struct spdkrt_nvme_qpair *qpair, spdkrt_
 void nvme_request_free(struct nvme_request *req);
 /* Called by transports for each completion; retries, children, bounce copies, callback. */
 void nvme_request_complete(struct nvme_request *req, const struct spdkrt_nvme_cpl *cpl);
+/* A completion with a status the driver made up (sct/sc, DNR set). */
+void nvme_cpl_make_error(struct spdkrt_nvme_cpl *cpl, uint16_t sqid, uint16_t cid, uint8_t sct,
+			 uint8_t sc);
 /* Complete with a status the driver made up (sct/sc, DNR set). */
 void nvme_request_fail(struct nvme_request *req, uint8_t sct, uint8_t sc);
 

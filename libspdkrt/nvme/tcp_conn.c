@@ -75,6 +75,17 @@ void nvme_tcp_qpair_lost(struct nvme_tcp_qpair *tq, const char *why)
 	srt_sock_close(&tq->sock);
 }
 
+void nvme_tcp_finish_req(struct nvme_tcp_qpair *tq, struct nvme_request *req,
+			 const struct spdkrt_nvme_cpl *cpl)
+{
+	if (req == &tq->sync_req) {
+		tq->sync_busy = false;
+		req->cb_fn(req->cb_arg, cpl);
+		return;
+	}
+	nvme_request_complete(req, cpl);
+}
+
 /* Every command still on the connection fails with a transient transport error. */
 static void fail_commands(struct nvme_tcp_qpair *tq)
 {
@@ -89,9 +100,12 @@ static void fail_commands(struct nvme_tcp_qpair *tq)
 
 		if (req == NULL)
 			continue;
+		struct spdkrt_nvme_cpl cpl;
+
 		nvme_tcp_treq_put(tq, &tq->treqs[i]);
-		nvme_request_fail(req, SPDKRT_NVME_SCT_GENERIC,
-				  SPDKRT_NVME_SC_TRANSIENT_TRANSPORT_ERROR);
+		nvme_cpl_make_error(&cpl, tq->qpair.id, req->cid, SPDKRT_NVME_SCT_GENERIC,
+				    SPDKRT_NVME_SC_TRANSIENT_TRANSPORT_ERROR);
+		nvme_tcp_finish_req(tq, req, &cpl);
 	}
 }
 
@@ -159,11 +173,13 @@ int nvme_tcp_cmd_sync(struct nvme_tcp_qpair *tq, const struct spdkrt_nvme_cmd *c
 
 	if (tq->lost)
 		return -ENXIO;
-	if (tq->processing)
+	if (tq->processing || tq->sync_busy)
 		return -EBUSY; /* from a completion callback of this connection */
-	req = nvme_request_alloc(&tq->qpair, sync_done, &w);
-	if (req == NULL)
-		return -EBUSY;
+	req = &tq->sync_req;
+	memset(req, 0, sizeof(*req));
+	req->cb_fn = sync_done;
+	req->cb_arg = &w;
+	req->qpair = &tq->qpair;
 	req->cmd = *cmd;
 	if (len > 0) {
 		req->payload.type = NVME_PAYLOAD_CONTIG;
@@ -171,10 +187,9 @@ int nvme_tcp_cmd_sync(struct nvme_tcp_qpair *tq, const struct spdkrt_nvme_cmd *c
 		req->payload_size = len;
 	}
 	rc = nvme_tcp_submit(&tq->qpair, req);
-	if (rc != 0) {
-		nvme_request_free(req);
+	if (rc != 0)
 		return rc == -EAGAIN ? -EBUSY : rc;
-	}
+	tq->sync_busy = true;
 	while (!w.done) {
 		nvme_tcp_process(&tq->qpair, 0);
 		if (w.done)

@@ -696,6 +696,97 @@ static int host_reset_reconnect(void)
 	return 0;
 }
 
+/* An I/O pair owned by another OS thread, reading without pause through resets and a loss. */
+struct reader {
+	struct spdkrt_nvme_ns *ns;
+	struct spdkrt_nvme_qpair *qpair;
+	uint8_t buf[4096];
+	struct io_wait w;
+	atomic_int ok;
+	atomic_int failed;
+	atomic_bool stop;
+};
+
+static void *reader_main(void *arg)
+{
+	struct reader *r = arg;
+	uint64_t lba = 0;
+
+	while (!atomic_load(&r->stop) || r->w.outstanding > 0) {
+		if (r->w.outstanding == 0 && !atomic_load(&r->stop)) {
+			r->w.errors = 0;
+			if (spdkrt_nvme_ns_cmd_read(r->ns, r->qpair, r->buf, lba, 8, io_done, &r->w,
+						    0) == 0)
+				r->w.outstanding = 1;
+			else
+				sched_yield(); /* failed controller: -ENXIO until a reset */
+			lba = (lba + 8) % 4096;
+		}
+		spdkrt_nvme_qpair_process_completions(r->qpair, 0);
+		if (r->w.outstanding == 0 && r->w.errors > 0) {
+			atomic_fetch_add(&r->failed, 1);
+			r->w.errors = 0;
+		} else if (r->w.outstanding == 0 && r->w.last.status == 0) {
+			atomic_fetch_add(&r->ok, 1);
+			r->w.last.status = 0xffff; /* counted */
+		}
+	}
+	return NULL;
+}
+
+/* Polls the admin queue until the reader has done n more reads (bounded). */
+static int reader_progresses(struct spdkrt_nvme_ctrlr *ctrlr, struct reader *r, int n)
+{
+	int want = atomic_load(&r->ok) + n;
+	double deadline = now_s() + 10;
+
+	while (atomic_load(&r->ok) < want && now_s() < deadline)
+		spdkrt_nvme_ctrlr_process_admin_completions(ctrlr);
+	return atomic_load(&r->ok) >= want ? 0 : -ETIMEDOUT;
+}
+
+static int host_reset_other_thread(void)
+{
+	static struct reader r;
+	struct spdkrt_nvme_ctrlr *ctrlr = NULL;
+	double deadline;
+	pthread_t t;
+
+	memset(&r, 0, sizeof(r));
+	CHECK(connect_as(NQN, HOSTNQN, false, false, &ctrlr) == 0);
+	r.ns = spdkrt_nvme_ctrlr_get_ns(ctrlr, 1);
+	CHECK(spdkrt_nvme_ctrlr_alloc_io_qpair(ctrlr, NULL, &r.qpair) == 0);
+	r.w.last.status = 0xffff;
+	CHECK(pthread_create(&t, NULL, reader_main, &r) == 0);
+	CHECK(reader_progresses(ctrlr, &r, 100) == 0);
+	for (int i = 0; i < 3; i++) {
+		CHECK(spdkrt_nvme_ctrlr_reset(ctrlr) == 0);
+		CHECK(reader_progresses(ctrlr, &r, 100) == 0);
+	}
+	CHECK(target_action(ACTION_TARGET_AWAY) == 0);
+	deadline = now_s() + 10;
+	while (!spdkrt_nvme_ctrlr_is_failed(ctrlr) && now_s() < deadline)
+		spdkrt_nvme_ctrlr_process_admin_completions(ctrlr);
+	CHECK(spdkrt_nvme_ctrlr_is_failed(ctrlr));
+	CHECK(spdkrt_nvme_ctrlr_reset(ctrlr) < 0);
+	CHECK(target_action(ACTION_TARGET_BACK) == 0);
+	CHECK(spdkrt_nvme_ctrlr_reset(ctrlr) == 0);
+	CHECK(reader_progresses(ctrlr, &r, 100) == 0);
+	atomic_store(&r.stop, true);
+	pthread_join(t, NULL);
+	CHECK(atomic_load(&r.failed) >= 1);
+	/* The pair comes back to this thread to be freed. */
+	CHECK(spdkrt_nvme_ctrlr_free_io_qpair(r.qpair) == 0);
+	CHECK(spdkrt_nvme_detach(ctrlr) == 0);
+	return 0;
+}
+
+static void test_reset_other_thread(void **state)
+{
+	(void)state;
+	assert_int_equal(run_host(host_reset_other_thread), 0);
+}
+
 static void test_reset_reconnect(void **state)
 {
 	(void)state;
@@ -703,7 +794,7 @@ static void test_reset_reconnect(void **state)
 	{
 		int rc = run_host(host_reset_reconnect);
 
-		if (rc != 0 || getenv("SHOWLOG"))
+		if (rc != 0)
 			fprintf(stderr, "%s", g_log_capture.text);
 		assert_int_equal(rc, 0);
 	}
@@ -724,6 +815,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_target_gone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset_reconnect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reset_other_thread, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
