@@ -132,6 +132,24 @@ struct spdkrt_nvme_ctrlr_opts {
 	 * the key; a key the target refuses fails the connect with -EACCES.
 	 */
 	char psk[SPDKRT_NVME_TLS_PSK_MAX];
+	/**
+	 * Automatic reconnect (fabrics; any controller that fails without being removed): the
+	 * admin poll (spdkrt_nvme_ctrlr_process_admin_completions) resets the controller at once
+	 * and then every reconnect_delay_ms until a reset succeeds or ctrlr_loss_timeout_ms has
+	 * passed since the failure. Meanwhile commands fail: in flight with TRANSIENT TRANSPORT
+	 * ERROR, new ones with -ENXIO; queue pair and namespace handles stay valid. 0 (default):
+	 * no automatic reconnect (spdkrt_nvme_ctrlr_reset() still reconnects). Like SPDK's
+	 * reconnect_delay_sec.
+	 */
+	uint32_t reconnect_delay_ms;
+	/**
+	 * How long the automatic reconnect keeps trying, ms, like SPDK's ctrlr_loss_timeout_sec:
+	 * -1 forever; 0 (default) no automatic reconnect (reconnect_delay_ms must be 0 too); > 0:
+	 * after that long the controller is failed for good, as if removed: its remove callback
+	 * runs once and reset is refused (-ENXIO). Must be at least reconnect_delay_ms; connect
+	 * refuses other combinations with -EINVAL.
+	 */
+	int32_t ctrlr_loss_timeout_ms;
 };
 
 /**

@@ -782,7 +782,8 @@ static int32_t process_admin(struct spdkrt_nvme_ctrlr *ctrlr)
 	}
 	if (ctrlr->is_failed) {
 		nvme_ctrlr_fail(ctrlr, false);
-		return -ENXIO;
+		nvme_ctrlr_reconnect_poll(ctrlr);
+		return ctrlr->is_failed ? -ENXIO : 0;
 	}
 	if (ctrlr->transport->ctrlr_is_removed(ctrlr)) {
 		nvme_ctrlr_fail(ctrlr, true);

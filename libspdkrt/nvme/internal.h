@@ -277,6 +277,11 @@ struct spdkrt_nvme_ctrlr {
 	spdkrt_nvme_remove_cb remove_cb;
 	void *remove_ctx;
 
+	/* The reconnect policy (reconnect.c): the failure being reconnected. */
+	uint64_t loss_start; /* ticks; 0: none */
+	uint64_t next_reconnect;
+	uint32_t reconnect_attempts;
+
 	uint64_t keep_alive_interval; /* ticks; 0: off */
 	uint64_t next_keep_alive;
 	bool keep_alive_pending;
@@ -328,6 +333,11 @@ static inline bool nvme_qpair_gate_moved(struct spdkrt_nvme_qpair *qpair)
 	/* Acquire: pairs with the release stores of reset.c (close and re-open). */
 	return atomic_load_explicit(&qpair->gate, memory_order_acquire) != qpair->gate_seen;
 }
+
+/* reconnect.c: the automatic reconnect policy of the options. */
+int nvme_reconnect_opts_check(const struct spdkrt_nvme_ctrlr_opts *opts);
+/* Admin poll of a failed, not removed controller: the next reset attempt, or giving up. */
+void nvme_ctrlr_reconnect_poll(struct spdkrt_nvme_ctrlr *ctrlr);
 
 /* ctrlr.c */
 uint64_t nvme_deadline_after_us(uint64_t us);

@@ -159,6 +159,8 @@ void nvme_ctrlr_reset_finished(struct spdkrt_nvme_ctrlr *ctrlr, int status)
 	ctrlr->resetting = false;
 	if (status != 0)
 		SRT_ERR("nvme %s: reset failed: %d", ctrlr->trid.traddr, status);
+	else
+		ctrlr->loss_start = 0; /* whoever asked for it: the failure is over */
 	if (ctrlr->reset_requested) {
 		ctrlr->reset_done = true;
 		ctrlr->reset_status = status;

@@ -146,6 +146,10 @@ static double now_s(void)
 /* Keep-alive timeout of the next connects, ms (0: the default). */
 static uint32_t g_kato_ms;
 
+/* The reconnect policy connect_on() asks for (0: none). */
+static uint32_t g_reconnect_delay_ms;
+static int32_t g_ctrlr_loss_timeout_ms;
+
 /* Connect to port as hostnqn, over TLS with the configured PSK psk unless it is NULL. */
 static int connect_on(const char *port, const char *psk, const char *subnqn, const char *hostnqn,
 		      bool hdgst, bool ddgst, struct spdkrt_nvme_ctrlr **ctrlr)
@@ -168,6 +172,8 @@ static int connect_on(const char *port, const char *psk, const char *subnqn, con
 	memset(opts.hostid, 0x5a, sizeof(opts.hostid));
 	if (psk != NULL)
 		snprintf(opts.psk, sizeof(opts.psk), "%s", psk);
+	opts.reconnect_delay_ms = g_reconnect_delay_ms;
+	opts.ctrlr_loss_timeout_ms = g_ctrlr_loss_timeout_ms;
 	return spdkrt_nvme_connect(&trid, &opts, ctrlr);
 }
 
@@ -829,6 +835,183 @@ static void test_reset_other_thread(void **state)
 	assert_int_equal(run_host(host_reset_other_thread), 0);
 }
 
+/* Polls the admin queue for ms milliseconds. */
+static void poll_admin_for(struct spdkrt_nvme_ctrlr *ctrlr, double ms)
+{
+	double end = now_s() + ms / 1000;
+
+	while (now_s() < end)
+		spdkrt_nvme_ctrlr_process_admin_completions(ctrlr);
+}
+
+/* The target goes away and comes back within the loss timeout: the admin poll reconnects. */
+static int host_auto_reconnect(void)
+{
+	struct spdkrt_nvme_ctrlr *ctrlr = NULL;
+	struct spdkrt_nvme_qpair *qp = NULL;
+	struct spdkrt_nvme_ns *ns;
+	double deadline;
+
+	g_reconnect_delay_ms = 100;
+	g_ctrlr_loss_timeout_ms = 20000;
+	CHECK(connect_as(NQN, HOSTNQN, false, false, &ctrlr) == 0);
+	ns = spdkrt_nvme_ctrlr_get_ns(ctrlr, 1);
+	CHECK(spdkrt_nvme_ctrlr_alloc_io_qpair(ctrlr, NULL, &qp) == 0);
+	CHECK(write_read_verify(ns, qp, 0, 4096, 41) == 0);
+	CHECK(io_fails_transiently(ctrlr, ns, &qp, 1) == 0);
+	/* Several attempts fail while the target is away; the controller stays failed. */
+	poll_admin_for(ctrlr, 450);
+	CHECK(spdkrt_nvme_ctrlr_is_failed(ctrlr));
+	CHECK(target_action(ACTION_TARGET_BACK) == 0);
+	/* A read waits in the pair (the attempt in progress) and completes once reconnected. */
+	deadline = now_s() + 10;
+	while (spdkrt_nvme_ctrlr_is_failed(ctrlr) && now_s() < deadline)
+		spdkrt_nvme_ctrlr_process_admin_completions(ctrlr);
+	CHECK(!spdkrt_nvme_ctrlr_is_failed(ctrlr));
+	{
+		static uint8_t buf[4096];
+		struct io_wait w = { .outstanding = 1 };
+
+		CHECK(spdkrt_nvme_ns_cmd_read(ns, qp, buf, 0, 8, io_done, &w, 0) == 0);
+		while (w.outstanding > 0 && now_s() < deadline) {
+			spdkrt_nvme_ctrlr_process_admin_completions(ctrlr);
+			spdkrt_nvme_qpair_process_completions(qp, 0);
+		}
+		CHECK(w.outstanding == 0 && w.errors == 0);
+	}
+	CHECK(write_read_verify(ns, qp, 8, 65536, 42) == 0);
+	CHECK(spdkrt_nvme_ctrlr_free_io_qpair(qp) == 0);
+	CHECK(spdkrt_nvme_detach(ctrlr) == 0);
+	return 0;
+}
+
+static void test_auto_reconnect(void **state)
+{
+	(void)state;
+	log_capture_start();
+	{
+		int rc = run_host(host_auto_reconnect);
+
+		if (rc != 0)
+			fprintf(stderr, "%s", g_log_capture.text);
+		assert_int_equal(rc, 0);
+	}
+	assert_non_null(strstr(g_log_capture.text, "reconnect: attempt 3 failed"));
+	assert_logged("succeeded");
+	log_capture_stop();
+	g_reconnect_delay_ms = 0;
+	g_ctrlr_loss_timeout_ms = 0;
+}
+
+/* The target never comes back: after the loss timeout the controller is gone, said once. */
+static int g_removals;
+
+static bool loss_probe_cb(void *ctx, const struct spdkrt_nvme_transport_id *trid,
+			  struct spdkrt_nvme_ctrlr_opts *opts)
+{
+	(void)ctx;
+	(void)trid;
+	snprintf(opts->hostnqn, sizeof(opts->hostnqn), "%s", HOSTNQN);
+	opts->reconnect_delay_ms = 100;
+	opts->ctrlr_loss_timeout_ms = 700;
+	return true;
+}
+
+static void loss_attach_cb(void *ctx, const struct spdkrt_nvme_transport_id *trid,
+			   struct spdkrt_nvme_ctrlr *ctrlr, const struct spdkrt_nvme_ctrlr_opts *opts)
+{
+	(void)trid;
+	(void)opts;
+	*(struct spdkrt_nvme_ctrlr **)ctx = ctrlr;
+}
+
+static void loss_remove_cb(void *ctx, struct spdkrt_nvme_ctrlr *ctrlr)
+{
+	(void)ctx;
+	(void)ctrlr;
+	g_removals++;
+}
+
+static int host_loss_timeout(void)
+{
+	struct spdkrt_nvme_ctrlr *ctrlr = NULL;
+	struct spdkrt_nvme_qpair *qp = NULL;
+	struct spdkrt_nvme_transport_id trid;
+	struct spdkrt_nvme_ns *ns;
+	char text[256];
+	double start, deadline;
+
+	g_removals = 0;
+	snprintf(text, sizeof(text), "trtype:TCP traddr:127.0.0.1 trsvcid:%s subnqn:%s", g_port,
+		 NQN);
+	CHECK(spdkrt_nvme_transport_id_parse(&trid, text) == 0);
+	CHECK(spdkrt_nvme_probe(&trid, &ctrlr, loss_probe_cb, loss_attach_cb, loss_remove_cb) ==
+	      0);
+	CHECK(ctrlr != NULL);
+	ns = spdkrt_nvme_ctrlr_get_ns(ctrlr, 1);
+	CHECK(spdkrt_nvme_ctrlr_alloc_io_qpair(ctrlr, NULL, &qp) == 0);
+	CHECK(write_read_verify(ns, qp, 0, 4096, 51) == 0);
+	CHECK(io_fails_transiently(ctrlr, ns, &qp, 1) == 0);
+	start = now_s();
+	deadline = start + 10;
+	while (g_removals == 0 && now_s() < deadline)
+		spdkrt_nvme_ctrlr_process_admin_completions(ctrlr);
+	CHECK(g_removals == 1);
+	/* Not before the timeout (counted from the failure, seen a little after the drop). */
+	CHECK(now_s() - start >= 0.5);
+	poll_admin_for(ctrlr, 300);
+	CHECK(g_removals == 1);
+	CHECK(spdkrt_nvme_ctrlr_is_failed(ctrlr));
+	CHECK(spdkrt_nvme_ctrlr_reset(ctrlr) == -ENXIO);
+	CHECK(spdkrt_nvme_qpair_process_completions(qp, 0) == -ENXIO);
+	CHECK(spdkrt_nvme_ctrlr_free_io_qpair(qp) == 0);
+	CHECK(spdkrt_nvme_detach(ctrlr) == 0);
+	CHECK(target_action(ACTION_TARGET_BACK) == 0);
+	return 0;
+}
+
+static void test_loss_timeout(void **state)
+{
+	(void)state;
+	log_capture_start();
+	{
+		int rc = run_host(host_loss_timeout);
+
+		if (rc != 0)
+			fprintf(stderr, "%s", g_log_capture.text);
+		assert_int_equal(rc, 0);
+	}
+	assert_logged("the controller is failed for good");
+	log_capture_stop();
+}
+
+/* Combinations SPDK refuses are refused too, before any connection. */
+static int host_bad_reconnect_opts(void)
+{
+	static const int32_t combos[][2] = { { 0, 1000 }, { 100, 0 }, { 2000, 1000 }, { 100, -2 } };
+	struct spdkrt_nvme_ctrlr *ctrlr = NULL;
+
+	for (size_t i = 0; i < sizeof(combos) / sizeof(combos[0]); i++) {
+		g_reconnect_delay_ms = (uint32_t)combos[i][0];
+		g_ctrlr_loss_timeout_ms = combos[i][1];
+		CHECK(connect_as(NQN, HOSTNQN, false, false, &ctrlr) == -EINVAL);
+		CHECK(ctrlr == NULL);
+	}
+	g_reconnect_delay_ms = 100;
+	g_ctrlr_loss_timeout_ms = -1;
+	CHECK(connect_as(NQN, HOSTNQN, false, false, &ctrlr) == 0);
+	CHECK(spdkrt_nvme_detach(ctrlr) == 0);
+	g_reconnect_delay_ms = 0;
+	g_ctrlr_loss_timeout_ms = 0;
+	return 0;
+}
+
+static void test_bad_reconnect_opts(void **state)
+{
+	(void)state;
+	assert_int_equal(run_host(host_bad_reconnect_opts), 0);
+}
+
 static void test_reset_reconnect(void **state)
 {
 	(void)state;
@@ -859,6 +1042,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset_reconnect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset_other_thread, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_auto_reconnect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_loss_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_reconnect_opts, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
