@@ -193,6 +193,25 @@ static inline bool nvme_tool_wait(struct nvme_tool *t, struct spdkrt_nvme_ctrlr 
 	return *done;
 }
 
+/*
+ * The I/O flags for plain data I/O (no metadata buffer) on @p ns: a namespace whose separate
+ * metadata is exactly its 8-byte protection information gets PRACT (the controller inserts and
+ * strips it); any other separate metadata needs a metadata buffer the tools do not have: false.
+ */
+static inline bool nvme_tool_data_io_flags(struct spdkrt_nvme_ns *ns, uint32_t *flags)
+{
+	uint32_t md = spdkrt_nvme_ns_get_md_size(ns);
+
+	*flags = 0;
+	if (md == 0 || spdkrt_nvme_ns_supports_extended_lba(ns))
+		return true;
+	if (md == 8 && spdkrt_nvme_ns_get_pi_type(ns) != 0) {
+		*flags = SPDKRT_NVME_IO_FLAGS_PRACT;
+		return true;
+	}
+	return false;
+}
+
 static inline const char *nvme_tool_name(struct spdkrt_nvme_ctrlr *ctrlr)
 {
 	return spdkrt_nvme_ctrlr_get_transport_id(ctrlr)->traddr;

@@ -13,7 +13,8 @@
 # tests.d/*.modules (one module name per word, loaded in order with their dependencies).
 # init loads them, runs `spdkrt-setup config`, then each tests.d/*.sh with bash; a script passes
 # by exiting 0. In scripts: $SPDKRT_PROVIDER (vfio|uio), $SPDKRT_BIN (the programs),
-# $SPDKRT_SETUP (spdkrt-setup). The NVMe function is 0000:00:01.0; the guest has no network card.
+# $SPDKRT_SETUP (spdkrt-setup). The first NVMe function is 0000:00:01.0 (more in
+# nvme_controllers); the guest has no network card.
 # A missing pass line, a panic or a hang (timeout) fails the boot.
 #
 # Needs root (apt-get, and the kernel cache). Installs qemu-system-x86, busybox-static, cpio and
@@ -147,6 +148,49 @@ build_initramfs() {
 	(cd "$stage" && find . | cpio -o -H newc --quiet) >"$work/initramfs.cpio"
 }
 
+# More NVMe controllers, after 0000:00:01.0 (left as the PCI tests expect it):
+# 0000:00:02.0 (serial spdkrt-qemu-0002) in an NVM subsystem (namespace attachment), MDTS 16 KiB
+# (mdts=2: 2^2 pages), a 1 MiB controller memory buffer, namespace 1 with 4 KiB blocks,
+# namespace 2 with 512 + 8 bytes of separate metadata carrying type 1 protection information,
+# namespace 3 created detached. The image of drive nvmN is $work/nvmN.img; QEMU keeps a
+# namespace's metadata after its data in the image.
+nvme_controllers() {
+	local d
+	for d in nvm1:16M nvm2:8M nvm3:4M; do
+		rm -f "$work/${d%%:*}.img" # each boot starts from zeros
+		truncate -s "${d#*:}" "$work/${d%%:*}.img"
+		qemu+=(-drive "file=$work/${d%%:*}.img,if=none,id=${d%%:*},format=raw")
+	done
+	qemu+=(-device nvme-subsys,id=subsys0,nqn=nqn.2026-12.io.spdkrt:qemu-subsys0
+		-device nvme,id=nvme1,serial=spdkrt-qemu-0002,subsys=subsys0,mdts=2,cmb_size_mb=1,addr=0x02
+		-device nvme-ns,bus=nvme1,drive=nvm1,nsid=1,logical_block_size=4096,physical_block_size=4096
+		-device nvme-ns,bus=nvme1,drive=nvm2,nsid=2,ms=8,mset=0,pi=1
+		-device nvme-ns,bus=nvme1,drive=nvm3,nsid=3,detached=on)
+}
+
+# The guest asks for its writes to be checked here, after it exits, with console lines
+# "SPDKRT-QEMU: check-image DRIVE BLOCK_SIZE MD_SIZE LBA COUNT": nvme_guest's check mode reads
+# the drive's image and verifies the pattern (and protection information) it wrote there.
+check_images() {
+	local provider=$1 log=$2 drive bs ms lba count n=0 rc=0 checker
+	checker=$(real_program tests/integration/qemu/nvme_guest)
+	while read -r drive bs ms lba count; do
+		n=$((n + 1))
+		if LD_LIBRARY_PATH=$builddir/libspdkrt/.libs "$checker" check "$work/$drive.img" \
+			"$bs" "$ms" "$lba" "$count"; then
+			echo "  [$provider] ok: host: $drive.img holds the guest's $count blocks at LBA $lba"
+		else
+			echo "  [$provider] FAIL: host: $drive.img differs from what the guest wrote"
+			rc=1
+		fi
+	done < <(tr -d '\r' <"$log" | sed -n 's/^SPDKRT-QEMU: check-image //p')
+	if [ "$n" -lt 2 ]; then
+		echo "  [$provider] FAIL: host: the guest asked for $n image checks (2 expected)"
+		rc=1
+	fi
+	return $rc
+}
+
 boot() {
 	local provider=$1 kdir=$2 log=$work/$1.log rc=0 start
 	local qemu=(qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m 1024 -smp 2
@@ -162,8 +206,9 @@ boot() {
 	fi
 	truncate -s 64M "$work/nvme.img"
 	qemu+=(-drive "file=$work/nvme.img,if=none,id=nvm0,format=raw"
-		-device nvme,serial=spdkrt-qemu-0001,drive=nvm0
-		-kernel "$kdir/vmlinux" -initrd "$work/initramfs.cpio" -append "$append")
+		-device nvme,serial=spdkrt-qemu-0001,drive=nvm0)
+	nvme_controllers
+	qemu+=(-kernel "$kdir/vmlinux" -initrd "$work/initramfs.cpio" -append "$append")
 	start=$(date +%s.%N)
 	timeout "$boot_timeout" "${qemu[@]}" </dev/null >"$log" 2>&1 || rc=$?
 	if ! grep -q 'SPDKRT-QEMU: guest up' "$log"; then
@@ -174,7 +219,8 @@ boot() {
 		timeout "$boot_timeout" "${qemu[@]}" </dev/null >"$log" 2>&1 || rc=$?
 	fi
 	tr -d '\r' <"$log" | grep -E '^(ok|PASS|FAIL|SPDKRT-QEMU):' | sed "s/^/  [$provider] /" || true
-	if [ "$rc" = 33 ] && grep -q "SPDKRT-QEMU: ALL PASSED ($provider)" "$log"; then
+	if [ "$rc" = 33 ] && grep -q "SPDKRT-QEMU: ALL PASSED ($provider)" "$log" &&
+		check_images "$provider" "$log"; then
 		echo "PASS: QEMU guest, $provider provider ($(elapsed "$start") s)"
 		return 0
 	fi
