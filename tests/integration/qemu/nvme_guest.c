@@ -23,6 +23,8 @@
 
 #include "../../../examples/nvme/nvme_tool.h"
 
+#include "../../models/nvme/nvme_model.h" /* the PI guard only (pi.c is linked) */
+
 #define APPTAG 0x5a5a
 #define PI_SIZE 8
 
@@ -54,20 +56,6 @@ static void pattern_fill(void *buf, uint64_t lba, uint32_t count, uint32_t bs)
 			w[b * (bs / 8) + i] = pattern_word(lba + b, i);
 }
 
-/* T10-DIF CRC16 (polynomial 0x8BB7, no reflection, initial value 0): the PI guard. */
-static uint16_t crc16_t10dif(const uint8_t *p, size_t len)
-{
-	uint16_t crc = 0;
-
-	while (len-- > 0) {
-		crc ^= (uint16_t)(*p++ << 8);
-		for (int bit = 0; bit < 8; bit++)
-			crc = (crc & 0x8000) ? (uint16_t)((crc << 1) ^ 0x8BB7) :
-					       (uint16_t)(crc << 1);
-	}
-	return crc;
-}
-
 /* The 8-byte PI tuple, big-endian: guard, application tag, reference tag. */
 static void pi_set(uint8_t *pi, uint16_t guard, uint16_t apptag, uint32_t reftag)
 {
@@ -86,8 +74,9 @@ static void pi_fill(uint8_t *md, uint32_t ms, const uint8_t *data, uint32_t bs, 
 		    uint32_t count)
 {
 	for (uint32_t b = 0; b < count; b++)
-		pi_set(md + (size_t)b * ms + ms - PI_SIZE, crc16_t10dif(data + (size_t)b * bs, bs),
-		       APPTAG, (uint32_t)(lba + b));
+		pi_set(md + (size_t)b * ms + ms - PI_SIZE,
+		       nvme_model_crc16_t10dif(data + (size_t)b * bs, bs), APPTAG,
+		       (uint32_t)(lba + b));
 }
 
 struct op {
@@ -270,7 +259,8 @@ static int cmd_pi(const char *trid, const char *nsid)
 	for (uint32_t b = 0; b < COUNT && rc == 0; b++) {
 		uint8_t want[PI_SIZE];
 
-		pi_set(want, crc16_t10dif(buf + (size_t)b * d.bs, d.bs), 0, (uint32_t)(lba + b));
+		pi_set(want, nvme_model_crc16_t10dif(buf + (size_t)b * d.bs, d.bs), 0,
+		       (uint32_t)(lba + b));
 		/* The application tag the controller stored is its own choice: compare the rest. */
 		if (memcmp(want, md + b * PI_SIZE, 2) != 0 ||
 		    memcmp(want + 4, md + b * 8 + 4, 4) != 0)

@@ -75,45 +75,20 @@ static void previous_handler(int sig, siginfo_t *info, void *uctx)
 	_exit(42);
 }
 
-/* Child: a fault outside every registered range reaches the earlier handler (exit 42). */
-static void test_other_faults_are_chained(void **state)
+/*
+ * In a child: @p earlier (or the default action) is the SIGBUS disposition before ours, a BAR is
+ * registered, then an access faults outside it. Returns the child's wait status.
+ */
+static int fault_outside_in_child(const struct sigaction *earlier)
 {
-	pid_t pid;
+	pid_t pid = fork();
 	int status;
 
-	(void)state;
-	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		struct sigaction sa = { .sa_sigaction = previous_handler, .sa_flags = SA_SIGINFO };
-		volatile uint32_t *bar = truncated_mapping(), *other = truncated_mapping();
-
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGBUS, &sa, NULL);
-		if (srt_pci_sigbus_register((void *)bar, MAP_LEN) != 0)
-			_exit(1);
-		(void)other[0];
-		_exit(2);
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 42);
-}
-
-/* Child: with no earlier handler, a fault outside the ranges ends the process with SIGBUS. */
-static void test_default_action_kept(void **state)
-{
-	pid_t pid;
-	int status;
-
-	(void)state;
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		struct sigaction sa = { .sa_handler = SIG_DFL };
 		volatile uint32_t *bar, *other;
 
-		sigaction(SIGBUS, &sa, NULL);
+		sigaction(SIGBUS, earlier, NULL);
 		bar = truncated_mapping();
 		other = truncated_mapping();
 		if (srt_pci_sigbus_register((void *)bar, MAP_LEN) != 0)
@@ -122,6 +97,31 @@ static void test_default_action_kept(void **state)
 		_exit(2);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+/* A fault outside every registered range reaches the earlier handler (exit 42). */
+static void test_other_faults_are_chained(void **state)
+{
+	struct sigaction sa = { .sa_sigaction = previous_handler, .sa_flags = SA_SIGINFO };
+	int status;
+
+	(void)state;
+	sigemptyset(&sa.sa_mask);
+	status = fault_outside_in_child(&sa);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 42);
+}
+
+/* With no earlier handler, a fault outside the ranges ends the process with SIGBUS. */
+static void test_default_action_kept(void **state)
+{
+	struct sigaction sa = { .sa_handler = SIG_DFL };
+	int status;
+
+	(void)state;
+	sigemptyset(&sa.sa_mask);
+	status = fault_outside_in_child(&sa);
 	assert_true(WIFSIGNALED(status));
 	assert_int_equal(WTERMSIG(status), SIGBUS);
 }
@@ -129,6 +129,8 @@ static void test_default_action_kept(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		/* The children first: the handler is installed once per process, at the first
+		 * registration, after the disposition each child sets. */
 		cmocka_unit_test(test_other_faults_are_chained),
 		cmocka_unit_test(test_default_action_kept),
 		cmocka_unit_test(test_registered_range_reads_all_ones),
