@@ -272,9 +272,19 @@ bool srt_pci_device_is_removed(struct srt_pci_device *dev)
 
 	if (dev == NULL)
 		return true;
-	for (uint32_t bar = 0; bar < SRT_PCI_NUM_BARS; bar++)
-		if (srt_pci_sigbus_replaced(dev->bars[bar].va))
-			return true; /* an access raised SIGBUS: the BAR is gone */
+	for (uint32_t bar = 0; bar < SRT_PCI_NUM_BARS; bar++) {
+		char name[SPDKRT_PCI_ADDR_STRLEN];
+
+		if (!srt_pci_sigbus_replaced(dev->bars[bar].va))
+			continue;
+		/* An access raised SIGBUS: the BAR is gone (the handler made it read all ones). */
+		if (!atomic_exchange(&dev->bar_fault_logged, true)) {
+			spdkrt_pci_addr_fmt(name, sizeof(name), &dev->addr);
+			SRT_WARN("%s: an access to BAR %u raised SIGBUS: the device is gone", name,
+				 bar);
+		}
+		return true;
+	}
 	if (dev->provider->is_removed != NULL)
 		return dev->provider->is_removed(dev);
 	return dev->provider->cfg_read(dev, &vendor, sizeof(vendor), 0) != 0 || vendor == 0xffff;
