@@ -45,6 +45,7 @@ struct nvme_tool {
 	bool no_huge;
 	size_t mem_mb;
 	const char *trid_text; /* -r; NULL: every controller */
+	spdkrt_nvme_remove_cb remove_cb; /* NULL: none; called with this nvme_tool */
 	struct spdkrt_nvme_ctrlr *ctrlrs[NVME_TOOL_MAX_CTRLRS];
 	unsigned num_ctrlrs;
 #ifdef NVME_TOOL_MODELS
@@ -143,7 +144,7 @@ static inline bool nvme_tool_start(struct nvme_tool *t)
 	}
 #endif
 	rc = spdkrt_nvme_probe(t->trid_text != NULL ? &trid : NULL, t, NULL, nvme_tool_attached,
-			       NULL);
+			       t->remove_cb);
 	if (t->num_ctrlrs == 0) {
 		fprintf(stderr,
 			"%s: no NVMe controller%s%s: none is bound to vfio-pci or uio_pci_generic "

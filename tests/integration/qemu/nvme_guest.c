@@ -9,6 +9,12 @@
  *   nvme_guest pi TRID NSID                  protection information through the driver's API:
  *                                            PI the controller inserts (PRACT) and the guard and
  *                                            reference tag it computed, checks that must fail
+ *   nvme_guest hotremove TRID ID             I/O on namespace 1 (reads and writes, 8 in flight);
+ *                                            once some completed, prints "SPDKRT-QEMU:
+ *                                            device_del ID" (run.sh removes the device through
+ *                                            QEMU's monitor) and runs on until the driver sees the
+ *                                            removal: remove callback, failed I/O, -ENXIO; then
+ *                                            detaches. No crash, no hang (bounded waits)
  *   nvme_guest check IMAGE BS MS LBA COUNT   (host) the image file of that namespace holds what
  *                                            `pattern` wrote: data, and PI in QEMU's metadata area
  *                                            (after the data of every block)
@@ -297,6 +303,125 @@ out:
 	return g_failed;
 }
 
+#define HOTREMOVE_DEPTH 8
+#define HOTREMOVE_BEFORE 200 /* I/O completed before asking for the removal */
+
+struct hotremove {
+	struct dev d;
+	struct hr_io {
+		struct hotremove *hr;
+		uint8_t *buf;
+		bool inflight;
+	} io[HOTREMOVE_DEPTH];
+	uint64_t ok, failed, submitted, lba;
+	int submit_rc; /* the last submit's error */
+	bool remove_called;
+};
+
+static struct hotremove g_hr;
+
+static void hotremove_removed(void *ctx, struct spdkrt_nvme_ctrlr *ctrlr)
+{
+	(void)ctx;
+	(void)ctrlr;
+	g_hr.remove_called = true;
+}
+
+static void hotremove_done(void *arg, const struct spdkrt_nvme_cpl *cpl)
+{
+	struct hr_io *io = arg;
+
+	io->inflight = false;
+	if (spdkrt_nvme_cpl_is_error(cpl))
+		io->hr->failed++;
+	else
+		io->hr->ok++;
+}
+
+static void hotremove_submit(struct hotremove *hr, struct hr_io *io)
+{
+	uint64_t lba = hr->lba++ % 1024;
+	int rc = hr->submitted % 2 ? spdkrt_nvme_ns_cmd_read(hr->d.ns, hr->d.qpair, io->buf, lba, 1,
+							     hotremove_done, io, 0) :
+				     spdkrt_nvme_ns_cmd_write(hr->d.ns, hr->d.qpair, io->buf, lba,
+							      1, hotremove_done, io, 0);
+
+	if (rc == 0) {
+		io->inflight = true;
+		hr->submitted++;
+	} else {
+		hr->submit_rc = rc;
+	}
+}
+
+static unsigned hotremove_inflight(const struct hotremove *hr)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < HOTREMOVE_DEPTH; i++)
+		n += hr->io[i].inflight;
+	return n;
+}
+
+static double seconds_since(uint64_t start)
+{
+	return (double)(spdkrt_get_ticks() - start) / (double)spdkrt_get_ticks_hz();
+}
+
+static int cmd_hotremove(const char *trid, const char *id)
+{
+	struct hotremove *hr = &g_hr;
+	uint64_t start, asked = 0;
+	int32_t qrc, arc;
+
+	hr->d.t.remove_cb = hotremove_removed;
+	if (!dev_open(&hr->d, trid, "1"))
+		goto out;
+	for (unsigned i = 0; i < HOTREMOVE_DEPTH; i++) {
+		hr->io[i].hr = hr;
+		hr->io[i].buf = dma(hr->d.bs);
+		if (hr->io[i].buf == NULL) {
+			printf("FAIL: nvme_guest: out of DMA memory\n");
+			g_failed = 1;
+			goto out;
+		}
+	}
+	start = spdkrt_get_ticks();
+	/* Until the removal is seen (remove callback and every I/O ended), at most 90 s. */
+	while (!(hr->remove_called && hotremove_inflight(hr) == 0) && seconds_since(start) < 90) {
+		for (unsigned i = 0; i < HOTREMOVE_DEPTH && hr->submit_rc == 0; i++)
+			if (!hr->io[i].inflight)
+				hotremove_submit(hr, &hr->io[i]);
+		spdkrt_nvme_qpair_process_completions(hr->d.qpair, 0);
+		spdkrt_nvme_ctrlr_process_admin_completions(hr->d.ctrlr);
+		if (asked == 0 && hr->ok >= HOTREMOVE_BEFORE) {
+			asked = spdkrt_get_ticks();
+			printf("SPDKRT-QEMU: device_del %s\n", id);
+			fflush(stdout);
+		}
+	}
+	CHECK(asked != 0, "%" PRIu64 " I/O completed before the removal was asked for", hr->ok);
+	CHECK(hr->remove_called, "the remove callback ran %.1f s after the removal was asked for",
+	      asked ? seconds_since(asked) : 0.0);
+	CHECK(hotremove_inflight(hr) == 0,
+	      "every I/O ended: %" PRIu64 " succeeded, %" PRIu64 " failed, %u still in flight",
+	      hr->ok, hr->failed, hotremove_inflight(hr));
+	/* Once removed, the driver refuses at once. */
+	hr->submit_rc = 0;
+	hotremove_submit(hr, &hr->io[0]);
+	qrc = spdkrt_nvme_qpair_process_completions(hr->d.qpair, 0);
+	arc = spdkrt_nvme_ctrlr_process_admin_completions(hr->d.ctrlr);
+	CHECK(hr->submit_rc == -ENXIO && qrc == -ENXIO && arc == -ENXIO,
+	      "after the removal: submit %d, queue poll %d, admin poll %d (-ENXIO expected)",
+	      hr->submit_rc, qrc, arc);
+out:
+	for (unsigned i = 0; i < HOTREMOVE_DEPTH; i++)
+		spdkrt_dma_free(hr->io[i].buf);
+	dev_close(&hr->d); /* detach: gives the device back to the kernel */
+	printf("%s: nvme_guest: detached the removed controller\n", g_failed ? "FAIL" : "ok");
+	return g_failed;
+}
+
 /* Host side: QEMU keeps data at lba * bs, metadata after all data at nlbas * bs + lba * ms. */
 static int cmd_check(const char *image, uint32_t bs, uint32_t ms, uint64_t lba, uint32_t count)
 {
@@ -348,6 +473,7 @@ out:
 static void usage(void)
 {
 	fprintf(stderr, "usage: nvme_guest pattern TRID NSID LBA COUNT | pi TRID NSID |\n"
+			"       hotremove TRID DEVICE_ID |\n"
 			"       check IMAGE BLOCK_SIZE MD_SIZE LBA COUNT\n");
 }
 
@@ -358,6 +484,8 @@ int main(int argc, char **argv)
 				   (uint32_t)strtoul(argv[5], NULL, 0));
 	if (argc == 4 && strcmp(argv[1], "pi") == 0)
 		return cmd_pi(argv[2], argv[3]);
+	if (argc == 4 && strcmp(argv[1], "hotremove") == 0)
+		return cmd_hotremove(argv[2], argv[3]);
 	if (argc == 7 && strcmp(argv[1], "check") == 0)
 		return cmd_check(argv[2], (uint32_t)strtoul(argv[3], NULL, 0),
 				 (uint32_t)strtoul(argv[4], NULL, 0), strtoull(argv[5], NULL, 0),

@@ -39,7 +39,11 @@ if grep -q "^Namespace 3$" <<<"$out"; then
 else
 	echo "ok: nvme-namespaces: identify: detached namespace 3 is not active"
 fi
-echo "ok: nvme-namespaces: $(grep 'Memory buffer' <<<"$out" | tr -s ' ')"
+if grep -q "Memory buffer (CMB): *1048576 bytes" <<<"$out"; then
+	echo "ok: nvme-namespaces: identify: 1 MiB controller memory buffer (CMBSZ valid after CMBMSC.CRE)"
+else
+	bad "identify: $(grep 'Memory buffer' <<<"$out" | tr -s ' ') (1 MiB expected)"
+fi
 [ "$rc" = 0 ] || echo "$out" | head -80
 
 if out=$("$SPDKRT_BIN/nvme_hello_world" "${opts[@]}" 2>&1) &&
