@@ -37,6 +37,26 @@ static void done_cb(void *arg, const struct spdkrt_nvme_cpl *cpl)
 	g_done = true;
 }
 
+/*
+ * The timed parts are functions of their own (never inlined): nvme.sh counts the instructions
+ * executed inside them with callgrind (--toggle-collect), so the count excludes the model too.
+ */
+static __attribute__((noinline)) void bench_driver_submit(void *buf, uint32_t blocks, unsigned i)
+{
+	g_done = false;
+	if (spdkrt_nvme_ns_cmd_read(g_ns, g_qpair, buf, (i * blocks) % 1024, blocks, done_cb, NULL,
+				    0) != 0) {
+		fprintf(stderr, "submit failed\n");
+		exit(1);
+	}
+}
+
+static __attribute__((noinline)) bool bench_driver_reap(void)
+{
+	spdkrt_nvme_qpair_process_completions(g_qpair, 0);
+	return g_done;
+}
+
 /* Driver: ticks spent in the driver's calls only. */
 static uint64_t driver_loop(void *buf, uint32_t blocks, unsigned n)
 {
@@ -44,20 +64,16 @@ static uint64_t driver_loop(void *buf, uint32_t blocks, unsigned n)
 
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t t0 = spdkrt_get_ticks();
+		bool done;
 
-		g_done = false;
-		if (spdkrt_nvme_ns_cmd_read(g_ns, g_qpair, buf, (i * blocks) % 1024, blocks,
-					    done_cb, NULL, 0) != 0) {
-			fprintf(stderr, "submit failed\n");
-			exit(1);
-		}
+		bench_driver_submit(buf, blocks, i);
 		spent += spdkrt_get_ticks() - t0;
-		while (!g_done) {
+		do {
 			srt_pci_model_poll_all();
 			t0 = spdkrt_get_ticks();
-			spdkrt_nvme_qpair_process_completions(g_qpair, 0);
+			done = bench_driver_reap();
 			spent += spdkrt_get_ticks() - t0;
-		}
+		} while (!done);
 	}
 	return spent;
 }
@@ -124,6 +140,39 @@ static void raw_create(struct raw_queue *q, struct nvme_model *model)
 	q->phase = 1;
 }
 
+static __attribute__((noinline)) void bench_raw_submit(struct raw_queue *q, const uint64_t *prp,
+						       uint32_t bytes, unsigned i)
+{
+	uint32_t pages = bytes / PAGE;
+	struct spdkrt_nvme_cmd *sqe = &q->sq[q->tail];
+
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opc = SPDKRT_NVME_OPC_READ;
+	sqe->cid = (uint16_t)i;
+	sqe->nsid = 1;
+	sqe->dptr.prp.prp1 = prp[0];
+	sqe->dptr.prp.prp2 = pages == 1 ? 0 : (pages == 2 ? prp[1] : q->prp_list_iova);
+	sqe->cdw10 = (i * (bytes / 512)) % 1024;
+	sqe->cdw12 = bytes / 512 - 1;
+	q->tail = (q->tail + 1) % RAW_ENTRIES;
+	srt_mmio_doorbell32(q->sq_db, q->tail);
+}
+
+static __attribute__((noinline)) bool bench_raw_reap(struct raw_queue *q)
+{
+	if ((__atomic_load_n(&q->cq[q->head].status, __ATOMIC_ACQUIRE) & 1u) != q->phase)
+		return false;
+	srt_rmb();
+	if (spdkrt_nvme_cpl_is_error(&q->cq[q->head]))
+		exit(1);
+	if (++q->head == RAW_ENTRIES) {
+		q->head = 0;
+		q->phase ^= 1u;
+	}
+	srt_mmio_write32(q->cq_db, q->head);
+	return true;
+}
+
 /* Raw: one SQE (PRPs from IOVAs looked up beforehand), doorbell, reap by phase, doorbell. */
 static uint64_t raw_loop(struct raw_queue *q, void *buf, uint32_t bytes, unsigned n)
 {
@@ -137,44 +186,44 @@ static uint64_t raw_loop(struct raw_queue *q, void *buf, uint32_t bytes, unsigne
 		q->prp_list[p - 1] = prp[p];
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t t0 = spdkrt_get_ticks();
-		struct spdkrt_nvme_cmd *sqe = &q->sq[q->tail];
+		bool done;
 
-		memset(sqe, 0, sizeof(*sqe));
-		sqe->opc = SPDKRT_NVME_OPC_READ;
-		sqe->cid = (uint16_t)i;
-		sqe->nsid = 1;
-		sqe->dptr.prp.prp1 = prp[0];
-		sqe->dptr.prp.prp2 = pages == 1 ? 0 : (pages == 2 ? prp[1] : q->prp_list_iova);
-		sqe->cdw10 = (i * (bytes / 512)) % 1024;
-		sqe->cdw12 = bytes / 512 - 1;
-		q->tail = (q->tail + 1) % RAW_ENTRIES;
-		srt_mmio_doorbell32(q->sq_db, q->tail);
+		bench_raw_submit(q, prp, bytes, i);
 		spent += spdkrt_get_ticks() - t0;
-		for (;;) {
+		do {
 			srt_pci_model_poll_all();
 			t0 = spdkrt_get_ticks();
-			if ((__atomic_load_n(&q->cq[q->head].status, __ATOMIC_ACQUIRE) & 1u) ==
-			    q->phase) {
-				srt_rmb();
-				if (spdkrt_nvme_cpl_is_error(&q->cq[q->head]))
-					exit(1);
-				if (++q->head == RAW_ENTRIES) {
-					q->head = 0;
-					q->phase ^= 1u;
-				}
-				srt_mmio_write32(q->cq_db, q->head);
-				spent += spdkrt_get_ticks() - t0;
-				break;
-			}
+			done = bench_raw_reap(q);
 			spent += spdkrt_get_ticks() - t0;
-		}
+		} while (!done);
 	}
 	return spent;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+#define ROUNDS 7
+
+/*
+ * nvme_bench [N]: ns per I/O, medians of ROUNDS alternating rounds of N / ROUNDS reads per size.
+ * nvme_bench --count SIZE N: only N reads of SIZE bytes on each path, untimed (for callgrind).
+ */
 int main(int argc, char **argv)
 {
-	unsigned n = argc > 1 ? (unsigned)atoi(argv[1]) : 200000;
+	bool count_only = argc > 1 && strcmp(argv[1], "--count") == 0;
+	unsigned n =
+		(unsigned)atoi(argc > 1 + 2 * count_only ? argv[1 + 2 * count_only] : "200000");
 	struct nvme_model_ns_opts ns_opts = { .nsid = 1, .num_blocks = 4096, .lbaf = 0 };
 	struct spdkrt_nvme_transport_id trid;
 	struct spdkrt_env_opts opts;
@@ -184,6 +233,12 @@ int main(int argc, char **argv)
 	void *buf;
 	static const uint32_t sizes[] = { 4096, 65536 };
 
+	if (n < ROUNDS ||
+	    (count_only && (argc < 4 || (atoi(argv[2]) != 4096 && atoi(argv[2]) != 65536)))) {
+		fprintf(stderr, "usage: %s [reads >= %d] | --count 4096|65536 reads\n", argv[0],
+			ROUNDS);
+		return 2;
+	}
 	srt_pci_sysfs_set_root("/nonexistent-spdkrt-sysfs");
 	srt_env_set_backend(&srt_env_heap_backend);
 	spdkrt_env_opts_init(&opts, sizeof(opts));
@@ -199,25 +254,32 @@ int main(int argc, char **argv)
 	raw_create(&raw, model);
 	buf = spdkrt_dma_zmalloc(65536, PAGE, SPDKRT_ENV_SOCKET_ANY);
 	tick_ns = 1e9 / (double)spdkrt_get_ticks_hz();
-	printf("%-10s %14s %14s %8s   (queue depth 1, best of 5 x %u reads, model time excluded)\n",
-	       "read size", "driver ns/IO", "raw ns/IO", "ratio", n / 5);
-	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+	if (count_only) {
+		uint32_t bytes = (uint32_t)atoi(argv[2]);
+
+		driver_loop(buf, bytes / 512, n);
+		raw_loop(&raw, buf, bytes, n);
+	} else {
+		printf("%-10s %14s %14s %8s   (queue depth 1, medians of %d rounds x %u reads, model "
+		       "time excluded)\n",
+		       "read size", "driver ns/IO", "raw ns/IO", "ratio", ROUNDS, n / ROUNDS);
+	}
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]) && !count_only; s++) {
 		uint32_t bytes = sizes[s];
-		double d, r;
+		double d[ROUNDS], r[ROUNDS], ratio[ROUNDS];
 
 		driver_loop(buf, bytes / 512, n / 10); /* warm up */
 		raw_loop(&raw, buf, bytes, n / 10);
-		/* The best of 5 alternating rounds: other processes on a shared machine only add. */
-		d = r = 1e18;
-		for (int round = 0; round < 5; round++) {
-			double dd =
-				(double)driver_loop(buf, bytes / 512, n / 5) * tick_ns / (n / 5);
-			double rr = (double)raw_loop(&raw, buf, bytes, n / 5) * tick_ns / (n / 5);
-
-			d = dd < d ? dd : d;
-			r = rr < r ? rr : r;
+		/* Alternating rounds; the ratio is taken per round (same machine load), then the median. */
+		for (int round = 0; round < ROUNDS; round++) {
+			d[round] = (double)driver_loop(buf, bytes / 512, n / ROUNDS) * tick_ns /
+				   (n / ROUNDS);
+			r[round] = (double)raw_loop(&raw, buf, bytes, n / ROUNDS) * tick_ns /
+				   (n / ROUNDS);
+			ratio[round] = d[round] / r[round];
 		}
-		printf("%-10u %14.1f %14.1f %7.2fx\n", bytes, d, r, d / r);
+		printf("%-10u %14.1f %14.1f %7.2fx\n", bytes, median(d, ROUNDS), median(r, ROUNDS),
+		       median(ratio, ROUNDS));
 	}
 	spdkrt_nvme_ctrlr_free_io_qpair(g_qpair);
 	spdkrt_nvme_detach(g_ctrlr);
