@@ -57,7 +57,7 @@ struct nvme_tool {
 	const char *prog;
 	bool no_huge;
 	size_t mem_mb;
-	const char *trid_text; /* -r; NULL: every controller */
+	const char *trid_text;           /* -r; NULL: every controller */
 	spdkrt_nvme_remove_cb remove_cb; /* NULL: none; called with this nvme_tool */
 	struct nvme_fabric_opts fabric;
 	struct spdkrt_nvme_ctrlr *ctrlrs[NVME_TOOL_MAX_CTRLRS];
