@@ -54,7 +54,7 @@ static void complete(struct nvme_tcp_qpair *tq, struct nvme_tcp_req *treq,
 	c.sqid = tq->qpair.id;
 	nvme_tcp_treq_put(tq, treq);
 	tq->completed++;
-	nvme_request_complete(req, &c);
+	nvme_tcp_finish_req(tq, req, &c);
 }
 
 static void handle_capsule_resp(struct nvme_tcp_qpair *tq)
