@@ -164,6 +164,9 @@ void nvme_tcp_send_queue(struct nvme_tcp_qpair *tq, struct nvme_tcp_out *out);
 /* Answer an R2T: queue H2CData PDUs of at most MAXH2CDATA for [r2to, r2to + r2tl). */
 void nvme_tcp_start_h2c(struct nvme_tcp_qpair *tq, struct nvme_tcp_req *treq, uint16_t ttag,
 			uint32_t r2to, uint32_t r2tl);
+/* The iovecs of [off, off + len) of a request's data, appended to iov (at most max). */
+int nvme_tcp_data_slice(const struct nvme_tcp_req *treq, uint32_t off, uint32_t len,
+			struct iovec *iov, int max);
 /* Put a command id back (its PDUs must be off the send queue). */
 void nvme_tcp_treq_put(struct nvme_tcp_qpair *tq, struct nvme_tcp_req *treq);
 /* A header digest over a header of hlen bytes, stored after it. */
