@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fabric_opts.h"
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -24,11 +26,11 @@ static void usage(FILE *out)
 		"  -r TRID           the discovery controller, e.g.\n"
 		"                    'trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:4420'\n"
 		"                    (subnqn defaults to nqn.2014-08.org.nvmexpress.discovery)\n"
-		"  -q HOSTNQN        host NQN to connect with\n"
+		"  -q HOSTNQN        host NQN to connect with (as --hostnqn)\n"
 		"  -j, --json        print JSON\n"
 		"      --no-huge     use ordinary pages\n"
 		"  -h, --help        this text\n"
-		"\n"
+		"\n" NVME_FABRIC_USAGE "\n"
 		"Exit status: 0 on success, 1 on any error.\n");
 }
 
@@ -217,17 +219,25 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "no-huge", no_argument, NULL, 'H' },
+		{ "no-huge", no_argument, NULL, 'n' },
+		NVME_FABRIC_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *prog = "spdkrt-nvme-discover", *trid_text = NULL, *hostnqn = NULL;
+	const char *prog = "spdkrt-nvme-discover", *trid_text = NULL;
+	struct nvme_fabric_opts fabric = { .hdgst = false };
 	struct spdkrt_nvme_transport_id trid;
 	struct spdkrt_nvme_ctrlr_opts opts;
 	struct spdkrt_env_opts env;
 	bool json = false, no_huge = false;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "hjq:r:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hjq:r:" NVME_FABRIC_SHORTOPTS, longopts, NULL)) !=
+	       -1) {
+		rc = nvme_fabric_opt(&fabric, prog, c == 'q' ? NVME_FABRIC_OPT_HOSTNQN : c, optarg);
+		if (rc < 0)
+			return 1;
+		if (rc > 0)
+			continue;
 		switch (c) {
 		case 'h':
 			usage(stdout);
@@ -235,13 +245,10 @@ int main(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
-		case 'q':
-			hostnqn = optarg;
-			break;
 		case 'r':
 			trid_text = optarg;
 			break;
-		case 'H':
+		case 'n':
 			no_huge = true;
 			break;
 		default:
@@ -253,8 +260,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
-	if (spdkrt_nvme_transport_id_parse(&trid, trid_text) != 0 ||
-	    trid.trtype != SPDKRT_NVME_TRANSPORT_TCP || trid.traddr[0] == '\0') {
+	if (nvme_fabric_parse_trid(&fabric, prog, trid_text, &trid) != 0)
+		return 1;
+	if (trid.trtype != SPDKRT_NVME_TRANSPORT_TCP || trid.traddr[0] == '\0') {
 		fprintf(stderr,
 			"%s: bad transport ID '%s' (e.g. 'trtype:TCP adrfam:IPv4 "
 			"traddr:127.0.0.1 trsvcid:4420')\n",
@@ -268,14 +276,7 @@ int main(int argc, char **argv)
 	if (trid.subnqn[0] == '\0')
 		snprintf(trid.subnqn, sizeof(trid.subnqn), "%s", SPDKRT_NVMF_DISCOVERY_NQN);
 	spdkrt_nvme_ctrlr_opts_init(&opts, sizeof(opts));
-	if (hostnqn != NULL) {
-		if (strlen(hostnqn) >= sizeof(opts.hostnqn)) {
-			fprintf(stderr, "%s: host NQN is longer than %zu characters\n", prog,
-				sizeof(opts.hostnqn) - 1);
-			return 1;
-		}
-		snprintf(opts.hostnqn, sizeof(opts.hostnqn), "%s", hostnqn);
-	}
+	nvme_fabric_apply(&fabric, &opts);
 	spdkrt_env_opts_init(&env, sizeof(env));
 	env.name = prog;
 	env.no_huge = no_huge;

@@ -77,7 +77,7 @@ int main(int argc, char **argv)
 	struct nvme_tool t = { .prog = "spdkrt-nvme-hello-world" };
 	int c, common, failures = 0;
 
-	while ((c = getopt_long(argc, argv, "hr:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, NVME_TOOL_SHORTOPTS, longopts, NULL)) != -1) {
 		common = nvme_tool_common_opt(&t, c, optarg);
 		if (common < 0)
 			return 1;

@@ -195,7 +195,7 @@ int main(int argc, char **argv)
 	};
 	int c, common, rc;
 
-	while ((c = getopt_long(argc, argv, "+hr:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+" NVME_TOOL_SHORTOPTS, longopts, NULL)) != -1) {
 		common = nvme_tool_common_opt(&g_t, c, optarg);
 		if (common < 0)
 			return 1;

@@ -16,6 +16,8 @@
 
 #include <spdkrt.h>
 
+#include "fabric_opts.h"
+
 #ifdef NVME_TOOL_MODELS
 #include "env/backend.h"
 #include "env/pci.h"
@@ -25,26 +27,38 @@
 
 #define NVME_TOOL_MAX_CTRLRS 16
 
+/* getopt values of the long-only options (beyond any character). */
+enum {
+	NVME_TOOL_OPT_NO_HUGE = 0x100,
+	NVME_TOOL_OPT_MEM,
+};
+
+/* The short options every tool takes, to start its getopt string with. */
+#define NVME_TOOL_SHORTOPTS "hr:" NVME_FABRIC_SHORTOPTS
+
 /* The long options every tool takes, to start its table with (one per line: clang-format would
- * fold them); nvme_tool_common_opt() applies them, and -r. */
+ * fold them); nvme_tool_common_opt() applies them, and -r and the NVMe/TCP ones. */
 /* clang-format off */
-#define NVME_TOOL_LONGOPTS                              \
-	{ "help", no_argument, NULL, 'h' },             \
-	{ "no-huge", no_argument, NULL, 'H' },          \
-	{ "mem", required_argument, NULL, 'm' }
+#define NVME_TOOL_LONGOPTS                                              \
+	{ "help", no_argument, NULL, 'h' },                             \
+	{ "no-huge", no_argument, NULL, NVME_TOOL_OPT_NO_HUGE },        \
+	{ "mem", required_argument, NULL, NVME_TOOL_OPT_MEM },          \
+	NVME_FABRIC_LONGOPTS
 /* clang-format on */
 
 /* Their usage lines, to end a tool's option list with. */
 #define NVME_TOOL_USAGE_COMMON                                                                     \
 	"      --no-huge     use ordinary pages (no DMA to real devices)\n"                        \
 	"      --mem MB      memory to reserve\n"                                                  \
-	"  -h, --help        this text\n"
+	"  -h, --help        this text\n"                                                          \
+	"\n" NVME_FABRIC_USAGE
 
 struct nvme_tool {
 	const char *prog;
 	bool no_huge;
 	size_t mem_mb;
 	const char *trid_text; /* -r; NULL: every controller */
+	struct nvme_fabric_opts fabric;
 	struct spdkrt_nvme_ctrlr *ctrlrs[NVME_TOOL_MAX_CTRLRS];
 	unsigned num_ctrlrs;
 #ifdef NVME_TOOL_MODELS
@@ -53,7 +67,8 @@ struct nvme_tool {
 };
 
 /*
- * An option every tool takes (-r TRID, --no-huge, --mem MB): 1 when @p opt was one of them
+ * An option every tool takes (-r TRID, --no-huge, --mem MB, the NVMe/TCP ones): 1 when @p opt
+ * was one of them
  * (applied to @p t), 0 when it is the tool's own, -1 after saying why its argument is wrong.
  */
 static inline int nvme_tool_common_opt(struct nvme_tool *t, int opt, const char *arg)
@@ -64,10 +79,10 @@ static inline int nvme_tool_common_opt(struct nvme_tool *t, int opt, const char 
 	case 'r':
 		t->trid_text = arg;
 		return 1;
-	case 'H':
+	case NVME_TOOL_OPT_NO_HUGE:
 		t->no_huge = true;
 		return 1;
-	case 'm':
+	case NVME_TOOL_OPT_MEM:
 		t->mem_mb = strtoul(arg, &end, 10);
 		if (end == arg || *end != '\0' || arg[0] == '-' || t->mem_mb == 0) {
 			fprintf(stderr, "%s: --mem needs megabytes, not '%s'\n", t->prog, arg);
@@ -75,8 +90,18 @@ static inline int nvme_tool_common_opt(struct nvme_tool *t, int opt, const char 
 		}
 		return 1;
 	default:
-		return 0;
+		return nvme_fabric_opt(&t->fabric, t->prog, opt, arg);
 	}
+}
+
+static inline bool nvme_tool_probe(void *ctx, const struct spdkrt_nvme_transport_id *trid,
+				   struct spdkrt_nvme_ctrlr_opts *opts)
+{
+	struct nvme_tool *t = ctx;
+
+	(void)trid;
+	nvme_fabric_apply(&t->fabric, opts);
+	return true;
 }
 
 static inline void nvme_tool_attached(void *ctx, const struct spdkrt_nvme_transport_id *trid,
@@ -116,12 +141,9 @@ static inline bool nvme_tool_start(struct nvme_tool *t)
 	struct spdkrt_env_opts opts;
 	int rc;
 
-	if (t->trid_text != NULL && spdkrt_nvme_transport_id_parse(&trid, t->trid_text) != 0) {
-		fprintf(stderr,
-			"%s: bad transport ID '%s' (e.g. 'trtype:PCIe traddr:0000:00:04.0')\n",
-			t->prog, t->trid_text);
+	if (t->trid_text != NULL &&
+	    nvme_fabric_parse_trid(&t->fabric, t->prog, t->trid_text, &trid) != 0)
 		return false;
-	}
 	spdkrt_env_opts_init(&opts, sizeof(opts));
 	opts.name = t->prog;
 	opts.no_huge = t->no_huge;
@@ -142,8 +164,8 @@ static inline bool nvme_tool_start(struct nvme_tool *t)
 		return false;
 	}
 #endif
-	rc = spdkrt_nvme_probe(t->trid_text != NULL ? &trid : NULL, t, NULL, nvme_tool_attached,
-			       NULL);
+	rc = spdkrt_nvme_probe(t->trid_text != NULL ? &trid : NULL, t, nvme_tool_probe,
+			       nvme_tool_attached, NULL);
 	if (t->num_ctrlrs == 0) {
 		fprintf(stderr,
 			"%s: no NVMe controller%s%s: none is bound to vfio-pci or uio_pci_generic "

@@ -338,7 +338,8 @@ int main(int argc, char **argv)
 	uint64_t start, end, errors = 0;
 
 	g.random = true;
-	while ((c = getopt_long(argc, argv, "hq:o:w:M:t:r:L", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, NVME_TOOL_SHORTOPTS "q:o:w:M:t:L", longopts, NULL)) !=
+	       -1) {
 		common = nvme_tool_common_opt(&t, c, optarg);
 		if (common < 0)
 			return 1;

@@ -15,6 +15,7 @@ from . import _lib
 TRADDR_MAX = 257
 TRSVCID_MAX = 33
 NQN_MAX = 224
+TLS_PSK_MAX = 128
 TRTYPE_PCIE = 256
 TRTYPE_TCP = 3
 
@@ -49,6 +50,10 @@ class CtrlrOpts(Structure):
         ("admin_timeout_us", c_uint64),
         ("shutdown_timeout_us", c_uint64),
         ("hostnqn", c_char * NQN_MAX),
+        ("header_digest", c_bool),
+        ("data_digest", c_bool),
+        ("hostid", c_uint8 * 16),
+        ("psk", c_char * TLS_PSK_MAX),
     ]
 
 
@@ -195,6 +200,16 @@ class TgtOpts(Structure):
     ]
 
 
+class ListenOpts(Structure):
+    """struct spdkrt_nvmf_listen_opts."""
+    _fields_ = [("size", c_size_t), ("secure_channel", c_bool)]
+
+
+class HostOpts(Structure):
+    """struct spdkrt_nvmf_host_opts."""
+    _fields_ = [("size", c_size_t), ("psk", c_char_p)]
+
+
 class NvmfNsOpts(Structure):
     """struct spdkrt_nvmf_ns_opts."""
     _fields_ = [("size", c_size_t), ("nsid", c_uint32), ("uuid", c_uint8 * 16),
@@ -294,6 +309,9 @@ PROTOS: Dict[str, Tuple[Any, List[Any]]] = {
     "spdkrt_nvmf_tgt_add_poll_group": (c_int, [_P]),
     "spdkrt_nvmf_tgt_destroy": (c_int, [_P, NVMF_DONE_CB, _P]),
     "spdkrt_nvmf_tgt_listen": (c_int, [_P, c_char_p, c_char_p, c_char_p]),
+    "spdkrt_nvmf_listen_opts_init": (c_int, [POINTER(ListenOpts), c_size_t]),
+    "spdkrt_nvmf_tgt_listen_ext": (c_int, [_P, c_char_p, c_char_p, c_char_p,
+                                           POINTER(ListenOpts)]),
     "spdkrt_nvmf_tgt_stop_listen": (c_int, [_P, c_char_p, c_char_p, c_char_p]),
     "spdkrt_nvmf_tgt_get_listener": (c_int, [_P, ctypes.c_uint, c_char_p, c_size_t, c_char_p,
                                              c_size_t]),
@@ -310,6 +328,8 @@ PROTOS: Dict[str, Tuple[Any, List[Any]]] = {
     "spdkrt_nvmf_subsystem_set_allow_any_host": (c_int, [_P, c_bool]),
     "spdkrt_nvmf_subsystem_get_allow_any_host": (c_bool, [_P]),
     "spdkrt_nvmf_subsystem_add_host": (c_int, [_P, c_char_p]),
+    "spdkrt_nvmf_host_opts_init": (c_int, [POINTER(HostOpts), c_size_t]),
+    "spdkrt_nvmf_subsystem_add_host_ext": (c_int, [_P, c_char_p, POINTER(HostOpts)]),
     "spdkrt_nvmf_subsystem_remove_host": (c_int, [_P, c_char_p]),
     "spdkrt_nvmf_subsystem_get_host": (c_char_p, [_P, ctypes.c_uint]),
     "spdkrt_nvmf_subsystem_add_listener": (c_int, [_P, c_char_p, c_char_p, c_char_p]),

@@ -19,6 +19,7 @@ import ctypes
 import errno
 import threading
 import time
+import uuid
 import weakref
 from ctypes import byref, c_void_p
 from typing import Any, Callable, Dict, List, Optional, Sequence, Union
@@ -124,13 +125,29 @@ class TransportId:
         return hash((self.trtype, self.traddr, self.trsvcid, self.subnqn))
 
 
+def _hostid_bytes(value: Union[bytes, str, uuid.UUID]) -> bytes:
+    """A host identifier: 16 bytes, a uuid.UUID, or its text form."""
+    if isinstance(value, uuid.UUID):
+        return value.bytes
+    if isinstance(value, str):
+        return uuid.UUID(value).bytes  # ValueError for a malformed one
+    if isinstance(value, (bytes, bytearray)) and len(value) == 16:
+        return bytes(value)
+    raise ValueError("ctrlr_opts.hostid must be 16 bytes or a UUID, not %r" % (value,))
+
+
 def ctrlr_opts(**kwargs: Any) -> CtrlrOpts:
     """struct spdkrt_nvme_ctrlr_opts: the defaults, then kwargs (num_io_queues,
-    io_queue_size, keep_alive_timeout_ms, hostnqn, ...), each checked."""
+    io_queue_size, keep_alive_timeout_ms, hostnqn, ...), each checked. NVMe/TCP: hostnqn,
+    hostid (16 bytes or a UUID), header_digest and data_digest (bools), psk (a TLS PSK in the
+    interchange format "NVMeTLSkey-1:01:...:": every queue runs TLS 1.3)."""
     opts = CtrlrOpts()
     check(lib().spdkrt_nvme_ctrlr_opts_init(byref(opts), ctypes.sizeof(opts)),
           "spdkrt_nvme_ctrlr_opts_init")
+    hostid = kwargs.pop("hostid", None)
     set_fields(opts, "ctrlr_opts", kwargs)
+    if hostid is not None:
+        ctypes.memmove(opts.hostid, _hostid_bytes(hostid), 16)
     return opts
 
 

@@ -24,7 +24,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from . import _callbacks
 from ._lib import b, lib, set_fields
-from ._nvme_c import NVMF_DONE_CB, NvmfNsOpts, NvmfStats, TgtOpts
+from ._nvme_c import NVMF_DONE_CB, HostOpts, ListenOpts, NvmfNsOpts, NvmfStats, TgtOpts
 from .errors import SpdkrtError, check
 from .thread import Thread, _polling, run_on
 
@@ -103,10 +103,17 @@ class Target:
         check(lib().spdkrt_nvmf_tgt_add_poll_group(self.handle), "spdkrt_nvmf_tgt_add_poll_group")
 
     def listen(self, traddr: str = "127.0.0.1", trsvcid: str = "4420",
-               trtype: str = "tcp") -> Tuple[str, str]:
-        """Listen; trsvcid "0" takes any free port. Returns (traddr, trsvcid) as bound."""
+               trtype: str = "tcp", secure_channel: bool = False) -> Tuple[str, str]:
+        """Listen; trsvcid "0" takes any free port. secure_channel: every connection must be
+        TLS 1.3 with its host's PSK (Subsystem.add_host(psk=...)). Returns (traddr, trsvcid)
+        as bound."""
         h = self._h("listen")
-        check(lib().spdkrt_nvmf_tgt_listen(h, b(trtype), b(traddr), b(str(trsvcid))),
+        opts = ListenOpts()
+        check(lib().spdkrt_nvmf_listen_opts_init(byref(opts), ctypes.sizeof(opts)),
+              "spdkrt_nvmf_listen_opts_init")
+        set_fields(opts, "listen_opts", {"secure_channel": secure_channel})
+        check(lib().spdkrt_nvmf_tgt_listen_ext(h, b(trtype), b(traddr), b(str(trsvcid)),
+                                               byref(opts)),
               "spdkrt_nvmf_tgt_listen(%s %s:%s)" % (trtype, traddr, trsvcid))
         return self.listeners()[-1]
 
@@ -230,8 +237,14 @@ class Subsystem:
         check(lib().spdkrt_nvmf_subsystem_set_allow_any_host(self._h(), allow),
               "spdkrt_nvmf_subsystem_set_allow_any_host")
 
-    def add_host(self, hostnqn: str) -> None:
-        check(lib().spdkrt_nvmf_subsystem_add_host(self._h(), b(hostnqn)),
+    def add_host(self, hostnqn: str, psk: Optional[str] = None) -> None:
+        """Allow hostnqn; with psk (NVMe TLS PSK interchange format, "NVMeTLSkey-1:01:...:")
+        the host connects only over TLS through a secure-channel listener."""
+        opts = HostOpts()
+        check(lib().spdkrt_nvmf_host_opts_init(byref(opts), ctypes.sizeof(opts)),
+              "spdkrt_nvmf_host_opts_init")
+        opts.psk = b(psk)
+        check(lib().spdkrt_nvmf_subsystem_add_host_ext(self._h(), b(hostnqn), byref(opts)),
               "spdkrt_nvmf_subsystem_add_host(%s)" % hostnqn)
 
     def remove_host(self, hostnqn: str) -> None:

@@ -66,6 +66,8 @@ def test_structure_layouts_match_the_c_headers():
                     "spdkrt_nvme_cpl": c.Cpl, "spdkrt_nvme_dsm_range": c.DsmRange,
                     "spdkrt_nvme_ctrlr_data": c.CtrlrData, "spdkrt_nvme_ns_data": c.NsData,
                     "spdkrt_nvmf_tgt_opts": c.TgtOpts, "spdkrt_nvmf_ns_opts": c.NvmfNsOpts,
+                    "spdkrt_nvmf_listen_opts": c.ListenOpts,
+                    "spdkrt_nvmf_host_opts": c.HostOpts,
                     "spdkrt_nvmf_stats": c.NvmfStats})
     compared = 0
     for line in open(path):

@@ -72,6 +72,10 @@ int main(void)
 	FIELD(spdkrt_nvme_ctrlr_opts, admin_timeout_us);
 	FIELD(spdkrt_nvme_ctrlr_opts, shutdown_timeout_us);
 	FIELD(spdkrt_nvme_ctrlr_opts, hostnqn);
+	FIELD(spdkrt_nvme_ctrlr_opts, header_digest);
+	FIELD(spdkrt_nvme_ctrlr_opts, data_digest);
+	FIELD(spdkrt_nvme_ctrlr_opts, hostid);
+	FIELD(spdkrt_nvme_ctrlr_opts, psk);
 	SIZE(spdkrt_nvme_ctrlr_opts);
 
 	FIELD(spdkrt_nvme_io_qpair_opts, size);
@@ -224,6 +228,14 @@ int main(void)
 	FIELD(spdkrt_nvmf_tgt_opts, c2h_success);
 	FIELD(spdkrt_nvmf_tgt_opts, min_keep_alive_ms);
 	SIZE(spdkrt_nvmf_tgt_opts);
+
+	FIELD(spdkrt_nvmf_listen_opts, size);
+	FIELD(spdkrt_nvmf_listen_opts, secure_channel);
+	SIZE(spdkrt_nvmf_listen_opts);
+
+	FIELD(spdkrt_nvmf_host_opts, size);
+	FIELD(spdkrt_nvmf_host_opts, psk);
+	SIZE(spdkrt_nvmf_host_opts);
 
 	FIELD(spdkrt_nvmf_ns_opts, size);
 	FIELD(spdkrt_nvmf_ns_opts, nsid);

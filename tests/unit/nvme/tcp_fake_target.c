@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <spdkrt/env.h>
@@ -31,7 +32,51 @@ struct fake_conn {
 	uint16_t qid;
 	uint32_t cc;
 	bool discovery; /* connected to the discovery NQN */
+	uint32_t kato_ms;
+	uint64_t kato_deadline; /* ms on the monotonic clock; 0: no keep-alive timer */
 };
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void note(struct fake_target *t, uint32_t *counter, uint32_t add)
+{
+	pthread_mutex_lock(&t->lock);
+	*counter += add;
+	pthread_mutex_unlock(&t->lock);
+}
+
+/* A Keep Alive (or Connect) restarts the keep-alive timer. */
+static void kato_restart(struct fake_conn *c)
+{
+	if (c->kato_ms != 0 && c->t->opts.enforce_kato)
+		c->kato_deadline = now_ms() + c->kato_ms;
+}
+
+/* Waits for the next PDU; -1 when the keep-alive timer expires first (the target drops the
+ * controller, as the spec says), or the target stops. */
+static int wait_next_pdu(struct fake_conn *c)
+{
+	while (!atomic_load(&c->t->stop)) {
+		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+
+		if (c->kato_deadline != 0 && now_ms() > c->kato_deadline) {
+			fprintf(stderr, "fake target: keep alive timeout (%u ms) expired\n",
+				c->kato_ms);
+			note(c->t, &c->t->kato_expired, 1);
+			shutdown(c->fd, SHUT_RDWR); /* the host sees the controller go */
+			return -1;
+		}
+		if (poll(&pfd, 1, 10) > 0)
+			return 0;
+	}
+	return -1;
+}
 
 static int send_all(int fd, const void *buf, size_t len)
 {
@@ -391,6 +436,10 @@ static int admin_cmd(struct fake_conn *c, const struct spdkrt_nvme_cmd *cmd)
 		return send_resp(c, cmd->cid, 0, 0, 0, false);
 	case SPDKRT_NVME_OPC_ASYNC_EVENT_REQUEST:
 		return 0; /* held: nothing happens here */
+	case SPDKRT_NVME_OPC_KEEP_ALIVE:
+		note(c->t, &c->t->keep_alives, 1);
+		kato_restart(c);
+		return send_resp(c, cmd->cid, 0, 0, 0, false);
 	default:
 		if (len > 0 && len <= sizeof(buf)) {
 			memset(buf, 0, sizeof(buf));
@@ -410,6 +459,13 @@ static int fabrics_cmd(struct fake_conn *c, const struct spdkrt_nvme_cmd *cmd, c
 		const struct spdkrt_nvmf_connect_cmd *cc = (const void *)cmd;
 
 		c->qid = cc->qid;
+		if (cc->qid == 0) {
+			c->kato_ms = cc->kato;
+			pthread_mutex_lock(&c->t->lock);
+			c->t->kato_ms = cc->kato;
+			pthread_mutex_unlock(&c->t->lock);
+			kato_restart(c);
+		}
 		/* Which controller: the discovery one, or the NVM subsystem (any other NQN). */
 		if (icd_len >= sizeof(struct spdkrt_nvmf_connect_data)) {
 			const struct spdkrt_nvmf_connect_data *cd = (const void *)icd;
@@ -449,25 +505,55 @@ static int fabrics_cmd(struct fake_conn *c, const struct spdkrt_nvme_cmd *cmd, c
 	}
 }
 
-/* Receives the H2CData PDUs answering one R2T into dst; 0 or -1. */
-static int recv_h2c(struct fake_conn *c, uint8_t *dst, uint32_t len)
+/* An H2CData PDU that breaks the rules of its R2T: counted, logged, and the connection ends. */
+static int h2c_error(struct fake_conn *c, const char *what)
 {
+	fprintf(stderr, "fake target: bad H2CData: %s\n", what);
+	note(c->t, &c->t->h2c_errors, 1);
+	return -1;
+}
+
+/* Receives the H2CData PDUs answering the R2T [r2to, r2to + r2tl) of ttag into dst (the
+ * command's whole buffer), checking each against MAXH2CDATA, the offsets, LAST_PDU on the last
+ * one only, and the data digest. 0 or -1. */
+static int recv_h2c(struct fake_conn *c, uint8_t *dst, uint16_t ttag, uint32_t r2to, uint32_t r2tl)
+{
+	uint32_t maxh2cdata = c->t->opts.maxh2cdata ? c->t->opts.maxh2cdata : 128u * 1024;
 	uint32_t got = 0;
 
-	while (got < len) {
+	while (got < r2tl) {
 		struct srt_tcp_data_hdr h;
 		uint8_t skip[SRT_TCP_DIGEST_LEN * 2];
-		uint32_t pad;
+		uint32_t pad, crc;
+		bool last;
 
 		if (recv_all(c, &h, sizeof(h)) != 0 || h.ch.pdu_type != SRT_TCP_PDU_H2C_DATA ||
-		    h.datao != got || h.datal > len - got || h.ch.pdo < sizeof(h))
-			return -1;
+		    h.ch.pdo < sizeof(h))
+			return h2c_error(c, "not an H2CData PDU");
+		if (h.ttag != ttag)
+			return h2c_error(c, "wrong transfer tag");
+		if (h.datao != r2to + got || h.datal == 0 || h.datal > r2tl - got)
+			return h2c_error(c, "offset or length outside the R2T");
+		if (h.datal > maxh2cdata)
+			return h2c_error(c, "longer than MAXH2CDATA");
+		last = (h.ch.flags & SRT_TCP_FLAG_LAST_PDU) != 0;
+		if (last != (got + h.datal == r2tl))
+			return h2c_error(c, "LAST_PDU flag not on exactly the last PDU of the R2T");
 		pad = h.ch.pdo - sizeof(h);
 		if (pad > sizeof(skip) || recv_all(c, skip, pad) != 0 ||
-		    recv_all(c, dst + got, h.datal) != 0)
+		    recv_all(c, dst + h.datao, h.datal) != 0)
 			return -1;
-		if (c->ddgst && recv_all(c, skip, SRT_TCP_DIGEST_LEN) != 0)
-			return -1;
+		if (c->ddgst) {
+			if (recv_all(c, &crc, sizeof(crc)) != 0)
+				return -1;
+			if (crc != srt_crc32c(dst + h.datao, h.datal))
+				return h2c_error(c, "data digest mismatch");
+		}
+		pthread_mutex_lock(&c->t->lock);
+		c->t->h2c_pdus++;
+		if (h.datal > c->t->h2c_max_datal)
+			c->t->h2c_max_datal = h.datal;
+		pthread_mutex_unlock(&c->t->lock);
 		got += h.datal;
 	}
 	return 0;
@@ -494,23 +580,31 @@ static int io_cmd(struct fake_conn *c, const struct spdkrt_nvme_cmd *cmd, const 
 			return -1;
 		memcpy(t->blocks + slba * FAKE_BLOCK, icd, len);
 	} else {
-		struct srt_tcp_r2t r2t = { .ch.pdu_type = SRT_TCP_PDU_R2T };
+		uint32_t chunk = t->opts.r2t_chunk ? t->opts.r2t_chunk : len;
 
 		if (fault && send_fault_instead(c, cmd->cid))
 			return 0;
-		r2t.cccid = cmd->cid;
-		r2t.ttag = 1;
-		r2t.r2tl = len;
-		if (fault && t->opts.fault == FAKE_FAULT_R2T_BEYOND)
-			r2t.r2tl = len + 65536;
-		if (fault && t->opts.fault == FAKE_FAULT_R2T_UNKNOWN_CID)
-			r2t.cccid = cmd->cid ^ 0x5a5a;
-		if (send_pdu(c, &r2t, sizeof(r2t), NULL, 0, false, false) != 0)
-			return -1;
-		if (fault)
-			return 0; /* the host must refuse; whatever it sends is not data */
-		if (recv_h2c(c, t->blocks + slba * FAKE_BLOCK, len) != 0)
-			return -1;
+		/* One R2T at a time (the host's MAXR2T is 0), each for the next part. */
+		for (uint32_t off = 0; off < len; off += chunk) {
+			struct srt_tcp_r2t r2t = { .ch.pdu_type = SRT_TCP_PDU_R2T };
+
+			r2t.cccid = cmd->cid;
+			r2t.ttag = (uint16_t)(1 + off / chunk);
+			r2t.r2to = off;
+			r2t.r2tl = len - off < chunk ? len - off : chunk;
+			if (fault && t->opts.fault == FAKE_FAULT_R2T_BEYOND)
+				r2t.r2tl = len + 65536;
+			if (fault && t->opts.fault == FAKE_FAULT_R2T_UNKNOWN_CID)
+				r2t.cccid = cmd->cid ^ 0x5a5a;
+			if (send_pdu(c, &r2t, sizeof(r2t), NULL, 0, false, false) != 0)
+				return -1;
+			if (fault)
+				return 0; /* the host must refuse; whatever it sends is not data */
+			note(t, &t->r2ts, 1);
+			if (recv_h2c(c, t->blocks + slba * FAKE_BLOCK, r2t.ttag, off, r2t.r2tl) !=
+			    0)
+				return -1;
+		}
 	}
 	return send_resp(c, cmd->cid, 0, 0, 0, false);
 }
@@ -547,8 +641,8 @@ static void serve(struct fake_conn *c)
 		uint32_t icd_len = 0;
 		int rc;
 
-		if (recv_all(c, pdu, sizeof(*ch)) != 0 || ch->plen < sizeof(*ch) ||
-		    ch->plen > FAKE_MAX_PDU ||
+		if (wait_next_pdu(c) != 0 || recv_all(c, pdu, sizeof(*ch)) != 0 ||
+		    ch->plen < sizeof(*ch) || ch->plen > FAKE_MAX_PDU ||
 		    recv_all(c, pdu + sizeof(*ch), ch->plen - sizeof(*ch)) != 0)
 			break;
 		if (ch->pdu_type != SRT_TCP_PDU_CAPSULE_CMD || ch->hlen != 72)

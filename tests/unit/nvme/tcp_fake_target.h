@@ -57,6 +57,12 @@ struct fake_target_opts {
 	uint32_t genctr_bump_always; /* non-zero: every read is a new generation */
 	/* Namespace 1 of an I/O controller */
 	uint64_t num_blocks; /* 0: 1024 blocks of 512 bytes */
+	/* Writes through R2T: ask for at most this many bytes per R2T (0: all at once), so later
+	 * R2Ts have a non-zero offset (R2TO). */
+	uint32_t r2t_chunk;
+	/* Keep alive: drop the admin connection when no Keep Alive came for the KATO of Connect
+	 * (as a real controller does). */
+	bool enforce_kato;
 	enum fake_fault fault;
 	bool fault_on_io;
 };
@@ -77,6 +83,14 @@ struct fake_target {
 	pthread_t conn_threads[16];
 	int conn_fds[16];
 	uint8_t *blocks; /* namespace 1 */
+	/* What the host sent, for the tests to check (under lock). */
+	uint32_t r2ts;          /* R2Ts sent */
+	uint32_t h2c_pdus;      /* H2CData PDUs received */
+	uint32_t h2c_max_datal; /* the largest of them */
+	uint32_t h2c_errors;    /* bad offset, length, ttag, LAST_PDU flag or data digest */
+	uint32_t keep_alives;   /* Keep Alive commands */
+	uint32_t kato_ms;       /* KATO of the last admin Connect */
+	uint32_t kato_expired;  /* admin connections dropped for a missed keep alive */
 };
 
 /* Listens on 127.0.0.1 (a free port, in t->port) and serves connections on threads. 0/-errno. */

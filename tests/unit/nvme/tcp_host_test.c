@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../bdev/bdev_fixture.h"
 #include "../common/host_thread.h"
@@ -131,6 +132,9 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Keep-alive timeout of the next connects, ms (0: the default). */
+static uint32_t g_kato_ms;
+
 /* Connect to port as hostnqn, over TLS with the configured PSK psk unless it is NULL. */
 static int connect_on(const char *port, const char *psk, const char *subnqn, const char *hostnqn,
 		      bool hdgst, bool ddgst, struct spdkrt_nvme_ctrlr **ctrlr)
@@ -148,6 +152,8 @@ static int connect_on(const char *port, const char *psk, const char *subnqn, con
 	opts.header_digest = hdgst;
 	opts.data_digest = ddgst;
 	opts.admin_timeout_us = 5u * 1000 * 1000;
+	if (g_kato_ms != 0)
+		opts.keep_alive_timeout_ms = g_kato_ms;
 	memset(opts.hostid, 0x5a, sizeof(opts.hostid));
 	if (psk != NULL)
 		snprintf(opts.psk, sizeof(opts.psk), "%s", psk);
@@ -392,6 +398,42 @@ static void test_c2h_success(void **state)
 	assert_int_equal(run_host(host_c2h_success), 0);
 }
 
+/* A 1 s KATO (the target's minimum), idle for 3.5 KATO periods with only the admin queue
+ * polled: the keep alives hold the controller, and the I/O queue still works after. */
+static int host_keep_alive(void)
+{
+	struct spdkrt_nvme_ctrlr *ctrlr = NULL;
+	struct spdkrt_nvme_qpair *qpair = NULL;
+	double end;
+	int rc;
+
+	g_kato_ms = 1000;
+	rc = connect_as(NQN, HOSTNQN, false, false, &ctrlr);
+	g_kato_ms = 0;
+	CHECK(rc == 0);
+	CHECK(spdkrt_nvme_ctrlr_alloc_io_qpair(ctrlr, NULL, &qpair) == 0);
+	end = now_s() + 3.5;
+	while (now_s() < end) {
+		CHECK(spdkrt_nvme_ctrlr_process_admin_completions(ctrlr) >= 0);
+		usleep(1000);
+	}
+	CHECK(!spdkrt_nvme_ctrlr_is_failed(ctrlr));
+	CHECK(write_read_verify(spdkrt_nvme_ctrlr_get_ns(ctrlr, 1), qpair, 300, 4096, 9) == 0);
+	CHECK(spdkrt_nvme_ctrlr_free_io_qpair(qpair) == 0);
+	CHECK(spdkrt_nvme_detach(ctrlr) == 0);
+	return 0;
+}
+
+static void test_keep_alive(void **state)
+{
+	struct spdkrt_nvmf_stats st;
+
+	(void)state;
+	assert_int_equal(run_host(host_keep_alive), 0);
+	assert_int_equal(spdkrt_nvmf_tgt_get_stats(g_tgt, &st, sizeof(st)), 0);
+	assert_int_equal(st.keep_alive_expirations, 0);
+}
+
 static int host_refused(void)
 {
 	struct spdkrt_nvme_ctrlr *ctrlr = NULL;
@@ -586,6 +628,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_iov_multi_qpair, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_c2h_success, setup_c2h_success, teardown),
 		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keep_alive, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_target_gone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tls, setup, teardown),
 	};

@@ -18,6 +18,31 @@ bad() {
 	failed=1
 }
 good() { echo "ok: nvme-tcp-host: $*"; }
+# tool NAME ARGS...: a guest program, bounded: a hang fails its check instead of the whole boot.
+tool() { timeout -k 5 120 "$SPDKRT_BIN/$1" "${@:2}"; }
+# bounded OUT NAME ARGS...: tool with its output in OUT; if it hangs, what it waits on (its
+# threads), the sockets' queues and the kernel's last lines go to the console before the kill.
+bounded() {
+	local out=$1 pid
+	shift
+	"$SPDKRT_BIN/$1" "${@:2}" >"$out" 2>&1 &
+	pid=$!
+	for _ in $(seq 1200); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		echo "FAIL: nvme-tcp-host: $1 hangs (120 s): threads, sockets, dmesg:"
+		for t in /proc/$pid/task/*; do
+			echo "  $(cat "$t/comm") wchan $(cat "$t/wchan") $(cut -d' ' -f3,14 "$t/stat")"
+		done
+		cut -c1-80 /proc/net/tcp
+		dmesg | tail -8
+		tail -8 "$out"
+		kill -9 "$pid"
+	fi
+	wait "$pid"
+}
 
 ip link set lo up
 work=/tmp/nvme-tcp-host
@@ -65,11 +90,11 @@ fi
 trid() { echo "trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:$1 subnqn:$2"; }
 
 # Discovery: every (subsystem, port) pair of the port asked, printed like nvme discover.
-if "$SPDKRT_BIN/nvme_discover" -r "$(trid 4420 "$disc")" >"$work/disc" 2>"$work/disc.err"; then
+if tool nvme_discover -r "$(trid 4420 "$disc")" >"$work/disc" 2>"$work/disc.err"; then
 	grep -q "^subnqn:  $nqn1" "$work/disc" && grep -q "^subnqn:  $nqn2" "$work/disc" &&
 		grep -q "^trsvcid: 4420" "$work/disc" && good "spdkrt-nvme-discover lists both subsystems" ||
 		{ bad "discovery log lacks a subsystem"; cat "$work/disc"; }
-	"$SPDKRT_BIN/nvme_discover" --json -r "$(trid 4421 "$disc")" >"$work/disc2" 2>&1 &&
+	tool nvme_discover --json -r "$(trid 4421 "$disc")" >"$work/disc2" 2>&1 &&
 		grep -q "\"subnqn\": \"$nqn1\"" "$work/disc2" && ! grep -q "$nqn2" "$work/disc2" &&
 		good "the discovery log of port 4421 lists only subsystem 1" ||
 		{ bad "discovery through port 4421"; cat "$work/disc2"; }
@@ -79,14 +104,14 @@ else
 fi
 
 # The tools over TCP.
-if "$SPDKRT_BIN/nvme_identify" -r "$(trid 4420 "$nqn1")" >"$work/id" 2>&1; then
+if tool nvme_identify -r "$(trid 4420 "$nqn1")" >"$work/id" 2>&1; then
 	grep -q "Namespace 1" "$work/id" && good "spdkrt-nvme-identify over TCP" ||
 		{ bad "identify shows no namespace"; head -40 "$work/id"; }
 else
 	bad "spdkrt-nvme-identify over TCP"
 	tail -20 "$work/id"
 fi
-if "$SPDKRT_BIN/nvme_hello_world" -r "$(trid 4421 "$nqn1")" >"$work/hello" 2>&1 &&
+if tool nvme_hello_world -r "$(trid 4421 "$nqn1")" >"$work/hello" 2>&1 &&
 	grep -q "Hello world!" "$work/hello"; then
 	good "hello_world over TCP (port 4421)"
 	dd if="$work/ns1.img" bs=512 count=1 2>/dev/null | grep -q "Hello world!" &&
@@ -96,15 +121,15 @@ else
 	bad "hello_world over TCP"
 	tail -20 "$work/hello"
 fi
-if "$SPDKRT_BIN/nvme_perf" -r "$(trid 4420 "$nqn2")" -t 1 -q 16 -o 4096 -w randrw -M 50 \
-	>"$work/perf" 2>&1 && grep -q "^Total" "$work/perf"; then
+if bounded "$work/perf" nvme_perf -r "$(trid 4420 "$nqn2")" -t 1 -q 16 -o 4096 -w randrw \
+	-M 50 && grep -q "^Total" "$work/perf"; then
 	good "perf over TCP: $(grep '^Total' "$work/perf" | tr -s ' ')"
 else
 	bad "perf over TCP"
 	tail -20 "$work/perf"
 fi
 # A probe through the discovery NQN attaches every subsystem listed.
-if "$SPDKRT_BIN/nvme_identify" -r "$(trid 4420 "$disc")" >"$work/id_all" 2>&1; then
+if tool nvme_identify -r "$(trid 4420 "$disc")" >"$work/id_all" 2>&1; then
 	[ "$(grep -c '^NVMe controller' "$work/id_all")" -ge 2 ] &&
 		good "identify through the discovery service reaches every listed controller" ||
 		{ bad "identify through discovery missed a controller"; grep '^NVMe controller' "$work/id_all"; }
@@ -117,8 +142,8 @@ fi
 spec() { echo "nvme:name=$1,trtype=tcp,adrfam=ipv4,traddr=127.0.0.1,trsvcid=$2,subnqn=$3$4"; }
 for digests in "" ",hdgst=true,ddgst=true"; do
 	what="bdevperf verify over TCP${digests:+ with digests}"
-	if "$SPDKRT_BIN/bdevperf" -q 16 -o 8192 -w verify -t 2 \
-		-b "$(spec Kern0 4420 "$nqn2" "$digests")" >"$work/bdevperf" 2>&1 &&
+	if bounded "$work/bdevperf" bdevperf -q 16 -o 8192 -w verify -t 2 \
+		-b "$(spec Kern0 4420 "$nqn2" "$digests")" &&
 		grep -q "^Total" "$work/bdevperf"; then
 		good "$what: $(grep '^Total' "$work/bdevperf" | tr -s ' ')"
 	else
