@@ -43,19 +43,26 @@ static int hello_ns(struct nvme_tool *t, struct spdkrt_nvme_ctrlr *ctrlr,
 	uint32_t block = spdkrt_nvme_ns_get_extended_sector_size(ns);
 	char *buf = spdkrt_dma_zmalloc(block, 4096, SPDKRT_ENV_SOCKET_ANY);
 	struct op op = { 0 };
+	uint32_t flags;
 	int rc = 1;
 
+	if (!nvme_tool_data_io_flags(ns, &flags)) {
+		spdkrt_dma_free(buf);
+		printf("%s namespace %u: skipped (separate metadata that is not 8-byte PI)\n",
+		       nvme_tool_name(ctrlr), spdkrt_nvme_ns_get_id(ns));
+		return 0;
+	}
 	if (buf == NULL) {
 		fprintf(stderr, "%s: out of DMA memory\n", t->prog);
 		return 1;
 	}
 	snprintf(buf, block, "%s", HELLO);
-	if (spdkrt_nvme_ns_cmd_write(ns, qpair, buf, 0, 1, op_done, &op, 0) != 0 ||
+	if (spdkrt_nvme_ns_cmd_write(ns, qpair, buf, 0, 1, op_done, &op, flags) != 0 ||
 	    !nvme_tool_wait(t, ctrlr, qpair, &op.done) || op.failed)
 		goto out;
 	memset(buf, 0, block);
 	op.done = false;
-	if (spdkrt_nvme_ns_cmd_read(ns, qpair, buf, 0, 1, op_done, &op, 0) != 0 ||
+	if (spdkrt_nvme_ns_cmd_read(ns, qpair, buf, 0, 1, op_done, &op, flags) != 0 ||
 	    !nvme_tool_wait(t, ctrlr, qpair, &op.done) || op.failed)
 		goto out;
 	printf("%s namespace %u: %s", nvme_tool_name(ctrlr), spdkrt_nvme_ns_get_id(ns), buf);

@@ -60,6 +60,14 @@ static uint64_t lo128(const uint64_t v[2])
 	return v[1] != 0 ? UINT64_MAX : v[0];
 }
 
+/* CMBSZ: SZ (bits 31:12) units of 4 KiB x 16^SZU (bits 11:8). */
+static uint64_t cmb_bytes(struct spdkrt_nvme_ctrlr *ctrlr)
+{
+	uint32_t cmbsz = spdkrt_nvme_ctrlr_get_regs_cmbsz(ctrlr);
+
+	return (uint64_t)(cmbsz >> 12) << (12 + 4 * ((cmbsz >> 8) & 0xF));
+}
+
 static void print_ns(struct spdkrt_nvme_ns *ns, bool first)
 {
 	const struct spdkrt_nvme_ns_data *d = spdkrt_nvme_ns_get_data(ns);
@@ -169,6 +177,8 @@ static int identify_ctrlr(struct nvme_tool *t, struct spdkrt_nvme_ctrlr *ctrlr, 
 		       SPDKRT_NVME_GET(cap, SPDKRT_NVME_CAP_AMS) & SPDKRT_NVME_CAP_AMS_WRR ?
 			       " (WRR supported)" :
 			       "");
+		printf("  Memory buffer (CMB):  %" PRIu64 " bytes (CMBSZ 0x%08x)\n",
+		       cmb_bytes(ctrlr), spdkrt_nvme_ctrlr_get_regs_cmbsz(ctrlr));
 		printf("  Namespaces (NN):      %u\n", cd->nn);
 		printf("  Optional commands:    admin 0x%04x, NVM 0x%04x, SGL 0x%08x\n", cd->oacs,
 		       cd->oncs, cd->sgls);

@@ -57,7 +57,8 @@ struct nvme_tool {
 	const char *prog;
 	bool no_huge;
 	size_t mem_mb;
-	const char *trid_text; /* -r; NULL: every controller */
+	const char *trid_text;           /* -r; NULL: every controller */
+	spdkrt_nvme_remove_cb remove_cb; /* NULL: none; called with this nvme_tool */
 	struct nvme_fabric_opts fabric;
 	struct spdkrt_nvme_ctrlr *ctrlrs[NVME_TOOL_MAX_CTRLRS];
 	unsigned num_ctrlrs;
@@ -165,7 +166,7 @@ static inline bool nvme_tool_start(struct nvme_tool *t)
 	}
 #endif
 	rc = spdkrt_nvme_probe(t->trid_text != NULL ? &trid : NULL, t, nvme_tool_probe,
-			       nvme_tool_attached, NULL);
+			       nvme_tool_attached, t->remove_cb);
 	if (t->num_ctrlrs == 0) {
 		fprintf(stderr,
 			"%s: no NVMe controller%s%s: none is bound to vfio-pci or uio_pci_generic "
@@ -213,6 +214,25 @@ static inline bool nvme_tool_wait(struct nvme_tool *t, struct spdkrt_nvme_ctrlr 
 			return false;
 	}
 	return *done;
+}
+
+/*
+ * The I/O flags for plain data I/O (no metadata buffer) on @p ns: a namespace whose separate
+ * metadata is exactly its 8-byte protection information gets PRACT (the controller inserts and
+ * strips it); any other separate metadata needs a metadata buffer the tools do not have: false.
+ */
+static inline bool nvme_tool_data_io_flags(struct spdkrt_nvme_ns *ns, uint32_t *flags)
+{
+	uint32_t md = spdkrt_nvme_ns_get_md_size(ns);
+
+	*flags = 0;
+	if (md == 0 || spdkrt_nvme_ns_supports_extended_lba(ns))
+		return true;
+	if (md == 8 && spdkrt_nvme_ns_get_pi_type(ns) != 0) {
+		*flags = SPDKRT_NVME_IO_FLAGS_PRACT;
+		return true;
+	}
+	return false;
 }
 
 static inline const char *nvme_tool_name(struct spdkrt_nvme_ctrlr *ctrlr)

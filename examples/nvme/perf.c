@@ -32,6 +32,7 @@ struct perf_ns {
 	uint64_t ios, bytes, errors, lat_sum, lat_min, lat_max;
 	uint64_t hist[HIST_BUCKETS];
 	unsigned inflight;
+	uint32_t io_flags; /* PRACT on a namespace with 8-byte PI */
 };
 
 static struct {
@@ -104,10 +105,10 @@ static int task_submit(struct task *t)
 	t->start = spdkrt_get_ticks();
 	if (read)
 		rc = spdkrt_nvme_ns_cmd_read(p->ns, p->qpair, t->buf, lba,
-					     (uint32_t)p->blocks_per_io, io_done, t, 0);
+					     (uint32_t)p->blocks_per_io, io_done, t, p->io_flags);
 	else
 		rc = spdkrt_nvme_ns_cmd_write(p->ns, p->qpair, t->buf, lba,
-					      (uint32_t)p->blocks_per_io, io_done, t, 0);
+					      (uint32_t)p->blocks_per_io, io_done, t, p->io_flags);
 	if (rc == 0)
 		p->inflight++;
 	return rc;
@@ -174,6 +175,13 @@ static int setup_ns(struct nvme_tool *t)
 			p->ctrlr = ctrlr;
 			p->ns = spdkrt_nvme_ctrlr_get_ns(ctrlr, nsid);
 			p->qpair = qpair;
+			if (!nvme_tool_data_io_flags(p->ns, &p->io_flags)) {
+				fprintf(stderr,
+					"%s: %s namespace %u: separate metadata that is not 8-byte "
+					"PI: skipped\n",
+					t->prog, nvme_tool_name(ctrlr), nsid);
+				continue;
+			}
 			block = spdkrt_nvme_ns_get_extended_sector_size(p->ns);
 			if (g.io_size % block != 0) {
 				fprintf(stderr,

@@ -11,6 +11,7 @@
 
 #include "env/pci_allow.h"
 #include "env/pci_provider.h"
+#include "env/pci_sigbus.h"
 #include "env/pci_sysfs.h"
 
 #define SRT_LOG_COMPONENT "pci"
@@ -188,6 +189,8 @@ int srt_pci_device_map_bar(struct srt_pci_device *dev, uint32_t bar, void **va, 
 			m->va = NULL;
 			return rc;
 		}
+		/* A SIGBUS there once the function is gone reads all ones instead (logged if not). */
+		srt_pci_sigbus_register(m->va, (size_t)m->size);
 	}
 	*va = m->va;
 	*size = m->size;
@@ -201,8 +204,10 @@ void srt_pci_device_unmap_bar(struct srt_pci_device *dev, uint32_t bar)
 	if (dev == NULL || bar >= SRT_PCI_NUM_BARS)
 		return;
 	m = &dev->bars[bar];
-	if (m->va != NULL)
+	if (m->va != NULL) {
+		srt_pci_sigbus_unregister(m->va);
 		dev->provider->unmap_bar(dev, bar, m->va, m->size);
+	}
 	m->va = NULL;
 	m->size = 0;
 }
@@ -267,6 +272,19 @@ bool srt_pci_device_is_removed(struct srt_pci_device *dev)
 
 	if (dev == NULL)
 		return true;
+	for (uint32_t bar = 0; bar < SRT_PCI_NUM_BARS; bar++) {
+		char name[SPDKRT_PCI_ADDR_STRLEN];
+
+		if (!srt_pci_sigbus_replaced(dev->bars[bar].va))
+			continue;
+		/* An access raised SIGBUS: the BAR is gone (the handler made it read all ones). */
+		if (!atomic_exchange(&dev->bar_fault_logged, true)) {
+			spdkrt_pci_addr_fmt(name, sizeof(name), &dev->addr);
+			SRT_WARN("%s: an access to BAR %u raised SIGBUS: the device is gone", name,
+				 bar);
+		}
+		return true;
+	}
 	if (dev->provider->is_removed != NULL)
 		return dev->provider->is_removed(dev);
 	return dev->provider->cfg_read(dev, &vendor, sizeof(vendor), 0) != 0 || vendor == 0xffff;

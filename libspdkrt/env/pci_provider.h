@@ -6,6 +6,7 @@
 #ifndef SRT_ENV_PCI_PROVIDER_H
 #define SRT_ENV_PCI_PROVIDER_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -46,6 +47,7 @@ struct srt_pci_device {
 	void *priv;
 	int claim_fd; /* -1: no claim (models) */
 	struct srt_pci_bar_mapping bars[SRT_PCI_NUM_BARS];
+	atomic_bool bar_fault_logged; /* a SIGBUS on a BAR was reported (once) */
 };
 
 extern const struct srt_pci_provider srt_pci_model_provider;

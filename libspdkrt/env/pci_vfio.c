@@ -3,15 +3,20 @@
  * The vfio-pci provider. DPDK's public rte_vfio_setup_device() puts the function's IOMMU group in
  * DPDK's default container, which maps all of DPDK's memory with IOVA = VA; spdkrt then talks to
  * the device fd itself: region info, BAR mmap, config space through the config region, reset.
- * The kernel's vfio-pci resets the function when the device fd is opened. Compiled with DPDK's
+ * The kernel's vfio-pci resets the function when the device fd is opened. A hot removal or an
+ * unbind waits until the user gives the device back: the kernel signals the device request
+ * eventfd registered here, and the function then reports is_removed (the driver fails its I/O,
+ * calls the remove callback, the application detaches). Compiled with DPDK's
  * cflags (it calls rte_vfio_*); no DPDK type leaves this file.
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <linux/vfio.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -32,6 +37,8 @@ struct vfio_function {
 	uint32_t device_flags;
 	uint64_t cfg_offset; /* of the config region in the device fd */
 	uint64_t cfg_size;
+	int req_fd;                    /* the device request eventfd, -1 without one */
+	atomic_bool removal_requested; /* the kernel signalled it: sticky (admin and I/O threads) */
 	char name[SPDKRT_PCI_ADDR_STRLEN];
 	char sysfs_base[PATH_MAX];
 };
@@ -42,6 +49,52 @@ static int region_info(int fd, uint32_t index, struct vfio_region_info *info)
 	info->argsz = sizeof(*info);
 	info->index = index;
 	return ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, info) == 0 ? 0 : -errno;
+}
+
+/* Registers (or with @p efd -1, unregisters) the eventfd of VFIO's device request interrupt. */
+static int set_req_irq(int device_fd, int efd)
+{
+	char buf[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
+	struct vfio_irq_set *set = (struct vfio_irq_set *)buf;
+	int32_t fd = efd;
+
+	memset(buf, 0, sizeof(buf));
+	set->argsz = sizeof(buf);
+	set->index = VFIO_PCI_REQ_IRQ_INDEX;
+	set->flags = VFIO_IRQ_SET_ACTION_TRIGGER |
+		     (efd >= 0 ? VFIO_IRQ_SET_DATA_EVENTFD : VFIO_IRQ_SET_DATA_NONE);
+	set->count = efd >= 0 ? 1 : 0;
+	if (efd >= 0)
+		memcpy(set->data, &fd, sizeof(fd));
+	else
+		set->argsz = sizeof(*set);
+	return ioctl(device_fd, VFIO_DEVICE_SET_IRQS, set) == 0 ? 0 : -errno;
+}
+
+/* Without the notifier a removal waits for the process to exit: say so, carry on. */
+static void req_notifier_enable(struct vfio_function *f)
+{
+	int rc;
+
+	f->req_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	rc = f->req_fd < 0 ? -errno : set_req_irq(f->fd, f->req_fd);
+	if (rc != 0) {
+		SRT_WARN("%s: no VFIO device request notifier (%s): a hot removal is seen only "
+			 "through the device's registers",
+			 f->name, strerror(-rc));
+		if (f->req_fd >= 0)
+			close(f->req_fd);
+		f->req_fd = -1;
+	}
+}
+
+static void req_notifier_disable(struct vfio_function *f)
+{
+	if (f->req_fd < 0)
+		return;
+	set_req_irq(f->fd, -1);
+	close(f->req_fd);
+	f->req_fd = -1;
 }
 
 static int vfio_open(struct srt_pci_device *dev)
@@ -86,6 +139,7 @@ static int vfio_open(struct srt_pci_device *dev)
 	f->cfg_size = cfg.size;
 	dev->cfg_size = cfg.size >= 4096 ? 4096 : 256;
 	dev->priv = f;
+	req_notifier_enable(f);
 	/* Memory the application registered before this container had a device. */
 	srt_dpdk_mem_map_registered();
 	return 0;
@@ -95,6 +149,7 @@ static void vfio_close(struct srt_pci_device *dev)
 {
 	struct vfio_function *f = dev->priv;
 
+	req_notifier_disable(f);
 	if (rte_vfio_release_device(f->sysfs_base, f->name, f->fd) != 0)
 		SRT_WARN("%s: VFIO release failed", f->name);
 	free(f);
@@ -157,6 +212,24 @@ static int vfio_reset(struct srt_pci_device *dev)
 	return ioctl(f->fd, VFIO_DEVICE_RESET) == 0 ? 0 : -errno;
 }
 
+/* The kernel asked for the device back (removal, unbind), or config reads return all ones. */
+static bool vfio_is_removed(struct srt_pci_device *dev)
+{
+	struct vfio_function *f = dev->priv;
+	uint64_t count;
+	uint16_t vendor = 0xffff;
+
+	if (!atomic_load(&f->removal_requested) && f->req_fd >= 0 &&
+	    read(f->req_fd, &count, sizeof(count)) == (ssize_t)sizeof(count)) {
+		atomic_store(&f->removal_requested, true);
+		SRT_WARN("%s: the kernel asks for the device back (hot removal or unbind): it is "
+			 "treated as removed",
+			 f->name);
+	}
+	return atomic_load(&f->removal_requested) ||
+	       vfio_cfg_read(dev, &vendor, sizeof(vendor), 0) != 0 || vendor == 0xffff;
+}
+
 const struct srt_pci_provider srt_pci_vfio_provider = {
 	.name = "vfio",
 	.open = vfio_open,
@@ -166,4 +239,5 @@ const struct srt_pci_provider srt_pci_vfio_provider = {
 	.cfg_read = vfio_cfg_read,
 	.cfg_write = vfio_cfg_write,
 	.reset = vfio_reset,
+	.is_removed = vfio_is_removed,
 };

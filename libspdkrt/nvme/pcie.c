@@ -168,6 +168,10 @@ static int pcie_ctrlr_construct(const struct spdkrt_nvme_transport_id *trid,
 	/* The doorbell stride is needed before any queue exists. */
 	pcie_get_reg_8(&p->ctrlr, SPDKRT_NVME_REG_CAP, &p->ctrlr.cap);
 	p->dstrd = (uint32_t)SPDKRT_NVME_GET(p->ctrlr.cap, SPDKRT_NVME_CAP_DSTRD);
+	/* NVMe 1.4: with CAP.CMBS, CMBLOC and CMBSZ read 0 until CMBMSC.CRE (bit 0) is set. The
+	 * controller addresses the CMB only with CMSE, which stays clear. */
+	if (SPDKRT_NVME_GET(p->ctrlr.cap, SPDKRT_NVME_CAP_CMBS))
+		pcie_set_reg_8(&p->ctrlr, SPDKRT_NVME_REG_CMBMSC, 1);
 	*out = &p->ctrlr;
 	return 0;
 }

@@ -164,14 +164,21 @@ void nvme_request_complete(struct nvme_request *req, const struct spdkrt_nvme_cp
 		cb(arg, cpl);
 }
 
+void nvme_cpl_make_error(struct spdkrt_nvme_cpl *cpl, uint16_t sqid, uint16_t cid, uint8_t sct,
+			 uint8_t sc)
+{
+	memset(cpl, 0, sizeof(*cpl));
+	cpl->sqid = sqid;
+	cpl->cid = cid;
+	cpl->status = (uint16_t)(SPDKRT_NVME_SET(SPDKRT_NVME_STATUS_SC, sc) |
+				 SPDKRT_NVME_SET(SPDKRT_NVME_STATUS_SCT, sct) |
+				 SPDKRT_NVME_SET(SPDKRT_NVME_STATUS_DNR, 1u));
+}
+
 void nvme_request_fail(struct nvme_request *req, uint8_t sct, uint8_t sc)
 {
-	struct spdkrt_nvme_cpl cpl = { 0 };
+	struct spdkrt_nvme_cpl cpl;
 
-	cpl.sqid = req->qpair->id;
-	cpl.cid = req->cid;
-	cpl.status = (uint16_t)(SPDKRT_NVME_SET(SPDKRT_NVME_STATUS_SC, sc) |
-				SPDKRT_NVME_SET(SPDKRT_NVME_STATUS_SCT, sct) |
-				SPDKRT_NVME_SET(SPDKRT_NVME_STATUS_DNR, 1u));
+	nvme_cpl_make_error(&cpl, req->qpair->id, req->cid, sct, sc);
 	nvme_request_complete(req, &cpl);
 }

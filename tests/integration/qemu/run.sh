@@ -13,7 +13,8 @@
 # tests.d/*.modules (one module name per word, loaded in order with their dependencies).
 # init loads them, runs `spdkrt-setup config`, then each tests.d/*.sh with bash; a script passes
 # by exiting 0. In scripts: $SPDKRT_PROVIDER (vfio|uio), $SPDKRT_BIN (the programs),
-# $SPDKRT_SETUP (spdkrt-setup). The NVMe function is 0000:00:01.0; the guest has no network card.
+# $SPDKRT_SETUP (spdkrt-setup). The first NVMe function is 0000:00:01.0 (more in
+# nvme_controllers); the guest has no network card.
 # A missing pass line, a panic or a hang (timeout) fails the boot.
 #
 # Needs root (apt-get, and the kernel cache). Installs qemu-system-x86, busybox-static, cpio and
@@ -147,6 +148,87 @@ build_initramfs() {
 	(cd "$stage" && find . | cpio -o -H newc --quiet) >"$work/initramfs.cpio"
 }
 
+# More NVMe controllers, after 0000:00:01.0 (left as the PCI tests expect it):
+# 0000:00:02.0 (serial spdkrt-qemu-0002) in an NVM subsystem (namespace attachment), MDTS 16 KiB
+# (mdts=2: 2^2 pages), a 1 MiB controller memory buffer, namespace 1 with 4 KiB blocks,
+# namespace 2 with 512 + 8 bytes of separate metadata carrying type 1 protection information,
+# namespace 3 created detached. 0000:01:00.0 (serial spdkrt-qemu-0003, id nvme2, one 4 MiB
+# namespace) behind a PCIe root port, so that it can be hot removed (device_del). The image of
+# drive nvmN is $work/nvmN.img; QEMU keeps a namespace's metadata after its data in the image.
+nvme_controllers() {
+	local d
+	for d in nvm1:16M nvm2:8M nvm3:4M nvm4:4M; do
+		rm -f "$work/${d%%:*}.img" # each boot starts from zeros
+		truncate -s "${d#*:}" "$work/${d%%:*}.img"
+		qemu+=(-drive "file=$work/${d%%:*}.img,if=none,id=${d%%:*},format=raw")
+	done
+	qemu+=(-device nvme-subsys,id=subsys0,nqn=nqn.2026-12.io.spdkrt:qemu-subsys0
+		-device nvme,id=nvme1,serial=spdkrt-qemu-0002,subsys=subsys0,mdts=2,cmb_size_mb=1,addr=0x02
+		-device nvme-ns,bus=nvme1,drive=nvm1,nsid=1,logical_block_size=4096,physical_block_size=4096
+		-device nvme-ns,bus=nvme1,drive=nvm2,nsid=2,ms=8,mset=0,pi=1
+		-device nvme-ns,bus=nvme1,drive=nvm3,nsid=3,detached=on
+		-device pcie-root-port,id=rp1,chassis=1,slot=1,addr=0x03
+		-device nvme,id=nvme2,serial=spdkrt-qemu-0003,drive=nvm4,bus=rp1)
+}
+
+# QEMU's human monitor on two FIFOs ($work/mon.in, $work/mon.out), for answer_device_del.
+monitor() {
+	rm -f "$work/mon.in" "$work/mon.out"
+	mkfifo "$work/mon.in" "$work/mon.out"
+	qemu+=(-chardev "pipe,id=mon0,path=$work/mon" -mon chardev=mon0,mode=readline)
+}
+
+# While QEMU runs: a console line "SPDKRT-QEMU: device_del ID" from a guest test (hot removal)
+# is answered once with device_del ID on the monitor. QEMU holds both FIFOs open read-write,
+# so neither side blocks; its few lines of answer stay in mon.out's pipe buffer.
+answer_device_del() {
+	local provider=$1 log=$2 sent=" " id
+	while sleep 0.3; do
+		for id in $(tr -d '\r' <"$log" 2>/dev/null |
+			sed -n 's/^SPDKRT-QEMU: device_del \([A-Za-z0-9_-]*\)$/\1/p'); do
+			case $sent in *" $id "*) continue ;; esac
+			echo "device_del $id" >"$work/mon.in"
+			sent+="$id "
+			echo "  [$provider] host: device_del $id sent to QEMU's monitor"
+		done
+	done
+}
+
+# One QEMU run with the monitor answerer beside it; QEMU's exit status.
+run_qemu() {
+	local provider=$1 log=$2 rc=0 answerer
+	: >"$log"
+	answer_device_del "$provider" "$log" &
+	answerer=$!
+	timeout "$boot_timeout" "${qemu[@]}" </dev/null >"$log" 2>&1 || rc=$?
+	kill "$answerer" 2>/dev/null || true
+	wait "$answerer" 2>/dev/null || true
+	return "$rc"
+}
+
+# The guest asks for its writes to be checked here, after it exits, with console lines
+# "SPDKRT-QEMU: check-image DRIVE BLOCK_SIZE MD_SIZE LBA COUNT": nvme_guest's check mode reads
+# the drive's image and verifies the pattern (and protection information) it wrote there.
+check_images() {
+	local provider=$1 log=$2 drive bs ms lba count n=0 rc=0 checker
+	checker=$(real_program tests/integration/qemu/nvme_guest)
+	while read -r drive bs ms lba count; do
+		n=$((n + 1))
+		if LD_LIBRARY_PATH=$builddir/libspdkrt/.libs "$checker" check "$work/$drive.img" \
+			"$bs" "$ms" "$lba" "$count"; then
+			echo "  [$provider] ok: host: $drive.img holds the guest's $count blocks at LBA $lba"
+		else
+			echo "  [$provider] FAIL: host: $drive.img differs from what the guest wrote"
+			rc=1
+		fi
+	done < <(tr -d '\r' <"$log" | sed -n 's/^SPDKRT-QEMU: check-image //p')
+	if [ "$n" -lt 2 ]; then
+		echo "  [$provider] FAIL: host: the guest asked for $n image checks (2 expected)"
+		rc=1
+	fi
+	return $rc
+}
+
 boot() {
 	local provider=$1 kdir=$2 log=$work/$1.log rc=0 start
 	local qemu=(qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m 1024 -smp 2
@@ -162,19 +244,22 @@ boot() {
 	fi
 	truncate -s 64M "$work/nvme.img"
 	qemu+=(-drive "file=$work/nvme.img,if=none,id=nvm0,format=raw"
-		-device nvme,serial=spdkrt-qemu-0001,drive=nvm0
-		-kernel "$kdir/vmlinux" -initrd "$work/initramfs.cpio" -append "$append")
+		-device nvme,serial=spdkrt-qemu-0001,drive=nvm0)
+	nvme_controllers
+	monitor
+	qemu+=(-kernel "$kdir/vmlinux" -initrd "$work/initramfs.cpio" -append "$append")
 	start=$(date +%s.%N)
-	timeout "$boot_timeout" "${qemu[@]}" </dev/null >"$log" 2>&1 || rc=$?
+	run_qemu "$provider" "$log" || rc=$?
 	if ! grep -q 'SPDKRT-QEMU: guest up' "$log"; then
 		# The kernel never reached init: nothing of spdkrt ran. Say so and boot once more.
 		echo "  [$provider] the kernel did not reach init (QEMU exit $rc): booting again"
 		tr -d '\r' <"$log" | grep -iE 'panic|error' | head -3 | sed "s/^/  [$provider] /" || true
 		rc=0
-		timeout "$boot_timeout" "${qemu[@]}" </dev/null >"$log" 2>&1 || rc=$?
+		run_qemu "$provider" "$log" || rc=$?
 	fi
 	tr -d '\r' <"$log" | grep -E '^(ok|PASS|FAIL|SPDKRT-QEMU):' | sed "s/^/  [$provider] /" || true
-	if [ "$rc" = 33 ] && grep -q "SPDKRT-QEMU: ALL PASSED ($provider)" "$log"; then
+	if [ "$rc" = 33 ] && grep -q "SPDKRT-QEMU: ALL PASSED ($provider)" "$log" &&
+		check_images "$provider" "$log"; then
 		echo "PASS: QEMU guest, $provider provider ($(elapsed "$start") s)"
 		return 0
 	fi

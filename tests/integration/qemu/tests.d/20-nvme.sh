@@ -21,7 +21,7 @@ else
 	echo "FAIL: nvme_identify output"
 	rc=1
 fi
-out=$("$SPDKRT_BIN/nvme_hello_world" "${opts[@]}" 2>&1)
+out=$("$SPDKRT_BIN/nvme_hello_world" "${opts[@]}" -r "$trid" 2>&1)
 if [ $? -eq 0 ] && grep -q "0000:00:01.0 namespace 1: Hello world!" <<<"$out"; then
 	echo "ok: nvme_hello_world wrote and read back block 0"
 else
@@ -37,7 +37,7 @@ else
 	echo "FAIL: nvme_perf"
 	rc=1
 fi
-out=$("$SPDKRT_BIN/nvme_perf" "${opts[@]}" -t 0.5 -q 4 -o 131072 -w read --json 2>&1)
+out=$("$SPDKRT_BIN/nvme_perf" "${opts[@]}" -r "$trid" -t 0.5 -q 4 -o 131072 -w read --json 2>&1)
 if [ $? -eq 0 ] && grep -q '"errors": 0}}' <<<"$out"; then
 	echo "ok: nvme_perf 128 KiB reads (PRP lists), JSON"
 else
