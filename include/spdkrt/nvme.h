@@ -132,6 +132,24 @@ struct spdkrt_nvme_ctrlr_opts {
 	 * the key; a key the target refuses fails the connect with -EACCES.
 	 */
 	char psk[SPDKRT_NVME_TLS_PSK_MAX];
+	/**
+	 * Automatic reconnect (fabrics; any controller that fails without being removed): the
+	 * admin poll (spdkrt_nvme_ctrlr_process_admin_completions) resets the controller at once
+	 * and then every reconnect_delay_ms until a reset succeeds or ctrlr_loss_timeout_ms has
+	 * passed since the failure. Meanwhile commands fail: in flight with TRANSIENT TRANSPORT
+	 * ERROR, new ones with -ENXIO; queue pair and namespace handles stay valid. 0 (default):
+	 * no automatic reconnect (spdkrt_nvme_ctrlr_reset() still reconnects). Like SPDK's
+	 * reconnect_delay_sec.
+	 */
+	uint32_t reconnect_delay_ms;
+	/**
+	 * How long the automatic reconnect keeps trying, ms, like SPDK's ctrlr_loss_timeout_sec:
+	 * -1 forever; 0 (default) no automatic reconnect (reconnect_delay_ms must be 0 too); > 0:
+	 * after that long the controller is failed for good, as if removed: its remove callback
+	 * runs once and reset is refused (-ENXIO). Must be at least reconnect_delay_ms; connect
+	 * refuses other combinations with -EINVAL.
+	 */
+	int32_t ctrlr_loss_timeout_ms;
 };
 
 /**
@@ -222,7 +240,13 @@ SPDKRT_API int32_t spdkrt_nvme_ctrlr_process_admin_completions(struct spdkrt_nvm
 /**
  * Resets the controller and waits: outstanding commands complete with ABORTED_SQ_DELETION,
  * the controller is disabled and re-initialised, I/O queue pairs are re-created with the same
- * ids. @return 0, or a negative errno (the controller is then failed: -ENXIO from then on).
+ * ids. Over a fabric (TCP) every queue's connection is closed and made again: the admin queue
+ * first (ICReq, Connect with the same host NQN and host id; the target gives a new controller
+ * id), then the enable sequence through Property Get/Set, then each I/O queue pair (Connect
+ * with the new controller id); queue pair and namespace handles stay valid. A failed (not
+ * removed) controller can be reset: that is how a lost connection is reconnected.
+ * @return 0, or a negative errno (the controller is then failed, -ENXIO for commands, until a
+ * later reset succeeds).
  */
 SPDKRT_API int spdkrt_nvme_ctrlr_reset(struct spdkrt_nvme_ctrlr *ctrlr);
 
@@ -238,8 +262,8 @@ typedef void (*spdkrt_nvme_reset_cb)(void *cb_arg, struct spdkrt_nvme_ctrlr *ctr
  * handed over by the reset itself; a pair of another thread is re-created by an admin poll
  * after that thread's next process call, so @p cb may come before it is (its commands wait).
  * A queue pair belongs to the thread that allocated it until another thread processes it.
- * @return 0; -EBUSY when a reset started by this function is in progress; -ENXIO (failed);
- * -EINVAL (NULL).
+ * @return 0; -EBUSY when a reset started by this function is in progress; -ENXIO (removed, or
+ * given up after the controller loss timeout); -EINVAL (NULL).
  */
 SPDKRT_API int spdkrt_nvme_ctrlr_reset_async(struct spdkrt_nvme_ctrlr *ctrlr,
 					     spdkrt_nvme_reset_cb cb, void *cb_arg);

@@ -116,7 +116,8 @@ static void compute_max_xfer(struct spdkrt_nvme_ctrlr *ctrlr)
 		if (mdts < max)
 			max = mdts;
 	}
-	ctrlr->max_xfer_size = (uint32_t)max;
+	if (ctrlr->max_xfer_size != (uint32_t)max)
+		ctrlr->max_xfer_size = (uint32_t)max;
 }
 
 /* Starts reading the active namespace list into new_ns_ids. */
@@ -253,6 +254,13 @@ static int step_registers(struct spdkrt_nvme_ctrlr *ctrlr)
 	uint32_t cc, csts;
 	bool en, rdy;
 
+	if (ctrlr->state == NVME_CTRLR_STATE_INIT && ctrlr->resetting &&
+	    ctrlr->transport->ctrlr_reconnect != NULL) {
+		int rc = ctrlr->transport->ctrlr_reconnect(ctrlr);
+
+		if (rc != 0)
+			return init_fail(ctrlr, rc, "cannot reconnect the admin queue");
+	}
 	if (get_reg_4(ctrlr, SPDKRT_NVME_REG_CC, &cc) != 0 ||
 	    get_reg_4(ctrlr, SPDKRT_NVME_REG_CSTS, &csts) != 0 || csts == UINT32_MAX)
 		return init_fail(ctrlr, -ENXIO, "registers read all ones (device gone?)");
@@ -369,7 +377,9 @@ static int step_commands(struct spdkrt_nvme_ctrlr *ctrlr)
 		}
 		if (spdkrt_nvme_cpl_is_error(cpl))
 			return init_fail(ctrlr, -EIO, "identify controller failed");
-		memcpy(&ctrlr->cdata, ctrlr->identify_buf, sizeof(ctrlr->cdata));
+		/* Written only when changed: I/O threads read it during a reset. */
+		if (memcmp(&ctrlr->cdata, ctrlr->identify_buf, sizeof(ctrlr->cdata)) != 0)
+			memcpy(&ctrlr->cdata, ctrlr->identify_buf, sizeof(ctrlr->cdata));
 		compute_max_xfer(ctrlr);
 		/* A discovery controller has no I/O queues, namespaces or events to set up. */
 		set_state(ctrlr,
@@ -722,7 +732,7 @@ void nvme_ctrlr_fail(struct spdkrt_nvme_ctrlr *ctrlr, bool removed)
 	ctrlr->reconnecting = NULL;
 	fail_owned(ctrlr);
 	if (ctrlr->resetting || (ctrlr->reset_requested && !ctrlr->reset_done))
-		nvme_ctrlr_reset_finished(ctrlr, -ENXIO);
+		nvme_ctrlr_reset_finished(ctrlr, ctrlr->init_rc != 0 ? ctrlr->init_rc : -ENXIO);
 	if (ctrlr->is_removed && !ctrlr->remove_notified) {
 		ctrlr->remove_notified = true;
 		if (ctrlr->remove_cb != NULL)
@@ -765,9 +775,15 @@ static int32_t process_admin(struct spdkrt_nvme_ctrlr *ctrlr)
 	int32_t n;
 	int rc;
 
+	/* During a reset a lost I/O connection is the reset's to re-create. */
+	if (!ctrlr->resetting && atomic_exchange(&ctrlr->conn_lost, false) && !ctrlr->is_failed) {
+		SRT_ERR("nvme %s: process_admin: an I/O connection was lost", ctrlr->trid.traddr);
+		ctrlr->is_failed = true;
+	}
 	if (ctrlr->is_failed) {
 		nvme_ctrlr_fail(ctrlr, false);
-		return -ENXIO;
+		nvme_ctrlr_reconnect_poll(ctrlr);
+		return ctrlr->is_failed ? -ENXIO : 0;
 	}
 	if (ctrlr->transport->ctrlr_is_removed(ctrlr)) {
 		nvme_ctrlr_fail(ctrlr, true);

@@ -56,6 +56,7 @@ struct nvme_iov_cursor {
 };
 
 struct nvme_request {
+	/* cmd up to md_len is cleared by nvme_request_alloc(): keep them first. */
 	struct spdkrt_nvme_cmd cmd;
 	struct nvme_payload payload;
 	uint32_t payload_offset; /* where this request's data starts in the payload */
@@ -138,6 +139,9 @@ struct nvme_transport {
 	uint32_t (*max_xfer_size)(struct spdkrt_nvme_ctrlr *ctrlr);
 	/* Program the admin queue before CC.EN = 1 (PCIe: AQA/ASQ/ACQ). */
 	int (*ctrlr_enable)(struct spdkrt_nvme_ctrlr *ctrlr);
+	/* Fabrics: a reset's first step, a new admin connection (a new controller on the target),
+	 * before any register is read. NULL: the admin queue survives a reset (PCIe). */
+	int (*ctrlr_reconnect)(struct spdkrt_nvme_ctrlr *ctrlr);
 	/* Allocate a queue pair's memory; id 0 is the admin queue. */
 	int (*qpair_create)(struct spdkrt_nvme_ctrlr *ctrlr, uint16_t id, uint32_t entries,
 			    uint32_t num_requests, uint8_t qprio, struct spdkrt_nvme_qpair **qpair);
@@ -221,6 +225,9 @@ struct spdkrt_nvme_ctrlr {
 	/* Set by any thread (an I/O poll may see the removal); the admin side acts on them. */
 	atomic_bool is_failed;
 	atomic_bool is_removed;
+	/* A fabrics I/O connection was lost (set by its owner thread); the admin poll fails the
+	 * controller, or reconnects it under the reconnect policy (reconnect.c). */
+	atomic_bool conn_lost;
 	bool fail_logged;
 	bool remove_notified;
 	/* Reset (reset.c): the caller's callback, delivered from the admin poll. */
@@ -271,6 +278,11 @@ struct spdkrt_nvme_ctrlr {
 	spdkrt_nvme_remove_cb remove_cb;
 	void *remove_ctx;
 
+	/* The reconnect policy (reconnect.c): the failure being reconnected. */
+	uint64_t loss_start; /* ticks; 0: none */
+	uint64_t next_reconnect;
+	uint32_t reconnect_attempts;
+
 	uint64_t keep_alive_interval; /* ticks; 0: off */
 	uint64_t next_keep_alive;
 	bool keep_alive_pending;
@@ -287,6 +299,9 @@ struct nvme_request *nvme_request_alloc(struct spdkrt_nvme_qpair *qpair, spdkrt_
 void nvme_request_free(struct nvme_request *req);
 /* Called by transports for each completion; retries, children, bounce copies, callback. */
 void nvme_request_complete(struct nvme_request *req, const struct spdkrt_nvme_cpl *cpl);
+/* A completion with a status the driver made up (sct/sc, DNR set). */
+void nvme_cpl_make_error(struct spdkrt_nvme_cpl *cpl, uint16_t sqid, uint16_t cid, uint8_t sct,
+			 uint8_t sc);
 /* Complete with a status the driver made up (sct/sc, DNR set). */
 void nvme_request_fail(struct nvme_request *req, uint8_t sct, uint8_t sc);
 
@@ -319,6 +334,11 @@ static inline bool nvme_qpair_gate_moved(struct spdkrt_nvme_qpair *qpair)
 	/* Acquire: pairs with the release stores of reset.c (close and re-open). */
 	return atomic_load_explicit(&qpair->gate, memory_order_acquire) != qpair->gate_seen;
 }
+
+/* reconnect.c: the automatic reconnect policy of the options. */
+int nvme_reconnect_opts_check(const struct spdkrt_nvme_ctrlr_opts *opts);
+/* Admin poll of a failed, not removed controller: the next reset attempt, or giving up. */
+void nvme_ctrlr_reconnect_poll(struct spdkrt_nvme_ctrlr *ctrlr);
 
 /* ctrlr.c */
 uint64_t nvme_deadline_after_us(uint64_t us);

@@ -8,7 +8,7 @@
 #define SRT_LOG_COMPONENT "nvme"
 #include "util/log.h"
 
-int nvme_ns_update(struct spdkrt_nvme_ns *ns, const struct spdkrt_nvme_ns_data *data)
+static int fill_ns(struct spdkrt_nvme_ns *ns, const struct spdkrt_nvme_ns_data *data)
 {
 	const struct spdkrt_nvme_ctrlr *ctrlr = ns->ctrlr;
 	uint32_t index = SPDKRT_NVME_GET(data->flbas, SPDKRT_NVME_FLBAS_FORMAT);
@@ -50,6 +50,20 @@ int nvme_ns_update(struct spdkrt_nvme_ns *ns, const struct spdkrt_nvme_ns_data *
 	}
 	ns->usable = true;
 	return 0;
+}
+
+/*
+ * I/O threads read the namespace while a reset or rescan identifies it again: it is written
+ * only when something changed, so an unchanged namespace is never written under them.
+ */
+int nvme_ns_update(struct spdkrt_nvme_ns *ns, const struct spdkrt_nvme_ns_data *data)
+{
+	struct spdkrt_nvme_ns n = *ns;
+	int rc = fill_ns(&n, data);
+
+	if (memcmp(&n, ns, sizeof(n)) != 0)
+		*ns = n;
+	return rc;
 }
 
 uint32_t spdkrt_nvme_ns_get_id(const struct spdkrt_nvme_ns *ns)

@@ -102,6 +102,9 @@ static int construct(struct spdkrt_nvme_probe_ctx *ctx, const struct spdkrt_nvme
 		SRT_ERR("nvme: transport %d is not available", (int)trid->trtype);
 		return -ENOTSUP;
 	}
+	rc = nvme_reconnect_opts_check(opts);
+	if (rc != 0)
+		return rc;
 	e = calloc(1, sizeof(*e));
 	if (e == NULL)
 		return -ENOMEM;

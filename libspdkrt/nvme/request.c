@@ -45,7 +45,10 @@ struct nvme_request *nvme_request_alloc(struct spdkrt_nvme_qpair *qpair, spdkrt_
 	if (req == NULL)
 		return NULL;
 	TAILQ_REMOVE(&qpair->free_req, req, link);
-	memset(req, 0, offsetof(struct nvme_request, link));
+	/* Not the whole request: children_left and parent_cpl matter only to a parent (set there). */
+	memset(req, 0, offsetof(struct nvme_request, cb_fn));
+	req->parent = NULL;
+	req->retries = 0;
 	req->submit_tick = 0;
 	req->timeout_reported = false;
 	req->is_aer = false;
@@ -63,8 +66,10 @@ struct nvme_request *nvme_request_alloc(struct spdkrt_nvme_qpair *qpair, spdkrt_
 
 void nvme_request_free(struct nvme_request *req)
 {
-	spdkrt_dma_free(req->bounce);
-	req->bounce = NULL;
+	if (req->bounce != NULL) {
+		spdkrt_dma_free(req->bounce);
+		req->bounce = NULL;
+	}
 	TAILQ_INSERT_HEAD(&req->qpair->free_req, req, link);
 }
 
@@ -159,14 +164,21 @@ void nvme_request_complete(struct nvme_request *req, const struct spdkrt_nvme_cp
 		cb(arg, cpl);
 }
 
+void nvme_cpl_make_error(struct spdkrt_nvme_cpl *cpl, uint16_t sqid, uint16_t cid, uint8_t sct,
+			 uint8_t sc)
+{
+	memset(cpl, 0, sizeof(*cpl));
+	cpl->sqid = sqid;
+	cpl->cid = cid;
+	cpl->status = (uint16_t)(SPDKRT_NVME_SET(SPDKRT_NVME_STATUS_SC, sc) |
+				 SPDKRT_NVME_SET(SPDKRT_NVME_STATUS_SCT, sct) |
+				 SPDKRT_NVME_SET(SPDKRT_NVME_STATUS_DNR, 1u));
+}
+
 void nvme_request_fail(struct nvme_request *req, uint8_t sct, uint8_t sc)
 {
-	struct spdkrt_nvme_cpl cpl = { 0 };
+	struct spdkrt_nvme_cpl cpl;
 
-	cpl.sqid = req->qpair->id;
-	cpl.cid = req->cid;
-	cpl.status = (uint16_t)(SPDKRT_NVME_SET(SPDKRT_NVME_STATUS_SC, sc) |
-				SPDKRT_NVME_SET(SPDKRT_NVME_STATUS_SCT, sct) |
-				SPDKRT_NVME_SET(SPDKRT_NVME_STATUS_DNR, 1u));
+	nvme_cpl_make_error(&cpl, req->qpair->id, req->cid, sct, sc);
 	nvme_request_complete(req, &cpl);
 }

@@ -37,14 +37,28 @@ const void *nvme_thread_token(void)
 /* Commands in flight are aborted (admin now; I/O by each owner), queues stay allocated. */
 void nvme_ctrlr_start_reset(struct spdkrt_nvme_ctrlr *ctrlr)
 {
-	SRT_NOTICE("nvme %s: resetting the controller", ctrlr->trid.traddr);
+	bool was_failed = ctrlr->is_failed;
+
+	SRT_NOTICE("nvme %s: resetting the %s controller", ctrlr->trid.traddr,
+		   was_failed ? "failed" : "working");
+	/*
+	 * The owners let go at once when no device can still write into their queues: a fabrics
+	 * queue is a connection, a failed controller's queues were given up. Before is_failed
+	 * clears: an owner that sees it clear sees its gate closed (the release/acquire pair of
+	 * nvme_qpair_gate_moved), never a usable-looking dead queue.
+	 */
+	ctrlr->gates_closed = false;
+	if (ctrlr->transport->remote_regs || was_failed)
+		nvme_ctrlr_close_gates(ctrlr);
+	atomic_store(&ctrlr->conn_lost, false);
+	ctrlr->is_failed = false;
+	ctrlr->fail_logged = false;
 	ctrlr->adminq->enabled = false;
 	ctrlr->num_aers = 0;
 	ctrlr->cmd_pending = false;
 	ctrlr->cmd_done = false;
 	ctrlr->keep_alive_pending = false;
 	ctrlr->resetting = true;
-	ctrlr->gates_closed = false;
 	ctrlr->rescanning = false;
 	ctrlr->init_rc = 0;
 	ctrlr->state = NVME_CTRLR_STATE_INIT;
@@ -145,6 +159,8 @@ void nvme_ctrlr_reset_finished(struct spdkrt_nvme_ctrlr *ctrlr, int status)
 	ctrlr->resetting = false;
 	if (status != 0)
 		SRT_ERR("nvme %s: reset failed: %d", ctrlr->trid.traddr, status);
+	else
+		ctrlr->loss_start = 0; /* whoever asked for it: the failure is over */
 	if (ctrlr->reset_requested) {
 		ctrlr->reset_done = true;
 		ctrlr->reset_status = status;
@@ -169,8 +185,9 @@ int spdkrt_nvme_ctrlr_reset_async(struct spdkrt_nvme_ctrlr *ctrlr, spdkrt_nvme_r
 {
 	if (ctrlr == NULL)
 		return nvme_bad_arg(__func__, "ctrlr is NULL");
-	if (ctrlr->is_failed) {
-		SRT_ERR("nvme %s: reset refused: the controller has failed", ctrlr->trid.traddr);
+	if (ctrlr->is_removed) {
+		SRT_ERR("nvme %s: reset refused: the controller was removed (or given up)",
+			ctrlr->trid.traddr);
 		return -ENXIO;
 	}
 	if (ctrlr->reset_requested) {

@@ -213,9 +213,39 @@ static void tcp_qpair_destroy(struct spdkrt_nvme_qpair *qpair)
 	nvme_tcp_qpair_free(nvme_tcp_qpair(qpair));
 }
 
+/*
+ * A reset starts here: the old admin connection is closed (the target drops the old controller
+ * and with it the I/O queues still connected) and a new one made, with a new controller id;
+ * the core then enables it through Property Get/Set like a fresh attach.
+ */
+static int tcp_ctrlr_reconnect(struct spdkrt_nvme_ctrlr *ctrlr)
+{
+	struct nvme_tcp_ctrlr *tc = nvme_tcp_ctrlr(ctrlr);
+	uint16_t old_cntlid = tc->cntlid;
+	int rc;
+
+	nvme_tcp_conn_reset(tc->admin);
+	rc = nvme_tcp_qpair_connect_sync(tc->admin);
+	if (rc != 0) {
+		/* Commands fail at once until the next reset, not after a timeout. */
+		srt_sock_close(&tc->admin->sock);
+		tc->admin->lost = true;
+		tc->admin->failed_all = true;
+		SRT_ERR("nvme %s: tcp_ctrlr_reconnect: cannot reconnect to %s: %d",
+			ctrlr->trid.traddr, ctrlr->trid.subnqn, rc);
+		return rc;
+	}
+	SRT_NOTICE("nvme %s: admin queue reconnected to %s (controller id %u, was %u)",
+		   ctrlr->trid.traddr, ctrlr->trid.subnqn, tc->cntlid, old_cntlid);
+	return 0;
+}
+
 static void tcp_qpair_reset(struct spdkrt_nvme_qpair *qpair)
 {
-	(void)qpair; /* a connection has no rings; a reconnect makes a new one */
+	/* A connection has no rings. The admin connection is renewed by tcp_ctrlr_reconnect()
+	 * before the registers are read; an I/O pair's goes now and is made again by connect. */
+	if (qpair->id != 0)
+		nvme_tcp_conn_reset(nvme_tcp_qpair(qpair));
 }
 
 static int tcp_qpair_connect(struct spdkrt_nvme_qpair *qpair, void (*cb)(void *arg, int rc),
@@ -226,7 +256,7 @@ static int tcp_qpair_connect(struct spdkrt_nvme_qpair *qpair, void (*cb)(void *a
 	int rc;
 
 	if (tq->sock != NULL || tq->lost)
-		return -EALREADY;
+		return -EALREADY; /* connected, or lost and not reset yet */
 	rc = nvme_tcp_qpair_connect_sync(tq);
 	if (rc != 0) {
 		srt_sock_close(&tq->sock);
@@ -298,6 +328,7 @@ const struct nvme_transport g_nvme_transport_tcp = {
 	.ctrlr_is_removed = tcp_ctrlr_is_removed,
 	.max_xfer_size = tcp_max_xfer_size,
 	.ctrlr_enable = tcp_ctrlr_enable,
+	.ctrlr_reconnect = tcp_ctrlr_reconnect,
 	.qpair_create = tcp_qpair_create,
 	.qpair_destroy = tcp_qpair_destroy,
 	.qpair_reset = tcp_qpair_reset,

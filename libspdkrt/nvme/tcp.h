@@ -110,6 +110,11 @@ struct nvme_tcp_qpair {
 	uint8_t ddgst_buf[SRT_TCP_DIGEST_LEN];
 	uint32_t ddgst_got;
 	uint32_t completed; /* by the current process call */
+	/* The one blocking command (Connect, Property Get/Set): outside the pair's request pool,
+	 * which belongs to the owner thread while a reset re-connects the pair from the admin
+	 * side. Completed by nvme_tcp_finish_req(), never by the core (no retry, no pool). */
+	struct nvme_request sync_req;
+	bool sync_busy;
 };
 
 struct nvme_tcp_ctrlr {
@@ -141,9 +146,15 @@ int nvme_tcp_cmd_sync(struct nvme_tcp_qpair *tq, const struct spdkrt_nvme_cmd *c
 /* The connection is gone: log why and close it (no callbacks run here: the next process call
  * fails the commands, see nvme_tcp_fail_all). */
 void nvme_tcp_qpair_lost(struct nvme_tcp_qpair *tq, const char *why);
-/* Fail every command of a lost connection (transient transport error) and the controller. The
- * one place a reconnect would start from. */
+/* Fail every command of a lost connection (transient transport error); the admin queue's owner
+ * fails the controller, an I/O pair's owner sets ctrlr->conn_lost for the admin poll. */
 void nvme_tcp_fail_all(struct nvme_tcp_qpair *tq);
+/* Back to a fresh, unconnected queue (socket closed, receive state empty) for a reconnect. */
+void nvme_tcp_conn_reset(struct nvme_tcp_qpair *tq);
+
+/* Completes a request of this connection: the core's, or the blocking command's. */
+void nvme_tcp_finish_req(struct nvme_tcp_qpair *tq, struct nvme_request *req,
+			 const struct spdkrt_nvme_cpl *cpl);
 
 /* tcp_send.c */
 int nvme_tcp_submit(struct spdkrt_nvme_qpair *qpair, struct nvme_request *req);
@@ -153,6 +164,9 @@ void nvme_tcp_send_queue(struct nvme_tcp_qpair *tq, struct nvme_tcp_out *out);
 /* Answer an R2T: queue H2CData PDUs of at most MAXH2CDATA for [r2to, r2to + r2tl). */
 void nvme_tcp_start_h2c(struct nvme_tcp_qpair *tq, struct nvme_tcp_req *treq, uint16_t ttag,
 			uint32_t r2to, uint32_t r2tl);
+/* The iovecs of [off, off + len) of a request's data, appended to iov (at most max). */
+int nvme_tcp_data_slice(const struct nvme_tcp_req *treq, uint32_t off, uint32_t len,
+			struct iovec *iov, int max);
 /* Put a command id back (its PDUs must be off the send queue). */
 void nvme_tcp_treq_put(struct nvme_tcp_qpair *tq, struct nvme_tcp_req *treq);
 /* A header digest over a header of hlen bytes, stored after it. */

@@ -70,19 +70,27 @@ void nvme_tcp_qpair_lost(struct nvme_tcp_qpair *tq, const char *why)
 		return;
 	tq->lost = true;
 	SRT_ERR("nvme %s: queue %u: connection lost (%s): its commands fail with a transient "
-		"transport error and the controller is marked failed",
+		"transport error, the controller fails until a reset reconnects it",
 		tq->qpair.ctrlr->trid.traddr, tq->qpair.id, why);
 	srt_sock_close(&tq->sock);
 }
 
-void nvme_tcp_fail_all(struct nvme_tcp_qpair *tq)
+void nvme_tcp_finish_req(struct nvme_tcp_qpair *tq, struct nvme_request *req,
+			 const struct spdkrt_nvme_cpl *cpl)
 {
-	struct spdkrt_nvme_ctrlr *ctrlr = tq->qpair.ctrlr;
+	if (req == &tq->sync_req) {
+		tq->sync_busy = false;
+		req->cb_fn(req->cb_arg, cpl);
+		return;
+	}
+	nvme_request_complete(req, cpl);
+}
+
+/* Every command still on the connection fails with a transient transport error. */
+static void fail_commands(struct nvme_tcp_qpair *tq)
+{
 	struct nvme_tcp_out *out;
 
-	if (tq->failed_all)
-		return;
-	tq->failed_all = true;
 	while ((out = TAILQ_FIRST(&tq->send_queue)) != NULL) {
 		TAILQ_REMOVE(&tq->send_queue, out, link);
 		out->queued = false;
@@ -92,13 +100,53 @@ void nvme_tcp_fail_all(struct nvme_tcp_qpair *tq)
 
 		if (req == NULL)
 			continue;
+		struct spdkrt_nvme_cpl cpl;
+
 		nvme_tcp_treq_put(tq, &tq->treqs[i]);
-		nvme_request_fail(req, SPDKRT_NVME_SCT_GENERIC,
-				  SPDKRT_NVME_SC_TRANSIENT_TRANSPORT_ERROR);
+		nvme_cpl_make_error(&cpl, tq->qpair.id, req->cid, SPDKRT_NVME_SCT_GENERIC,
+				    SPDKRT_NVME_SC_TRANSIENT_TRANSPORT_ERROR);
+		nvme_tcp_finish_req(tq, req, &cpl);
 	}
+}
+
+void nvme_tcp_fail_all(struct nvme_tcp_qpair *tq)
+{
+	struct spdkrt_nvme_ctrlr *ctrlr = tq->qpair.ctrlr;
+
+	if (tq->failed_all)
+		return;
+	tq->failed_all = true;
+	fail_commands(tq);
 	/* Before the core owns the admin queue (attach), the caller cleans up itself. */
-	if (ctrlr->adminq != NULL)
+	if (ctrlr->adminq == NULL)
+		return;
+	if (tq->qpair.id == 0) {
 		nvme_ctrlr_fail(ctrlr, false);
+		return;
+	}
+	/* An I/O pair's owner only reports the loss: the admin poll fails the controller (or
+	 * reconnects it). A pair whose gate moved is being re-created by a reset already. */
+	if (!nvme_qpair_gate_moved(&tq->qpair))
+		atomic_store(&ctrlr->conn_lost, true);
+}
+
+void nvme_tcp_conn_reset(struct nvme_tcp_qpair *tq)
+{
+	fail_commands(tq);
+	srt_sock_close(&tq->sock);
+	tq->lost = false;
+	tq->failed_all = false;
+	tq->hdgst = false;
+	tq->ddgst = false;
+	tq->cpda = 0;
+	tq->maxh2cdata = 4096;
+	tq->rhead = tq->rtail = 0;
+	tq->rstate = NVME_TCP_RECV_CH;
+	tq->hdr_got = 0;
+	tq->skip_left = 0;
+	tq->data_treq = NULL;
+	tq->data_left = 0;
+	tq->ddgst_got = 0;
 }
 
 struct sync_wait {
@@ -125,11 +173,13 @@ int nvme_tcp_cmd_sync(struct nvme_tcp_qpair *tq, const struct spdkrt_nvme_cmd *c
 
 	if (tq->lost)
 		return -ENXIO;
-	if (tq->processing)
+	if (tq->processing || tq->sync_busy)
 		return -EBUSY; /* from a completion callback of this connection */
-	req = nvme_request_alloc(&tq->qpair, sync_done, &w);
-	if (req == NULL)
-		return -EBUSY;
+	req = &tq->sync_req;
+	memset(req, 0, sizeof(*req));
+	req->cb_fn = sync_done;
+	req->cb_arg = &w;
+	req->qpair = &tq->qpair;
 	req->cmd = *cmd;
 	if (len > 0) {
 		req->payload.type = NVME_PAYLOAD_CONTIG;
@@ -137,10 +187,9 @@ int nvme_tcp_cmd_sync(struct nvme_tcp_qpair *tq, const struct spdkrt_nvme_cmd *c
 		req->payload_size = len;
 	}
 	rc = nvme_tcp_submit(&tq->qpair, req);
-	if (rc != 0) {
-		nvme_request_free(req);
+	if (rc != 0)
 		return rc == -EAGAIN ? -EBUSY : rc;
-	}
+	tq->sync_busy = true;
 	while (!w.done) {
 		nvme_tcp_process(&tq->qpair, 0);
 		if (w.done)

@@ -2,8 +2,11 @@
 /*
  * NVMe/TCP host, receiving: bytes from the socket go through a staging buffer into a PDU state
  * machine (common header, rest of the header and its digest, padding, data, data digest), so
- * any split of the stream into recv calls works. Every field a target sends is checked before
- * it is used: a bad PDU ends the connection, never the process.
+ * any split of the stream into recv calls works. Data still to come of a C2HData PDU is
+ * received straight into the request's buffer, with the staging buffer after it for what
+ * follows, so large reads are not copied (a data digest is computed over the destination). Every
+ * field a target sends is checked before it is used: a bad PDU ends the connection, never the
+ * process.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -51,7 +54,7 @@ static void complete(struct nvme_tcp_qpair *tq, struct nvme_tcp_req *treq,
 	c.sqid = tq->qpair.id;
 	nvme_tcp_treq_put(tq, treq);
 	tq->completed++;
-	nvme_request_complete(req, &c);
+	nvme_tcp_finish_req(tq, req, &c);
 }
 
 static void handle_capsule_resp(struct nvme_tcp_qpair *tq)
@@ -204,25 +207,16 @@ static void check_ch(struct nvme_tcp_qpair *tq)
 /* Copies received data into the request's iovecs at the current position. */
 static void copy_data(struct nvme_tcp_qpair *tq, const uint8_t *src, uint32_t len)
 {
-	struct nvme_tcp_req *treq = tq->data_treq;
-	uint32_t off = tq->data_pos;
+	struct iovec iov[NVME_TCP_MAX_SGE];
+	int n = nvme_tcp_data_slice(tq->data_treq, tq->data_pos, len, iov, (int)NVME_TCP_MAX_SGE);
 
 	if (tq->ddgst)
 		tq->crc = srt_crc32c_update(tq->crc, src, len);
 	tq->data_pos += len;
 	tq->data_left -= len;
-	for (int i = 0; i < treq->iovcnt && len > 0; i++) {
-		size_t seg = treq->iov[i].iov_len, n;
-
-		if (off >= seg) {
-			off -= (uint32_t)seg;
-			continue;
-		}
-		n = seg - off < len ? seg - off : len;
-		memcpy((uint8_t *)treq->iov[i].iov_base + off, src, n);
-		src += n;
-		len -= (uint32_t)n;
-		off = 0;
+	for (int i = 0; i < n; i++) {
+		memcpy(iov[i].iov_base, src, iov[i].iov_len);
+		src += iov[i].iov_len;
 	}
 }
 
@@ -299,6 +293,49 @@ static void consume(struct nvme_tcp_qpair *tq)
 	}
 }
 
+/*
+ * One receive. When the current C2HData PDU has data still to come, the iovecs are that part of
+ * the request's buffer then the staging buffer, and what landed in the buffer is accounted here
+ * (its digest computed over the destination); else the staging buffer alone. Returns what
+ * srt_sock_readv does; the staging buffer then holds rtail bytes for consume().
+ */
+static ssize_t receive(struct nvme_tcp_qpair *tq)
+{
+	struct iovec iov[NVME_TCP_MAX_SGE + 1];
+	uint32_t direct = 0;
+	ssize_t n;
+	int k = 0;
+
+	/* consume() takes all it is given: the staging buffer starts empty each time. */
+	tq->rhead = tq->rtail = 0;
+	if (tq->rstate == NVME_TCP_RECV_DATA && tq->data_left > 0) {
+		k = nvme_tcp_data_slice(tq->data_treq, tq->data_pos, tq->data_left, iov,
+					(int)NVME_TCP_MAX_SGE);
+		for (int i = 0; i < k; i++)
+			direct += (uint32_t)iov[i].iov_len;
+	}
+	iov[k].iov_base = tq->rbuf;
+	iov[k++].iov_len = NVME_TCP_RBUF_SIZE;
+	n = srt_sock_readv(tq->sock, iov, k);
+	if (n <= 0)
+		return n;
+	if (direct > (size_t)n)
+		direct = (uint32_t)n;
+	if (direct > 0) {
+		if (tq->ddgst) {
+			k = nvme_tcp_data_slice(tq->data_treq, tq->data_pos, direct, iov,
+						(int)NVME_TCP_MAX_SGE);
+			tq->crc = srt_crc32c_update_iov(tq->crc, iov, k);
+		}
+		tq->data_pos += direct;
+		tq->data_left -= direct;
+		if (tq->data_left == 0)
+			data_done(tq);
+	}
+	tq->rtail = (uint32_t)n - direct;
+	return n;
+}
+
 int32_t nvme_tcp_process(struct spdkrt_nvme_qpair *qpair, uint32_t max)
 {
 	struct nvme_tcp_qpair *tq = nvme_tcp_qpair(qpair);
@@ -310,11 +347,8 @@ int32_t nvme_tcp_process(struct spdkrt_nvme_qpair *qpair, uint32_t max)
 	tq->completed = 0;
 	nvme_tcp_flush(tq);
 	while (!tq->lost && (max == 0 || tq->completed < max)) {
-		ssize_t n;
+		ssize_t n = receive(tq);
 
-		/* consume() takes all it is given: the staging buffer starts empty each time. */
-		tq->rhead = tq->rtail = 0;
-		n = srt_sock_recv(tq->sock, tq->rbuf, NVME_TCP_RBUF_SIZE);
 		if (n == -EAGAIN)
 			break;
 		if (n <= 0) {
@@ -323,7 +357,6 @@ int32_t nvme_tcp_process(struct spdkrt_nvme_qpair *qpair, uint32_t max)
 							"receive failed");
 			break;
 		}
-		tq->rtail = (uint32_t)n;
 		consume(tq);
 		nvme_tcp_flush(tq);
 	}

@@ -24,9 +24,8 @@ void nvme_tcp_put_hdgst(uint8_t *hdr, uint32_t hlen)
 	memcpy(hdr + hlen, &crc, sizeof(crc));
 }
 
-/* The iovecs of [off, off + len) of a request's data, appended to iov (at most max). */
-static int data_slice(const struct nvme_tcp_req *treq, uint32_t off, uint32_t len,
-		      struct iovec *iov, int max)
+int nvme_tcp_data_slice(const struct nvme_tcp_req *treq, uint32_t off, uint32_t len,
+			struct iovec *iov, int max)
 {
 	int n = 0;
 
@@ -49,7 +48,7 @@ static int data_slice(const struct nvme_tcp_req *treq, uint32_t off, uint32_t le
 static uint32_t data_digest(const struct nvme_tcp_req *treq, uint32_t off, uint32_t len)
 {
 	struct iovec iov[NVME_TCP_MAX_SGE];
-	int n = data_slice(treq, off, len, iov, (int)NVME_TCP_MAX_SGE);
+	int n = nvme_tcp_data_slice(treq, off, len, iov, (int)NVME_TCP_MAX_SGE);
 
 	return srt_crc32c_finish(srt_crc32c_update_iov(SRT_CRC32C_SEED, iov, n));
 }
@@ -67,8 +66,8 @@ static int out_iov(const struct nvme_tcp_out *out, struct iovec *iov, int max)
 		pos = out->hdr_len;
 	}
 	if (pos < data_end) {
-		k += data_slice(out->treq, out->data_off + (pos - out->hdr_len), data_end - pos,
-				&iov[k], max - k);
+		k += nvme_tcp_data_slice(out->treq, out->data_off + (pos - out->hdr_len),
+					 data_end - pos, &iov[k], max - k);
 		pos = data_end;
 	}
 	if (out->has_ddgst && k < max) {

@@ -184,24 +184,42 @@ ssize_t srt_sock_recv(struct srt_sock *sock, void *buf, size_t len)
 	return -errno;
 }
 
-ssize_t srt_sock_writev(struct srt_sock *sock, const struct iovec *iov, int iovcnt)
+/* One recvmsg or sendmsg of a plain socket: the count, or -EAGAIN / -errno; a receive of 0
+ * bytes is the peer's close (-ECONNRESET). */
+static ssize_t msg_io(struct srt_sock *sock, const struct iovec *iov, int iovcnt, bool receive)
 {
 	struct msghdr msg = { .msg_iov = (struct iovec *)(uintptr_t)iov,
 			      .msg_iovlen = (size_t)iovcnt };
 	ssize_t n;
 
+	do
+		n = receive ? recvmsg(sock->fd, &msg, 0) : sendmsg(sock->fd, &msg, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n > 0 || (n == 0 && !receive))
+		return n;
+	if (n == 0)
+		return -ECONNRESET;
+	if (errno == EAGAIN || errno == EWOULDBLOCK)
+		return -EAGAIN;
+	return -errno;
+}
+
+ssize_t srt_sock_readv(struct srt_sock *sock, const struct iovec *iov, int iovcnt)
+{
+	if (sock == NULL || iov == NULL || iovcnt <= 0)
+		return -EINVAL;
+	if (sock->tls != NULL)
+		return srt_tls_recv(sock, iov[0].iov_base, iov[0].iov_len);
+	return msg_io(sock, iov, iovcnt, true);
+}
+
+ssize_t srt_sock_writev(struct srt_sock *sock, const struct iovec *iov, int iovcnt)
+{
 	if (sock == NULL || iov == NULL || iovcnt <= 0)
 		return -EINVAL;
 	if (sock->tls != NULL)
 		return srt_tls_writev(sock, iov, iovcnt);
-	do
-		n = sendmsg(sock->fd, &msg, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	if (n >= 0)
-		return n;
-	if (errno == EAGAIN || errno == EWOULDBLOCK)
-		return -EAGAIN;
-	return -errno;
+	return msg_io(sock, iov, iovcnt, false);
 }
 
 int srt_sock_wait_readable(struct srt_sock *sock, int timeout_ms)

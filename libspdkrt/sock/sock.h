@@ -34,6 +34,10 @@ int srt_sock_connect(const char *addr, const char *port, int timeout_ms, struct 
  * closed, or another negative errno. */
 ssize_t srt_sock_recv(struct srt_sock *sock, void *buf, size_t len);
 
+/* Receive into iov in order, as srt_sock_recv returns. Over TLS only iov[0] is filled per call
+ * (a short read, as readv may be). */
+ssize_t srt_sock_readv(struct srt_sock *sock, const struct iovec *iov, int iovcnt);
+
 /* Send from iov: the count sent (maybe partial), -EAGAIN, or a negative errno (-EPIPE...). */
 ssize_t srt_sock_writev(struct srt_sock *sock, const struct iovec *iov, int iovcnt);
 

@@ -54,6 +54,8 @@ class CtrlrOpts(Structure):
         ("data_digest", c_bool),
         ("hostid", c_uint8 * 16),
         ("psk", c_char * TLS_PSK_MAX),
+        ("reconnect_delay_ms", c_uint32),
+        ("ctrlr_loss_timeout_ms", c_int32),
     ]
 
 

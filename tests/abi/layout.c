@@ -76,6 +76,8 @@ int main(void)
 	FIELD(spdkrt_nvme_ctrlr_opts, data_digest);
 	FIELD(spdkrt_nvme_ctrlr_opts, hostid);
 	FIELD(spdkrt_nvme_ctrlr_opts, psk);
+	FIELD(spdkrt_nvme_ctrlr_opts, reconnect_delay_ms);
+	FIELD(spdkrt_nvme_ctrlr_opts, ctrlr_loss_timeout_ms);
 	SIZE(spdkrt_nvme_ctrlr_opts);
 
 	FIELD(spdkrt_nvme_io_qpair_opts, size);

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,8 @@ static bool g_tgt_destroyed;
 enum main_action {
 	ACTION_NONE,
 	ACTION_DESTROY_TARGET,
+	ACTION_TARGET_AWAY,  /* drop the host's connections and stop listening */
+	ACTION_TARGET_BACK,  /* listen on the same port and allow the host again */
 };
 static atomic_int g_action;
 static int g_destroy_done;
@@ -49,6 +52,14 @@ static void main_do_action(void)
 	if (a == ACTION_DESTROY_TARGET && !g_tgt_destroyed) {
 		assert_int_equal(spdkrt_nvmf_tgt_destroy(g_tgt, destroyed, &g_destroy_done), 0);
 		g_tgt_destroyed = true;
+	}
+	if (a == ACTION_TARGET_AWAY) {
+		assert_int_equal(spdkrt_nvmf_subsystem_remove_host(g_subsys, HOSTNQN), 0);
+		assert_int_equal(spdkrt_nvmf_tgt_stop_listen(g_tgt, "tcp", "127.0.0.1", g_port), 0);
+	}
+	if (a == ACTION_TARGET_BACK) {
+		assert_int_equal(spdkrt_nvmf_tgt_listen(g_tgt, "tcp", "127.0.0.1", g_port), 0);
+		assert_int_equal(spdkrt_nvmf_subsystem_add_host(g_subsys, HOSTNQN), 0);
 	}
 	if (a != ACTION_NONE)
 		atomic_store(&g_action, ACTION_NONE);
@@ -135,6 +146,10 @@ static double now_s(void)
 /* Keep-alive timeout of the next connects, ms (0: the default). */
 static uint32_t g_kato_ms;
 
+/* The reconnect policy connect_on() asks for (0: none). */
+static uint32_t g_reconnect_delay_ms;
+static int32_t g_ctrlr_loss_timeout_ms;
+
 /* Connect to port as hostnqn, over TLS with the configured PSK psk unless it is NULL. */
 static int connect_on(const char *port, const char *psk, const char *subnqn, const char *hostnqn,
 		      bool hdgst, bool ddgst, struct spdkrt_nvme_ctrlr **ctrlr)
@@ -157,6 +172,8 @@ static int connect_on(const char *port, const char *psk, const char *subnqn, con
 	memset(opts.hostid, 0x5a, sizeof(opts.hostid));
 	if (psk != NULL)
 		snprintf(opts.psk, sizeof(opts.psk), "%s", psk);
+	opts.reconnect_delay_ms = g_reconnect_delay_ms;
+	opts.ctrlr_loss_timeout_ms = g_ctrlr_loss_timeout_ms;
 	return spdkrt_nvme_connect(&trid, &opts, ctrlr);
 }
 
@@ -619,6 +636,398 @@ static void test_target_gone(void **state)
 	assert_int_equal(run_host(host_target_gone), 0);
 }
 
+/* Asks the main thread for an action and waits until it is done. */
+static int target_action(enum main_action a)
+{
+	double deadline;
+
+	atomic_store(&g_action, a);
+	deadline = now_s() + 10;
+	while (atomic_load(&g_action) != ACTION_NONE && now_s() < deadline)
+		sched_yield();
+	return atomic_load(&g_action) == ACTION_NONE ? 0 : -ETIMEDOUT;
+}
+
+/* A read on each pair while the target drops the connections: both fail, transiently. */
+static int io_fails_transiently(struct spdkrt_nvme_ctrlr *ctrlr, struct spdkrt_nvme_ns *ns,
+				struct spdkrt_nvme_qpair **qp, int nq)
+{
+	static uint8_t buf[4][4096];
+	struct io_wait w[4] = { 0 };
+	double deadline = now_s() + 10;
+
+	for (int i = 0; i < nq; i++) {
+		w[i].outstanding = 1;
+		CHECK(spdkrt_nvme_ns_cmd_read(ns, qp[i], buf[i], 0, 8, io_done, &w[i], 0) == 0);
+	}
+	CHECK(target_action(ACTION_TARGET_AWAY) == 0);
+	for (int i = 0; i < nq; i++) {
+		/* The read may have completed before the drop: read until one fails. */
+		while (w[i].errors == 0 && now_s() < deadline) {
+			spdkrt_nvme_qpair_process_completions(qp[i], 0);
+			if (w[i].outstanding == 0 && w[i].errors == 0) {
+				w[i].outstanding = 1;
+				if (spdkrt_nvme_ns_cmd_read(ns, qp[i], buf[i], 0, 8, io_done,
+							    &w[i], 0) != 0)
+					break; /* refused at once: the controller is failed */
+			}
+		}
+		CHECK(w[i].outstanding == 0 || w[i].errors > 0);
+		if (w[i].errors > 0)
+			CHECK(SPDKRT_NVME_GET(w[i].last.status, SPDKRT_NVME_STATUS_SC) ==
+			      SPDKRT_NVME_SC_TRANSIENT_TRANSPORT_ERROR);
+	}
+	while (!spdkrt_nvme_ctrlr_is_failed(ctrlr) && now_s() < deadline)
+		spdkrt_nvme_ctrlr_process_admin_completions(ctrlr);
+	CHECK(spdkrt_nvme_ctrlr_is_failed(ctrlr));
+	return 0;
+}
+
+/*
+ * Reset over TCP: of a working controller (new connections, new controller id), of one whose
+ * target dropped every connection (refused while the target is away, then reconnected), with
+ * the same queue pair and namespace handles working after each.
+ */
+static int host_reset_reconnect(void)
+{
+	struct spdkrt_nvme_ctrlr *ctrlr = NULL;
+	struct spdkrt_nvme_qpair *qp[2] = { NULL, NULL };
+	struct spdkrt_nvme_ns *ns;
+	uint16_t cntlid;
+
+	CHECK(connect_as(NQN, HOSTNQN, true, true, &ctrlr) == 0);
+	ns = spdkrt_nvme_ctrlr_get_ns(ctrlr, 1);
+	CHECK(ns != NULL);
+	for (int i = 0; i < 2; i++)
+		CHECK(spdkrt_nvme_ctrlr_alloc_io_qpair(ctrlr, NULL, &qp[i]) == 0);
+	CHECK(write_read_verify(ns, qp[0], 0, 4096, 31) == 0);
+	CHECK(write_read_verify(ns, qp[1], 64, 65536, 32) == 0);
+	cntlid = spdkrt_nvme_ctrlr_get_data(ctrlr)->cntlid;
+
+	CHECK(spdkrt_nvme_ctrlr_reset(ctrlr) == 0);
+	CHECK(spdkrt_nvme_ctrlr_get_data(ctrlr)->cntlid != cntlid);
+	CHECK(spdkrt_nvme_ctrlr_get_ns(ctrlr, 1) == ns);
+	CHECK(write_read_verify(ns, qp[0], 8, 4096, 33) == 0);
+	CHECK(write_read_verify(ns, qp[1], 256, 65536, 34) == 0);
+
+	CHECK(io_fails_transiently(ctrlr, ns, qp, 2) == 0);
+	/* Away: the reset fails with the reason, the controller stays failed. */
+	CHECK(spdkrt_nvme_ctrlr_reset(ctrlr) == -ECONNREFUSED);
+	CHECK(spdkrt_nvme_ctrlr_is_failed(ctrlr));
+	{
+		uint8_t buf[512];
+		struct io_wait w = { 0 };
+
+		CHECK(spdkrt_nvme_ns_cmd_read(ns, qp[0], buf, 0, 1, io_done, &w, 0) == -ENXIO);
+	}
+	CHECK(target_action(ACTION_TARGET_BACK) == 0);
+	cntlid = spdkrt_nvme_ctrlr_get_data(ctrlr)->cntlid;
+	CHECK(spdkrt_nvme_ctrlr_reset(ctrlr) == 0);
+	CHECK(!spdkrt_nvme_ctrlr_is_failed(ctrlr));
+	CHECK(spdkrt_nvme_ctrlr_get_data(ctrlr)->cntlid != cntlid);
+	/* What was written before the loss is there; both pairs work again. */
+	{
+		static uint8_t want[65536], got[65536];
+		struct io_wait w = { 0 };
+
+		fill(want, sizeof(want), 34);
+		w.outstanding = 1;
+		CHECK(spdkrt_nvme_ns_cmd_read(ns, qp[1], got, 256, 128, io_done, &w, 0) == 0);
+		CHECK(wait_io(qp[1], &w) == 0 && w.errors == 0);
+		CHECK(memcmp(want, got, sizeof(want)) == 0);
+	}
+	CHECK(write_read_verify(ns, qp[0], 16, 8192, 35) == 0);
+	CHECK(write_read_verify(ns, qp[1], 512, 128 * 1024, 36) == 0);
+	for (int i = 0; i < 2; i++)
+		CHECK(spdkrt_nvme_ctrlr_free_io_qpair(qp[i]) == 0);
+	CHECK(spdkrt_nvme_detach(ctrlr) == 0);
+	return 0;
+}
+
+/* An I/O pair owned by another OS thread, reading without pause through resets and a loss. */
+struct reader {
+	struct spdkrt_nvme_ns *ns;
+	struct spdkrt_nvme_qpair *qpair;
+	uint8_t buf[4096];
+	struct io_wait w;
+	atomic_int ok;
+	atomic_int failed;
+	atomic_bool stop;
+};
+
+static void *reader_main(void *arg)
+{
+	struct reader *r = arg;
+	uint64_t lba = 0;
+
+	while (!atomic_load(&r->stop) || r->w.outstanding > 0) {
+		if (r->w.outstanding == 0 && !atomic_load(&r->stop)) {
+			r->w.errors = 0;
+			if (spdkrt_nvme_ns_cmd_read(r->ns, r->qpair, r->buf, lba, 8, io_done, &r->w,
+						    0) == 0)
+				r->w.outstanding = 1;
+			else
+				sched_yield(); /* failed controller: -ENXIO until a reset */
+			lba = (lba + 8) % 4096;
+		}
+		spdkrt_nvme_qpair_process_completions(r->qpair, 0);
+		if (r->w.outstanding == 0 && r->w.errors > 0) {
+			atomic_fetch_add(&r->failed, 1);
+			r->w.errors = 0;
+		} else if (r->w.outstanding == 0 && r->w.last.status == 0) {
+			atomic_fetch_add(&r->ok, 1);
+			r->w.last.status = 0xffff; /* counted */
+		}
+	}
+	return NULL;
+}
+
+/* Polls the admin queue until the reader has done n more reads (bounded). */
+static int reader_progresses(struct spdkrt_nvme_ctrlr *ctrlr, struct reader *r, int n)
+{
+	int want = atomic_load(&r->ok) + n;
+	double deadline = now_s() + 10;
+
+	while (atomic_load(&r->ok) < want && now_s() < deadline)
+		spdkrt_nvme_ctrlr_process_admin_completions(ctrlr);
+	return atomic_load(&r->ok) >= want ? 0 : -ETIMEDOUT;
+}
+
+static int host_reset_other_thread(void)
+{
+	static struct reader r;
+	struct spdkrt_nvme_ctrlr *ctrlr = NULL;
+	double deadline;
+	pthread_t t;
+
+	memset(&r, 0, sizeof(r));
+	CHECK(connect_as(NQN, HOSTNQN, false, false, &ctrlr) == 0);
+	r.ns = spdkrt_nvme_ctrlr_get_ns(ctrlr, 1);
+	CHECK(spdkrt_nvme_ctrlr_alloc_io_qpair(ctrlr, NULL, &r.qpair) == 0);
+	r.w.last.status = 0xffff;
+	CHECK(pthread_create(&t, NULL, reader_main, &r) == 0);
+	CHECK(reader_progresses(ctrlr, &r, 100) == 0);
+	for (int i = 0; i < 3; i++) {
+		CHECK(spdkrt_nvme_ctrlr_reset(ctrlr) == 0);
+		CHECK(reader_progresses(ctrlr, &r, 100) == 0);
+	}
+	CHECK(target_action(ACTION_TARGET_AWAY) == 0);
+	deadline = now_s() + 10;
+	while (!spdkrt_nvme_ctrlr_is_failed(ctrlr) && now_s() < deadline)
+		spdkrt_nvme_ctrlr_process_admin_completions(ctrlr);
+	CHECK(spdkrt_nvme_ctrlr_is_failed(ctrlr));
+	CHECK(spdkrt_nvme_ctrlr_reset(ctrlr) < 0);
+	CHECK(target_action(ACTION_TARGET_BACK) == 0);
+	CHECK(spdkrt_nvme_ctrlr_reset(ctrlr) == 0);
+	CHECK(reader_progresses(ctrlr, &r, 100) == 0);
+	atomic_store(&r.stop, true);
+	pthread_join(t, NULL);
+	CHECK(atomic_load(&r.failed) >= 1);
+	/* The pair comes back to this thread to be freed. */
+	CHECK(spdkrt_nvme_ctrlr_free_io_qpair(r.qpair) == 0);
+	CHECK(spdkrt_nvme_detach(ctrlr) == 0);
+	return 0;
+}
+
+static void test_reset_other_thread(void **state)
+{
+	(void)state;
+	assert_int_equal(run_host(host_reset_other_thread), 0);
+}
+
+/* Polls the admin queue for ms milliseconds. */
+static void poll_admin_for(struct spdkrt_nvme_ctrlr *ctrlr, double ms)
+{
+	double end = now_s() + ms / 1000;
+
+	while (now_s() < end)
+		spdkrt_nvme_ctrlr_process_admin_completions(ctrlr);
+}
+
+/* The target goes away and comes back within the loss timeout: the admin poll reconnects. */
+static int host_auto_reconnect(void)
+{
+	struct spdkrt_nvme_ctrlr *ctrlr = NULL;
+	struct spdkrt_nvme_qpair *qp = NULL;
+	struct spdkrt_nvme_ns *ns;
+	double deadline;
+
+	g_reconnect_delay_ms = 100;
+	g_ctrlr_loss_timeout_ms = 20000;
+	CHECK(connect_as(NQN, HOSTNQN, false, false, &ctrlr) == 0);
+	ns = spdkrt_nvme_ctrlr_get_ns(ctrlr, 1);
+	CHECK(spdkrt_nvme_ctrlr_alloc_io_qpair(ctrlr, NULL, &qp) == 0);
+	CHECK(write_read_verify(ns, qp, 0, 4096, 41) == 0);
+	CHECK(io_fails_transiently(ctrlr, ns, &qp, 1) == 0);
+	/* Several attempts fail while the target is away; the controller stays failed. */
+	poll_admin_for(ctrlr, 450);
+	CHECK(spdkrt_nvme_ctrlr_is_failed(ctrlr));
+	CHECK(target_action(ACTION_TARGET_BACK) == 0);
+	/* A read waits in the pair (the attempt in progress) and completes once reconnected. */
+	deadline = now_s() + 10;
+	while (spdkrt_nvme_ctrlr_is_failed(ctrlr) && now_s() < deadline)
+		spdkrt_nvme_ctrlr_process_admin_completions(ctrlr);
+	CHECK(!spdkrt_nvme_ctrlr_is_failed(ctrlr));
+	{
+		static uint8_t buf[4096];
+		struct io_wait w = { .outstanding = 1 };
+
+		CHECK(spdkrt_nvme_ns_cmd_read(ns, qp, buf, 0, 8, io_done, &w, 0) == 0);
+		while (w.outstanding > 0 && now_s() < deadline) {
+			spdkrt_nvme_ctrlr_process_admin_completions(ctrlr);
+			spdkrt_nvme_qpair_process_completions(qp, 0);
+		}
+		CHECK(w.outstanding == 0 && w.errors == 0);
+	}
+	CHECK(write_read_verify(ns, qp, 8, 65536, 42) == 0);
+	CHECK(spdkrt_nvme_ctrlr_free_io_qpair(qp) == 0);
+	CHECK(spdkrt_nvme_detach(ctrlr) == 0);
+	return 0;
+}
+
+static void test_auto_reconnect(void **state)
+{
+	(void)state;
+	log_capture_start();
+	{
+		int rc = run_host(host_auto_reconnect);
+
+		if (rc != 0)
+			fprintf(stderr, "%s", g_log_capture.text);
+		assert_int_equal(rc, 0);
+	}
+	assert_non_null(strstr(g_log_capture.text, "reconnect: attempt 3 failed"));
+	assert_logged("succeeded");
+	log_capture_stop();
+	g_reconnect_delay_ms = 0;
+	g_ctrlr_loss_timeout_ms = 0;
+}
+
+/* The target never comes back: after the loss timeout the controller is gone, said once. */
+static int g_removals;
+
+static bool loss_probe_cb(void *ctx, const struct spdkrt_nvme_transport_id *trid,
+			  struct spdkrt_nvme_ctrlr_opts *opts)
+{
+	(void)ctx;
+	(void)trid;
+	snprintf(opts->hostnqn, sizeof(opts->hostnqn), "%s", HOSTNQN);
+	opts->reconnect_delay_ms = 100;
+	opts->ctrlr_loss_timeout_ms = 700;
+	return true;
+}
+
+static void loss_attach_cb(void *ctx, const struct spdkrt_nvme_transport_id *trid,
+			   struct spdkrt_nvme_ctrlr *ctrlr, const struct spdkrt_nvme_ctrlr_opts *opts)
+{
+	(void)trid;
+	(void)opts;
+	*(struct spdkrt_nvme_ctrlr **)ctx = ctrlr;
+}
+
+static void loss_remove_cb(void *ctx, struct spdkrt_nvme_ctrlr *ctrlr)
+{
+	(void)ctx;
+	(void)ctrlr;
+	g_removals++;
+}
+
+static int host_loss_timeout(void)
+{
+	struct spdkrt_nvme_ctrlr *ctrlr = NULL;
+	struct spdkrt_nvme_qpair *qp = NULL;
+	struct spdkrt_nvme_transport_id trid;
+	struct spdkrt_nvme_ns *ns;
+	char text[256];
+	double start, deadline;
+
+	g_removals = 0;
+	snprintf(text, sizeof(text), "trtype:TCP traddr:127.0.0.1 trsvcid:%s subnqn:%s", g_port,
+		 NQN);
+	CHECK(spdkrt_nvme_transport_id_parse(&trid, text) == 0);
+	CHECK(spdkrt_nvme_probe(&trid, &ctrlr, loss_probe_cb, loss_attach_cb, loss_remove_cb) ==
+	      0);
+	CHECK(ctrlr != NULL);
+	ns = spdkrt_nvme_ctrlr_get_ns(ctrlr, 1);
+	CHECK(spdkrt_nvme_ctrlr_alloc_io_qpair(ctrlr, NULL, &qp) == 0);
+	CHECK(write_read_verify(ns, qp, 0, 4096, 51) == 0);
+	CHECK(io_fails_transiently(ctrlr, ns, &qp, 1) == 0);
+	start = now_s();
+	deadline = start + 10;
+	while (g_removals == 0 && now_s() < deadline)
+		spdkrt_nvme_ctrlr_process_admin_completions(ctrlr);
+	CHECK(g_removals == 1);
+	/* Not before the timeout (counted from the failure, seen a little after the drop). */
+	CHECK(now_s() - start >= 0.5);
+	poll_admin_for(ctrlr, 300);
+	CHECK(g_removals == 1);
+	CHECK(spdkrt_nvme_ctrlr_is_failed(ctrlr));
+	CHECK(spdkrt_nvme_ctrlr_reset(ctrlr) == -ENXIO);
+	CHECK(spdkrt_nvme_qpair_process_completions(qp, 0) == -ENXIO);
+	CHECK(spdkrt_nvme_ctrlr_free_io_qpair(qp) == 0);
+	CHECK(spdkrt_nvme_detach(ctrlr) == 0);
+	CHECK(target_action(ACTION_TARGET_BACK) == 0);
+	return 0;
+}
+
+static void test_loss_timeout(void **state)
+{
+	(void)state;
+	log_capture_start();
+	{
+		int rc = run_host(host_loss_timeout);
+
+		if (rc != 0)
+			fprintf(stderr, "%s", g_log_capture.text);
+		assert_int_equal(rc, 0);
+	}
+	assert_logged("the controller is failed for good");
+	log_capture_stop();
+}
+
+/* Combinations SPDK refuses are refused too, before any connection. */
+static int host_bad_reconnect_opts(void)
+{
+	static const int32_t combos[][2] = { { 0, 1000 }, { 100, 0 }, { 2000, 1000 }, { 100, -2 } };
+	struct spdkrt_nvme_ctrlr *ctrlr = NULL;
+
+	for (size_t i = 0; i < sizeof(combos) / sizeof(combos[0]); i++) {
+		g_reconnect_delay_ms = (uint32_t)combos[i][0];
+		g_ctrlr_loss_timeout_ms = combos[i][1];
+		CHECK(connect_as(NQN, HOSTNQN, false, false, &ctrlr) == -EINVAL);
+		CHECK(ctrlr == NULL);
+	}
+	g_reconnect_delay_ms = 100;
+	g_ctrlr_loss_timeout_ms = -1;
+	CHECK(connect_as(NQN, HOSTNQN, false, false, &ctrlr) == 0);
+	CHECK(spdkrt_nvme_detach(ctrlr) == 0);
+	g_reconnect_delay_ms = 0;
+	g_ctrlr_loss_timeout_ms = 0;
+	return 0;
+}
+
+static void test_bad_reconnect_opts(void **state)
+{
+	(void)state;
+	assert_int_equal(run_host(host_bad_reconnect_opts), 0);
+}
+
+static void test_reset_reconnect(void **state)
+{
+	(void)state;
+	log_capture_start();
+	{
+		int rc = run_host(host_reset_reconnect);
+
+		if (rc != 0)
+			fprintf(stderr, "%s", g_log_capture.text);
+		assert_int_equal(rc, 0);
+	}
+	assert_non_null(strstr(g_log_capture.text, "admin queue reconnected"));
+	assert_logged("cannot reconnect the admin queue");
+	log_capture_stop();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -631,6 +1040,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_keep_alive, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_target_gone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tls, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reset_reconnect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reset_other_thread, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_auto_reconnect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_loss_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_reconnect_opts, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

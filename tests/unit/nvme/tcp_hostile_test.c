@@ -192,6 +192,9 @@ static void test_bad_pdus_during_io(void **state)
 	expect_io_fails(FAKE_FAULT_BAD_DDGST, false, 8);
 	expect_io_fails(FAKE_FAULT_TERM_REQ, false, 8);
 	expect_io_fails(FAKE_FAULT_SUCCESS_SHORT, false, 8);
+	/* 128 KiB: most of the data is received straight into the buffer, its digest after */
+	expect_io_fails(FAKE_FAULT_BAD_DDGST, false, 256);
+	expect_io_fails(FAKE_FAULT_C2H_BEYOND_BUFFER, false, 256);
 	/* 8 KiB writes go through R2T (the fake takes 4 KiB in the capsule) */
 	expect_io_fails(FAKE_FAULT_R2T_BEYOND, true, 16);
 	expect_io_fails(FAKE_FAULT_R2T_UNKNOWN_CID, true, 16);
