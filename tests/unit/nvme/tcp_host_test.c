@@ -896,7 +896,10 @@ static void test_auto_reconnect(void **state)
 			fprintf(stderr, "%s", g_log_capture.text);
 		assert_int_equal(rc, 0);
 	}
-	assert_non_null(strstr(g_log_capture.text, "reconnect: attempt 3 failed"));
+	/* At least one attempt failed while the target was away (how many depends on load). */
+	if (strstr(g_log_capture.text, "reconnect: attempt 1 failed") == NULL)
+		fprintf(stderr, "%s", g_log_capture.text);
+	assert_non_null(strstr(g_log_capture.text, "reconnect: attempt 1 failed"));
 	assert_logged("succeeded");
 	log_capture_stop();
 	g_reconnect_delay_ms = 0;
