@@ -25,6 +25,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 here=$top/tests/integration/qemu
 builddir=${BUILDDIR:-$top/build}
+fio_plugin=${FIO_BUILDDIR:-$top/build-fio}/examples/fio/.libs/spdkrt_fio.so
 cache=${SPDKRT_QEMU_CACHE:-/var/cache/spdkrt-qemu}
 boot_timeout=${SPDKRT_QEMU_TIMEOUT:-600} # a hang guard: a loaded host slows TCG a lot
 providers=("$@")
@@ -136,6 +137,12 @@ build_initramfs() {
 	for p in "$builddir"/libspdkrt/.libs/libspdkrt.so.1*; do
 		copy_with_libs "$p" "/spdkrt/lib/$(basename "$p")"
 	done
+	# fio with spdkrt's ioengine when both exist (tests.d/70-nvme-tcp-host.sh runs it): the
+	# plugin of the build configured --with-fio (scripts/test-fio.sh, an earlier CI stage).
+	if command -v fio >/dev/null && [ -f "$fio_plugin" ]; then
+		copy_with_libs "$(command -v fio)" /spdkrt/bin/fio
+		copy_with_libs "$fio_plugin" /spdkrt/lib/spdkrt_fio.so
+	fi
 	# Modules with their dependencies, at their paths, and the kernel's index of them.
 	mkdir -p "$stage/lib/modules/$kver"
 	cp "$kdir/lib/modules/$kver"/modules.* "$stage/lib/modules/$kver/"
