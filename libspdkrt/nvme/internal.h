@@ -56,6 +56,7 @@ struct nvme_iov_cursor {
 };
 
 struct nvme_request {
+	/* cmd up to md_len is cleared by nvme_request_alloc(): keep them first. */
 	struct spdkrt_nvme_cmd cmd;
 	struct nvme_payload payload;
 	uint32_t payload_offset; /* where this request's data starts in the payload */

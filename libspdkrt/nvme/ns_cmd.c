@@ -33,7 +33,7 @@ struct io_args {
 	uint32_t max_blocks; /* per command */
 };
 
-static int check_io(const struct spdkrt_nvme_ns *ns, const struct spdkrt_nvme_qpair *qpair,
+static inline __attribute__((always_inline)) int check_io(const struct spdkrt_nvme_ns *ns, const struct spdkrt_nvme_qpair *qpair,
 		    uint64_t lba, uint32_t count, uint32_t io_flags, const char *fn)
 {
 	if (ns == NULL || qpair == NULL || qpair->id == 0) {
@@ -164,39 +164,17 @@ static void free_children(struct nvme_request_list *children)
 	}
 }
 
-static int submit_io(struct io_args *a)
+/* Children of at most what one command may carry; the parent completes after the last. */
+static __attribute__((noinline)) int submit_split(struct io_args *a, struct nvme_request *parent,
+						  uint32_t block, uint32_t first)
 {
 	struct spdkrt_nvme_qpair *qpair = a->qpair;
-	uint32_t block = a->has_data ? host_block_size(a->ns, a->io_flags) : 0;
 	struct nvme_request_list children = TAILQ_HEAD_INITIALIZER(children);
-	struct nvme_request *parent, *child;
+	struct nvme_request *child;
 	uint32_t done = 0, num_children = 0;
-	int64_t first;
 	int rc;
 
-	if (a->has_data && (uint64_t)a->count * block > UINT32_MAX) {
-		SRT_ERR("nvme: an I/O of %u blocks is above 4 GiB", a->count);
-		return -EINVAL;
-	}
-	parent = nvme_request_alloc(qpair, a->cb, a->cb_arg);
-	if (parent == NULL)
-		return -ENOMEM;
-	parent->payload = a->payload;
-	parent->payload_size = a->count * block;
-	parent->md_len = a->payload.md != NULL ? a->count * a->ns->md_size : 0;
-	first = next_child_blocks(a, a->lba, a->count, 0, block);
-	if (first < 0) {
-		nvme_request_free(parent);
-		return (int)first;
-	}
-	if ((uint32_t)first == a->count) {
-		fill_cmd(parent, a, a->lba, a->count);
-		rc = nvme_qpair_submit(qpair, parent);
-		if (rc != 0)
-			nvme_request_free(parent);
-		return rc;
-	}
-	/* Split: every child is allocated before any is submitted, so -ENOMEM leaves nothing. */
+	/* Every child is allocated before any is submitted, so -ENOMEM leaves nothing. */
 	while (done < a->count) {
 		int64_t n = done == 0 ? first :
 					next_child_blocks(a, a->lba + done, a->count - done,
@@ -219,6 +197,7 @@ static int submit_io(struct io_args *a)
 		num_children++;
 	}
 	parent->children_left = num_children;
+	memset(&parent->parent_cpl, 0, sizeof(parent->parent_cpl));
 	while ((child = TAILQ_FIRST(&children)) != NULL) {
 		TAILQ_REMOVE(&children, child, link);
 		rc = nvme_qpair_submit(qpair, child);
@@ -244,11 +223,45 @@ static int submit_io(struct io_args *a)
 	return 0;
 }
 
-static int rw(struct spdkrt_nvme_ns *ns, struct spdkrt_nvme_qpair *qpair, uint8_t opc, void *buf,
-	      void *md, uint64_t lba, uint32_t count, spdkrt_nvme_cmd_cb cb, void *cb_arg,
-	      uint32_t io_flags, uint16_t apptag_mask, uint16_t apptag, const char *fn)
+/* Inlined into each public call: the arguments stay in registers on the one-command path. */
+static inline __attribute__((always_inline)) int submit_io(struct io_args *a)
 {
-	struct io_args a = { 0 };
+	struct spdkrt_nvme_qpair *qpair = a->qpair;
+	uint32_t block = a->has_data ? host_block_size(a->ns, a->io_flags) : 0;
+	struct nvme_request *parent;
+	int64_t first;
+	int rc;
+
+	if (a->has_data && (uint64_t)a->count * block > UINT32_MAX) {
+		SRT_ERR("nvme: an I/O of %u blocks is above 4 GiB", a->count);
+		return -EINVAL;
+	}
+	parent = nvme_request_alloc(qpair, a->cb, a->cb_arg);
+	if (parent == NULL)
+		return -ENOMEM;
+	parent->payload = a->payload;
+	parent->payload_size = a->count * block;
+	parent->md_len = a->payload.md != NULL ? a->count * a->ns->md_size : 0;
+	first = next_child_blocks(a, a->lba, a->count, 0, block);
+	if (first < 0) {
+		nvme_request_free(parent);
+		return (int)first;
+	}
+	if ((uint32_t)first != a->count)
+		return submit_split(a, parent, block, (uint32_t)first);
+	fill_cmd(parent, a, a->lba, a->count);
+	rc = nvme_qpair_submit(qpair, parent);
+	if (rc != 0)
+		nvme_request_free(parent);
+	return rc;
+}
+
+static inline __attribute__((always_inline)) int
+rw(struct spdkrt_nvme_ns *ns, struct spdkrt_nvme_qpair *qpair, uint8_t opc, void *buf, void *md,
+   uint64_t lba, uint32_t count, spdkrt_nvme_cmd_cb cb, void *cb_arg, uint32_t io_flags,
+   uint16_t apptag_mask, uint16_t apptag, const char *fn)
+{
+	struct io_args a; /* every field set below: not cleared first (the I/O path) */
 	int rc = check_io(ns, qpair, lba, count, io_flags, fn);
 
 	if (rc != 0)
@@ -260,9 +273,11 @@ static int rw(struct spdkrt_nvme_ns *ns, struct spdkrt_nvme_qpair *qpair, uint8_
 	a.ns = ns;
 	a.qpair = qpair;
 	a.opc = opc;
-	a.payload.type = NVME_PAYLOAD_CONTIG;
-	a.payload.buf = buf;
-	a.payload.md = ns->md_size > 0 && !ns->extended ? md : NULL;
+	a.payload = (struct nvme_payload){
+		.type = NVME_PAYLOAD_CONTIG,
+		.buf = buf,
+		.md = ns->md_size > 0 && !ns->extended ? md : NULL,
+	};
 	a.lba = lba;
 	a.count = count;
 	a.io_flags = io_flags;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * PRP lists and SGLs. Every byte range is translated with spdkrt_vtophys(), which also says how
- * far the IOVA stays contiguous, so a buffer that is virtually contiguous but physically
+ * PRP lists and SGLs. Every byte range is translated (spdkrt_vtophys() through the queue pair's
+ * cache of recent translations), which also says how far the IOVA stays contiguous, so a buffer that is virtually contiguous but physically
  * scattered is described page by page.
  */
 #include <errno.h>
@@ -24,7 +24,7 @@ static int prp_add(struct prp_state *s, uint64_t *list, uint64_t iova, uint32_t 
 	if (s->n > 0 && s->ended_unaligned && iova == s->end) {
 		/* Continues the previous piece inside the same page: no new entry. */
 		s->end = iova + piece;
-		s->ended_unaligned = s->end % page_size != 0;
+		s->ended_unaligned = (s->end & (page_size - 1)) != 0;
 		return 0;
 	}
 	if (s->ended_unaligned)
@@ -34,7 +34,7 @@ static int prp_add(struct prp_state *s, uint64_t *list, uint64_t iova, uint32_t 
 			return -EINVAL;
 		s->prp1 = iova;
 	} else {
-		if (iova % page_size != 0)
+		if ((iova & (page_size - 1)) != 0)
 			return -EINVAL;
 		if (s->n - 1 >= PCIE_MAX_PRP_ENTRIES)
 			return -E2BIG;
@@ -42,43 +42,59 @@ static int prp_add(struct prp_state *s, uint64_t *list, uint64_t iova, uint32_t 
 	}
 	s->n++;
 	s->end = iova + piece;
-	s->ended_unaligned = s->end % page_size != 0;
+	s->ended_unaligned = (s->end & (page_size - 1)) != 0;
 	return 0;
 }
 
 bool pcie_prps_contig(struct spdkrt_nvme_cmd *cmd, void *buf, uint32_t size, uint64_t *list,
-		      uint64_t list_iova, uint32_t page_size)
+		      uint64_t list_iova, uint32_t page_size, struct pcie_iova_cache *cache)
 {
-	size_t len = size;
-	uint64_t iova = spdkrt_vtophys(buf, &len);
-	uint64_t first_page_left, page;
-	uint32_t n = 0;
+	size_t run = size;
+	uint64_t iova = pcie_iova_lookup(cache, buf, &run);
+	uint32_t done, n = 0;
 
-	if (iova == SPDKRT_IOVA_INVALID || len < size || (iova & 3u))
+	if (iova == SPDKRT_IOVA_INVALID || (iova & 3u))
 		return false;
-	first_page_left = page_size - iova % page_size;
 	cmd->flags = (uint8_t)(cmd->flags & ~SPDKRT_NVME_SET(SPDKRT_NVME_CMD_PSDT, 3u));
 	cmd->dptr.prp.prp1 = iova;
-	if (size <= first_page_left) {
+	done = page_size - (uint32_t)(iova & (page_size - 1)); /* the rest of PRP1's page */
+	if (size <= done) {
 		cmd->dptr.prp.prp2 = 0;
 		return true;
 	}
-	page = iova + first_page_left; /* page aligned from here on */
-	if (size - first_page_left <= page_size) {
-		cmd->dptr.prp.prp2 = page;
-		return true;
-	}
-	for (uint64_t end = iova + size; page < end; page += page_size) {
+	if (run < done)
+		return false; /* the IOVA run ends inside the first page */
+	/* One entry per page after the first, from the current IOVA run or, once it ends, the next. */
+	run -= done;
+	iova += done;
+	for (; done < size; done += page_size) {
+		if (run == 0) {
+			size_t len = size - done;
+
+			iova = pcie_iova_lookup(cache, (uint8_t *)buf + done, &len);
+			if (iova == SPDKRT_IOVA_INVALID || (iova & (page_size - 1)) != 0)
+				return false;
+			run = len;
+		}
 		if (n == PCIE_MAX_PRP_ENTRIES)
 			return false;
-		list[n++] = page;
+		list[n++] = iova;
+		if (run > page_size) {
+			run -= page_size;
+			iova += page_size;
+		} else if (run == page_size || run >= size - done) {
+			run = 0;
+		} else {
+			return false; /* a run that ends inside a page: pcie_build_prps() says why */
+		}
 	}
-	cmd->dptr.prp.prp2 = list_iova;
+	cmd->dptr.prp.prp2 = n == 1 ? list[0] : list_iova;
 	return true;
 }
 
 int pcie_build_prps(struct spdkrt_nvme_cmd *cmd, struct nvme_sge_iter *it, uint32_t size,
-		    uint64_t *list, uint64_t list_iova, uint32_t page_size)
+		    uint64_t *list, uint64_t list_iova, uint32_t page_size,
+		    struct pcie_iova_cache *cache)
 {
 	struct prp_state s = { 0 };
 	uint32_t remaining = size;
@@ -93,14 +109,14 @@ int pcie_build_prps(struct spdkrt_nvme_cmd *cmd, struct nvme_sge_iter *it, uint3
 		remaining -= seg;
 		while (seg > 0) {
 			size_t clen = seg;
-			uint64_t iova = spdkrt_vtophys(va, &clen);
+			uint64_t iova = pcie_iova_lookup(cache, va, &clen);
 
 			if (iova == SPDKRT_IOVA_INVALID || clen == 0)
 				return -EFAULT;
 			seg -= (uint32_t)clen;
 			va = (uint8_t *)va + clen;
 			while (clen > 0) {
-				uint32_t in_page = page_size - (uint32_t)(iova % page_size);
+				uint32_t in_page = page_size - (uint32_t)(iova & (page_size - 1));
 				uint32_t piece = clen < in_page ? (uint32_t)clen : in_page;
 
 				rc = prp_add(&s, list, iova, piece, page_size);
@@ -118,7 +134,8 @@ int pcie_build_prps(struct spdkrt_nvme_cmd *cmd, struct nvme_sge_iter *it, uint3
 }
 
 int pcie_build_sgl(struct spdkrt_nvme_cmd *cmd, struct nvme_sge_iter *it, uint32_t size,
-		   uint64_t *list, uint64_t list_iova, bool dword_aligned)
+		   uint64_t *list, uint64_t list_iova, bool dword_aligned,
+		   struct pcie_iova_cache *cache)
 {
 	struct spdkrt_nvme_sgl_descriptor *desc = (struct spdkrt_nvme_sgl_descriptor *)list;
 	uint8_t data_block = SPDKRT_NVME_SGL_ID(SPDKRT_NVME_SGL_TYPE_DATA_BLOCK,
@@ -135,7 +152,7 @@ int pcie_build_sgl(struct spdkrt_nvme_cmd *cmd, struct nvme_sge_iter *it, uint32
 		remaining -= seg;
 		while (seg > 0) {
 			size_t clen = seg;
-			uint64_t iova = spdkrt_vtophys(va, &clen);
+			uint64_t iova = pcie_iova_lookup(cache, va, &clen);
 
 			if (iova == SPDKRT_IOVA_INVALID || clen == 0)
 				return -EFAULT;

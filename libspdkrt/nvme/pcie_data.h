@@ -7,6 +7,9 @@
 #include <stdint.h>
 
 #include "nvme/internal.h"
+#include "nvme/pcie_iova_cache.h"
+
+/* page_size arguments are powers of two (masks, no division, on the I/O path). */
 
 /* Entries of one PRP list page (4 KiB / 8); SGL descriptors in the same page (4 KiB / 16). */
 #define PCIE_MAX_PRP_ENTRIES 512u
@@ -18,15 +21,17 @@
  *	address not dword aligned, or a gap that does not fall on page boundaries), -E2BIG.
  */
 int pcie_build_prps(struct spdkrt_nvme_cmd *cmd, struct nvme_sge_iter *it, uint32_t size,
-		    uint64_t *list, uint64_t list_iova, uint32_t page_size);
+		    uint64_t *list, uint64_t list_iova, uint32_t page_size,
+		    struct pcie_iova_cache *cache);
 
 /*
- * The common case in one translation: a buffer whose IOVA is contiguous. Fills cmd's PRPs (and
- * the list) and returns true; false when the buffer is not one IOVA run (or not dword aligned):
- * then pcie_build_prps() walks it page by page.
+ * The common case: a virtually contiguous buffer, one translation per IOVA run (one for memory
+ * that is IOVA-contiguous, one per page at worst). Fills cmd's PRPs (and the list) and returns
+ * true; false when PRPs cannot describe it (not dword aligned, a run that ends inside a page, too
+ * many entries): then pcie_build_prps() walks it and reports the reason.
  */
 bool pcie_prps_contig(struct spdkrt_nvme_cmd *cmd, void *buf, uint32_t size, uint64_t *list,
-		      uint64_t list_iova, uint32_t page_size);
+		      uint64_t list_iova, uint32_t page_size, struct pcie_iova_cache *cache);
 
 /*
  * Fill cmd's SGL1 with one data block, or a last segment of up to 256 data blocks in the list
@@ -34,6 +39,7 @@ bool pcie_prps_contig(struct spdkrt_nvme_cmd *cmd, void *buf, uint32_t size, uin
  * @return 0, -EFAULT, -EINVAL, -E2BIG.
  */
 int pcie_build_sgl(struct spdkrt_nvme_cmd *cmd, struct nvme_sge_iter *it, uint32_t size,
-		   uint64_t *list, uint64_t list_iova, bool dword_aligned);
+		   uint64_t *list, uint64_t list_iova, bool dword_aligned,
+		   struct pcie_iova_cache *cache);
 
 #endif

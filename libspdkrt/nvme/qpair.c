@@ -211,7 +211,8 @@ int32_t spdkrt_nvme_qpair_process_completions(struct spdkrt_nvme_qpair *qpair,
 	qpair->in_completion = true;
 	n = ctrlr->transport->qpair_process(qpair, max_completions);
 	qpair->in_completion = false;
-	nvme_qpair_submit_queued(qpair);
+	if (!TAILQ_EMPTY(&qpair->queued))
+		nvme_qpair_submit_queued(qpair);
 	if (n == 0 && qpair->num_outstanding > 0 && qpair->id != 0) {
 		static __thread uint32_t empty_polls;
 
@@ -225,7 +226,8 @@ int32_t spdkrt_nvme_qpair_process_completions(struct spdkrt_nvme_qpair *qpair,
 					     SPDKRT_NVME_SC_ABORTED_SQ_DELETION, true);
 		}
 	}
-	nvme_qpair_check_timeouts(qpair);
+	if (timeouts_armed(qpair))
+		nvme_qpair_check_timeouts(qpair);
 	if (qpair->free_pending)
 		spdkrt_nvme_ctrlr_free_io_qpair(qpair);
 	return ctrlr->is_failed ? -ENXIO : n;

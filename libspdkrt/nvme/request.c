@@ -45,7 +45,10 @@ struct nvme_request *nvme_request_alloc(struct spdkrt_nvme_qpair *qpair, spdkrt_
 	if (req == NULL)
 		return NULL;
 	TAILQ_REMOVE(&qpair->free_req, req, link);
-	memset(req, 0, offsetof(struct nvme_request, link));
+	/* Not the whole request: children_left and parent_cpl matter only to a parent (set there). */
+	memset(req, 0, offsetof(struct nvme_request, cb_fn));
+	req->parent = NULL;
+	req->retries = 0;
 	req->submit_tick = 0;
 	req->timeout_reported = false;
 	req->is_aer = false;
@@ -63,8 +66,10 @@ struct nvme_request *nvme_request_alloc(struct spdkrt_nvme_qpair *qpair, spdkrt_
 
 void nvme_request_free(struct nvme_request *req)
 {
-	spdkrt_dma_free(req->bounce);
-	req->bounce = NULL;
+	if (req->bounce != NULL) {
+		spdkrt_dma_free(req->bounce);
+		req->bounce = NULL;
+	}
 	TAILQ_INSERT_HEAD(&req->qpair->free_req, req, link);
 }
 

@@ -68,6 +68,8 @@ static void usage(FILE *out, const char *prog)
 		"  -b, --bdev SPEC          create a bdev and run on it (repeatable, required):\n"
 		"                           malloc:name=Malloc0,size_mb=128[,block_size=4096]\n"
 		"                           null:name=Null0,size_mb=1024[,complete=submit|poller]\n"
+		"                           or the NAME of a bdev an earlier -b made (e.g. Nvme0n2\n"
+		"                           after -b nvme:name=Nvme0,...): run on it as well\n"
 		"  -C                       every core runs every bdev (always the case here)\n"
 		"  -S, --stats-period SEC   print interim totals every SEC seconds\n" TOOL_ENV_USAGE
 		"      --json               print the results as one JSON object on stdout\n"

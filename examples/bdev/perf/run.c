@@ -422,6 +422,18 @@ void start(void *ctx)
 	(void)ctx;
 	g_app_thread = spdkrt_get_thread();
 	for (uint32_t i = 0; i < g_num_bdev_specs; i++) {
+		/* A name (no ':') is a bdev that exists already, e.g. another namespace of an
+		 * nvme spec given before: run on it, do not destroy it. */
+		if (strchr(g_bdev_specs[i], ':') == NULL) {
+			bdevs[i] = spdkrt_bdev_get_by_name(g_bdev_specs[i]);
+			if (bdevs[i] == NULL) {
+				fprintf(stderr, "bdevperf: no bdev named '%s'\n", g_bdev_specs[i]);
+				goto fail;
+			}
+			if (check_bdev(bdevs[i], num_cores) != 0)
+				goto fail;
+			continue;
+		}
 		rc = spdkrt_bdev_create(g_bdev_specs[i], &bdevs[i]);
 		if (rc != 0) {
 			char shown[512];

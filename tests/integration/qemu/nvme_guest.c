@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * nvme_guest: the NVMe driver's data paths on QEMU's NVMe controllers, for tests.d/21-nvme-*.sh,
+ * nvme_guest: the NVMe driver's data paths on QEMU's NVMe controllers, for tests.d/2x-nvme-*.sh,
  * and the host side of their check (run.sh):
  *   nvme_guest pattern TRID NSID LBA COUNT   writes COUNT blocks of a known pattern at LBA in one
  *                                            call (the driver splits it at MDTS), with separate

@@ -25,9 +25,10 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 here=$top/tests/integration/qemu
 builddir=${BUILDDIR:-$top/build}
-fio_plugin=${FIO_BUILDDIR:-$top/build-fio}/examples/fio/.libs/spdkrt_fio.so
 cache=${SPDKRT_QEMU_CACHE:-/var/cache/spdkrt-qemu}
 boot_timeout=${SPDKRT_QEMU_TIMEOUT:-600} # a hang guard: a loaded host slows TCG a lot
+# tests.d/26-nvme-fio.sh runs it (scripts/test-fio.sh builds it in build-fio/ first).
+fio_plugin=${SPDKRT_FIO_PLUGIN:-$top/build-fio/examples/fio/.libs/spdkrt_fio.so}
 providers=("$@")
 [ ${#providers[@]} -gt 0 ] || providers=(vfio uio)
 t0=$(date +%s.%N)
@@ -137,9 +138,8 @@ build_initramfs() {
 	for p in "$builddir"/libspdkrt/.libs/libspdkrt.so.1*; do
 		copy_with_libs "$p" "/spdkrt/lib/$(basename "$p")"
 	done
-	# fio with spdkrt's ioengine when both exist (tests.d/70-nvme-tcp-host.sh runs it): the
-	# plugin of the build configured --with-fio (scripts/test-fio.sh, an earlier CI stage).
-	if command -v fio >/dev/null && [ -f "$fio_plugin" ]; then
+	# The fio plugin, when the "fio plugin" stage built it, with the installed fio.
+	if [ -f "$fio_plugin" ] && command -v fio >/dev/null; then
 		copy_with_libs "$(command -v fio)" /spdkrt/bin/fio
 		copy_with_libs "$fio_plugin" /spdkrt/lib/spdkrt_fio.so
 	fi
@@ -160,11 +160,12 @@ build_initramfs() {
 # (mdts=2: 2^2 pages), a 1 MiB controller memory buffer, namespace 1 with 4 KiB blocks,
 # namespace 2 with 512 + 8 bytes of separate metadata carrying type 1 protection information,
 # namespace 3 created detached. 0000:01:00.0 (serial spdkrt-qemu-0003, id nvme2, one 4 MiB
-# namespace) behind a PCIe root port, so that it can be hot removed (device_del). The image of
+# namespace) behind a PCIe root port, so that it can be hot removed (device_del); the same
+# behind a second root port (00:04.0) for the nvme bdev's hot removal (id nvme3). The image of
 # drive nvmN is $work/nvmN.img; QEMU keeps a namespace's metadata after its data in the image.
 nvme_controllers() {
 	local d
-	for d in nvm1:16M nvm2:8M nvm3:4M nvm4:4M; do
+	for d in nvm1:16M nvm2:8M nvm3:4M nvm4:4M nvm5:4M; do
 		rm -f "$work/${d%%:*}.img" # each boot starts from zeros
 		truncate -s "${d#*:}" "$work/${d%%:*}.img"
 		qemu+=(-drive "file=$work/${d%%:*}.img,if=none,id=${d%%:*},format=raw")
@@ -175,7 +176,9 @@ nvme_controllers() {
 		-device nvme-ns,bus=nvme1,drive=nvm2,nsid=2,ms=8,mset=0,pi=1
 		-device nvme-ns,bus=nvme1,drive=nvm3,nsid=3,detached=on
 		-device pcie-root-port,id=rp1,chassis=1,slot=1,addr=0x03
-		-device nvme,id=nvme2,serial=spdkrt-qemu-0003,drive=nvm4,bus=rp1)
+		-device nvme,id=nvme2,serial=spdkrt-qemu-0003,drive=nvm4,bus=rp1
+		-device pcie-root-port,id=rp2,chassis=2,slot=2,addr=0x04
+		-device nvme,id=nvme3,serial=spdkrt-qemu-0004,drive=nvm5,bus=rp2)
 }
 
 # QEMU's human monitor on two FIFOs ($work/mon.in, $work/mon.out), for answer_device_del.

@@ -6,6 +6,7 @@
  * management, flush, compare, raw I/O, a full queue, and bad arguments.
  */
 #include <string.h>
+#include <sys/mman.h>
 
 #include "fixture.h"
 
@@ -600,6 +601,53 @@ static void nested_done(void *arg, const struct spdkrt_nvme_cpl *cpl)
 	io_done(&n->r, cpl);
 }
 
+/*
+ * The driver keeps recent translations per queue pair: memory freed, unregistered and mapped
+ * again at the same address with another IOVA must not be read through a stale one.
+ */
+static void test_translation_after_remap(void **state)
+{
+	const size_t two_mib = (size_t)2 << 20;
+	struct spdkrt_nvme_ns *ns = ns_of(NS_4K);
+	struct nvme_model_stats stats;
+	uint8_t *raw, *region, *medium;
+	uint64_t iova[2];
+	size_t size;
+
+	(void)state;
+	raw = mmap(NULL, 2 * two_mib, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(raw != MAP_FAILED);
+	region = (uint8_t *)(((uintptr_t)raw + two_mib - 1) & ~(two_mib - 1));
+	medium = nvme_model_ns_data(g_model, NS_4K, &size);
+	fill(medium, 16 * 4096, 9);
+	for (int round = 0; round < 2; round++) {
+		struct io_result r = { 0 };
+
+		assert_int_equal(spdkrt_mem_register(region, two_mib), 0);
+		iova[round] = spdkrt_vtophys(region, NULL);
+		memset(region, 0, 16 * 4096);
+		run(spdkrt_nvme_ns_cmd_read(ns, g_qpair, region, 0, 16, io_done, &r, 0), &r);
+		assert_memory_equal(region, medium, 16 * 4096);
+		assert_int_equal(spdkrt_mem_unregister(region, two_mib), 0);
+	}
+	assert_true(iova[0] != iova[1]); /* otherwise the test proves nothing */
+	nvme_model_get_stats(g_model, &stats);
+	assert_int_equal(stats.dma_errors, 0);
+	/* The same for a DMA buffer freed and allocated again (the heap reuses the address). */
+	for (int round = 0; round < 2; round++) {
+		struct io_result r = { 0 };
+		uint8_t *buf = spdkrt_dma_zmalloc(16 * 4096, 4096, SPDKRT_ENV_SOCKET_ANY);
+
+		assert_non_null(buf);
+		run(spdkrt_nvme_ns_cmd_read(ns, g_qpair, buf, 0, 16, io_done, &r, 0), &r);
+		assert_memory_equal(buf, medium, 16 * 4096);
+		spdkrt_dma_free(buf);
+	}
+	nvme_model_get_stats(g_model, &stats);
+	assert_int_equal(stats.dma_errors, 0);
+	munmap(raw, 2 * two_mib);
+}
+
 static void test_callbacks_may_poll_and_free(void **state)
 {
 	struct nested n = { 0 };
@@ -642,6 +690,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_io_arguments, io_setup, io_teardown),
 		cmocka_unit_test_setup_teardown(test_reservations, io_setup, io_teardown),
 		cmocka_unit_test_setup_teardown(test_metadata_and_protection, io_setup,
+						io_teardown),
+		cmocka_unit_test_setup_teardown(test_translation_after_remap, io_setup,
 						io_teardown),
 		cmocka_unit_test_setup_teardown(test_callbacks_may_poll_and_free, io_setup,
 						io_teardown),

@@ -38,6 +38,15 @@ run bdevperf_nvme_verify 0 "$d/bdevperf_model" -q 16 -o 4096 -w verify -t 1 -b "
 	! grep -q "has not exited" "$tmp/bdevperf_nvme_verify.err" ||
 		fail "bdevperf_nvme_verify: the app thread did not exit"
 }
+# Every namespace: the spec makes Nvme0n1 and Nvme0n2, a plain name runs on the second too.
+run bdevperf_nvme_all_ns 0 "$d/bdevperf_model" -q 8 -o 4096 -w verify -t 1 \
+	-b "$bdevperf_spec" -b Nvme0n2 && {
+	expect_in bdevperf_nvme_all_ns out "^Nvme0n1 "
+	expect_in bdevperf_nvme_all_ns out "^Nvme0n2 "
+}
+run bdevperf_unknown_name 1 "$d/bdevperf_model" -q 8 -o 4096 -w verify -t 1 \
+	-b "$bdevperf_spec" -b Nvme0n9 &&
+	expect_in bdevperf_unknown_name err "no bdev named 'Nvme0n9'"
 run bdevperf_nvme_reset_opt 0 "$d/bdevperf_model" -q 8 -o 65536 -w randrw -M 50 -t 1 \
 	-b "$bdevperf_spec,timeout_us=2000000,timeout_action=reset" &&
 	expect_in bdevperf_nvme_reset_opt out "^Total"
