@@ -4,7 +4,9 @@
 # JSON), identify through the discovery NQN reaches both subsystems, hello_world writes over
 # TCP, bdevperf verify runs on nvme bdevs given by their TCP spec (with and without digests),
 # a bdev spec naming a closed port fails cleanly, and a target killed during I/O makes bdevperf
-# fail with a log line (no reconnect yet), never hang or crash. Behaviour only; no timing is asserted.
+# fail with a log line (no reconnect options), never hang or crash; with reconnect options a
+# target killed and started again during verify is reconnected and the run ends without an
+# error. Behaviour only; no timing is asserted.
 set -uo pipefail
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
@@ -105,6 +107,57 @@ case $rc in
 	{ fail "lost target: no log line about the lost connection"; tail -5 "$tmp/lost.err"; } ;;
 *) fail "bdevperf ended with status $rc after its target died (a crash?)"; tail "$tmp/lost.err" ;;
 esac
+# Reconnect: with reconnect_delay_sec/ctrlr_loss_timeout_sec, a target killed during a verify run
+# and started again (same port, its namespace on a file) is reconnected by the nvme bdev: the I/O
+# the loss failed waits and goes again, the run ends without an error on the same bdev.
+port3=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+truncate -s 16M "$tmp/disk3"
+cat >"$tmp/conf3.json" <<CONF
+{ "bdevs": [ "aio:name=Aio0,filename=$tmp/disk3,block_size=512" ],
+  "listeners": [ { "trtype": "tcp", "traddr": "127.0.0.1", "trsvcid": "$port3" } ],
+  "subsystems": [ { "nqn": "$nqn1", "allow_any_host": true,
+                    "namespaces": [ { "nsid": 1, "bdev": "Aio0" } ] } ] }
+CONF
+start_tgt3() {
+	"$tgt" -c "$tmp/conf3.json" -r "$tmp/rpc3.sock" -m 0x1 --no-huge -s 256 >"$tmp/tgt3_$1.log" 2>&1 &
+	pid=$!
+	for _ in $(seq 300); do
+		grep -q ready "$tmp/tgt3_$1.log" && return 0
+		sleep 0.1
+	done
+	fail "target $1 for the reconnect run did not start: $(tail -3 "$tmp/tgt3_$1.log")"
+}
+start_tgt3 a
+rc=0
+timeout 90 "$perf" --no-huge -q 16 -o 4096 -w verify -t 8 \
+	-b "$(spec Tcp4 "$port3" "$nqn1" ",reconnect_delay_sec=1,ctrlr_loss_timeout_sec=30")" \
+	>"$tmp/reconnect.out" 2>"$tmp/reconnect.err" &
+bp=$!
+for _ in $(seq 300); do
+	grep -q "attached" "$tmp/reconnect.err" && break
+	sleep 0.1
+done
+sleep 1
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+pid=
+sleep 1.5
+start_tgt3 b
+wait "$bp" || rc=$?
+if [ "$rc" -eq 0 ] && grep -q "reconnect: attempt [0-9]* succeeded" "$tmp/reconnect.err" &&
+	grep -q "waiting I/O goes again" "$tmp/reconnect.err" &&
+	grep -q "^Total" "$tmp/reconnect.out" && grep -q "Tcp4n1" "$tmp/reconnect.out"; then
+	echo "ok: target restarted during verify: reconnected, no I/O error," \
+		"$(grep -c "reconnect: attempt [0-9]*$" "$tmp/reconnect.err") attempts"
+else
+	fail "reconnect run: bdevperf exit $rc"
+	tail -20 "$tmp/reconnect.err"
+	cat "$tmp/reconnect.out"
+fi
+kill -TERM "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+pid=
+
 echo "nvme_tcp_host.sh: wall $(($(date +%s) - start_s)) s"
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
 echo "PASS: NVMe/TCP host against spdkrt-nvmf-tgt"
