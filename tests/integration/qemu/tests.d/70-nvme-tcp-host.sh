@@ -6,8 +6,8 @@
 # perf run over TCP; probing through the discovery NQN identifies every subsystem; bdevperf verify
 # runs on an nvme bdev over TCP with and without digests; fio (spdkrt's ioengine, when the
 # initramfs has it) writes and verifies an nvme bdev over TCP with digests; a port removed and
-# re-added while perf runs makes the I/O fail cleanly or resume, never hang. Runs in the uio
-# boot only.
+# re-added while perf runs makes the I/O fail cleanly or resume, never hang; with reconnect
+# options bdevperf verify on an nvme bdev resumes (asserted). Runs in the uio boot only.
 set -u
 if [ "${SPDKRT_PROVIDER:-}" != uio ]; then
 	echo "ok: nvme-tcp-host: runs in the uio boot"
@@ -191,6 +191,26 @@ if kill -0 "$perf" 2>/dev/null; then
 else
 	wait "$perf" || rc=$?
 	good "perf ended (exit $rc) $(($(date +%s) - s)) s after the port came back"
+fi
+
+# With reconnect options the nvme bdev rides it out: the port's subsystem goes away during a
+# bdevperf verify (the kernel drops its controllers) and comes back; the driver reconnects,
+# the I/O the loss failed goes again, and the run ends without an error.
+bounded "$work/bdevperf_reconnect" bdevperf -q 8 -o 4096 -w verify -t 7 -L notice \
+	-b "$(spec Kern1 4421 "$nqn1" ",reconnect_delay_sec=1,ctrlr_loss_timeout_sec=60")" &
+bp=$!
+sleep 3
+hide "$nqn1" 2
+sleep 2
+expose "$nqn1" 2
+if wait "$bp" && grep -q "^Total" "$work/bdevperf_reconnect" &&
+	grep -q "reconnect: attempt [0-9]* succeeded" "$work/bdevperf_reconnect"; then
+	good "bdevperf verify resumed after its port's subsystem was removed and re-added:" \
+		"$(grep -c "reconnect: attempt [0-9]*$" "$work/bdevperf_reconnect") reconnect attempts," \
+		"$(grep '^Total' "$work/bdevperf_reconnect" | tr -s ' ')"
+else
+	bad "bdevperf with reconnect options did not resume after the port came back"
+	grep -E "reconnect|lost|waits|goes again|Total|error" "$work/bdevperf_reconnect" | tail -20
 fi
 
 rm -f "$nvmet"/ports/*/subsystems/*
