@@ -35,13 +35,26 @@ cat >"$tmp/conf.json" <<CONF
                   { "nqn": "$nqn2", "allow_any_host": true,
                     "namespaces": [ { "nsid": 1, "bdev": "Malloc1" } ] } ] }
 CONF
-"$tgt" -c "$tmp/conf.json" -r "$tmp/rpc.sock" -m 0x1 --no-huge -s 256 >"$tmp/tgt.log" 2>&1 &
-pid=$!
-for _ in $(seq 300); do
-	grep -q ready "$tmp/tgt.log" && break
-	sleep 0.1
-done
-grep -q ready "$tmp/tgt.log" || { cat "$tmp/tgt.log"; echo "FAIL: the target did not start"; exit 1; }
+# start_target CONF LOG RPC: the daemon in the background ($pid); 0 once it says it is ready.
+start_target() {
+	"$tgt" -c "$1" -r "$3" -m 0x1 --no-huge -s 256 >"$2" 2>&1 &
+	pid=$!
+	for _ in $(seq 300); do
+		grep -q ready "$2" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# wait_attached ERR: until bdevperf says its controller is attached (slow on a loaded host).
+wait_attached() {
+	for _ in $(seq 300); do
+		grep -q "attached" "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+start_target "$tmp/conf.json" "$tmp/tgt.log" "$tmp/rpc.sock" ||
+	{ cat "$tmp/tgt.log"; echo "FAIL: the target did not start"; exit 1; }
 
 trid() { echo "trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:$1 subnqn:$2"; }
 run discover 0 "$nvme/nvme_discover" --no-huge -r "$(trid "$port" "$disc")" && {
@@ -79,22 +92,14 @@ pid=
 # (on another port: the first one may still be in TIME_WAIT)
 port2=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 sed "s/\"$port\"/\"$port2\"/" "$tmp/conf.json" >"$tmp/conf2.json"
-"$tgt" -c "$tmp/conf2.json" -r "$tmp/rpc2.sock" -m 0x1 --no-huge -s 256 >"$tmp/tgt2.log" 2>&1 &
-pid=$!
-for _ in $(seq 300); do
-	grep -q ready "$tmp/tgt2.log" && break
-	sleep 0.1
-done
-grep -q ready "$tmp/tgt2.log" || fail "the second target did not start: $(tail -3 "$tmp/tgt2.log")"
+start_target "$tmp/conf2.json" "$tmp/tgt2.log" "$tmp/rpc2.sock" ||
+	fail "the second target did not start: $(tail -3 "$tmp/tgt2.log")"
 rc=0
 timeout 60 "$perf" --no-huge -q 16 -o 4096 -w verify -t 5 -b "$(spec Tcp3 "$port2" "$nqn1" "")" \
 	>"$tmp/lost.out" 2>"$tmp/lost.err" &
 bp=$!
-# kill it once the controller is attached and I/O runs (attaching takes long on a loaded host)
-for _ in $(seq 300); do
-	grep -q "attached" "$tmp/lost.err" && break
-	sleep 0.1
-done
+# kill it once the controller is attached and I/O runs
+wait_attached "$tmp/lost.err"
 sleep 0.5
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null
@@ -119,13 +124,8 @@ cat >"$tmp/conf3.json" <<CONF
                     "namespaces": [ { "nsid": 1, "bdev": "Aio0" } ] } ] }
 CONF
 start_tgt3() {
-	"$tgt" -c "$tmp/conf3.json" -r "$tmp/rpc3.sock" -m 0x1 --no-huge -s 256 >"$tmp/tgt3_$1.log" 2>&1 &
-	pid=$!
-	for _ in $(seq 300); do
-		grep -q ready "$tmp/tgt3_$1.log" && return 0
-		sleep 0.1
-	done
-	fail "target $1 for the reconnect run did not start: $(tail -3 "$tmp/tgt3_$1.log")"
+	start_target "$tmp/conf3.json" "$tmp/tgt3_$1.log" "$tmp/rpc3.sock" ||
+		fail "target $1 for the reconnect run did not start: $(tail -3 "$tmp/tgt3_$1.log")"
 }
 start_tgt3 a
 rc=0
@@ -133,10 +133,7 @@ timeout 90 "$perf" --no-huge -q 16 -o 4096 -w verify -t 8 \
 	-b "$(spec Tcp4 "$port3" "$nqn1" ",reconnect_delay_sec=1,ctrlr_loss_timeout_sec=30")" \
 	>"$tmp/reconnect.out" 2>"$tmp/reconnect.err" &
 bp=$!
-for _ in $(seq 300); do
-	grep -q "attached" "$tmp/reconnect.err" && break
-	sleep 0.1
-done
+wait_attached "$tmp/reconnect.err"
 sleep 1
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null
