@@ -63,6 +63,10 @@ struct nvme_bdev_ctrlr {
 	uint64_t admin_poll_us;
 	uint64_t io_timeout_us;
 	enum nvme_bdev_timeout_action timeout_action;
+	/* Reconnect (SPDK's bdev_nvme names, in seconds; passed down in ms): 0, 0 = none. */
+	uint32_t reconnect_delay_sec;
+	int32_t ctrlr_loss_timeout_sec; /* -1: forever */
+	uint32_t fast_io_fail_timeout_sec; /* 0: I/O waits for the reconnect or the loss */
 	spdkrt_bdev_create_cb create_cb;
 	void *create_ctx;
 	/* set by the driver's remove callback, on whichever thread saw the removal */
@@ -78,6 +82,8 @@ struct nvme_bdev_ctrlr {
 	struct spdkrt_thread *last_thread;
 };
 
+struct nvme_bdev_channel;
+
 /* The module's part of each I/O: what an admin-thread round trip carries. */
 struct nvme_bdev_task {
 	struct spdkrt_bdev_io *io;
@@ -85,6 +91,10 @@ struct nvme_bdev_task {
 	int rc;
 	bool has_cpl;
 	struct spdkrt_nvme_cpl cpl;
+	/* Parked while the controller reconnects (nvme_io.c), on its channel's list. */
+	struct nvme_bdev_channel *ch;
+	TAILQ_ENTRY(nvme_bdev_task) park_link;
+	uint64_t parked_since; /* ticks of the first failure; 0: never parked */
 };
 
 /* nvme_io.c: the I/O channel of a controller and the bdev function table. */

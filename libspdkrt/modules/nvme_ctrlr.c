@@ -198,6 +198,10 @@ static bool probe_cb(void *ctx, const struct spdkrt_nvme_transport_id *trid,
 		snprintf(opts->hostnqn, sizeof(opts->hostnqn), "%s", nctrlr->hostnqn);
 	opts->header_digest = nctrlr->hdgst;
 	opts->data_digest = nctrlr->ddgst;
+	opts->reconnect_delay_ms = nctrlr->reconnect_delay_sec * 1000u;
+	opts->ctrlr_loss_timeout_ms = nctrlr->ctrlr_loss_timeout_sec < 0 ?
+					      -1 :
+					      nctrlr->ctrlr_loss_timeout_sec * 1000;
 	return true;
 }
 
@@ -536,6 +540,46 @@ static int parse_transport(struct spdkrt_bdev_spec *spec, struct nvme_bdev_ctrlr
 	return copy_field(trid->traddr, sizeof(trid->traddr), "traddr", traddr);
 }
 
+/*
+ * reconnect_delay_sec, ctrlr_loss_timeout_sec (-1: forever) and fast_io_fail_timeout_sec, as
+ * SPDK's bdev_nvme takes them; the driver checks the combination at attach.
+ */
+static int parse_reconnect(struct spdkrt_bdev_spec *spec, struct nvme_bdev_ctrlr *nctrlr)
+{
+	const char *loss = spdkrt_bdev_spec_get(spec, "ctrlr_loss_timeout_sec");
+	uint64_t delay = 0, fast_fail = 0;
+	int rc;
+
+	rc = spdkrt_bdev_spec_get_u64(spec, "reconnect_delay_sec", 0, 86400, &delay);
+	if (rc == 0)
+		rc = spdkrt_bdev_spec_get_u64(spec, "fast_io_fail_timeout_sec", 0, 86400,
+					      &fast_fail);
+	if (rc != 0)
+		return rc;
+	nctrlr->ctrlr_loss_timeout_sec = 0;
+	if (loss != NULL) {
+		char *end;
+		long v = strtol(loss, &end, 10);
+
+		if (*loss == '\0' || *end != '\0' || v < -1 || v > 86400) {
+			SRT_ERR("nvme bdev spec: ctrlr_loss_timeout_sec='%s' is not -1 or 0..86400",
+				loss);
+			return -EINVAL;
+		}
+		nctrlr->ctrlr_loss_timeout_sec = (int32_t)v;
+	}
+	if (fast_fail != 0 && nctrlr->ctrlr_loss_timeout_sec > 0 &&
+	    fast_fail > (uint64_t)nctrlr->ctrlr_loss_timeout_sec) {
+		SRT_ERR("nvme bdev spec: fast_io_fail_timeout_sec %llu is longer than "
+			"ctrlr_loss_timeout_sec %d",
+			(unsigned long long)fast_fail, nctrlr->ctrlr_loss_timeout_sec);
+		return -EINVAL;
+	}
+	nctrlr->reconnect_delay_sec = (uint32_t)delay;
+	nctrlr->fast_io_fail_timeout_sec = (uint32_t)fast_fail;
+	return 0;
+}
+
 static int parse_options(struct spdkrt_bdev_spec *spec, struct nvme_bdev_ctrlr *nctrlr)
 {
 	uint64_t qsize = 0, qreqs = 0, retries = 4, poll_us = 1000, timeout_us = 0;
@@ -551,6 +595,8 @@ static int parse_options(struct spdkrt_bdev_spec *spec, struct nvme_bdev_ctrlr *
 		rc = spdkrt_bdev_spec_get_u64(spec, "admin_poll_us", 0, 10000000, &poll_us);
 	if (rc == 0)
 		rc = spdkrt_bdev_spec_get_u64(spec, "timeout_us", 0, UINT32_MAX, &timeout_us);
+	if (rc == 0)
+		rc = parse_reconnect(spec, nctrlr);
 	if (rc != 0)
 		return rc;
 	if (action == NULL || strcmp(action, "none") == 0) {

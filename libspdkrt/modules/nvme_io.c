@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <spdkrt/env.h>
+
 #include "modules/nvme.h"
 
 #define SRT_LOG_COMPONENT "bdev_nvme"
@@ -18,15 +20,24 @@
 struct nvme_bdev_channel {
 	struct spdkrt_nvme_qpair *qpair;
 	struct spdkrt_poller *poller;
+	struct nvme_bdev_ctrlr *nctrlr;
+	/* I/O failed by a lost connection, resubmitted once the controller is reconnected. */
+	TAILQ_HEAD(, nvme_bdev_task) parked;
+	bool waiting_logged;
 };
+
+static void resubmit_parked(struct nvme_bdev_channel *ch);
 
 static int channel_poll(void *arg)
 {
 	struct nvme_bdev_channel *ch = arg;
+	int32_t n;
 
 	/* -ENXIO (failed or removed): the driver has failed what was in flight. */
-	return spdkrt_nvme_qpair_process_completions(ch->qpair, 0) > 0 ? SPDKRT_POLLER_BUSY :
-									 SPDKRT_POLLER_IDLE;
+	n = spdkrt_nvme_qpair_process_completions(ch->qpair, 0);
+	if (!TAILQ_EMPTY(&ch->parked))
+		resubmit_parked(ch);
+	return n > 0 ? SPDKRT_POLLER_BUSY : SPDKRT_POLLER_IDLE;
 }
 
 static int channel_create(void *io_device, void *ctx)
@@ -36,6 +47,9 @@ static int channel_create(void *io_device, void *ctx)
 	struct spdkrt_nvme_io_qpair_opts opts;
 	int rc;
 
+	ch->nctrlr = nctrlr;
+	TAILQ_INIT(&ch->parked);
+	ch->waiting_logged = false;
 	spdkrt_nvme_io_qpair_opts_init(&opts, sizeof(opts));
 	opts.io_queue_size = nctrlr->io_queue_size;
 	opts.io_queue_requests = nctrlr->io_queue_requests;
@@ -62,7 +76,13 @@ static void channel_destroy(void *io_device, void *ctx)
 	struct nvme_bdev_ctrlr *nctrlr = io_device;
 	struct nvme_bdev_channel *ch = ctx;
 
+	struct nvme_bdev_task *task;
+
 	spdkrt_poller_unregister(&ch->poller);
+	while ((task = TAILQ_FIRST(&ch->parked)) != NULL) {
+		TAILQ_REMOVE(&ch->parked, task, park_link);
+		spdkrt_bdev_io_complete(task->io, -EIO);
+	}
 	/* Anything still outstanding completes with ABORTED_SQ_DELETION first. */
 	pthread_mutex_lock(&nctrlr->admin_lock);
 	spdkrt_nvme_ctrlr_free_io_qpair(ch->qpair);
@@ -124,10 +144,62 @@ static void complete_with_cpl(struct spdkrt_bdev_io *io, const struct spdkrt_nvm
 	spdkrt_bdev_io_complete_nvme(io, &status);
 }
 
+/*
+ * Reconnect: I/O the loss of the connection failed (TRANSIENT TRANSPORT ERROR in flight,
+ * ABORTED_SQ_DELETION when the queue was torn down, -ENXIO at submit) waits on its channel
+ * while the driver reconnects, and goes again once it has. It fails with -EIO when the
+ * controller is lost for good (the loss timeout: the remove callback) or after
+ * fast_io_fail_timeout_sec. Without a reconnect policy nothing waits.
+ */
+static bool cured_by_reconnect(const struct spdkrt_nvme_cpl *cpl)
+{
+	uint32_t sc = SPDKRT_NVME_GET(cpl->status, SPDKRT_NVME_STATUS_SC);
+
+	return SPDKRT_NVME_GET(cpl->status, SPDKRT_NVME_STATUS_SCT) == SPDKRT_NVME_SCT_GENERIC &&
+	       (sc == SPDKRT_NVME_SC_TRANSIENT_TRANSPORT_ERROR ||
+		sc == SPDKRT_NVME_SC_ABORTED_SQ_DELETION);
+}
+
+static bool fast_fail_expired(const struct nvme_bdev_task *task, uint64_t now)
+{
+	uint64_t limit = task->nns->nctrlr->fast_io_fail_timeout_sec;
+
+	return limit != 0 && now - task->parked_since >= limit * spdkrt_get_ticks_hz();
+}
+
+/* @return true when task waits for the reconnect; false: complete it now. */
+static bool park(struct nvme_bdev_task *task)
+{
+	struct nvme_bdev_channel *ch = task->ch;
+	struct nvme_bdev_ctrlr *nctrlr = ch->nctrlr;
+	uint64_t now = spdkrt_get_ticks();
+
+	if (nctrlr->reconnect_delay_sec == 0 || atomic_load(&nctrlr->removed))
+		return false;
+	if (task->parked_since == 0)
+		task->parked_since = now;
+	else if (fast_fail_expired(task, now))
+		return false;
+	if (!ch->waiting_logged)
+		SRT_WARN("nvme bdev %s: I/O waits for controller %s to reconnect",
+			 task->nns->name, nctrlr->name);
+	ch->waiting_logged = true;
+	TAILQ_INSERT_TAIL(&ch->parked, task, park_link);
+	return true;
+}
+
 static void io_done(void *arg, const struct spdkrt_nvme_cpl *cpl)
 {
 	struct nvme_bdev_task *task = arg;
 
+	if (spdkrt_nvme_cpl_is_error(cpl) && cured_by_reconnect(cpl)) {
+		if (park(task))
+			return;
+		if (task->parked_since != 0) {
+			spdkrt_bdev_io_complete(task->io, -EIO);
+			return;
+		}
+	}
 	complete_with_cpl(task->io, cpl);
 }
 
@@ -271,20 +343,16 @@ static void admin_on_ctrlr_thread(void *arg)
 		back_to_origin(task);
 }
 
-static void nvme_bdev_submit(struct spdkrt_io_channel *module_ch, struct spdkrt_bdev_io *io)
+/* Puts a data command on the channel's queue pair. 0 or -errno. */
+static int submit_to_qpair(struct nvme_bdev_channel *ch, struct nvme_bdev_task *task)
 {
-	struct nvme_bdev_channel *ch = spdkrt_io_channel_get_ctx(module_ch);
-	struct nvme_bdev_task *task = spdkrt_bdev_io_get_driver_ctx(io);
-	struct nvme_bdev_ns *nns = spdkrt_bdev_get_module_ctx(spdkrt_bdev_io_get_bdev(io));
+	struct spdkrt_bdev_io *io = task->io;
+	struct nvme_bdev_ns *nns = task->nns;
 	uint64_t lba = spdkrt_bdev_io_get_offset_blocks(io);
 	uint32_t n = (uint32_t)spdkrt_bdev_io_get_num_blocks(io);
 	struct iovec *iov;
 	int iovcnt, rc;
 
-	task->io = io;
-	task->nns = nns;
-	task->rc = 0;
-	task->has_cpl = false;
 	switch (spdkrt_bdev_io_get_type(io)) {
 	case SPDKRT_BDEV_IO_READ:
 		iov = spdkrt_bdev_io_get_iovs(io, &iovcnt);
@@ -312,17 +380,84 @@ static void nvme_bdev_submit(struct spdkrt_io_channel *module_ch, struct spdkrt_
 	case SPDKRT_BDEV_IO_NVME_IO:
 		rc = submit_io_passthru(nns, ch->qpair, task);
 		break;
-	case SPDKRT_BDEV_IO_NVME_ADMIN:
-	case SPDKRT_BDEV_IO_RESET:
-		rc = spdkrt_thread_send_msg(nns->nctrlr->thread, admin_on_ctrlr_thread, task);
-		break;
 	default:
 		rc = -ENOTSUP;
 		break;
 	}
+	return rc;
+}
+
+static void submit_or_park(struct nvme_bdev_channel *ch, struct nvme_bdev_task *task)
+{
+	int rc = submit_to_qpair(ch, task);
+
+	if (rc == 0)
+		return;
+	if (rc == -ENXIO && park(task))
+		return;
 	if (rc == -ENOMEM)
-		spdkrt_bdev_io_complete_nomem(io);
-	else if (rc != 0)
+		spdkrt_bdev_io_complete_nomem(task->io);
+	else
+		spdkrt_bdev_io_complete(task->io, task->parked_since != 0 ? -EIO : rc);
+}
+
+/* Channel poll with parked I/O: resubmit once reconnected, fail once lost or too late. */
+static void resubmit_parked(struct nvme_bdev_channel *ch)
+{
+	TAILQ_HEAD(, nvme_bdev_task) batch = TAILQ_HEAD_INITIALIZER(batch);
+	bool lost = atomic_load(&ch->nctrlr->removed);
+	uint64_t now = spdkrt_get_ticks();
+	struct nvme_bdev_task *task, *next;
+
+	if (!lost && spdkrt_nvme_ctrlr_is_failed(ch->nctrlr->ctrlr)) {
+		for (task = TAILQ_FIRST(&ch->parked); task != NULL; task = next) {
+			next = TAILQ_NEXT(task, park_link);
+			if (!fast_fail_expired(task, now))
+				continue;
+			TAILQ_REMOVE(&ch->parked, task, park_link);
+			SRT_ERR("nvme bdev %s: I/O failed: not reconnected within "
+				"fast_io_fail_timeout_sec",
+				task->nns->name);
+			spdkrt_bdev_io_complete(task->io, -EIO);
+		}
+		return;
+	}
+	TAILQ_CONCAT(&batch, &ch->parked, park_link);
+	if (lost)
+		SRT_ERR("nvme bdev %s: controller lost: waiting I/O fails", ch->nctrlr->name);
+	else
+		SRT_NOTICE("nvme bdev %s: reconnected: waiting I/O goes again", ch->nctrlr->name);
+	ch->waiting_logged = false;
+	/* A snapshot: what fails again parks on ch->parked for the next poll. */
+	while ((task = TAILQ_FIRST(&batch)) != NULL) {
+		TAILQ_REMOVE(&batch, task, park_link);
+		if (lost)
+			spdkrt_bdev_io_complete(task->io, -EIO);
+		else
+			submit_or_park(ch, task);
+	}
+}
+
+static void nvme_bdev_submit(struct spdkrt_io_channel *module_ch, struct spdkrt_bdev_io *io)
+{
+	struct nvme_bdev_channel *ch = spdkrt_io_channel_get_ctx(module_ch);
+	struct nvme_bdev_task *task = spdkrt_bdev_io_get_driver_ctx(io);
+	struct nvme_bdev_ns *nns = spdkrt_bdev_get_module_ctx(spdkrt_bdev_io_get_bdev(io));
+	enum spdkrt_bdev_io_type type = spdkrt_bdev_io_get_type(io);
+	int rc;
+
+	task->io = io;
+	task->nns = nns;
+	task->rc = 0;
+	task->has_cpl = false;
+	task->ch = ch;
+	task->parked_since = 0;
+	if (type != SPDKRT_BDEV_IO_NVME_ADMIN && type != SPDKRT_BDEV_IO_RESET) {
+		submit_or_park(ch, task);
+		return;
+	}
+	rc = spdkrt_thread_send_msg(nns->nctrlr->thread, admin_on_ctrlr_thread, task);
+	if (rc != 0)
 		spdkrt_bdev_io_complete(io, rc);
 }
 

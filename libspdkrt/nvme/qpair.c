@@ -24,8 +24,9 @@ static bool timeouts_armed(const struct spdkrt_nvme_qpair *qpair)
 	       (qpair->id == 0 ? ctrlr->admin_timeout_ticks : ctrlr->io_timeout_ticks) != 0;
 }
 
-/* 0, -EAGAIN (no room), or the transport's error. */
-static int submit_to_transport(struct spdkrt_nvme_qpair *qpair, struct nvme_request *req)
+/* 0, -EAGAIN (no room), or the transport's error. Inlined: it is every submission's path. */
+static inline __attribute__((always_inline)) int
+submit_to_transport(struct spdkrt_nvme_qpair *qpair, struct nvme_request *req)
 {
 	int rc = qpair->ctrlr->transport->qpair_submit(qpair, req);
 

@@ -120,10 +120,33 @@ static void complete_parent_child(struct nvme_request *child, const struct spdkr
 	}
 }
 
-void nvme_request_complete(struct nvme_request *req, const struct spdkrt_nvme_cpl *cpl)
+/* An error status (not an AER's): true when the request went back to the queue to be retried. */
+static __attribute__((noinline)) bool error_retried(struct nvme_request *req,
+						    const struct spdkrt_nvme_cpl *cpl)
 {
 	struct spdkrt_nvme_qpair *qpair = req->qpair;
 	struct spdkrt_nvme_ctrlr *ctrlr = qpair->ctrlr;
+
+	if (status_is_retryable(cpl->status) && req->retries < ctrlr->opts.retry_count &&
+	    !ctrlr->is_failed) {
+		req->retries++;
+		req->timeout_reported = false;
+		TAILQ_INSERT_TAIL(&qpair->queued, req, link);
+		return true;
+	}
+	if (SPDKRT_NVME_GET(cpl->status, SPDKRT_NVME_STATUS_SC) !=
+	    SPDKRT_NVME_SC_ABORTED_SQ_DELETION)
+		SRT_NOTICE("%s: queue %u command opcode 0x%02x cid %u nsid %u failed: %s",
+			   ctrlr->trid.traddr, qpair->id, req->cmd.opc, req->cid, req->cmd.nsid,
+			   spdkrt_nvme_cpl_status_string(cpl));
+	return false;
+}
+
+void nvme_request_complete(struct nvme_request *req, const struct spdkrt_nvme_cpl *cpl)
+{
+	struct spdkrt_nvme_qpair *qpair = req->qpair;
+	/* The status is decoded only when it is an error (error_retried). */
+	bool error = spdkrt_nvme_cpl_is_error(cpl);
 	spdkrt_nvme_cmd_cb cb;
 	void *arg;
 
@@ -132,20 +155,9 @@ void nvme_request_complete(struct nvme_request *req, const struct spdkrt_nvme_cp
 		req->outstanding = false;
 		qpair->num_outstanding--;
 	}
-	if (spdkrt_nvme_cpl_is_error(cpl) && !req->is_aer && status_is_retryable(cpl->status) &&
-	    req->retries < ctrlr->opts.retry_count && !ctrlr->is_failed) {
-		req->retries++;
-		req->timeout_reported = false;
-		TAILQ_INSERT_TAIL(&qpair->queued, req, link);
+	if (error && !req->is_aer && error_retried(req, cpl))
 		return;
-	}
-	if (spdkrt_nvme_cpl_is_error(cpl) && !req->is_aer &&
-	    SPDKRT_NVME_GET(cpl->status, SPDKRT_NVME_STATUS_SC) !=
-		    SPDKRT_NVME_SC_ABORTED_SQ_DELETION)
-		SRT_NOTICE("%s: queue %u command opcode 0x%02x cid %u nsid %u failed: %s",
-			   ctrlr->trid.traddr, qpair->id, req->cmd.opc, req->cid, req->cmd.nsid,
-			   spdkrt_nvme_cpl_status_string(cpl));
-	if (req->copy_out && req->bounce != NULL && !spdkrt_nvme_cpl_is_error(cpl))
+	if (req->copy_out && req->bounce != NULL && !error)
 		memcpy(req->user_buf, req->bounce, req->user_len);
 	if (req->parent != NULL) {
 		complete_parent_child(req, cpl);
@@ -153,7 +165,7 @@ void nvme_request_complete(struct nvme_request *req, const struct spdkrt_nvme_cp
 	}
 	if (req->is_aer) {
 		nvme_request_free(req);
-		nvme_ctrlr_aer_completed(ctrlr, cpl);
+		nvme_ctrlr_aer_completed(qpair->ctrlr, cpl);
 		return;
 	}
 	cb = req->cb_fn;

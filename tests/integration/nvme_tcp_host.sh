@@ -4,7 +4,9 @@
 # JSON), identify through the discovery NQN reaches both subsystems, hello_world writes over
 # TCP, bdevperf verify runs on nvme bdevs given by their TCP spec (with and without digests),
 # a bdev spec naming a closed port fails cleanly, and a target killed during I/O makes bdevperf
-# fail with a log line (no reconnect yet), never hang or crash. Behaviour only; no timing is asserted.
+# fail with a log line (no reconnect options), never hang or crash; with reconnect options a
+# target killed and started again during verify is reconnected and the run ends without an
+# error. Behaviour only; no timing is asserted.
 set -uo pipefail
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
@@ -33,13 +35,26 @@ cat >"$tmp/conf.json" <<CONF
                   { "nqn": "$nqn2", "allow_any_host": true,
                     "namespaces": [ { "nsid": 1, "bdev": "Malloc1" } ] } ] }
 CONF
-"$tgt" -c "$tmp/conf.json" -r "$tmp/rpc.sock" -m 0x1 --no-huge -s 256 >"$tmp/tgt.log" 2>&1 &
-pid=$!
-for _ in $(seq 300); do
-	grep -q ready "$tmp/tgt.log" && break
-	sleep 0.1
-done
-grep -q ready "$tmp/tgt.log" || { cat "$tmp/tgt.log"; echo "FAIL: the target did not start"; exit 1; }
+# start_target CONF LOG RPC: the daemon in the background ($pid); 0 once it says it is ready.
+start_target() {
+	"$tgt" -c "$1" -r "$3" -m 0x1 --no-huge -s 256 >"$2" 2>&1 &
+	pid=$!
+	for _ in $(seq 300); do
+		grep -q ready "$2" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# wait_attached ERR: until bdevperf says its controller is attached (slow on a loaded host).
+wait_attached() {
+	for _ in $(seq 300); do
+		grep -q "attached" "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+start_target "$tmp/conf.json" "$tmp/tgt.log" "$tmp/rpc.sock" ||
+	{ cat "$tmp/tgt.log"; echo "FAIL: the target did not start"; exit 1; }
 
 trid() { echo "trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:$1 subnqn:$2"; }
 run discover 0 "$nvme/nvme_discover" --no-huge -r "$(trid "$port" "$disc")" && {
@@ -77,22 +92,14 @@ pid=
 # (on another port: the first one may still be in TIME_WAIT)
 port2=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 sed "s/\"$port\"/\"$port2\"/" "$tmp/conf.json" >"$tmp/conf2.json"
-"$tgt" -c "$tmp/conf2.json" -r "$tmp/rpc2.sock" -m 0x1 --no-huge -s 256 >"$tmp/tgt2.log" 2>&1 &
-pid=$!
-for _ in $(seq 300); do
-	grep -q ready "$tmp/tgt2.log" && break
-	sleep 0.1
-done
-grep -q ready "$tmp/tgt2.log" || fail "the second target did not start: $(tail -3 "$tmp/tgt2.log")"
+start_target "$tmp/conf2.json" "$tmp/tgt2.log" "$tmp/rpc2.sock" ||
+	fail "the second target did not start: $(tail -3 "$tmp/tgt2.log")"
 rc=0
 timeout 60 "$perf" --no-huge -q 16 -o 4096 -w verify -t 5 -b "$(spec Tcp3 "$port2" "$nqn1" "")" \
 	>"$tmp/lost.out" 2>"$tmp/lost.err" &
 bp=$!
-# kill it once the controller is attached and I/O runs (attaching takes long on a loaded host)
-for _ in $(seq 300); do
-	grep -q "attached" "$tmp/lost.err" && break
-	sleep 0.1
-done
+# kill it once the controller is attached and I/O runs
+wait_attached "$tmp/lost.err"
 sleep 0.5
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null
@@ -105,6 +112,49 @@ case $rc in
 	{ fail "lost target: no log line about the lost connection"; tail -5 "$tmp/lost.err"; } ;;
 *) fail "bdevperf ended with status $rc after its target died (a crash?)"; tail "$tmp/lost.err" ;;
 esac
+# Reconnect: with reconnect_delay_sec/ctrlr_loss_timeout_sec, a target killed during a verify run
+# and started again (same port, its namespace on a file) is reconnected by the nvme bdev: the I/O
+# the loss failed waits and goes again, the run ends without an error on the same bdev.
+port3=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+truncate -s 16M "$tmp/disk3"
+cat >"$tmp/conf3.json" <<CONF
+{ "bdevs": [ "aio:name=Aio0,filename=$tmp/disk3,block_size=512" ],
+  "listeners": [ { "trtype": "tcp", "traddr": "127.0.0.1", "trsvcid": "$port3" } ],
+  "subsystems": [ { "nqn": "$nqn1", "allow_any_host": true,
+                    "namespaces": [ { "nsid": 1, "bdev": "Aio0" } ] } ] }
+CONF
+start_tgt3() {
+	start_target "$tmp/conf3.json" "$tmp/tgt3_$1.log" "$tmp/rpc3.sock" ||
+		fail "target $1 for the reconnect run did not start: $(tail -3 "$tmp/tgt3_$1.log")"
+}
+start_tgt3 a
+rc=0
+timeout 90 "$perf" --no-huge -q 16 -o 4096 -w verify -t 8 \
+	-b "$(spec Tcp4 "$port3" "$nqn1" ",reconnect_delay_sec=1,ctrlr_loss_timeout_sec=30")" \
+	>"$tmp/reconnect.out" 2>"$tmp/reconnect.err" &
+bp=$!
+wait_attached "$tmp/reconnect.err"
+sleep 1
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+pid=
+sleep 1.5
+start_tgt3 b
+wait "$bp" || rc=$?
+if [ "$rc" -eq 0 ] && grep -q "reconnect: attempt [0-9]* succeeded" "$tmp/reconnect.err" &&
+	grep -q "waiting I/O goes again" "$tmp/reconnect.err" &&
+	grep -q "^Total" "$tmp/reconnect.out" && grep -q "Tcp4n1" "$tmp/reconnect.out"; then
+	echo "ok: target restarted during verify: reconnected, no I/O error," \
+		"$(grep -c "reconnect: attempt [0-9]*$" "$tmp/reconnect.err") attempts"
+else
+	fail "reconnect run: bdevperf exit $rc"
+	tail -20 "$tmp/reconnect.err"
+	cat "$tmp/reconnect.out"
+fi
+kill -TERM "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+pid=
+
 echo "nvme_tcp_host.sh: wall $(($(date +%s) - start_s)) s"
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
 echo "PASS: NVMe/TCP host against spdkrt-nvmf-tgt"

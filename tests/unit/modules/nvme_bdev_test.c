@@ -661,6 +661,26 @@ static void test_spec_errors(void **state)
 						  create_cb, &w),
 			 -EINVAL);
 	assert_logged("hdgst");
+	/* Reconnect options: SPDK's names, -1 only for the loss timeout, fast fail within it. */
+	assert_int_equal(spdkrt_bdev_create_async("nvme:name=X,trtype=tcp,traddr=127.0.0.1,"
+						  "trsvcid=4420,subnqn=nqn.a:b,"
+						  "ctrlr_loss_timeout_sec=-2",
+						  create_cb, &w),
+			 -EINVAL);
+	assert_logged("ctrlr_loss_timeout_sec");
+	assert_int_equal(spdkrt_bdev_create_async("nvme:name=X,trtype=tcp,traddr=127.0.0.1,"
+						  "trsvcid=4420,subnqn=nqn.a:b,"
+						  "reconnect_delay_sec=-1",
+						  create_cb, &w),
+			 -EINVAL);
+	assert_logged("reconnect_delay_sec");
+	assert_int_equal(spdkrt_bdev_create_async("nvme:name=X,trtype=tcp,traddr=127.0.0.1,"
+						  "trsvcid=4420,subnqn=nqn.a:b,"
+						  "reconnect_delay_sec=1,ctrlr_loss_timeout_sec=5,"
+						  "fast_io_fail_timeout_sec=6",
+						  create_cb, &w),
+			 -EINVAL);
+	assert_logged("fast_io_fail_timeout_sec");
 	assert_false(w.done);
 	/* no controller at that address: the creation fails later, through the callback */
 	attach("nvme:name=X,trtype=pcie,traddr=0000:0f:00.0", &w);

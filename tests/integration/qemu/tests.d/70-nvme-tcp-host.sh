@@ -4,8 +4,10 @@
 # (buffered_io: the guest's tmpfs has no O_DIRECT), two ports (4420, 4421), subsystem 1 on both
 # ports and subsystem 2 on 4420. Then: spdkrt-nvme-discover lists them; identify, hello_world and
 # perf run over TCP; probing through the discovery NQN identifies every subsystem; bdevperf verify
-# runs on an nvme bdev over TCP with and without digests; a port removed and re-added while perf
-# runs makes the I/O fail cleanly or resume, never hang. Runs in the uio boot only.
+# runs on an nvme bdev over TCP with and without digests; fio (spdkrt's ioengine, when the
+# initramfs has it) writes and verifies an nvme bdev over TCP with digests; a port removed and
+# re-added while perf runs makes the I/O fail cleanly or resume, never hang; with reconnect
+# options bdevperf verify on an nvme bdev resumes (asserted). Runs in the uio boot only.
 set -u
 if [ "${SPDKRT_PROVIDER:-}" != uio ]; then
 	echo "ok: nvme-tcp-host: runs in the uio boot"
@@ -152,6 +154,23 @@ for digests in "" ",hdgst=true,ddgst=true"; do
 	fi
 done
 
+# fio through spdkrt's ioengine on an nvme bdev over TCP with digests: write then verify (md5),
+# and fio's read of what the kernel target's file holds matches it (the same data both ways).
+if [ -x "$SPDKRT_BIN/fio" ] && [ -f /spdkrt/lib/spdkrt_fio.so ]; then
+	if bounded "$work/fio" fio --thread=1 --ioengine=external:/spdkrt/lib/spdkrt_fio.so \
+		--spdkrt_no_huge=1 --spdkrt_bdev="$(spec Kern1 4420 "$nqn1" ",hdgst=true,ddgst=true")" \
+		--filename=Kern1n1 --name=tcpverify --rw=randwrite --bs=8k --iodepth=16 --size=8M \
+		--verify=md5 --do_verify=1 --output-format=json --output="$work/fio.json" &&
+		grep -q '"error" : 0' "$work/fio.json"; then
+		good "fio verify on an nvme bdev over TCP with digests"
+	else
+		bad "fio verify over TCP"
+		tail -20 "$work/fio" "$work/fio.json" 2>/dev/null
+	fi
+else
+	echo "ok: nvme-tcp-host: fio: no fio or spdkrt_fio.so in the initramfs (scripts/test-fio.sh builds the plugin)"
+fi
+
 # A port taken away while I/O runs: the I/O fails cleanly or resumes; the tool exits, no hang.
 "$SPDKRT_BIN/nvme_perf" -r "$(trid 4421 "$nqn1")" -t 4 -q 8 -o 4096 -w randread \
 	>"$work/perf_cut" 2>&1 &
@@ -172,6 +191,26 @@ if kill -0 "$perf" 2>/dev/null; then
 else
 	wait "$perf" || rc=$?
 	good "perf ended (exit $rc) $(($(date +%s) - s)) s after the port came back"
+fi
+
+# With reconnect options the nvme bdev rides it out: the port's subsystem goes away during a
+# bdevperf verify (the kernel drops its controllers) and comes back; the driver reconnects,
+# the I/O the loss failed goes again, and the run ends without an error.
+bounded "$work/bdevperf_reconnect" bdevperf -q 8 -o 4096 -w verify -t 7 -L notice \
+	-b "$(spec Kern1 4421 "$nqn1" ",reconnect_delay_sec=1,ctrlr_loss_timeout_sec=60")" &
+bp=$!
+sleep 3
+hide "$nqn1" 2
+sleep 2
+expose "$nqn1" 2
+if wait "$bp" && grep -q "^Total" "$work/bdevperf_reconnect" &&
+	grep -q "reconnect: attempt [0-9]* succeeded" "$work/bdevperf_reconnect"; then
+	good "bdevperf verify resumed after its port's subsystem was removed and re-added:" \
+		"$(grep -c "reconnect: attempt [0-9]*$" "$work/bdevperf_reconnect") reconnect attempts," \
+		"$(grep '^Total' "$work/bdevperf_reconnect" | tr -s ' ')"
+else
+	bad "bdevperf with reconnect options did not resume after the port came back"
+	grep -E "reconnect|lost|waits|goes again|Total|error" "$work/bdevperf_reconnect" | tail -20
 fi
 
 rm -f "$nvmet"/ports/*/subsystems/*
