@@ -60,12 +60,16 @@ static uint64_t lo128(const uint64_t v[2])
 	return v[1] != 0 ? UINT64_MAX : v[0];
 }
 
-/* CMBSZ: SZ (bits 31:12) units of 4 KiB x 16^SZU (bits 11:8). */
+/* CMBSZ: SZ (bits 31:12) units of 4 KiB x 16^SZU (bits 11:8). SZU above 6 is reserved; all
+ * ones is a register that could not be read (a fabrics target has no CMBSZ): 0 bytes. */
 static uint64_t cmb_bytes(struct spdkrt_nvme_ctrlr *ctrlr)
 {
 	uint32_t cmbsz = spdkrt_nvme_ctrlr_get_regs_cmbsz(ctrlr);
+	uint32_t szu = (cmbsz >> 8) & 0xF;
 
-	return (uint64_t)(cmbsz >> 12) << (12 + 4 * ((cmbsz >> 8) & 0xF));
+	if (cmbsz == UINT32_MAX || szu > 6)
+		return 0;
+	return (uint64_t)(cmbsz >> 12) << (12 + 4 * szu);
 }
 
 static void print_ns(struct spdkrt_nvme_ns *ns, bool first)
