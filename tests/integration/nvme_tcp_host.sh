@@ -6,7 +6,8 @@
 # a bdev spec naming a closed port fails cleanly, and a target killed during I/O makes bdevperf
 # fail with a log line (no reconnect options), never hang or crash; with reconnect options a
 # target killed and started again during verify is reconnected and the run ends without an
-# error. Behaviour only; no timing is asserted.
+# error, and one never restarted fails the waiting I/O (fast_io_fail_timeout_sec, or the loss
+# timeout). Behaviour only; no timing is asserted.
 set -uo pipefail
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
@@ -40,7 +41,7 @@ start_target() {
 	"$tgt" -c "$1" -r "$3" -m 0x1 --no-huge -s 256 >"$2" 2>&1 &
 	pid=$!
 	for _ in $(seq 300); do
-		grep -q ready "$2" && return 0
+		grep -qs ready "$2" && return 0
 		sleep 0.1
 	done
 	return 1
@@ -48,7 +49,7 @@ start_target() {
 # wait_attached ERR: until bdevperf says its controller is attached (slow on a loaded host).
 wait_attached() {
 	for _ in $(seq 300); do
-		grep -q "attached" "$1" && return 0
+		grep -qs "attached" "$1" && return 0
 		sleep 0.1
 	done
 	return 1
@@ -154,6 +155,34 @@ fi
 kill -TERM "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
 pid=
+
+# The target never comes back: the waiting I/O fails with -EIO after fast_io_fail_timeout_sec,
+# or once ctrlr_loss_timeout_sec has passed (the bdev then goes away); bdevperf ends, no hang.
+for limit in ",fast_io_fail_timeout_sec=2" ""; do
+	start_tgt3 "c$limit"
+	rc=0
+	timeout 60 "$perf" --no-huge -q 8 -o 4096 -w verify -t 30 \
+		-b "$(spec Tcp5 "$port3" "$nqn1" ",reconnect_delay_sec=1,ctrlr_loss_timeout_sec=3$limit")" \
+		>"$tmp/gone.out" 2>"$tmp/gone.err" &
+	bp=$!
+	wait_attached "$tmp/gone.err"
+	sleep 1
+	kill -KILL "$pid"
+	wait "$pid" 2>/dev/null
+	pid=
+	wait "$bp" || rc=$?
+	if [ -n "$limit" ]; then
+		why="not reconnected within fast_io_fail_timeout_sec"
+	else
+		why="controller lost: waiting I/O fails"
+	fi
+	if [ "$rc" -eq 1 ] && grep -q "$why" "$tmp/gone.err"; then
+		echo "ok: target gone for good${limit:+ ($limit)}: waiting I/O failed: $why"
+	else
+		fail "target gone for good${limit:+ ($limit)}: bdevperf exit $rc"
+		tail -20 "$tmp/gone.err"
+	fi
+done
 
 echo "nvme_tcp_host.sh: wall $(($(date +%s) - start_s)) s"
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
