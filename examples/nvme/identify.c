@@ -60,16 +60,12 @@ static uint64_t lo128(const uint64_t v[2])
 	return v[1] != 0 ? UINT64_MAX : v[0];
 }
 
-/* CMBSZ: SZ (bits 31:12) units of 4 KiB x 16^SZU (bits 11:8). SZU above 6 is reserved; all
- * ones is a register that could not be read (a fabrics target has no CMBSZ): 0 bytes. */
-static uint64_t cmb_bytes(struct spdkrt_nvme_ctrlr *ctrlr)
+/* CMBSZ: SZ (bits 31:12) units of 4 KiB x 16^SZU (bits 11:8); SZU above 6 is reserved. */
+static uint64_t cmb_bytes(uint32_t cmbsz)
 {
-	uint32_t cmbsz = spdkrt_nvme_ctrlr_get_regs_cmbsz(ctrlr);
 	uint32_t szu = (cmbsz >> 8) & 0xF;
 
-	if (cmbsz == UINT32_MAX || szu > 6)
-		return 0;
-	return (uint64_t)(cmbsz >> 12) << (12 + 4 * szu);
+	return szu > 6 ? 0 : (uint64_t)(cmbsz >> 12) << (12 + 4 * szu);
 }
 
 static void print_ns(struct spdkrt_nvme_ns *ns, bool first)
@@ -160,6 +156,8 @@ static int identify_ctrlr(struct nvme_tool *t, struct spdkrt_nvme_ctrlr *ctrlr, 
 		       health.temperature[0] | health.temperature[1] << 8, health.percentage_used,
 		       err.error_count);
 	} else {
+		uint32_t cmbsz = spdkrt_nvme_ctrlr_get_regs_cmbsz(ctrlr);
+
 		printf("NVMe controller %s\n", nvme_tool_name(ctrlr));
 		printf("  Vendor / subsystem:   0x%04x / 0x%04x\n", cd->vid, cd->ssvid);
 		printf("  Serial number:        %s\n", sn);
@@ -182,7 +180,7 @@ static int identify_ctrlr(struct nvme_tool *t, struct spdkrt_nvme_ctrlr *ctrlr, 
 			       " (WRR supported)" :
 			       "");
 		printf("  Memory buffer (CMB):  %" PRIu64 " bytes (CMBSZ 0x%08x)\n",
-		       cmb_bytes(ctrlr), spdkrt_nvme_ctrlr_get_regs_cmbsz(ctrlr));
+		       cmb_bytes(cmbsz), cmbsz);
 		printf("  Namespaces (NN):      %u\n", cd->nn);
 		printf("  Optional commands:    admin 0x%04x, NVM 0x%04x, SGL 0x%08x\n", cd->oacs,
 		       cd->oncs, cd->sgls);

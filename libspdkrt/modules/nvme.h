@@ -65,7 +65,7 @@ struct nvme_bdev_ctrlr {
 	enum nvme_bdev_timeout_action timeout_action;
 	/* Reconnect (SPDK's bdev_nvme names, in seconds; passed down in ms): 0, 0 = none. */
 	uint32_t reconnect_delay_sec;
-	int32_t ctrlr_loss_timeout_sec; /* -1: forever */
+	int32_t ctrlr_loss_timeout_sec;    /* -1: forever */
 	uint32_t fast_io_fail_timeout_sec; /* 0: I/O waits for the reconnect or the loss */
 	spdkrt_bdev_create_cb create_cb;
 	void *create_ctx;

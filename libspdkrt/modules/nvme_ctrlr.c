@@ -199,9 +199,8 @@ static bool probe_cb(void *ctx, const struct spdkrt_nvme_transport_id *trid,
 	opts->header_digest = nctrlr->hdgst;
 	opts->data_digest = nctrlr->ddgst;
 	opts->reconnect_delay_ms = nctrlr->reconnect_delay_sec * 1000u;
-	opts->ctrlr_loss_timeout_ms = nctrlr->ctrlr_loss_timeout_sec < 0 ?
-					      -1 :
-					      nctrlr->ctrlr_loss_timeout_sec * 1000;
+	opts->ctrlr_loss_timeout_ms =
+		nctrlr->ctrlr_loss_timeout_sec < 0 ? -1 : nctrlr->ctrlr_loss_timeout_sec * 1000;
 	return true;
 }
 

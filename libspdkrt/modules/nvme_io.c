@@ -181,8 +181,8 @@ static bool park(struct nvme_bdev_task *task)
 	else if (fast_fail_expired(task, now))
 		return false;
 	if (!ch->waiting_logged)
-		SRT_WARN("nvme bdev %s: I/O waits for controller %s to reconnect",
-			 task->nns->name, nctrlr->name);
+		SRT_WARN("nvme bdev %s: I/O waits for controller %s to reconnect", task->nns->name,
+			 nctrlr->name);
 	ch->waiting_logged = true;
 	TAILQ_INSERT_TAIL(&ch->parked, task, park_link);
 	return true;

@@ -926,6 +926,9 @@ uint32_t spdkrt_nvme_ctrlr_get_regs_csts(const struct spdkrt_nvme_ctrlr *ctrlr)
 
 uint32_t spdkrt_nvme_ctrlr_get_regs_cmbsz(const struct spdkrt_nvme_ctrlr *ctrlr)
 {
+	/* Fabrics have no CMB, and no CMBSZ property to ask for (a target refuses it). */
+	if (ctrlr != NULL && ctrlr->trid.trtype != SPDKRT_NVME_TRANSPORT_PCIE)
+		return 0;
 	return read_live(ctrlr, SPDKRT_NVME_REG_CMBSZ);
 }
 

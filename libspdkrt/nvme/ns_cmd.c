@@ -33,8 +33,10 @@ struct io_args {
 	uint32_t max_blocks; /* per command */
 };
 
-static inline __attribute__((always_inline)) int check_io(const struct spdkrt_nvme_ns *ns, const struct spdkrt_nvme_qpair *qpair,
-		    uint64_t lba, uint32_t count, uint32_t io_flags, const char *fn)
+static inline __attribute__((always_inline)) int check_io(const struct spdkrt_nvme_ns *ns,
+							  const struct spdkrt_nvme_qpair *qpair,
+							  uint64_t lba, uint32_t count,
+							  uint32_t io_flags, const char *fn)
 {
 	if (ns == NULL || qpair == NULL || qpair->id == 0) {
 		SRT_ERR("%s: namespace or I/O queue pair is NULL (or the admin queue)", fn);

@@ -33,8 +33,8 @@ static bool g_tgt_destroyed;
 enum main_action {
 	ACTION_NONE,
 	ACTION_DESTROY_TARGET,
-	ACTION_TARGET_AWAY,  /* drop the host's connections and stop listening */
-	ACTION_TARGET_BACK,  /* listen on the same port and allow the host again */
+	ACTION_TARGET_AWAY, /* drop the host's connections and stop listening */
+	ACTION_TARGET_BACK, /* listen on the same port and allow the host again */
 };
 static atomic_int g_action;
 static int g_destroy_done;
@@ -679,8 +679,8 @@ static int io_fails_transiently(struct spdkrt_nvme_ctrlr *ctrlr, struct spdkrt_n
 			spdkrt_nvme_qpair_process_completions(qp[i], 0);
 			if (w[i].outstanding == 0 && w[i].errors == 0) {
 				w[i].outstanding = 1;
-				if (spdkrt_nvme_ns_cmd_read(ns, qp[i], buf[i], 0, 8, io_done,
-							    &w[i], 0) != 0)
+				if (spdkrt_nvme_ns_cmd_read(ns, qp[i], buf[i], 0, 8, io_done, &w[i],
+							    0) != 0)
 					break; /* refused at once: the controller is failed */
 			}
 		}
@@ -926,7 +926,8 @@ static bool loss_probe_cb(void *ctx, const struct spdkrt_nvme_transport_id *trid
 }
 
 static void loss_attach_cb(void *ctx, const struct spdkrt_nvme_transport_id *trid,
-			   struct spdkrt_nvme_ctrlr *ctrlr, const struct spdkrt_nvme_ctrlr_opts *opts)
+			   struct spdkrt_nvme_ctrlr *ctrlr,
+			   const struct spdkrt_nvme_ctrlr_opts *opts)
 {
 	(void)trid;
 	(void)opts;
@@ -953,8 +954,7 @@ static int host_loss_timeout(void)
 	snprintf(text, sizeof(text), "trtype:TCP traddr:127.0.0.1 trsvcid:%s subnqn:%s", g_port,
 		 NQN);
 	CHECK(spdkrt_nvme_transport_id_parse(&trid, text) == 0);
-	CHECK(spdkrt_nvme_probe(&trid, &ctrlr, loss_probe_cb, loss_attach_cb, loss_remove_cb) ==
-	      0);
+	CHECK(spdkrt_nvme_probe(&trid, &ctrlr, loss_probe_cb, loss_attach_cb, loss_remove_cb) == 0);
 	CHECK(ctrlr != NULL);
 	ns = spdkrt_nvme_ctrlr_get_ns(ctrlr, 1);
 	CHECK(spdkrt_nvme_ctrlr_alloc_io_qpair(ctrlr, NULL, &qp) == 0);
