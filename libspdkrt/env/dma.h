@@ -21,18 +21,4 @@
  */
 void *srt_dma_iova_to_vaddr(uint64_t iova, size_t len);
 
-/*
- * A number that changes whenever any translation may have changed (DMA memory allocated or freed,
- * a region registered or unregistered, env init/fini). A driver may keep translations it made
- * while the number stays the same (nvme/pcie_iova_cache.h). Relaxed: a thread handed memory by
- * another got it through that thread's allocation or registration, which moved the number
- * before; its own later load sees that move (coherence). Read it through srt_dma_generation().
- */
-extern uint64_t srt_dma_generation_counter;
-
-static inline uint64_t srt_dma_generation(void)
-{
-	return __atomic_load_n(&srt_dma_generation_counter, __ATOMIC_RELAXED);
-}
-
 #endif

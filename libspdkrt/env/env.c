@@ -259,19 +259,6 @@ static int validate(const struct spdkrt_env_opts *user, struct srt_env_config *c
 	return 0;
 }
 
-/*
- * Moves whenever a virtual address may start or stop translating, or translate differently: every
- * DMA allocation, free, registration and unregistration (and env init/fini). Relaxed: a thread
- * that is handed memory from another got it through that thread's allocation or registration,
- * which happened before, so its own later load sees the move (coherence).
- */
-uint64_t srt_dma_generation_counter = 1;
-
-static void dma_generation_move(void)
-{
-	__atomic_fetch_add(&srt_dma_generation_counter, 1, __ATOMIC_RELAXED);
-}
-
 int spdkrt_env_init(const struct spdkrt_env_opts *opts)
 {
 	struct srt_env_config config;
@@ -365,7 +352,6 @@ void spdkrt_env_fini(void)
 		return;
 	pthread_mutex_lock(&g_env_lock);
 	if (g_state == ENV_READY) {
-		dma_generation_move();
 		g_backend->fini();
 		srt_pci_allow_set(NULL, 0);
 		g_state = g_backend->once_per_process ? ENV_FINISHED : ENV_UNINITIALIZED;
@@ -413,7 +399,6 @@ static void *dma_alloc(const char *fn, size_t size, size_t align, int socket, bo
 		return NULL;
 	}
 	buf = g_backend->dma_malloc(size, align == 0 ? 64 : align, socket, contig);
-	dma_generation_move(); /* the backend may have reused addresses it freed on its own */
 	if (buf == NULL)
 		SRT_ERR("%s: out of DMA memory for %zu bytes%s (raise mem_size_mb)", fn, size,
 			contig ? " in one IOVA-contiguous piece" : "");
@@ -444,10 +429,8 @@ void *spdkrt_dma_zmalloc_contig(size_t size, size_t align, int socket)
 
 void spdkrt_dma_free(void *buf)
 {
-	if (buf != NULL && env_ready(__func__)) {
-		dma_generation_move(); /* before: no translation of buf is trusted from here on */
+	if (buf != NULL && env_ready(__func__))
 		g_backend->dma_free(buf);
-	}
 }
 
 uint64_t spdkrt_dma_iova(const void *ptr)
@@ -495,7 +478,6 @@ int spdkrt_mem_register(void *vaddr, size_t len)
 	if (rc != 0)
 		return rc;
 	rc = g_backend->mem_register(vaddr, len);
-	dma_generation_move();
 	if (rc == -EEXIST)
 		SRT_ERR("%s: %p + %zu overlaps a registered region", __func__, vaddr, len);
 	else if (rc != 0)
@@ -510,7 +492,6 @@ int spdkrt_mem_unregister(void *vaddr, size_t len)
 
 	if (rc != 0)
 		return rc;
-	dma_generation_move();
 	rc = g_backend->mem_unregister(vaddr, len);
 	if (rc != 0)
 		SRT_ERR("%s: %p + %zu is not a registered region", __func__, vaddr, len);

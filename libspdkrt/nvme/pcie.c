@@ -54,7 +54,6 @@ struct pcie_qpair {
 	uint32_t num_trackers;
 	uint32_t free_tracker; /* head of the free list; num_trackers: none */
 	uint64_t bogus_completions;
-	struct pcie_iova_cache iova_cache;
 };
 
 static struct pcie_ctrlr *to_pcie(struct spdkrt_nvme_ctrlr *ctrlr)
@@ -309,24 +308,22 @@ static int build_data_pointer(struct pcie_qpair *pq, struct pcie_tracker *tr,
 		return 0; /* no data, or the caller set the pointer (queue creation) */
 	if (req->payload.type == NVME_PAYLOAD_CONTIG && req->payload.md == NULL &&
 	    pcie_prps_contig(&req->cmd, (uint8_t *)req->payload.buf + req->payload_offset,
-			     req->payload_size, tr->list, tr->list_iova, PCIE_PAGE_SIZE,
-			     &pq->iova_cache))
+			     req->payload_size, tr->list, tr->list_iova, PCIE_PAGE_SIZE))
 		return 0;
 	rc = nvme_sge_iter_init(&it, &req->payload, req->payload_offset);
 	if (rc != 0)
 		return rc;
 	if (req->payload.type == NVME_PAYLOAD_SGL && pq->qpair.id != 0 && sgls != 0)
 		rc = pcie_build_sgl(&req->cmd, &it, req->payload_size, tr->list, tr->list_iova,
-				    sgls == 2, &pq->iova_cache);
+				    sgls == 2);
 	else
 		rc = pcie_build_prps(&req->cmd, &it, req->payload_size, tr->list, tr->list_iova,
-				     PCIE_PAGE_SIZE, &pq->iova_cache);
+				     PCIE_PAGE_SIZE);
 	if (rc != 0)
 		return rc;
 	if (req->payload.md != NULL && req->md_len > 0) {
 		size_t len = req->md_len;
-		uint64_t iova = pcie_iova_lookup(&pq->iova_cache,
-						 (uint8_t *)req->payload.md + req->md_offset, &len);
+		uint64_t iova = spdkrt_vtophys((uint8_t *)req->payload.md + req->md_offset, &len);
 
 		/* Separate metadata is one contiguous buffer (MPTR has no list form). */
 		if (iova == SPDKRT_IOVA_INVALID || len < req->md_len)

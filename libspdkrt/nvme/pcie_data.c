@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * PRP lists and SGLs. Every byte range is translated (spdkrt_vtophys() through the queue pair's
- * cache of recent translations), which also says how far the IOVA stays contiguous, so a buffer that is virtually contiguous but physically
+ * PRP lists and SGLs. Every byte range is translated with spdkrt_vtophys(), which also says how
+ * far the IOVA stays contiguous, so a buffer that is virtually contiguous but physically
  * scattered is described page by page.
  */
 #include <errno.h>
@@ -47,10 +47,10 @@ static int prp_add(struct prp_state *s, uint64_t *list, uint64_t iova, uint32_t 
 }
 
 bool pcie_prps_contig(struct spdkrt_nvme_cmd *cmd, void *buf, uint32_t size, uint64_t *list,
-		      uint64_t list_iova, uint32_t page_size, struct pcie_iova_cache *cache)
+		      uint64_t list_iova, uint32_t page_size)
 {
 	size_t run = size;
-	uint64_t iova = pcie_iova_lookup(cache, buf, &run);
+	uint64_t iova = spdkrt_vtophys(buf, &run);
 	uint32_t done, n = 0;
 
 	if (iova == SPDKRT_IOVA_INVALID || (iova & 3u))
@@ -71,7 +71,7 @@ bool pcie_prps_contig(struct spdkrt_nvme_cmd *cmd, void *buf, uint32_t size, uin
 		if (run == 0) {
 			size_t len = size - done;
 
-			iova = pcie_iova_lookup(cache, (uint8_t *)buf + done, &len);
+			iova = spdkrt_vtophys((uint8_t *)buf + done, &len);
 			if (iova == SPDKRT_IOVA_INVALID || (iova & (page_size - 1)) != 0)
 				return false;
 			run = len;
@@ -93,8 +93,7 @@ bool pcie_prps_contig(struct spdkrt_nvme_cmd *cmd, void *buf, uint32_t size, uin
 }
 
 int pcie_build_prps(struct spdkrt_nvme_cmd *cmd, struct nvme_sge_iter *it, uint32_t size,
-		    uint64_t *list, uint64_t list_iova, uint32_t page_size,
-		    struct pcie_iova_cache *cache)
+		    uint64_t *list, uint64_t list_iova, uint32_t page_size)
 {
 	struct prp_state s = { 0 };
 	uint32_t remaining = size;
@@ -109,7 +108,7 @@ int pcie_build_prps(struct spdkrt_nvme_cmd *cmd, struct nvme_sge_iter *it, uint3
 		remaining -= seg;
 		while (seg > 0) {
 			size_t clen = seg;
-			uint64_t iova = pcie_iova_lookup(cache, va, &clen);
+			uint64_t iova = spdkrt_vtophys(va, &clen);
 
 			if (iova == SPDKRT_IOVA_INVALID || clen == 0)
 				return -EFAULT;
@@ -134,8 +133,7 @@ int pcie_build_prps(struct spdkrt_nvme_cmd *cmd, struct nvme_sge_iter *it, uint3
 }
 
 int pcie_build_sgl(struct spdkrt_nvme_cmd *cmd, struct nvme_sge_iter *it, uint32_t size,
-		   uint64_t *list, uint64_t list_iova, bool dword_aligned,
-		   struct pcie_iova_cache *cache)
+		   uint64_t *list, uint64_t list_iova, bool dword_aligned)
 {
 	struct spdkrt_nvme_sgl_descriptor *desc = (struct spdkrt_nvme_sgl_descriptor *)list;
 	uint8_t data_block = SPDKRT_NVME_SGL_ID(SPDKRT_NVME_SGL_TYPE_DATA_BLOCK,
@@ -152,7 +150,7 @@ int pcie_build_sgl(struct spdkrt_nvme_cmd *cmd, struct nvme_sge_iter *it, uint32
 		remaining -= seg;
 		while (seg > 0) {
 			size_t clen = seg;
-			uint64_t iova = pcie_iova_lookup(cache, va, &clen);
+			uint64_t iova = spdkrt_vtophys(va, &clen);
 
 			if (iova == SPDKRT_IOVA_INVALID || clen == 0)
 				return -EFAULT;

@@ -7,7 +7,6 @@
 #include <stdint.h>
 
 #include "nvme/internal.h"
-#include "nvme/pcie_iova_cache.h"
 
 /* page_size arguments are powers of two (masks, no division, on the I/O path). */
 
@@ -21,8 +20,7 @@
  *	address not dword aligned, or a gap that does not fall on page boundaries), -E2BIG.
  */
 int pcie_build_prps(struct spdkrt_nvme_cmd *cmd, struct nvme_sge_iter *it, uint32_t size,
-		    uint64_t *list, uint64_t list_iova, uint32_t page_size,
-		    struct pcie_iova_cache *cache);
+		    uint64_t *list, uint64_t list_iova, uint32_t page_size);
 
 /*
  * The common case: a virtually contiguous buffer, one translation per IOVA run (one for memory
@@ -31,7 +29,7 @@ int pcie_build_prps(struct spdkrt_nvme_cmd *cmd, struct nvme_sge_iter *it, uint3
  * many entries): then pcie_build_prps() walks it and reports the reason.
  */
 bool pcie_prps_contig(struct spdkrt_nvme_cmd *cmd, void *buf, uint32_t size, uint64_t *list,
-		      uint64_t list_iova, uint32_t page_size, struct pcie_iova_cache *cache);
+		      uint64_t list_iova, uint32_t page_size);
 
 /*
  * Fill cmd's SGL1 with one data block, or a last segment of up to 256 data blocks in the list
@@ -39,7 +37,6 @@ bool pcie_prps_contig(struct spdkrt_nvme_cmd *cmd, void *buf, uint32_t size, uin
  * @return 0, -EFAULT, -EINVAL, -E2BIG.
  */
 int pcie_build_sgl(struct spdkrt_nvme_cmd *cmd, struct nvme_sge_iter *it, uint32_t size,
-		   uint64_t *list, uint64_t list_iova, bool dword_aligned,
-		   struct pcie_iova_cache *cache);
+		   uint64_t *list, uint64_t list_iova, bool dword_aligned);
 
 #endif
