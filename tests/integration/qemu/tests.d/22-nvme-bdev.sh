@@ -1,9 +1,10 @@
 #!/bin/bash
 # The nvme bdev module over PCIe (issue 17's guest part): bdevperf verify on every namespace of
 # the first two controllers (Nvme0n1; Nvme1n1 with 4 KiB blocks, Nvme1n2 with PI the controller
-# inserts), a reset workload (a controller reset per job each second during reads), and a hot
-# removal during I/O: bdevperf on the controller behind the second root port (QEMU id nvme3),
-# `device_del nvme3` through run.sh; the bdev must go away and bdevperf end, no crash or hang.
+# inserts), a reset workload (a controller reset per job each second during reads), the crypto
+# vbdev stacked on Nvme0n1, and a hot removal during I/O: bdevperf on the controller behind the
+# second root port (QEMU id nvme3), `device_del nvme3` through run.sh; the bdev must go away and
+# bdevperf end, no crash or hang.
 # Runs before 23-nvme-data.sh: verify overwrites the namespaces whose images run.sh checks.
 set -u
 rc=0
@@ -32,6 +33,17 @@ if out=$(bdevperf -q 8 -o 4096 -w reset -t 3 -b "$(spec Nvme1 0000:00:02.0)" 2>&
 else
 	echo "$out" | tail -30
 	bad "bdevperf reset workload over PCIe"
+fi
+
+# The crypto vbdev stacked on an nvme bdev: verify through AES-XTS on Nvme0n1, which it claims.
+crypto="crypto:name=Crypt0,base=Nvme0n1,cipher=AES_XTS"
+crypto+=",key=00112233445566778899aabbccddeeff,key2=ffeeddccbbaa99887766554433221100"
+if out=$(bdevperf -q 8 -o 4096 -w verify -t 2 -b "$(spec Nvme0 0000:00:01.0)" -b "$crypto" 2>&1) &&
+	grep -q "^Crypt0 " <<<"$out" && ! grep -q "^Nvme0n1 " <<<"$out"; then
+	good "bdevperf verify on a crypto bdev over Nvme0n1: $(grep '^Total' <<<"$out" | tr -s ' ')"
+else
+	echo "$out" | tail -30
+	bad "bdevperf verify on a crypto bdev over an nvme bdev"
 fi
 
 # Hot removal under the bdev layer.
