@@ -16,6 +16,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <spdkrt/nvme.h>
+
 /* What the target does wrong, at the command chosen by fault_on_io (the first Read or Write
  * of an I/O queue) or else at Identify Controller on the admin queue. */
 enum fake_fault {
@@ -105,5 +107,19 @@ void fake_target_trid(const struct fake_target *t, char *buf, size_t size);
  * on core 0. */
 int fake_target_env_setup(void **state);
 int fake_target_env_teardown(void **state);
+
+/* One command waited for by polling: set by cmd_wait_done, its callback. */
+struct cmd_wait {
+	bool done;
+	bool error;
+};
+
+static inline void cmd_wait_done(void *arg, const struct spdkrt_nvme_cpl *cpl)
+{
+	struct cmd_wait *w = arg;
+
+	w->done = true;
+	w->error = spdkrt_nvme_cpl_is_error(cpl);
+}
 
 #endif

@@ -23,20 +23,7 @@
 #define WRITE_LEN (WRITE_BLOCKS * 512u)
 #define WRITE_LBA 64u
 
-struct io_wait {
-	bool done;
-	bool error;
-};
-
-static void io_done(void *arg, const struct spdkrt_nvme_cpl *cpl)
-{
-	struct io_wait *w = arg;
-
-	w->done = true;
-	w->error = spdkrt_nvme_cpl_is_error(cpl);
-}
-
-static void wait_io(struct spdkrt_nvme_qpair *qpair, struct io_wait *w)
+static void wait_io(struct spdkrt_nvme_qpair *qpair, struct cmd_wait *w)
 {
 	uint64_t end = spdkrt_get_ticks() + 10 * spdkrt_get_ticks_hz();
 
@@ -65,7 +52,7 @@ static void run_split(const struct split_case *c)
 	struct spdkrt_nvme_qpair *qpair;
 	struct spdkrt_nvme_ns *ns;
 	struct iovec iov[WRITE_LEN / 512u];
-	struct io_wait w = { 0 };
+	struct cmd_wait w = { 0 };
 	struct fake_target t;
 	uint8_t *wbuf, *rbuf;
 	char text[256];
@@ -95,11 +82,11 @@ static void run_split(const struct split_case *c)
 			iov[iovcnt++].iov_len = c->piece;
 		}
 		assert_int_equal(spdkrt_nvme_ns_cmd_writev_iov(ns, qpair, iov, iovcnt, WRITE_LBA,
-							       WRITE_BLOCKS, io_done, &w, 0),
+							       WRITE_BLOCKS, cmd_wait_done, &w, 0),
 				 0);
 	} else {
 		assert_int_equal(spdkrt_nvme_ns_cmd_write(ns, qpair, wbuf, WRITE_LBA, WRITE_BLOCKS,
-							  io_done, &w, 0),
+							  cmd_wait_done, &w, 0),
 				 0);
 	}
 	wait_io(qpair, &w);
@@ -113,8 +100,8 @@ static void run_split(const struct split_case *c)
 	assert_memory_equal(t.blocks + WRITE_LBA * 512u, wbuf, WRITE_LEN);
 
 	memset(&w, 0, sizeof(w));
-	assert_int_equal(spdkrt_nvme_ns_cmd_read(ns, qpair, rbuf, WRITE_LBA, WRITE_BLOCKS, io_done,
-						 &w, 0),
+	assert_int_equal(spdkrt_nvme_ns_cmd_read(ns, qpair, rbuf, WRITE_LBA, WRITE_BLOCKS,
+						 cmd_wait_done, &w, 0),
 			 0);
 	wait_io(qpair, &w);
 	assert_memory_equal(rbuf, wbuf, WRITE_LEN);

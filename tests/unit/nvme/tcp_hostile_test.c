@@ -130,26 +130,13 @@ static void test_bad_digests(void **state)
 	assert_logged("digest");
 }
 
-struct io_wait {
-	bool done;
-	bool error;
-};
-
-static void io_done(void *arg, const struct spdkrt_nvme_cpl *cpl)
-{
-	struct io_wait *w = arg;
-
-	w->done = true;
-	w->error = spdkrt_nvme_cpl_is_error(cpl);
-}
-
 /* One I/O whose answer the target spoils: an error completion, or a failed queue; no hang. */
 static void expect_io_fails(enum fake_fault fault, bool write, uint32_t blocks)
 {
 	struct fake_target_opts fo = { .fault = fault, .fault_on_io = true };
 	struct spdkrt_nvme_ctrlr *ctrlr;
 	struct spdkrt_nvme_qpair *qpair;
-	struct io_wait w = { 0 };
+	struct cmd_wait w = { 0 };
 	struct fake_target t;
 	uint64_t end;
 	void *buf;
@@ -162,9 +149,9 @@ static void expect_io_fails(enum fake_fault fault, bool write, uint32_t blocks)
 	assert_non_null(buf);
 	log_capture_start();
 	rc = write ? spdkrt_nvme_ns_cmd_write(spdkrt_nvme_ctrlr_get_ns(ctrlr, 1), qpair, buf, 0,
-					      blocks, io_done, &w, 0) :
+					      blocks, cmd_wait_done, &w, 0) :
 		     spdkrt_nvme_ns_cmd_read(spdkrt_nvme_ctrlr_get_ns(ctrlr, 1), qpair, buf, 0,
-					     blocks, io_done, &w, 0);
+					     blocks, cmd_wait_done, &w, 0);
 	assert_int_equal(rc, 0);
 	end = spdkrt_get_ticks() + 15 * spdkrt_get_ticks_hz();
 	while (!w.done && spdkrt_get_ticks() < end) {
@@ -219,15 +206,15 @@ static void test_io_roundtrip(void **state)
 	for (unsigned i = 0; i < 16384; i++)
 		wbuf[i] = (uint8_t)(i * 7 + 3);
 	for (int pass = 0; pass < 2; pass++) {
-		struct io_wait w = { 0 };
+		struct cmd_wait w = { 0 };
 		uint64_t end = spdkrt_get_ticks() + 10 * spdkrt_get_ticks_hz();
 		struct spdkrt_nvme_ns *ns = spdkrt_nvme_ctrlr_get_ns(ctrlr, 1);
 
-		assert_int_equal(
-			pass == 0 ?
-				spdkrt_nvme_ns_cmd_write(ns, qpair, wbuf, 8, 32, io_done, &w, 0) :
-				spdkrt_nvme_ns_cmd_read(ns, qpair, rbuf, 8, 32, io_done, &w, 0),
-			0);
+		assert_int_equal(pass == 0 ? spdkrt_nvme_ns_cmd_write(ns, qpair, wbuf, 8, 32,
+								      cmd_wait_done, &w, 0) :
+					     spdkrt_nvme_ns_cmd_read(ns, qpair, rbuf, 8, 32,
+								     cmd_wait_done, &w, 0),
+				 0);
 		while (!w.done && spdkrt_get_ticks() < end)
 			spdkrt_nvme_qpair_process_completions(qpair, 0);
 		assert_true(w.done);

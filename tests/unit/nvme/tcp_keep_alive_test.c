@@ -47,19 +47,6 @@ static uint32_t read_counter(struct fake_target *t, const uint32_t *counter)
 	return v;
 }
 
-struct cmd_wait {
-	bool done;
-	bool error;
-};
-
-static void cmd_done(void *arg, const struct spdkrt_nvme_cpl *cpl)
-{
-	struct cmd_wait *w = arg;
-
-	w->done = true;
-	w->error = spdkrt_nvme_cpl_is_error(cpl);
-}
-
 /* Polls the admin queue (as an application's admin poller does) for ms milliseconds. */
 static void poll_admin_for(struct spdkrt_nvme_ctrlr *ctrlr, uint64_t ms)
 {
@@ -78,7 +65,7 @@ static bool admin_alive(struct spdkrt_nvme_ctrlr *ctrlr)
 	uint64_t end = spdkrt_get_ticks() + 5 * spdkrt_get_ticks_hz();
 
 	if (spdkrt_nvme_ctrlr_cmd_get_feature(ctrlr, SPDKRT_NVME_FEAT_NUMBER_OF_QUEUES, 0, 0, 0,
-					      NULL, 0, cmd_done, &w) != 0)
+					      NULL, 0, cmd_wait_done, &w) != 0)
 		return false;
 	while (!w.done && spdkrt_get_ticks() < end)
 		spdkrt_nvme_ctrlr_process_admin_completions(ctrlr);
