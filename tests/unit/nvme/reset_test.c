@@ -28,6 +28,18 @@ static void reset_done(void *arg, struct spdkrt_nvme_ctrlr *ctrlr, int status)
 	r->status = status;
 }
 
+/* Drives an asynchronous reset to its end: its callback ran once, with success. */
+static void finish_reset(struct reset_result *rr)
+{
+	for (int i = 0; i < 1000 && !rr->done; i++) {
+		srt_pci_model_poll_all();
+		spdkrt_nvme_ctrlr_process_admin_completions(g_ctrlr);
+	}
+	assert_true(rr->done);
+	assert_int_equal(rr->calls, 1);
+	assert_int_equal(rr->status, 0);
+}
+
 static uint8_t *dma_buf(size_t size)
 {
 	uint8_t *buf = spdkrt_dma_zmalloc(size, 4096, SPDKRT_ENV_SOCKET_ANY);
@@ -72,13 +84,7 @@ static void test_async_reset_one_thread(void **state)
 	assert_logged("one is in progress");
 	/* Submitted before the controller is disabled: it is in flight, so it ends once. */
 	assert_int_equal(spdkrt_nvme_ns_cmd_read(ns, g_qpair, buf, 8, 1, io_done, &r2, 0), 0);
-	for (int i = 0; i < 1000 && !rr.done; i++) {
-		srt_pci_model_poll_all();
-		spdkrt_nvme_ctrlr_process_admin_completions(g_ctrlr);
-	}
-	assert_true(rr.done);
-	assert_int_equal(rr.calls, 1);
-	assert_int_equal(rr.status, 0);
+	finish_reset(&rr);
 	assert_true(r.done);
 	assert_int_equal(r.calls, 1);
 	assert_int_equal(cpl_sct(&r.cpl), SPDKRT_NVME_SCT_GENERIC);
@@ -141,13 +147,7 @@ static void test_reset_asked_from_aborted_admin_command(void **state)
 	assert_true(n.done);
 	assert_int_equal(n.sc, SPDKRT_NVME_SC_ABORTED_SQ_DELETION);
 	assert_int_equal(n.reset_rc, -EBUSY);
-	for (int i = 0; i < 1000 && !rr.done; i++) {
-		srt_pci_model_poll_all();
-		spdkrt_nvme_ctrlr_process_admin_completions(g_ctrlr);
-	}
-	assert_true(rr.done);
-	assert_int_equal(rr.calls, 1);
-	assert_int_equal(rr.status, 0);
+	finish_reset(&rr);
 	nvme_model_get_stats(g_model, &after);
 	assert_int_equal(after.enables, before.enables + 1);
 }
