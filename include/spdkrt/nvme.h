@@ -338,7 +338,9 @@ SPDKRT_API int spdkrt_nvme_ctrlr_alloc_io_qpair(struct spdkrt_nvme_ctrlr *ctrlr,
  */
 SPDKRT_API int spdkrt_nvme_ctrlr_free_io_qpair(struct spdkrt_nvme_qpair *qpair);
 /**
- * Processes up to @p max_completions (0: all there are) completions of @p qpair.
+ * Processes up to @p max_completions completions of @p qpair (0, or more than the queue holds:
+ * at most a queue's worth, so that a controller answering as fast as the callbacks submit
+ * cannot keep the caller in this call).
  * @return completions processed, or -ENXIO when the controller failed (outstanding commands
  * have then been completed with an error).
  */

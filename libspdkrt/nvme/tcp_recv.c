@@ -343,10 +343,15 @@ int32_t nvme_tcp_process(struct spdkrt_nvme_qpair *qpair, uint32_t max)
 
 	if (tq->processing)
 		return 0; /* from a callback of this connection: the outer call goes on */
+	/* At most a queue's worth per call, as over PCIe: when the callbacks submit again and the
+	 * target answers as fast, "all there are" never runs out, and the caller's other pollers
+	 * (a run's end timer) would never run again. */
+	if (max == 0 || max > tq->num_treqs)
+		max = tq->num_treqs;
 	tq->processing = true;
 	tq->completed = 0;
 	nvme_tcp_flush(tq);
-	while (!tq->lost && (max == 0 || tq->completed < max)) {
+	while (!tq->lost && tq->completed < max) {
 		ssize_t n = receive(tq);
 
 		if (n == -EAGAIN)

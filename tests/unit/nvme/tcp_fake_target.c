@@ -473,6 +473,14 @@ static int fabrics_cmd(struct fake_conn *c, const struct spdkrt_nvme_cmd *cmd, c
 			c->discovery = strncmp(cd->subnqn, SPDKRT_NVMF_DISCOVERY_NQN,
 					       sizeof(cd->subnqn)) == 0;
 		}
+		if (cc->qid != 0 && c->t->opts.hand_over_io) {
+			/* Handed over before the answer, so that the test finds it once its
+			 * Connect returns; this thread then leaves the connection alone. */
+			pthread_mutex_lock(&c->t->lock);
+			c->t->hand_fd = c->fd;
+			pthread_mutex_unlock(&c->t->lock);
+			return send_resp(c, cmd->cid, 1, 0, 0, false) == 0 ? 1 : -1;
+		}
 		return send_resp(c, cmd->cid, 1 /* cntlid */, 0, 0, false);
 	}
 	case SPDKRT_NVMF_FCTYPE_PROPERTY_GET: {
@@ -721,6 +729,7 @@ int fake_target_start(struct fake_target *t, const struct fake_target_opts *opts
 	t->opts = *opts;
 	t->numrec = opts->numrec;
 	t->genctr = 1;
+	t->hand_fd = -1;
 	pthread_mutex_init(&t->lock, NULL);
 	blocks = opts->num_blocks ? opts->num_blocks : 1024;
 	t->blocks = calloc(blocks, FAKE_BLOCK);

@@ -65,6 +65,9 @@ struct fake_target_opts {
 	/* Keep alive: drop the admin connection when no Keep Alive came for the KATO of Connect
 	 * (as a real controller does). */
 	bool enforce_kato;
+	/* The first I/O queue's connection is handed to the test once its Connect is answered
+	 * (in hand_fd): the test then plays the target on it, in step with its own callbacks. */
+	bool hand_over_io;
 	enum fake_fault fault;
 	bool fault_on_io;
 };
@@ -85,6 +88,7 @@ struct fake_target {
 	pthread_t conn_threads[16];
 	int conn_fds[16];
 	uint8_t *blocks; /* namespace 1 */
+	int hand_fd;     /* hand_over_io: the I/O queue's socket (-1 until then; under lock) */
 	/* What the host sent, for the tests to check (under lock). */
 	uint32_t r2ts;          /* R2Ts sent */
 	uint32_t h2c_pdus;      /* H2CData PDUs received */
