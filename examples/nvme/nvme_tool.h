@@ -179,15 +179,14 @@ static inline void nvme_tool_detach(struct nvme_tool *t)
 	t->num_ctrlrs = 0;
 }
 
-/* Environment and controllers; prints why and returns false on failure. */
-static inline bool nvme_tool_start(struct nvme_tool *t)
+/* The environment, and -r parsed into *trid; prints why and returns false on failure. */
+static inline bool nvme_tool_start_env(struct nvme_tool *t, struct spdkrt_nvme_transport_id *trid)
 {
-	struct spdkrt_nvme_transport_id trid;
 	struct spdkrt_env_opts opts;
 	int rc;
 
 	if (t->trid_text != NULL &&
-	    nvme_fabric_parse_trid(&t->fabric, t->prog, t->trid_text, &trid) != 0)
+	    nvme_fabric_parse_trid(&t->fabric, t->prog, t->trid_text, trid) != 0)
 		return false;
 	spdkrt_env_opts_init(&opts, sizeof(opts));
 	opts.name = t->prog;
@@ -203,6 +202,16 @@ static inline bool nvme_tool_start(struct nvme_tool *t)
 			spdkrt_strerror(rc));
 		return false;
 	}
+	return true;
+}
+
+/* Environment and controllers; prints why and returns false on failure. */
+static inline bool nvme_tool_start(struct nvme_tool *t)
+{
+	struct spdkrt_nvme_transport_id trid;
+
+	if (!nvme_tool_start_env(t, &trid))
+		return false;
 #ifdef NVME_TOOL_MODELS
 	if (nvme_tool_add_model(t) != 0) {
 		fprintf(stderr, "%s: cannot register the controller model\n", t->prog);

@@ -120,8 +120,24 @@ SPDKRT_NVME_TOOL_NO_MODEL=1 run hello_no_model 1 "$d/nvme_hello_world_model" &&
 	expect_in hello_no_model err "no NVMe controller"
 run identify_bad_trid 1 "$d/nvme_identify_model" -r "trtype:PCIe traddr"
 
+# hotplug over the model, which is inserted at 0.2 s and surprise-removed at 0.7 s.
+h=$d/nvme_hotplug_model
+run hotplug_model 0 "$h" --inserts 1 --removals 1 -t 20 -i 50 && {
+	expect_in hotplug_model out "inserted 0000:0e:00.0: reads at depth 4 on namespace 1"
+	expect_in hotplug_model out "removed 0000:0e:00.0 after [1-9][0-9]* reads"
+	expect_in hotplug_model out "^1 insertion(s), 1 removal(s), 0 controller(s) attached at the end"
+	expect_in hotplug_model out "failed: [0-9]* on removed controllers, 0 on present ones"
+}
+run hotplug_model_json 0 "$h" --inserts 1 --removals 1 -t 20 -r 'trtype:PCIe traddr:0e:00.0' --json &&
+	expect_in hotplug_model_json out '"insertions": 1, "removals": 1, "attached_at_end": 0'
+run hotplug_model_other_addr 1 "$h" --inserts 1 -t 2 -r 'trtype:PCIe traddr:0000:0f:00.0' &&
+	expect_in hotplug_model_other_addr err "expected 1 insertion(s) and 0 removal(s) within 2 s"
+run hotplug_bad_depth 1 "$h" -q 0 && expect_in hotplug_bad_depth err "-q needs a number from 1 to 128"
+run hotplug_tcp 1 "$h" -r 'trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:4420 subnqn:nqn.x' &&
+	expect_in hotplug_tcp err "must name a PCIe controller"
+
 # The installed programs: usage, and a clear failure without a controller for spdkrt.
-for tool in hello_world identify perf manage discover arbitration; do
+for tool in hello_world identify perf manage discover hotplug arbitration; do
 	prog=$top_builddir/examples/nvme/nvme_$tool
 	run "${tool}_help" 0 "$prog" --help && expect_in "${tool}_help" out "Usage: spdkrt-nvme-"
 done
