@@ -161,11 +161,12 @@ build_initramfs() {
 # namespace 2 with 512 + 8 bytes of separate metadata carrying type 1 protection information,
 # namespace 3 created detached. 0000:01:00.0 (serial spdkrt-qemu-0003, id nvme2, one 4 MiB
 # namespace) behind a PCIe root port, so that it can be hot removed (device_del); the same
-# behind a second root port (00:04.0) for the nvme bdev's hot removal (id nvme3). The image of
+# behind a second root port (00:04.0) for the nvme bdev's hot removal (id nvme3). Drive nvm6 is
+# no device's: the hot insertion test puts a controller on it (device_add). The image of
 # drive nvmN is $work/nvmN.img; QEMU keeps a namespace's metadata after its data in the image.
 nvme_controllers() {
 	local d
-	for d in nvm1:16M nvm2:8M nvm3:4M nvm4:4M nvm5:4M; do
+	for d in nvm1:16M nvm2:8M nvm3:4M nvm4:4M nvm5:4M nvm6:4M; do
 		rm -f "$work/${d%%:*}.img" # each boot starts from zeros
 		truncate -s "${d#*:}" "$work/${d%%:*}.img"
 		qemu+=(-drive "file=$work/${d%%:*}.img,if=none,id=${d%%:*},format=raw")
@@ -181,26 +182,29 @@ nvme_controllers() {
 		-device nvme,id=nvme3,serial=spdkrt-qemu-0004,drive=nvm5,bus=rp2)
 }
 
-# QEMU's human monitor on two FIFOs ($work/mon.in, $work/mon.out), for answer_device_del.
+# QEMU's human monitor on two FIFOs ($work/mon.in, $work/mon.out), for answer_monitor.
 monitor() {
 	rm -f "$work/mon.in" "$work/mon.out"
 	mkfifo "$work/mon.in" "$work/mon.out"
 	qemu+=(-chardev "pipe,id=mon0,path=$work/mon" -mon chardev=mon0,mode=readline)
 }
 
-# While QEMU runs: a console line "SPDKRT-QEMU: device_del ID" from a guest test (hot removal)
-# is answered once with device_del ID on the monitor. QEMU holds both FIFOs open read-write,
-# so neither side blocks; its few lines of answer stay in mon.out's pipe buffer.
-answer_device_del() {
-	local provider=$1 log=$2 sent=" " id
+# While QEMU runs: a console line "SPDKRT-QEMU: device_del ID" from a guest test (hot removal),
+# or "SPDKRT-QEMU: device_add nvme,id=ID,serial=S,drive=D,bus=B" (hot insertion), is answered
+# once with that command on the monitor (only letters, digits and , = _ . - pass). QEMU holds
+# both FIFOs open read-write, so neither side blocks; its few lines of answer stay in mon.out's
+# pipe buffer.
+answer_monitor() {
+	local provider=$1 log=$2 sent="|" cmd
 	while sleep 0.3; do
-		for id in $(tr -d '\r' <"$log" 2>/dev/null |
-			sed -n 's/^SPDKRT-QEMU: device_del \([A-Za-z0-9_-]*\)$/\1/p'); do
-			case $sent in *" $id "*) continue ;; esac
-			echo "device_del $id" >"$work/mon.in"
-			sent+="$id "
-			echo "  [$provider] host: device_del $id sent to QEMU's monitor"
-		done
+		while read -r cmd; do
+			case $sent in *"|$cmd|"*) continue ;; esac
+			echo "$cmd" >"$work/mon.in"
+			sent+="$cmd|"
+			echo "  [$provider] host: $cmd sent to QEMU's monitor"
+		done < <(tr -d '\r' <"$log" 2>/dev/null |
+			sed -n -e 's/^SPDKRT-QEMU: \(device_del [A-Za-z0-9_-]*\)$/\1/p' \
+				-e 's/^SPDKRT-QEMU: \(device_add nvme,[A-Za-z0-9_,=.-]*\)$/\1/p')
 	done
 }
 
@@ -208,7 +212,7 @@ answer_device_del() {
 run_qemu() {
 	local provider=$1 log=$2 rc=0 answerer
 	: >"$log"
-	answer_device_del "$provider" "$log" &
+	answer_monitor "$provider" "$log" &
 	answerer=$!
 	timeout "$boot_timeout" "${qemu[@]}" </dev/null >"$log" 2>&1 || rc=$?
 	kill "$answerer" 2>/dev/null || true

@@ -1,0 +1,458 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * hotplug (installed as spdkrt-nvme-hotplug): watches NVMe controllers come and go while I/O
+ * runs. Every -i ms it probes again (a scan of the PCI functions: controllers already attached
+ * are skipped), attaches what was inserted and bound to vfio-pci or uio_pci_generic, and keeps
+ * reads in flight on its first usable namespace; a controller's remove callback (hot removal:
+ * all-ones registers, SIGBUS on its BAR, the VFIO device request) ends its reads, frees its
+ * queue pair and detaches it. Prints a line per insertion and removal, then a summary. Built with
+ * NVME_TOOL_MODELS (tests), a controller model plays one insertion and one surprise removal.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+
+#include "nvme_tool.h"
+
+#define MAX_DEPTH 128u
+#define READ_SPAN 65536u /* reads go to the first blocks of the namespace */
+
+struct hot_ctrlr;
+
+struct read_slot {
+	struct hot_ctrlr *hc;
+	uint32_t index;
+};
+
+struct hot_ctrlr {
+	struct spdkrt_nvme_ctrlr *ctrlr;
+	struct spdkrt_nvme_qpair *qpair;
+	struct spdkrt_nvme_ns *ns;
+	char traddr[SPDKRT_NVME_TRADDR_MAX];
+	uint8_t *buf; /* one block per read in flight */
+	uint32_t block, span, io_flags;
+	uint32_t outstanding;
+	uint64_t reads, failed;
+	bool removed; /* the remove callback ran: no more reads */
+	bool at_start;
+	struct read_slot slots[MAX_DEPTH]; /* the reads' callback arguments */
+};
+
+static struct {
+	struct nvme_tool t;
+	struct hot_ctrlr *ctrlrs[NVME_TOOL_MAX_CTRLRS];
+	unsigned num;
+	uint32_t depth, interval_ms, seconds;
+	uint32_t want_inserts, want_removals;
+	bool expect_inserts, expect_removals, json, starting, model_removed;
+	bool has_want;
+	struct spdkrt_pci_addr want; /* -r */
+	uint32_t inserts, removals, attach_failures;
+	uint64_t reads_gone, failed_gone, failed_live;
+	uint64_t start_tick;
+	uint64_t seed;
+} g = { .depth = 4, .interval_ms = 100, .seconds = 30, .seed = 0x9e3779b97f4a7c15ull };
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: spdkrt-nvme-hotplug [options]\n"
+		"Watches NVMe controllers being inserted and removed while reads run: attaches\n"
+		"every controller bound to vfio-pci or uio_pci_generic (or the one of -r) when it\n"
+		"appears, keeps reads in flight on its first namespace, and detaches it when it is\n"
+		"removed. Prints a line per insertion and removal, then a summary.\n"
+		"\n"
+		"  -r TRID           only this controller, e.g. 'trtype:PCIe traddr:0000:01:00.0'\n"
+		"  -t SECONDS        run time (default 30)\n"
+		"  -i MS             how often to look for new controllers (default 100)\n"
+		"  -q DEPTH          reads in flight per controller (default 4, at most 128)\n"
+		"      --inserts N   insertions expected: end once they (and --removals) were seen\n"
+		"      --removals N  removals expected\n"
+		"      --json        print the summary as one JSON object\n" NVME_TOOL_USAGE_COMMON
+		"\n"
+		"Controllers present at the start are attached too (not counted as insertions).\n"
+		"Exit status: 0 when the expected insertions and removals were seen and no read\n"
+		"failed on a controller that was not removed; 1 otherwise.\n");
+}
+
+static double elapsed_s(void)
+{
+	return (double)(spdkrt_get_ticks() - g.start_tick) / (double)spdkrt_get_ticks_hz();
+}
+
+static uint64_t next_random(void)
+{
+	g.seed ^= g.seed << 13;
+	g.seed ^= g.seed >> 7;
+	g.seed ^= g.seed << 17;
+	return g.seed;
+}
+
+static void read_done(void *arg, const struct spdkrt_nvme_cpl *cpl);
+
+static int submit_read(struct read_slot *s)
+{
+	struct hot_ctrlr *hc = s->hc;
+	uint64_t lba = next_random() % hc->span;
+	int rc = spdkrt_nvme_ns_cmd_read(hc->ns, hc->qpair, hc->buf + (size_t)s->index * hc->block,
+					 lba, 1, read_done, s, hc->io_flags);
+
+	if (rc == 0)
+		hc->outstanding++;
+	return rc;
+}
+
+static void read_done(void *arg, const struct spdkrt_nvme_cpl *cpl)
+{
+	struct read_slot *s = arg;
+	struct hot_ctrlr *hc = s->hc;
+
+	hc->outstanding--;
+	if (spdkrt_nvme_cpl_is_error(cpl))
+		hc->failed++;
+	else
+		hc->reads++;
+	/* A failed read on a controller still here ends its reads too: the summary says so. */
+	if (!hc->removed && !spdkrt_nvme_cpl_is_error(cpl) && submit_read(s) != 0)
+		hc->failed++;
+}
+
+static struct hot_ctrlr *find(struct spdkrt_nvme_ctrlr *ctrlr)
+{
+	for (unsigned i = 0; i < g.num; i++)
+		if (g.ctrlrs[i]->ctrlr == ctrlr)
+			return g.ctrlrs[i];
+	return NULL;
+}
+
+/* Only functions handed to spdkrt: probing the kernel's own disks would fail (and log) every -i. */
+static bool hot_probe(void *ctx, const struct spdkrt_nvme_transport_id *trid,
+		      struct spdkrt_nvme_ctrlr_opts *opts)
+{
+	struct spdkrt_pci_addr addr;
+	char driver[64];
+
+	(void)ctx;
+	if (spdkrt_pci_addr_parse(&addr, trid->traddr) != 0 ||
+	    (g.has_want && spdkrt_pci_addr_compare(&addr, &g.want) != 0) ||
+	    spdkrt_pci_get_driver(&addr, driver, sizeof(driver)) != 0)
+		return false;
+	if (strcmp(driver, "vfio-pci") != 0 && strcmp(driver, "uio_pci_generic") != 0 &&
+	    strcmp(driver, "spdkrt-model") != 0)
+		return false;
+	nvme_fabric_apply(&g.t.fabric, opts);
+	return true;
+}
+
+/* Reads on the first namespace plain reads can use (no separate metadata buffer needed). */
+static bool start_reads(struct hot_ctrlr *hc)
+{
+	for (uint32_t nsid = spdkrt_nvme_ctrlr_get_first_active_ns(hc->ctrlr); nsid != 0;
+	     nsid = spdkrt_nvme_ctrlr_get_next_active_ns(hc->ctrlr, nsid)) {
+		struct spdkrt_nvme_ns *ns = spdkrt_nvme_ctrlr_get_ns(hc->ctrlr, nsid);
+
+		if (ns != NULL && nvme_tool_data_io_flags(ns, &hc->io_flags)) {
+			hc->ns = ns;
+			break;
+		}
+	}
+	if (hc->ns == NULL) {
+		fprintf(stderr, "%s: %s: no namespace to read\n", g.t.prog, hc->traddr);
+		return false;
+	}
+	hc->block = spdkrt_nvme_ns_get_extended_sector_size(hc->ns);
+	hc->span = spdkrt_nvme_ns_get_num_sectors(hc->ns) < READ_SPAN ?
+			   (uint32_t)spdkrt_nvme_ns_get_num_sectors(hc->ns) :
+			   READ_SPAN;
+	hc->buf = spdkrt_dma_zmalloc((size_t)hc->block * g.depth, 4096, SPDKRT_ENV_SOCKET_ANY);
+	if (hc->buf == NULL || hc->span == 0 ||
+	    spdkrt_nvme_ctrlr_alloc_io_qpair(hc->ctrlr, NULL, &hc->qpair) != 0) {
+		fprintf(stderr, "%s: %s: no DMA memory or I/O queue pair for the reads\n", g.t.prog,
+			hc->traddr);
+		return false;
+	}
+	for (uint32_t i = 0; i < g.depth; i++) {
+		struct read_slot *s = &hc->slots[i];
+
+		*s = (struct read_slot){ .hc = hc, .index = i };
+		if (submit_read(s) != 0) {
+			fprintf(stderr, "%s: %s: cannot submit a read\n", g.t.prog, hc->traddr);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Ends the reads: freeing the queue pair completes those in flight (aborted), none resubmits. */
+static void stop_reads(struct hot_ctrlr *hc)
+{
+	hc->removed = true;
+	if (hc->qpair != NULL)
+		spdkrt_nvme_ctrlr_free_io_qpair(hc->qpair);
+	hc->qpair = NULL;
+}
+
+/* Detaches and frees @p hc; the last controller of the list takes its place. */
+static void forget(struct hot_ctrlr *hc)
+{
+	unsigned i;
+
+	for (i = 0; i < g.num && g.ctrlrs[i] != hc; i++)
+		;
+	if (i < g.num)
+		g.ctrlrs[i] = g.ctrlrs[--g.num];
+	stop_reads(hc);
+	spdkrt_nvme_detach(hc->ctrlr);
+	spdkrt_dma_free(hc->buf);
+	free(hc);
+}
+
+static void hot_attached(void *ctx, const struct spdkrt_nvme_transport_id *trid,
+			 struct spdkrt_nvme_ctrlr *ctrlr, const struct spdkrt_nvme_ctrlr_opts *opts)
+{
+	struct hot_ctrlr *hc;
+
+	(void)ctx;
+	(void)opts;
+	hc = g.num < NVME_TOOL_MAX_CTRLRS ? calloc(1, sizeof(*hc)) : NULL;
+	if (hc == NULL) {
+		fprintf(stderr, "%s: %s: too many controllers: left alone\n", g.t.prog, trid->traddr);
+		g.attach_failures++;
+		spdkrt_nvme_detach(ctrlr);
+		return;
+	}
+	hc->ctrlr = ctrlr;
+	hc->at_start = g.starting;
+	snprintf(hc->traddr, sizeof(hc->traddr), "%s", trid->traddr);
+	g.ctrlrs[g.num++] = hc;
+	if (!start_reads(hc)) {
+		g.attach_failures++;
+		forget(hc);
+		return;
+	}
+	if (!hc->at_start)
+		g.inserts++;
+	printf("[%7.3f s] %s %s: reads at depth %u on namespace %u\n", elapsed_s(),
+	       hc->at_start ? "attached" : "inserted", hc->traddr, g.depth,
+	       spdkrt_nvme_ns_get_id(hc->ns));
+	fflush(stdout);
+}
+
+static void hot_removed(void *ctx, struct spdkrt_nvme_ctrlr *ctrlr)
+{
+	struct hot_ctrlr *hc = find(ctrlr);
+
+	(void)ctx;
+	if (hc != NULL && !hc->removed) {
+		hc->removed = true;
+		g.removals++;
+	}
+}
+
+/* Controllers whose removal was announced: counted, printed, detached. */
+static void reap_removed(void)
+{
+	for (unsigned i = 0; i < g.num;) {
+		struct hot_ctrlr *hc = g.ctrlrs[i];
+
+		if (!hc->removed) {
+			i++;
+			continue;
+		}
+		stop_reads(hc); /* its reads still in flight fail here: counted with it */
+		printf("[%7.3f s] removed %s after %" PRIu64 " reads (%" PRIu64
+		       " failed as it went)\n",
+		       elapsed_s(), hc->traddr, hc->reads, hc->failed);
+		fflush(stdout);
+		g.reads_gone += hc->reads;
+		g.failed_gone += hc->failed;
+		forget(hc);
+	}
+}
+
+#ifdef NVME_TOOL_MODELS
+/* The model plays a hot insertion at 0.2 s and a surprise removal at 0.7 s. */
+static void model_script(void)
+{
+	struct nvme_model_ns_opts ns = { .nsid = 1, .num_blocks = 8192, .lbaf = 0 };
+	double now = elapsed_s();
+
+	if (g.t.model == NULL && now >= 0.2) {
+		if (nvme_model_create(NULL, &g.t.model) != 0 ||
+		    nvme_model_add_ns(g.t.model, &ns) != 0)
+			fprintf(stderr, "%s: cannot create the controller model\n", g.t.prog);
+	} else if (g.t.model != NULL && now >= 0.7 && !g.model_removed) {
+		nvme_model_surprise_remove(g.t.model);
+		g.model_removed = true;
+	}
+	srt_pci_model_poll_all();
+}
+#endif
+
+static bool expected_seen(void)
+{
+	return (g.expect_inserts || g.expect_removals) &&
+	       (!g.expect_inserts || g.inserts >= g.want_inserts) &&
+	       (!g.expect_removals || g.removals >= g.want_removals);
+}
+
+/* Probes every NVMe function each -i ms (hot_probe picks): probing -r's address itself would
+ * fail, and say so, every time while nothing is there. */
+static void run(void)
+{
+	uint64_t hz = spdkrt_get_ticks_hz(), end, next_probe;
+	struct spdkrt_nvme_probe_ctx *probing = NULL;
+
+	g.start_tick = spdkrt_get_ticks();
+	end = g.start_tick + (uint64_t)g.seconds * hz;
+	next_probe = g.start_tick;
+	g.starting = true;
+	while (spdkrt_get_ticks() < end && !expected_seen()) {
+		if (probing == NULL && spdkrt_get_ticks() >= next_probe) {
+			next_probe += (uint64_t)g.interval_ms * hz / 1000;
+			if (spdkrt_nvme_probe_async(NULL, NULL, hot_probe, hot_attached,
+						    hot_removed, &probing) != 0)
+				probing = NULL;
+		}
+		if (probing != NULL && spdkrt_nvme_probe_poll_async(probing) != -EAGAIN) {
+			probing = NULL;
+			g.starting = false;
+		}
+		for (unsigned i = 0; i < g.num; i++) {
+			struct hot_ctrlr *hc = g.ctrlrs[i];
+
+			/* -ENXIO: failed or removed; the admin poll then calls hot_removed. */
+			spdkrt_nvme_qpair_process_completions(hc->qpair, 0);
+			spdkrt_nvme_ctrlr_process_admin_completions(hc->ctrlr);
+		}
+		reap_removed();
+#ifdef NVME_TOOL_MODELS
+		model_script();
+#endif
+	}
+	while (probing != NULL && spdkrt_nvme_probe_poll_async(probing) == -EAGAIN)
+		;
+}
+
+static void summary(void)
+{
+	uint64_t reads = g.reads_gone, failed_live = 0;
+
+	for (unsigned i = 0; i < g.num; i++) {
+		reads += g.ctrlrs[i]->reads;
+		failed_live += g.ctrlrs[i]->failed;
+	}
+	g.failed_live = failed_live;
+	if (g.json) {
+		printf("{\"seconds\": %.3f, \"insertions\": %u, \"removals\": %u, "
+		       "\"attached_at_end\": %u, \"reads\": %" PRIu64
+		       ", \"failed_on_removed\": %" PRIu64 ", \"failed_on_present\": %" PRIu64
+		       ", \"attach_failures\": %u}\n",
+		       elapsed_s(), g.inserts, g.removals, g.num, reads, g.failed_gone, failed_live,
+		       g.attach_failures);
+		return;
+	}
+	printf("%u insertion(s), %u removal(s), %u controller(s) attached at the end, %" PRIu64
+	       " reads; failed: %" PRIu64 " on removed controllers, %" PRIu64
+	       " on present ones; %u attach failure(s)\n",
+	       g.inserts, g.removals, g.num, reads, g.failed_gone, failed_live, g.attach_failures);
+}
+
+static bool parse_count(const char *what, const char *arg, uint32_t min, uint32_t max,
+			uint32_t *out)
+{
+	char *end;
+	unsigned long v = strtoul(arg, &end, 10);
+
+	if (end == arg || *end != '\0' || arg[0] == '-' || v < min || v > max) {
+		fprintf(stderr, "%s: %s needs a number from %u to %u, not '%s'\n", g.t.prog, what,
+			min, max, arg);
+		return false;
+	}
+	*out = (uint32_t)v;
+	return true;
+}
+
+/* Long-only options, beyond the shared ones (nvme_tool.h 0x100, fabric_opts.h 0x200). */
+enum { OPT_INSERTS = 0x300, OPT_REMOVALS, OPT_JSON };
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		NVME_TOOL_LONGOPTS,
+		{ "inserts", required_argument, NULL, OPT_INSERTS },
+		{ "removals", required_argument, NULL, OPT_REMOVALS },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct spdkrt_nvme_transport_id trid;
+	int c, common;
+	bool ok;
+
+	g.t.prog = "spdkrt-nvme-hotplug";
+	while ((c = getopt_long(argc, argv, NVME_TOOL_SHORTOPTS "t:i:q:", longopts, NULL)) != -1) {
+		common = nvme_tool_common_opt(&g.t, c, optarg);
+		if (common < 0)
+			return 1;
+		if (common > 0)
+			continue;
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 't':
+			ok = parse_count("-t", optarg, 1, 86400, &g.seconds);
+			break;
+		case 'i':
+			ok = parse_count("-i", optarg, 1, 60000, &g.interval_ms);
+			break;
+		case 'q':
+			ok = parse_count("-q", optarg, 1, MAX_DEPTH, &g.depth);
+			break;
+		case OPT_INSERTS:
+			ok = parse_count("--inserts", optarg, 0, 1000, &g.want_inserts);
+			g.expect_inserts = true;
+			break;
+		case OPT_REMOVALS:
+			ok = parse_count("--removals", optarg, 0, 1000, &g.want_removals);
+			g.expect_removals = true;
+			break;
+		case OPT_JSON:
+			g.json = true;
+			ok = true;
+			break;
+		default:
+			usage(stderr);
+			return 1;
+		}
+		if (!ok)
+			return 1;
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 1;
+	}
+	if (!nvme_tool_start_env(&g.t, &trid)) {
+		nvme_tool_stop(&g.t);
+		return 1;
+	}
+	g.has_want = g.t.trid_text != NULL;
+	if (g.has_want && (trid.trtype != SPDKRT_NVME_TRANSPORT_PCIE ||
+			   spdkrt_pci_addr_parse(&g.want, trid.traddr) != 0)) {
+		fprintf(stderr, "%s: -r must name a PCIe controller (hot plug is a PCI matter)\n",
+			g.t.prog);
+		nvme_tool_stop(&g.t);
+		return 1;
+	}
+	run();
+	summary();
+	ok = (!g.expect_inserts || g.inserts >= g.want_inserts) &&
+	     (!g.expect_removals || g.removals >= g.want_removals) && g.failed_live == 0 &&
+	     g.attach_failures == 0;
+	if (!ok && (g.expect_inserts || g.expect_removals) && !expected_seen())
+		fprintf(stderr, "%s: expected %u insertion(s) and %u removal(s) within %u s\n",
+			g.t.prog, g.want_inserts, g.want_removals, g.seconds);
+	while (g.num > 0)
+		forget(g.ctrlrs[0]);
+	nvme_tool_stop(&g.t);
+	return ok ? 0 : 1;
+}
