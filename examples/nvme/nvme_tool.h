@@ -221,6 +221,20 @@ static inline bool nvme_tool_start(struct nvme_tool *t)
 	return nvme_tool_attach(t);
 }
 
+/* A command's end, for nvme_tool_wait(): nvme_tool_op_done as callback, the op as argument. */
+struct nvme_tool_op {
+	bool done;
+	struct spdkrt_nvme_cpl cpl;
+};
+
+static inline void nvme_tool_op_done(void *arg, const struct spdkrt_nvme_cpl *cpl)
+{
+	struct nvme_tool_op *op = arg;
+
+	op->done = true;
+	op->cpl = *cpl;
+}
+
 /* One step of the device side: in tests, the model runs here. */
 static inline void nvme_tool_poll(struct nvme_tool *t)
 {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# spdkrt-nvme-hello-world, -identify, -perf, -manage, -arbitration (and -discover's usage), and bdevperf on nvme bdevs: their whole logic over the NVMe controller model
+# spdkrt-nvme-hello-world, -identify, -perf, -manage, -arbitration, -reserve (and -discover's usage), and bdevperf on nvme bdevs: their whole logic over the NVMe controller model
 # (the test builds register tests/models/nvme as a PCI function), and the real programs on this
 # machine, which has no NVMe function bound for spdkrt: they must say so and fail.
 # Behaviour only (exit codes, messages, JSON); no timing is asserted.
@@ -116,6 +116,44 @@ run arb_weights_rr 1 "$a" -n 100 --weights 8,4,1 && expect_in arb_weights_rr err
 run arb_urgent_rr 1 "$a" -n 100 --urgent && expect_in arb_urgent_rr err "need -a wrr"
 run arb_bad_mech 1 "$a" -n 100 -a fifo && expect_in arb_bad_mech err "rr or wrr"
 run arb_usage 1 "$a" && expect_in arb_usage err "Usage: spdkrt-nvme-arbitration"
+# nvme_reserve: one process, one model; the steps run in order and each prints its result.
+rsv=$d/nvme_reserve_model
+run reserve_sequence 0 "$rsv" --json --hostid 00112233445566778899aabbccddeeff \
+	register 0x1234 acquire write-exclusive 0x1234 report write 7 read 7 \
+	release write-exclusive 0x1234 report unregister 0x1234 report &&
+	if command -v python3 >/dev/null; then
+		python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); s=d["steps"]
+assert d["failed"] == 0 and all(x["ok"] for x in s), s
+assert [x["step"] for x in s] == ["register", "acquire", "report", "write", "read", "release",
+	"report", "unregister", "report"]
+me = "00112233445566778899aabbccddeeff"[:16] + "0" * 16  # the model keeps 64 bits
+held = s[2]["report"]
+assert held["type"] == 1 and held["type_name"] == "write-exclusive" and held["holder"] == me, held
+assert held["registrants"] == [{"hostid": me, "key": 0x1234, "cntlid": 1, "holder": True}], held
+rel = s[6]["report"]
+assert rel["type"] == 0 and rel["holder"] is None and rel["registrants"][0]["key"] == 0x1234, rel
+assert rel["generation"] >= held["generation"]
+assert s[8]["report"]["registrants"] == [] and s[8]["report"]["generation"] > rel["generation"]' \
+			"$tmp/reserve_sequence.out" || fail "reserve_sequence: bad JSON or report"
+	fi
+# A wrong key: RESERVATION CONFLICT printed, the later steps still run, exit 1 at the end.
+run reserve_wrong_key 1 "$rsv" --hostid 0a0b0c0d0e0f0102 register 5 acquire exclusive-access 6 \
+	acquire ea 5 report release ea 5 && {
+	expect_in reserve_wrong_key out "^acquire exclusive-access 6: RESERVATION CONFLICT (00/83)"
+	expect_in reserve_wrong_key out "^acquire ea 5: ok"
+	expect_in reserve_wrong_key out "type exclusive-access (2), 1 registrant"
+	expect_in reserve_wrong_key out "registrant hostid 0a0b0c0d0e0f0102 key 0x5 cntlid 0x0001 (holder)"
+	expect_in reserve_wrong_key out "holder: hostid 0a0b0c0d0e0f0102"
+	expect_in reserve_wrong_key out "^release ea 5: ok"
+}
+run reserve_stop_on_error 1 "$rsv" --stop-on-error register 1 unregister 2 report && {
+	expect_in reserve_stop_on_error out "^unregister 2: RESERVATION CONFLICT"
+	! grep -q "^report" "$tmp/reserve_stop_on_error.out" || fail "reserve_stop_on_error: went on"
+}
+run reserve_bad_type 1 "$rsv" acquire sideways 1 && expect_in reserve_bad_type err "bad reservation type 'sideways'"
+run reserve_bad_step 1 "$rsv" register 1 grab 1 && expect_in reserve_bad_step err "unknown step 'grab'"
+run reserve_bad_hostid 1 "$rsv" --hostid 123 report && expect_in reserve_bad_hostid err "16 or 32 hex digits"
+run reserve_no_ns 1 "$rsv" -n 9 report && expect_in reserve_no_ns err "no active namespace 9"
 SPDKRT_NVME_TOOL_NO_MODEL=1 run hello_no_model 1 "$d/nvme_hello_world_model" &&
 	expect_in hello_no_model err "no NVMe controller"
 run identify_bad_trid 1 "$d/nvme_identify_model" -r "trtype:PCIe traddr"
@@ -137,7 +175,7 @@ run hotplug_tcp 1 "$h" -r 'trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:4420 
 	expect_in hotplug_tcp err "must name a PCIe controller"
 
 # The installed programs: usage, and a clear failure without a controller for spdkrt.
-for tool in hello_world identify perf manage discover hotplug arbitration; do
+for tool in hello_world identify perf manage discover hotplug arbitration reserve; do
 	prog=$top_builddir/examples/nvme/nvme_$tool
 	run "${tool}_help" 0 "$prog" --help && expect_in "${tool}_help" out "Usage: spdkrt-nvme-"
 done
