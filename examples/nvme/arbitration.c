@@ -67,7 +67,8 @@ static struct {
 	bool wrr, urgent, json;
 	uint16_t weight[NUM_CLASSES]; /* high, medium, low (1..256) */
 	uint8_t burst;                /* log2; 7: no limit */
-	bool weights_given, burst_given;
+	bool weights_given;
+	bool wrr_enabled; /* the controllers are attached with CC.AMS weighted round robin */
 	/* run state */
 	bool stopping;
 	uint64_t submitted, completed;
@@ -98,8 +99,9 @@ static void usage(FILE *out)
 		"      --weights H,M,L\n"
 		"                    weighted round robin: weights of the high, medium and low\n"
 		"                    classes, each 1..256 (default 1,1,1)\n"
-		"      --burst N     weighted round robin: arbitration burst, 2^N commands a queue may\n"
-		"                    give in a row, N 0..6, or 7 for no limit (default 7)\n"
+		"      --burst N     arbitration burst: a queue gives up to 2^N commands in a row,\n"
+		"                    N 0..6, or 7 for no limit (default 7: with rr the controller's\n"
+		"                    setting is left as it is)\n"
 		"      --urgent      weighted round robin: an urgent-class queue too (served before\n"
 		"                    any other)\n"
 		"  -q DEPTH          I/Os in flight per queue (default 64, at most %d)\n"
@@ -342,7 +344,7 @@ static void report(double secs)
 		       "burst %u\n",
 		       g.weight[1], g.weight[2], g.weight[3], g.burst);
 	else
-		printf("Arbitration: round robin\n");
+		printf("Arbitration: round robin, burst %u\n", g.burst);
 	if (!g.json)
 		printf("%u queue(s) of depth %u, %" PRIu64 "-byte I/Os, %.3f s\n"
 		       "%-24s %-7s %12s %12s %8s\n",
@@ -372,14 +374,16 @@ static void report(double secs)
 		       (double)total / secs, total ? 100.0 : 0.0);
 }
 
-static void wrr_opts(void *tool, struct spdkrt_nvme_ctrlr_opts *opts)
+static void arbitration_opts(void *tool, struct spdkrt_nvme_ctrlr_opts *opts)
 {
 	(void)tool;
+	opts->arb_burst = g.burst; /* the driver sets it under either mechanism */
+	if (!g.wrr_enabled)
+		return;
 	opts->arb_mechanism = SPDKRT_NVME_CC_AMS_WRR;
 	opts->arb_high_weight = g.weight[SPDKRT_NVME_QPRIO_HIGH];
 	opts->arb_medium_weight = g.weight[SPDKRT_NVME_QPRIO_MEDIUM];
 	opts->arb_low_weight = g.weight[SPDKRT_NVME_QPRIO_LOW];
-	opts->arb_burst = g.burst;
 }
 
 /* Weighted round robin needs CAP.AMS to say so, then an attach with CC.AMS set. */
@@ -397,7 +401,7 @@ static bool enable_wrr(struct nvme_tool *t)
 		}
 	}
 	nvme_tool_detach(t);
-	t->ctrlr_opts = wrr_opts;
+	g.wrr_enabled = true;
 	return nvme_tool_attach(t);
 }
 
@@ -513,7 +517,6 @@ static bool parse_args(struct nvme_tool *t, int argc, char **argv, bool *help)
 			if (!parse_number(t->prog, "--burst", optarg, 0, 7, &v))
 				return false;
 			g.burst = (uint8_t)v;
-			g.burst_given = true;
 			break;
 		case OPT_URGENT:
 			g.urgent = true;
@@ -528,8 +531,8 @@ static bool parse_args(struct nvme_tool *t, int argc, char **argv, bool *help)
 	}
 	if (g.pattern.mixed && mix >= 0)
 		g.pattern.read_pct = (unsigned)mix;
-	if (!g.wrr && (g.weights_given || g.burst_given || g.urgent)) {
-		fprintf(stderr, "%s: --weights, --burst and --urgent need -a wrr\n", t->prog);
+	if (!g.wrr && (g.weights_given || g.urgent)) {
+		fprintf(stderr, "%s: --weights and --urgent need -a wrr\n", t->prog);
 		return false;
 	}
 	if (optind != argc || (g.seconds <= 0 && g.max_ios == 0) || g.io_size == 0) {
@@ -549,6 +552,7 @@ int main(int argc, char **argv)
 
 	/* The test build's model executes one command per poll: its arbiter picks each one. */
 	t.model_commands_per_poll = 1;
+	t.ctrlr_opts = arbitration_opts;
 	if (!parse_args(&t, argc, argv, &help))
 		return 1;
 	if (help) {

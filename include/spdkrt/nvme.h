@@ -104,7 +104,9 @@ struct spdkrt_nvme_ctrlr_opts {
 	uint16_t arb_medium_weight;
 	/** Low priority weight (1..256). */
 	uint16_t arb_low_weight;
-	/** Arbitration burst, log2 (7 = unlimited). */
+	/** Arbitration burst, log2 0..7: 2^N commands an SQ may give in a row, under either
+	 *  mechanism (Set Features Arbitration at attach); 7 (the default) = no limit, and the
+	 *  feature is left as the controller has it unless weighted round robin is asked for. */
 	uint8_t arb_burst;
 	/** Put I/O submission queues in the controller memory buffer when it allows. */
 	bool use_cmb_sqs;

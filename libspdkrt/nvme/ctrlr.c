@@ -415,8 +415,11 @@ static int step_commands(struct spdkrt_nvme_ctrlr *ctrlr)
 				return init_fail(ctrlr, -EIO, "fewer queues granted after reset");
 			}
 		}
+		/* The Arbitration feature: weights under weighted round robin, the burst under
+		 * either mechanism; left as the controller has it when neither was asked for. */
 		set_state(ctrlr,
-			  ctrlr->opts.arb_mechanism == SPDKRT_NVME_CC_AMS_WRR ?
+			  ctrlr->opts.arb_mechanism == SPDKRT_NVME_CC_AMS_WRR ||
+					  ctrlr->opts.arb_burst != NVME_ARB_BURST_UNLIMITED ?
 				  NVME_CTRLR_STATE_SET_ARBITRATION :
 				  NVME_CTRLR_STATE_IDENTIFY_ACTIVE_NS,
 			  0);
@@ -427,16 +430,17 @@ static int step_commands(struct spdkrt_nvme_ctrlr *ctrlr)
 	case NVME_CTRLR_STATE_SET_ARBITRATION:
 		if (!done) {
 			const struct spdkrt_nvme_ctrlr_opts *o = &ctrlr->opts;
+			uint32_t arb = SPDKRT_NVME_SET(SPDKRT_NVME_ARB_AB, o->arb_burst);
 
+			if (o->arb_mechanism == SPDKRT_NVME_CC_AMS_WRR)
+				arb |= SPDKRT_NVME_SET(SPDKRT_NVME_ARB_LPW,
+						       o->arb_low_weight - 1u) |
+				       SPDKRT_NVME_SET(SPDKRT_NVME_ARB_MPW,
+						       o->arb_medium_weight - 1u) |
+				       SPDKRT_NVME_SET(SPDKRT_NVME_ARB_HPW,
+						       o->arb_high_weight - 1u);
 			build_cmd(&cmd, SPDKRT_NVME_OPC_SET_FEATURES, 0,
-				  SPDKRT_NVME_FEAT_ARBITRATION,
-				  SPDKRT_NVME_SET(SPDKRT_NVME_ARB_AB, o->arb_burst) |
-					  SPDKRT_NVME_SET(SPDKRT_NVME_ARB_LPW,
-							  o->arb_low_weight - 1u) |
-					  SPDKRT_NVME_SET(SPDKRT_NVME_ARB_MPW,
-							  o->arb_medium_weight - 1u) |
-					  SPDKRT_NVME_SET(SPDKRT_NVME_ARB_HPW,
-							  o->arb_high_weight - 1u));
+				  SPDKRT_NVME_FEAT_ARBITRATION, arb);
 			return init_send(ctrlr, &cmd, NULL, 0);
 		}
 		if (spdkrt_nvme_cpl_is_error(cpl))

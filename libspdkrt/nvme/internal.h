@@ -335,6 +335,9 @@ static inline bool nvme_qpair_gate_moved(struct spdkrt_nvme_qpair *qpair)
 	return atomic_load_explicit(&qpair->gate, memory_order_acquire) != qpair->gate_seen;
 }
 
+/* Arbitration burst (log2) that means no limit: the controller's default, left alone. */
+#define NVME_ARB_BURST_UNLIMITED 7u
+
 /* reconnect.c: the automatic reconnect policy of the options. */
 int nvme_reconnect_opts_check(const struct spdkrt_nvme_ctrlr_opts *opts);
 /* Admin poll of a failed, not removed controller: the next reset attempt, or giving up. */

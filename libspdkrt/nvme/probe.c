@@ -90,12 +90,16 @@ static bool is_attached(const struct spdkrt_nvme_transport_id *trid)
 	return found;
 }
 
-/* Weighted round robin's weights and burst, before they are packed into the Arbitration feature
- * (where a weight of 0 or above 256 would wrap into another one). */
+/* The burst and weighted round robin's weights, before they are packed into the Arbitration
+ * feature (where a weight of 0 or above 256 would wrap into another one). */
 static int arbitration_opts_check(const struct spdkrt_nvme_ctrlr_opts *o)
 {
 	const uint16_t w[3] = { o->arb_high_weight, o->arb_medium_weight, o->arb_low_weight };
 
+	if (o->arb_burst > NVME_ARB_BURST_UNLIMITED) {
+		SRT_ERR("nvme: arbitration burst %u: log2 0..7 (7: no limit)", o->arb_burst);
+		return -EINVAL;
+	}
 	if (o->arb_mechanism != SPDKRT_NVME_CC_AMS_WRR)
 		return 0;
 	for (unsigned i = 0; i < 3; i++) {
@@ -104,10 +108,6 @@ static int arbitration_opts_check(const struct spdkrt_nvme_ctrlr_opts *o)
 				w[0], w[1], w[2]);
 			return -EINVAL;
 		}
-	}
-	if (o->arb_burst > 7) {
-		SRT_ERR("nvme: arbitration burst %u: log2 0..7 (7: no limit)", o->arb_burst);
-		return -EINVAL;
 	}
 	return 0;
 }

@@ -631,6 +631,7 @@ static void test_wrr_attach(void **state)
 	struct spdkrt_nvme_ctrlr_opts opts;
 	struct spdkrt_nvme_io_qpair_opts qo;
 	struct spdkrt_nvme_qpair *q = NULL;
+	uint32_t before;
 
 	(void)state;
 	log_capture_start();
@@ -664,6 +665,20 @@ static void test_wrr_attach(void **state)
 	qo.qprio = SPDKRT_NVME_QPRIO_HIGH;
 	assert_int_equal(spdkrt_nvme_ctrlr_alloc_io_qpair(g_ctrlr, &qo, &q), 0);
 	assert_int_equal(spdkrt_nvme_ctrlr_free_io_qpair(q), 0);
+	ctrlr_teardown(state);
+
+	/* Round robin: the burst is set too (the weights are not), and only when asked for. */
+	model_start(&mopts);
+	assert_int_equal(connect_with(NULL), 0);
+	before = nvme_model_feature(g_model, SPDKRT_NVME_FEAT_ARBITRATION);
+	spdkrt_nvme_detach(g_ctrlr);
+	g_ctrlr = NULL;
+	spdkrt_nvme_ctrlr_opts_init(&opts, sizeof(opts));
+	opts.arb_burst = 2;
+	opts.arb_high_weight = 0; /* ignored: no weights under round robin */
+	assert_int_equal(connect_with(&opts), 0);
+	assert_int_equal(nvme_model_feature(g_model, SPDKRT_NVME_FEAT_ARBITRATION), 2u);
+	assert_int_equal(before, 0); /* the model's power-on value: not set by default */
 	ctrlr_teardown(state);
 }
 

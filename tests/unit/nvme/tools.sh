@@ -91,6 +91,10 @@ expect_shares() {
 }
 a=$d/nvme_arbitration_model
 run arb_rr 0 "$a" -n 6000 -q 8 && expect_shares arb_rr "high 33.33 medium 33.33 low 33.33" 1
+run arb_rr_burst 0 "$a" -n 6000 -q 8 --burst 2 && {
+	expect_in arb_rr_burst out "round robin, burst 2"
+	expect_shares arb_rr_burst "high 33.33 medium 33.33 low 33.33" 1
+}
 run arb_wrr 0 "$a" -n 6500 -q 8 -a wrr --weights 8,4,1 &&
 	expect_shares arb_wrr "high 61.54 medium 30.77 low 7.69" 1.5
 run arb_wrr_other 0 "$a" -n 6000 -q 16 -o 8192 -w randrw -M 30 -a wrr --weights 1,2,3 \
