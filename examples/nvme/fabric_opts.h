@@ -48,6 +48,8 @@ struct nvme_fabric_opts {
 	bool ddgst;
 	char hostnqn[SPDKRT_NVME_NQN_MAX];
 	char psk[SPDKRT_NVME_TLS_PSK_MAX];
+	bool hostid_set; /* a tool's own option (spdkrt-nvme-reserve --hostid) */
+	uint8_t hostid[16];
 };
 
 /* The key of a PSK file: one line; refused unless only its owner can read the file. */
@@ -158,6 +160,13 @@ static inline int nvme_fabric_parse_trid(struct nvme_fabric_opts *f, const char 
 	return 0;
 }
 
+/* The host identifier sent in Connect; 8 bytes given are the first 8, the rest zero. */
+static inline void nvme_fabric_set_hostid(struct nvme_fabric_opts *f, const uint8_t hostid[16])
+{
+	memcpy(f->hostid, hostid, sizeof(f->hostid));
+	f->hostid_set = true;
+}
+
 /* The options into a controller's: only what was given replaces the defaults. */
 static inline void nvme_fabric_apply(const struct nvme_fabric_opts *f,
 				     struct spdkrt_nvme_ctrlr_opts *opts)
@@ -168,6 +177,8 @@ static inline void nvme_fabric_apply(const struct nvme_fabric_opts *f,
 		memcpy(opts->hostnqn, f->hostnqn, sizeof(opts->hostnqn));
 	if (f->psk[0] != '\0')
 		memcpy(opts->psk, f->psk, sizeof(opts->psk));
+	if (f->hostid_set)
+		memcpy(opts->hostid, f->hostid, sizeof(opts->hostid));
 }
 
 #endif

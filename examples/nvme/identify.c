@@ -25,22 +25,9 @@ static void usage(FILE *out)
 		"Exit status: 0 on success, 1 on any error.\n");
 }
 
-struct op {
-	bool done;
-	struct spdkrt_nvme_cpl cpl;
-};
-
-static void op_done(void *arg, const struct spdkrt_nvme_cpl *cpl)
-{
-	struct op *op = arg;
-
-	op->done = true;
-	op->cpl = *cpl;
-}
-
 /* Runs one admin command to its end; false (and why) if it fails. */
-static bool admin_ok(struct nvme_tool *t, struct spdkrt_nvme_ctrlr *ctrlr, int rc, struct op *op,
-		     const char *what)
+static bool admin_ok(struct nvme_tool *t, struct spdkrt_nvme_ctrlr *ctrlr, int rc,
+		     struct nvme_tool_op *op, const char *what)
 {
 	if (rc != 0 || !nvme_tool_wait(t, ctrlr, NULL, &op->done)) {
 		fprintf(stderr, "%s: %s: %s: no answer (%d)\n", t->prog, nvme_tool_name(ctrlr),
@@ -103,7 +90,7 @@ static int identify_ctrlr(struct nvme_tool *t, struct spdkrt_nvme_ctrlr *ctrlr, 
 	const struct spdkrt_nvme_ctrlr_data *cd = spdkrt_nvme_ctrlr_get_data(ctrlr);
 	struct spdkrt_nvme_health_information_page health;
 	struct spdkrt_nvme_error_information_entry err;
-	struct op op = { 0 };
+	struct nvme_tool_op op = { 0 };
 	char sn[21], mn[41], fr[9];
 	uint32_t vs = spdkrt_nvme_ctrlr_get_regs_vs(ctrlr), queues = 0, arb = 0, nsid;
 	uint64_t cap = spdkrt_nvme_ctrlr_get_regs_cap(ctrlr);
@@ -113,9 +100,9 @@ static int identify_ctrlr(struct nvme_tool *t, struct spdkrt_nvme_ctrlr *ctrlr, 
 	nvme_tool_str(mn, cd->mn, sizeof(cd->mn));
 	nvme_tool_str(fr, cd->fr, sizeof(cd->fr));
 	if (!admin_ok(t, ctrlr,
-		      spdkrt_nvme_ctrlr_cmd_get_log_page(ctrlr, SPDKRT_NVME_LOG_HEALTH_INFORMATION,
-							 SPDKRT_NVME_NSID_ALL, &health,
-							 sizeof(health), 0, 0, false, op_done, &op),
+		      spdkrt_nvme_ctrlr_cmd_get_log_page(
+			      ctrlr, SPDKRT_NVME_LOG_HEALTH_INFORMATION, SPDKRT_NVME_NSID_ALL,
+			      &health, sizeof(health), 0, 0, false, nvme_tool_op_done, &op),
 		      &op, "SMART/health log"))
 		return 1;
 	memset(&op, 0, sizeof(op));
@@ -123,21 +110,21 @@ static int identify_ctrlr(struct nvme_tool *t, struct spdkrt_nvme_ctrlr *ctrlr, 
 	if (!admin_ok(t, ctrlr,
 		      spdkrt_nvme_ctrlr_cmd_get_log_page(ctrlr, SPDKRT_NVME_LOG_ERROR,
 							 SPDKRT_NVME_NSID_ALL, &err, sizeof(err), 0,
-							 0, false, op_done, &op),
+							 0, false, nvme_tool_op_done, &op),
 		      &op, "error log"))
 		return 1;
 	memset(&op, 0, sizeof(op));
 	if (admin_ok(t, ctrlr,
 		     spdkrt_nvme_ctrlr_cmd_get_feature(ctrlr, SPDKRT_NVME_FEAT_NUMBER_OF_QUEUES,
 						       SPDKRT_NVME_FEAT_SEL_CURRENT, 0, 0, NULL, 0,
-						       op_done, &op),
+						       nvme_tool_op_done, &op),
 		     &op, "number of queues"))
 		queues = op.cpl.cdw0;
 	memset(&op, 0, sizeof(op));
 	if (admin_ok(t, ctrlr,
 		     spdkrt_nvme_ctrlr_cmd_get_feature(ctrlr, SPDKRT_NVME_FEAT_ARBITRATION,
 						       SPDKRT_NVME_FEAT_SEL_CURRENT, 0, 0, NULL, 0,
-						       op_done, &op),
+						       nvme_tool_op_done, &op),
 		     &op, "arbitration"))
 		arb = op.cpl.cdw0;
 	if (g_json) {

@@ -34,23 +34,11 @@ static void usage(FILE *out)
 		"Exit status: 0 on success, 1 on any error.\n");
 }
 
-struct op {
-	bool done;
-	struct spdkrt_nvme_cpl cpl;
-};
-
-static void op_done(void *arg, const struct spdkrt_nvme_cpl *cpl)
-{
-	struct op *op = arg;
-
-	op->done = true;
-	op->cpl = *cpl;
-}
-
 static struct nvme_tool g_t = { .prog = "spdkrt-nvme-manage" };
 
 /* Waits for the command and a rescan; prints the error. */
-static int finish(struct spdkrt_nvme_ctrlr *ctrlr, int rc, struct op *op, const char *what)
+static int finish(struct spdkrt_nvme_ctrlr *ctrlr, int rc, struct nvme_tool_op *op,
+		  const char *what)
 {
 	if (rc != 0) {
 		fprintf(stderr, "%s: %s: %s\n", g_t.prog, what, spdkrt_strerror(rc));
@@ -115,13 +103,13 @@ static int cmd_fw_download(struct spdkrt_nvme_ctrlr *ctrlr, const char *path)
 		return 1;
 	}
 	while (rc == 0 && (n = fread(buf, 1, piece, f)) > 0) {
-		struct op op = { 0 };
+		struct nvme_tool_op op = { 0 };
 
 		while (n % 4 != 0)
 			buf[n++] = 0; /* the image is sent in dwords */
 		rc = finish(ctrlr,
 			    spdkrt_nvme_ctrlr_fw_image_download(ctrlr, buf, (uint32_t)n, offset,
-								op_done, &op),
+								nvme_tool_op_done, &op),
 			    &op, "fw-download");
 		offset += (uint32_t)n;
 	}
@@ -136,7 +124,7 @@ static int run(struct spdkrt_nvme_ctrlr *ctrlr, int argc, char **argv)
 {
 	const char *cmd = argv[0];
 	struct spdkrt_nvme_ctrlr_list list;
-	struct op op = { 0 };
+	struct nvme_tool_op op = { 0 };
 	uint32_t a = 0, b = 0, c = 0;
 
 	memset(&list, 0, sizeof(list));
@@ -151,19 +139,22 @@ static int run(struct spdkrt_nvme_ctrlr *ctrlr, int argc, char **argv)
 		memset(&nd, 0, sizeof(nd));
 		nd.nsze = nd.ncap = a;
 		nd.flbas = (uint8_t)b;
-		if (finish(ctrlr, spdkrt_nvme_ctrlr_create_ns(ctrlr, &nd, op_done, &op), &op,
-			   cmd) != 0)
+		if (finish(ctrlr, spdkrt_nvme_ctrlr_create_ns(ctrlr, &nd, nvme_tool_op_done, &op),
+			   &op, cmd) != 0)
 			return 1;
 		printf("created namespace %u\n", op.cpl.cdw0);
 		return 0;
 	}
 	if (strcmp(cmd, "delete-ns") == 0 && argc == 2 && parse_u32(argv[1], &a))
-		return finish(ctrlr, spdkrt_nvme_ctrlr_delete_ns(ctrlr, a, op_done, &op), &op, cmd);
+		return finish(ctrlr, spdkrt_nvme_ctrlr_delete_ns(ctrlr, a, nvme_tool_op_done, &op),
+			      &op, cmd);
 	if (strcmp(cmd, "attach-ns") == 0 && argc == 2 && parse_u32(argv[1], &a))
-		return finish(ctrlr, spdkrt_nvme_ctrlr_attach_ns(ctrlr, a, &list, op_done, &op),
+		return finish(ctrlr,
+			      spdkrt_nvme_ctrlr_attach_ns(ctrlr, a, &list, nvme_tool_op_done, &op),
 			      &op, cmd);
 	if (strcmp(cmd, "detach-ns") == 0 && argc == 2 && parse_u32(argv[1], &a))
-		return finish(ctrlr, spdkrt_nvme_ctrlr_detach_ns(ctrlr, a, &list, op_done, &op),
+		return finish(ctrlr,
+			      spdkrt_nvme_ctrlr_detach_ns(ctrlr, a, &list, nvme_tool_op_done, &op),
 			      &op, cmd);
 	if (strcmp(cmd, "format") == 0 && (argc == 3 || argc == 4) && parse_u32(argv[1], &a) &&
 	    parse_u32(argv[2], &b) && b < 16 && (argc == 3 || (parse_u32(argv[3], &c) && c < 8)))
@@ -172,15 +163,15 @@ static int run(struct spdkrt_nvme_ctrlr *ctrlr, int argc, char **argv)
 			spdkrt_nvme_ctrlr_format(ctrlr, a,
 						 SPDKRT_NVME_SET(SPDKRT_NVME_FORMAT_LBAF, b) |
 							 SPDKRT_NVME_SET(SPDKRT_NVME_FORMAT_SES, c),
-						 op_done, &op),
+						 nvme_tool_op_done, &op),
 			&op, cmd);
 	if (strcmp(cmd, "fw-download") == 0 && argc == 2)
 		return cmd_fw_download(ctrlr, argv[1]);
 	if (strcmp(cmd, "fw-commit") == 0 && argc == 3 && parse_u32(argv[1], &a) && a < 8 &&
 	    parse_u32(argv[2], &b) && b < 8)
 		return finish(ctrlr,
-			      spdkrt_nvme_ctrlr_fw_commit(ctrlr, (uint8_t)a, (uint8_t)b, op_done,
-							  &op),
+			      spdkrt_nvme_ctrlr_fw_commit(ctrlr, (uint8_t)a, (uint8_t)b,
+							  nvme_tool_op_done, &op),
 			      &op, cmd);
 	fprintf(stderr, "%s: unknown command or bad arguments: %s\n", g_t.prog, cmd);
 	usage(stderr);

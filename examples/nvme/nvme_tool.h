@@ -59,6 +59,11 @@ struct nvme_tool {
 	size_t mem_mb;
 	const char *trid_text;           /* -r; NULL: every controller */
 	spdkrt_nvme_remove_cb remove_cb; /* NULL: none; called with this nvme_tool */
+	/* NULL: none; else called with this nvme_tool on the options of every controller attached */
+	void (*ctrlr_opts)(void *tool, struct spdkrt_nvme_ctrlr_opts *opts);
+	/* Commands the test build's model executes per poll (0: no limit): a bottleneck on the
+	 * device side, so that its arbiter, not the host, decides which queue goes first. */
+	unsigned model_commands_per_poll;
 	struct nvme_fabric_opts fabric;
 	struct spdkrt_nvme_ctrlr *ctrlrs[NVME_TOOL_MAX_CTRLRS];
 	unsigned num_ctrlrs;
@@ -102,6 +107,8 @@ static inline bool nvme_tool_probe(void *ctx, const struct spdkrt_nvme_transport
 
 	(void)trid;
 	nvme_fabric_apply(&t->fabric, opts);
+	if (t->ctrlr_opts != NULL)
+		t->ctrlr_opts(t, opts);
 	return true;
 }
 
@@ -125,15 +132,52 @@ static inline int nvme_tool_add_model(struct nvme_tool *t)
 {
 	struct nvme_model_ns_opts a = { .nsid = 1, .num_blocks = 8192, .lbaf = 0 };
 	struct nvme_model_ns_opts b = { .nsid = 2, .num_blocks = 1024, .lbaf = 3 };
+	struct nvme_model_opts o;
 
 	if (getenv("SPDKRT_NVME_TOOL_NO_MODEL") != NULL)
 		return 0;
-	if (nvme_model_create(NULL, &t->model) != 0 || nvme_model_add_ns(t->model, &a) != 0 ||
+	nvme_model_opts_init(&o);
+	o.wrr = getenv("SPDKRT_NVME_TOOL_MODEL_NO_WRR") == NULL; /* CAP.AMS: WRR unless told */
+	o.commands_per_poll = t->model_commands_per_poll;
+	if (nvme_model_create(&o, &t->model) != 0 || nvme_model_add_ns(t->model, &a) != 0 ||
 	    nvme_model_add_ns(t->model, &b) != 0)
 		return -1;
 	return 0;
 }
 #endif
+
+/*
+ * Attaches the controllers (-r, or every one) after the environment is up; prints why and
+ * returns false when there is none. Also after nvme_tool_detach(), e.g. with other options.
+ */
+static inline bool nvme_tool_attach(struct nvme_tool *t)
+{
+	struct spdkrt_nvme_transport_id trid;
+	int rc;
+
+	if (t->trid_text != NULL &&
+	    nvme_fabric_parse_trid(&t->fabric, t->prog, t->trid_text, &trid) != 0)
+		return false;
+	rc = spdkrt_nvme_probe(t->trid_text != NULL ? &trid : NULL, t, nvme_tool_probe,
+			       nvme_tool_attached, t->remove_cb);
+	if (t->num_ctrlrs == 0) {
+		fprintf(stderr,
+			"%s: no NVMe controller%s%s: none is bound to vfio-pci or uio_pci_generic "
+			"(run spdkrt-setup config as root), or attaching failed (%s)\n",
+			t->prog, t->trid_text ? " at " : "", t->trid_text ? t->trid_text : "",
+			rc != 0 ? spdkrt_strerror(rc) : "none found");
+		return false;
+	}
+	return true;
+}
+
+/* Detaches every controller (the environment stays). */
+static inline void nvme_tool_detach(struct nvme_tool *t)
+{
+	for (unsigned i = 0; i < t->num_ctrlrs; i++)
+		spdkrt_nvme_detach(t->ctrlrs[i]);
+	t->num_ctrlrs = 0;
+}
 
 /* The environment, and -r parsed into *trid; prints why and returns false on failure. */
 static inline bool nvme_tool_start_env(struct nvme_tool *t, struct spdkrt_nvme_transport_id *trid)
@@ -165,7 +209,6 @@ static inline bool nvme_tool_start_env(struct nvme_tool *t, struct spdkrt_nvme_t
 static inline bool nvme_tool_start(struct nvme_tool *t)
 {
 	struct spdkrt_nvme_transport_id trid;
-	int rc;
 
 	if (!nvme_tool_start_env(t, &trid))
 		return false;
@@ -175,17 +218,21 @@ static inline bool nvme_tool_start(struct nvme_tool *t)
 		return false;
 	}
 #endif
-	rc = spdkrt_nvme_probe(t->trid_text != NULL ? &trid : NULL, t, nvme_tool_probe,
-			       nvme_tool_attached, t->remove_cb);
-	if (t->num_ctrlrs == 0) {
-		fprintf(stderr,
-			"%s: no NVMe controller%s%s: none is bound to vfio-pci or uio_pci_generic "
-			"(run spdkrt-setup config as root), or attaching failed (%s)\n",
-			t->prog, t->trid_text ? " at " : "", t->trid_text ? t->trid_text : "",
-			rc != 0 ? spdkrt_strerror(rc) : "none found");
-		return false;
-	}
-	return true;
+	return nvme_tool_attach(t);
+}
+
+/* A command's end, for nvme_tool_wait(): nvme_tool_op_done as callback, the op as argument. */
+struct nvme_tool_op {
+	bool done;
+	struct spdkrt_nvme_cpl cpl;
+};
+
+static inline void nvme_tool_op_done(void *arg, const struct spdkrt_nvme_cpl *cpl)
+{
+	struct nvme_tool_op *op = arg;
+
+	op->done = true;
+	op->cpl = *cpl;
 }
 
 /* One step of the device side: in tests, the model runs here. */
@@ -199,9 +246,7 @@ static inline void nvme_tool_poll(struct nvme_tool *t)
 
 static inline void nvme_tool_stop(struct nvme_tool *t)
 {
-	for (unsigned i = 0; i < t->num_ctrlrs; i++)
-		spdkrt_nvme_detach(t->ctrlrs[i]);
-	t->num_ctrlrs = 0;
+	nvme_tool_detach(t);
 #ifdef NVME_TOOL_MODELS
 	nvme_model_destroy(t->model);
 	t->model = NULL;
@@ -257,6 +302,58 @@ static inline void nvme_tool_str(char *dst, const int8_t *src, size_t len)
 	dst[len] = '\0';
 	while (len > 0 && (dst[len - 1] == ' ' || dst[len - 1] == '\0'))
 		dst[--len] = '\0';
+}
+
+/* -w: the I/O pattern of perf and arbitration (read, write, randread, randwrite, rw, randrw). */
+struct nvme_tool_pattern {
+	bool random;
+	unsigned read_pct; /* reads in percent */
+	bool mixed;        /* rw/randrw: -M may set read_pct */
+	uint64_t seed;     /* of the random LBAs and the read/write choice */
+};
+
+static inline bool nvme_tool_parse_pattern(const char *s, struct nvme_tool_pattern *out)
+{
+	static const struct {
+		const char *name;
+		bool random;
+		unsigned read;
+		bool mixed;
+	} p[] = {
+		{ "read", false, 100, false },    { "write", false, 0, false },
+		{ "randread", true, 100, false }, { "randwrite", true, 0, false },
+		{ "rw", false, 50, true },        { "randrw", true, 50, true },
+	};
+
+	for (size_t i = 0; i < sizeof(p) / sizeof(p[0]); i++) {
+		if (strcmp(s, p[i].name) == 0) {
+			out->random = p[i].random;
+			out->read_pct = p[i].read;
+			out->mixed = p[i].mixed;
+			return true;
+		}
+	}
+	return false;
+}
+
+static inline uint64_t nvme_tool_random(struct nvme_tool_pattern *p)
+{
+	/* xorshift64*: cheap and good enough to spread LBAs. */
+	p->seed ^= p->seed >> 12;
+	p->seed ^= p->seed << 25;
+	p->seed ^= p->seed >> 27;
+	return p->seed * 0x2545F4914F6CDD1Dull;
+}
+
+/* The next I/O of the pattern among @p num_ios slots (sequential from *seq_next): its slot and
+ * whether it is a read. */
+static inline uint64_t nvme_tool_next_io(struct nvme_tool_pattern *p, uint64_t num_ios,
+					 uint64_t *seq_next, bool *read)
+{
+	uint64_t index = p->random ? nvme_tool_random(p) % num_ios : (*seq_next)++ % num_ios;
+
+	*read = p->read_pct == 100 || (p->read_pct != 0 && nvme_tool_random(p) % 100 < p->read_pct);
+	return index;
 }
 
 #endif

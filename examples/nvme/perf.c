@@ -38,14 +38,14 @@ struct perf_ns {
 static struct {
 	unsigned depth;
 	uint64_t io_size;
-	bool random;
-	unsigned read_pct;
+	struct nvme_tool_pattern pattern;
 	double seconds;
 	bool latency;
 	bool json;
 	bool stopping;
-	uint64_t seed;
-} g = { .depth = 32, .io_size = 4096, .read_pct = 100, .seed = 0x9E3779B97F4A7C15ull };
+} g = { .depth = 32,
+	.io_size = 4096,
+	.pattern = { .random = true, .read_pct = 100, .seed = 0x9E3779B97F4A7C15ull } };
 
 static struct perf_ns g_ns[MAX_NS];
 static unsigned g_num_ns;
@@ -71,15 +71,6 @@ static void usage(FILE *out)
 		MAX_DEPTH);
 }
 
-static uint64_t next_random(void)
-{
-	/* xorshift64*: cheap and good enough to spread LBAs. */
-	g.seed ^= g.seed >> 12;
-	g.seed ^= g.seed << 25;
-	g.seed ^= g.seed >> 27;
-	return g.seed * 0x2545F4914F6CDD1Dull;
-}
-
 static unsigned bucket_of(uint64_t ns)
 {
 	unsigned b = 0;
@@ -96,10 +87,9 @@ static void io_done(void *arg, const struct spdkrt_nvme_cpl *cpl);
 static int task_submit(struct task *t)
 {
 	struct perf_ns *p = t->pns;
-	uint64_t index = g.random ? next_random() % p->num_ios_in_ns :
-				    p->seq_next++ % p->num_ios_in_ns;
-	bool read = g.read_pct == 100 || (g.read_pct != 0 && next_random() % 100 < g.read_pct);
-	uint64_t lba = index * p->blocks_per_io;
+	bool read;
+	uint64_t lba = nvme_tool_next_io(&g.pattern, p->num_ios_in_ns, &p->seq_next, &read) *
+		       p->blocks_per_io;
 	int rc;
 
 	t->start = spdkrt_get_ticks();
@@ -309,30 +299,6 @@ static void report(double secs)
 		       (double)lat_max / 1000.0);
 }
 
-static bool parse_pattern(const char *s, bool *mixed)
-{
-	static const struct {
-		const char *name;
-		bool random;
-		unsigned read;
-		bool mixed;
-	} p[] = {
-		{ "read", false, 100, false },    { "write", false, 0, false },
-		{ "randread", true, 100, false }, { "randwrite", true, 0, false },
-		{ "rw", false, 50, true },        { "randrw", true, 50, true },
-	};
-
-	for (size_t i = 0; i < sizeof(p) / sizeof(p[0]); i++) {
-		if (strcmp(s, p[i].name) == 0) {
-			g.random = p[i].random;
-			g.read_pct = p[i].read;
-			*mixed = p[i].mixed;
-			return true;
-		}
-	}
-	return false;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -341,11 +307,9 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct nvme_tool t = { .prog = "spdkrt-nvme-perf" };
-	bool mixed = false;
 	int mix = -1, c, common, rc = 1;
 	uint64_t start, end, errors = 0;
 
-	g.random = true;
 	while ((c = getopt_long(argc, argv, NVME_TOOL_SHORTOPTS "q:o:w:M:t:L", longopts, NULL)) !=
 	       -1) {
 		common = nvme_tool_common_opt(&t, c, optarg);
@@ -364,7 +328,7 @@ int main(int argc, char **argv)
 			g.io_size = strtoull(optarg, NULL, 10);
 			break;
 		case 'w':
-			if (!parse_pattern(optarg, &mixed)) {
+			if (!nvme_tool_parse_pattern(optarg, &g.pattern)) {
 				fprintf(stderr, "%s: unknown pattern '%s'\n", t.prog, optarg);
 				return 1;
 			}
@@ -386,8 +350,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (mixed && mix >= 0)
-		g.read_pct = (unsigned)mix;
+	if (g.pattern.mixed && mix >= 0)
+		g.pattern.read_pct = (unsigned)mix;
 	if (optind != argc || g.seconds <= 0 || g.depth == 0 || g.depth > MAX_DEPTH ||
 	    g.io_size == 0 || g.io_size > (1u << 30) || mix > 100) {
 		usage(stderr);

@@ -643,6 +643,18 @@ SPDKRT_API int spdkrt_nvme_ns_cmd_reservation_report(struct spdkrt_nvme_ns *ns,
 						     struct spdkrt_nvme_qpair *qpair, void *payload,
 						     uint32_t size, spdkrt_nvme_cmd_cb cb,
 						     void *cb_arg);
+/**
+ * Reservation Report as spdkrt_nvme_ns_cmd_reservation_report(), in the extended data structure
+ * when @p extended (CDW11 EDS): a header of SPDKRT_NVME_RESV_REPORT_EXT_HEADER_LEN bytes (the
+ * status data, then reserved bytes), then one spdkrt_nvme_registered_ctrlr_extended_data
+ * (128-bit host id) per registrant. Over fabrics host ids are 128 bits and targets accept only
+ * this form; over PCIe it goes with a 128-bit Host Identifier (Set Features with EXHID).
+ */
+SPDKRT_API int spdkrt_nvme_ns_cmd_reservation_report_ext(struct spdkrt_nvme_ns *ns,
+							 struct spdkrt_nvme_qpair *qpair,
+							 void *payload, uint32_t size,
+							 bool extended, spdkrt_nvme_cmd_cb cb,
+							 void *cb_arg);
 
 SPDKRT_END_DECLS
 

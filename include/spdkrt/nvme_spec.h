@@ -889,6 +889,25 @@ struct spdkrt_nvme_registered_ctrlr_data {
 };
 SPDKRT_STATIC_ASSERT(sizeof(struct spdkrt_nvme_registered_ctrlr_data) == 24, "resv ctrlr");
 
+/** Reservation Report CDW11 bit 0 (EDS): the extended data structure, 128-bit host ids. */
+#define SPDKRT_NVME_RESV_REPORT_EDS 0x1u
+/** Extended Reservation Report: the status header padded to 64 bytes, then the registrants. */
+#define SPDKRT_NVME_RESV_REPORT_EXT_HEADER_LEN 64u
+
+/** One registered controller in an extended Reservation Report (128-bit host id). */
+struct spdkrt_nvme_registered_ctrlr_extended_data {
+	uint16_t cntlid;       /**< controller id (0xFFFF: dynamic) */
+	uint8_t rcsts;         /**< bit 0: holds the reservation */
+	uint8_t reserved[5];   /**< reserved */
+	uint64_t rkey;         /**< reservation key */
+	uint8_t hostid[16];    /**< host identifier */
+	uint8_t reserved2[32]; /**< reserved */
+};
+SPDKRT_STATIC_ASSERT(sizeof(struct spdkrt_nvme_registered_ctrlr_extended_data) == 64,
+		     "resv ctrlr ext");
+SPDKRT_STATIC_ASSERT(offsetof(struct spdkrt_nvme_registered_ctrlr_extended_data, hostid) == 16,
+		     "resv ctrlr ext hostid");
+
 /* ---------------------------------------------------------------------------------------------
  * Identify data
  * ------------------------------------------------------------------------------------------- */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Reservations: register, acquire, release, report (NUMD 0-based). */
+/* Reservations: register, acquire, release, report (NUMD 0-based; extended or not). */
 #include <errno.h>
 
 #include "nvme/internal.h"
@@ -78,6 +78,15 @@ int spdkrt_nvme_ns_cmd_reservation_report(struct spdkrt_nvme_ns *ns,
 					  struct spdkrt_nvme_qpair *qpair, void *payload,
 					  uint32_t size, spdkrt_nvme_cmd_cb cb, void *cb_arg)
 {
+	return spdkrt_nvme_ns_cmd_reservation_report_ext(ns, qpair, payload, size, false, cb,
+							 cb_arg);
+}
+
+int spdkrt_nvme_ns_cmd_reservation_report_ext(struct spdkrt_nvme_ns *ns,
+					      struct spdkrt_nvme_qpair *qpair, void *payload,
+					      uint32_t size, bool extended, spdkrt_nvme_cmd_cb cb,
+					      void *cb_arg)
+{
 	struct spdkrt_nvme_cmd cmd = { .opc = SPDKRT_NVME_OPC_RESERVATION_REPORT };
 	int rc = check(ns, qpair, payload, __func__);
 
@@ -88,5 +97,6 @@ int spdkrt_nvme_ns_cmd_reservation_report(struct spdkrt_nvme_ns *ns,
 		return -EINVAL;
 	}
 	cmd.cdw10 = size / 4 - 1; /* NUMD is 0-based */
+	cmd.cdw11 = extended ? SPDKRT_NVME_RESV_REPORT_EDS : 0;
 	return nvme_ns_submit_bounced(ns, qpair, &cmd, payload, size, false, true, cb, cb_arg);
 }

@@ -90,6 +90,28 @@ static bool is_attached(const struct spdkrt_nvme_transport_id *trid)
 	return found;
 }
 
+/* Weighted round robin's weights and burst, before they are packed into the Arbitration feature
+ * (where a weight of 0 or above 256 would wrap into another one). */
+static int arbitration_opts_check(const struct spdkrt_nvme_ctrlr_opts *o)
+{
+	const uint16_t w[3] = { o->arb_high_weight, o->arb_medium_weight, o->arb_low_weight };
+
+	if (o->arb_mechanism != SPDKRT_NVME_CC_AMS_WRR)
+		return 0;
+	for (unsigned i = 0; i < 3; i++) {
+		if (w[i] < 1 || w[i] > 256) {
+			SRT_ERR("nvme: arbitration weights %u,%u,%u (high, medium, low): each 1..256",
+				w[0], w[1], w[2]);
+			return -EINVAL;
+		}
+	}
+	if (o->arb_burst > 7) {
+		SRT_ERR("nvme: arbitration burst %u: log2 0..7 (7: no limit)", o->arb_burst);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int construct(struct spdkrt_nvme_probe_ctx *ctx, const struct spdkrt_nvme_transport_id *trid,
 		     const struct spdkrt_nvme_ctrlr_opts *opts)
 {
@@ -103,6 +125,8 @@ static int construct(struct spdkrt_nvme_probe_ctx *ctx, const struct spdkrt_nvme
 		return -ENOTSUP;
 	}
 	rc = nvme_reconnect_opts_check(opts);
+	if (rc == 0)
+		rc = arbitration_opts_check(opts);
 	if (rc != 0)
 		return rc;
 	e = calloc(1, sizeof(*e));

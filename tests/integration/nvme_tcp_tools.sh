@@ -3,7 +3,8 @@
 # (the driver's TCP transport from the real programs and the shared library): identify (text and
 # JSON), perf reads and large writes (R2T), and a subsystem that does not exist; the NVMe/TCP
 # options: digests (-H/-I, seen in the target's debug log), --hostnqn and hostnqn: in -r, TLS with
-# --psk-path (the right key, a wrong key, a key file others can read). hello_world,
+# --psk-path (the right key, a wrong key, a key file others can read); spdkrt-nvme-reserve from
+# two hosts (host NQN and host id of Connect) on one namespace. hello_world,
 # discovery and bdevperf over TCP are in nvme_tcp_host.sh. Behaviour only (exit codes, messages, JSON); no timing asserted.
 set -uo pipefail
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -22,6 +23,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 tport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 nqn=nqn.2016-06.io.spdkrt:tools
 snqn=nqn.2016-06.io.spdkrt:tools-tls
+rnqn=nqn.2016-06.io.spdkrt:tools-resv
 hostnqn=nqn.2014-08.org.nvmexpress:uuid:7e57c0de-0000-4000-8000-0000000000aa
 key=NVMeTLSkey-1:01:VRLbtnN9AQb2WXW3c9+wEf/DRLz0QuLdbYvEhwtdWwNf9LrZ:
 wrong_key=NVMeTLSkey-1:01:ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1+f4CBgoOeXryU:
@@ -31,14 +33,17 @@ echo "$key" >"$tmp/open.psk" && chmod 644 "$tmp/open.psk"
 cat >"$tmp/conf.json" <<CONF
 { "target": { "c2h_success": true },
   "bdevs": [ "malloc:name=Malloc0,size_mb=16,block_size=512",
-             "malloc:name=Malloc1,size_mb=8,block_size=512" ],
+             "malloc:name=Malloc1,size_mb=8,block_size=512",
+             "malloc:name=Malloc2,size_mb=4,block_size=512" ],
   "listeners": [ { "trtype": "tcp", "traddr": "127.0.0.1", "trsvcid": "$port" },
                  { "traddr": "127.0.0.1", "trsvcid": "$tport", "secure_channel": true } ],
   "subsystems": [ { "nqn": "$nqn", "serial_number": "SPDKRT-TCP-TOOLS", "allow_any_host": true,
                     "namespaces": [ { "nsid": 1, "bdev": "Malloc0" } ] },
                   { "nqn": "$snqn", "serial_number": "SPDKRT-TCP-TLS",
                     "hosts": [ { "nqn": "$hostnqn", "psk_file": "$tmp/host.psk" } ],
-                    "namespaces": [ { "nsid": 1, "bdev": "Malloc1" } ] } ] }
+                    "namespaces": [ { "nsid": 1, "bdev": "Malloc1" } ] },
+                  { "nqn": "$rnqn", "serial_number": "SPDKRT-TCP-RESV", "allow_any_host": true,
+                    "namespaces": [ { "nsid": 1, "bdev": "Malloc2" } ] } ] }
 CONF
 # -L 4: the target logs the digests each ICReq asks for.
 "$tgt" -c "$tmp/conf.json" -r "$tmp/rpc.sock" -m 0x1 --no-huge -s 256 -L 4 >"$tmp/tgt.log" 2>&1 &
@@ -94,6 +99,43 @@ run bad_hostnqn 1 "$ex/nvme_identify" --no-huge -r "$trid hostnqn:" &&
 	expect_in bad_hostnqn err "host NQN"
 run no_subsystem 1 "$ex/nvme_identify" --no-huge -r "${trid/subnqn:$nqn/subnqn:nqn.2016-06.io.spdkrt:none}" &&
 	expect_in no_subsystem err "refused"
+
+# Reservations between two hosts, each its own process: the target knows a host by the host id
+# of Connect, so the state outlives each connection. A holds write-exclusive: B reads, B's write
+# is a RESERVATION CONFLICT, B's report names A as holder; after A releases, B writes.
+rtrid="trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:$port subnqn:$rnqn"
+ida=aaaaaaaa00004000800000000000000a
+idb=bbbbbbbb00004000800000000000000b
+host_a=(--no-huge --hostnqn nqn.2014-08.org.nvmexpress:uuid:aaaaaaaa-0000-4000-8000-00000000000a --hostid "$ida" -r "$rtrid")
+host_b=(--no-huge --hostnqn nqn.2014-08.org.nvmexpress:uuid:bbbbbbbb-0000-4000-8000-00000000000b --hostid "$idb" -r "$rtrid")
+run resv_a_acquire 0 "$ex/nvme_reserve" "${host_a[@]}" register 0xa1 acquire write-exclusive 0xa1 report && {
+	expect_in resv_a_acquire out "^acquire write-exclusive 0xa1: ok"
+	expect_in resv_a_acquire out "registrant hostid $ida key 0xa1 cntlid 0xffff (holder)"
+}
+run resv_b_blocked 1 "$ex/nvme_reserve" "${host_b[@]}" --json read 0 write 0 report &&
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); s=d["steps"]; a=sys.argv[2]
+assert s[0]["step"] == "read" and s[0]["ok"], s[0]
+assert s[1]["step"] == "write" and not s[1]["ok"] and s[1]["sc"] == 0x83, s[1]
+assert s[1]["status"].startswith("RESERVATION CONFLICT"), s[1]
+r = s[2]["report"]
+assert s[2]["ok"] and r["type_name"] == "write-exclusive" and r["holder"] == a, r
+assert r["registrants"] == [{"hostid": a, "key": 0xa1, "cntlid": 0xffff, "holder": True}], r
+assert d["failed"] == 1' "$tmp/resv_b_blocked.out" "$ida" || fail "resv_b_blocked: bad JSON or report"
+run resv_a_release 0 "$ex/nvme_reserve" "${host_a[@]}" release write-exclusive 0xa1
+run resv_b_writes 0 "$ex/nvme_reserve" "${host_b[@]}" write 0 read 0 report && {
+	expect_in resv_b_writes out "^write 0: ok"
+	expect_in resv_b_writes out "type none (0), 1 registrant"
+	expect_in resv_b_writes out "holder: none"
+}
+# A holds again; B registers and preempts it (key 0xa1 goes, B holds exclusive-access): A, no
+# longer registered, can no longer write.
+run resv_a_again 0 "$ex/nvme_reserve" "${host_a[@]}" acquire write-exclusive 0xa1
+run resv_b_preempt 0 "$ex/nvme_reserve" "${host_b[@]}" register 0xb2 preempt 0xb2 0xa1 exclusive-access report &&
+	expect_in resv_b_preempt out "registrant hostid $idb key 0xb2 cntlid 0xffff (holder)"
+run resv_a_preempted 1 "$ex/nvme_reserve" "${host_a[@]}" write 0 release ea 0xa1 &&
+	expect_in resv_a_preempted out "^write 0: RESERVATION CONFLICT"
+run resv_b_clear 0 "$ex/nvme_reserve" "${host_b[@]}" clear 0xb2 report &&
+	expect_in resv_b_clear out "0 registrants"
 
 kill -TERM "$pid"
 timeout 30 tail --pid="$pid" -f /dev/null || fail "the target did not stop"

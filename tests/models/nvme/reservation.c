@@ -18,6 +18,7 @@
 #define REPORT_HEADER 24
 #define REPORT_ENTRY 24
 #define REPORT_ENTRY_EXTENDED 64
+#define REPORT_HEADER_EXTENDED 64
 
 uint64_t model_self_host_id(const struct nvme_model *m)
 {
@@ -190,7 +191,9 @@ static void report(struct nvme_model *m, struct model_ns *ns, const uint8_t *sqe
 	size_t len = ((size_t)get32(sqe, SQE_CDW10) + 1) * 4;
 	bool extended = get32(sqe, SQE_CDW11) & 1;
 	size_t entry = extended ? REPORT_ENTRY_EXTENDED : REPORT_ENTRY;
-	uint8_t buf[REPORT_HEADER + MODEL_MAX_REGISTRANTS * REPORT_ENTRY_EXTENDED] = { 0 };
+	/* the extended header is the same 24 bytes padded with reserved ones to 64 */
+	size_t header = extended ? REPORT_HEADER_EXTENDED : REPORT_HEADER;
+	uint8_t buf[REPORT_HEADER_EXTENDED + MODEL_MAX_REGISTRANTS * REPORT_ENTRY_EXTENDED] = { 0 };
 	uint8_t out[4096] = { 0 }, sct;
 	int sc;
 
@@ -202,7 +205,7 @@ static void report(struct nvme_model *m, struct model_ns *ns, const uint8_t *sqe
 	buf[4] = ns->rtype;
 	put16(buf, 5, (uint16_t)ns->num_registrants);
 	for (unsigned i = 0; i < ns->num_registrants; i++) {
-		uint8_t *e = buf + REPORT_HEADER + i * entry;
+		uint8_t *e = buf + header + i * entry;
 		const struct model_registrant *reg = &ns->registrants[i];
 
 		/* the driver's host is this controller; other hosts sit on controller 0xFFFF */

@@ -1458,6 +1458,13 @@ static void probe_spdkrt_nvme_ns_cmd_reservation_report(void)
 		-EINVAL, "is NULL");
 }
 
+static void probe_spdkrt_nvme_ns_cmd_reservation_report_ext(void)
+{
+	want_rc(spdkrt_nvme_ns_cmd_reservation_report_ext(NULL, NULL, g_buf, 64, true,
+							  nvme_noop_cpl, NULL),
+		-EINVAL, "is NULL");
+}
+
 static void probe_spdkrt_nvme_transport_id_parse(void)
 {
 	struct spdkrt_nvme_transport_id t;
@@ -1930,6 +1937,7 @@ static const struct row g_rows[] = {
 	ROW(spdkrt_nvme_ns_cmd_reservation_register),
 	ROW(spdkrt_nvme_ns_cmd_reservation_release),
 	ROW(spdkrt_nvme_ns_cmd_reservation_report),
+	ROW(spdkrt_nvme_ns_cmd_reservation_report_ext),
 	ROW(spdkrt_nvme_ns_cmd_write),
 	ROW(spdkrt_nvme_ns_cmd_write_uncorrectable),
 	ROW(spdkrt_nvme_ns_cmd_write_with_md),

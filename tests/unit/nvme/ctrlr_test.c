@@ -643,8 +643,23 @@ static void test_wrr_attach(void **state)
 	nvme_model_destroy(g_model);
 	mopts.wrr = true;
 	model_start(&mopts);
+	/* Weights and burst outside the Arbitration feature's fields are refused, not wrapped. */
+	opts.arb_high_weight = 0;
+	assert_int_equal(connect_with(&opts), -EINVAL);
+	assert_logged("arbitration weights 0,1,1");
 	opts.arb_high_weight = 8;
+	opts.arb_low_weight = 257;
+	assert_int_equal(connect_with(&opts), -EINVAL);
+	opts.arb_low_weight = 1;
+	opts.arb_burst = 8;
+	assert_int_equal(connect_with(&opts), -EINVAL);
+	assert_logged("arbitration burst 8");
+	opts.arb_medium_weight = 256;
+	opts.arb_burst = 3;
 	assert_int_equal(connect_with(&opts), 0);
+	/* Applied: HPW 7, MPW 255, LPW 0 (0-based) and burst 3 in the controller's feature. */
+	assert_int_equal(nvme_model_feature(g_model, SPDKRT_NVME_FEAT_ARBITRATION),
+			 7u << 24 | 255u << 16 | 0u << 8 | 3u);
 	spdkrt_nvme_io_qpair_opts_init(&qo, sizeof(qo));
 	qo.qprio = SPDKRT_NVME_QPRIO_HIGH;
 	assert_int_equal(spdkrt_nvme_ctrlr_alloc_io_qpair(g_ctrlr, &qo, &q), 0);

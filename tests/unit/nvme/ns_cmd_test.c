@@ -530,6 +530,68 @@ static void test_reservations(void **state)
 			 -EINVAL);
 }
 
+/* The extended report (EDS) with a 128-bit host id: entries after a 64-byte header, the whole
+ * host id in each; another host's registration shows beside ours. */
+static void test_reservation_report_extended(void **state)
+{
+	static const uint8_t hostid[16] = { 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
+					    0x99, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xF0, 0x0F };
+	struct spdkrt_nvme_ns *ns = ns_of(NS_512);
+	struct spdkrt_nvme_reservation_register_data reg = { .crkey = 0, .nrkey = 0x5EED };
+	struct spdkrt_nvme_reservation_acquire_data acq = { .crkey = 0x5EED };
+	const size_t hdr = SPDKRT_NVME_RESV_REPORT_EXT_HEADER_LEN;
+	struct io_result r = { 0 };
+	uint8_t report[64 + 2 * 64 + 8];
+	const struct spdkrt_nvme_reservation_status_data *st = (const void *)report;
+	const struct spdkrt_nvme_registered_ctrlr_extended_data *e = (const void *)(report + hdr);
+
+	(void)state;
+	/* Set Features Host Identifier, EXHID: a 128-bit host id. */
+	assert_int_equal(spdkrt_nvme_ctrlr_cmd_set_feature(g_ctrlr,
+							   SPDKRT_NVME_FEAT_HOST_IDENTIFIER, 1, 0,
+							   0, hostid, sizeof(hostid), io_done, &r),
+			 0);
+	assert_true(poll_until(&r.done, 2000));
+	assert_false(spdkrt_nvme_cpl_is_error(&r.cpl));
+	assert_int_equal(nvme_model_other_host_register(g_model, NS_512, 0x0BAD, 0x7777), 0);
+	memset(&r, 0, sizeof(r));
+	run(spdkrt_nvme_ns_cmd_reservation_register(
+		    ns, g_qpair, &reg, false, SPDKRT_NVME_RESERVE_REGISTER_KEY,
+		    SPDKRT_NVME_RESERVE_PTPL_NO_CHANGES, io_done, &r),
+	    &r);
+	memset(&r, 0, sizeof(r));
+	run(spdkrt_nvme_ns_cmd_reservation_acquire(
+		    ns, g_qpair, &acq, false, SPDKRT_NVME_RESERVE_ACQUIRE,
+		    SPDKRT_NVME_RESERVE_EXCLUSIVE_ACCESS, io_done, &r),
+	    &r);
+	memset(report, 0xEE, sizeof(report));
+	memset(&r, 0, sizeof(r));
+	run(spdkrt_nvme_ns_cmd_reservation_report_ext(ns, g_qpair, report, sizeof(report) - 8, true,
+						      io_done, &r),
+	    &r);
+	assert_int_equal(st->rtype, SPDKRT_NVME_RESERVE_EXCLUSIVE_ACCESS);
+	assert_int_equal(st->regctl[0] | st->regctl[1] << 8, 2);
+	for (size_t i = sizeof(*st); i < hdr; i++)
+		assert_int_equal(report[i], 0); /* reserved, not a registrant */
+	assert_int_equal(e[0].rkey, 0x7777);
+	assert_int_equal(e[0].rcsts & 1, 0);
+	assert_int_equal(e[1].rkey, 0x5EED);
+	assert_int_equal(e[1].rcsts & 1, 1);
+	assert_memory_equal(e[1].hostid, hostid, 8);        /* the model keeps 64 bits of it */
+	assert_int_equal(report[sizeof(report) - 8], 0xEE); /* nothing past the buffer */
+	/* The plain form still has 24-byte entries right after the 24-byte header. */
+	memset(&r, 0, sizeof(r));
+	run(spdkrt_nvme_ns_cmd_reservation_report_ext(ns, g_qpair, report, 72, false, io_done, &r),
+	    &r);
+	assert_int_equal(((const struct spdkrt_nvme_registered_ctrlr_data *)(report + 24))->rkey,
+			 0x7777);
+	assert_int_equal(((const struct spdkrt_nvme_registered_ctrlr_data *)(report + 48))->rkey,
+			 0x5EED);
+	assert_int_equal(spdkrt_nvme_ns_cmd_reservation_report_ext(ns, g_qpair, report, 30, true,
+								   io_done, &r),
+			 -EINVAL);
+}
+
 static void add_ns_full(uint32_t nsid, uint8_t lbaf, bool extended, uint8_t pi)
 {
 	struct nvme_model_ns_opts o = {
@@ -721,6 +783,8 @@ int main(void)
 						io_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_io_arguments, io_setup, io_teardown),
 		cmocka_unit_test_setup_teardown(test_reservations, io_setup, io_teardown),
+		cmocka_unit_test_setup_teardown(test_reservation_report_extended, io_setup,
+						io_teardown),
 		cmocka_unit_test_setup_teardown(test_metadata_and_protection, io_setup,
 						io_teardown),
 		cmocka_unit_test_setup_teardown(test_translation_after_remap, io_setup,
