@@ -181,6 +181,8 @@ for tool in hello_world identify perf manage discover hotplug arbitration reserv
 done
 run identify_none 1 "$top_builddir/examples/nvme/nvme_identify" --no-huge -r 'trtype:PCIe traddr:0000:ff:1f.7' &&
 	expect_in identify_none err "no NVMe controller"
+run reserve_none 1 "$top_builddir/examples/nvme/nvme_reserve" --no-huge -r 'trtype:PCIe traddr:0000:ff:1f.7' \
+	register 1 report && expect_in reserve_none err "no NVMe controller"
 run arbitration_none 1 "$top_builddir/examples/nvme/nvme_arbitration" --no-huge -n 10 -a wrr \
 	-r 'trtype:PCIe traddr:0000:ff:1f.7' && expect_in arbitration_none err "no NVMe controller"
 disc=$top_builddir/examples/nvme/nvme_discover

@@ -2,7 +2,8 @@
 # The NVMe driver on QEMU's NVMe controller (0000:00:01.0, 64 MiB namespace, serial
 # spdkrt-qemu-0001) through the provider's real path: identify (text and JSON), hello world
 # (a block written and read back through DMA; QEMU 7.2 reports success even when the IOMMU
-# blocked the DMA, so the data is what is checked), a short perf, then attach again.
+# blocked the DMA, so the data is what is checked), a short perf, then attach again; arbitration
+# (round robin; weighted round robin refused: QEMU has none).
 set -u
 rc=0
 trid='trtype:PCIe traddr:0000:00:01.0'
@@ -43,6 +44,25 @@ if [ $? -eq 0 ] && grep -q '"errors": 0}}' <<<"$out"; then
 else
 	echo "$out"
 	echo "FAIL: nvme_perf 128 KiB"
+	rc=1
+fi
+# arbitration: QEMU 7.2's controller has no weighted round robin in CAP.AMS, so -a wrr is
+# refused with a message; round robin runs one queue per class (shares are QEMU's, not checked).
+out=$("$SPDKRT_BIN/nvme_arbitration" "${opts[@]}" -r "$trid" -n 3000 -q 8 --json 2>&1)
+if [ $? -eq 0 ] && grep -q '"class": "low"' <<<"$out" && grep -q '"total": {"ios": 3000,' <<<"$out" &&
+	grep -q '"errors": 0}}' <<<"$out"; then
+	echo "ok: nvme_arbitration rr: 3 queues, 3000 I/Os"
+else
+	echo "$out"
+	echo "FAIL: nvme_arbitration rr"
+	rc=1
+fi
+out=$("$SPDKRT_BIN/nvme_arbitration" "${opts[@]}" -r "$trid" -n 100 -a wrr 2>&1)
+if [ $? -eq 1 ] && grep -q "does not support weighted round robin" <<<"$out"; then
+	echo "ok: nvme_arbitration -a wrr refused (no WRR in QEMU's CAP.AMS)"
+else
+	echo "$out"
+	echo "FAIL: nvme_arbitration -a wrr on a controller without WRR"
 	rc=1
 fi
 exit $rc
