@@ -232,6 +232,37 @@ static void scattered_roundtrip(bool sgl)
 	check_scattered(medium + 64 * 512, iov, n);
 }
 
+/* One iovec that holds the transfer takes the plain path: one command, the data where it
+ * belongs; one that is too short is refused before anything is sent. */
+static void test_single_iovec(void **state)
+{
+	struct spdkrt_nvme_ns *ns = ns_of(NS_512);
+	struct iovec one = { g_buf + 4, 8 * 512 }, short_one = { g_buf, 7 * 512 };
+	struct nvme_model_stats before, after;
+	struct io_result r = { 0 };
+	size_t size;
+	uint8_t *medium = nvme_model_ns_data(g_model, NS_512, &size);
+
+	(void)state;
+	fill(g_buf + 4, 8 * 512, 9);
+	nvme_model_get_stats(g_model, &before);
+	run(spdkrt_nvme_ns_cmd_writev_iov(ns, g_qpair, &one, 1, 200, 8, io_done, &r, 0), &r);
+	nvme_model_get_stats(g_model, &after);
+	assert_int_equal(after.io_commands - before.io_commands, 1);
+	assert_memory_equal(medium + 200 * 512, g_buf + 4, 8 * 512);
+	one.iov_base = g_buf + BIG / 2;
+	memset(&r, 0, sizeof(r));
+	run(spdkrt_nvme_ns_cmd_readv_iov(ns, g_qpair, &one, 1, 200, 8, io_done, &r, 0), &r);
+	assert_memory_equal(g_buf + BIG / 2, medium + 200 * 512, 8 * 512);
+
+	nvme_model_get_stats(g_model, &before);
+	assert_true(spdkrt_nvme_ns_cmd_readv_iov(ns, g_qpair, &short_one, 1, 200, 8, io_done, &r,
+						 0) < 0);
+	assert_true(spdkrt_nvme_qpair_process_completions(g_qpair, 0) >= 0);
+	nvme_model_get_stats(g_model, &after);
+	assert_int_equal(after.io_commands - before.io_commands, 0);
+}
+
 static void test_scattered_with_sgl(void **state)
 {
 	(void)state;
@@ -740,6 +771,7 @@ int main(void)
 						io_teardown),
 		cmocka_unit_test_setup_teardown(test_many_children_beyond_255, io_setup,
 						io_teardown),
+		cmocka_unit_test_setup_teardown(test_single_iovec, io_setup, io_teardown),
 		cmocka_unit_test_setup_teardown(test_scattered_with_sgl, io_setup, io_teardown),
 		cmocka_unit_test_setup_teardown(test_scattered_with_prps, io_setup, io_teardown),
 		cmocka_unit_test_setup_teardown(test_callback_sgl_form, io_setup, io_teardown),
