@@ -215,7 +215,8 @@ static void hot_attached(void *ctx, const struct spdkrt_nvme_transport_id *trid,
 	(void)opts;
 	hc = g.num < NVME_TOOL_MAX_CTRLRS ? calloc(1, sizeof(*hc)) : NULL;
 	if (hc == NULL) {
-		fprintf(stderr, "%s: %s: too many controllers: left alone\n", g.t.prog, trid->traddr);
+		fprintf(stderr, "%s: %s: too many controllers: left alone\n", g.t.prog,
+			trid->traddr);
 		g.attach_failures++;
 		spdkrt_nvme_detach(ctrlr);
 		return;
@@ -373,7 +374,11 @@ static bool parse_count(const char *what, const char *arg, uint32_t min, uint32_
 }
 
 /* Long-only options, beyond the shared ones (nvme_tool.h 0x100, fabric_opts.h 0x200). */
-enum { OPT_INSERTS = 0x300, OPT_REMOVALS, OPT_JSON };
+enum {
+	OPT_INSERTS = 0x300,
+	OPT_REMOVALS,
+	OPT_JSON
+};
 
 int main(int argc, char **argv)
 {

@@ -351,11 +351,11 @@ static void print_report(const struct resv *r)
 
 	if (g_json)
 		printf(", \"report\": { \"generation\": %" PRIu32
-		       ", \"type\": %u, \"type_name\": \"%s\", \"registrants\": [",
-		       h->gen, h->rtype, type_name(h->rtype));
+		       ", \"type\": %u, \"type_name\": \"%s\", \"ptpls\": %u, \"registrants\": [",
+		       h->gen, h->rtype, type_name(h->rtype), h->ptpls);
 	else
-		printf(": generation %" PRIu32 ", type %s (%u), %u registrant%s\n", h->gen,
-		       type_name(h->rtype), h->rtype, n, n == 1 ? "" : "s");
+		printf(": generation %" PRIu32 ", type %s (%u), %u registrant%s, ptpls %u\n",
+		       h->gen, type_name(h->rtype), h->rtype, n, n == 1 ? "" : "s", h->ptpls);
 	for (unsigned i = 0; i < n; i++) {
 		uint8_t hostid[16];
 		uint64_t key;
@@ -502,20 +502,48 @@ static unsigned run_steps(struct resv *r, struct step *steps, unsigned num_steps
 	return failed;
 }
 
-/* Over PCIe: Set Features Host Identifier (EXHID for 128 bits) before any step. */
+/* An admin command to its end; false after saying what failed. */
+static bool admin_done(struct spdkrt_nvme_ctrlr *ctrlr, int rc, struct nvme_tool_op *op,
+		       const char *what)
+{
+	if (rc == 0 && !nvme_tool_wait(&g_t, ctrlr, NULL, &op->done))
+		rc = -ETIMEDOUT;
+	if (rc != 0 || spdkrt_nvme_cpl_is_error(&op->cpl)) {
+		fprintf(stderr, "%s: %s: %s\n", g_t.prog, what,
+			rc != 0 ? spdkrt_strerror(rc) : spdkrt_nvme_cpl_status_string(&op->cpl));
+		return false;
+	}
+	return true;
+}
+
+/* Over PCIe: Set Features Host Identifier (EXHID for 128 bits) before any step, read back
+ * with Get Features (as SPDK's reserve example shows it). */
 static bool set_pcie_hostid(struct spdkrt_nvme_ctrlr *ctrlr)
 {
-	struct nvme_tool_op op = { 0 };
-	int rc = spdkrt_nvme_ctrlr_cmd_set_feature(ctrlr, SPDKRT_NVME_FEAT_HOST_IDENTIFIER,
-						   g_hostid_len == 16 ? 1 : 0, 0, 0, g_hostid,
-						   (uint32_t)g_hostid_len, nvme_tool_op_done, &op);
+	uint32_t exhid = g_hostid_len == 16 ? 1 : 0;
+	struct nvme_tool_op set = { 0 }, get = { 0 };
+	uint8_t back[16] = { 0 };
 
-	if (rc == 0 && !nvme_tool_wait(&g_t, ctrlr, NULL, &op.done))
-		rc = -ETIMEDOUT;
-	if (rc != 0 || spdkrt_nvme_cpl_is_error(&op.cpl)) {
-		fprintf(stderr, "%s: Set Features Host Identifier: %s\n", g_t.prog,
-			rc != 0 ? spdkrt_strerror(rc) : spdkrt_nvme_cpl_status_string(&op.cpl));
+	if (!admin_done(ctrlr,
+			spdkrt_nvme_ctrlr_cmd_set_feature(
+				ctrlr, SPDKRT_NVME_FEAT_HOST_IDENTIFIER, exhid, 0, 0, g_hostid,
+				(uint32_t)g_hostid_len, nvme_tool_op_done, &set),
+			&set, "Set Features Host Identifier") ||
+	    !admin_done(ctrlr,
+			spdkrt_nvme_ctrlr_cmd_get_feature(ctrlr, SPDKRT_NVME_FEAT_HOST_IDENTIFIER,
+							  0, exhid, 0, back, (uint32_t)g_hostid_len,
+							  nvme_tool_op_done, &get),
+			&get, "Get Features Host Identifier"))
 		return false;
+	if (memcmp(back, g_hostid, g_hostid_len) != 0) {
+		fprintf(stderr, "%s: the controller kept another host identifier than --hostid\n",
+			g_t.prog);
+		return false;
+	}
+	if (!g_json) {
+		printf("hostid ");
+		print_hostid(back, g_hostid_len);
+		printf(": set\n");
 	}
 	return true;
 }

@@ -441,6 +441,12 @@ static int rwv_iov(struct spdkrt_nvme_ns *ns, struct spdkrt_nvme_qpair *qpair, u
 	}
 	if (qpair == NULL)
 		return nvme_bad_arg(fn, "qpair is NULL");
+	/* One buffer that holds the whole transfer (what a bdev hands down nearly always) is the
+	 * plain form: no holder request, SGL walk or extra callback (~470 instructions an I/O). */
+	if (iovcnt == 1 && ns != NULL &&
+	    iov[0].iov_len >= (uint64_t)count * host_block_size(ns, io_flags))
+		return rw(ns, qpair, opc, iov[0].iov_base, NULL, lba, count, cb, cb_arg, io_flags,
+			  0, 0, fn);
 	/* The cursor lives in a pool request, so the iovec form allocates nothing either. */
 	holder = nvme_request_alloc(qpair, NULL, NULL);
 	if (holder == NULL)

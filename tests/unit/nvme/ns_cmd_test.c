@@ -232,6 +232,37 @@ static void scattered_roundtrip(bool sgl)
 	check_scattered(medium + 64 * 512, iov, n);
 }
 
+/* One iovec that holds the transfer takes the plain path: one command, the data where it
+ * belongs; one that is too short is refused before anything is sent. */
+static void test_single_iovec(void **state)
+{
+	struct spdkrt_nvme_ns *ns = ns_of(NS_512);
+	struct iovec one = { g_buf + 4, 8 * 512 }, short_one = { g_buf, 7 * 512 };
+	struct nvme_model_stats before, after;
+	struct io_result r = { 0 };
+	size_t size;
+	uint8_t *medium = nvme_model_ns_data(g_model, NS_512, &size);
+
+	(void)state;
+	fill(g_buf + 4, 8 * 512, 9);
+	nvme_model_get_stats(g_model, &before);
+	run(spdkrt_nvme_ns_cmd_writev_iov(ns, g_qpair, &one, 1, 200, 8, io_done, &r, 0), &r);
+	nvme_model_get_stats(g_model, &after);
+	assert_int_equal(after.io_commands - before.io_commands, 1);
+	assert_memory_equal(medium + 200 * 512, g_buf + 4, 8 * 512);
+	one.iov_base = g_buf + BIG / 2;
+	memset(&r, 0, sizeof(r));
+	run(spdkrt_nvme_ns_cmd_readv_iov(ns, g_qpair, &one, 1, 200, 8, io_done, &r, 0), &r);
+	assert_memory_equal(g_buf + BIG / 2, medium + 200 * 512, 8 * 512);
+
+	nvme_model_get_stats(g_model, &before);
+	assert_true(spdkrt_nvme_ns_cmd_readv_iov(ns, g_qpair, &short_one, 1, 200, 8, io_done, &r,
+						 0) < 0);
+	assert_true(spdkrt_nvme_qpair_process_completions(g_qpair, 0) >= 0);
+	nvme_model_get_stats(g_model, &after);
+	assert_int_equal(after.io_commands - before.io_commands, 0);
+}
+
 static void test_scattered_with_sgl(void **state)
 {
 	(void)state;
@@ -450,11 +481,26 @@ static void test_bad_io_arguments(void **state)
 	free(heap);
 }
 
+/* Registers @p key on @p ns and acquires a reservation of @p rtype with it. */
+static void register_and_acquire(struct spdkrt_nvme_ns *ns, uint64_t key, uint8_t rtype)
+{
+	struct spdkrt_nvme_reservation_register_data reg = { .crkey = 0, .nrkey = key };
+	struct spdkrt_nvme_reservation_acquire_data acq = { .crkey = key };
+	struct io_result r = { 0 };
+
+	run(spdkrt_nvme_ns_cmd_reservation_register(
+		    ns, g_qpair, &reg, false, SPDKRT_NVME_RESERVE_REGISTER_KEY,
+		    SPDKRT_NVME_RESERVE_PTPL_NO_CHANGES, io_done, &r),
+	    &r);
+	memset(&r, 0, sizeof(r));
+	run(spdkrt_nvme_ns_cmd_reservation_acquire(ns, g_qpair, &acq, false,
+						   SPDKRT_NVME_RESERVE_ACQUIRE, rtype, io_done, &r),
+	    &r);
+}
+
 static void test_reservations(void **state)
 {
 	struct spdkrt_nvme_ns *ns = ns_of(NS_512);
-	struct spdkrt_nvme_reservation_register_data reg = { .crkey = 0, .nrkey = 0xABCD };
-	struct spdkrt_nvme_reservation_acquire_data acq = { .crkey = 0xABCD };
 	struct spdkrt_nvme_reservation_key_data key = { .crkey = 0xABCD };
 	struct io_result r = { 0 };
 	uint8_t report[64];
@@ -462,15 +508,7 @@ static void test_reservations(void **state)
 	const struct spdkrt_nvme_registered_ctrlr_data *rc = (const void *)(report + sizeof(*st));
 
 	(void)state;
-	run(spdkrt_nvme_ns_cmd_reservation_register(
-		    ns, g_qpair, &reg, false, SPDKRT_NVME_RESERVE_REGISTER_KEY,
-		    SPDKRT_NVME_RESERVE_PTPL_NO_CHANGES, io_done, &r),
-	    &r);
-	memset(&r, 0, sizeof(r));
-	run(spdkrt_nvme_ns_cmd_reservation_acquire(
-		    ns, g_qpair, &acq, false, SPDKRT_NVME_RESERVE_ACQUIRE,
-		    SPDKRT_NVME_RESERVE_WRITE_EXCLUSIVE, io_done, &r),
-	    &r);
+	register_and_acquire(ns, 0xABCD, SPDKRT_NVME_RESERVE_WRITE_EXCLUSIVE);
 	/* A report exactly the size of one registrant: NUMD 0-based, no overrun. */
 	memset(report, 0xEE, sizeof(report));
 	memset(&r, 0, sizeof(r));
@@ -506,8 +544,6 @@ static void test_reservation_report_extended(void **state)
 	static const uint8_t hostid[16] = { 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
 					    0x99, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xF0, 0x0F };
 	struct spdkrt_nvme_ns *ns = ns_of(NS_512);
-	struct spdkrt_nvme_reservation_register_data reg = { .crkey = 0, .nrkey = 0x5EED };
-	struct spdkrt_nvme_reservation_acquire_data acq = { .crkey = 0x5EED };
 	const size_t hdr = SPDKRT_NVME_RESV_REPORT_EXT_HEADER_LEN;
 	struct io_result r = { 0 };
 	uint8_t report[64 + 2 * 64 + 8];
@@ -523,16 +559,7 @@ static void test_reservation_report_extended(void **state)
 	assert_true(poll_until(&r.done, 2000));
 	assert_false(spdkrt_nvme_cpl_is_error(&r.cpl));
 	assert_int_equal(nvme_model_other_host_register(g_model, NS_512, 0x0BAD, 0x7777), 0);
-	memset(&r, 0, sizeof(r));
-	run(spdkrt_nvme_ns_cmd_reservation_register(
-		    ns, g_qpair, &reg, false, SPDKRT_NVME_RESERVE_REGISTER_KEY,
-		    SPDKRT_NVME_RESERVE_PTPL_NO_CHANGES, io_done, &r),
-	    &r);
-	memset(&r, 0, sizeof(r));
-	run(spdkrt_nvme_ns_cmd_reservation_acquire(
-		    ns, g_qpair, &acq, false, SPDKRT_NVME_RESERVE_ACQUIRE,
-		    SPDKRT_NVME_RESERVE_EXCLUSIVE_ACCESS, io_done, &r),
-	    &r);
+	register_and_acquire(ns, 0x5EED, SPDKRT_NVME_RESERVE_EXCLUSIVE_ACCESS);
 	memset(report, 0xEE, sizeof(report));
 	memset(&r, 0, sizeof(r));
 	run(spdkrt_nvme_ns_cmd_reservation_report_ext(ns, g_qpair, report, sizeof(report) - 8, true,
@@ -740,6 +767,7 @@ int main(void)
 						io_teardown),
 		cmocka_unit_test_setup_teardown(test_many_children_beyond_255, io_setup,
 						io_teardown),
+		cmocka_unit_test_setup_teardown(test_single_iovec, io_setup, io_teardown),
 		cmocka_unit_test_setup_teardown(test_scattered_with_sgl, io_setup, io_teardown),
 		cmocka_unit_test_setup_teardown(test_scattered_with_prps, io_setup, io_teardown),
 		cmocka_unit_test_setup_teardown(test_callback_sgl_form, io_setup, io_teardown),

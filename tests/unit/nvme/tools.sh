@@ -133,6 +133,7 @@ assert [x["step"] for x in s] == ["register", "acquire", "report", "write", "rea
 me = "00112233445566778899aabbccddeeff"[:16] + "0" * 16  # the model keeps 64 bits
 held = s[2]["report"]
 assert held["type"] == 1 and held["type_name"] == "write-exclusive" and held["holder"] == me, held
+assert held["ptpls"] == 0, held
 assert held["registrants"] == [{"hostid": me, "key": 0x1234, "cntlid": 1, "holder": True}], held
 rel = s[6]["report"]
 assert rel["type"] == 0 and rel["holder"] is None and rel["registrants"][0]["key"] == 0x1234, rel
@@ -143,6 +144,7 @@ assert s[8]["report"]["registrants"] == [] and s[8]["report"]["generation"] > re
 # A wrong key: RESERVATION CONFLICT printed, the later steps still run, exit 1 at the end.
 run reserve_wrong_key 1 "$rsv" --hostid 0a0b0c0d0e0f0102 register 5 acquire exclusive-access 6 \
 	acquire ea 5 report release ea 5 && {
+	expect_in reserve_wrong_key out "^hostid 0a0b0c0d0e0f0102: set"
 	expect_in reserve_wrong_key out "^acquire exclusive-access 6: RESERVATION CONFLICT (00/83)"
 	expect_in reserve_wrong_key out "^acquire ea 5: ok"
 	expect_in reserve_wrong_key out "type exclusive-access (2), 1 registrant"
