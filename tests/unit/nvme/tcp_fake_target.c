@@ -78,7 +78,7 @@ static int wait_next_pdu(struct fake_conn *c)
 	return -1;
 }
 
-static int send_all(int fd, const void *buf, size_t len)
+int fake_target_send_all(int fd, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
 
@@ -164,15 +164,15 @@ static int send_pdu(struct fake_conn *c, void *hdr, uint8_t hlen, const void *da
 		crc = srt_crc32c(buf, hlen) ^ (bad_hdgst ? 0xdeadu : 0);
 		memcpy(buf + hlen, &crc, sizeof(crc));
 	}
-	if (send_all(c->fd, buf, hl) != 0)
+	if (fake_target_send_all(c->fd, buf, hl) != 0)
 		return -1;
 	if (len == 0)
 		return 0;
-	if (send_all(c->fd, data, len) != 0)
+	if (fake_target_send_all(c->fd, data, len) != 0)
 		return -1;
 	if (c->ddgst) {
 		crc = srt_crc32c(data, len) ^ (bad_ddgst ? 0xbeefu : 0);
-		if (send_all(c->fd, &crc, sizeof(crc)) != 0)
+		if (fake_target_send_all(c->fd, &crc, sizeof(crc)) != 0)
 			return -1;
 	}
 	return 0;
@@ -192,7 +192,7 @@ static int send_resp(struct fake_conn *c, uint16_t cid, uint32_t cdw0, uint8_t s
 	if (fault && c->t->opts.fault == FAKE_FAULT_BAD_HLEN) {
 		r.ch.hlen = 16;
 		r.ch.plen = sizeof(r);
-		return send_all(c->fd, &r, sizeof(r));
+		return fake_target_send_all(c->fd, &r, sizeof(r));
 	}
 	return send_pdu(c, &r, sizeof(r), NULL, 0, false, false);
 }
@@ -211,12 +211,12 @@ static int send_fault_instead(struct fake_conn *c, uint16_t cid)
 		d.ch.flags = SRT_TCP_FLAG_LAST_PDU;
 		d.cccid = cid;
 		d.datal = 0x7fffff00u;
-		send_all(c->fd, &d, sizeof(d));
+		fake_target_send_all(c->fd, &d, sizeof(d));
 		return 1; /* and then nothing: the host must not wait for 2 GiB */
 	case FAKE_FAULT_CLOSE_MID_PDU:
 		d.ch.hlen = sizeof(d);
 		d.ch.plen = sizeof(d) + 4096;
-		send_all(c->fd, &d, 12);
+		fake_target_send_all(c->fd, &d, 12);
 		shutdown(c->fd, SHUT_RDWR);
 		return 1;
 	case FAKE_FAULT_TERM_REQ:
@@ -279,7 +279,7 @@ static int send_data(struct fake_conn *c, uint16_t cid, const void *data, uint32
 		d.ch.plen = sizeof(raw);
 		d.datal = 64;
 		memcpy(raw, &d, sizeof(d));
-		return send_all(c->fd, raw, sizeof(raw));
+		return fake_target_send_all(c->fd, raw, sizeof(raw));
 	}
 	default:
 		break;
@@ -634,7 +634,7 @@ static int icresp(struct fake_conn *c)
 	resp.maxh2cdata = o->maxh2cdata ? o->maxh2cdata : 128u * 1024;
 	c->hdgst = req.dgst & SRT_TCP_DGST_HDGST;
 	c->ddgst = req.dgst & SRT_TCP_DGST_DDGST;
-	return send_all(c->fd, &resp, sizeof(resp));
+	return fake_target_send_all(c->fd, &resp, sizeof(resp));
 }
 
 static void serve(struct fake_conn *c)

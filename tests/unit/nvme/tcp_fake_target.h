@@ -103,6 +103,8 @@ struct fake_target {
 int fake_target_start(struct fake_target *t, const struct fake_target_opts *opts);
 /* Closes every connection and joins every thread. */
 void fake_target_stop(struct fake_target *t);
+/* Sends all of buf on a connection (a handed-over one too): 0, or -1 when it closed or failed. */
+int fake_target_send_all(int fd, const void *buf, size_t len);
 /* A transport ID for it: the discovery NQN when opts.discovery, else FAKE_TARGET_NQN. */
 #define FAKE_TARGET_NQN "nqn.2026-12.io.spdkrt:fake"
 void fake_target_trid(const struct fake_target *t, char *buf, size_t size);

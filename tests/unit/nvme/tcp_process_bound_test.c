@@ -8,7 +8,6 @@
  * it over after Connect), in step with its callbacks: each completion submits a Flush and its
  * answer is on the socket before the host's next receive.
  */
-#include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -33,21 +32,6 @@ struct chain {
 	uint32_t submit_errors;
 };
 
-static void send_exactly(int fd, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-
-	while (len > 0) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		assert_true(n > 0);
-		p += n;
-		len -= (size_t)n;
-	}
-}
-
 /* The target's CapsuleResp for c->cid, and what the host sent is read away (capsules only). */
 static void answer(struct chain *c)
 {
@@ -60,7 +44,7 @@ static void answer(struct chain *c)
 	r.ch.plen = sizeof(r);
 	r.rccqe.cid = c->cid;
 	r.rccqe.sqid = 1;
-	send_exactly(c->fd, &r, sizeof(r));
+	assert_int_equal(fake_target_send_all(c->fd, &r, sizeof(r)), 0);
 }
 
 static void flush_done(void *arg, const struct spdkrt_nvme_cpl *cpl)
