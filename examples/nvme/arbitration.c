@@ -428,22 +428,6 @@ static bool parse_weights(const char *prog, const char *s)
 	return true;
 }
 
-static bool parse_number(const char *prog, const char *what, const char *s, uint64_t min,
-			 uint64_t max, uint64_t *out)
-{
-	char *end = NULL;
-
-	errno = 0;
-	if (s[0] >= '0' && s[0] <= '9')
-		*out = strtoull(s, &end, 10);
-	if (end == NULL || *end != '\0' || errno != 0 || *out < min || *out > max) {
-		fprintf(stderr, "%s: %s needs a number %" PRIu64 "..%" PRIu64 ", not '%s'\n", prog,
-			what, min, max, s);
-		return false;
-	}
-	return true;
-}
-
 /* The options; false after saying what is wrong. */
 static bool parse_args(struct nvme_tool *t, int argc, char **argv, bool *help)
 {
@@ -470,12 +454,12 @@ static bool parse_args(struct nvme_tool *t, int argc, char **argv, bool *help)
 			*help = true;
 			return true;
 		case 'q':
-			if (!parse_number(t->prog, "-q", optarg, 1, MAX_DEPTH, &v))
+			if (!nvme_tool_parse_number(t->prog, "-q", optarg, 1, MAX_DEPTH, &v))
 				return false;
 			g.depth = (unsigned)v;
 			break;
 		case 'o':
-			if (!parse_number(t->prog, "-o", optarg, 1, 1u << 30, &g.io_size))
+			if (!nvme_tool_parse_number(t->prog, "-o", optarg, 1, 1u << 30, &g.io_size))
 				return false;
 			break;
 		case 'w':
@@ -485,7 +469,7 @@ static bool parse_args(struct nvme_tool *t, int argc, char **argv, bool *help)
 			}
 			break;
 		case 'M':
-			if (!parse_number(t->prog, "-M", optarg, 0, 100, &v))
+			if (!nvme_tool_parse_number(t->prog, "-M", optarg, 0, 100, &v))
 				return false;
 			mix = (int)v;
 			break;
@@ -498,7 +482,8 @@ static bool parse_args(struct nvme_tool *t, int argc, char **argv, bool *help)
 			}
 			break;
 		case 'n':
-			if (!parse_number(t->prog, "-n", optarg, 1, UINT64_MAX, &g.max_ios))
+			if (!nvme_tool_parse_number(t->prog, "-n", optarg, 1, UINT64_MAX,
+						    &g.max_ios))
 				return false;
 			break;
 		case 'a':
@@ -514,7 +499,7 @@ static bool parse_args(struct nvme_tool *t, int argc, char **argv, bool *help)
 			g.weights_given = true;
 			break;
 		case OPT_BURST:
-			if (!parse_number(t->prog, "--burst", optarg, 0, 7, &v))
+			if (!nvme_tool_parse_number(t->prog, "--burst", optarg, 0, 7, &v))
 				return false;
 			g.burst = (uint8_t)v;
 			break;

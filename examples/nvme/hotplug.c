@@ -358,21 +358,6 @@ static void summary(void)
 	       g.inserts, g.removals, g.num, reads, g.failed_gone, failed_live, g.attach_failures);
 }
 
-static bool parse_count(const char *what, const char *arg, uint32_t min, uint32_t max,
-			uint32_t *out)
-{
-	char *end;
-	unsigned long v = strtoul(arg, &end, 10);
-
-	if (end == arg || *end != '\0' || arg[0] == '-' || v < min || v > max) {
-		fprintf(stderr, "%s: %s needs a number from %u to %u, not '%s'\n", g.t.prog, what,
-			min, max, arg);
-		return false;
-	}
-	*out = (uint32_t)v;
-	return true;
-}
-
 /* Long-only options, beyond the shared ones (nvme_tool.h 0x100, fabric_opts.h 0x200). */
 enum {
 	OPT_INSERTS = 0x300,
@@ -390,35 +375,36 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct spdkrt_nvme_transport_id trid;
-	int c, common;
+	uint64_t v = 0;
+	int c, status = 0;
 	bool ok;
 
 	g.t.prog = "spdkrt-nvme-hotplug";
-	while ((c = getopt_long(argc, argv, NVME_TOOL_SHORTOPTS "t:i:q:", longopts, NULL)) != -1) {
-		common = nvme_tool_common_opt(&g.t, c, optarg);
-		if (common < 0)
-			return 1;
-		if (common > 0)
-			continue;
+	while ((c = nvme_tool_getopt(&g.t, argc, argv, NVME_TOOL_SHORTOPTS "t:i:q:", longopts,
+				     usage, &status)) != -1) {
 		switch (c) {
-		case 'h':
-			usage(stdout);
-			return 0;
+		case NVME_TOOL_OPT_STOP:
+			return status;
 		case 't':
-			ok = parse_count("-t", optarg, 1, 86400, &g.seconds);
+			ok = nvme_tool_parse_number(g.t.prog, "-t", optarg, 1, 86400, &v);
+			g.seconds = (uint32_t)v;
 			break;
 		case 'i':
-			ok = parse_count("-i", optarg, 1, 60000, &g.interval_ms);
+			ok = nvme_tool_parse_number(g.t.prog, "-i", optarg, 1, 60000, &v);
+			g.interval_ms = (uint32_t)v;
 			break;
 		case 'q':
-			ok = parse_count("-q", optarg, 1, MAX_DEPTH, &g.depth);
+			ok = nvme_tool_parse_number(g.t.prog, "-q", optarg, 1, MAX_DEPTH, &v);
+			g.depth = (uint32_t)v;
 			break;
 		case OPT_INSERTS:
-			ok = parse_count("--inserts", optarg, 0, 1000, &g.want_inserts);
+			ok = nvme_tool_parse_number(g.t.prog, "--inserts", optarg, 0, 1000, &v);
+			g.want_inserts = (uint32_t)v;
 			g.expect_inserts = true;
 			break;
 		case OPT_REMOVALS:
-			ok = parse_count("--removals", optarg, 0, 1000, &g.want_removals);
+			ok = nvme_tool_parse_number(g.t.prog, "--removals", optarg, 0, 1000, &v);
+			g.want_removals = (uint32_t)v;
 			g.expect_removals = true;
 			break;
 		case OPT_JSON:

@@ -197,18 +197,13 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct nvme_tool t = { .prog = "spdkrt-nvme-identify" };
-	int c, common, failures = 0;
+	int c, status = 0, failures = 0;
 
-	while ((c = getopt_long(argc, argv, NVME_TOOL_SHORTOPTS, longopts, NULL)) != -1) {
-		common = nvme_tool_common_opt(&t, c, optarg);
-		if (common < 0)
-			return 1;
-		if (common > 0)
-			continue;
+	while ((c = nvme_tool_getopt(&t, argc, argv, NVME_TOOL_SHORTOPTS, longopts, usage,
+				     &status)) != -1) {
 		switch (c) {
-		case 'h':
-			usage(stdout);
-			return 0;
+		case NVME_TOOL_OPT_STOP:
+			return status;
 		case 'j':
 			g_json = true;
 			break;

@@ -184,18 +184,13 @@ int main(int argc, char **argv)
 		NVME_TOOL_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	int c, common, rc;
+	int c, status = 0, rc;
 
-	while ((c = getopt_long(argc, argv, "+" NVME_TOOL_SHORTOPTS, longopts, NULL)) != -1) {
-		common = nvme_tool_common_opt(&g_t, c, optarg);
-		if (common < 0)
-			return 1;
-		if (common > 0)
-			continue;
+	while ((c = nvme_tool_getopt(&g_t, argc, argv, "+" NVME_TOOL_SHORTOPTS, longopts, usage,
+				     &status)) != -1) {
 		switch (c) {
-		case 'h':
-			usage(stdout);
-			return 0;
+		case NVME_TOOL_OPT_STOP:
+			return status;
 		default:
 			usage(stderr);
 			return 1;

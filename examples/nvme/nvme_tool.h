@@ -9,6 +9,9 @@
 #ifndef SPDKRT_EXAMPLES_NVME_TOOL_H
 #define SPDKRT_EXAMPLES_NVME_TOOL_H
 
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +101,52 @@ static inline int nvme_tool_common_opt(struct nvme_tool *t, int opt, const char 
 	default:
 		return nvme_fabric_opt(&t->fabric, t->prog, opt, arg);
 	}
+}
+
+/* nvme_tool_getopt()'s value when the tool must end now, with *exit_status. */
+#define NVME_TOOL_OPT_STOP (-2)
+
+/*
+ * The tool's next own option (getopt_long's value), the common ones applied on the way; -1 after
+ * the last option. NVME_TOOL_OPT_STOP when the tool must end now with *exit_status: 0 after -h
+ * (usage(stdout) printed), 1 after a common option's bad argument (said).
+ */
+static inline int nvme_tool_getopt(struct nvme_tool *t, int argc, char **argv,
+				   const char *shortopts, const struct option *longopts,
+				   void (*usage)(FILE *out), int *exit_status)
+{
+	int c, common;
+
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		common = nvme_tool_common_opt(t, c, optarg);
+		if (common > 0)
+			continue;
+		if (common < 0 || c == 'h') {
+			if (common == 0)
+				usage(stdout);
+			*exit_status = common < 0 ? 1 : 0;
+			return NVME_TOOL_OPT_STOP;
+		}
+		return c;
+	}
+	return -1;
+}
+
+/* A decimal number in [min, max] from an option's argument; false after saying what is wrong. */
+static inline bool nvme_tool_parse_number(const char *prog, const char *what, const char *s,
+					  uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end = NULL;
+
+	errno = 0;
+	if (s[0] >= '0' && s[0] <= '9')
+		*out = strtoull(s, &end, 10);
+	if (end == NULL || *end != '\0' || errno != 0 || *out < min || *out > max) {
+		fprintf(stderr, "%s: %s needs a number %" PRIu64 "..%" PRIu64 ", not '%s'\n", prog,
+			what, min, max, s);
+		return false;
+	}
+	return true;
 }
 
 static inline bool nvme_tool_probe(void *ctx, const struct spdkrt_nvme_transport_id *trid,

@@ -307,20 +307,14 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct nvme_tool t = { .prog = "spdkrt-nvme-perf" };
-	int mix = -1, c, common, rc = 1;
+	int mix = -1, c, status = 0, rc = 1;
 	uint64_t start, end, errors = 0;
 
-	while ((c = getopt_long(argc, argv, NVME_TOOL_SHORTOPTS "q:o:w:M:t:L", longopts, NULL)) !=
-	       -1) {
-		common = nvme_tool_common_opt(&t, c, optarg);
-		if (common < 0)
-			return 1;
-		if (common > 0)
-			continue;
+	while ((c = nvme_tool_getopt(&t, argc, argv, NVME_TOOL_SHORTOPTS "q:o:w:M:t:L", longopts,
+				     usage, &status)) != -1) {
 		switch (c) {
-		case 'h':
-			usage(stdout);
-			return 0;
+		case NVME_TOOL_OPT_STOP:
+			return status;
 		case 'q':
 			g.depth = (unsigned)strtoul(optarg, NULL, 10);
 			break;

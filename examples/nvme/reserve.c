@@ -605,18 +605,13 @@ int main(int argc, char **argv)
 	static struct step steps[MAX_STEPS];
 	unsigned num_steps = 0;
 	uint64_t nsid;
-	int c, common, rc;
+	int c, status = 0, rc;
 
-	while ((c = getopt_long(argc, argv, "+" NVME_TOOL_SHORTOPTS "n:", longopts, NULL)) != -1) {
-		common = nvme_tool_common_opt(&g_t, c, optarg);
-		if (common < 0)
-			return 1;
-		if (common > 0)
-			continue;
+	while ((c = nvme_tool_getopt(&g_t, argc, argv, "+" NVME_TOOL_SHORTOPTS "n:", longopts,
+				     usage, &status)) != -1) {
 		switch (c) {
-		case 'h':
-			usage(stdout);
-			return 0;
+		case NVME_TOOL_OPT_STOP:
+			return status;
 		case 'n':
 			if (!parse_u64(optarg, &nsid) || nsid == 0 || nsid > UINT32_MAX) {
 				fprintf(stderr, "%s: -n needs a namespace id, not '%s'\n", g_t.prog,

@@ -176,7 +176,7 @@ run hotplug_model_json 0 "$h" --inserts 1 --removals 1 -t 20 -r 'trtype:PCIe tra
 	expect_in hotplug_model_json out '"insertions": 1, "removals": 1, "attached_at_end": 0'
 run hotplug_model_other_addr 1 "$h" --inserts 1 -t 2 -r 'trtype:PCIe traddr:0000:0f:00.0' &&
 	expect_in hotplug_model_other_addr err "expected 1 insertion(s) and 0 removal(s) within 2 s"
-run hotplug_bad_depth 1 "$h" -q 0 && expect_in hotplug_bad_depth err "-q needs a number from 1 to 128"
+run hotplug_bad_depth 1 "$h" -q 0 && expect_in hotplug_bad_depth err "-q needs a number 1..128"
 run hotplug_tcp 1 "$h" -r 'trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:4420 subnqn:nqn.x' &&
 	expect_in hotplug_tcp err "must name a PCIe controller"
 
