@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hotplug (installed as spdkrt-nvme-hotplug): watches NVMe controllers come and go while I/O
- * runs. Every -i ms it probes again (a scan of the PCI functions: controllers already attached
- * are skipped), attaches what was inserted and bound to vfio-pci or uio_pci_generic, and keeps
+ * runs. It probes again when the kernel's uevents say a function was bound to vfio-pci or
+ * uio_pci_generic, and every -i ms anyway (a scan of the PCI functions: controllers already
+ * attached are skipped; uevents can be missing or lost), attaches what was inserted, and keeps
  * reads in flight on its first usable namespace; a controller's remove callback (hot removal:
  * all-ones registers, SIGBUS on its BAR, the VFIO device request) ends its reads, frees its
  * queue pair and detaches it. Prints a line per insertion and removal, then a summary. Built with
@@ -10,6 +11,7 @@
  */
 #include <getopt.h>
 #include <inttypes.h>
+#include <unistd.h>
 
 #include "nvme_tool.h"
 
@@ -63,7 +65,8 @@ static void usage(FILE *out)
 		"\n"
 		"  -r TRID           only this controller, e.g. 'trtype:PCIe traddr:0000:01:00.0'\n"
 		"  -t SECONDS        run time (default 30)\n"
-		"  -i MS             how often to look for new controllers (default 100)\n"
+		"  -i MS             how often to look for new controllers besides uevents\n"
+		"                    (default 100)\n"
 		"  -q DEPTH          reads in flight per controller (default 4, at most 128)\n"
 		"      --inserts N   insertions expected: end once they (and --removals) were seen\n"
 		"      --removals N  removals expected\n"
@@ -124,6 +127,12 @@ static struct hot_ctrlr *find(struct spdkrt_nvme_ctrlr *ctrlr)
 	return NULL;
 }
 
+static bool usable_driver(const char *driver)
+{
+	return strcmp(driver, "vfio-pci") == 0 || strcmp(driver, "uio_pci_generic") == 0 ||
+	       strcmp(driver, "spdkrt-model") == 0;
+}
+
 /* Only functions handed to spdkrt: probing the kernel's own disks would fail (and log) every -i. */
 static bool hot_probe(void *ctx, const struct spdkrt_nvme_transport_id *trid,
 		      struct spdkrt_nvme_ctrlr_opts *opts)
@@ -136,8 +145,7 @@ static bool hot_probe(void *ctx, const struct spdkrt_nvme_transport_id *trid,
 	    (g.has_want && spdkrt_pci_addr_compare(&addr, &g.want) != 0) ||
 	    spdkrt_pci_get_driver(&addr, driver, sizeof(driver)) != 0)
 		return false;
-	if (strcmp(driver, "vfio-pci") != 0 && strcmp(driver, "uio_pci_generic") != 0 &&
-	    strcmp(driver, "spdkrt-model") != 0)
+	if (!usable_driver(driver))
 		return false;
 	nvme_fabric_apply(&g.t.fabric, opts);
 	return true;
@@ -298,16 +306,40 @@ static bool expected_seen(void)
 
 /* Probes every NVMe function each -i ms (hot_probe picks): probing -r's address itself would
  * fail, and say so, every time while nothing is there. */
+/* The kernel's word on PCI functions (-r's only): printed; a bind to a driver spdkrt can use
+ * makes the next probe now. */
+static void read_uevents(int fd, uint64_t *next_probe)
+{
+	static const char *const what[] = { "?", "add", "bind", "unbind", "remove" };
+	struct spdkrt_pci_event ev;
+	char addr[SPDKRT_PCI_ADDR_STRLEN];
+
+	while (fd >= 0 && spdkrt_pci_get_event(fd, &ev) == 1) {
+		if (g.has_want && spdkrt_pci_addr_compare(&ev.addr, &g.want) != 0)
+			continue;
+		spdkrt_pci_addr_fmt(addr, sizeof(addr), &ev.addr);
+		printf("[%7.3f s] uevent: %s %s%s%s\n", elapsed_s(),
+		       what[ev.type <= SPDKRT_PCI_EVENT_REMOVE ? ev.type : 0], addr,
+		       ev.type == SPDKRT_PCI_EVENT_BIND ? " to " : "", ev.driver);
+		fflush(stdout);
+		if (ev.type == SPDKRT_PCI_EVENT_BIND && usable_driver(ev.driver))
+			*next_probe = spdkrt_get_ticks();
+	}
+}
+
 static void run(void)
 {
 	uint64_t hz = spdkrt_get_ticks_hz(), end, next_probe;
 	struct spdkrt_nvme_probe_ctx *probing = NULL;
+	/* Without uevents (some containers) the probes every -i ms still find insertions. */
+	int uevents = spdkrt_pci_event_listen();
 
 	g.start_tick = spdkrt_get_ticks();
 	end = g.start_tick + (uint64_t)g.seconds * hz;
 	next_probe = g.start_tick;
 	g.starting = true;
 	while (spdkrt_get_ticks() < end && !expected_seen()) {
+		read_uevents(uevents, &next_probe);
 		if (probing == NULL && spdkrt_get_ticks() >= next_probe) {
 			next_probe += (uint64_t)g.interval_ms * hz / 1000;
 			if (spdkrt_nvme_probe_async(NULL, NULL, hot_probe, hot_attached,
@@ -332,6 +364,8 @@ static void run(void)
 	}
 	while (probing != NULL && spdkrt_nvme_probe_poll_async(probing) == -EAGAIN)
 		;
+	if (uevents >= 0)
+		close(uevents);
 }
 
 static void summary(void)

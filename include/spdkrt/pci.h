@@ -103,6 +103,39 @@ SPDKRT_API int spdkrt_pci_get_driver(const struct spdkrt_pci_addr *addr, char *b
  */
 SPDKRT_API int spdkrt_pci_get_numa_node(const struct spdkrt_pci_addr *addr, int *node);
 
+/** What happened to a PCI function (spdkrt_pci_get_event()). */
+enum spdkrt_pci_event_type {
+	SPDKRT_PCI_EVENT_ADD = 1, /**< the function appeared on the bus (no driver yet) */
+	SPDKRT_PCI_EVENT_BIND,    /**< the function was bound to a driver (event's driver) */
+	SPDKRT_PCI_EVENT_UNBIND,  /**< the function was unbound from its driver */
+	SPDKRT_PCI_EVENT_REMOVE,  /**< the function left the bus (hot removal) */
+};
+
+/** A PCI hot-plug event. */
+struct spdkrt_pci_event {
+	enum spdkrt_pci_event_type type; /**< what happened */
+	struct spdkrt_pci_addr addr;     /**< to which function */
+	char driver[32];                 /**< SPDKRT_PCI_EVENT_BIND: the driver ("vfio-pci", ...) */
+};
+
+/**
+ * Listens for PCI hot-plug events: the kernel's uevents. spdkrt drives a function once it is
+ * bound to vfio-pci or uio_pci_generic, so a BIND to one of them is the time to probe again
+ * (spdkrt_nvme_probe() attaches what is new).
+ * @return a non-blocking file descriptor (poll it for POLLIN; close() it when done), or a
+ *	negative errno, logged (e.g. -EPERM or -EPROTONOSUPPORT where netlink uevents are not
+ *	available, as in some containers: then probe on a timer).
+ */
+SPDKRT_API int spdkrt_pci_event_listen(void);
+
+/**
+ * The next PCI event waiting on @p fd (from spdkrt_pci_event_listen()); other uevents are read
+ * and skipped.
+ * @return 1 and *event; 0 when none is waiting; -EINVAL (@p fd < 0 or NULL @p event); or another
+ *	negative errno from the socket.
+ */
+SPDKRT_API int spdkrt_pci_get_event(int fd, struct spdkrt_pci_event *event);
+
 SPDKRT_END_DECLS
 
 #endif /* SPDKRT_PCI_H */

@@ -700,6 +700,14 @@ static void probe_spdkrt_pci_get_driver(void)
 	want_value(spdkrt_pci_get_driver(&a, buf, sizeof(buf)), -ENODEV);
 }
 
+static void probe_spdkrt_pci_get_event(void)
+{
+	struct spdkrt_pci_event ev;
+
+	want_rc(spdkrt_pci_get_event(-1, &ev), -EINVAL, "spdkrt_pci_get_event");
+	want_rc(spdkrt_pci_get_event(0, NULL), -EINVAL, "spdkrt_pci_get_event");
+}
+
 static void probe_spdkrt_pci_get_id(void)
 {
 	struct spdkrt_pci_addr a = { .domain = 0xffff, .bus = 0xff, .dev = 31, .func = 7 };
@@ -1967,7 +1975,9 @@ static const struct row g_rows[] = {
 	ROW(spdkrt_pci_addr_fmt),
 	ROW(spdkrt_pci_addr_parse),
 	ROW(spdkrt_pci_enumerate),
+	NO_BAD_INPUT(spdkrt_pci_event_listen, "no argument"),
 	ROW(spdkrt_pci_get_driver),
+	ROW(spdkrt_pci_get_event),
 	ROW(spdkrt_pci_get_id),
 	ROW(spdkrt_pci_get_numa_node),
 	ROW(spdkrt_vtophys),

@@ -2,8 +2,9 @@
 # Hot insertion and removal with spdkrt-nvme-hotplug: 25-nvme-hotremove.sh left the root port
 # rp1 (bus 01) empty. The tool watches 0000:01:00.0 while run.sh puts a new controller there
 # (device_add on QEMU's monitor, drive nvm6); the guest kernel's pciehp adds the function,
-# spdkrt-setup binds it (PCI_ALLOWED: that function only), the tool attaches it and reads; then
-# device_del takes it away and the tool must see the removal, detach, and end with exit 0.
+# spdkrt-setup binds it (PCI_ALLOWED: that function only), the tool hears the bind through the
+# kernel's uevents, attaches it and reads; then device_del takes it away and the tool must see the
+# removal, detach, and end with exit 0.
 set -u
 dev=0000:01:00.0
 ok() { echo "ok: nvme-hotplug: $*"; }
@@ -52,6 +53,10 @@ wait_for 30 eval '! kill -0 $tool 2>/dev/null' || {
 wait "$tool" || st=$?
 [ "$st" = 0 ] || fail "spdkrt-nvme-hotplug exited $st"
 ok "$(grep "removed $dev" /tmp/hotplug.out)"
+# The kernel's uevent of the bind reached it (it probes at once on it). The removal's uevents
+# come as the kernel finishes the unplug, after the driver has seen it: the tool may have ended.
+tool_says "uevent: bind $dev to" && ok "$(grep -m1 "uevent: bind $dev" /tmp/hotplug.out)" ||
+	fail "no 'uevent: bind $dev' line from the tool"
 ok "$(tail -1 /tmp/hotplug.out)"
 wait_for 30 absent || fail "$dev is still on the guest's PCI bus"
 ok "$dev is gone from the guest's PCI bus"
