@@ -150,6 +150,9 @@ static uint32_t g_kato_ms;
 static uint32_t g_reconnect_delay_ms;
 static int32_t g_ctrlr_loss_timeout_ms;
 
+/* The target's address as the host names it (the IPv6 test changes it). */
+static const char *g_host_addr = "adrfam:IPv4 traddr:127.0.0.1";
+
 /* Connect to port as hostnqn, over TLS with the configured PSK psk unless it is NULL. */
 static int connect_on(const char *port, const char *psk, const char *subnqn, const char *hostnqn,
 		      bool hdgst, bool ddgst, struct spdkrt_nvme_ctrlr **ctrlr)
@@ -158,8 +161,8 @@ static int connect_on(const char *port, const char *psk, const char *subnqn, con
 	struct spdkrt_nvme_ctrlr_opts opts;
 	char text[512];
 
-	snprintf(text, sizeof(text), "trtype:TCP adrfam:IPv4 traddr:127.0.0.1 trsvcid:%s subnqn:%s",
-		 port, subnqn);
+	snprintf(text, sizeof(text), "trtype:TCP %s trsvcid:%s subnqn:%s", g_host_addr, port,
+		 subnqn);
 	if (spdkrt_nvme_transport_id_parse(&trid, text) != 0)
 		return -EINVAL;
 	spdkrt_nvme_ctrlr_opts_init(&opts, sizeof(opts));
@@ -320,6 +323,28 @@ static void test_rw_digests(void **state)
 {
 	(void)state;
 	assert_int_equal(run_host(host_rw_digests), 0);
+}
+
+/* The same over IPv6 (::1): the target listens there too, the host names it with adrfam IPv6. */
+static void test_rw_ipv6(void **state)
+{
+	char addr[64], port[32], saved[32];
+	int rc;
+
+	(void)state;
+	if (spdkrt_nvmf_tgt_listen(g_tgt, "tcp", "::1", "0") != 0)
+		skip(); /* a machine without IPv6 on loopback */
+	assert_int_equal(spdkrt_nvmf_tgt_get_listener(g_tgt, 1, addr, sizeof(addr), port,
+						      sizeof(port)),
+			 0);
+	assert_string_equal(addr, "::1");
+	snprintf(saved, sizeof(saved), "%s", g_port);
+	snprintf(g_port, sizeof(g_port), "%s", port);
+	g_host_addr = "adrfam:IPv6 traddr:::1";
+	rc = run_host(host_rw_digests);
+	g_host_addr = "adrfam:IPv4 traddr:127.0.0.1";
+	snprintf(g_port, sizeof(g_port), "%s", saved);
+	assert_int_equal(rc, 0);
 }
 
 /* Scattered buffers whose pieces are not block multiples, both directions, in parallel. */
@@ -1028,6 +1053,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_connect_identify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rw_verify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rw_digests, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rw_ipv6, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_iov_multi_qpair, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_c2h_success, setup_c2h_success, teardown),
 		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
