@@ -334,9 +334,8 @@ static void test_rw_ipv6(void **state)
 	(void)state;
 	if (spdkrt_nvmf_tgt_listen(g_tgt, "tcp", "::1", "0") != 0)
 		skip(); /* a machine without IPv6 on loopback */
-	assert_int_equal(spdkrt_nvmf_tgt_get_listener(g_tgt, 1, addr, sizeof(addr), port,
-						      sizeof(port)),
-			 0);
+	assert_int_equal(
+		spdkrt_nvmf_tgt_get_listener(g_tgt, 1, addr, sizeof(addr), port, sizeof(port)), 0);
 	assert_string_equal(addr, "::1");
 	snprintf(saved, sizeof(saved), "%s", g_port);
 	snprintf(g_port, sizeof(g_port), "%s", port);
