@@ -51,8 +51,11 @@ static struct {
 	uint32_t inserts, removals, attach_failures;
 	uint64_t reads_gone, failed_gone, failed_live;
 	uint64_t start_tick;
-	uint64_t seed;
-} g = { .depth = 4, .interval_ms = 100, .seconds = 30, .seed = 0x9e3779b97f4a7c15ull };
+	struct nvme_tool_pattern lbas; /* random reads */
+} g = { .depth = 4,
+	.interval_ms = 100,
+	.seconds = 30,
+	.lbas = { .random = true, .read_pct = 100, .seed = 0x9e3779b97f4a7c15ull } };
 
 static void usage(FILE *out)
 {
@@ -82,20 +85,12 @@ static double elapsed_s(void)
 	return (double)(spdkrt_get_ticks() - g.start_tick) / (double)spdkrt_get_ticks_hz();
 }
 
-static uint64_t next_random(void)
-{
-	g.seed ^= g.seed << 13;
-	g.seed ^= g.seed >> 7;
-	g.seed ^= g.seed << 17;
-	return g.seed;
-}
-
 static void read_done(void *arg, const struct spdkrt_nvme_cpl *cpl);
 
 static int submit_read(struct read_slot *s)
 {
 	struct hot_ctrlr *hc = s->hc;
-	uint64_t lba = next_random() % hc->span;
+	uint64_t lba = nvme_tool_random(&g.lbas) % hc->span;
 	int rc = spdkrt_nvme_ns_cmd_read(hc->ns, hc->qpair, hc->buf + (size_t)s->index * hc->block,
 					 lba, 1, read_done, s, hc->io_flags);
 
