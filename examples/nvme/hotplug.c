@@ -32,7 +32,6 @@ struct hot_ctrlr {
 	char traddr[SPDKRT_NVME_TRADDR_MAX];
 	uint8_t *buf; /* one block per read in flight */
 	uint32_t block, span, io_flags;
-	uint32_t outstanding;
 	uint64_t reads, failed;
 	bool removed; /* the remove callback ran: no more reads */
 	bool at_start;
@@ -91,12 +90,9 @@ static int submit_read(struct read_slot *s)
 {
 	struct hot_ctrlr *hc = s->hc;
 	uint64_t lba = nvme_tool_random(&g.lbas) % hc->span;
-	int rc = spdkrt_nvme_ns_cmd_read(hc->ns, hc->qpair, hc->buf + (size_t)s->index * hc->block,
-					 lba, 1, read_done, s, hc->io_flags);
 
-	if (rc == 0)
-		hc->outstanding++;
-	return rc;
+	return spdkrt_nvme_ns_cmd_read(hc->ns, hc->qpair, hc->buf + (size_t)s->index * hc->block,
+				       lba, 1, read_done, s, hc->io_flags);
 }
 
 static void read_done(void *arg, const struct spdkrt_nvme_cpl *cpl)
@@ -104,7 +100,6 @@ static void read_done(void *arg, const struct spdkrt_nvme_cpl *cpl)
 	struct read_slot *s = arg;
 	struct hot_ctrlr *hc = s->hc;
 
-	hc->outstanding--;
 	if (spdkrt_nvme_cpl_is_error(cpl))
 		hc->failed++;
 	else
@@ -299,8 +294,6 @@ static bool expected_seen(void)
 	       (!g.expect_removals || g.removals >= g.want_removals);
 }
 
-/* Probes every NVMe function each -i ms (hot_probe picks): probing -r's address itself would
- * fail, and say so, every time while nothing is there. */
 /* The kernel's word on PCI functions (-r's only): printed; a bind to a driver spdkrt can use
  * makes the next probe now. */
 static void read_uevents(int fd, uint64_t *next_probe)
@@ -322,6 +315,8 @@ static void read_uevents(int fd, uint64_t *next_probe)
 	}
 }
 
+/* Probes every NVMe function (hot_probe picks) on a usable bind and every -i ms: probing -r's
+ * address itself would fail, and say so, every time while nothing is there. */
 static void run(void)
 {
 	uint64_t hz = spdkrt_get_ticks_hz(), end, next_probe;
@@ -403,7 +398,6 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct spdkrt_nvme_transport_id trid;
 	uint64_t v = 0;
 	int c, status = 0;
 	bool ok;
@@ -451,13 +445,13 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
-	if (!nvme_tool_start_env(&g.t, &trid)) {
+	if (!nvme_tool_start_env(&g.t)) {
 		nvme_tool_stop(&g.t);
 		return 1;
 	}
 	g.has_want = g.t.trid_text != NULL;
-	if (g.has_want && (trid.trtype != SPDKRT_NVME_TRANSPORT_PCIE ||
-			   spdkrt_pci_addr_parse(&g.want, trid.traddr) != 0)) {
+	if (g.has_want && (g.t.trid.trtype != SPDKRT_NVME_TRANSPORT_PCIE ||
+			   spdkrt_pci_addr_parse(&g.want, g.t.trid.traddr) != 0)) {
 		fprintf(stderr, "%s: -r must name a PCIe controller (hot plug is a PCI matter)\n",
 			g.t.prog);
 		nvme_tool_stop(&g.t);

@@ -60,8 +60,9 @@ struct nvme_tool {
 	const char *prog;
 	bool no_huge;
 	size_t mem_mb;
-	const char *trid_text;           /* -r; NULL: every controller */
-	spdkrt_nvme_remove_cb remove_cb; /* NULL: none; called with this nvme_tool */
+	const char *trid_text;                /* -r; NULL: every controller */
+	struct spdkrt_nvme_transport_id trid; /* -r parsed, by nvme_tool_start_env() */
+	spdkrt_nvme_remove_cb remove_cb;      /* NULL: none; called with this nvme_tool */
 	/* NULL: none; else called with this nvme_tool on the options of every controller attached */
 	void (*ctrlr_opts)(void *tool, struct spdkrt_nvme_ctrlr_opts *opts);
 	/* Commands the test build's model executes per poll (0: no limit): a bottleneck on the
@@ -201,14 +202,9 @@ static inline int nvme_tool_add_model(struct nvme_tool *t)
  */
 static inline bool nvme_tool_attach(struct nvme_tool *t)
 {
-	struct spdkrt_nvme_transport_id trid;
-	int rc;
+	int rc = spdkrt_nvme_probe(t->trid_text != NULL ? &t->trid : NULL, t, nvme_tool_probe,
+				   nvme_tool_attached, t->remove_cb);
 
-	if (t->trid_text != NULL &&
-	    nvme_fabric_parse_trid(&t->fabric, t->prog, t->trid_text, &trid) != 0)
-		return false;
-	rc = spdkrt_nvme_probe(t->trid_text != NULL ? &trid : NULL, t, nvme_tool_probe,
-			       nvme_tool_attached, t->remove_cb);
 	if (t->num_ctrlrs == 0) {
 		fprintf(stderr,
 			"%s: no NVMe controller%s%s: none is bound to vfio-pci or uio_pci_generic "
@@ -228,14 +224,14 @@ static inline void nvme_tool_detach(struct nvme_tool *t)
 	t->num_ctrlrs = 0;
 }
 
-/* The environment, and -r parsed into *trid; prints why and returns false on failure. */
-static inline bool nvme_tool_start_env(struct nvme_tool *t, struct spdkrt_nvme_transport_id *trid)
+/* -r parsed into t->trid, and the environment; prints why and returns false on failure. */
+static inline bool nvme_tool_start_env(struct nvme_tool *t)
 {
 	struct spdkrt_env_opts opts;
 	int rc;
 
 	if (t->trid_text != NULL &&
-	    nvme_fabric_parse_trid(&t->fabric, t->prog, t->trid_text, trid) != 0)
+	    nvme_fabric_parse_trid(&t->fabric, t->prog, t->trid_text, &t->trid) != 0)
 		return false;
 	spdkrt_env_opts_init(&opts, sizeof(opts));
 	opts.name = t->prog;
@@ -257,9 +253,7 @@ static inline bool nvme_tool_start_env(struct nvme_tool *t, struct spdkrt_nvme_t
 /* Environment and controllers; prints why and returns false on failure. */
 static inline bool nvme_tool_start(struct nvme_tool *t)
 {
-	struct spdkrt_nvme_transport_id trid;
-
-	if (!nvme_tool_start_env(t, &trid))
+	if (!nvme_tool_start_env(t))
 		return false;
 #ifdef NVME_TOOL_MODELS
 	if (nvme_tool_add_model(t) != 0) {
