@@ -1,19 +1,21 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * hotplug (installed as spdkrt-nvme-hotplug): watches NVMe controllers come and go while I/O
- * runs. It probes again when the kernel's uevents say a function was bound to vfio-pci or
- * uio_pci_generic, and every -i ms anyway (a scan of the PCI functions: controllers already
- * attached are skipped; uevents can be missing or lost), attaches what was inserted, and keeps
- * reads in flight on its first usable namespace; a controller's remove callback (hot removal:
- * all-ones registers, SIGBUS on its BAR, the VFIO device request) ends its reads, frees its
- * queue pair and detaches it. Prints a line per insertion and removal, then a summary. Built with
- * NVME_TOOL_MODELS (tests), a controller model plays one insertion and one surprise removal.
+ * runs. Like SPDK's hotplug example it only probes every -i ms: the driver acts on the kernel's
+ * uevents in each probe (a bind to vfio-pci or uio_pci_generic attaches the function, a remove
+ * or unbind calls the remove callback) and its scan finds what uevents missed. It keeps reads in
+ * flight on each new controller's first usable namespace; a controller's remove callback (a
+ * uevent, all-ones registers, SIGBUS on its BAR, the VFIO device request) ends its reads, frees
+ * its queue pair and detaches it. Prints a line per insertion and removal, then a summary. Built
+ * with NVME_TOOL_MODELS (tests), a controller model is inserted, then removed by a uevent.
  */
 #include <getopt.h>
 #include <inttypes.h>
-#include <unistd.h>
 
 #include "nvme_tool.h"
+#ifdef NVME_TOOL_MODELS
+#include "env/pci_hotplug.h"
+#endif
 
 #define MAX_DEPTH 128u
 #define READ_SPAN 65536u /* reads go to the first blocks of the namespace */
@@ -44,7 +46,7 @@ static struct {
 	unsigned num;
 	uint32_t depth, interval_ms, seconds;
 	uint32_t want_inserts, want_removals;
-	bool expect_inserts, expect_removals, json, starting, model_removed;
+	bool expect_inserts, expect_removals, json, starting, model_removed, model_gone;
 	bool has_want;
 	struct spdkrt_pci_addr want; /* -r */
 	uint32_t inserts, removals, attach_failures;
@@ -67,8 +69,8 @@ static void usage(FILE *out)
 		"\n"
 		"  -r TRID           only this controller, e.g. 'trtype:PCIe traddr:0000:01:00.0'\n"
 		"  -t SECONDS        run time (default 30)\n"
-		"  -i MS             how often to look for new controllers besides uevents\n"
-		"                    (default 100)\n"
+		"  -i MS             how often to probe (default 100): each probe acts on the\n"
+		"                    kernel's uevents and scans for new controllers\n"
 		"  -q DEPTH          reads in flight per controller (default 4, at most 128)\n"
 		"      --inserts N   insertions expected: end once they (and --removals) were seen\n"
 		"      --removals N  removals expected\n"
@@ -269,7 +271,26 @@ static void reap_removed(void)
 }
 
 #ifdef NVME_TOOL_MODELS
-/* The model plays a hot insertion at 0.2 s and a surprise removal at 0.7 s. */
+/* The kernel's uevents of a hot removal (pciehp unbinds the driver, then removes the function),
+ * handed to the driver's event stream: a test cannot send the kernel's own. */
+static void model_uevents_of_removal(void)
+{
+	static const char *const actions[] = { "unbind", "remove" };
+
+	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
+		char msg[256];
+		int n = snprintf(msg, sizeof(msg),
+				 "%s@/devices/pci0000:00/0000:00:03.0/0000:0e:00.0%cACTION=%s%c"
+				 "SUBSYSTEM=pci%cPCI_SLOT_NAME=0000:0e:00.0",
+				 actions[i], '\0', actions[i], '\0', '\0');
+
+		if (srt_pci_hotplug_inject(msg, (size_t)n + 1) != 0)
+			fprintf(stderr, "%s: cannot inject a uevent\n", g.t.prog);
+	}
+}
+
+/* The model is inserted at 0.2 s; at 0.7 s its removal's uevents come while its registers still
+ * answer (as a uio function's do), and it leaves the bus once the tool has let go of it. */
 static void model_script(void)
 {
 	struct nvme_model_ns_opts ns = { .nsid = 1, .num_blocks = 8192, .lbaf = 0 };
@@ -280,8 +301,12 @@ static void model_script(void)
 		    nvme_model_add_ns(g.t.model, &ns) != 0)
 			fprintf(stderr, "%s: cannot create the controller model\n", g.t.prog);
 	} else if (g.t.model != NULL && now >= 0.7 && !g.model_removed) {
-		nvme_model_surprise_remove(g.t.model);
+		model_uevents_of_removal();
 		g.model_removed = true;
+	} else if (g.model_removed && !g.model_gone && g.removals > 0 && g.num == 0) {
+		nvme_model_surprise_remove(
+			g.t.model); /* unregisters it: the scan no longer sees it */
+		g.model_gone = true;
 	}
 	srt_pci_model_poll_all();
 }
@@ -294,42 +319,18 @@ static bool expected_seen(void)
 	       (!g.expect_removals || g.removals >= g.want_removals);
 }
 
-/* The kernel's word on PCI functions (-r's only): printed; a bind to a driver spdkrt can use
- * makes the next probe now. */
-static void read_uevents(int fd, uint64_t *next_probe)
-{
-	static const char *const what[] = { "?", "add", "bind", "unbind", "remove" };
-	struct spdkrt_pci_event ev;
-	char addr[SPDKRT_PCI_ADDR_STRLEN];
-
-	while (fd >= 0 && spdkrt_pci_get_event(fd, &ev) == 1) {
-		if (g.has_want && spdkrt_pci_addr_compare(&ev.addr, &g.want) != 0)
-			continue;
-		spdkrt_pci_addr_fmt(addr, sizeof(addr), &ev.addr);
-		printf("[%7.3f s] uevent: %s %s%s%s\n", elapsed_s(),
-		       what[ev.type <= SPDKRT_PCI_EVENT_REMOVE ? ev.type : 0], addr,
-		       ev.type == SPDKRT_PCI_EVENT_BIND ? " to " : "", ev.driver);
-		fflush(stdout);
-		if (ev.type == SPDKRT_PCI_EVENT_BIND && usable_driver(ev.driver))
-			*next_probe = spdkrt_get_ticks();
-	}
-}
-
-/* Probes every NVMe function (hot_probe picks) on a usable bind and every -i ms: probing -r's
- * address itself would fail, and say so, every time while nothing is there. */
+/* Probes every -i ms (hot_probe picks the functions): probing -r's address itself would fail,
+ * and say so, every time while nothing is there. */
 static void run(void)
 {
 	uint64_t hz = spdkrt_get_ticks_hz(), end, next_probe;
 	struct spdkrt_nvme_probe_ctx *probing = NULL;
-	/* Without uevents (some containers) the probes every -i ms still find insertions. */
-	int uevents = spdkrt_pci_event_listen();
 
 	g.start_tick = spdkrt_get_ticks();
 	end = g.start_tick + (uint64_t)g.seconds * hz;
 	next_probe = g.start_tick;
 	g.starting = true;
 	while (spdkrt_get_ticks() < end && !expected_seen()) {
-		read_uevents(uevents, &next_probe);
 		if (probing == NULL && spdkrt_get_ticks() >= next_probe) {
 			next_probe += (uint64_t)g.interval_ms * hz / 1000;
 			if (spdkrt_nvme_probe_async(NULL, NULL, hot_probe, hot_attached,
@@ -354,8 +355,6 @@ static void run(void)
 	}
 	while (probing != NULL && spdkrt_nvme_probe_poll_async(probing) == -EAGAIN)
 		;
-	if (uevents >= 0)
-		close(uevents);
 }
 
 static void summary(void)

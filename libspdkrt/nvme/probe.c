@@ -266,6 +266,7 @@ static void pci_function_gone(const struct spdkrt_pci_event *ev)
 static void pci_function_bound(struct spdkrt_nvme_probe_ctx *ctx, const struct spdkrt_pci_event *ev)
 {
 	char traddr[SPDKRT_PCI_ADDR_STRLEN];
+	struct spdkrt_nvme_transport_id trid;
 	struct spdkrt_pci_addr want;
 
 	if (strcmp(ev->driver, "vfio-pci") != 0 && strcmp(ev->driver, "uio_pci_generic") != 0)
@@ -273,8 +274,14 @@ static void pci_function_bound(struct spdkrt_nvme_probe_ctx *ctx, const struct s
 	if (ctx->trid.traddr[0] != '\0' && (spdkrt_pci_addr_parse(&want, ctx->trid.traddr) != 0 ||
 					    spdkrt_pci_addr_compare(&want, &ev->addr) != 0))
 		return;
-	if (spdkrt_pci_addr_fmt(traddr, sizeof(traddr), &ev->addr) == 0)
-		probe_one(ctx, traddr);
+	if (spdkrt_pci_addr_fmt(traddr, sizeof(traddr), &ev->addr) != 0)
+		return;
+	trid = ctx->trid;
+	snprintf(trid.traddr, sizeof(trid.traddr), "%s", traddr);
+	if (is_attached(&trid) || is_pending(ctx, &trid))
+		return;
+	SRT_NOTICE("nvme %s: bound to %s (uevent): probing it", traddr, ev->driver);
+	probe_trid(ctx, &trid);
 }
 
 /*

@@ -306,6 +306,7 @@ static void test_bind_uevent_attaches(void **state)
 	assert_int_equal(probe_all(&s), 0);
 	assert_int_equal(s.probed, 2);
 	assert_int_equal(s.attached, 1);
+	assert_logged("bound to uio_pci_generic (uevent): probing it");
 	g_ctrlr = s.ctrlr;
 	assert_false(spdkrt_nvme_ctrlr_is_failed(g_ctrlr));
 	ctrlr_teardown(NULL);
