@@ -253,47 +253,40 @@ static void test_data_buffers_in_cmb(void **state)
 			 0);
 }
 
+/* A CMB with only one of RDS/WDS: a buffer in it serves that direction, the other is refused. */
+static void one_direction_only(void **state, bool writes)
+{
+	struct spdkrt_nvme_ns *ns;
+	struct io_result r = { 0 };
+	uint8_t *buf;
+	int rc;
+
+	cmb_model(false, writes, !writes);
+	connect_cmb(false, 0);
+	assert_int_equal(spdkrt_nvme_ctrlr_alloc_io_qpair(g_ctrlr, NULL, &g_qpair), 0);
+	ns = spdkrt_nvme_ctrlr_get_ns(g_ctrlr, NS_4K);
+	buf = spdkrt_nvme_ctrlr_alloc_cmb_io_buffer(g_ctrlr, 8 * 4096);
+	assert_non_null(buf);
+	write_read(g_qpair, writes ? buf : g_wbuf, writes ? g_rbuf : buf, 0, writes ? 12 : 13);
+	log_capture_clear();
+	rc = writes ? spdkrt_nvme_ns_cmd_read(ns, g_qpair, buf, 0, 8, io_done, &r, 0) :
+		      spdkrt_nvme_ns_cmd_write(ns, g_qpair, buf, 0, 8, io_done, &r, 0);
+	assert_int_equal(rc, -EINVAL);
+	assert_logged(writes ? "CMBSZ.RDS clear" : "CMBSZ.WDS clear");
+	assert_int_equal(spdkrt_nvme_ctrlr_free_cmb_io_buffer(g_ctrlr, buf, 8 * 4096), 0);
+	ctrlr_teardown(state);
+}
+
 static void test_data_buffer_rules(void **state)
 {
-	uint8_t *buf;
-	struct io_result r = { 0 };
-	struct spdkrt_nvme_ns *ns;
-
-	(void)state;
 	/* Neither RDS nor WDS: no buffer at all. */
 	cmb_model(false, true, true);
 	connect_cmb(false, 0);
 	assert_null(spdkrt_nvme_ctrlr_alloc_cmb_io_buffer(g_ctrlr, 4096));
 	assert_logged("RDS and WDS clear");
 	ctrlr_teardown(state);
-
-	/* WDS only: writes from it work, a read into it is refused. */
-	cmb_model(false, true, false);
-	connect_cmb(false, 0);
-	assert_int_equal(spdkrt_nvme_ctrlr_alloc_io_qpair(g_ctrlr, NULL, &g_qpair), 0);
-	ns = spdkrt_nvme_ctrlr_get_ns(g_ctrlr, NS_4K);
-	buf = spdkrt_nvme_ctrlr_alloc_cmb_io_buffer(g_ctrlr, 8 * 4096);
-	assert_non_null(buf);
-	write_read(g_qpair, buf, g_rbuf, 0, 12);
-	log_capture_clear();
-	assert_int_equal(spdkrt_nvme_ns_cmd_read(ns, g_qpair, buf, 0, 8, io_done, &r, 0), -EINVAL);
-	assert_logged("CMBSZ.RDS clear");
-	assert_int_equal(spdkrt_nvme_ctrlr_free_cmb_io_buffer(g_ctrlr, buf, 8 * 4096), 0);
-	ctrlr_teardown(state);
-
-	/* RDS only: the reverse. */
-	cmb_model(false, false, true);
-	connect_cmb(false, 0);
-	assert_int_equal(spdkrt_nvme_ctrlr_alloc_io_qpair(g_ctrlr, NULL, &g_qpair), 0);
-	ns = spdkrt_nvme_ctrlr_get_ns(g_ctrlr, NS_4K);
-	buf = spdkrt_nvme_ctrlr_alloc_cmb_io_buffer(g_ctrlr, 8 * 4096);
-	assert_non_null(buf);
-	write_read(g_qpair, g_wbuf, buf, 0, 13);
-	log_capture_clear();
-	assert_int_equal(spdkrt_nvme_ns_cmd_write(ns, g_qpair, buf, 0, 8, io_done, &r, 0),
-			 -EINVAL);
-	assert_logged("CMBSZ.WDS clear");
-	assert_int_equal(spdkrt_nvme_ctrlr_free_cmb_io_buffer(g_ctrlr, buf, 8 * 4096), 0);
+	one_direction_only(state, true);
+	one_direction_only(state, false);
 }
 
 static void test_bad_arguments(void **state)
