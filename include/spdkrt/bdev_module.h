@@ -304,6 +304,12 @@ SPDKRT_API int spdkrt_bdev_notify_resize(struct spdkrt_bdev *bdev, uint64_t num_
 SPDKRT_API enum spdkrt_bdev_io_type spdkrt_bdev_io_get_type(const struct spdkrt_bdev_io *io);
 /** @return the bdev. */
 SPDKRT_API struct spdkrt_bdev *spdkrt_bdev_io_get_bdev(const struct spdkrt_bdev_io *io);
+/**
+ * @return the module context of the I/O's bdev, as spdkrt_bdev_get_module_ctx() gives it, for
+ * the I/O path: an I/O in a module's hands always has a registered bdev, so there is no
+ * registry check. NULL when io is NULL (logged).
+ */
+SPDKRT_API void *spdkrt_bdev_io_get_module_ctx(const struct spdkrt_bdev_io *io);
 /** @return the first block (read, write, compare, write zeroes, flush, one-range unmap). */
 SPDKRT_API uint64_t spdkrt_bdev_io_get_offset_blocks(const struct spdkrt_bdev_io *io);
 /** @return the number of blocks. */

@@ -27,6 +27,12 @@ struct spdkrt_bdev *spdkrt_bdev_io_get_bdev(const struct spdkrt_bdev_io *io)
 	return io->bdev;
 }
 
+void *spdkrt_bdev_io_get_module_ctx(const struct spdkrt_bdev_io *io)
+{
+	IO_OR_RETURN(io, NULL);
+	return io->bdev->ctx;
+}
+
 uint64_t spdkrt_bdev_io_get_offset_blocks(const struct spdkrt_bdev_io *io)
 {
 	IO_OR_RETURN(io, 0);

@@ -8,7 +8,11 @@
  * an IOVA belongs never translates. Registered user regions get IOVAs of their own, reversed per
  * 2 MiB chunk (like hugepages that are not physically adjacent).
  *
- * One mutex guards everything: this backend serves unit tests and models, not speed.
+ * One mutex serialises every change. Translation of an arena address takes no lock: it is on
+ * every I/O of the default (no hugepage) mode, and a live buffer's page entries do not change
+ * until it is freed, which its owner does not do while I/O on it is in flight. Entries are
+ * written and read with relaxed atomics, so a translation racing a caller's free reads a stale
+ * or NONE entry, never a torn one.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -52,6 +56,21 @@ struct region {
 	uint64_t iova; /* IOVA of the last chunk; chunk k sits at iova + (nchunks - 1 - k) chunks */
 };
 
+/* Every store to an arena_page field: relaxed, read without the lock by srt_heap_dma_translate. */
+static void page_set(struct arena_page *p, uint32_t iova_page, uint32_t run_left, uint32_t head,
+		     uint32_t bytes)
+{
+	__atomic_store_n(&p->iova_page, iova_page, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->run_left, run_left, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->head, head, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->bytes, bytes, __ATOMIC_RELAXED);
+}
+
+static uint32_t page_get(const uint32_t *field)
+{
+	return __atomic_load_n(field, __ATOMIC_RELAXED);
+}
+
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *g_map; /* the mmap, before alignment */
 static size_t g_map_len;
@@ -92,7 +111,7 @@ int srt_heap_dma_init(size_t mem_size_mb)
 		return -ENOMEM;
 	}
 	for (uint32_t i = 0; i < g_npages; i++)
-		g_pages[i] = (struct arena_page){ .iova_page = NONE, .head = NONE };
+		page_set(&g_pages[i], NONE, 0, NONE, 0);
 	memset(g_iova_owner, 0xff, sizeof(*g_iova_owner) * g_niova);
 	g_va_cursor = 0;
 	g_iova_down = g_niova - 1;
@@ -208,13 +227,11 @@ void *srt_heap_dma_malloc(size_t size, size_t align, bool contig)
 	for (uint32_t k = 0; k < npages; k++) {
 		struct arena_page *p = &g_pages[first + k];
 
-		p->head = first;
-		p->iova_page = contig ? iova_first + k : take_iova_page_down();
-		p->run_left = contig ? npages - k : 1;
-		p->bytes = 0;
-		g_iova_owner[p->iova_page] = first + k;
+		uint32_t iova_page = contig ? iova_first + k : take_iova_page_down();
+
+		page_set(p, iova_page, contig ? npages - k : 1, first, k == 0 ? (uint32_t)size : 0);
+		g_iova_owner[iova_page] = first + k;
 	}
-	g_pages[first].bytes = (uint32_t)size;
 	g_va_cursor = first + npages;
 	pthread_mutex_unlock(&g_lock);
 	va = page_va(first);
@@ -247,7 +264,7 @@ bool srt_heap_dma_free(void *buf)
 		struct arena_page *p = &g_pages[first + k];
 
 		g_iova_owner[p->iova_page] = NONE;
-		*p = (struct arena_page){ .iova_page = NONE, .head = NONE };
+		page_set(p, NONE, 0, NONE, 0);
 	}
 	pthread_mutex_unlock(&g_lock);
 	/* Give the memory back; the next allocation of these pages starts zeroed. */
@@ -275,35 +292,37 @@ static uint64_t region_translate(const struct region *r, const char *p, size_t *
 	return r->iova + (nchunks - 1 - chunk) * CHUNK_SIZE + off % CHUNK_SIZE;
 }
 
+/* Lock-free (see the top of the file): the page's entry, then its allocation's head entry. */
+static uint64_t arena_translate(uint32_t page, const char *p, size_t *contiguous)
+{
+	const struct arena_page *e = &g_pages[page];
+	uint32_t head = page_get(&e->head);
+	size_t off_in_page = (size_t)p & (PAGE_SIZE - 1);
+	size_t off_in_alloc, bytes, run;
+
+	if (head == NONE)
+		return UINT64_MAX;
+	off_in_alloc = (size_t)(p - page_va(head));
+	bytes = page_get(&g_pages[head].bytes);
+	if (off_in_alloc >= bytes)
+		return UINT64_MAX;
+	run = ((size_t)page_get(&e->run_left) << PAGE_SHIFT) - off_in_page;
+	*contiguous = run < bytes - off_in_alloc ? run : bytes - off_in_alloc;
+	return HEAP_IOVA_BASE + ((uint64_t)page_get(&e->iova_page) << PAGE_SHIFT) + off_in_page;
+}
+
 uint64_t srt_heap_dma_translate(const void *ptr, size_t *contiguous)
 {
 	uint64_t iova = UINT64_MAX;
-	uint32_t page;
-	const char *p = ptr;
+	uint32_t page = arena_page_of(ptr);
+	const struct region *r;
 
+	if (page != NONE)
+		return arena_translate(page, ptr, contiguous);
 	pthread_mutex_lock(&g_lock);
-	page = arena_page_of(ptr);
-	if (page != NONE) {
-		const struct arena_page *e = &g_pages[page];
-		size_t off_in_page = (size_t)p & (PAGE_SIZE - 1);
-		size_t off_in_alloc;
-
-		if (e->head != NONE) {
-			off_in_alloc = (size_t)(p - page_va(e->head));
-			if (off_in_alloc < g_pages[e->head].bytes) {
-				iova = HEAP_IOVA_BASE + ((uint64_t)e->iova_page << PAGE_SHIFT) +
-				       off_in_page;
-				*contiguous = ((size_t)e->run_left << PAGE_SHIFT) - off_in_page;
-				if (*contiguous > g_pages[e->head].bytes - off_in_alloc)
-					*contiguous = g_pages[e->head].bytes - off_in_alloc;
-			}
-		}
-	} else {
-		const struct region *r = region_of(p);
-
-		if (r != NULL)
-			iova = region_translate(r, p, contiguous);
-	}
+	r = region_of(ptr);
+	if (r != NULL)
+		iova = region_translate(r, ptr, contiguous);
 	pthread_mutex_unlock(&g_lock);
 	return iova;
 }

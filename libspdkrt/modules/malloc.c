@@ -146,7 +146,7 @@ static void zero_ranges(struct srt_copy_channel *ch, struct spdkrt_bdev_io *io,
 
 static void malloc_submit(struct spdkrt_io_channel *module_ch, struct spdkrt_bdev_io *io)
 {
-	struct malloc_disk *disk = spdkrt_bdev_get_module_ctx(spdkrt_bdev_io_get_bdev(io));
+	struct malloc_disk *disk = spdkrt_bdev_io_get_module_ctx(io);
 	struct malloc_task *task = task_of(io);
 	char *at = disk->data + spdkrt_bdev_io_get_offset_blocks(io) * disk->block_size;
 	struct srt_copy_channel *ch =

@@ -442,7 +442,7 @@ static void nvme_bdev_submit(struct spdkrt_io_channel *module_ch, struct spdkrt_
 {
 	struct nvme_bdev_channel *ch = spdkrt_io_channel_get_ctx(module_ch);
 	struct nvme_bdev_task *task = spdkrt_bdev_io_get_driver_ctx(io);
-	struct nvme_bdev_ns *nns = spdkrt_bdev_get_module_ctx(spdkrt_bdev_io_get_bdev(io));
+	struct nvme_bdev_ns *nns = spdkrt_bdev_io_get_module_ctx(io);
 	enum spdkrt_bdev_io_type type = spdkrt_bdev_io_get_type(io);
 	int rc;
 

@@ -9,7 +9,9 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/queue.h>
 #include <sys/uio.h>
 
@@ -297,11 +299,61 @@ int nvme_bad_arg(const char *fn, const char *what);
 /* request.c */
 int nvme_qpair_init_requests(struct spdkrt_nvme_qpair *qpair, uint32_t num_requests);
 void nvme_qpair_fini_requests(struct spdkrt_nvme_qpair *qpair);
-struct nvme_request *nvme_request_alloc(struct spdkrt_nvme_qpair *qpair, spdkrt_nvme_cmd_cb cb_fn,
-					void *cb_arg);
+/* Inline below: every I/O takes one and gives it back. */
+static inline struct nvme_request *nvme_request_alloc(struct spdkrt_nvme_qpair *qpair,
+						      spdkrt_nvme_cmd_cb cb_fn, void *cb_arg)
+{
+	struct nvme_request *req = TAILQ_FIRST(&qpair->free_req);
+
+	if (req == NULL)
+		return NULL;
+	TAILQ_REMOVE(&qpair->free_req, req, link);
+	/* Not the whole request: children_left and parent_cpl matter only to a parent (set there). */
+	memset(req, 0, offsetof(struct nvme_request, cb_fn));
+	req->cb_fn = cb_fn;
+	req->cb_arg = cb_arg;
+	req->qpair = qpair;
+	req->parent = NULL;
+	req->retries = 0;
+	req->submit_tick = 0;
+	req->timeout_reported = false;
+	req->is_aer = false;
+	req->outstanding = false;
+	req->cid = 0;
+	req->bounce = NULL;
+	req->user_buf = NULL;
+	req->user_len = 0;
+	req->copy_out = false;
+	return req;
+}
+
 void nvme_request_free(struct nvme_request *req);
-/* Called by transports for each completion; retries, children, bounce copies, callback. */
-void nvme_request_complete(struct nvme_request *req, const struct spdkrt_nvme_cpl *cpl);
+/* Everything but a plain success: retries, children, bounce copies, AERs, then the callback. */
+void nvme_request_complete_other(struct nvme_request *req, const struct spdkrt_nvme_cpl *cpl);
+
+/* Called by transports for each completion; the common case (success of a plain I/O) inline. */
+static inline void nvme_request_complete(struct nvme_request *req,
+					 const struct spdkrt_nvme_cpl *cpl)
+{
+	struct spdkrt_nvme_qpair *qpair = req->qpair;
+	spdkrt_nvme_cmd_cb cb = req->cb_fn;
+	void *arg = req->cb_arg;
+
+	if (spdkrt_nvme_cpl_is_error(cpl) || req->parent != NULL || req->is_aer ||
+	    req->bounce != NULL) {
+		nvme_request_complete_other(req, cpl);
+		return;
+	}
+	if (req->outstanding) {
+		TAILQ_REMOVE(&qpair->outstanding, req, link);
+		req->outstanding = false;
+		qpair->num_outstanding--;
+	}
+	/* Freed first: the callback may submit again and find the request available. */
+	TAILQ_INSERT_HEAD(&qpair->free_req, req, link);
+	if (cb != NULL)
+		cb(arg, cpl);
+}
 /* A completion with a status the driver made up (sct/sc, DNR set). */
 void nvme_cpl_make_error(struct spdkrt_nvme_cpl *cpl, uint16_t sqid, uint16_t cid, uint8_t sct,
 			 uint8_t sc);

@@ -37,33 +37,6 @@ void nvme_qpair_fini_requests(struct spdkrt_nvme_qpair *qpair)
 	qpair->requests = NULL;
 }
 
-struct nvme_request *nvme_request_alloc(struct spdkrt_nvme_qpair *qpair, spdkrt_nvme_cmd_cb cb_fn,
-					void *cb_arg)
-{
-	struct nvme_request *req = TAILQ_FIRST(&qpair->free_req);
-
-	if (req == NULL)
-		return NULL;
-	TAILQ_REMOVE(&qpair->free_req, req, link);
-	/* Not the whole request: children_left and parent_cpl matter only to a parent (set there). */
-	memset(req, 0, offsetof(struct nvme_request, cb_fn));
-	req->parent = NULL;
-	req->retries = 0;
-	req->submit_tick = 0;
-	req->timeout_reported = false;
-	req->is_aer = false;
-	req->outstanding = false;
-	req->cid = 0;
-	req->bounce = NULL;
-	req->user_buf = NULL;
-	req->user_len = 0;
-	req->copy_out = false;
-	req->cb_fn = cb_fn;
-	req->cb_arg = cb_arg;
-	req->qpair = qpair;
-	return req;
-}
-
 void nvme_request_free(struct nvme_request *req)
 {
 	if (req->bounce != NULL) {
@@ -142,7 +115,7 @@ static __attribute__((noinline)) bool error_retried(struct nvme_request *req,
 	return false;
 }
 
-void nvme_request_complete(struct nvme_request *req, const struct spdkrt_nvme_cpl *cpl)
+void nvme_request_complete_other(struct nvme_request *req, const struct spdkrt_nvme_cpl *cpl)
 {
 	struct spdkrt_nvme_qpair *qpair = req->qpair;
 	/* The status is decoded only when it is an error (error_retried). */

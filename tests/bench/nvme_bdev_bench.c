@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The bdev layer's overhead on top of the NVMe driver: 4 KiB reads at queue depth 1 through the
- * raw driver (submit + process_completions) and through an nvme bdev (submit + thread poll:
- * core, module, channel poller, deferred completion), each against its own controller model.
+ * The bdev layer's overhead on top of the NVMe driver: 4 KiB reads through the raw driver
+ * (submit + process_completions) and through an nvme bdev (submit + thread poll: core, module,
+ * channel poller, deferred completion), each against its own controller model. Queue depth 1,
+ * or --qd Q: batches of Q reads submitted together, then reaped (the polls' fixed cost shared).
  * The models' work (srt_pci_model_poll_all) runs between the timed parts and is not counted.
  * Paired rounds in one run; prints ns per I/O and the ratio bdev / driver (target <= 1.2).
  */
@@ -24,7 +25,8 @@ static struct spdkrt_thread *g_thread;
 static struct spdkrt_nvme_ctrlr *g_ctrlr;
 static struct spdkrt_nvme_qpair *g_qpair;
 static struct spdkrt_nvme_ns *g_ns;
-static bool g_done;
+static unsigned g_left; /* reads of the current batch not completed yet */
+static unsigned g_qd = 1;
 
 static void die(const char *what)
 {
@@ -37,7 +39,7 @@ static void driver_done(void *arg, const struct spdkrt_nvme_cpl *cpl)
 	(void)arg;
 	if (spdkrt_nvme_cpl_is_error(cpl))
 		die("driver read failed");
-	g_done = true;
+	g_left--;
 }
 
 static void bdev_done(void *arg, int status)
@@ -45,7 +47,7 @@ static void bdev_done(void *arg, int status)
 	(void)arg;
 	if (status != 0)
 		die("bdev read failed");
-	g_done = true;
+	g_left--;
 }
 
 /* The timed parts, one function each so that callgrind can count inside them only
@@ -75,17 +77,19 @@ static __attribute__((noinline)) void bench_bdev_reap(void)
 	spdkrt_thread_poll(g_thread, 0, 0);
 }
 
+/* n reads (a multiple of the queue depth), in batches of g_qd. */
 static uint64_t driver_loop(void *buf, unsigned n)
 {
 	uint64_t spent = 0;
 
-	for (unsigned i = 0; i < n; i++) {
+	for (unsigned i = 0; i < n; i += g_qd) {
 		uint64_t t0 = spdkrt_get_ticks();
 
-		g_done = false;
-		bench_driver_submit(buf, i);
+		g_left = g_qd;
+		for (unsigned k = 0; k < g_qd; k++)
+			bench_driver_submit(buf, i + k);
 		spent += spdkrt_get_ticks() - t0;
-		while (!g_done) {
+		while (g_left > 0) {
 			srt_pci_model_poll_all();
 			t0 = spdkrt_get_ticks();
 			bench_driver_reap();
@@ -100,13 +104,14 @@ static uint64_t bdev_loop(struct spdkrt_bdev_desc *desc, struct spdkrt_io_channe
 {
 	uint64_t spent = 0;
 
-	for (unsigned i = 0; i < n; i++) {
+	for (unsigned i = 0; i < n; i += g_qd) {
 		uint64_t t0 = spdkrt_get_ticks();
 
-		g_done = false;
-		bench_bdev_submit(desc, ch, buf, i);
+		g_left = g_qd;
+		for (unsigned k = 0; k < g_qd; k++)
+			bench_bdev_submit(desc, ch, buf, i + k);
 		spent += spdkrt_get_ticks() - t0;
-		while (!g_done) {
+		while (g_left > 0) {
 			srt_pci_model_poll_all();
 			t0 = spdkrt_get_ticks();
 			bench_bdev_reap();
@@ -154,12 +159,12 @@ static struct nvme_model *model_at(uint8_t dev)
 	return model;
 }
 
-/* nvme_bdev_bench [reads]: paired timed rounds. nvme_bdev_bench --count N: N reads on each path,
- * untimed, for callgrind. */
+/* nvme_bdev_bench [--qd Q] [reads]: paired timed rounds. nvme_bdev_bench [--qd Q] --count N: N
+ * reads on each path, untimed, for callgrind. */
 int main(int argc, char **argv)
 {
-	bool count_only = argc > 2 && strcmp(argv[1], "--count") == 0;
-	unsigned n = (unsigned)strtoul(argc > 1 ? argv[1 + count_only] : "100000", NULL, 0);
+	bool count_only = false;
+	unsigned n = 100000;
 	struct spdkrt_nvme_transport_id trid;
 	struct spdkrt_env_opts opts;
 	struct nvme_model *raw_model, *bdev_model;
@@ -168,6 +173,18 @@ int main(int argc, char **argv)
 	double hz, d_sum = 0, b_sum = 0;
 	int created_state = 0;
 	void *buf;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--count") == 0)
+			count_only = true;
+		else if (strcmp(argv[i], "--qd") == 0 && i + 1 < argc)
+			g_qd = (unsigned)strtoul(argv[++i], NULL, 0);
+		else
+			n = (unsigned)strtoul(argv[i], NULL, 0);
+	}
+	if (g_qd == 0 || g_qd > 128 || n < 10 * g_qd)
+		die("usage: nvme_bdev_bench [--qd 1..128] [--count] [reads >= 10 * qd]");
+	n -= n % g_qd;
 
 	srt_pci_sysfs_set_root("/nonexistent-spdkrt-sysfs");
 	srt_env_set_backend(&srt_env_heap_backend);
@@ -202,8 +219,8 @@ int main(int argc, char **argv)
 	if (buf == NULL)
 		die("no DMA buffer");
 	hz = (double)spdkrt_get_ticks_hz();
-	driver_loop(buf, n / 10); /* warm up both: pools grown, caches filled */
-	bdev_loop(desc, ch, buf, n / 10);
+	driver_loop(buf, n / 10 / g_qd * g_qd); /* warm up both: pools grown, caches filled */
+	bdev_loop(desc, ch, buf, n / 10 / g_qd * g_qd);
 	if (count_only) {
 		bench_counting_starts();
 		driver_loop(buf, n);
@@ -214,9 +231,9 @@ int main(int argc, char **argv)
 		double b = (double)bdev_loop(desc, ch, buf, n) * 1e9 / hz / n;
 
 		if (r == 0)
-			printf("%-6s %14s %14s %8s   (4 KiB reads, queue depth 1, %u each, model "
+			printf("%-6s %14s %14s %8s   (4 KiB reads, queue depth %u, %u each, model "
 			       "excluded)\n",
-			       "round", "driver ns/IO", "bdev ns/IO", "bdev/drv", n);
+			       "round", "driver ns/IO", "bdev ns/IO", "bdev/drv", g_qd, n);
 		d_sum += d;
 		b_sum += b;
 		printf("%-6d %14.1f %14.1f %7.2fx\n", r + 1, d, b, b / d);

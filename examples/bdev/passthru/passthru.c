@@ -67,7 +67,7 @@ static void base_done(void *arg, int status)
 
 static void passthru_submit(struct spdkrt_io_channel *module_ch, struct spdkrt_bdev_io *io)
 {
-	struct passthru *pt = spdkrt_bdev_get_module_ctx(spdkrt_bdev_io_get_bdev(io));
+	struct passthru *pt = spdkrt_bdev_io_get_module_ctx(io);
 	struct passthru_channel *ch = spdkrt_io_channel_get_ctx(module_ch);
 	uint64_t offset = spdkrt_bdev_io_get_offset_blocks(io);
 	uint64_t num = spdkrt_bdev_io_get_num_blocks(io);

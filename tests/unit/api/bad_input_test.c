@@ -1512,6 +1512,7 @@ PROBE_NULL_GIVES_NULL(spdkrt_bdev_module_find)
 PROBE_NULL_GIVES(spdkrt_bdev_io_get_offset_blocks, 0)
 PROBE_NULL_GIVES(spdkrt_bdev_io_get_num_blocks, 0)
 PROBE_NULL_GIVES_NULL(spdkrt_bdev_io_get_bdev)
+PROBE_NULL_GIVES_NULL(spdkrt_bdev_io_get_module_ctx)
 PROBE_NULL_GIVES_NULL(spdkrt_bdev_io_get_driver_ctx)
 PROBE_NULL_GIVES_NULL(spdkrt_bdev_io_get_io_channel)
 PROBE_NULL_GIVES_NULL(spdkrt_bdev_io_get_nvme_cmd)
@@ -2018,6 +2019,7 @@ static const struct row g_rows[] = {
 	ROW(spdkrt_bdev_io_complete_nomem),
 	ROW(spdkrt_bdev_io_complete_nvme),
 	ROW(spdkrt_bdev_io_get_bdev),
+	ROW(spdkrt_bdev_io_get_module_ctx),
 	ROW(spdkrt_bdev_io_get_driver_ctx),
 	ROW(spdkrt_bdev_io_get_io_channel),
 	ROW(spdkrt_bdev_io_get_iovs),

@@ -49,7 +49,7 @@ static void ram_copy(struct spdkrt_bdev_io *io, char *at, bool to_iovs)
 
 static void ram_submit(struct spdkrt_io_channel *module_ch, struct spdkrt_bdev_io *io)
 {
-	struct ram_disk *disk = spdkrt_bdev_get_module_ctx(spdkrt_bdev_io_get_bdev(io));
+	struct ram_disk *disk = spdkrt_bdev_io_get_module_ctx(io);
 	struct ram_io *ctx = spdkrt_bdev_io_get_driver_ctx(io);
 	uint64_t offset = spdkrt_bdev_io_get_offset_blocks(io);
 	char *at = disk->data + offset * BS;

@@ -29,7 +29,7 @@ static struct seg_disk g_disk;
 
 static void seg_submit(struct spdkrt_io_channel *module_ch, struct spdkrt_bdev_io *io)
 {
-	struct seg_disk *disk = spdkrt_bdev_get_module_ctx(spdkrt_bdev_io_get_bdev(io));
+	struct seg_disk *disk = spdkrt_bdev_io_get_module_ctx(io);
 	enum spdkrt_bdev_io_type type = spdkrt_bdev_io_get_type(io);
 	char *at = disk->data + spdkrt_bdev_io_get_offset_blocks(io) * BS;
 	uint64_t bytes = 0;
