@@ -192,14 +192,33 @@ typedef bool (*spdkrt_nvme_probe_cb)(void *cb_ctx, const struct spdkrt_nvme_tran
 typedef void (*spdkrt_nvme_attach_cb)(void *cb_ctx, const struct spdkrt_nvme_transport_id *trid,
 				      struct spdkrt_nvme_ctrlr *ctrlr,
 				      const struct spdkrt_nvme_ctrlr_opts *opts);
-/** A controller was removed (hot remove or failure): stop I/O and detach it. */
+/**
+ * A controller was removed (hot remove, or given up after its loss timeout): stop I/O and detach
+ * it. Called once per controller, from whichever call saw it first: a later PCIe
+ * spdkrt_nvme_probe() (a remove uevent) or spdkrt_nvme_ctrlr_process_admin_completions()
+ * (registers read all ones, SIGBUS on its BAR, the VFIO device request). It may detach the
+ * controller itself; do not detach it on another thread while a probe may be running.
+ */
 typedef void (*spdkrt_nvme_remove_cb)(void *cb_ctx, struct spdkrt_nvme_ctrlr *ctrlr);
 
 /**
  * Starts probing: every NVMe function (class 010802) when @p trid is NULL or has an empty traddr,
  * else the one controller. A TCP @p trid whose subnqn is SPDKRT_NVMF_DISCOVERY_NQN names a
- * discovery service: its log is read (blocking) and every NVM subsystem it lists is probed. Controllers @p probe_cb accepts start their initialisation; poll with
+ * discovery service: its log is read (blocking) and every NVM subsystem it lists is probed.
+ * Controllers @p probe_cb accepts start their initialisation; poll with
  * spdkrt_nvme_probe_poll_async(). Controllers already attached are skipped.
+ *
+ * PCI hot plug (Linux uevents; vfio-pci and uio_pci_generic alike): the first PCIe probe
+ * (@p trid NULL or PCIe) given a @p remove_cb opens the process's uevent socket; from then on
+ * every PCIe probe first acts on what the kernel said since the last one. A remove or unbind
+ * of a function whose controller is attached fails that controller as removed (outstanding
+ * commands complete with an error at their queue pair's next process call, new ones get
+ * -ENXIO, no register is touched again, detach skips the shutdown) and calls its remove
+ * callback, from this call. A bind to vfio-pci or uio_pci_generic of a function this probe
+ * covers probes it (probe_cb, then attach_cb when ready). Other uevents, and malformed ones,
+ * are ignored. So an application that probes periodically (as SPDK's hotplug example does)
+ * sees insertions and removals without a uevent socket of its own. Where uevents are not
+ * available (some containers) this is logged once, and removal is seen by the admin poll only.
  * @return 0 and *ctx, or a negative errno (logged).
  */
 SPDKRT_API int spdkrt_nvme_probe_async(const struct spdkrt_nvme_transport_id *trid, void *cb_ctx,
