@@ -48,8 +48,8 @@ static int bitmaps_init(struct pcie_cmb *cmb)
 	return 0;
 }
 
-int pcie_cmb_map(struct pcie_cmb *cmb, struct srt_pci_device *dev, uint32_t cmbloc,
-		 uint32_t cmbsz, const char *traddr)
+int pcie_cmb_map(struct pcie_cmb *cmb, struct srt_pci_device *dev, uint32_t cmbloc, uint32_t cmbsz,
+		 const char *traddr)
 {
 	uint32_t bir = SPDKRT_NVME_GET(cmbloc, SPDKRT_NVME_CMBLOC_BIR);
 	uint32_t szu = SPDKRT_NVME_GET(cmbsz, SPDKRT_NVME_CMBSZ_SZU);
@@ -61,8 +61,9 @@ int pcie_cmb_map(struct pcie_cmb *cmb, struct srt_pci_device *dev, uint32_t cmbl
 	if (SPDKRT_NVME_GET(cmbsz, SPDKRT_NVME_CMBSZ_SZ) == 0)
 		return 0;
 	if (szu > 6 || bir == 1 || bir >= SRT_PCI_NUM_BARS) {
-		SRT_WARN("nvme %s: CMBSZ 0x%x / CMBLOC 0x%x describe no usable memory: CMB not used",
-			 traddr, cmbsz, cmbloc);
+		SRT_WARN(
+			"nvme %s: CMBSZ 0x%x / CMBLOC 0x%x describe no usable memory: CMB not used",
+			traddr, cmbsz, cmbloc);
 		return 0;
 	}
 	unit = 1ull << (12 + 4 * szu);
@@ -70,10 +71,11 @@ int pcie_cmb_map(struct pcie_cmb *cmb, struct srt_pci_device *dev, uint32_t cmbl
 	offset = SPDKRT_NVME_GET(cmbloc, SPDKRT_NVME_CMBLOC_OFST) * unit;
 	rc = srt_pci_device_map_bar(dev, bir, &bar_va, &bar_size);
 	if (rc != 0 || offset >= bar_size || size > bar_size - offset) {
-		SRT_WARN("nvme %s: CMB of %llu bytes at offset %llu does not fit BAR%u (rc %d, %llu "
-			 "bytes): CMB not used",
-			 traddr, (unsigned long long)size, (unsigned long long)offset, bir, rc,
-			 (unsigned long long)(rc == 0 ? bar_size : 0));
+		SRT_WARN(
+			"nvme %s: CMB of %llu bytes at offset %llu does not fit BAR%u (rc %d, %llu "
+			"bytes): CMB not used",
+			traddr, (unsigned long long)size, (unsigned long long)offset, bir, rc,
+			(unsigned long long)(rc == 0 ? bar_size : 0));
 		if (rc == 0 && bir != 0)
 			srt_pci_device_unmap_bar(dev, bir);
 		return 0;
@@ -170,8 +172,8 @@ int pcie_cmb_free(struct pcie_cmb *cmb, void *va, size_t size)
 	uint32_t start = (uint32_t)(off / PCIE_CMB_PAGE);
 	bool ok;
 
-	if (cmb->va == NULL || !pcie_cmb_contains(cmb, va) || off % PCIE_CMB_PAGE != 0 ||
-	    n == 0 || n > cmb->pages - start) {
+	if (cmb->va == NULL || !pcie_cmb_contains(cmb, va) || off % PCIE_CMB_PAGE != 0 || n == 0 ||
+	    n > cmb->pages - start) {
 		SRT_ERR("nvme: %p (%zu bytes) is not a controller memory buffer allocation", va,
 			size);
 		return -EINVAL;

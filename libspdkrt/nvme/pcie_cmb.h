@@ -33,8 +33,8 @@ struct pcie_cmb {
  * cannot use (BAR absent, out of range, not a memory BAR, no bus address), leaves cmb->va NULL
  * with a log line and returns 0; -ENOMEM only for the allocator's bitmaps.
  */
-int pcie_cmb_map(struct pcie_cmb *cmb, struct srt_pci_device *dev, uint32_t cmbloc,
-		 uint32_t cmbsz, const char *traddr);
+int pcie_cmb_map(struct pcie_cmb *cmb, struct srt_pci_device *dev, uint32_t cmbloc, uint32_t cmbsz,
+		 const char *traddr);
 void pcie_cmb_unmap(struct pcie_cmb *cmb, struct srt_pci_device *dev);
 
 /* CMBMSC with CRE, CMSE and CBA: written before every enable (a reset may clear it). */
