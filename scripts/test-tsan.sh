@@ -27,6 +27,7 @@ programs=(
 	tests/unit/env/pci_model_test
 	tests/unit/models/nvme_model_test
 	tests/unit/nvme/reset_test
+	tests/unit/nvme/probe_uevent_test
 	tests/unit/nvme/tcp_host_test
 	tests/unit/ioat/completion_test
 	tests/unit/copy/engine_test

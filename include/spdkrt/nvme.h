@@ -108,7 +108,11 @@ struct spdkrt_nvme_ctrlr_opts {
 	 *  mechanism (Set Features Arbitration at attach); 7 (the default) = no limit, and the
 	 *  feature is left as the controller has it unless weighted round robin is asked for. */
 	uint8_t arb_burst;
-	/** Put I/O submission queues in the controller memory buffer when it allows. */
+	/**
+	 * Put I/O submission queues in the controller memory buffer (PCIe) when CMBSZ.SQS allows;
+	 * cleared at attach (with a log line) when it does not. A queue that finds the CMB full
+	 * takes host memory (logged); a deleted queue gives its CMB space back.
+	 */
 	bool use_cmb_sqs;
 	/** Keep alive timeout in ms (0 = off); keep alive is sent every kato/2. Default 10000. */
 	uint32_t keep_alive_timeout_ms;
@@ -188,14 +192,33 @@ typedef bool (*spdkrt_nvme_probe_cb)(void *cb_ctx, const struct spdkrt_nvme_tran
 typedef void (*spdkrt_nvme_attach_cb)(void *cb_ctx, const struct spdkrt_nvme_transport_id *trid,
 				      struct spdkrt_nvme_ctrlr *ctrlr,
 				      const struct spdkrt_nvme_ctrlr_opts *opts);
-/** A controller was removed (hot remove or failure): stop I/O and detach it. */
+/**
+ * A controller was removed (hot remove, or given up after its loss timeout): stop I/O and detach
+ * it. Called once per controller, from whichever call saw it first: a later PCIe
+ * spdkrt_nvme_probe() (a remove uevent) or spdkrt_nvme_ctrlr_process_admin_completions()
+ * (registers read all ones, SIGBUS on its BAR, the VFIO device request). It may detach the
+ * controller itself; do not detach it on another thread while a probe may be running.
+ */
 typedef void (*spdkrt_nvme_remove_cb)(void *cb_ctx, struct spdkrt_nvme_ctrlr *ctrlr);
 
 /**
  * Starts probing: every NVMe function (class 010802) when @p trid is NULL or has an empty traddr,
  * else the one controller. A TCP @p trid whose subnqn is SPDKRT_NVMF_DISCOVERY_NQN names a
- * discovery service: its log is read (blocking) and every NVM subsystem it lists is probed. Controllers @p probe_cb accepts start their initialisation; poll with
+ * discovery service: its log is read (blocking) and every NVM subsystem it lists is probed.
+ * Controllers @p probe_cb accepts start their initialisation; poll with
  * spdkrt_nvme_probe_poll_async(). Controllers already attached are skipped.
+ *
+ * PCI hot plug (Linux uevents; vfio-pci and uio_pci_generic alike): the first PCIe probe
+ * (@p trid NULL or PCIe) given a @p remove_cb opens the process's uevent socket; from then on
+ * every PCIe probe first acts on what the kernel said since the last one. A remove or unbind
+ * of a function whose controller is attached fails that controller as removed (outstanding
+ * commands complete with an error at their queue pair's next process call, new ones get
+ * -ENXIO, no register is touched again, detach skips the shutdown) and calls its remove
+ * callback, from this call. A bind to vfio-pci or uio_pci_generic of a function this probe
+ * covers probes it (probe_cb, then attach_cb when ready). Other uevents, and malformed ones,
+ * are ignored. So an application that probes periodically (as SPDK's hotplug example does)
+ * sees insertions and removals without a uevent socket of its own. Where uevents are not
+ * available (some containers) this is logged once, and removal is seen by the admin poll only.
  * @return 0 and *ctx, or a negative errno (logged).
  */
 SPDKRT_API int spdkrt_nvme_probe_async(const struct spdkrt_nvme_transport_id *trid, void *cb_ctx,
@@ -286,6 +309,26 @@ SPDKRT_API uint32_t spdkrt_nvme_ctrlr_get_regs_vs(const struct spdkrt_nvme_ctrlr
 SPDKRT_API uint32_t spdkrt_nvme_ctrlr_get_regs_csts(const struct spdkrt_nvme_ctrlr *ctrlr);
 /** CMBSZ, read now (0: no controller memory buffer). */
 SPDKRT_API uint32_t spdkrt_nvme_ctrlr_get_regs_cmbsz(const struct spdkrt_nvme_ctrlr *ctrlr);
+/**
+ * I/O data buffer in the controller memory buffer (PCIe, CMBSZ.RDS or WDS): @p size bytes,
+ * rounded up to 4 KiB pages, taken from the CMB's free pages (the I/O submission queues of
+ * use_cmb_sqs share them). Read and write commands given (parts of) it carry the controller's
+ * own CMB address, not a host IOVA; a command's data must lie wholly in the CMB or wholly in
+ * host memory, and in a direction CMBSZ allows (WDS: writes, RDS: reads), else the command
+ * fails with -EINVAL. The mapping is uncached device memory: slow for the CPU to read.
+ * Free every buffer before detaching the controller.
+ * @return the buffer, or NULL (logged) for a NULL controller, size 0, a controller without a
+ *	usable CMB (or not PCIe), a CMB that holds neither read nor write data, or no free run of
+ *	that size.
+ */
+SPDKRT_API void *spdkrt_nvme_ctrlr_alloc_cmb_io_buffer(struct spdkrt_nvme_ctrlr *ctrlr,
+						       size_t size);
+/**
+ * Gives back a buffer of spdkrt_nvme_ctrlr_alloc_cmb_io_buffer(), with the size asked for.
+ * @return 0, or -EINVAL (logged) for NULL arguments or anything that is not such a buffer.
+ */
+SPDKRT_API int spdkrt_nvme_ctrlr_free_cmb_io_buffer(struct spdkrt_nvme_ctrlr *ctrlr, void *buf,
+						    size_t size);
 /** Largest transfer of one command in bytes (MDTS and the transport's limit). */
 SPDKRT_API uint32_t spdkrt_nvme_ctrlr_get_max_xfer_size(const struct spdkrt_nvme_ctrlr *ctrlr);
 /** Identify NN: the largest namespace id. */

@@ -20,6 +20,7 @@
 #include "env/dma.h"
 #include "env/pci.h"
 #include "env/pci_allow.h"
+#include "env/pci_hotplug.h"
 #include "env/users.h"
 #include "modules/builtin.h"
 
@@ -286,6 +287,7 @@ int spdkrt_env_init(const struct spdkrt_env_opts *opts)
 	rc = g_backend->init(&config);
 	if (rc != 0) {
 		srt_pci_allow_set(NULL, 0);
+		srt_pci_hotplug_close();
 		/* an error found before DPDK ran (an option, no hugepages) leaves the retry open */
 		if (g_backend->once_per_process &&
 		    (g_backend->consumed == NULL || g_backend->consumed()))

@@ -20,7 +20,6 @@
 #include "util/log.h"
 
 #define UEVENT_GROUP_KERNEL 1u
-#define UEVENT_MAX 8192
 
 /* The value of "KEY=" in one KEY=VALUE string, or NULL. */
 static const char *value_of(const char *s, const char *key)
@@ -99,7 +98,7 @@ int spdkrt_pci_event_listen(void)
 
 int spdkrt_pci_get_event(int fd, struct spdkrt_pci_event *event)
 {
-	char buf[UEVENT_MAX];
+	char buf[SRT_PCI_UEVENT_MAX];
 
 	if (fd < 0 || event == NULL) {
 		SRT_ERR("spdkrt_pci_get_event: fd %d < 0 or event is NULL", fd);

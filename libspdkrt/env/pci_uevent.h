@@ -6,6 +6,9 @@
 
 #include <spdkrt/pci.h>
 
+/* The largest uevent message read (the kernel's own limit is 2 KiB of strings). */
+#define SRT_PCI_UEVENT_MAX 8192
+
 /*
  * One kernel uevent message ("ACTION@DEVPATH" then KEY=VALUE strings, each ended by a NUL) as a
  * PCI event. @return 1 and *event for an add, bind, unbind or remove of a PCI function; 0 for

@@ -737,11 +737,14 @@ void nvme_ctrlr_fail(struct spdkrt_nvme_ctrlr *ctrlr, bool removed)
 	fail_owned(ctrlr);
 	if (ctrlr->resetting || (ctrlr->reset_requested && !ctrlr->reset_done))
 		nvme_ctrlr_reset_finished(ctrlr, ctrlr->init_rc != 0 ? ctrlr->init_rc : -ENXIO);
-	if (ctrlr->is_removed && !ctrlr->remove_notified) {
-		ctrlr->remove_notified = true;
-		if (ctrlr->remove_cb != NULL)
-			ctrlr->remove_cb(ctrlr->remove_ctx, ctrlr);
-	}
+	if (ctrlr->is_removed)
+		nvme_ctrlr_notify_removed(ctrlr);
+}
+
+void nvme_ctrlr_notify_removed(struct spdkrt_nvme_ctrlr *ctrlr)
+{
+	if (!atomic_exchange(&ctrlr->remove_notified, true) && ctrlr->remove_cb != NULL)
+		ctrlr->remove_cb(ctrlr->remove_ctx, ctrlr);
 }
 
 static void keep_alive_done(void *arg, const struct spdkrt_nvme_cpl *cpl)
@@ -789,7 +792,8 @@ static int32_t process_admin(struct spdkrt_nvme_ctrlr *ctrlr)
 		nvme_ctrlr_reconnect_poll(ctrlr);
 		return ctrlr->is_failed ? -ENXIO : 0;
 	}
-	if (ctrlr->transport->ctrlr_is_removed(ctrlr)) {
+	/* is_removed alone: a remove uevent that came while a reset cleared is_failed. */
+	if (ctrlr->is_removed || ctrlr->transport->ctrlr_is_removed(ctrlr)) {
 		nvme_ctrlr_fail(ctrlr, true);
 		return -ENXIO;
 	}

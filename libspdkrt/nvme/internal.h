@@ -166,6 +166,9 @@ struct nvme_transport {
 	void (*idle)(void);
 	/* Calls cb with the traddr of every controller the transport can see. */
 	int (*enumerate)(int (*cb)(void *ctx, const char *traddr), void *ctx);
+	/* Controller memory buffer for I/O data (NULL: the transport has none). */
+	void *(*cmb_alloc)(struct spdkrt_nvme_ctrlr *ctrlr, size_t size);
+	int (*cmb_free)(struct spdkrt_nvme_ctrlr *ctrlr, void *buf, size_t size);
 	/* PCI ids for the quirks table (NULL: not PCI). */
 	const struct spdkrt_pci_id *(*pci_id)(struct spdkrt_nvme_ctrlr *ctrlr);
 };
@@ -231,7 +234,11 @@ struct spdkrt_nvme_ctrlr {
 	 * controller, or reconnects it under the reconnect policy (reconnect.c). */
 	atomic_bool conn_lost;
 	bool fail_logged;
-	bool remove_notified;
+	/* The remove callback ran (or is running): taken by whichever thread saw the removal
+	 * first, the admin poll or a probe that read a remove uevent. */
+	atomic_bool remove_notified;
+	/* Probes telling of its removal right now (probe.c): detach waits for them. */
+	atomic_uint removal_tellers;
 	/* Reset (reset.c): the caller's callback, delivered from the admin poll. */
 	bool reset_requested; /* by spdkrt_nvme_ctrlr_reset_async(), until its callback */
 	spdkrt_nvme_reset_cb reset_cb;
@@ -400,6 +407,8 @@ uint64_t nvme_deadline_after_us(uint64_t us);
 bool nvme_past(uint64_t deadline);
 int nvme_ctrlr_process_init(struct spdkrt_nvme_ctrlr *ctrlr);
 void nvme_ctrlr_fail(struct spdkrt_nvme_ctrlr *ctrlr, bool removed);
+/* Calls the remove callback of a removed controller, once whoever calls (any thread). */
+void nvme_ctrlr_notify_removed(struct spdkrt_nvme_ctrlr *ctrlr);
 void nvme_ctrlr_destruct(struct spdkrt_nvme_ctrlr *ctrlr);
 int nvme_ctrlr_start_init(struct spdkrt_nvme_ctrlr *ctrlr);
 /* Submit an admin command with an optional DMA buffer; bounce copies when user memory. */

@@ -2,23 +2,31 @@
 /*
  * Attaching and detaching controllers: asynchronous probe and connect (with blocking wrappers),
  * the list of attached controllers (so a controller is never attached twice, and can be attached
- * again after a detach), and shutdown bounded by RTD3E.
+ * again after a detach), PCI hot-plug events acted on by each PCIe probe, and shutdown bounded
+ * by RTD3E.
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <spdkrt/thread.h>
 
+#include "env/pci_hotplug.h"
 #include "nvme/internal.h"
 
 #define SRT_LOG_COMPONENT "nvme"
 #include "util/log.h"
 
+/* Events one probe acts on at most: a flood cannot hold it (the rest wait for the next). */
+#define PCI_EVENTS_PER_PROBE 256u
+
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static TAILQ_HEAD(, spdkrt_nvme_ctrlr) g_attached = TAILQ_HEAD_INITIALIZER(g_attached);
+/* The controller whose remove callback this thread's probe is running (it may detach it). */
+static __thread struct spdkrt_nvme_ctrlr *t_telling;
 
 struct probe_entry {
 	struct spdkrt_nvme_ctrlr *ctrlr;
@@ -157,6 +165,16 @@ static int construct(struct spdkrt_nvme_probe_ctx *ctx, const struct spdkrt_nvme
 	return 0;
 }
 
+/* Started by this probe already (a bind event and the scan name the same function). */
+static bool is_pending(const struct spdkrt_nvme_probe_ctx *ctx,
+		       const struct spdkrt_nvme_transport_id *trid)
+{
+	for (const struct probe_entry *e = ctx->pending; e != NULL; e = e->next)
+		if (spdkrt_nvme_transport_id_compare(&e->ctrlr->trid, trid) == 0)
+			return true;
+	return false;
+}
+
 /* Probe one controller at a complete transport ID. */
 static void probe_trid(void *arg, const struct spdkrt_nvme_transport_id *trid)
 {
@@ -164,7 +182,7 @@ static void probe_trid(void *arg, const struct spdkrt_nvme_transport_id *trid)
 	struct spdkrt_nvme_ctrlr_opts opts;
 	int rc;
 
-	if (is_attached(trid))
+	if (is_attached(trid) || is_pending(ctx, trid))
 		return;
 	spdkrt_nvme_ctrlr_opts_init(&opts, sizeof(opts));
 	if (ctx->connect_opts != NULL)
@@ -192,6 +210,95 @@ static int probe_one(void *arg, const char *traddr)
 	return 0;
 }
 
+/*
+ * The attached PCIe controller of the function at @p addr, marked removed and failed (its
+ * owners' next calls fail their commands; no register is touched again), or NULL.
+ */
+static struct spdkrt_nvme_ctrlr *fail_removed_function(const struct spdkrt_pci_addr *addr,
+						       bool *was_removed)
+{
+	struct spdkrt_nvme_ctrlr *c, *found = NULL;
+	struct spdkrt_pci_addr a;
+
+	pthread_mutex_lock(&g_lock);
+	TAILQ_FOREACH(c, &g_attached, link) {
+		if (c->trid.trtype == SPDKRT_NVME_TRANSPORT_PCIE &&
+		    spdkrt_pci_addr_parse(&a, c->trid.traddr) == 0 &&
+		    spdkrt_pci_addr_compare(&a, addr) == 0) {
+			found = c;
+			break;
+		}
+	}
+	if (found != NULL) {
+		/* is_removed first: whoever sees is_failed also sees why (seq_cst stores). */
+		*was_removed = atomic_exchange(&found->is_removed, true);
+		found->is_failed = true;
+		/* Held until the callback returns: a detach on another thread waits for it. */
+		atomic_fetch_add(&found->removal_tellers, 1);
+	}
+	pthread_mutex_unlock(&g_lock);
+	return found;
+}
+
+/* A function gone from the bus or from its driver: its controller (if any) is failed as removed
+ * and the application told, from this call, with the driver's lock not held. */
+static void pci_function_gone(const struct spdkrt_pci_event *ev)
+{
+	bool was_removed = false;
+	struct spdkrt_nvme_ctrlr *ctrlr = fail_removed_function(&ev->addr, &was_removed);
+
+	if (ctrlr == NULL)
+		return;
+	if (!was_removed)
+		SRT_ERR("nvme %s: the kernel %s the function (uevent): the controller is removed, its "
+			"commands fail with -ENXIO",
+			ctrlr->trid.traddr,
+			ev->type == SPDKRT_PCI_EVENT_REMOVE ? "removed" : "unbound");
+	t_telling = ctrlr;
+	nvme_ctrlr_notify_removed(ctrlr);
+	/* Cleared by a detach from inside the callback: then the controller is not ours. */
+	if (t_telling == ctrlr)
+		atomic_fetch_sub(&ctrlr->removal_tellers, 1);
+	t_telling = NULL;
+}
+
+/* A function newly bound to a driver spdkrt uses: probed if this probe covers it. */
+static void pci_function_bound(struct spdkrt_nvme_probe_ctx *ctx, const struct spdkrt_pci_event *ev)
+{
+	char traddr[SPDKRT_PCI_ADDR_STRLEN];
+	struct spdkrt_pci_addr want;
+
+	if (strcmp(ev->driver, "vfio-pci") != 0 && strcmp(ev->driver, "uio_pci_generic") != 0)
+		return;
+	if (ctx->trid.traddr[0] != '\0' && (spdkrt_pci_addr_parse(&want, ctx->trid.traddr) != 0 ||
+					    spdkrt_pci_addr_compare(&want, &ev->addr) != 0))
+		return;
+	if (spdkrt_pci_addr_fmt(traddr, sizeof(traddr), &ev->addr) == 0)
+		probe_one(ctx, traddr);
+}
+
+/*
+ * What the kernel said about PCI functions since the last probe (nvme.h: the first PCIe probe
+ * with a remove callback opens the stream). Removals first in practice: they come in order.
+ */
+static void drain_pci_events(struct spdkrt_nvme_probe_ctx *ctx)
+{
+	struct spdkrt_pci_event ev;
+	unsigned n = 0;
+	int rc = 0;
+
+	if (ctx->remove_cb != NULL)
+		srt_pci_hotplug_open();
+	while (n++ < PCI_EVENTS_PER_PROBE && (rc = srt_pci_hotplug_next(&ev)) == 1) {
+		if (ev.type == SPDKRT_PCI_EVENT_REMOVE || ev.type == SPDKRT_PCI_EVENT_UNBIND)
+			pci_function_gone(&ev);
+		else if (ev.type == SPDKRT_PCI_EVENT_BIND)
+			pci_function_bound(ctx, &ev);
+	}
+	if (rc < 0)
+		SRT_WARN("nvme: reading PCI uevents failed: %s", strerror(-rc));
+}
+
 static int probe_start(const struct spdkrt_nvme_transport_id *trid,
 		       struct spdkrt_nvme_probe_ctx *ctx)
 {
@@ -209,6 +316,8 @@ static int probe_start(const struct spdkrt_nvme_transport_id *trid,
 	/* A probe (not a connect) through a discovery service attaches what it lists. */
 	if (ctx->connect_out == NULL && nvme_trid_is_discovery(&ctx->trid))
 		return nvme_discovery_probe(&ctx->trid, ctx->connect_opts, probe_trid, ctx);
+	if (ctx->connect_out == NULL && ctx->trid.trtype == SPDKRT_NVME_TRANSPORT_PCIE)
+		drain_pci_events(ctx);
 	if (ctx->trid.traddr[0] != '\0')
 		return probe_one(ctx, ctx->trid.traddr);
 	return t->enumerate(probe_one, ctx);
@@ -359,6 +468,12 @@ int spdkrt_nvme_detach_async(struct spdkrt_nvme_ctrlr *ctrlr, struct spdkrt_nvme
 	pthread_mutex_lock(&g_lock);
 	TAILQ_REMOVE(&g_attached, ctrlr, link);
 	pthread_mutex_unlock(&g_lock);
+	/* A probe on another thread may be telling of its removal: let it finish first. */
+	if (t_telling == ctrlr)
+		t_telling = NULL;
+	else
+		while (atomic_load(&ctrlr->removal_tellers) != 0)
+			sched_yield();
 	while ((qpair = TAILQ_FIRST(&ctrlr->io_qpairs)) != NULL)
 		spdkrt_nvme_ctrlr_free_io_qpair(qpair);
 	ctx->ctrlr = ctrlr;

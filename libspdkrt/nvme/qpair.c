@@ -193,6 +193,7 @@ int32_t spdkrt_nvme_qpair_process_completions(struct spdkrt_nvme_qpair *qpair,
 					      uint32_t max_completions)
 {
 	struct spdkrt_nvme_ctrlr *ctrlr;
+	bool failed;
 	int32_t n;
 
 	if (qpair == NULL)
@@ -229,9 +230,15 @@ int32_t spdkrt_nvme_qpair_process_completions(struct spdkrt_nvme_qpair *qpair,
 	}
 	if (timeouts_armed(qpair))
 		nvme_qpair_check_timeouts(qpair);
+	/* Failed during this call (a probe on another thread heard of the removal): what is left
+	 * ends now, as at the next call, so -ENXIO always means nothing is outstanding. */
+	failed = ctrlr->is_failed;
+	if (failed && !qpair->free_pending)
+		nvme_qpair_abort_all(qpair, SPDKRT_NVME_SCT_GENERIC,
+				     SPDKRT_NVME_SC_ABORTED_SQ_DELETION, true);
 	if (qpair->free_pending)
 		spdkrt_nvme_ctrlr_free_io_qpair(qpair);
-	return ctrlr->is_failed ? -ENXIO : n;
+	return failed ? -ENXIO : n;
 }
 
 uint16_t spdkrt_nvme_qpair_get_id(const struct spdkrt_nvme_qpair *qpair)
