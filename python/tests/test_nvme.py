@@ -421,3 +421,36 @@ def test_timeout_callback_then_abort(model, ctrlr, qp):
     ctrlr.register_timeout_callback(None)
     assert ns.read(qp, 0, 1) == ns.read(qp, 0, 1)  # the queue works on
     assert len(seen) == 1
+
+
+def test_admin_timeout_names_no_qpair(model, ctrlr):
+    seen = []
+    ctrlr.register_timeout_callback(lambda q, cid: seen.append((q, cid)), admin_timeout_us=2000)
+    assert spdkrt.lib().spdkrt_test_model_drop(model, 0, 0x0A, 1) == 0  # Get Features
+    done = []
+    ctrlr.admin_raw(nvme.make_cmd(0x0A, cdw10=0x07), None, 0, done.append)
+    ctrlr.wait(lambda: seen, timeout=10)
+    assert seen[0][0] is None and not done
+    ctrlr.abort(None, seen[0][1])
+    ctrlr.wait(lambda: done)
+    assert done[0].sc == SC_ABORTED_BY_REQUEST
+    ctrlr.register_timeout_callback(None)
+    assert ctrlr.get_feature(0x07) & 0xFFFF >= 1
+
+
+def test_exception_in_an_event_callback_comes_out_of_the_process_call(ctrlr):
+    def boom(event):
+        raise KeyError("raised in the event callback")
+
+    ctrlr.register_aer_callback(boom)
+    nsid = ctrlr.create_ns(8, lbaf=0)
+    with pytest.raises(KeyError):  # the attachment's event: out of attach_ns's processing
+        ctrlr.attach_ns(nsid)
+        ctrlr.wait(lambda: False, timeout=5)
+    ctrlr.register_aer_callback(None)
+    ctrlr.wait(lambda: nsid in ctrlr.active_nsids())  # the driver went on
+    ctrlr.detach()
+    with pytest.raises(ValueError):  # a detached controller
+        ctrlr.register_aer_callback(boom)
+    with pytest.raises(ValueError):
+        ctrlr.create_ns(8)
