@@ -133,10 +133,15 @@ class AsyncEvent:
                                                                self.log_page)
 
 
-def _u8(name: str, value: int) -> int:
-    if not isinstance(value, int) or not 0 <= value <= 0xFF:
-        raise ValueError("%s must be in 0..255, not %r" % (name, value))
+def _bounded(name: str, value: int, top: int) -> int:
+    """value, an int in 0..top, else ValueError (ctypes would silently truncate it)."""
+    if not isinstance(value, int) or not 0 <= value <= top:
+        raise ValueError("%s must be in 0..%d, not %r" % (name, top, value))
     return value
+
+
+def _u8(name: str, value: int) -> int:
+    return _bounded(name, value, 0xFF)
 
 
 def _u32(name: str, value: int) -> int:
@@ -569,10 +574,8 @@ class Controller:
     def abort_cmd(self, qpair: Optional["QPair"], cid: int, callback: CommandCallback) -> None:
         """Abort command cid of qpair (None: of the admin queue). The aborted command completes
         with ABORTED BY REQUEST; callback gets the Abort's own completion."""
-        if not isinstance(cid, int) or not 0 <= cid <= 0xFFFF:
-            raise ValueError("cid must be in 0..65535, not %r" % (cid,))
         _submit("spdkrt_nvme_ctrlr_cmd_abort", callback, None, self._h(),
-                qpair._h() if qpair is not None else None, cid)
+                qpair._h() if qpair is not None else None, _bounded("cid", cid, 0xFFFF))
 
     def abort(self, qpair: Optional["QPair"], cid: int) -> Completion:
         """abort_cmd(), synchronous (processes qpair too): the Abort's completion."""
@@ -605,16 +608,12 @@ class Controller:
         LBA format lbaf, metadata extended (interleaved) or separate, protection information
         type pi_type (0 none) in the first or last metadata bytes, multi-path capabilities
         nmic. Returns the new namespace id; it is not attached yet (attach_ns())."""
-        if not isinstance(lbaf, int) or not 0 <= lbaf <= 15:
-            raise ValueError("lbaf must be in 0..15, not %r" % (lbaf,))
-        if not isinstance(pi_type, int) or not 0 <= pi_type <= 3:
-            raise ValueError("pi_type must be in 0..3, not %r" % (pi_type,))
         page = ctypes.create_string_buffer(NS_DATA_SIZE)  # the whole struct spdkrt_nvme_ns_data
         nd = NsData.from_buffer(page)
         nd.nsze = u64("nsze", nsze)
         nd.ncap = u64("ncap", nsze if ncap is None else ncap)
-        nd.flbas = lbaf | (0x10 if extended else 0)
-        nd.dps = pi_type | (0x8 if pi_first else 0)
+        nd.flbas = _bounded("lbaf", lbaf, 15) | (0x10 if extended else 0)
+        nd.dps = _bounded("pi_type", pi_type, 3) | (0x8 if pi_first else 0)
         nd.nmic = _u8("nmic", nmic)
         return self._run("create namespace", lambda cb: _submit(
             "spdkrt_nvme_ctrlr_create_ns", cb, page, self._h(), page)).cdw0
@@ -631,28 +630,26 @@ class Controller:
         lst = CtrlrList()
         lst.ctrlr_count = len(ids)
         for i, cntlid in enumerate(ids):
-            if not isinstance(cntlid, int) or not 0 <= cntlid <= 0xFFFF:
-                raise ValueError("controller id %r is not in 0..65535" % (cntlid,))
-            lst.ctrlr_list[i] = cntlid
+            lst.ctrlr_list[i] = _bounded("controller id", cntlid, 0xFFFF)
         return lst
+
+    def _attachment(self, attach: bool, nsid: int, ctrlr_ids: Optional[Sequence[int]]) -> None:
+        lst = self._ctrlr_list(ctrlr_ids)
+        mine = ctrlr_ids is None or self.data["cntlid"] in ctrlr_ids
+        verb = "attach" if attach else "detach"
+        self._run_changing("%s namespace %d" % (verb, nsid), lambda cb: _submit(
+            "spdkrt_nvme_ctrlr_%s_ns" % verb, cb, lst, self._h(), _u32("nsid", nsid), lst),
+            lambda: not mine or (nsid in self.active_nsids()) == attach)
 
     def attach_ns(self, nsid: int, ctrlr_ids: Optional[Sequence[int]] = None) -> None:
         """Namespace Attachment of nsid to ctrlr_ids (default: this controller); returns once
         the driver's rescan shows it active."""
-        lst = self._ctrlr_list(ctrlr_ids)
-        mine = ctrlr_ids is None or self.data["cntlid"] in ctrlr_ids
-        self._run_changing("attach namespace %d" % nsid, lambda cb: _submit(
-            "spdkrt_nvme_ctrlr_attach_ns", cb, lst, self._h(), _u32("nsid", nsid), lst),
-            lambda: not mine or nsid in self.active_nsids())
+        self._attachment(True, nsid, ctrlr_ids)
 
     def detach_ns(self, nsid: int, ctrlr_ids: Optional[Sequence[int]] = None) -> None:
         """Namespace Attachment detach; as attach_ns(), returns once it is no longer
         active."""
-        lst = self._ctrlr_list(ctrlr_ids)
-        mine = ctrlr_ids is None or self.data["cntlid"] in ctrlr_ids
-        self._run_changing("detach namespace %d" % nsid, lambda cb: _submit(
-            "spdkrt_nvme_ctrlr_detach_ns", cb, lst, self._h(), _u32("nsid", nsid), lst),
-            lambda: not mine or nsid not in self.active_nsids())
+        self._attachment(False, nsid, ctrlr_ids)
 
     def format(self, nsid: int, lbaf: int, ses: int = 0, pi: int = 0, pil: bool = False,
                extended: bool = False) -> None:
@@ -660,10 +657,9 @@ class Controller:
         ses (0 none, 1 user data, 2 cryptographic), protection information type pi in the
         first (pil) or last metadata bytes, metadata extended or separate. Returns once the
         driver re-read the namespace data."""
-        for name, value, top in (("lbaf", lbaf, 15), ("ses", ses, 7), ("pi", pi, 7)):
-            if not isinstance(value, int) or not 0 <= value <= top:
-                raise ValueError("%s must be in 0..%d, not %r" % (name, top, value))
-        cdw10 = lbaf | (1 << 4 if extended else 0) | pi << 5 | (1 << 8 if pil else 0) | ses << 9
+        cdw10 = (_bounded("lbaf", lbaf, 15) | (1 << 4 if extended else 0) |
+                 _bounded("pi", pi, 7) << 5 | (1 << 8 if pil else 0) |
+                 _bounded("ses", ses, 7) << 9)
 
         def formatted() -> bool:
             h = lib().spdkrt_nvme_ctrlr_get_ns(self._h(), nsid) if nsid != NSID_ALL else None
@@ -693,12 +689,9 @@ class Controller:
         """Firmware Commit of the downloaded image to slot (1..7; 0: the controller chooses)
         with action (FW_COMMIT_*). A commit that needs a reset to activate completes with a
         status saying so: NvmeCommandError (.completion.sct 1, .sc 0x0B/0x10/0x11)."""
-        if not isinstance(slot, int) or not 0 <= slot <= 7:
-            raise ValueError("slot must be in 0..7, not %r" % (slot,))
-        if not isinstance(action, int) or not 0 <= action <= 7:
-            raise ValueError("action must be in 0..7, not %r" % (action,))
         return self._run("firmware commit to slot %d" % slot, lambda cb: _submit(
-            "spdkrt_nvme_ctrlr_fw_commit", cb, None, self._h(), slot, action))
+            "spdkrt_nvme_ctrlr_fw_commit", cb, None, self._h(), _bounded("slot", slot, 7),
+            _bounded("action", action, 7)))
 
     def firmware_slots(self) -> Dict[str, Any]:
         """The Firmware Slot Information log page: active_slot, next_slot (activated at the
@@ -971,16 +964,22 @@ class Namespace:
 
     # ---- reservations: asynchronous (*_cmd) and synchronous forms ----
 
+    def _reservation(self, verb: str, qpair: QPair, callback: CommandCallback, data: Any,
+                     ignore_key: bool, action: int, last: int) -> None:
+        """spdkrt_nvme_ns_cmd_reservation_<verb>(): their arguments differ only in data and
+        the last one (cptpl or rtype)."""
+        _submit("spdkrt_nvme_ns_cmd_reservation_" + verb, callback, data, self.handle(),
+                qpair._h(), byref(data), bool(ignore_key), _u8("action", action), last)
+
     def reservation_register_cmd(self, qpair: QPair, nrkey: int, callback: CommandCallback,
                                  crkey: int = 0, action: int = RESERVE_REGISTER_KEY,
                                  ignore_key: bool = False,
                                  cptpl: int = RESERVE_PTPL_NO_CHANGES) -> None:
         """Reservation Register: action (RESERVE_REGISTER_KEY nrkey, _UNREGISTER_KEY crkey,
         _REPLACE_KEY crkey by nrkey), ignore_key (IEKEY), cptpl (RESERVE_PTPL_*)."""
-        data = ReservationRegisterData(u64("crkey", crkey), u64("nrkey", nrkey))
-        _submit("spdkrt_nvme_ns_cmd_reservation_register", callback, data, self.handle(),
-                qpair._h(), byref(data), bool(ignore_key), _u8("action", action),
-                _u8("cptpl", cptpl))
+        self._reservation("register", qpair, callback,
+                          ReservationRegisterData(u64("crkey", crkey), u64("nrkey", nrkey)),
+                          ignore_key, action, _u8("cptpl", cptpl))
 
     def reservation_acquire_cmd(self, qpair: QPair, crkey: int, rtype: int,
                                 callback: CommandCallback, action: int = RESERVE_ACQUIRE,
@@ -988,20 +987,17 @@ class Namespace:
         """Reservation Acquire of rtype (RESERVE_WRITE_EXCLUSIVE, ...) with this host's key
         crkey: action RESERVE_ACQUIRE, _PREEMPT or _PREEMPT_ABORT (the registrants of prkey
         lose their registration)."""
-        data = ReservationAcquireData(u64("crkey", crkey), u64("prkey", prkey))
-        _submit("spdkrt_nvme_ns_cmd_reservation_acquire", callback, data, self.handle(),
-                qpair._h(), byref(data), bool(ignore_key), _u8("action", action),
-                _u8("rtype", rtype))
+        self._reservation("acquire", qpair, callback,
+                          ReservationAcquireData(u64("crkey", crkey), u64("prkey", prkey)),
+                          ignore_key, action, _u8("rtype", rtype))
 
     def reservation_release_cmd(self, qpair: QPair, crkey: int, rtype: int,
                                 callback: CommandCallback, action: int = RESERVE_RELEASE,
                                 ignore_key: bool = False) -> None:
         """Reservation Release (RESERVE_RELEASE the reservation of rtype this host holds) or
         RESERVE_CLEAR (every registration and the reservation go)."""
-        data = ReservationKeyData(u64("crkey", crkey))
-        _submit("spdkrt_nvme_ns_cmd_reservation_release", callback, data, self.handle(),
-                qpair._h(), byref(data), bool(ignore_key), _u8("action", action),
-                _u8("rtype", rtype))
+        self._reservation("release", qpair, callback, ReservationKeyData(u64("crkey", crkey)),
+                          ignore_key, action, _u8("rtype", rtype))
 
     def reservation_report_cmd(self, qpair: QPair, buf: Any, size: int, extended: bool,
                                callback: CommandCallback) -> None:
