@@ -65,6 +65,7 @@ struct nvme_tool {
 	spdkrt_nvme_remove_cb remove_cb;      /* NULL: none; called with this nvme_tool */
 	/* NULL: none; else called with this nvme_tool on the options of every controller attached */
 	void (*ctrlr_opts)(void *tool, struct spdkrt_nvme_ctrlr_opts *opts);
+	bool cmb_sqs; /* --cmb-sqs (perf, hello_world): use_cmb_sqs on every controller */
 	/* Commands the test build's model executes per poll (0: no limit): a bottleneck on the
 	 * device side, so that its arbiter, not the host, decides which queue goes first. */
 	unsigned model_commands_per_poll;
@@ -157,6 +158,7 @@ static inline bool nvme_tool_probe(void *ctx, const struct spdkrt_nvme_transport
 
 	(void)trid;
 	nvme_fabric_apply(&t->fabric, opts);
+	opts->use_cmb_sqs = t->cmb_sqs;
 	if (t->ctrlr_opts != NULL)
 		t->ctrlr_opts(t, opts);
 	return true;
@@ -187,6 +189,7 @@ static inline int nvme_tool_add_model(struct nvme_tool *t)
 	if (getenv("SPDKRT_NVME_TOOL_NO_MODEL") != NULL)
 		return 0;
 	nvme_model_opts_init(&o);
+	o.cmb_size = 2u << 20; /* for --cmb-sqs and CMB data buffers */
 	o.wrr = getenv("SPDKRT_NVME_TOOL_MODEL_NO_WRR") == NULL; /* CAP.AMS: WRR unless told */
 	o.commands_per_poll = t->model_commands_per_poll;
 	if (nvme_model_create(&o, &t->model) != 0 || nvme_model_add_ns(t->model, &a) != 0 ||

@@ -63,7 +63,9 @@ static void usage(FILE *out)
 		"  -M PERCENT        reads in rw/randrw, 0..100 (default 50)\n"
 		"  -r TRID           one controller, e.g. 'trtype:PCIe traddr:0000:00:04.0'\n"
 		"  -L                latency percentiles too\n"
-		"      --json        print the results as one JSON object\n" NVME_TOOL_USAGE_COMMON
+		"      --json        print the results as one JSON object\n"
+		"      --cmb-sqs     I/O submission queues in the controller memory buffer (PCIe,\n"
+		"                    when CMBSZ.SQS allows; else host memory, with a log line)\n" NVME_TOOL_USAGE_COMMON
 		"\n"
 		"Writes destroy data on the namespaces. Controllers must be bound to vfio-pci or\n"
 		"uio_pci_generic (spdkrt-setup config).\n"
@@ -304,6 +306,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		NVME_TOOL_LONGOPTS,
 		{ "json", no_argument, NULL, 'j' },
+		{ "cmb-sqs", no_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct nvme_tool t = { .prog = "spdkrt-nvme-perf" };
@@ -338,6 +341,9 @@ int main(int argc, char **argv)
 			break;
 		case 'j':
 			g.json = true;
+			break;
+		case 'C':
+			t.cmb_sqs = true;
 			break;
 		default:
 			usage(stderr);

@@ -108,7 +108,11 @@ struct spdkrt_nvme_ctrlr_opts {
 	 *  mechanism (Set Features Arbitration at attach); 7 (the default) = no limit, and the
 	 *  feature is left as the controller has it unless weighted round robin is asked for. */
 	uint8_t arb_burst;
-	/** Put I/O submission queues in the controller memory buffer when it allows. */
+	/**
+	 * Put I/O submission queues in the controller memory buffer (PCIe) when CMBSZ.SQS allows;
+	 * cleared at attach (with a log line) when it does not. A queue that finds the CMB full
+	 * takes host memory (logged); a deleted queue gives its CMB space back.
+	 */
 	bool use_cmb_sqs;
 	/** Keep alive timeout in ms (0 = off); keep alive is sent every kato/2. Default 10000. */
 	uint32_t keep_alive_timeout_ms;
@@ -305,6 +309,26 @@ SPDKRT_API uint32_t spdkrt_nvme_ctrlr_get_regs_vs(const struct spdkrt_nvme_ctrlr
 SPDKRT_API uint32_t spdkrt_nvme_ctrlr_get_regs_csts(const struct spdkrt_nvme_ctrlr *ctrlr);
 /** CMBSZ, read now (0: no controller memory buffer). */
 SPDKRT_API uint32_t spdkrt_nvme_ctrlr_get_regs_cmbsz(const struct spdkrt_nvme_ctrlr *ctrlr);
+/**
+ * I/O data buffer in the controller memory buffer (PCIe, CMBSZ.RDS or WDS): @p size bytes,
+ * rounded up to 4 KiB pages, taken from the CMB's free pages (the I/O submission queues of
+ * use_cmb_sqs share them). Read and write commands given (parts of) it carry the controller's
+ * own CMB address, not a host IOVA; a command's data must lie wholly in the CMB or wholly in
+ * host memory, and in a direction CMBSZ allows (WDS: writes, RDS: reads), else the command
+ * fails with -EINVAL. The mapping is uncached device memory: slow for the CPU to read.
+ * Free every buffer before detaching the controller.
+ * @return the buffer, or NULL (logged) for a NULL controller, size 0, a controller without a
+ *	usable CMB (or not PCIe), a CMB that holds neither read nor write data, or no free run of
+ *	that size.
+ */
+SPDKRT_API void *spdkrt_nvme_ctrlr_alloc_cmb_io_buffer(struct spdkrt_nvme_ctrlr *ctrlr,
+						       size_t size);
+/**
+ * Gives back a buffer of spdkrt_nvme_ctrlr_alloc_cmb_io_buffer(), with the size asked for.
+ * @return 0, or -EINVAL (logged) for NULL arguments or anything that is not such a buffer.
+ */
+SPDKRT_API int spdkrt_nvme_ctrlr_free_cmb_io_buffer(struct spdkrt_nvme_ctrlr *ctrlr, void *buf,
+						    size_t size);
 /** Largest transfer of one command in bytes (MDTS and the transport's limit). */
 SPDKRT_API uint32_t spdkrt_nvme_ctrlr_get_max_xfer_size(const struct spdkrt_nvme_ctrlr *ctrlr);
 /** Identify NN: the largest namespace id. */

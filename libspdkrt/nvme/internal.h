@@ -166,6 +166,9 @@ struct nvme_transport {
 	void (*idle)(void);
 	/* Calls cb with the traddr of every controller the transport can see. */
 	int (*enumerate)(int (*cb)(void *ctx, const char *traddr), void *ctx);
+	/* Controller memory buffer for I/O data (NULL: the transport has none). */
+	void *(*cmb_alloc)(struct spdkrt_nvme_ctrlr *ctrlr, size_t size);
+	int (*cmb_free)(struct spdkrt_nvme_ctrlr *ctrlr, void *buf, size_t size);
 	/* PCI ids for the quirks table (NULL: not PCI). */
 	const struct spdkrt_pci_id *(*pci_id)(struct spdkrt_nvme_ctrlr *ctrlr);
 };

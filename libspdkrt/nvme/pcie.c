@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The PCIe transport: BAR0 registers, submission/completion rings in DMA memory, doorbells with
- * the controller's stride, command ids as tracker indexes, and data pointers (PRP lists or SGLs)
- * built from the env's IOVA translation of every page, never from a virtual address.
+ * The PCIe transport: BAR0 registers, submission/completion rings in DMA memory (I/O SQs in the
+ * controller memory buffer on request), doorbells with the controller's stride, command ids as
+ * tracker indexes, and data pointers (PRP lists or SGLs) built from the env's IOVA translation
+ * of every page, never from a virtual address (CMB buffers: the controller's CMB address).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "env/mmio.h"
 #include "env/pci.h"
 #include "nvme/internal.h"
+#include "nvme/pcie_cmb.h"
 #include "nvme/pcie_data.h"
 
 #define SRT_LOG_COMPONENT "nvme"
@@ -28,6 +30,7 @@ struct pcie_ctrlr {
 	volatile uint8_t *regs;
 	uint64_t regs_size;
 	uint32_t dstrd;
+	struct pcie_cmb cmb;
 };
 
 struct pcie_tracker {
@@ -40,8 +43,9 @@ struct pcie_tracker {
 
 struct pcie_qpair {
 	struct spdkrt_nvme_qpair qpair;
-	struct spdkrt_nvme_cmd *sq;
+	struct spdkrt_nvme_cmd *sq; /* DMA memory, or the CMB (sq_in_cmb) */
 	uint64_t sq_iova;
+	bool sq_in_cmb;
 	struct spdkrt_nvme_cpl *cq;
 	uint64_t cq_iova;
 	volatile uint32_t *sq_tdbl;
@@ -131,6 +135,19 @@ static uint32_t pcie_max_xfer_size(struct spdkrt_nvme_ctrlr *ctrlr)
 	return PCIE_MAX_PRP_ENTRIES * PCIE_PAGE_SIZE;
 }
 
+static void pcie_ctrlr_destruct(struct spdkrt_nvme_ctrlr *ctrlr);
+
+static int map_cmb(struct pcie_ctrlr *p, const char *traddr)
+{
+	uint32_t cmbloc = 0, cmbsz = 0;
+
+	pcie_get_reg_4(&p->ctrlr, SPDKRT_NVME_REG_CMBLOC, &cmbloc);
+	pcie_get_reg_4(&p->ctrlr, SPDKRT_NVME_REG_CMBSZ, &cmbsz);
+	if (cmbsz == UINT32_MAX)
+		return 0; /* a device that reads all ones fails at init, not here */
+	return pcie_cmb_map(&p->cmb, p->dev, cmbloc, cmbsz, traddr);
+}
+
 static int pcie_ctrlr_construct(const struct spdkrt_nvme_transport_id *trid,
 				const struct spdkrt_nvme_ctrlr_opts *opts,
 				struct spdkrt_nvme_ctrlr **out)
@@ -168,9 +185,14 @@ static int pcie_ctrlr_construct(const struct spdkrt_nvme_transport_id *trid,
 	pcie_get_reg_8(&p->ctrlr, SPDKRT_NVME_REG_CAP, &p->ctrlr.cap);
 	p->dstrd = (uint32_t)SPDKRT_NVME_GET(p->ctrlr.cap, SPDKRT_NVME_CAP_DSTRD);
 	/* NVMe 1.4: with CAP.CMBS, CMBLOC and CMBSZ read 0 until CMBMSC.CRE (bit 0) is set. The
-	 * controller addresses the CMB only with CMSE, which stays clear. */
+	 * controller addresses the CMB only with CMSE, set at enable once the CMB is mapped. */
 	if (SPDKRT_NVME_GET(p->ctrlr.cap, SPDKRT_NVME_CAP_CMBS))
 		pcie_set_reg_8(&p->ctrlr, SPDKRT_NVME_REG_CMBMSC, 1);
+	rc = map_cmb(p, trid->traddr);
+	if (rc != 0) {
+		pcie_ctrlr_destruct(&p->ctrlr);
+		return rc;
+	}
 	*out = &p->ctrlr;
 	return 0;
 }
@@ -179,19 +201,48 @@ static void pcie_ctrlr_destruct(struct spdkrt_nvme_ctrlr *ctrlr)
 {
 	struct pcie_ctrlr *p = to_pcie(ctrlr);
 
+	pcie_cmb_unmap(&p->cmb, p->dev);
 	srt_pci_device_unmap_bar(p->dev, 0);
 	srt_pci_device_detach(p->dev);
 	free(p);
 }
 
+/* CMBMSC with CMSE and CBA: high half first, since a controller (QEMU 7.2) acts on the low
+ * half's write with the CBA it holds then. */
+static int enable_cmb(struct pcie_ctrlr *p)
+{
+	uint64_t v = pcie_cmb_cmbmsc(&p->cmb);
+	int rc;
+
+	rc = pcie_set_reg_4(&p->ctrlr, SPDKRT_NVME_REG_CMBMSC + 4, (uint32_t)(v >> 32));
+	if (rc == 0)
+		rc = pcie_set_reg_4(&p->ctrlr, SPDKRT_NVME_REG_CMBMSC, (uint32_t)v);
+	return rc;
+}
+
+static bool cmb_sqs_usable(struct pcie_ctrlr *p)
+{
+	return p->cmb.va != NULL && SPDKRT_NVME_GET(p->cmb.cmbsz, SPDKRT_NVME_CMBSZ_SQS);
+}
+
 static int pcie_ctrlr_enable(struct spdkrt_nvme_ctrlr *ctrlr)
 {
 	struct pcie_qpair *aq = to_pqpair(ctrlr->adminq);
+	struct pcie_ctrlr *p = to_pcie(ctrlr);
 	uint32_t aqa = SPDKRT_NVME_SET(SPDKRT_NVME_AQA_ASQS, aq->qpair.num_entries - 1) |
 		       SPDKRT_NVME_SET(SPDKRT_NVME_AQA_ACQS, aq->qpair.num_entries - 1);
 	int rc;
 
-	rc = pcie_set_reg_4(ctrlr, SPDKRT_NVME_REG_AQA, aqa);
+	if (ctrlr->opts.use_cmb_sqs && !cmb_sqs_usable(p)) {
+		SRT_NOTICE("nvme %s: use_cmb_sqs: %s: I/O SQs stay in host memory",
+			   ctrlr->trid.traddr,
+			   p->cmb.va == NULL ? "no usable controller memory buffer" :
+					       "CMBSZ.SQS is clear");
+		ctrlr->opts.use_cmb_sqs = false;
+	}
+	rc = p->cmb.va != NULL ? enable_cmb(p) : 0;
+	if (rc == 0)
+		rc = pcie_set_reg_4(ctrlr, SPDKRT_NVME_REG_AQA, aqa);
 	if (rc == 0)
 		rc = pcie_set_reg_8(ctrlr, SPDKRT_NVME_REG_ASQ, aq->sq_iova);
 	if (rc == 0)
@@ -229,7 +280,11 @@ static void pcie_qpair_destroy(struct spdkrt_nvme_qpair *qpair)
 			spdkrt_dma_free(pq->trackers[i].list);
 		free(pq->trackers);
 	}
-	spdkrt_dma_free(pq->sq);
+	if (pq->sq_in_cmb)
+		pcie_cmb_free(&to_pcie(qpair->ctrlr)->cmb, pq->sq,
+			      (size_t)qpair->num_entries * sizeof(*pq->sq));
+	else
+		spdkrt_dma_free(pq->sq);
 	spdkrt_dma_free(pq->cq);
 	free(pq);
 }
@@ -248,6 +303,28 @@ static void *alloc_dma(size_t size, uint64_t *iova)
 		return NULL;
 	}
 	return buf;
+}
+
+/*
+ * An I/O SQ ring in the CMB. The submit path needs nothing else: it copies the whole 64-byte
+ * entry into the slot, and the doorbell write's store fence orders it (write-combining too).
+ */
+static void alloc_cmb_sq(struct pcie_ctrlr *p, struct pcie_qpair *pq)
+{
+	size_t bytes = (size_t)pq->qpair.num_entries * sizeof(*pq->sq);
+	size_t len = bytes;
+
+	pq->sq = pcie_cmb_alloc(&p->cmb, bytes);
+	if (pq->sq == NULL) {
+		SRT_NOTICE("nvme %s: controller memory buffer full: queue %u's SQ (%zu bytes) goes "
+			   "to host memory",
+			   p->ctrlr.trid.traddr, pq->qpair.id, bytes);
+		return;
+	}
+	pq->sq_iova = pcie_cmb_addr(&p->cmb, pq->sq, &len);
+	pq->sq_in_cmb = true;
+	SRT_INFO("nvme %s: queue %u's SQ in the controller memory buffer at 0x%llx",
+		 p->ctrlr.trid.traddr, pq->qpair.id, (unsigned long long)pq->sq_iova);
 }
 
 static int pcie_qpair_create(struct spdkrt_nvme_ctrlr *ctrlr, uint16_t id, uint32_t entries,
@@ -272,7 +349,10 @@ static int pcie_qpair_create(struct spdkrt_nvme_ctrlr *ctrlr, uint16_t id, uint3
 	pq->qpair.num_entries = entries;
 	pq->num_trackers = entries - 1; /* a full ring would look empty */
 	rc = -ENOMEM;
-	pq->sq = alloc_dma((size_t)entries * sizeof(*pq->sq), &pq->sq_iova);
+	if (id != 0 && ctrlr->opts.use_cmb_sqs)
+		alloc_cmb_sq(p, pq);
+	if (!pq->sq_in_cmb)
+		pq->sq = alloc_dma((size_t)entries * sizeof(*pq->sq), &pq->sq_iova);
 	pq->cq = alloc_dma((size_t)entries * sizeof(*pq->cq), &pq->cq_iova);
 	pq->trackers = calloc(pq->num_trackers, sizeof(*pq->trackers));
 	if (pq->sq == NULL || pq->cq == NULL || pq->trackers == NULL)
@@ -297,28 +377,56 @@ fail:
 	return rc;
 }
 
-static int build_data_pointer(struct pcie_qpair *pq, struct pcie_tracker *tr,
-			      struct nvme_request *req)
+/*
+ * Data in the CMB: all of it there (a controller refuses a command that mixes), in the
+ * directions CMBSZ allows (WDS: host to controller, RDS: controller to host).
+ */
+static int check_cmb_data(const struct pcie_ctrlr *p, const struct nvme_request *req,
+			  const struct pcie_xlate *x)
+{
+	bool to_ctrlr = req->cmd.opc & 1u, to_host = req->cmd.opc & 2u;
+
+	if (x->host) {
+		SRT_ERR("nvme %s: opcode 0x%02x mixes controller memory buffer and host memory",
+			p->ctrlr.trid.traddr, req->cmd.opc);
+		return -EINVAL;
+	}
+	if ((to_ctrlr && !SPDKRT_NVME_GET(p->cmb.cmbsz, SPDKRT_NVME_CMBSZ_WDS)) ||
+	    (to_host && !SPDKRT_NVME_GET(p->cmb.cmbsz, SPDKRT_NVME_CMBSZ_RDS))) {
+		SRT_ERR("nvme %s: opcode 0x%02x: the controller memory buffer holds no %s data "
+			"(CMBSZ.%s clear)",
+			p->ctrlr.trid.traddr, req->cmd.opc, to_ctrlr ? "write" : "read",
+			to_ctrlr ? "WDS" : "RDS");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Everything but a plain contiguous buffer: iovecs and SGE callbacks, separate metadata, and
+ * memory the env cannot translate (a CMB buffer). Kept out of the fast path so that a
+ * controller without a CMB pays nothing for it there.
+ */
+static __attribute__((noinline)) int
+build_data_pointer_walk(struct pcie_qpair *pq, struct pcie_tracker *tr, struct nvme_request *req)
 {
 	uint32_t sgls = SPDKRT_NVME_GET(pq->qpair.ctrlr->cdata.sgls, SPDKRT_NVME_SGLS_SUPPORT);
+	struct pcie_ctrlr *p = to_pcie(pq->qpair.ctrlr);
+	struct pcie_xlate x = { .cmb = p->cmb.va != NULL ? &p->cmb : NULL };
 	struct nvme_sge_iter it;
 	int rc;
 
-	if (req->payload.type == NVME_PAYLOAD_NONE || req->payload_size == 0)
-		return 0; /* no data, or the caller set the pointer (queue creation) */
-	if (req->payload.type == NVME_PAYLOAD_CONTIG && req->payload.md == NULL &&
-	    pcie_prps_contig(&req->cmd, (uint8_t *)req->payload.buf + req->payload_offset,
-			     req->payload_size, tr->list, tr->list_iova, PCIE_PAGE_SIZE))
-		return 0;
 	rc = nvme_sge_iter_init(&it, &req->payload, req->payload_offset);
 	if (rc != 0)
 		return rc;
 	if (req->payload.type == NVME_PAYLOAD_SGL && pq->qpair.id != 0 && sgls != 0)
 		rc = pcie_build_sgl(&req->cmd, &it, req->payload_size, tr->list, tr->list_iova,
-				    sgls == 2);
+				    sgls == 2, &x);
 	else
 		rc = pcie_build_prps(&req->cmd, &it, req->payload_size, tr->list, tr->list_iova,
-				     PCIE_PAGE_SIZE);
+				     PCIE_PAGE_SIZE, &x);
+	if (rc == 0 && x.in_cmb)
+		rc = check_cmb_data(p, req, &x);
 	if (rc != 0)
 		return rc;
 	if (req->payload.md != NULL && req->md_len > 0) {
@@ -331,6 +439,18 @@ static int build_data_pointer(struct pcie_qpair *pq, struct pcie_tracker *tr,
 		req->cmd.mptr = iova;
 	}
 	return 0;
+}
+
+static int build_data_pointer(struct pcie_qpair *pq, struct pcie_tracker *tr,
+			      struct nvme_request *req)
+{
+	if (req->payload.type == NVME_PAYLOAD_NONE || req->payload_size == 0)
+		return 0; /* no data, or the caller set the pointer (queue creation) */
+	if (req->payload.type == NVME_PAYLOAD_CONTIG && req->payload.md == NULL &&
+	    pcie_prps_contig(&req->cmd, (uint8_t *)req->payload.buf + req->payload_offset,
+			     req->payload_size, tr->list, tr->list_iova, PCIE_PAGE_SIZE))
+		return 0;
+	return build_data_pointer_walk(pq, tr, req);
 }
 
 static int pcie_qpair_submit(struct spdkrt_nvme_qpair *qpair, struct nvme_request *req)
@@ -555,6 +675,35 @@ static int nvme_pcie_enumerate(int (*cb)(void *ctx, const char *traddr), void *c
 	return srt_pci_enumerate(&match, pcie_enum_one, &e);
 }
 
+static void *pcie_cmb_alloc_io_buffer(struct spdkrt_nvme_ctrlr *ctrlr, size_t size)
+{
+	struct pcie_ctrlr *p = to_pcie(ctrlr);
+	void *buf;
+
+	if (p->cmb.va == NULL) {
+		SRT_ERR("nvme %s: no usable controller memory buffer", ctrlr->trid.traddr);
+		return NULL;
+	}
+	if (!SPDKRT_NVME_GET(p->cmb.cmbsz, SPDKRT_NVME_CMBSZ_RDS) &&
+	    !SPDKRT_NVME_GET(p->cmb.cmbsz, SPDKRT_NVME_CMBSZ_WDS)) {
+		SRT_ERR("nvme %s: the controller memory buffer holds no read or write data (CMBSZ "
+			"0x%x: RDS and WDS clear)",
+			ctrlr->trid.traddr, p->cmb.cmbsz);
+		return NULL;
+	}
+	buf = pcie_cmb_alloc(&p->cmb, size);
+	if (buf == NULL)
+		SRT_ERR("nvme %s: no free run of %zu bytes in the controller memory buffer (%llu "
+			"bytes)",
+			ctrlr->trid.traddr, size, (unsigned long long)p->cmb.size);
+	return buf;
+}
+
+static int pcie_cmb_free_io_buffer(struct spdkrt_nvme_ctrlr *ctrlr, void *buf, size_t size)
+{
+	return pcie_cmb_free(&to_pcie(ctrlr)->cmb, buf, size);
+}
+
 /* Quirks need the function's ids. */
 static const struct spdkrt_pci_id *nvme_pcie_ctrlr_pci_id(struct spdkrt_nvme_ctrlr *ctrlr)
 {
@@ -583,5 +732,7 @@ const struct nvme_transport g_nvme_transport_pcie = {
 	.qpair_release = pcie_qpair_release,
 	.idle = pcie_idle,
 	.enumerate = nvme_pcie_enumerate,
+	.cmb_alloc = pcie_cmb_alloc_io_buffer,
+	.cmb_free = pcie_cmb_free_io_buffer,
 	.pci_id = nvme_pcie_ctrlr_pci_id,
 };

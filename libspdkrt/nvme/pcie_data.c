@@ -2,7 +2,8 @@
 /*
  * PRP lists and SGLs. Every byte range is translated with spdkrt_vtophys(), which also says how
  * far the IOVA stays contiguous, so a buffer that is virtually contiguous but physically
- * scattered is described page by page.
+ * scattered is described page by page. The contiguous fast path knows only the env; memory in a
+ * controller memory buffer (which the env cannot translate) takes the general builders.
  */
 #include <errno.h>
 #include <string.h>
@@ -92,8 +93,25 @@ bool pcie_prps_contig(struct spdkrt_nvme_cmd *cmd, void *buf, uint32_t size, uin
 	return true;
 }
 
+/* The env first: a CMB is looked at only for memory the env does not know. */
+static uint64_t xlate(struct pcie_xlate *x, const void *va, size_t *len)
+{
+	size_t want = *len;
+	uint64_t iova = spdkrt_vtophys(va, len);
+
+	if (iova != SPDKRT_IOVA_INVALID) {
+		x->host = true;
+		return iova;
+	}
+	if (x->cmb == NULL || !pcie_cmb_contains(x->cmb, va))
+		return SPDKRT_IOVA_INVALID;
+	x->in_cmb = true;
+	*len = want;
+	return pcie_cmb_addr(x->cmb, va, len);
+}
+
 int pcie_build_prps(struct spdkrt_nvme_cmd *cmd, struct nvme_sge_iter *it, uint32_t size,
-		    uint64_t *list, uint64_t list_iova, uint32_t page_size)
+		    uint64_t *list, uint64_t list_iova, uint32_t page_size, struct pcie_xlate *x)
 {
 	struct prp_state s = { 0 };
 	uint32_t remaining = size;
@@ -108,7 +126,7 @@ int pcie_build_prps(struct spdkrt_nvme_cmd *cmd, struct nvme_sge_iter *it, uint3
 		remaining -= seg;
 		while (seg > 0) {
 			size_t clen = seg;
-			uint64_t iova = spdkrt_vtophys(va, &clen);
+			uint64_t iova = xlate(x, va, &clen);
 
 			if (iova == SPDKRT_IOVA_INVALID || clen == 0)
 				return -EFAULT;
@@ -133,7 +151,7 @@ int pcie_build_prps(struct spdkrt_nvme_cmd *cmd, struct nvme_sge_iter *it, uint3
 }
 
 int pcie_build_sgl(struct spdkrt_nvme_cmd *cmd, struct nvme_sge_iter *it, uint32_t size,
-		   uint64_t *list, uint64_t list_iova, bool dword_aligned)
+		   uint64_t *list, uint64_t list_iova, bool dword_aligned, struct pcie_xlate *x)
 {
 	struct spdkrt_nvme_sgl_descriptor *desc = (struct spdkrt_nvme_sgl_descriptor *)list;
 	uint8_t data_block = SPDKRT_NVME_SGL_ID(SPDKRT_NVME_SGL_TYPE_DATA_BLOCK,
@@ -150,7 +168,7 @@ int pcie_build_sgl(struct spdkrt_nvme_cmd *cmd, struct nvme_sge_iter *it, uint32
 		remaining -= seg;
 		while (seg > 0) {
 			size_t clen = seg;
-			uint64_t iova = spdkrt_vtophys(va, &clen);
+			uint64_t iova = xlate(x, va, &clen);
 
 			if (iova == SPDKRT_IOVA_INVALID || clen == 0)
 				return -EFAULT;

@@ -164,6 +164,51 @@ class NsData(Structure):
     ]
 
 
+class CtrlrList(Structure):
+    """struct spdkrt_nvme_ctrlr_list: the controllers a namespace is attached to or detached
+    from (4096 bytes)."""
+    _fields_ = [("ctrlr_count", c_uint16), ("ctrlr_list", c_uint16 * 2047)]
+
+
+NS_DATA_SIZE = 4096  # struct spdkrt_nvme_ns_data: the whole Identify Namespace page
+
+
+class ReservationRegisterData(Structure):
+    """struct spdkrt_nvme_reservation_register_data."""
+    _fields_ = [("crkey", c_uint64), ("nrkey", c_uint64)]
+
+
+class ReservationAcquireData(Structure):
+    """struct spdkrt_nvme_reservation_acquire_data."""
+    _fields_ = [("crkey", c_uint64), ("prkey", c_uint64)]
+
+
+class ReservationKeyData(Structure):
+    """struct spdkrt_nvme_reservation_key_data."""
+    _fields_ = [("crkey", c_uint64)]
+
+
+class ReservationStatusData(Structure):
+    """struct spdkrt_nvme_reservation_status_data: the Reservation Report header."""
+    _fields_ = [("gen", c_uint32), ("rtype", c_uint8), ("regctl", c_uint8 * 2),
+                ("reserved1", c_uint8 * 2), ("ptpls", c_uint8), ("reserved2", c_uint8 * 14)]
+
+
+class RegisteredCtrlrData(Structure):
+    """struct spdkrt_nvme_registered_ctrlr_data: a registrant (64-bit host id)."""
+    _fields_ = [("cntlid", c_uint16), ("rcsts", c_uint8), ("reserved", c_uint8 * 5),
+                ("hostid", c_uint64), ("rkey", c_uint64)]
+
+
+class RegisteredCtrlrExtendedData(Structure):
+    """struct spdkrt_nvme_registered_ctrlr_extended_data: a registrant (128-bit host id)."""
+    _fields_ = [("cntlid", c_uint16), ("rcsts", c_uint8), ("reserved", c_uint8 * 5),
+                ("rkey", c_uint64), ("hostid", c_uint8 * 16), ("reserved2", c_uint8 * 32)]
+
+
+RESV_REPORT_EXT_HEADER_LEN = 64
+
+
 def structure_dict(s: Structure) -> Dict[str, Any]:
     """The fields of an identify structure as plain Python values: strings decoded and
     right-trimmed, byte arrays as bytes, 128-bit counters as ints, reserved fields left out."""
@@ -243,6 +288,8 @@ PROBE_CB = CFUNCTYPE(c_bool, c_void_p, POINTER(TransportIdC), POINTER(CtrlrOpts)
 ATTACH_CB = CFUNCTYPE(None, c_void_p, POINTER(TransportIdC), c_void_p, POINTER(CtrlrOpts))
 REMOVE_CB = CFUNCTYPE(None, c_void_p, c_void_p)
 NVMF_DONE_CB = CFUNCTYPE(None, c_void_p, c_int)
+NS_CHANGE_CB = CFUNCTYPE(None, c_void_p, c_void_p)
+TIMEOUT_CB = CFUNCTYPE(None, c_void_p, c_void_p, c_void_p, c_uint16)
 
 _P = c_void_p
 _TRID = POINTER(TransportIdC)
@@ -287,6 +334,18 @@ PROTOS: Dict[str, Tuple[Any, List[Any]]] = {
                                                   c_uint32, CMD_CB, _P]),
     "spdkrt_nvme_ctrlr_cmd_set_feature": (c_int, [_P, c_uint8, c_uint32, c_uint32, c_uint32, _P,
                                                   c_uint32, CMD_CB, _P]),
+    "spdkrt_nvme_ctrlr_register_aer_callback": (None, [_P, CMD_CB, _P]),
+    "spdkrt_nvme_ctrlr_register_ns_change_callback": (None, [_P, NS_CHANGE_CB, _P]),
+    "spdkrt_nvme_ctrlr_register_timeout_callback": (None, [_P, c_uint64, c_uint64, TIMEOUT_CB,
+                                                            _P]),
+    "spdkrt_nvme_ctrlr_cmd_abort": (c_int, [_P, _P, c_uint16, CMD_CB, _P]),
+    "spdkrt_nvme_ctrlr_create_ns": (c_int, [_P, _P, CMD_CB, _P]),
+    "spdkrt_nvme_ctrlr_delete_ns": (c_int, [_P, c_uint32, CMD_CB, _P]),
+    "spdkrt_nvme_ctrlr_attach_ns": (c_int, [_P, c_uint32, POINTER(CtrlrList), CMD_CB, _P]),
+    "spdkrt_nvme_ctrlr_detach_ns": (c_int, [_P, c_uint32, POINTER(CtrlrList), CMD_CB, _P]),
+    "spdkrt_nvme_ctrlr_format": (c_int, [_P, c_uint32, c_uint32, CMD_CB, _P]),
+    "spdkrt_nvme_ctrlr_fw_image_download": (c_int, [_P, _P, c_uint32, c_uint32, CMD_CB, _P]),
+    "spdkrt_nvme_ctrlr_fw_commit": (c_int, [_P, c_uint8, c_uint8, CMD_CB, _P]),
     "spdkrt_nvme_ns_get_id": (c_uint32, [_P]),
     "spdkrt_nvme_ns_get_data": (POINTER(NsData), [_P]),
     "spdkrt_nvme_ns_get_sector_size": (c_uint32, [_P]),
@@ -306,6 +365,14 @@ PROTOS: Dict[str, Tuple[Any, List[Any]]] = {
     "spdkrt_nvme_ns_cmd_dataset_management": (c_int, [_P, _P, c_uint32, POINTER(DsmRange),
                                                       c_uint16, CMD_CB, _P]),
     "spdkrt_nvme_ns_cmd_flush": (c_int, [_P, _P, CMD_CB, _P]),
+    "spdkrt_nvme_ns_cmd_reservation_register": (c_int, [_P, _P, POINTER(ReservationRegisterData),
+                                                        c_bool, c_uint8, c_uint8, CMD_CB, _P]),
+    "spdkrt_nvme_ns_cmd_reservation_acquire": (c_int, [_P, _P, POINTER(ReservationAcquireData),
+                                                       c_bool, c_uint8, c_uint8, CMD_CB, _P]),
+    "spdkrt_nvme_ns_cmd_reservation_release": (c_int, [_P, _P, POINTER(ReservationKeyData),
+                                                       c_bool, c_uint8, c_uint8, CMD_CB, _P]),
+    "spdkrt_nvme_ns_cmd_reservation_report_ext": (c_int, [_P, _P, _P, c_uint32, c_bool, CMD_CB,
+                                                          _P]),
     "spdkrt_nvmf_tgt_opts_init": (c_int, [POINTER(TgtOpts), c_size_t]),
     "spdkrt_nvmf_tgt_create": (c_int, [POINTER(TgtOpts), POINTER(_P)]),
     "spdkrt_nvmf_tgt_add_poll_group": (c_int, [_P]),
@@ -349,6 +416,10 @@ PROTOS: Dict[str, Tuple[Any, List[Any]]] = {
     "spdkrt_test_model_start": (c_int, [c_uint64, POINTER(_P)]),
     "spdkrt_test_model_stop": (None, [_P]),
     "spdkrt_test_model_io_commands": (c_uint64, [_P]),
+    "spdkrt_test_model_drop": (c_int, [_P, c_uint16, c_uint16, c_uint32]),
+    "spdkrt_test_model_clear_faults": (None, [_P]),
+    "spdkrt_test_model_other_host_register": (c_int, [_P, c_uint32, c_uint64, c_uint64]),
+    "spdkrt_test_model_other_host_acquire": (c_int, [_P, c_uint32, c_uint64, c_uint64, c_uint8]),
 }
 
 _lib.PROTOS.update(PROTOS)

@@ -14,6 +14,12 @@ QPair.process_completions() (I/O) or Controller.process_admin_completions() (adm
 inside the submitting call; an exception it raises comes out of that process call. The
 synchronous forms poll until their command completed and raise NvmeCommandError for an error
 status. A controller is used by one thread at a time, each queue pair too (spdkrt/nvme.h).
+
+Managing a controller: asynchronous events (register_aer_callback), namespace changes
+(register_ns_change_callback), command timeouts (register_timeout_callback, abort), namespace
+management and attachment (create_ns, attach_ns, detach_ns, delete_ns), format, firmware
+(fw_download, fw_commit, firmware_slots) and reservations (Namespace.reservation_register,
+_acquire, _release, _report in the plain and the extended form).
 """
 import ctypes
 import errno
@@ -26,8 +32,12 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
 from . import _callbacks, env
 from ._lib import b, lib, set_fields, u64
-from ._nvme_c import (ATTACH_CB, CMD_CB, PROBE_CB, REMOVE_CB, Cmd, Cpl, CtrlrData, CtrlrOpts,
-                      DsmRange, IoQpairOpts, NsData, TransportIdC, structure_dict)
+from ._nvme_c import (ATTACH_CB, CMD_CB, NS_CHANGE_CB, NS_DATA_SIZE, PROBE_CB, REMOVE_CB,
+                      RESV_REPORT_EXT_HEADER_LEN, TIMEOUT_CB, Cmd, Cpl, CtrlrData, CtrlrList,
+                      CtrlrOpts, DsmRange, IoQpairOpts, NsData, RegisteredCtrlrData,
+                      RegisteredCtrlrExtendedData, ReservationAcquireData, ReservationKeyData,
+                      ReservationRegisterData, ReservationStatusData, TransportIdC,
+                      structure_dict)
 from .env import DmaBuffer, IovecLike, dma_addr, iovec_array
 from .errors import SpdkrtError, check
 from .thread import Thread, _polling
@@ -41,6 +51,26 @@ OPC_FLUSH, OPC_WRITE, OPC_READ = 0x00, 0x01, 0x02
 CNS_NS, CNS_CTRLR, CNS_ACTIVE_NS_LIST = 0x00, 0x01, 0x02
 DSM_DEALLOCATE = 0x4
 IO_FLAGS_VALID_MASK = 0xFE000000
+# Log pages and features the helpers use.
+LOG_FIRMWARE_SLOT, LOG_CHANGED_NS_LIST = 0x03, 0x04
+FEAT_HOST_IDENTIFIER = 0x81
+# Asynchronous event types (AsyncEvent.type) and notices (AsyncEvent.info of a notice).
+AER_TYPE_ERROR, AER_TYPE_SMART, AER_TYPE_NOTICE, AER_TYPE_IO, AER_TYPE_VENDOR = 0, 1, 2, 6, 7
+AER_NOTICE_NS_ATTR_CHANGED, AER_NOTICE_FW_ACTIVATION = 0x00, 0x01
+AER_NOTICE_TELEMETRY, AER_NOTICE_ANA_CHANGE = 0x02, 0x03
+# Firmware commit actions (fw_commit).
+FW_COMMIT_REPLACE_IMG, FW_COMMIT_REPLACE_AND_ENABLE = 0, 1
+FW_COMMIT_ENABLE_IMG, FW_COMMIT_RUN_IMG = 2, 3
+# Reservation types (rtype).
+RESERVE_WRITE_EXCLUSIVE, RESERVE_EXCLUSIVE_ACCESS = 1, 2
+RESERVE_WRITE_EXCLUSIVE_REG_ONLY, RESERVE_EXCLUSIVE_ACCESS_REG_ONLY = 3, 4
+RESERVE_WRITE_EXCLUSIVE_ALL_REGS, RESERVE_EXCLUSIVE_ACCESS_ALL_REGS = 5, 6
+# Reservation Register, Acquire and Release actions.
+RESERVE_REGISTER_KEY, RESERVE_UNREGISTER_KEY, RESERVE_REPLACE_KEY = 0, 1, 2
+RESERVE_ACQUIRE, RESERVE_PREEMPT, RESERVE_PREEMPT_ABORT = 0, 1, 2
+RESERVE_RELEASE, RESERVE_CLEAR = 0, 1
+# Change Persist Through Power Loss (reservation_register's cptpl).
+RESERVE_PTPL_NO_CHANGES, RESERVE_PTPL_CLEAR_POWER_ON, RESERVE_PTPL_PERSIST_POWER_LOSS = 0, 2, 3
 
 _local = threading.local()
 
@@ -80,6 +110,44 @@ class NvmeCommandError(SpdkrtError):
 
 CommandCallback = Callable[[Completion], None]
 _CMD_DONE = CMD_CB(lambda key, cpl: _callbacks.fire(key, Completion(cpl.contents)))
+
+
+class AsyncEvent:
+    """An asynchronous event, decoded from its completion's cdw0: type (AER_TYPE_*), info (for
+    a notice: AER_NOTICE_*) and the log page that tells more (log_page)."""
+
+    __slots__ = ("completion", "type", "info", "log_page")
+
+    def __init__(self, completion: Completion):
+        self.completion = completion
+        self.type = completion.cdw0 & 0x7
+        self.info = (completion.cdw0 >> 8) & 0xFF
+        self.log_page = (completion.cdw0 >> 16) & 0xFF
+
+    @property
+    def is_ns_attr_changed(self) -> bool:
+        return self.type == AER_TYPE_NOTICE and self.info == AER_NOTICE_NS_ATTR_CHANGED
+
+    def __repr__(self) -> str:
+        return "<AsyncEvent type %d info %#x log page %#x>" % (self.type, self.info,
+                                                               self.log_page)
+
+
+def _bounded(name: str, value: int, top: int) -> int:
+    """value, an int in 0..top, else ValueError (ctypes would silently truncate it)."""
+    if not isinstance(value, int) or not 0 <= value <= top:
+        raise ValueError("%s must be in 0..%d, not %r" % (name, top, value))
+    return value
+
+
+def _u8(name: str, value: int) -> int:
+    return _bounded(name, value, 0xFF)
+
+
+def _u32(name: str, value: int) -> int:
+    if u64(name, value) > 0xFFFFFFFF:
+        raise ValueError("%s must be in 0..2**32-1, not %d" % (name, value))
+    return value
 
 
 class TransportId:
@@ -219,6 +287,34 @@ def _on_removed(_ctx: Any, handle: int) -> None:
 _REMOVED = REMOVE_CB(_on_removed)
 
 
+# The controller callbacks: cb_arg is the controller's handle, looked up in _controllers (a
+# controller that is gone has no callbacks left to run).
+def _on_aer(handle: Optional[int], cpl: Any) -> None:
+    ctrlr = _controllers.get(handle or 0)
+    if ctrlr is not None and ctrlr._aer_fn is not None:
+        _callbacks.guard(ctrlr._aer_fn, AsyncEvent(Completion(cpl.contents)))
+
+
+def _on_ns_change(handle: Optional[int], _ctrlr: Any) -> None:
+    ctrlr = _controllers.get(handle or 0)
+    if ctrlr is not None:
+        ctrlr.ns_changes += 1
+        if ctrlr._ns_change_fn is not None:
+            _callbacks.guard(ctrlr._ns_change_fn, ctrlr)
+
+
+def _on_timeout(handle: Optional[int], _ctrlr: Any, qpair: Optional[int], cid: int) -> None:
+    ctrlr = _controllers.get(handle or 0)
+    if ctrlr is not None and ctrlr._timeout_fn is not None:
+        qp = ctrlr._qpair_objs.get(qpair) if qpair else None
+        _callbacks.guard(ctrlr._timeout_fn, qp, cid)
+
+
+_AER = CMD_CB(_on_aer)
+_NS_CHANGE = NS_CHANGE_CB(_on_ns_change)
+_TIMEOUT = TIMEOUT_CB(_on_timeout)
+
+
 def _detach(handle: int, qpairs: List[weakref.finalize]) -> None:
     for fin in reversed(qpairs):
         fin()
@@ -261,9 +357,17 @@ class Controller:
         self.removed = False
         # The options the controller was attached with, as negotiated (probe() fills them in).
         self.opts: Optional[CtrlrOpts] = None
+        # Namespace rescans finished (the synchronous namespace commands wait for theirs).
+        self.ns_changes = 0
+        self._aer_fn: Optional[Callable[[AsyncEvent], None]] = None
+        self._ns_change_fn: Optional[Callable[["Controller"], None]] = None
+        self._timeout_fn: Optional[Callable[[Optional["QPair"], int], None]] = None
         self._qpairs: List[weakref.finalize] = []
+        self._qpair_objs: "weakref.WeakValueDictionary[int, QPair]" = \
+            weakref.WeakValueDictionary()
         self._fin = weakref.finalize(self, _detach, handle, self._qpairs)
         _controllers[handle] = self
+        lib().spdkrt_nvme_ctrlr_register_ns_change_callback(handle, _NS_CHANGE, handle)
 
     def _h(self) -> int:
         if self.handle is None:
@@ -417,11 +521,189 @@ class Controller:
             "spdkrt_nvme_ctrlr_cmd_get_feature", cb, None, self._h(), fid, sel, cdw11, nsid,
             None, 0)).cdw0
 
-    def set_feature(self, fid: int, cdw11: int, cdw12: int = 0, nsid: int = 0) -> int:
-        """Set Features fid: the completion's cdw0."""
+    def set_feature(self, fid: int, cdw11: int, cdw12: int = 0, nsid: int = 0,
+                    data: Optional[bytes] = None) -> int:
+        """Set Features fid (with data, bytes, for the features that take a buffer): the
+        completion's cdw0."""
+        if data is not None and not isinstance(data, (bytes, bytearray)):
+            raise TypeError("data must be bytes, not %s" % type(data).__name__)
+        payload = bytes(data) if data else None
         return self._run("set feature %#x" % fid, lambda cb: _submit(
-            "spdkrt_nvme_ctrlr_cmd_set_feature", cb, None, self._h(), fid, cdw11, cdw12, nsid,
-            None, 0)).cdw0
+            "spdkrt_nvme_ctrlr_cmd_set_feature", cb, payload, self._h(), fid, cdw11, cdw12,
+            nsid, payload, len(payload) if payload else 0)).cdw0
+
+    def set_host_identifier(self, hostid: Union[bytes, str, uuid.UUID]) -> None:
+        """Set Features Host Identifier: 8 bytes (64-bit), or 16 bytes / a UUID (128-bit,
+        EXHID: what the extended reservation report shows)."""
+        if isinstance(hostid, (bytes, bytearray)) and len(hostid) == 8:
+            self.set_feature(FEAT_HOST_IDENTIFIER, 0, data=bytes(hostid))
+        else:
+            self.set_feature(FEAT_HOST_IDENTIFIER, 1, data=_hostid_bytes(hostid))
+
+    # ---- asynchronous events, namespace changes, timeouts ----
+
+    def register_aer_callback(self, fn: Optional[Callable[[AsyncEvent], None]]) -> None:
+        """fn(AsyncEvent) for every asynchronous event, run from process_admin_completions()
+        (None: no more). The driver re-posts the request itself, and after a
+        namespace-attribute-changed notice it rescans the namespaces (then the
+        register_ns_change_callback function runs)."""
+        h = self._h()
+        self._aer_fn = fn
+        lib().spdkrt_nvme_ctrlr_register_aer_callback(h, _AER, h)
+
+    def register_ns_change_callback(self, fn: Optional[Callable[["Controller"], None]]
+                                    ) -> None:
+        """fn(controller) after each rescan of the active namespaces (an event, or a namespace
+        command of this controller), run from process_admin_completions() (None: no more)."""
+        self._h()
+        self._ns_change_fn = fn
+
+    def register_timeout_callback(self, fn: Optional[Callable[[Optional["QPair"], int], None]],
+                                  io_timeout_us: int = 0, admin_timeout_us: int = 0) -> None:
+        """fn(qpair, cid) once for each command that has not completed within its timeout (in
+        microseconds, 0: none); qpair is None for an admin command. It runs from the process
+        calls, so it may abort_cmd() the command, not wait for anything. None: no more."""
+        h = self._h()
+        self._timeout_fn = fn
+        if fn is None:
+            io_timeout_us = admin_timeout_us = 0
+        lib().spdkrt_nvme_ctrlr_register_timeout_callback(
+            h, u64("io_timeout_us", io_timeout_us), u64("admin_timeout_us", admin_timeout_us),
+            _TIMEOUT, h)
+
+    def abort_cmd(self, qpair: Optional["QPair"], cid: int, callback: CommandCallback) -> None:
+        """Abort command cid of qpair (None: of the admin queue). The aborted command completes
+        with ABORTED BY REQUEST; callback gets the Abort's own completion."""
+        _submit("spdkrt_nvme_ctrlr_cmd_abort", callback, None, self._h(),
+                qpair._h() if qpair is not None else None, _bounded("cid", cid, 0xFFFF))
+
+    def abort(self, qpair: Optional["QPair"], cid: int) -> Completion:
+        """abort_cmd(), synchronous (processes qpair too): the Abort's completion."""
+        return self._run("abort of cid %d" % cid, lambda cb: self.abort_cmd(qpair, cid, cb),
+                         qpair)
+
+    # ---- namespace management, format, firmware ----
+
+    def _run_changing(self, what: str, submit: Callable[[CommandCallback], None],
+                      settled: Optional[Callable[[], bool]] = None) -> Completion:
+        """_run() a command after which the driver rescans the namespaces, then wait for a
+        rescan that finished after it completed (and for settled(), when given)."""
+        at_completion: List[int] = []
+
+        def noting(cb: CommandCallback) -> None:
+            def done(cpl: Completion) -> None:
+                at_completion.append(self.ns_changes)
+                cb(cpl)
+            submit(done)
+
+        cpl = self._run(what, noting)
+        self.wait(lambda: self.ns_changes > at_completion[0] and
+                  (settled is None or settled()), what=what + ": namespace rescan")
+        return cpl
+
+    def create_ns(self, nsze: int, ncap: Optional[int] = None, lbaf: int = 0,
+                  extended: bool = False, pi_type: int = 0, pi_first: bool = False,
+                  nmic: int = 0) -> int:
+        """Namespace Management create: nsze blocks (ncap of them allocated, default all) of
+        LBA format lbaf, metadata extended (interleaved) or separate, protection information
+        type pi_type (0 none) in the first or last metadata bytes, multi-path capabilities
+        nmic. Returns the new namespace id; it is not attached yet (attach_ns())."""
+        page = ctypes.create_string_buffer(NS_DATA_SIZE)  # the whole struct spdkrt_nvme_ns_data
+        nd = NsData.from_buffer(page)
+        nd.nsze = u64("nsze", nsze)
+        nd.ncap = u64("ncap", nsze if ncap is None else ncap)
+        nd.flbas = _bounded("lbaf", lbaf, 15) | (0x10 if extended else 0)
+        nd.dps = _bounded("pi_type", pi_type, 3) | (0x8 if pi_first else 0)
+        nd.nmic = _u8("nmic", nmic)
+        return self._run("create namespace", lambda cb: _submit(
+            "spdkrt_nvme_ctrlr_create_ns", cb, page, self._h(), page)).cdw0
+
+    def delete_ns(self, nsid: int) -> None:
+        """Namespace Management delete of nsid (NSID_ALL: every one); waits for the rescan."""
+        self._run_changing("delete namespace %d" % nsid, lambda cb: _submit(
+            "spdkrt_nvme_ctrlr_delete_ns", cb, None, self._h(), _u32("nsid", nsid)))
+
+    def _ctrlr_list(self, ctrlr_ids: Optional[Sequence[int]]) -> CtrlrList:
+        ids = [self.data["cntlid"]] if ctrlr_ids is None else list(ctrlr_ids)
+        if not 1 <= len(ids) <= 2047:
+            raise ValueError("1..2047 controller ids, not %d" % len(ids))
+        lst = CtrlrList()
+        lst.ctrlr_count = len(ids)
+        for i, cntlid in enumerate(ids):
+            lst.ctrlr_list[i] = _bounded("controller id", cntlid, 0xFFFF)
+        return lst
+
+    def _attachment(self, attach: bool, nsid: int, ctrlr_ids: Optional[Sequence[int]]) -> None:
+        lst = self._ctrlr_list(ctrlr_ids)
+        mine = ctrlr_ids is None or self.data["cntlid"] in ctrlr_ids
+        verb = "attach" if attach else "detach"
+        self._run_changing("%s namespace %d" % (verb, nsid), lambda cb: _submit(
+            "spdkrt_nvme_ctrlr_%s_ns" % verb, cb, lst, self._h(), _u32("nsid", nsid), lst),
+            lambda: not mine or (nsid in self.active_nsids()) == attach)
+
+    def attach_ns(self, nsid: int, ctrlr_ids: Optional[Sequence[int]] = None) -> None:
+        """Namespace Attachment of nsid to ctrlr_ids (default: this controller); returns once
+        the driver's rescan shows it active."""
+        self._attachment(True, nsid, ctrlr_ids)
+
+    def detach_ns(self, nsid: int, ctrlr_ids: Optional[Sequence[int]] = None) -> None:
+        """Namespace Attachment detach; as attach_ns(), returns once it is no longer
+        active."""
+        self._attachment(False, nsid, ctrlr_ids)
+
+    def format(self, nsid: int, lbaf: int, ses: int = 0, pi: int = 0, pil: bool = False,
+               extended: bool = False) -> None:
+        """Format NVM of nsid (NSID_ALL: every one) to LBA format lbaf, secure erase setting
+        ses (0 none, 1 user data, 2 cryptographic), protection information type pi in the
+        first (pil) or last metadata bytes, metadata extended or separate. Returns once the
+        driver re-read the namespace data."""
+        cdw10 = (_bounded("lbaf", lbaf, 15) | (1 << 4 if extended else 0) |
+                 _bounded("pi", pi, 7) << 5 | (1 << 8 if pil else 0) |
+                 _bounded("ses", ses, 7) << 9)
+
+        def formatted() -> bool:
+            h = lib().spdkrt_nvme_ctrlr_get_ns(self._h(), nsid) if nsid != NSID_ALL else None
+            return not h or lib().spdkrt_nvme_ns_get_data(h).contents.flbas & 0xF == lbaf
+
+        self._run_changing("format namespace %d" % nsid, lambda cb: _submit(
+            "spdkrt_nvme_ctrlr_format", cb, None, self._h(), _u32("nsid", nsid), cdw10),
+            formatted)
+
+    def fw_download(self, image: bytes, offset: int = 0) -> None:
+        """Firmware Image Download of image at byte offset of the image (both multiples of 4),
+        in pieces of at most max_xfer_size bytes; fw_commit() then puts it in a slot."""
+        if not isinstance(image, (bytes, bytearray)):
+            raise TypeError("image must be bytes, not %s" % type(image).__name__)
+        if not image or len(image) % 4 or u64("offset", offset) % 4:
+            raise ValueError("the image (%d bytes) and offset %d must be non-empty multiples "
+                             "of 4" % (len(image), offset))
+        step = max(self.max_xfer_size & ~3, 4)
+        for pos in range(0, len(image), step):
+            piece = bytes(image[pos:pos + step])
+            at = _u32("offset", offset + pos)
+            self._run("firmware download at %d" % at, lambda cb: _submit(
+                "spdkrt_nvme_ctrlr_fw_image_download", cb, piece, self._h(), piece, len(piece),
+                at))
+
+    def fw_commit(self, slot: int, action: int) -> Completion:
+        """Firmware Commit of the downloaded image to slot (1..7; 0: the controller chooses)
+        with action (FW_COMMIT_*). A commit that needs a reset to activate completes with a
+        status saying so: NvmeCommandError (.completion.sct 1, .sc 0x0B/0x10/0x11)."""
+        return self._run("firmware commit to slot %d" % slot, lambda cb: _submit(
+            "spdkrt_nvme_ctrlr_fw_commit", cb, None, self._h(), _bounded("slot", slot, 7),
+            _bounded("action", action, 7)))
+
+    def firmware_slots(self) -> Dict[str, Any]:
+        """The Firmware Slot Information log page: active_slot, next_slot (activated at the
+        next reset, 0: none) and revisions {slot: revision} of the slots 1..7 that hold one."""
+        page = self.get_log_page(LOG_FIRMWARE_SLOT, 64, nsid=0)
+        revisions = {}
+        for slot in range(1, 8):
+            rev = page[8 * slot:8 * slot + 8].decode("ascii", errors="replace").rstrip(" \0")
+            if rev:
+                revisions[slot] = rev
+        return {"active_slot": page[0] & 0x7, "next_slot": (page[0] >> 4) & 0x7,
+                "revisions": revisions}
 
     def detach(self) -> None:
         """Free the queue pairs still allocated, then detach (spdkrt_nvme_detach)."""
@@ -484,6 +766,7 @@ class QPair:
         self._fin = weakref.finalize(self, lib().spdkrt_nvme_ctrlr_free_io_qpair, handle)
         ctrlr._qpairs[:] = [f for f in ctrlr._qpairs if f.alive]
         ctrlr._qpairs.append(self._fin)
+        ctrlr._qpair_objs[handle] = self  # what a timeout callback names
 
     def _h(self) -> int:
         if self.handle is None or not self._fin.alive:
@@ -522,6 +805,7 @@ class QPair:
 
     def close(self) -> None:
         if self.handle is not None:
+            self.ctrlr._qpair_objs.pop(self.handle, None)
             self.handle = None
             self._fin()
 
@@ -677,6 +961,120 @@ class Namespace:
 
     def flush(self, qpair: QPair) -> None:
         self.ctrlr._run("flush", lambda cb: self.flush_blocks(qpair, cb), qpair)
+
+    # ---- reservations: asynchronous (*_cmd) and synchronous forms ----
+
+    def _reservation(self, verb: str, qpair: QPair, callback: CommandCallback, data: Any,
+                     ignore_key: bool, action: int, last: int) -> None:
+        """spdkrt_nvme_ns_cmd_reservation_<verb>(): their arguments differ only in data and
+        the last one (cptpl or rtype)."""
+        _submit("spdkrt_nvme_ns_cmd_reservation_" + verb, callback, data, self.handle(),
+                qpair._h(), byref(data), bool(ignore_key), _u8("action", action), last)
+
+    def reservation_register_cmd(self, qpair: QPair, nrkey: int, callback: CommandCallback,
+                                 crkey: int = 0, action: int = RESERVE_REGISTER_KEY,
+                                 ignore_key: bool = False,
+                                 cptpl: int = RESERVE_PTPL_NO_CHANGES) -> None:
+        """Reservation Register: action (RESERVE_REGISTER_KEY nrkey, _UNREGISTER_KEY crkey,
+        _REPLACE_KEY crkey by nrkey), ignore_key (IEKEY), cptpl (RESERVE_PTPL_*)."""
+        self._reservation("register", qpair, callback,
+                          ReservationRegisterData(u64("crkey", crkey), u64("nrkey", nrkey)),
+                          ignore_key, action, _u8("cptpl", cptpl))
+
+    def reservation_acquire_cmd(self, qpair: QPair, crkey: int, rtype: int,
+                                callback: CommandCallback, action: int = RESERVE_ACQUIRE,
+                                prkey: int = 0, ignore_key: bool = False) -> None:
+        """Reservation Acquire of rtype (RESERVE_WRITE_EXCLUSIVE, ...) with this host's key
+        crkey: action RESERVE_ACQUIRE, _PREEMPT or _PREEMPT_ABORT (the registrants of prkey
+        lose their registration)."""
+        self._reservation("acquire", qpair, callback,
+                          ReservationAcquireData(u64("crkey", crkey), u64("prkey", prkey)),
+                          ignore_key, action, _u8("rtype", rtype))
+
+    def reservation_release_cmd(self, qpair: QPair, crkey: int, rtype: int,
+                                callback: CommandCallback, action: int = RESERVE_RELEASE,
+                                ignore_key: bool = False) -> None:
+        """Reservation Release (RESERVE_RELEASE the reservation of rtype this host holds) or
+        RESERVE_CLEAR (every registration and the reservation go)."""
+        self._reservation("release", qpair, callback, ReservationKeyData(u64("crkey", crkey)),
+                          ignore_key, action, _u8("rtype", rtype))
+
+    def reservation_report_cmd(self, qpair: QPair, buf: Any, size: int, extended: bool,
+                               callback: CommandCallback) -> None:
+        """Reservation Report into buf (a ctypes buffer of at least size bytes, a multiple of
+        4), in the extended data structure (128-bit host ids) when extended; decode it with
+        decode_reservation_report()."""
+        if not isinstance(buf, ctypes.Array) or ctypes.sizeof(buf) < u64("size", size):
+            raise TypeError("buf must be a ctypes buffer of at least size bytes")
+        _submit("spdkrt_nvme_ns_cmd_reservation_report_ext", callback, buf, self.handle(),
+                qpair._h(), buf, _u32("size", size), bool(extended))
+
+    def reservation_register(self, qpair: QPair, nrkey: int, crkey: int = 0,
+                             action: int = RESERVE_REGISTER_KEY, ignore_key: bool = False,
+                             cptpl: int = RESERVE_PTPL_NO_CHANGES) -> None:
+        """reservation_register_cmd(), synchronous; a conflict raises NvmeCommandError
+        (.completion.sc 0x83, RESERVATION CONFLICT)."""
+        self.ctrlr._run("reservation register", lambda cb: self.reservation_register_cmd(
+            qpair, nrkey, cb, crkey, action, ignore_key, cptpl), qpair)
+
+    def reservation_acquire(self, qpair: QPair, crkey: int, rtype: int,
+                            action: int = RESERVE_ACQUIRE, prkey: int = 0,
+                            ignore_key: bool = False) -> None:
+        """reservation_acquire_cmd(), synchronous."""
+        self.ctrlr._run("reservation acquire", lambda cb: self.reservation_acquire_cmd(
+            qpair, crkey, rtype, cb, action, prkey, ignore_key), qpair)
+
+    def reservation_release(self, qpair: QPair, crkey: int, rtype: int,
+                            action: int = RESERVE_RELEASE, ignore_key: bool = False) -> None:
+        """reservation_release_cmd(), synchronous."""
+        self.ctrlr._run("reservation release", lambda cb: self.reservation_release_cmd(
+            qpair, crkey, rtype, cb, action, ignore_key), qpair)
+
+    def reservation_report(self, qpair: QPair, extended: bool = False) -> Dict[str, Any]:
+        """Reservation Report, decoded (decode_reservation_report()): every registrant, asked
+        again with a larger buffer when the first did not hold them all."""
+        size = 4096
+        while True:
+            buf = ctypes.create_string_buffer(size)
+            self.ctrlr._run("reservation report", lambda cb: self.reservation_report_cmd(
+                qpair, buf, size, extended, cb), qpair)
+            report = decode_reservation_report(buf.raw, extended)
+            need = _report_size(report["regctl"], extended)
+            if need <= size:
+                return report
+            size = need
+
+
+def _report_size(registrants: int, extended: bool) -> int:
+    if extended:
+        return RESV_REPORT_EXT_HEADER_LEN + registrants * ctypes.sizeof(
+            RegisteredCtrlrExtendedData)
+    return ctypes.sizeof(ReservationStatusData) + registrants * ctypes.sizeof(
+        RegisteredCtrlrData)
+
+
+def decode_reservation_report(data: bytes, extended: bool = False) -> Dict[str, Any]:
+    """A Reservation Report as a dict: generation, rtype (0: no reservation), ptpls, regctl
+    (registrants the controller counts), registrants (those data holds: cntlid, hostid (an int,
+    or 16 bytes when extended), rkey, holds) and holder (the first registrant that holds the
+    reservation, None when none does)."""
+    header = ctypes.sizeof(ReservationStatusData)
+    if len(data) < header:
+        raise ValueError("a reservation report has at least %d bytes, not %d"
+                         % (header, len(data)))
+    st = ReservationStatusData.from_buffer_copy(data[:header])
+    regctl = st.regctl[0] | st.regctl[1] << 8
+    entry_type = RegisteredCtrlrExtendedData if extended else RegisteredCtrlrData
+    first = RESV_REPORT_EXT_HEADER_LEN if extended else header
+    entry = ctypes.sizeof(entry_type)
+    registrants: List[Dict[str, Any]] = []
+    for i in range(min(regctl, max(len(data) - first, 0) // entry)):
+        e = entry_type.from_buffer_copy(data, first + i * entry)
+        registrants.append({"cntlid": e.cntlid, "rkey": e.rkey, "holds": bool(e.rcsts & 1),
+                            "hostid": bytes(e.hostid) if extended else e.hostid})
+    holder = next((r for r in registrants if r["holds"]), None)
+    return {"generation": st.gen, "rtype": st.rtype, "ptpls": st.ptpls, "regctl": regctl,
+            "registrants": registrants, "holder": holder}
 
 
 def _detach_all() -> None:

@@ -221,6 +221,31 @@ int main(void)
 	FIELD(spdkrt_nvme_ns_data, lbaf);
 	SIZE(spdkrt_nvme_ns_data);
 
+	FIELD(spdkrt_nvme_ctrlr_list, ctrlr_count);
+	FIELD(spdkrt_nvme_ctrlr_list, ctrlr_list);
+	SIZE(spdkrt_nvme_ctrlr_list);
+
+	FIELD(spdkrt_nvme_reservation_register_data, crkey);
+	FIELD(spdkrt_nvme_reservation_register_data, nrkey);
+	FIELD(spdkrt_nvme_reservation_acquire_data, crkey);
+	FIELD(spdkrt_nvme_reservation_acquire_data, prkey);
+	FIELD(spdkrt_nvme_reservation_key_data, crkey);
+	FIELD(spdkrt_nvme_reservation_status_data, gen);
+	FIELD(spdkrt_nvme_reservation_status_data, rtype);
+	FIELD(spdkrt_nvme_reservation_status_data, regctl);
+	FIELD(spdkrt_nvme_reservation_status_data, ptpls);
+	SIZE(spdkrt_nvme_reservation_status_data);
+	FIELD(spdkrt_nvme_registered_ctrlr_data, cntlid);
+	FIELD(spdkrt_nvme_registered_ctrlr_data, rcsts);
+	FIELD(spdkrt_nvme_registered_ctrlr_data, hostid);
+	FIELD(spdkrt_nvme_registered_ctrlr_data, rkey);
+	SIZE(spdkrt_nvme_registered_ctrlr_data);
+	FIELD(spdkrt_nvme_registered_ctrlr_extended_data, cntlid);
+	FIELD(spdkrt_nvme_registered_ctrlr_extended_data, rcsts);
+	FIELD(spdkrt_nvme_registered_ctrlr_extended_data, rkey);
+	FIELD(spdkrt_nvme_registered_ctrlr_extended_data, hostid);
+	SIZE(spdkrt_nvme_registered_ctrlr_extended_data);
+
 	FIELD(spdkrt_nvmf_tgt_opts, size);
 	FIELD(spdkrt_nvmf_tgt_opts, max_queue_depth);
 	FIELD(spdkrt_nvmf_tgt_opts, max_admin_queue_depth);

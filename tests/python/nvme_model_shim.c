@@ -19,6 +19,13 @@ SPDKRT_API int spdkrt_test_model_prepare(void);
 SPDKRT_API int spdkrt_test_model_start(uint64_t blocks, struct nvme_model **model);
 SPDKRT_API void spdkrt_test_model_stop(struct nvme_model *model);
 SPDKRT_API uint64_t spdkrt_test_model_io_commands(struct nvme_model *model);
+SPDKRT_API int spdkrt_test_model_drop(struct nvme_model *model, uint16_t qid, uint16_t opcode,
+				      uint32_t count);
+SPDKRT_API void spdkrt_test_model_clear_faults(struct nvme_model *model);
+SPDKRT_API int spdkrt_test_model_other_host_register(struct nvme_model *model, uint32_t nsid,
+						     uint64_t host_id, uint64_t key);
+SPDKRT_API int spdkrt_test_model_other_host_acquire(struct nvme_model *model, uint32_t nsid,
+						    uint64_t host_id, uint64_t key, uint8_t rtype);
 
 /* Before spdkrt_env_init(): no real PCI functions, and DMA memory whose IOVAs are not VAs. */
 SPDKRT_API int spdkrt_test_model_prepare(void)
@@ -66,4 +73,39 @@ SPDKRT_API uint64_t spdkrt_test_model_io_commands(struct nvme_model *model)
 
 	nvme_model_get_stats(model, &s);
 	return s.io_commands;
+}
+
+/*
+ * The next @p count commands with @p opcode on queue @p qid run and are never completed (a
+ * command that times out; an Abort or a reset ends it). @return 0 or a negative errno.
+ */
+SPDKRT_API int spdkrt_test_model_drop(struct nvme_model *model, uint16_t qid, uint16_t opcode,
+				      uint32_t count)
+{
+	struct nvme_model_fault drop = {
+		.kind = NVME_MODEL_FAULT_DROP, .qid = qid, .opcode = opcode, .count = count
+	};
+
+	return model == NULL ? -EINVAL : nvme_model_inject(model, &drop);
+}
+
+SPDKRT_API void spdkrt_test_model_clear_faults(struct nvme_model *model)
+{
+	if (model != NULL)
+		nvme_model_clear_faults(model);
+}
+
+/* A second host registers @p key on @p nsid (reservation tests need another registrant). */
+SPDKRT_API int spdkrt_test_model_other_host_register(struct nvme_model *model, uint32_t nsid,
+						     uint64_t host_id, uint64_t key)
+{
+	return model == NULL ? -EINVAL : nvme_model_other_host_register(model, nsid, host_id, key);
+}
+
+/* The second host acquires a reservation of @p rtype with its registered @p key. */
+SPDKRT_API int spdkrt_test_model_other_host_acquire(struct nvme_model *model, uint32_t nsid,
+						    uint64_t host_id, uint64_t key, uint8_t rtype)
+{
+	return model == NULL ? -EINVAL :
+			       nvme_model_other_host_acquire(model, nsid, host_id, key, rtype);
 }

@@ -56,6 +56,7 @@ static void create_io_sq(struct nvme_model *m, const uint8_t *sqe, struct model_
 	uint16_t qid = cdw10 & 0xFFFF, cqid = cdw11 >> 16;
 	uint32_t size = (cdw10 >> 16) + 1;
 	uint64_t base = get64(sqe, SQE_PRP1);
+	bool in_cmb;
 
 	if (qid == 0 || qid >= NVME_MODEL_MAX_QUEUES || qid > m->nsq_alloc + 1u ||
 	    m->sq[qid].exists) {
@@ -75,13 +76,19 @@ static void create_io_sq(struct nvme_model *m, const uint8_t *sqe, struct model_
 		result_status(r, SCT_GENERIC, SC_INVALID_FIELD, true);
 		return;
 	}
+	in_cmb = model_cmb_addr(m, base, (uint64_t)size * SQE_SIZE) != NULL;
+	if (in_cmb && !(model_cmbsz_flags(m) & CMBSZ_SQS)) {
+		SRT_ERR("create I/O SQ %u in the CMB without CMBSZ.SQS", qid);
+		result_status(r, SCT_GENERIC, SC_INVALID_CMB_USE, true);
+		return;
+	}
 	if (!queue_memory_ok(m, base, (uint64_t)size * SQE_SIZE)) {
 		result_status(r, SCT_GENERIC, SC_DATA_TRANSFER_ERROR, true);
 		return;
 	}
 	model_create_sq(m, qid, cqid, base, size, (uint8_t)((cdw11 >> 1) & 3));
 	m->stats.io_queues_created++;
-	if (m->cmb != NULL && base >= m->cmb_iova && base < m->cmb_iova + m->opts.cmb_size)
+	if (in_cmb)
 		m->stats.cmb_sqs++;
 }
 

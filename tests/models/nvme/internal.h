@@ -92,8 +92,10 @@ struct nvme_model {
 	uint8_t *bar0; /* a shared mapping of bar0_fd */
 	uint64_t bar0_size;
 	int bar0_fd;
-	uint8_t *cmb; /* BAR2, registered for DMA */
-	uint64_t cmb_iova;
+	uint8_t *cmb;     /* BAR2 memory (not DMA memory: reached only through CMBMSC.CBA) */
+	uint64_t cmbmsc;  /* CMBMSC as last seen */
+	uint64_t cmb_cba; /* controller address of the CMB while CMBMSC.CMSE is set */
+	bool cmb_cmse;
 
 	/* register shadows */
 	uint64_t cap;
@@ -212,6 +214,10 @@ int model_transfer(struct nvme_model *m, const uint8_t *sqe, bool admin, void *b
 int model_transfer_metadata(struct nvme_model *m, const uint8_t *sqe, void *buf, size_t len,
 			    enum model_dir dir);
 void *model_dma(struct nvme_model *m, uint64_t iova, size_t len);
+/* The CMB memory behind [addr, addr + len) when it all lies in the enabled CMB, else NULL. */
+uint8_t *model_cmb_addr(const struct nvme_model *m, uint64_t addr, size_t len);
+/* CMBSZ's support bits (SQS, CQS, LISTS, RDS, WDS) under the options. */
+uint32_t model_cmbsz_flags(const struct nvme_model *m);
 uint32_t model_max_transfer(const struct nvme_model *m);
 
 /* admin.c / identify.c / features.c / log_page.c */

@@ -35,32 +35,20 @@ void nvme_model_opts_init(struct nvme_model_opts *opts)
 	opts->rtd3e = 1000000;
 }
 
-#define CMB_ALIGN (2u << 20) /* what spdkrt_mem_register() takes */
+#define CMB_ALIGN (2u << 20)
 
-/* BAR2 as DMA memory: the driver reaches it by IOVA, like any buffer. */
+/* BAR2: plain memory, reached by the controller only through CMBMSC.CBA (model_cmb_addr). */
 static int cmb_create(struct nvme_model *m)
 {
-	int rc;
-
 	m->cmb = aligned_alloc(CMB_ALIGN, m->opts.cmb_size);
 	if (m->cmb == NULL)
 		return -ENOMEM;
 	memset(m->cmb, 0, m->opts.cmb_size);
-	rc = spdkrt_mem_register(m->cmb, m->opts.cmb_size);
-	if (rc != 0) {
-		free(m->cmb);
-		m->cmb = NULL;
-		return rc;
-	}
-	m->cmb_iova = spdkrt_vtophys(m->cmb, NULL);
 	return 0;
 }
 
 static void cmb_destroy(struct nvme_model *m)
 {
-	if (m->cmb == NULL)
-		return;
-	spdkrt_mem_unregister(m->cmb, m->opts.cmb_size);
 	free(m->cmb);
 	m->cmb = NULL;
 }

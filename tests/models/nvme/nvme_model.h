@@ -15,9 +15,12 @@
  * format, extended or separate metadata and protection information, PRPs and SGLs, MDTS,
  * round-robin and weighted round-robin arbitration. And faults on demand (nvme_model_fault).
  *
- * The controller memory buffer (BAR2) is memory registered for DMA (spdkrt_mem_register), so a
- * driver addresses it as it addresses host memory, by the IOVA spdkrt_vtophys() gives for the
- * mapped BAR: submission queues and data buffers placed there work, and the model counts them.
+ * The controller memory buffer (BAR2, CAP.CMBS) works as on a real device: the controller takes
+ * an address as its own memory only with CMBMSC.CMSE set and the address in [CMBMSC.CBA,
+ * CBA + size) (CMBLOC/CMBSZ read as set from the start, as before NVMe 1.4's CMBMSC.CRE). The buffer is not DMA
+ * memory: a driver that gives the env's IOVA (or a virtual address) of the mapped BAR gets a
+ * data transfer error. Submission queues (fetched from it), PRP lists and data placed there
+ * work as CMBSZ allows (else Invalid Use of Controller Memory Buffer), and the model counts them.
  *
  * Threading: one thread drives a model (the one that polls it and injects faults).
  */
@@ -60,6 +63,9 @@ struct nvme_model_opts {
 	uint8_t acl;             /* abort command limit, 0-based (default 3) */
 	uint16_t kas;            /* keep alive support granularity in 100 ms (default 1; 0 none) */
 	uint32_t cmb_size;       /* controller memory buffer in BAR2: 0 or a multiple of 2 MiB */
+	bool cmb_no_sqs;         /* CMBSZ.SQS clear: submission queues may not live in the CMB */
+	bool cmb_no_rds;         /* CMBSZ.RDS clear: no read (controller-to-host) data in the CMB */
+	bool cmb_no_wds;         /* CMBSZ.WDS clear: no write (host-to-controller) data in it */
 	uint32_t rtd3e;          /* RTD3 entry latency in microseconds */
 	uint32_t commands_per_poll; /* at most this many commands per poll (default 0: no limit) */
 };
@@ -195,7 +201,9 @@ struct nvme_model_stats {
 	uint64_t invalid_doorbells;
 	uint64_t aborts_done; /* commands aborted by an Abort */
 	uint64_t io_queues_created;
-	uint64_t cmb_sqs; /* I/O SQs created in the controller memory buffer */
+	uint64_t cmb_sqs;         /* I/O SQs created in the controller memory buffer */
+	uint64_t cmb_sqe_fetches; /* commands fetched from an SQ in the CMB */
+	uint64_t cmb_data_bytes;  /* data moved to or from the CMB by commands */
 	uint64_t io_queues_deleted;
 	uint64_t max_outstanding; /* most commands fetched and not completed at once */
 	uint32_t outstanding;

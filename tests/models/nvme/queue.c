@@ -421,6 +421,8 @@ static bool execute_one(struct nvme_model *m, uint16_t qid)
 		return false;
 	}
 	memcpy(sqe, src, SQE_SIZE);
+	if (model_cmb_addr(m, iova, SQE_SIZE) != NULL)
+		m->stats.cmb_sqe_fetches++;
 	sq->head = (sq->head + 1) % sq->size;
 	m->history[m->history_count % NVME_MODEL_HISTORY].qid = qid;
 	memcpy(m->history[m->history_count++ % NVME_MODEL_HISTORY].sqe, sqe, SQE_SIZE);

@@ -50,13 +50,35 @@ static void publish_readonly(struct nvme_model *m)
 	reg_write32(m, REG_VS, m->vs);
 	reg_write32(m, REG_CSTS, m->csts);
 	if (m->cmb != NULL) {
-		/* CMB in BAR2 at offset 0; SQS|CQS|WDS|RDS supported; size unit 4 KiB */
+		/* CMB in BAR2 at offset 0, size unit 4 KiB. Shown before CMBMSC.CRE too (as NVMe
+		 * 1.3 devices do): the model sees register writes only when polled. */
 		reg_write32(m, REG_CMBLOC, 2);
-		reg_write32(m, REG_CMBSZ, (m->opts.cmb_size / 4096) << 12 | 0x1F);
+		reg_write32(m, REG_CMBSZ, (m->opts.cmb_size / 4096) << 12 | model_cmbsz_flags(m));
 	} else {
 		reg_write32(m, REG_CMBLOC, 0);
 		reg_write32(m, REG_CMBSZ, 0);
 	}
+}
+
+uint32_t model_cmbsz_flags(const struct nvme_model *m)
+{
+	return (m->opts.cmb_no_sqs ? 0 : CMBSZ_SQS) | CMBSZ_CQS | CMBSZ_LISTS |
+	       (m->opts.cmb_no_rds ? 0 : CMBSZ_RDS) | (m->opts.cmb_no_wds ? 0 : CMBSZ_WDS);
+}
+
+/*
+ * CMBMSC (NVMe 1.4): CRE shows CMBLOC/CMBSZ; CMSE makes the controller take addresses in
+ * [CBA, CBA + size) as its own memory, in commands and queue bases, from then on.
+ */
+static void cmbmsc_poll(struct nvme_model *m)
+{
+	uint64_t v = reg_read64(m, REG_CMBMSC);
+
+	if (v == m->cmbmsc || m->cmb == NULL)
+		return;
+	m->cmbmsc = v;
+	m->cmb_cmse = (v & CMBMSC_CRE) && (v & CMBMSC_CMSE);
+	m->cmb_cba = v & ~0xFFFull;
 }
 
 void model_regs_init(struct nvme_model *m)
@@ -67,7 +89,8 @@ void model_regs_init(struct nvme_model *m)
 		 (uint64_t)(o->wrr ? 1 : 0) << 17 /* AMS: WRR with urgent */ |
 		 (uint64_t)o->timeout << 24 | (uint64_t)o->dstrd << 32 |
 		 1ull << 37 /* CSS: NVM command set */ | 1ull << 36 /* NSSRS */ |
-		 (uint64_t)o->mpsmin << 48 | (uint64_t)o->mpsmax << 52;
+		 (uint64_t)o->mpsmin << 48 | (uint64_t)o->mpsmax << 52 |
+		 (uint64_t)(m->cmb != NULL ? 1 : 0) << 57 /* CMBS: CMBMSC implemented */;
 	m->vs = 0x00010400; /* 1.4.0 */
 	m->csts = 0;
 	m->cc = 0;
@@ -213,6 +236,7 @@ int model_regs_poll(struct nvme_model *m)
 		if (CC_SHN(cc) != 0 && CC_SHN(old) == 0)
 			shutdown_start(m);
 	}
+	cmbmsc_poll(m);
 	advance_timers(m);
 	publish_readonly(m);
 	return work;

@@ -23,6 +23,14 @@
 #define REG_ACQ 0x30
 #define REG_CMBLOC 0x38
 #define REG_CMBSZ 0x3C
+#define REG_CMBMSC 0x50 /* 64-bit: CRE bit 0, CMSE bit 1, CBA bits 63:12 */
+#define CMBMSC_CRE 0x1u
+#define CMBMSC_CMSE 0x2u
+#define CMBSZ_SQS 0x01u
+#define CMBSZ_CQS 0x02u
+#define CMBSZ_LISTS 0x04u
+#define CMBSZ_RDS 0x08u
+#define CMBSZ_WDS 0x10u
 #define REG_DOORBELL 0x1000
 
 #define CC_EN (1u << 0)
@@ -96,6 +104,7 @@
 #define SC_INVALID_NUM_SGL_DESC 0x0E
 #define SC_DATA_SGL_LENGTH_INVALID 0x0F
 #define SC_SGL_DESC_TYPE_INVALID 0x11
+#define SC_INVALID_CMB_USE 0x12
 #define SC_INVALID_PRP_OFFSET 0x13
 #define SC_SGL_DATA_BLOCK_GRANULARITY_INVALID 0x1E
 #define SC_LBA_OUT_OF_RANGE 0x80

@@ -15,9 +15,23 @@
 
 #define MODEL_MAX_SGL_DESCRIPTORS 4096 /* more means a loop: Invalid Number of SGL Descriptors */
 
+uint8_t *model_cmb_addr(const struct nvme_model *m, uint64_t addr, size_t len)
+{
+	uint64_t off = addr - m->cmb_cba;
+
+	if (!m->cmb_cmse || addr < m->cmb_cba || off >= m->opts.cmb_size ||
+	    len > m->opts.cmb_size - off)
+		return NULL;
+	return m->cmb + off;
+}
+
 void *model_dma(struct nvme_model *m, uint64_t iova, size_t len)
 {
-	void *va = srt_dma_iova_to_vaddr(iova, len);
+	void *va = model_cmb_addr(m, iova, len);
+
+	if (va != NULL)
+		return va;
+	va = srt_dma_iova_to_vaddr(iova, len);
 
 	if (va == NULL) {
 		m->stats.dma_errors++;
@@ -61,6 +75,19 @@ static int move(struct transfer *t, uint64_t iova, size_t len, bool bit_bucket, 
 
 		if (chunk > len)
 			chunk = len;
+		if (model_cmb_addr(t->m, iova, chunk) != NULL) {
+			/* Data in the CMB as CMBSZ allows: RDS for reads, WDS for writes. */
+			uint32_t need = t->dir == MODEL_TO_HOST ? CMBSZ_RDS : CMBSZ_WDS;
+
+			if (!(model_cmbsz_flags(t->m) & need)) {
+				SRT_ERR("%s data in the CMB without CMBSZ.%s",
+					t->dir == MODEL_TO_HOST ? "read" : "write",
+					t->dir == MODEL_TO_HOST ? "RDS" : "WDS");
+				*sc = SC_INVALID_CMB_USE;
+				return -1;
+			}
+			t->m->stats.cmb_data_bytes += chunk;
+		}
 		va = model_dma(t->m, iova, chunk);
 		if (va == NULL) {
 			*sc = SC_DATA_TRANSFER_ERROR;

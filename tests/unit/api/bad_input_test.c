@@ -1071,6 +1071,15 @@ static void probe_spdkrt_nvme_connect(void)
 	want_rc(spdkrt_nvme_connect(&trid, NULL, &c), -EINVAL, "not a PCI address");
 }
 
+/* NULL here; zero, oversize and foreign buffers against a controller in tests/unit/nvme/cmb_test. */
+static void probe_spdkrt_nvme_ctrlr_alloc_cmb_io_buffer(void)
+{
+	want_null(spdkrt_nvme_ctrlr_alloc_cmb_io_buffer(NULL, 4096), "ctrlr is NULL or size is 0");
+	want_null(spdkrt_nvme_ctrlr_alloc_cmb_io_buffer(NULL, 0), "ctrlr is NULL or size is 0");
+	want_null(spdkrt_nvme_ctrlr_alloc_cmb_io_buffer(NULL, SIZE_MAX),
+		  "ctrlr is NULL or size is 0");
+}
+
 static void probe_spdkrt_nvme_ctrlr_alloc_io_qpair(void)
 {
 	struct spdkrt_nvme_qpair *q;
@@ -1145,6 +1154,14 @@ static void probe_spdkrt_nvme_ctrlr_cmd_set_feature(void)
 {
 	want_rc(spdkrt_nvme_ctrlr_cmd_set_feature(NULL, 1, 0, 0, 0, NULL, 0, nvme_noop_cpl, NULL),
 		-EINVAL, "spdkrt_nvme_ctrlr_cmd_set_feature");
+}
+
+static void probe_spdkrt_nvme_ctrlr_free_cmb_io_buffer(void)
+{
+	want_rc(spdkrt_nvme_ctrlr_free_cmb_io_buffer(NULL, g_buf, 4096), -EINVAL,
+		"ctrlr or buf is NULL");
+	want_rc(spdkrt_nvme_ctrlr_free_cmb_io_buffer(NULL, NULL, 0), -EINVAL,
+		"ctrlr or buf is NULL");
 }
 
 static void probe_spdkrt_nvme_ctrlr_free_io_qpair(void)
@@ -1892,6 +1909,7 @@ static const struct row g_rows[] = {
 	ROW(spdkrt_mem_unregister),
 	ROW(spdkrt_nvme_connect),
 	ROW(spdkrt_nvme_cpl_status_string),
+	ROW(spdkrt_nvme_ctrlr_alloc_cmb_io_buffer),
 	ROW(spdkrt_nvme_ctrlr_alloc_io_qpair),
 	ROW(spdkrt_nvme_ctrlr_attach_ns),
 	ROW(spdkrt_nvme_ctrlr_cmd_abort),
@@ -1905,6 +1923,7 @@ static const struct row g_rows[] = {
 	ROW(spdkrt_nvme_ctrlr_delete_ns),
 	ROW(spdkrt_nvme_ctrlr_detach_ns),
 	ROW(spdkrt_nvme_ctrlr_format),
+	ROW(spdkrt_nvme_ctrlr_free_cmb_io_buffer),
 	ROW(spdkrt_nvme_ctrlr_free_io_qpair),
 	ROW(spdkrt_nvme_ctrlr_fw_commit),
 	ROW(spdkrt_nvme_ctrlr_fw_image_download),

@@ -125,8 +125,21 @@ void host_cmd(struct host *h, uint8_t *sqe, uint8_t opc, uint32_t nsid)
 	put32(sqe, SQE_NSID, nsid);
 }
 
+/* A CMB window (host_use_cmb): memory there is addressed at the controller's CBA. */
+static const uint8_t *g_cmb_va;
+static uint64_t g_cmb_size, g_cmb_cba;
+
+void host_use_cmb(const void *va, uint64_t size, uint64_t cba)
+{
+	g_cmb_va = va;
+	g_cmb_size = size;
+	g_cmb_cba = cba;
+}
+
 static uint64_t iova(const void *p)
 {
+	if (g_cmb_va != NULL && (uintptr_t)p - (uintptr_t)g_cmb_va < g_cmb_size)
+		return g_cmb_cba + ((uintptr_t)p - (uintptr_t)g_cmb_va);
 	return spdkrt_vtophys(p, NULL);
 }
 

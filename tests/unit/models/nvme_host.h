@@ -47,6 +47,9 @@ uint32_t host_read32(struct host *h, unsigned off);
 uint64_t host_read64(struct host *h, unsigned off);
 void host_write32(struct host *h, unsigned off, uint32_t v);
 void host_write64(struct host *h, unsigned off, uint64_t v);
+/* Give addresses in [va, va + size) as cba + offset from now on (NULL: none), as a driver does
+ * for the controller memory buffer once CMBMSC.CMSE is set. */
+void host_use_cmb(const void *va, uint64_t size, uint64_t cba);
 
 /* Poll the model up to max_polls times until CSTS.RDY == ready. Returns polls used or -1. */
 int host_wait_ready(struct host *h, bool ready, int max_polls);

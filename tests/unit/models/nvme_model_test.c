@@ -1513,6 +1513,8 @@ static void test_reservations(void **state)
 			 STATUS(SCT_GENERIC, SC_RESERVATION_CONFLICT));
 }
 
+#define CMB_CBA 0x30000000ull /* what the model PCI layer shows in BAR2 */
+
 static void test_cmb_queue_and_data(void **state)
 {
 	struct nvme_model_opts o;
@@ -1533,7 +1535,12 @@ static void test_cmb_queue_and_data(void **state)
 	assert_int_equal(srt_pci_device_attach(&o.addr, &dev), 0);
 	assert_int_equal(srt_pci_device_map_bar(dev, 2, (void **)&cmb, &size), 0);
 	assert_int_equal(size, 2 << 20);
-	assert_int_not_equal(spdkrt_vtophys(cmb, NULL), SPDKRT_IOVA_INVALID);
+	/* not DMA memory: the controller reaches it only at CMBMSC.CBA */
+	assert_int_equal(spdkrt_vtophys(cmb, NULL), SPDKRT_IOVA_INVALID);
+	assert_true((host_read64(&g_h, REG_CAP) >> 57) & 1); /* CAP.CMBS */
+	host_write64(&g_h, REG_CMBMSC, CMB_CBA | CMBMSC_CRE | CMBMSC_CMSE);
+	nvme_model_poll(g_h.model);
+	host_use_cmb(cmb, size, CMB_CBA);
 	/* the I/O SQ lives in the CMB, and so does the data */
 	sq_saved = g_h.q[1].sq;
 	g_h.q[1].sq = cmb;
@@ -1544,7 +1551,10 @@ static void test_cmb_queue_and_data(void **state)
 			    4096);
 	nvme_model_get_stats(g_h.model, &st);
 	assert_int_equal(st.cmb_sqs, 1);
+	assert_int_equal(st.cmb_sqe_fetches, 1);
+	assert_int_equal(st.cmb_data_bytes, 4096);
 	g_h.q[1].sq = sq_saved;
+	host_use_cmb(NULL, 0, 0);
 	srt_pci_device_detach(dev);
 }
 

@@ -16,6 +16,14 @@ run hello_model 0 "$d/nvme_hello_world_model" && {
 	expect_in hello_model out "0000:0e:00.0 namespace 2: Hello world!"
 }
 run hello_model_trid 0 "$d/nvme_hello_world_model" -r "$trid"
+# The I/O SQ and the data buffer in the model's 2 MiB controller memory buffer.
+SPDKRT_LOG_LEVEL=info run hello_model_cmb 0 "$d/nvme_hello_world_model" --cmb-sqs --cmb-buffer && {
+	expect_in hello_model_cmb out "namespace 1 (data in the CMB): Hello world!"
+	expect_in hello_model_cmb out "namespace 2 (data in the CMB): Hello world!"
+	expect_in hello_model_cmb err "queue 1's SQ in the controller memory buffer"
+}
+SPDKRT_LOG_LEVEL=info run perf_model_cmb_sqs 0 "$d/nvme_perf_model" --cmb-sqs -t 0.2 -q 8 -w randrw &&
+	expect_in perf_model_cmb_sqs err "queue 1's SQ in the controller memory buffer"
 run identify_model 0 "$d/nvme_identify_model" && {
 	expect_in identify_model out "NVMe controller 0000:0e:00.0"
 	expect_in identify_model out "Namespace 2"

@@ -3,7 +3,8 @@
 # nvme_controllers): identify lists each namespace with its format (1: 4 KiB blocks, 2: 512-byte
 # blocks with 8 bytes of separate metadata and type 1 protection information; 3 is detached),
 # the 16 KiB MDTS and the controller memory buffer; hello_world and perf run on its namespaces
-# (namespace 2 through PRACT: the controller inserts and strips the PI).
+# (namespace 2 through PRACT: the controller inserts and strips the PI), also with the I/O SQ
+# and hello_world's data buffer in the controller memory buffer.
 set -u
 rc=0
 trid='trtype:PCIe traddr:0000:00:02.0'
@@ -67,5 +68,26 @@ if out=$("$SPDKRT_BIN/nvme_perf" "${opts[@]}" -t 0.5 -q 4 -o 65536 -w read --jso
 else
 	echo "$out"
 	bad "perf 64 KiB reads"
+fi
+# The controller memory buffer (QEMU 7.2: CMBMSC.CMSE with CBA = BAR2's bus address): the I/O
+# SQ there and hello_world's data buffer too (written, read back, compared), then perf with
+# its SQs there. The driver logs (level info) where each SQ lives.
+cmb_start=$SECONDS
+if out=$(SPDKRT_LOG_LEVEL=info "$SPDKRT_BIN/nvme_hello_world" "${opts[@]}" --cmb-sqs --cmb-buffer 2>&1) &&
+	grep -q "queue 1's SQ in the controller memory buffer" <<<"$out" &&
+	grep -q "0000:00:02.0 namespace 1 (data in the CMB): Hello world!" <<<"$out" &&
+	grep -q "0000:00:02.0 namespace 2 (data in the CMB): Hello world!" <<<"$out"; then
+	echo "ok: nvme-namespaces: hello_world with its SQ and data buffer in the CMB ($(grep -o 'CMB of [0-9]* KiB in BAR[0-9] at controller address 0x[0-9a-f]*' <<<"$out"))"
+else
+	echo "$out"
+	bad "hello_world --cmb-sqs --cmb-buffer"
+fi
+if out=$(SPDKRT_LOG_LEVEL=info "$SPDKRT_BIN/nvme_perf" "${opts[@]}" --cmb-sqs -t 1 -q 8 -o 4096 -w randrw -M 50 --json 2>&1) &&
+	grep -q "queue 1's SQ in the controller memory buffer" <<<"$out" &&
+	[ "$(grep -o '"errors": 0' <<<"$out" | wc -l)" -ge 3 ]; then
+	echo "ok: nvme-namespaces: perf --cmb-sqs 4 KiB randrw, SQ in the CMB, no errors ($((SECONDS - cmb_start)) s for the CMB checks)"
+else
+	echo "$out"
+	bad "perf --cmb-sqs"
 fi
 exit $rc
